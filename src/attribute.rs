@@ -1,0 +1,858 @@
+//! Stage 3 — attribute: who speaks each sentence.
+//!
+//! One pass in reading order keeps a small discourse state (the last person speaker, the last
+//! non-person subject, the last country named) so pronouns ("he", "it"), descriptions ("the
+//! spokesperson"), surnames ("Khan"), acronyms ("FO") and "the country" resolve to the entity
+//! the article introduced earlier. A second pass gives every sentence of a quote the speaker
+//! found anywhere around that quote (trailing attribution, "He said, “..."), and quotes with
+//! no attribution at all inherit the last quoted speaker (floating quotes).
+
+use crate::lexicon::{CueClass, Lexicon, PartyType};
+use crate::segment::Segmented;
+use crate::text::{tokenize, Token};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntityKind {
+    Person,
+    Org,
+    Country,
+    Document,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub id: usize,
+    /// The fullest form the article used ("Shafqat Ali Khan", "joint statement").
+    pub name: String,
+    pub kind: EntityKind,
+    /// Canonical parties known from the gazetteer or the words around the name.
+    pub parties: Vec<String>,
+    /// The organisation a person speaks for ("FO spokesperson X" → the FO).
+    pub affiliation: Option<usize>,
+    /// Lowercase nouns it was introduced with (spokesperson, ministry, statement).
+    pub descriptors: Vec<String>,
+    /// A name that does not identify a party by itself (Foreign Office, the ministry): its
+    /// party comes from the dispute structure.
+    pub generic: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QuoteType {
+    Direct,
+    Indirect,
+    Mixed,
+    Floating,
+    MultiParagraph,
+}
+
+impl QuoteType {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            QuoteType::Direct => "direct",
+            QuoteType::Indirect => "indirect",
+            QuoteType::Mixed => "mixed",
+            QuoteType::Floating => "floating",
+            QuoteType::MultiParagraph => "multi-paragraph",
+        }
+    }
+}
+
+/// A cue word found in a sentence.
+#[derive(Debug, Clone)]
+pub struct CueHit {
+    pub tok: usize,
+    pub len: usize,
+    pub entry: usize,
+    pub in_quote: bool,
+    /// Used as a verb (not "the allegations", "Pakistan's alleged involvement").
+    pub as_verb: bool,
+}
+
+/// Tokens and cues of one sentence.
+#[derive(Debug, Clone)]
+pub struct SentenceInfo {
+    pub tokens: Vec<Token>,
+    pub quoted: Vec<bool>,
+    pub cues: Vec<CueHit>,
+    /// Speech quotes (not scare quotes) overlapping the sentence.
+    pub speech_quotes: Vec<usize>,
+    /// Fragment quotes overlapping the sentence.
+    pub fragment_quotes: Vec<usize>,
+}
+
+impl SentenceInfo {
+    /// Words outside quotes.
+    pub fn frame_words(&self) -> usize {
+        self.tokens.iter().zip(&self.quoted).filter(|(t, q)| !**q && t.is_word()).count()
+    }
+    pub fn quoted_words(&self) -> usize {
+        self.quoted.iter().filter(|q| **q).count()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Attribution {
+    pub speaker: Option<usize>,
+    /// The words that named the speaker ("he", "the spokesperson").
+    pub mention: String,
+    pub quote_type: QuoteType,
+    pub confidence: f32,
+    pub rule: String,
+    /// Token index of the reporting verb inside this sentence, when the frame is here.
+    pub verb: Option<usize>,
+    /// Token range of the speaker mention inside this sentence.
+    pub speaker_span: Option<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Attributed {
+    pub infos: Vec<SentenceInfo>,
+    pub attributions: Vec<Attribution>,
+    pub entities: Vec<Entity>,
+    /// Sentences holding a non-response ("did not respond", "declined to comment").
+    pub nonresponse: Vec<bool>,
+    /// Entities named in each sentence outside the speaker's own mention: (token, entity).
+    pub mentions: Vec<Vec<(usize, usize)>>,
+}
+
+/// Discourse state carried through the article.
+#[derive(Default)]
+struct State {
+    last_person_speaker: Option<usize>,
+    last_person: Option<usize>,
+    last_thing: Option<usize>,
+    last_country: Option<usize>,
+}
+
+pub struct Ctx<'a> {
+    pub text: &'a str,
+    pub lex: &'a Lexicon,
+}
+
+impl Ctx<'_> {
+    fn w(&self, t: &Token, class: &str) -> bool {
+        self.lex.is(class, &t.norm)
+    }
+    fn gap<'b>(&'b self, toks: &[Token], i: usize) -> &'b str {
+        if i == 0 || i >= toks.len() {
+            return "";
+        }
+        &self.text[toks[i - 1].end..toks[i].start]
+    }
+    fn raw<'b>(&'b self, t: &Token) -> &'b str {
+        &self.text[t.start..t.end]
+    }
+    /// Gazetteer match starting at token i (capitalised first word), longest first.
+    pub fn gaz_at(&self, toks: &[Token], i: usize) -> Option<(usize, String, PartyType)> {
+        if !toks[i].cap {
+            return None;
+        }
+        let max = self.lex.gaz_max_len.min(toks.len() - i);
+        for len in (1..=max).rev() {
+            // Multi-word aliases cannot cross punctuation.
+            if (i + 1..i + len).any(|k| !self.gap(toks, k).trim().is_empty()) {
+                continue;
+            }
+            let key = toks[i..i + len].iter().map(|t| t.norm.as_str()).collect::<Vec<_>>().join(" ");
+            if let Some(g) = self.lex.gazetteer.get(&key) {
+                // "US" must be written in capitals to be the country, not the pronoun.
+                if key == "us" && self.raw(&toks[i]) != "US" {
+                    continue;
+                }
+                return Some((len, g.party.clone(), g.ptype));
+            }
+        }
+        None
+    }
+    /// Parties named inside one hyphenated token: "Indo-US" → India, United States.
+    pub fn hyphen_parties(&self, t: &Token) -> Vec<String> {
+        let raw = self.raw(t);
+        if !raw.contains('-') {
+            return vec![];
+        }
+        let mut out = Vec::new();
+        for part in raw.split('-') {
+            if part.chars().next().is_some_and(|c| c.is_uppercase()) {
+                let key = crate::text::fold(part);
+                if key == "us" && part != "US" {
+                    continue;
+                }
+                if let Some(g) = self.lex.gazetteer.get(&key) {
+                    if !out.contains(&g.party) {
+                        out.push(g.party.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+    /// Every party named in tokens[a..b], in order.
+    pub fn parties_in(&self, toks: &[Token], a: usize, b: usize) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        let mut i = a;
+        while i < b.min(toks.len()) {
+            if let Some((len, p, _)) = self.gaz_at(toks, i) {
+                out.push((i, p));
+                i += len;
+                continue;
+            }
+            for p in self.hyphen_parties(&toks[i]) {
+                out.push((i, p));
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let mut matched = None;
+        if let Some(cands) = ctx.lex.cue_index.get(&toks[i].norm) {
+            for &ci in cands {
+                let c = &ctx.lex.cues[ci];
+                if i + c.tokens.len() <= toks.len() && c.tokens.iter().zip(&toks[i..]).all(|(a, b)| *a == b.norm) {
+                    matched = Some((ci, c.tokens.len()));
+                    break;
+                }
+            }
+        }
+        if let Some((ci, len)) = matched {
+            let c = &ctx.lex.cues[ci];
+            // A determiner, possessive or "of" before it makes it a noun or adjective:
+            // "the allegations", "Pakistan's alleged involvement".
+            let prev = i.checked_sub(1).map(|p| &toks[p]);
+            let nominal = prev.is_some_and(|p| p.poss || ctx.w(p, "determiner") || matches!(p.norm.as_str(), "of" | "such" | "these" | "those" | "their" | "our" | "my" | "your" | "any" | "all"))
+                && !prev.is_some_and(|p| ctx.w(p, "passive_aux"));
+            out.push(CueHit { tok: i, len, entry: ci, in_quote: quoted[i], as_verb: c.verb && !nominal });
+            i += len;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn np_word(ctx: &Ctx, t: &Token) -> bool {
+    t.cap
+        || t.poss
+        || ctx.w(t, "determiner")
+        || ctx.w(t, "title")
+        || ctx.w(t, "person_noun")
+        || ctx.w(t, "org_noun")
+        || ctx.w(t, "doc_noun")
+        || ctx.w(t, "joint_word")
+        || matches!(t.norm.as_str(), "another" | "one" | "two" | "three" | "both" | "other" | "official" | "press" | "media" | "national" | "federal" | "public" | "central" | "local" | "regional" | "country" | "opposition" | "ruling" | "team")
+}
+
+/// Skippable words between a subject and its verb ("on Friday", "also", "has repeatedly").
+fn skippable(ctx: &Ctx, toks: &[Token], i: usize) -> bool {
+    let t = &toks[i];
+    ctx.w(t, "skip") || ctx.w(t, "weekday") || (t.norm == "on" && toks.get(i + 1).is_some_and(|n| ctx.w(n, "weekday")))
+}
+
+fn has_punct(gap: &str) -> bool {
+    gap.chars().any(|c| matches!(c, ',' | ';' | ':' | '(' | ')') || crate::text::is_quote_mark(c) || c == '\u{2014}' || c == '\u{2013}')
+}
+
+/// Subject noun phrase left of token `v`: returns (np range, apposition range).
+fn np_left(ctx: &Ctx, toks: &[Token], quoted: &[bool], v: usize) -> Option<((usize, usize), Option<(usize, usize)>)> {
+    let mut i = v;
+    while i > 0 && !has_punct(ctx.gap(toks, i)) && skippable(ctx, toks, i - 1) && !quoted[i - 1] {
+        i -= 1;
+    }
+    let mut appos = None;
+    let gap = ctx.gap(toks, i);
+    if i > 0 && gap.contains(',') && !gap.chars().any(crate::text::is_quote_mark) {
+        // "S, while speaking at ..., said" / "S, a spokeswoman for Acme, said": jump over the
+        // parenthetical to the comma that opens it.
+        let end_par = i;
+        let mut j = i - 1;
+        loop {
+            if quoted[j] {
+                return None;
+            }
+            if j == 0 {
+                return None;
+            }
+            if ctx.gap(toks, j).contains(',') {
+                break;
+            }
+            j -= 1;
+        }
+        if end_par - j > 14 {
+            return None;
+        }
+        appos = Some((j, end_par));
+        i = j;
+    } else if i > 0 && has_punct(gap) {
+        return None;
+    }
+    let end = i;
+    while i > 0 && !quoted[i - 1] && np_word(ctx, &toks[i - 1]) {
+        let g = ctx.gap(toks, i);
+        if i < end && has_punct(g) {
+            break;
+        }
+        i -= 1;
+        // "Ministry of External Affairs", "India and the United States"
+        if i > 1 && matches!(toks[i - 1].norm.as_str(), "of" | "and" | "for") && toks[i - 2].cap && !quoted[i - 2] && !has_punct(ctx.gap(toks, i)) && !has_punct(ctx.gap(toks, i - 1)) {
+            i -= 1;
+        }
+    }
+    if i == end {
+        return None;
+    }
+    // A leading "and"/"of" means we stopped inside a phrase; drop it.
+    while i < end && matches!(toks[i].norm.as_str(), "and" | "of" | "for") {
+        i += 1;
+    }
+    (i < end).then_some(((i, end), appos))
+}
+
+/// Noun phrase right of token `from` ("said the spokesperson", "according to Khan").
+fn np_right(ctx: &Ctx, toks: &[Token], quoted: &[bool], from: usize) -> Option<(usize, usize)> {
+    let mut i = from;
+    while i < toks.len() && !quoted[i] && np_word(ctx, &toks[i]) {
+        if i > from && has_punct(ctx.gap(toks, i)) {
+            break;
+        }
+        i += 1;
+        if i + 1 < toks.len() && matches!(toks[i].norm.as_str(), "of" | "and") && toks[i + 1].cap && !has_punct(ctx.gap(toks, i)) {
+            i += 1;
+        }
+    }
+    if i == from {
+        // a pronoun: "said he"
+        if from < toks.len() && (ctx.w(&toks[from], "pronoun_person") || ctx.w(&toks[from], "pronoun_thing")) {
+            return Some((from, from + 1));
+        }
+        return None;
+    }
+    Some((from, i))
+}
+
+/// The sentence's own leading noun phrase (its grammatical subject, roughly).
+fn leading_np(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Option<(usize, usize)> {
+    let mut a = 0;
+    // skip a fronted adverbial up to the first comma ("In a statement, the ministry ...")
+    if let Some(c) = (1..toks.len().min(10)).find(|&k| ctx.gap(toks, k).contains(',')) {
+        if !toks[0].cap || matches!(toks[0].norm.as_str(), "in" | "on" | "responding" | "reacting" | "separately" | "meanwhile" | "however" | "earlier" | "later" | "since" | "last" | "after" | "before" | "speaking") {
+            a = c;
+        }
+    }
+    if a < toks.len() && !quoted[a] && (ctx.w(&toks[a], "pronoun_person") || ctx.w(&toks[a], "pronoun_thing")) {
+        return Some((a, a + 1));
+    }
+    let r = np_right(ctx, toks, quoted, a)?;
+    Some(r)
+}
+
+struct Resolver<'a, 'b> {
+    ctx: &'a Ctx<'b>,
+    entities: Vec<Entity>,
+    st: State,
+}
+
+fn looks_org(ctx: &Ctx, toks: &[Token]) -> bool {
+    toks.iter().any(|t| ctx.w(t, "org_noun") || matches!(t.norm.as_str(), "inc" | "corp" | "ltd" | "plc" | "llc" | "co" | "group" | "fc" | "times" | "news" | "post" | "herald" | "tribune" | "daily" | "gazette" | "journal" | "telegraph" | "guardian" | "express" | "party"))
+}
+
+impl Resolver<'_, '_> {
+    fn add(&mut self, name: String, kind: EntityKind, parties: Vec<String>, descriptors: Vec<String>, generic: bool) -> usize {
+        let id = self.entities.len();
+        self.entities.push(Entity { id, name, kind, parties, affiliation: None, descriptors, generic });
+        id
+    }
+
+    fn find_name(&self, name_norm: &[String]) -> Option<usize> {
+        let joined = name_norm.join(" ");
+        // exact, then surname / single-token match against a longer name, newest first
+        if let Some(e) = self.entities.iter().rev().find(|e| crate::text::fold(&e.name) == joined) {
+            return Some(e.id);
+        }
+        if name_norm.len() == 1 {
+            let w = &name_norm[0];
+            if let Some(e) = self.entities.iter().rev().find(|e| e.kind == EntityKind::Person && crate::text::fold(&e.name).split(' ').next_back() == Some(w.as_str())) {
+                return Some(e.id);
+            }
+            // acronym of an organisation: FO → Foreign Office
+            if let Some(e) = self.entities.iter().rev().find(|e| e.kind != EntityKind::Person && acronym(&e.name) == w.to_uppercase() && w.len() >= 2) {
+                return Some(e.id);
+            }
+        }
+        // a longer mention of a person known by part of the name
+        if name_norm.len() >= 2 {
+            if let Some(e) = self.entities.iter().rev().find(|e| e.kind == EntityKind::Person && {
+                let en = crate::text::fold(&e.name);
+                en.ends_with(&joined) || joined.ends_with(&en)
+            }) {
+                return Some(e.id);
+            }
+        }
+        None
+    }
+
+    fn find_descriptor(&self, head: &str) -> Option<usize> {
+        self.entities.iter().rev().find(|e| e.descriptors.iter().any(|d| d == head) || crate::text::fold(&e.name).split(' ').any(|w| w == head)).map(|e| e.id)
+    }
+
+    /// Resolves the mention tokens[a..b] (plus optional apposition) to an entity.
+    fn resolve(&mut self, toks: &[Token], a: usize, b: usize, appos: Option<(usize, usize)>) -> Option<usize> {
+        let ctx = self.ctx;
+        let np = &toks[a..b];
+        if np.len() == 1 {
+            if ctx.w(&np[0], "pronoun_person") {
+                return self.st.last_person_speaker.or(self.st.last_person);
+            }
+            if ctx.w(&np[0], "pronoun_thing") {
+                return self.st.last_thing;
+            }
+        }
+        // strip determiners
+        let mut s = a;
+        while s < b && (ctx.w(&toks[s], "determiner") || toks[s].norm == "another") {
+            s += 1;
+        }
+        if s == b {
+            return None;
+        }
+        let body = &toks[s..b];
+        if body.len() == 1 && body[0].norm == "country" {
+            return self.st.last_country;
+        }
+        let parties: Vec<String> = {
+            let mut p: Vec<String> = ctx.parties_in(toks, a, b).into_iter().map(|x| x.1).collect();
+            if let Some((x, y)) = appos {
+                p.extend(ctx.parties_in(toks, x, y).into_iter().map(|x| x.1));
+            }
+            p.sort();
+            p.dedup();
+            p
+        };
+        // The whole phrase is a party alias ("India", "Islamabad", "Pakistan's government").
+        if let Some((len, party, _)) = ctx.gaz_at(toks, s) {
+            let rest = &toks[s + len..b];
+            if rest.is_empty() || rest.iter().all(|t| matches!(t.norm.as_str(), "government" | "administration" | "authorities" | "officials" | "leadership")) {
+                let name = ctx.text[toks[s].start..toks[s + len - 1].end].trim_end_matches(['’', '\'']).to_string();
+                let name = name.strip_suffix("’s").or_else(|| name.strip_suffix("'s")).unwrap_or(&name).to_string();
+                let key = vec![crate::text::fold(&name)];
+                let id = match self.find_name(&key) {
+                    Some(id) => id,
+                    None => self.add(name, EntityKind::Country, vec![party], vec![], false),
+                };
+                self.st.last_country = Some(id);
+                return Some(id);
+            }
+        }
+        // Last run of capitalised words that is not a title, demonym or party alias: a name.
+        let mut run_end = None;
+        let mut run_start = b;
+        for k in (s..b).rev() {
+            let t = &toks[k];
+            // Titles start a person's name ("President Donald Trump") but belong to an
+            // institution's ("Foreign Office", "Defence Ministry").
+            let org_run = run_end.is_some_and(|re| ctx.w(&toks[re - 1], "org_noun"));
+            let is_name_word = t.cap && (!ctx.w(t, "title") || org_run) && ctx.gaz_at(toks, k).is_none_or(|g| g.2 == PartyType::Institution && !t.poss);
+            if is_name_word && (run_end.is_none() || run_start == k + 1 || (run_start == k + 2 && toks[k + 1].norm == "of")) {
+                if run_end.is_none() {
+                    run_end = Some(k + 1);
+                }
+                run_start = k;
+            } else if run_end.is_some() && !(t.norm == "of" && run_start == k + 1) {
+                break;
+            }
+        }
+        let descriptors: Vec<String> = toks[s..b]
+            .iter()
+            .filter(|t| !t.cap && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun") || ctx.w(t, "doc_noun")))
+            .chain(appos.map(|(x, y)| &toks[x..y]).unwrap_or(&[]).iter().filter(|t| !t.cap && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun"))))
+            .map(|t| t.norm.clone())
+            .collect();
+        if let Some(re) = run_end {
+            // the run must be at the end of the phrase (a head), or followed only by nouns
+            let mut name_toks = &toks[run_start..re];
+            while name_toks.last().is_some_and(|t| t.poss && re < b) {
+                name_toks = &name_toks[..name_toks.len() - 1];
+            }
+            if name_toks.is_empty() {
+                return None;
+            }
+            let name = ctx.text[name_toks[0].start..name_toks[name_toks.len() - 1].end].to_string();
+            let norm: Vec<String> = name_toks.iter().map(|t| t.norm.clone()).collect();
+            let head_is_noun = re < b && toks[b - 1].norm != name_toks[name_toks.len() - 1].norm;
+            if !head_is_noun || re == b {
+                if let Some(id) = self.find_name(&norm) {
+                    let e = &mut self.entities[id];
+                    for d in descriptors {
+                        if !e.descriptors.contains(&d) {
+                            e.descriptors.push(d);
+                        }
+                    }
+                    if e.parties.is_empty() && !parties.is_empty() && e.kind != EntityKind::Country {
+                        e.parties = parties;
+                    }
+                    // prefer the fullest written form
+                    if name.len() > e.name.len() && e.kind == EntityKind::Person && crate::text::fold(&name).ends_with(&crate::text::fold(&e.name)) {
+                        e.name = name;
+                    }
+                    return Some(id);
+                }
+                let org = looks_org(ctx, name_toks) || name_toks.iter().all(|t| t.is_acronym(ctx.text)) || (name_toks.len() == 1 && !toks[s..b].iter().any(|t| ctx.w(t, "title") || ctx.w(t, "person_noun")));
+                let kind = if org { EntityKind::Org } else { EntityKind::Person };
+                // Generic institution names (Foreign Office, Defence Ministry) name no party.
+                let generic = org && name_toks.iter().all(|t| ctx.w(t, "title") || ctx.w(t, "org_noun") || t.norm == "of" || matches!(t.norm.as_str(), "affairs" | "external" | "home" | "office" | "ministry"));
+                let own_parties = parties.clone();
+                let id = self.add(name, kind, own_parties, descriptors, generic);
+                // "FO spokesperson X": X speaks for the FO
+                if kind == EntityKind::Person {
+                    let aff = (s..run_start).find(|&k| toks[k].is_acronym(ctx.text) || (toks[k].cap && ctx.w(&toks[k], "org_noun")));
+                    if let Some(k) = aff {
+                        let key = vec![toks[k].norm.clone()];
+                        if let Some(org) = self.find_name(&key) {
+                            self.entities[id].affiliation = Some(org);
+                        }
+                    }
+                }
+                return Some(id);
+            }
+        }
+        // A description: "the spokesperson", "the joint statement", "the ministry".
+        let head = body.iter().rev().find(|t| ctx.w(t, "person_noun") || ctx.w(t, "org_noun") || ctx.w(t, "doc_noun"))?;
+        if let Some(id) = self.find_descriptor(&head.norm) {
+            return Some(id);
+        }
+        let kind = if ctx.w(head, "person_noun") {
+            EntityKind::Person
+        } else if ctx.w(head, "doc_noun") {
+            EntityKind::Document
+        } else {
+            EntityKind::Org
+        };
+        let words: Vec<&str> = body.iter().filter(|t| !t.cap || ctx.w(t, "org_noun")).map(|t| ctx.raw(t)).collect();
+        let name = if words.is_empty() { ctx.raw(head).to_string() } else { words.join(" ") };
+        Some(self.add(name, kind, parties, vec![head.norm.clone()], true))
+    }
+
+    fn country(&mut self, name: &str, party: &str) -> usize {
+        let key = vec![crate::text::fold(name)];
+        let id = match self.find_name(&key).filter(|&id| self.entities[id].kind == EntityKind::Country) {
+            Some(id) => id,
+            None => match self.entities.iter().find(|e| e.kind == EntityKind::Country && e.parties == [party.to_string()]) {
+                Some(e) => e.id,
+                None => self.add(name.to_string(), EntityKind::Country, vec![party.to_string()], vec![], false),
+            },
+        };
+        self.st.last_country = Some(id);
+        id
+    }
+
+    fn note(&mut self, id: usize, as_speaker: bool) {
+        match self.entities[id].kind {
+            EntityKind::Person => {
+                self.st.last_person = Some(id);
+                if as_speaker {
+                    self.st.last_person_speaker = Some(id);
+                }
+            }
+            EntityKind::Country => {
+                self.st.last_country = Some(id);
+                self.st.last_thing = Some(id);
+            }
+            _ => self.st.last_thing = Some(id),
+        }
+    }
+}
+
+fn acronym(name: &str) -> String {
+    name.split_whitespace().filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase())).filter_map(|w| w.chars().next()).collect()
+}
+
+/// The reporting verb of a sentence frame: first cue verb outside quotes that is not an
+/// infinitive ("asked to respond") or negated.
+fn frame_verb(ctx: &Ctx, toks: &[Token], info_cues: &[CueHit]) -> Option<usize> {
+    info_cues
+        .iter()
+        .filter(|c| !c.in_quote && (c.as_verb || ctx.lex.cues[c.entry].tokens[0] == "according"))
+        .find(|c| {
+            let prev = c.tok.checked_sub(1).map(|p| toks[p].norm.as_str());
+            !matches!(prev, Some("to") | Some("not") | Some("n't") | Some("never"))
+        })
+        .map(|c| c.tok)
+}
+
+/// "did not respond", "declined to comment", "could not be reached".
+fn is_nonresponse(ctx: &Ctx, toks: &[Token]) -> bool {
+    toks.windows(2).enumerate().any(|(i, w)| {
+        let neg = ctx.w(&w[0], "nonresponse_neg") || w[0].norm == "to" && i > 0 && ctx.w(&toks[i - 1], "nonresponse_neg");
+        (neg && ctx.w(&w[1], "nonresponse"))
+            || (neg && w[1].norm == "immediately" && toks.get(i + 2).is_some_and(|t| ctx.w(t, "nonresponse")))
+            || (w[0].norm == "not" && w[1].norm == "be" && toks.get(i + 2).is_some_and(|t| t.norm == "reached"))
+    })
+}
+
+pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
+    let ctx = Ctx { text, lex };
+    let mut infos = Vec::with_capacity(seg.sentences.len());
+    for s in &seg.sentences {
+        let tokens = tokenize(text, s.start, s.end);
+        let quoted: Vec<bool> = tokens.iter().map(|t| seg.quotes.iter().any(|q| q.contains(t.start))).collect();
+        let cues = cue_hits(&ctx, &tokens, &quoted);
+        let mut speech_quotes = Vec::new();
+        let mut fragment_quotes = Vec::new();
+        for q in &seg.quotes {
+            if q.pieces.iter().any(|&(a, b)| a < s.end && b > s.start) {
+                if q.is_speech(text) {
+                    speech_quotes.push(q.id);
+                } else {
+                    fragment_quotes.push(q.id);
+                }
+            }
+        }
+        infos.push(SentenceInfo { tokens, quoted, cues, speech_quotes, fragment_quotes });
+    }
+    let mut r = Resolver { ctx: &ctx, entities: Vec::new(), st: State::default() };
+    let n = infos.len();
+    let mut attributions: Vec<Option<Attribution>> = vec![None; n];
+    let mut nonresponse = vec![false; n];
+    let mut mentions: Vec<Vec<(usize, usize)>> = Vec::with_capacity(n);
+    for (si, info) in infos.iter().enumerate() {
+        let toks = &info.tokens;
+        let q = &info.quoted;
+        nonresponse[si] = is_nonresponse(&ctx, toks);
+        // Register names and countries in reading order so "the country" and "it" resolve.
+        let mut found: Option<(usize, String, (usize, usize))> = None;
+        if let Some(v) = frame_verb(&ctx, toks, &info.cues) {
+            let cue0 = &lex.cues[info.cues.iter().find(|c| c.tok == v).map(|c| c.entry).unwrap_or(0)].tokens[0];
+            let after_quote = v > 0 && ctx.gap(toks, v).chars().any(crate::text::is_quote_mark);
+            let passive = v > 0 && ctx.w(&toks[v - 1], "passive_aux") && toks.get(v + 1).is_some_and(|t| t.norm == "by");
+            let span = if cue0 == "according" {
+                np_right(&ctx, toks, q, v + 2).map(|r| (r, None))
+            } else if passive {
+                np_right(&ctx, toks, q, v + 2).map(|r| (r, None))
+            } else if after_quote || v == 0 {
+                np_right(&ctx, toks, q, v + lex.cues[info.cues.iter().find(|c| c.tok == v).map(|c| c.entry).unwrap_or(0)].tokens.len()).map(|r| (r, None)).or_else(|| np_left(&ctx, toks, q, v))
+            } else {
+                np_left(&ctx, toks, q, v).or_else(|| {
+                    // "... and accused the country of": the subject is the sentence's own
+                    let prev = v.checked_sub(1).map(|p| toks[p].norm.as_str());
+                    if matches!(prev, Some("and") | Some("but")) {
+                        leading_np(&ctx, toks, q).map(|r| (r, None))
+                    } else {
+                        None
+                    }
+                })
+            };
+            if let Some(((a, b), appos)) = span {
+                if let Some(id) = r.resolve(toks, a, b, appos) {
+                    let mention = text[toks[a].start..toks[b - 1].end].to_string();
+                    found = Some((id, mention, (a, b)));
+                }
+            }
+            if let Some((id, mention, span)) = found.clone() {
+                let qt = if !info.speech_quotes.is_empty() {
+                    QuoteType::Direct
+                } else if !info.fragment_quotes.is_empty() {
+                    QuoteType::Mixed
+                } else {
+                    QuoteType::Indirect
+                };
+                let pron = span.1 - span.0 == 1 && (ctx.w(&toks[span.0], "pronoun_person") || ctx.w(&toks[span.0], "pronoun_thing"));
+                attributions[si] = Some(Attribution {
+                    speaker: Some(id),
+                    mention,
+                    quote_type: qt,
+                    confidence: if pron { 0.8 } else { 0.9 },
+                    rule: format!("frame:{}{}", lex.cues[info.cues.iter().find(|c| c.tok == v).map(|c| c.entry).unwrap_or(0)].tokens.join(" "), if pron { ";pronoun" } else { "" }),
+                    verb: Some(v),
+                    speaker_span: Some(span),
+                });
+                r.note(id, true);
+            }
+        }
+        // Outside the frame, subjects and countries still shape later resolution.
+        if found.is_none() {
+            if let Some((a, b)) = leading_np(&ctx, toks, q) {
+                let is_pron = b - a == 1 && (ctx.w(&toks[a], "pronoun_person") || ctx.w(&toks[a], "pronoun_thing"));
+                if !is_pron && toks[a..b].iter().any(|t| t.cap || ctx.w(t, "doc_noun") || ctx.w(t, "org_noun")) {
+                    if let Some(id) = r.resolve(toks, a, b, None) {
+                        r.note(id, false);
+                    }
+                }
+            }
+        }
+        // Documents introduced as "in a joint statement" after "made by X": the document
+        // belongs to X's side.
+        register_documents(&mut r, toks, q);
+        let skip_span = found.as_ref().map(|f| f.2).unwrap_or((0, 0));
+        mentions.push(register_mentions(&mut r, toks, skip_span));
+    }
+    // Pass 2: quotes without a frame in their own sentence take the quote's attribution.
+    let mut last_quote_speaker: Option<(usize, String)> = None;
+    for si in 0..n {
+        let info = &infos[si];
+        if let Some(a) = &attributions[si] {
+            if !info.speech_quotes.is_empty() {
+                last_quote_speaker = a.speaker.map(|s| (s, a.mention.clone()));
+            }
+            continue;
+        }
+        if info.speech_quotes.is_empty() || info.quoted_words() == 0 || info.frame_words() > info.quoted_words() {
+            continue;
+        }
+        let qid = info.speech_quotes[0];
+        let quote = &seg.quotes[qid];
+        // any other sentence of the same quote that has a frame
+        let sibling = (0..n).filter(|&k| k != si && infos[k].speech_quotes.contains(&qid)).find_map(|k| attributions[k].as_ref().filter(|a| a.verb.is_some()).cloned());
+        // a paragraph-initial "He said:" in the sentence before
+        let colon_intro = si.checked_sub(1).and_then(|p| {
+            let ps = &seg.sentences[p];
+            let ends_colon = text[ps.start..ps.end].trim_end().ends_with(':');
+            ends_colon.then(|| attributions[p].clone()).flatten()
+        });
+        let multi = quote.pieces.len() > 1;
+        let (att, qt, conf, rule) = if let Some(a) = sibling {
+            (Some(a), if multi { QuoteType::MultiParagraph } else { QuoteType::Direct }, 0.85, "quote-span")
+        } else if let Some(a) = colon_intro {
+            (Some(a), if multi { QuoteType::MultiParagraph } else { QuoteType::Direct }, 0.85, "colon-intro")
+        } else {
+            (None, if multi { QuoteType::MultiParagraph } else { QuoteType::Floating }, 0.6, "floating:inherit")
+        };
+        let (speaker, mention) = match att {
+            Some(a) => (a.speaker, a.mention.clone()),
+            None => match &last_quote_speaker {
+                Some((s, m)) => (Some(*s), m.clone()),
+                None => (r.st.last_person_speaker, String::new()),
+            },
+        };
+        if speaker.is_none() {
+            continue;
+        }
+        let qt = if rule == "floating:inherit" && !multi { QuoteType::Floating } else { qt };
+        attributions[si] = Some(Attribution { speaker, mention: mention.clone(), quote_type: qt, confidence: conf, rule: rule.to_string(), verb: None, speaker_span: None });
+        last_quote_speaker = speaker.map(|s| (s, mention));
+    }
+    let attributions = attributions
+        .into_iter()
+        .map(|a| a.unwrap_or(Attribution { speaker: None, mention: String::new(), quote_type: QuoteType::Indirect, confidence: 0.0, rule: String::new(), verb: None, speaker_span: None }))
+        .collect();
+    Attributed { infos, attributions, entities: r.entities, nonresponse, mentions }
+}
+
+/// Records, in reading order, the parties and known names a sentence mentions; updates the
+/// last country so "the country" resolves to the one named just before.
+fn register_mentions(r: &mut Resolver, toks: &[Token], skip: (usize, usize)) -> Vec<(usize, usize)> {
+    let ctx = r.ctx;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        if i >= skip.0 && i < skip.1 {
+            i += 1;
+            continue;
+        }
+        if let Some((len, party, _)) = ctx.gaz_at(toks, i) {
+            let name = ctx.text[toks[i].start..toks[i + len - 1].end].to_string();
+            let name = name.strip_suffix("’s").or_else(|| name.strip_suffix("'s")).unwrap_or(&name).to_string();
+            let id = r.country(&name, &party);
+            out.push((i, id));
+            i += len;
+            continue;
+        }
+        for p in ctx.hyphen_parties(&toks[i]) {
+            let id = r.country(&p, &p);
+            out.push((i, id));
+        }
+        let t = &toks[i];
+        let det_before = i > 0 && ctx.w(&toks[i - 1], "determiner");
+        if det_before && t.norm == "country" {
+            if let Some(c) = r.st.last_country {
+                out.push((i, c));
+            }
+        } else if det_before && !t.cap && (ctx.w(t, "org_noun") || ctx.w(t, "person_noun")) && toks.get(i + 1).is_none_or(|n| !ctx.w(n, "org_noun")) {
+            if let Some(e) = r.find_descriptor(&t.norm) {
+                out.push((i, e));
+            }
+        } else if t.cap && !ctx.w(t, "title") && !ctx.w(t, "determiner") && i > 0 {
+            let mut j = i;
+            while j < toks.len() && toks[j].cap && !ctx.w(&toks[j], "title") && (j == i || !has_punct(ctx.gap(toks, j))) && ctx.gaz_at(toks, j).is_none() {
+                j += 1;
+                if toks[j - 1].poss {
+                    break;
+                }
+            }
+            if j > i {
+                let norm: Vec<String> = toks[i..j].iter().map(|t| t.norm.clone()).collect();
+                let titled = i > 0 && ctx.w(&toks[i - 1], "title") && toks[i - 1].cap;
+                if let Some(e) = r.find_name(&norm) {
+                    out.push((i, e));
+                } else if titled && j - i >= 2 && !looks_org(ctx, &toks[i..j]) {
+                    // "US President Donald Trump": a person, of the party named just before.
+                    let name = ctx.text[toks[i].start..toks[j - 1].end].to_string();
+                    let name = name.strip_suffix("’s").or_else(|| name.strip_suffix("'s")).unwrap_or(&name).to_string();
+                    let mut parties: Vec<String> = ctx.parties_in(toks, i.saturating_sub(4), i).into_iter().map(|x| x.1).collect();
+                    parties.dedup();
+                    let desc: Vec<String> = toks[i.saturating_sub(3)..i].iter().filter(|t| ctx.w(t, "person_noun")).map(|t| t.norm.clone()).collect();
+                    let e = r.add(name, EntityKind::Person, parties, desc, false);
+                    out.push((i, e));
+                } else if looks_org(ctx, &toks[i..j]) && !toks[i..j].iter().all(|t| ctx.w(t, "org_noun")) {
+                    let name = ctx.text[toks[i].start..toks[j - 1].end].to_string();
+                    let name = name.strip_suffix("’s").or_else(|| name.strip_suffix("'s")).unwrap_or(&name).to_string();
+                    let e = r.add(name, EntityKind::Org, vec![], vec![], false);
+                    out.push((i, e));
+                }
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+fn register_documents(r: &mut Resolver, toks: &[Token], q: &[bool]) {
+    let ctx = r.ctx;
+    for i in 0..toks.len() {
+        if q[i] || !ctx.w(&toks[i], "reference_noun") {
+            continue;
+        }
+        // "(accusations) made by X ... in a joint statement"
+        let by = (i + 1..toks.len().min(i + 4)).find(|&k| toks[k].norm == "by");
+        let Some(by) = by else { continue };
+        let accusers: Vec<String> = {
+            let end = (by + 1..toks.len()).find(|&k| matches!(toks[k].norm.as_str(), "against" | "in" | "on" | "over")).unwrap_or(toks.len());
+            let mut p: Vec<String> = ctx.parties_in(toks, by + 1, end).into_iter().map(|x| x.1).collect();
+            p.sort();
+            p.dedup();
+            p
+        };
+        if accusers.is_empty() {
+            continue;
+        }
+        if let Some(k) = (by..toks.len()).find(|&k| toks[k].norm == "in" && toks.get(k + 1).is_some_and(|t| ctx.w(t, "determiner"))) {
+            let mut e = k + 2;
+            while e < toks.len() && !ctx.w(&toks[e], "doc_noun") && e < k + 5 {
+                e += 1;
+            }
+            if e < toks.len() && ctx.w(&toks[e], "doc_noun") {
+                let name = toks[k + 2..=e].iter().map(|t| ctx.raw(t)).collect::<Vec<_>>().join(" ");
+                let head = toks[e].norm.clone();
+                if r.find_descriptor(&head).is_none() {
+                    r.add(name, EntityKind::Document, accusers.clone(), vec![head], false);
+                }
+            }
+        }
+    }
+}
+
+/// Which cue classes appear in a sentence (outside quotes, and inside speech quotes).
+pub fn classes(info: &SentenceInfo, lex: &Lexicon) -> Vec<CueClass> {
+    let mut v: Vec<CueClass> = info.cues.iter().map(|c| lex.cues[c.entry].class).collect();
+    v.sort();
+    v.dedup();
+    v
+}

@@ -1,0 +1,457 @@
+//! Stage 4 — classify: find the disputes (who accuses whom) from the cue structure, then give
+//! each attributed sentence its role (claim / rebuttal / none) and kind.
+//!
+//! Principles, not article-specific rules:
+//! - a dispute is keyed by the responding party; its accusers are the parties whose
+//!   accusations target it, or that its rebuttals name ("accusations made by India");
+//! - an accusation by a responder against one of its own accusers is a counter-accusation,
+//!   i.e. a rebuttal, not a new dispute;
+//! - once a party has answered (or been accused), everything it says on the record in that
+//!   article is part of its answer, cue word or not (defence);
+//! - legal senses ("the court rejected the petition", "was charged with"), negated acts ("did
+//!   not deny") and non-responses ("declined to comment") are not units.
+
+use crate::attribute::{Attributed, CueHit, EntityKind, SentenceInfo};
+use crate::lexicon::{CueClass, Lexicon};
+use crate::segment::Segmented;
+use crate::text::{CharIndex, Token};
+use crate::unit::{Role, Unit};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dispute {
+    pub responder: String,
+    pub accusers: BTreeSet<String>,
+}
+
+impl Dispute {
+    pub fn label(&self) -> String {
+        format!("{} → {}", self.accusers.iter().cloned().collect::<Vec<_>>().join(" + "), self.responder)
+    }
+}
+
+/// Side hints from the command line (`--accuser`, `--responder`): party names or aliases.
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    pub accusers: Vec<String>,
+    pub responders: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Act {
+    si: usize,
+    speaker: usize,
+    cues: Vec<CueHit>,
+    accuse: bool,
+    rebut: bool,
+    nondenial: bool,
+    respond: bool,
+    wrongdoing: bool,
+    /// Entities mentioned outside the speaker mention, in order.
+    targets: Vec<usize>,
+    /// Parties named as the source of what is rejected ("made by X", "X's allegations").
+    named_accusers: Vec<String>,
+    /// "against X" in a rebuttal: the responder itself.
+    against: Option<String>,
+    /// Speaks on the record here (reporting verb or attributed quote).
+    speech: bool,
+}
+
+fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> bool {
+    let w = toks[c.tok].norm.as_str();
+    let is_w = |cl: &str, t: &Token| lex.is(cl, &t.norm);
+    if matches!(w, "rejected" | "rejects" | "reject" | "dismissed" | "dismisses" | "dismiss" | "denied" | "denies" | "rejection") {
+        if subject_court {
+            return true;
+        }
+        let window = &toks[c.tok + 1..toks.len().min(c.tok + 6)];
+        if window.iter().any(|t| is_w("legal_object", t)) && !window.iter().any(|t| is_w("reference_noun", t)) {
+            return true;
+        }
+    }
+    // "was charged with", "has been accused in" — passive legal senses
+    if c.tok > 0 && is_w("passive_aux", &toks[c.tok - 1]) && matches!(w, "charged" | "accused" | "indicted" | "convicted" | "sentenced") {
+        return true;
+    }
+    if matches!(w, "charged" | "charges") && toks.get(c.tok + 1).is_some_and(|t| t.norm == "with") {
+        return true;
+    }
+    false
+}
+
+fn negated(toks: &[Token], c: &CueHit) -> bool {
+    (1..=2).any(|k| c.tok >= k && matches!(toks[c.tok - k].norm.as_str(), "not" | "n't" | "never" | "no" | "without"))
+        && !matches!(toks[c.tok].norm.as_str(), "basis" | "evidence")
+}
+
+pub struct Classified {
+    pub units: Vec<Unit>,
+    pub disputes: Vec<Dispute>,
+}
+
+/// The party of an entity: gazetteer/affiliation, else inferred, else its own name.
+fn party_of(att: &Attributed, inferred: &[Option<Vec<String>>], id: usize, depth: usize) -> Vec<String> {
+    let e = &att.entities[id];
+    if !e.parties.is_empty() {
+        return e.parties.clone();
+    }
+    if let Some(p) = &inferred[id] {
+        return p.clone();
+    }
+    if let Some(a) = e.affiliation {
+        if depth < 4 && a != id {
+            let p = party_of(att, inferred, a, depth + 1);
+            if !p.is_empty() {
+                return p;
+            }
+        }
+    }
+    if e.generic {
+        return vec![];
+    }
+    vec![e.name.clone()]
+}
+
+fn join(p: &[String]) -> String {
+    p.join(" + ")
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed, lex: &Lexicon, hints: &Hints, chars: &CharIndex) -> Classified {
+    let ctx = crate::attribute::Ctx { text, lex };
+    let mut acts: Vec<Act> = Vec::new();
+    for (si, a) in att.attributions.iter().enumerate() {
+        let Some(speaker) = a.speaker else { continue };
+        if att.nonresponse[si] {
+            continue;
+        }
+        let info: &SentenceInfo = &att.infos[si];
+        let toks = &info.tokens;
+        let span = a.speaker_span.unwrap_or((0, 0));
+        let subject_court = att.entities[speaker].name.split_whitespace().any(|w| lex.is("court_noun", &crate::text::fold(w)));
+        let cues: Vec<CueHit> = info
+            .cues
+            .iter()
+            .filter(|c| !(c.tok >= span.0 && c.tok < span.1))
+            .filter(|c| !is_legal(toks, c, lex, subject_court) && !negated(toks, c))
+            .cloned()
+            .collect();
+        let class = |cl: CueClass| cues.iter().any(|c| lex.cues[c.entry].class == cl);
+        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+        let wrongdoing = toks.iter().enumerate().any(|(i, t)| lex.is_wrongdoing(&t.norm) || lex.wrongdoing_phrase_at(&norms[i..]));
+        let targets: Vec<usize> = att.mentions[si].iter().map(|m| m.1).filter(|&e| e != speaker).collect();
+        let mut named_accusers = Vec::new();
+        let mut against = None;
+        for (i, t) in toks.iter().enumerate() {
+            if info.quoted[i] {
+                continue;
+            }
+            if lex.is("reference_noun", &t.norm) {
+                // "made by X", "by X"
+                if let Some(by) = (i + 1..toks.len().min(i + 4)).find(|&k| toks[k].norm == "by") {
+                    let end = (by + 1..toks.len()).find(|&k| matches!(toks[k].norm.as_str(), "against" | "in" | "on" | "over" | "that" | "of")).unwrap_or(toks.len());
+                    named_accusers.extend(ctx.parties_in(toks, by + 1, end).into_iter().map(|x| x.1));
+                }
+                // "India's allegations", "US allegations"
+                for k in i.saturating_sub(3)..i {
+                    if let Some((_, p, _)) = ctx.gaz_at(toks, k) {
+                        named_accusers.push(p);
+                    }
+                }
+            }
+            if t.norm == "against" {
+                if let Some((_, p, _)) = (i + 1 < toks.len()).then(|| ctx.gaz_at(toks, i + 1)).flatten() {
+                    against = Some(p);
+                }
+            }
+        }
+        named_accusers.sort();
+        named_accusers.dedup();
+        // Wrongdoing words make an allegation only when a party other than the speaker is
+        // the subject of the reported content ("India says X-based group orchestrated ...").
+        let zone_start = match a.verb {
+            Some(v) if v < toks.len() / 2 => v + lex.cues[info.cues.iter().find(|c| c.tok == v).map(|c| c.entry).unwrap_or(0)].tokens.len() + usize::from(toks.get(v + 1).is_some_and(|t| t.norm == "that")),
+            _ => 0,
+        };
+        let zone_end = zone_start + 8;
+        let wrongdoing = wrongdoing
+            && att.mentions[si].iter().any(|&(t, e)| {
+                let own = &att.entities[speaker].parties;
+                let theirs = &att.entities[e].parties;
+                let same_side = !theirs.is_empty() && theirs.iter().all(|p| own.contains(p));
+                t >= zone_start && t < zone_end && e != speaker && !same_side && (t + 1..toks.len()).any(|k| lex.is_wrongdoing(&toks[k].norm) || lex.wrongdoing_phrase_at(&norms[k..]))
+            });
+        let speech = a.verb.is_some() || !info.speech_quotes.is_empty() || !info.fragment_quotes.is_empty();
+        acts.push(Act {
+            si,
+            speaker,
+            accuse: class(CueClass::Accuse),
+            rebut: class(CueClass::Rebut),
+            nondenial: class(CueClass::NonDenial),
+            respond: class(CueClass::Respond),
+            cues,
+            wrongdoing,
+            targets,
+            named_accusers,
+            against,
+            speech,
+        });
+    }
+
+    // Party inference for generic speakers (Foreign Office, the ministry): a rebuttal "against
+    // X" puts them on X's side.
+    let mut inferred: Vec<Option<Vec<String>>> = vec![None; att.entities.len()];
+    for act in &acts {
+        if act.rebut || act.respond || act.nondenial {
+            if let Some(x) = &act.against {
+                if party_of(att, &inferred, act.speaker, 0).is_empty() {
+                    inferred[act.speaker] = Some(vec![x.clone()]);
+                }
+            }
+        }
+    }
+    let hint_party = |name: &str| -> String {
+        let key = crate::lexicon::alias_key(name);
+        lex.gazetteer.get(&key).map(|g| g.party.clone()).unwrap_or_else(|| name.to_string())
+    };
+    let hinted_acc: Vec<String> = hints.accusers.iter().map(|h| hint_party(h)).collect();
+    let hinted_resp: Vec<String> = hints.responders.iter().map(|h| hint_party(h)).collect();
+
+    let build = |inferred: &[Option<Vec<String>>]| -> Vec<Dispute> {
+        let mut disputes: Vec<Dispute> = Vec::new();
+        let find = |ds: &Vec<Dispute>, r: &str| ds.iter().position(|d| d.responder == r);
+        for r in &hinted_resp {
+            if find(&disputes, r).is_none() {
+                disputes.push(Dispute { responder: r.clone(), accusers: hinted_acc.iter().cloned().collect() });
+            }
+        }
+        for act in &acts {
+            if !(act.rebut || act.nondenial || act.respond) {
+                continue;
+            }
+            let p = party_of(att, inferred, act.speaker, 0);
+            if p.len() != 1 || hinted_acc.contains(&p[0]) {
+                continue;
+            }
+            let idx = match find(&disputes, &p[0]) {
+                Some(i) => i,
+                None => {
+                    disputes.push(Dispute { responder: p[0].clone(), accusers: BTreeSet::new() });
+                    disputes.len() - 1
+                }
+            };
+            for a in &act.named_accusers {
+                if *a != p[0] {
+                    disputes[idx].accusers.insert(a.clone());
+                }
+            }
+        }
+        // Accusation edges: non-responders first, so a responder's accusation against its own
+        // accuser is seen as the counter-accusation it is.
+        let mut edges: Vec<(bool, usize, Vec<String>, Vec<String>)> = Vec::new();
+        for (ai, act) in acts.iter().enumerate() {
+            if !(act.accuse || (act.wrongdoing && act.speech)) || act.rebut {
+                continue;
+            }
+            let p = party_of(att, inferred, act.speaker, 0);
+            if p.is_empty() {
+                continue;
+            }
+            let mut ts: Vec<String> = Vec::new();
+            for &t in &act.targets {
+                for tp in party_of(att, inferred, t, 0) {
+                    if !p.contains(&tp) && !ts.contains(&tp) {
+                        ts.push(tp);
+                    }
+                }
+            }
+            let is_resp = p.len() == 1 && find(&disputes, &p[0]).is_some();
+            edges.push((is_resp, ai, p, ts));
+        }
+        edges.sort_by_key(|e| (e.0, e.1));
+        for (_, ai, p, ts) in edges {
+            let act = &acts[ai];
+            // A demand or an accusation verb needs a named target; bare wrongdoing words in
+            // someone's speech need it too.
+            let responder_of_p = if p.len() == 1 { find(&disputes, &p[0]) } else { None };
+            let mut chosen = None;
+            for t in &ts {
+                if let Some(ri) = responder_of_p {
+                    if disputes[ri].accusers.contains(t) {
+                        chosen = None;
+                        break; // counter-accusation
+                    }
+                }
+                if find(&disputes, t).is_some() || chosen.is_none() {
+                    chosen = Some(t.clone());
+                    if find(&disputes, t).is_some() {
+                        break;
+                    }
+                }
+            }
+            let Some(t) = chosen else { continue };
+            if !act.accuse && find(&disputes, &t).is_none() {
+                continue; // wrongdoing words alone do not open a dispute
+            }
+            let idx = match find(&disputes, &t) {
+                Some(i) => i,
+                None => {
+                    disputes.push(Dispute { responder: t.clone(), accusers: BTreeSet::new() });
+                    disputes.len() - 1
+                }
+            };
+            disputes[idx].accusers.extend(p);
+        }
+        disputes.retain(|d| !d.accusers.is_empty());
+        disputes
+    };
+    let mut disputes = build(&inferred);
+    // Generic speakers that rebut without "against X": the single dispute's responder.
+    let mut changed = false;
+    for act in &acts {
+        if (act.rebut || act.nondenial || act.respond) && party_of(att, &inferred, act.speaker, 0).is_empty() {
+            let cand: Vec<&Dispute> = disputes.iter().filter(|d| act.named_accusers.is_empty() || act.named_accusers.iter().any(|a| d.accusers.contains(a))).collect();
+            if cand.len() == 1 {
+                inferred[act.speaker] = Some(vec![cand[0].responder.clone()]);
+                changed = true;
+            }
+        }
+    }
+    if changed {
+        disputes = build(&inferred);
+    }
+
+    // Roles.
+    let mut units = Vec::new();
+    let first_claim: Vec<Option<usize>> = vec![None; disputes.len()];
+    let mut first_claim = first_claim;
+    let mut cued_rebuttal: Vec<bool> = vec![false; disputes.len()];
+    let mut decided: Vec<Option<(Role, usize, String, Option<usize>)>> = vec![None; acts.len()];
+    for (ai, act) in acts.iter().enumerate() {
+        let p = party_of(att, &inferred, act.speaker, 0);
+        if p.is_empty() {
+            continue;
+        }
+        let tparties: Vec<String> = act.targets.iter().flat_map(|&t| party_of(att, &inferred, t, 0)).filter(|tp| !p.contains(tp)).collect();
+        let resp = if p.len() == 1 { disputes.iter().position(|d| d.responder == p[0]) } else { None };
+        let kind_of = |cl: CueClass| -> Option<(String, usize)> {
+            act.cues
+                .iter()
+                .filter(|c| lex.cues[c.entry].class == cl)
+                .min_by_key(|c| (c.in_quote, !c.as_verb, c.tok))
+                .map(|c| (lex.cues[c.entry].kind.clone().unwrap_or_else(|| "defence".into()), c.tok))
+        };
+        if let Some(d) = resp {
+            if act.rebut || act.nondenial || act.respond {
+                let (kind, tok) = if act.rebut {
+                    kind_of(CueClass::Rebut).unwrap_or(("rejection".into(), 0))
+                } else if act.nondenial {
+                    kind_of(CueClass::NonDenial).unwrap_or(("non-denial response".into(), 0))
+                } else if act.accuse && tparties.iter().any(|t| disputes[d].accusers.contains(t)) {
+                    ("counter-accusation".into(), kind_of(CueClass::Accuse).map(|k| k.1).unwrap_or(0))
+                } else {
+                    ("defence".into(), kind_of(CueClass::Respond).map(|k| k.1).unwrap_or(0))
+                };
+                if act.rebut || act.nondenial {
+                    cued_rebuttal[d] = true;
+                }
+                decided[ai] = Some((Role::Rebuttal, d, kind, Some(tok)));
+                continue;
+            }
+            if (act.accuse || act.wrongdoing) && tparties.iter().any(|t| disputes[d].accusers.contains(t)) {
+                let tok = kind_of(CueClass::Accuse).map(|k| k.1);
+                decided[ai] = Some((Role::Rebuttal, d, "counter-accusation".into(), tok));
+                continue;
+            }
+        }
+        // Claims: the speaker accuses the responder of a dispute it is an accuser in.
+        let acc_disputes: Vec<usize> = (0..disputes.len()).filter(|&d| p.iter().all(|x| disputes[d].accusers.contains(x))).collect();
+        if act.accuse || (act.wrongdoing && act.speech) {
+            let target_d = acc_disputes.iter().copied().find(|&d| tparties.contains(&disputes[d].responder)).or_else(|| (acc_disputes.len() == 1 && act.accuse).then(|| acc_disputes[0]));
+            if let Some(d) = target_d {
+                let (kind, tok) = kind_of(CueClass::Accuse).map(|(k, t)| (k, Some(t))).unwrap_or(("allegation".into(), None));
+                decided[ai] = Some((Role::Claim, d, kind, tok));
+                if first_claim[d].is_none() {
+                    first_claim[d] = Some(act.si);
+                }
+                continue;
+            }
+        }
+    }
+    // Defence: what a responder says on the record once the exchange has begun.
+    for (ai, act) in acts.iter().enumerate() {
+        if decided[ai].is_some() || !act.speech {
+            continue;
+        }
+        let p = party_of(att, &inferred, act.speaker, 0);
+        if p.len() != 1 {
+            continue;
+        }
+        let Some(d) = disputes.iter().position(|d| d.responder == p[0]) else { continue };
+        let begun = cued_rebuttal[d] || first_claim[d].is_some_and(|c| c < act.si);
+        if begun {
+            let conf_kind = if act.accuse || act.wrongdoing { "counter-accusation" } else { "defence" };
+            decided[ai] = Some((Role::Rebuttal, d, conf_kind.into(), None));
+        }
+    }
+    for (ai, act) in acts.iter().enumerate() {
+        let Some((role, d, kind, cue_tok)) = decided[ai].clone() else { continue };
+        let si = act.si;
+        let s = &seg.sentences[si];
+        let a = &att.attributions[si];
+        let info = &att.infos[si];
+        let p = party_of(att, &inferred, act.speaker, 0);
+        let cue = match cue_tok {
+            Some(t) => act.cues.iter().find(|c| c.tok == t).map(|c| text[info.tokens[c.tok].start..info.tokens[c.tok + c.len - 1].end].to_string()).unwrap_or_default(),
+            None => String::new(),
+        };
+        let side_word = if role == Role::Claim { "accuser" } else { "responder" };
+        let mut confidence = a.confidence;
+        if cue.is_empty() {
+            confidence -= 0.15;
+        }
+        let standing = info.tokens.iter().any(|t| matches!(t.norm.as_str(), "repeatedly" | "consistently" | "long" | "always"));
+        let rule = format!(
+            "{}; speaker={}; {} of dispute {}{}{}",
+            a.rule,
+            match att.entities[act.speaker].kind {
+                EntityKind::Person => "person",
+                EntityKind::Org => "organisation",
+                EntityKind::Country => "party",
+                EntityKind::Document => "document",
+            },
+            side_word,
+            disputes[d].label(),
+            if cue.is_empty() { format!("; no cue: {kind} by the {side_word}") } else { format!("; cue={cue}") },
+            if standing && role == Role::Rebuttal { "; standing position (background)" } else { "" }
+        );
+        let mut aliases: Vec<String> = vec![att.entities[act.speaker].name.clone()];
+        aliases.extend(att.entities[act.speaker].descriptors.iter().cloned());
+        units.push(Unit {
+            article: article_id.to_string(),
+            unit_id: format!("s{}", si + 1),
+            role,
+            kind,
+            speaker: att.entities[act.speaker].name.clone(),
+            speaker_mention: a.mention.clone(),
+            side: format!("{side_word}: {}", join(&p)),
+            party: join(&p),
+            dispute: disputes[d].label(),
+            quote_type: a.quote_type.as_str().to_string(),
+            cue,
+            text: text[s.start..s.end].to_string(),
+            start: chars.char_of(s.start),
+            end: chars.char_of(s.end),
+            paragraph: s.paragraph + 1,
+            sentence: si + 1,
+            confidence: (confidence.clamp(0.05, 0.99) * 100.0).round() / 100.0,
+            rule,
+            dispute_idx: d,
+            speaker_entity: act.speaker,
+            byte_start: s.start,
+            byte_end: s.end,
+            speaker_aliases: aliases,
+        });
+    }
+    Classified { units, disputes }
+}

@@ -1,0 +1,61 @@
+//! `riposte extract`: every claim and rebuttal unit, one row each.
+
+use super::{InputArgs, OutputArgs};
+use clap::Args;
+use riposte::pipeline;
+
+#[derive(Args, Debug)]
+pub struct ExtractArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Print, for every sentence, the speaker found and why it is or is not a unit (stderr).
+    #[arg(long)]
+    pub explain: bool,
+}
+
+pub fn run(a: ExtractArgs) -> anyhow::Result<u8> {
+    let started = std::time::Instant::now();
+    let loaded = super::load(&a.input, Some(&a.output.output))?;
+    let lex = loaded.config.lexicon();
+    let results = pipeline::extract_all(&loaded.batch.articles, &lex, &loaded.hints);
+    let mut issues = loaded.batch.issues.clone();
+    let mut failed = loaded.batch.failed;
+    let mut units = Vec::new();
+    for r in &results {
+        match &r.outcome {
+            Ok(e) => {
+                issues.extend(e.warnings.iter().cloned());
+                units.extend(e.units.iter().cloned());
+            }
+            Err(i) => {
+                issues.push(i.clone());
+                failed += 1;
+            }
+        }
+    }
+    if a.explain {
+        for art in &loaded.batch.articles {
+            for line in riposte::extract::explain(art, &lex, &loaded.hints) {
+                eprintln!("{line}");
+            }
+        }
+    }
+    let table = riposte::report::units_table(&units);
+    let opts = a.output.csv_options();
+    riposte::report::write_output(&a.output.output, |w| riposte::report::write_table(&table, a.output.format, &opts, w))?;
+    super::report_issues(&issues, a.input.errors.as_deref(), a.input.quiet)?;
+    if !a.input.quiet {
+        let claims = units.iter().filter(|u| u.role == riposte::Role::Claim).count();
+        eprintln!(
+            "riposte extract: articles read {} / failed {}; claims {}; rebuttals {}; {:.2}s",
+            results.iter().filter(|r| r.outcome.is_ok()).count(),
+            failed,
+            claims,
+            units.len() - claims,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(if failed > 0 { 1 } else { 0 })
+}

@@ -1,0 +1,137 @@
+//! Command-line interface: one file per subcommand, all flags documented here via clap.
+
+pub mod eval;
+pub mod extract;
+pub mod pair;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "riposte", version, about = "Extract claims and rebuttals from news text and pair them", long_about = None,
+    after_help = "Exit codes: 0 all inputs processed; 1 some inputs failed (the report is still written); 2 usage or fatal error.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List every claim and rebuttal found, one row each.
+    Extract(extract::ExtractArgs),
+    /// Link each claim to the rebuttals that answer it and write the report (the main job).
+    Pair(pair::PairArgs),
+    /// Score units or a pair report against gold annotations.
+    Eval(eval::EvalArgs),
+}
+
+/// Inputs and the options every reading subcommand shares.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Text files, directories (recursive; .txt, .md, .jsonl, .csv), `-` for stdin, JSON
+    /// Lines (`id`, `text`, optional `title`, `date`, `source`) or CSV with `id,text` columns.
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Party names (or aliases) on the accusing side, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub accuser: Vec<String>,
+    /// Party names (or aliases) on the responding side, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub responder: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Articles larger than this are reported, not processed.
+    #[arg(long, default_value_t = riposte::read::DEFAULT_MAX_ARTICLE_BYTES)]
+    pub max_article_bytes: usize,
+    /// Treat undecodable input as an error instead of repairing it.
+    #[arg(long)]
+    pub strict: bool,
+    /// TOML file overriding lexicons, gazetteer and weights.
+    #[arg(long)]
+    pub config: Option<String>,
+    /// Write every input problem to this CSV (input, line, severity, kind, message).
+    #[arg(long)]
+    pub errors: Option<String>,
+    /// Do not print the closing summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Output options shared by report-writing subcommands.
+#[derive(Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Output file, or `-` for stdout.
+    #[arg(short, long, default_value = "-")]
+    pub output: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = riposte::report::Format::Csv)]
+    pub format: riposte::report::Format,
+    /// Do not write a UTF-8 byte-order mark (written by default to files so Excel reads UTF-8).
+    #[arg(long)]
+    pub no_bom: bool,
+    /// CSV delimiter (use ';' where Excel expects it).
+    #[arg(long, default_value = ",")]
+    pub delimiter: char,
+    /// Keep line breaks inside text cells (flattened to spaces by default).
+    #[arg(long)]
+    pub keep_newlines: bool,
+}
+
+impl OutputArgs {
+    pub fn csv_options(&self) -> riposte::report::CsvOptions {
+        riposte::report::CsvOptions { bom: !self.no_bom && self.output != "-", delimiter: self.delimiter as u8, keep_newlines: self.keep_newlines }
+    }
+}
+
+pub struct Loaded {
+    pub batch: riposte::read::Batch,
+    pub config: riposte::config::Config,
+    pub hints: riposte::Hints,
+}
+
+/// Reads config and inputs; refuses an output path that is also an input.
+pub fn load(input: &InputArgs, output: Option<&str>) -> anyhow::Result<Loaded> {
+    if let Some(t) = input.threads {
+        rayon::ThreadPoolBuilder::new().num_threads(t.max(1)).build_global().ok();
+    }
+    if let Some(o) = output.filter(|o| *o != "-") {
+        let op = std::fs::canonicalize(o).ok();
+        for i in &input.inputs {
+            if op.is_some() && std::fs::canonicalize(i).ok() == op {
+                anyhow::bail!("output {o} is also an input; refusing to overwrite it");
+            }
+        }
+    }
+    let config = match &input.config {
+        Some(p) => riposte::config::Config::from_file(p)?,
+        None => riposte::config::Config::default(),
+    };
+    let opts = riposte::read::ReadOptions { max_article_bytes: input.max_article_bytes, strict: input.strict };
+    let batch = riposte::read::read_inputs(&input.inputs, &opts);
+    let hints = riposte::Hints { accusers: input.accuser.clone(), responders: input.responder.clone() };
+    Ok(Loaded { batch, config, hints })
+}
+
+/// Prints issues to stderr and writes the error file; returns how many were errors.
+pub fn report_issues(issues: &[riposte::error::InputIssue], errors_path: Option<&str>, quiet: bool) -> anyhow::Result<()> {
+    if !quiet {
+        for i in issues {
+            eprintln!("{i}");
+        }
+    }
+    if let Some(p) = errors_path {
+        riposte::report::write_output(p, |w| {
+            let mut wr = csv::Writer::from_writer(w);
+            wr.write_record(["input", "line", "severity", "kind", "message"])?;
+            for i in issues {
+                let sev = match i.severity {
+                    riposte::error::Severity::Warning => "warning",
+                    riposte::error::Severity::Error => "error",
+                };
+                wr.write_record([i.input.as_str(), &i.line.map(|l| l.to_string()).unwrap_or_default(), sev, i.kind, &i.message])?;
+            }
+            wr.flush()
+        })?;
+    }
+    Ok(())
+}

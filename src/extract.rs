@@ -1,0 +1,66 @@
+//! The extraction pipeline for one article: segment → attribute → classify.
+
+use crate::article::Article;
+use crate::attribute;
+use crate::classify::{self, Dispute, Hints};
+use crate::error::InputIssue;
+use crate::lexicon::Lexicon;
+use crate::segment;
+use crate::text::CharIndex;
+use crate::unit::Unit;
+
+/// Above this many sentences an article is reported rather than processed half-way.
+pub const MAX_SENTENCES: usize = 20_000;
+
+#[derive(Debug, Clone, Default)]
+pub struct Extraction {
+    pub units: Vec<Unit>,
+    pub disputes: Vec<Dispute>,
+    pub warnings: Vec<InputIssue>,
+    pub sentences: usize,
+}
+
+pub fn extract(article: &Article, lex: &Lexicon, hints: &Hints) -> Result<Extraction, InputIssue> {
+    let seg = segment::segment(&article.origin, &article.text, lex);
+    if seg.sentences.is_empty() {
+        return Err(InputIssue::error(&article.origin, None, "no-sentences", "no body sentences found (only headings, residue or blank text)"));
+    }
+    if seg.sentences.len() > MAX_SENTENCES {
+        return Err(InputIssue::error(&article.origin, None, "too-many-sentences", format!("{} sentences exceeds the cap of {MAX_SENTENCES}", seg.sentences.len())));
+    }
+    let att = attribute::attribute(&article.text, &seg, lex);
+    let chars = CharIndex::new(&article.text);
+    let c = classify::classify(&article.id, &article.text, &seg, &att, lex, hints, &chars);
+    Ok(Extraction { units: c.units, disputes: c.disputes, warnings: seg.warnings, sentences: seg.sentences.len() })
+}
+
+/// One line per sentence: what the attribution stage found and what became of it. For
+/// `--explain`: a reviewer can see why a sentence is, or is not, a unit.
+pub fn explain(article: &Article, lex: &Lexicon, hints: &Hints) -> Vec<String> {
+    let seg = segment::segment(&article.origin, &article.text, lex);
+    let mut out = Vec::new();
+    for p in &seg.paragraphs {
+        if p.kind != segment::ParaKind::Body {
+            out.push(format!("{} ¶{} skipped as {:?}: {}", article.id, p.index + 1, p.kind, &article.text[p.start..p.end]));
+        }
+    }
+    let att = attribute::attribute(&article.text, &seg, lex);
+    let chars = CharIndex::new(&article.text);
+    let c = classify::classify(&article.id, &article.text, &seg, &att, lex, hints, &chars);
+    for d in &c.disputes {
+        out.push(format!("{} dispute: {}", article.id, d.label()));
+    }
+    for (si, s) in seg.sentences.iter().enumerate() {
+        let a = &att.attributions[si];
+        let speaker = a.speaker.map(|e| att.entities[e].name.as_str()).unwrap_or("-");
+        let unit = c.units.iter().find(|u| u.sentence == si + 1);
+        let decision = match unit {
+            Some(u) => format!("{} ({}) [{}]", u.role.as_str(), u.kind, u.rule),
+            None if att.nonresponse[si] => "no unit: non-response".to_string(),
+            None if a.speaker.is_none() => "no unit: no speaker".to_string(),
+            None => format!("no unit: speaker {speaker} has no role here [{}]", a.rule),
+        };
+        out.push(format!("{} s{} ¶{} speaker={} mention={:?} | {} | {}", article.id, si + 1, s.paragraph + 1, speaker, a.mention, decision, &article.text[s.start..s.end]));
+    }
+    out
+}

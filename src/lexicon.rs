@@ -1,0 +1,191 @@
+//! Word lists and the gazetteer, kept as plain files in data/ and compiled in, so the binary
+//! works from any directory; a `--config` TOML file can extend them.
+
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CueClass {
+    Speech,
+    Accuse,
+    Rebut,
+    Respond,
+    NonDenial,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CueEntry {
+    /// Folded tokens of the cue ("called on" → ["called", "on"]).
+    pub tokens: Vec<String>,
+    pub class: CueClass,
+    /// Unit kind suggested by the cue, if any.
+    pub kind: Option<String>,
+    /// A verb that can take the speaker as its subject.
+    pub verb: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PartyType {
+    Country,
+    Demonym,
+    Capital,
+    Institution,
+}
+
+#[derive(Debug, Clone)]
+pub struct GazEntry {
+    pub party: String,
+    pub ptype: PartyType,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    pub cues: Vec<CueEntry>,
+    /// First token → indices into `cues`, longest cue first.
+    pub cue_index: HashMap<String, Vec<usize>>,
+    pub wrongdoing: Vec<String>,
+    pub residue: Vec<String>,
+    pub abbrev_never: HashSet<String>,
+    pub abbrev_maybe: HashSet<String>,
+    pub months: HashSet<String>,
+    pub sentence_starters: HashSet<String>,
+    pub words: HashMap<String, HashSet<String>>,
+    /// Folded alias tokens (joined by space) → party.
+    pub gazetteer: HashMap<String, GazEntry>,
+    /// Longest alias in tokens, to bound the lookup window.
+    pub gaz_max_len: usize,
+}
+
+const CUES: &str = include_str!("../data/lexicon/cues.tsv");
+const WRONGDOING: &str = include_str!("../data/lexicon/wrongdoing.txt");
+const RESIDUE: &str = include_str!("../data/lexicon/residue.txt");
+const ABBREV: &str = include_str!("../data/lexicon/abbreviations.txt");
+const WORDS: &str = include_str!("../data/lexicon/words.tsv");
+const PARTIES: &str = include_str!("../data/gazetteer/parties.tsv");
+
+fn lines(s: &str) -> impl Iterator<Item = &str> {
+    s.lines().map(str::trim_end).filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+}
+
+pub fn parse_class(s: &str) -> Option<CueClass> {
+    Some(match s {
+        "speech" => CueClass::Speech,
+        "accuse" => CueClass::Accuse,
+        "rebut" => CueClass::Rebut,
+        "respond" => CueClass::Respond,
+        "nondenial" => CueClass::NonDenial,
+        _ => return None,
+    })
+}
+
+fn parse_ptype(s: &str) -> PartyType {
+    match s {
+        "country" => PartyType::Country,
+        "demonym" => PartyType::Demonym,
+        "capital" => PartyType::Capital,
+        _ => PartyType::Institution,
+    }
+}
+
+/// Folds an alias into the token form the matcher sees ("U.S." → "u.s").
+pub fn alias_key(alias: &str) -> String {
+    crate::text::tokenize(alias, 0, alias.len()).into_iter().map(|t| t.norm).collect::<Vec<_>>().join(" ")
+}
+
+impl Lexicon {
+    pub fn builtin() -> Self {
+        let mut lex = Lexicon::default();
+        for l in lines(CUES) {
+            let f: Vec<&str> = l.split('\t').collect();
+            if f.len() >= 4 {
+                lex.add_cue(f[0], f[1], f[2], f[3] == "v");
+            }
+        }
+        lex.wrongdoing = lines(WRONGDOING).map(|l| l.trim().to_string()).collect();
+        lex.residue = lines(RESIDUE).map(|l| crate::text::fold(l.trim())).collect();
+        for l in lines(ABBREV) {
+            let (k, v) = l.split_once('\t').unwrap_or((l, ""));
+            let set: HashSet<String> = v.split_whitespace().map(|w| w.trim_end_matches('.').to_string()).collect();
+            match k {
+                "never" => lex.abbrev_never = set,
+                "maybe" => lex.abbrev_maybe = set,
+                "months" => lex.months = set,
+                "starters" => lex.sentence_starters = set,
+                _ => {}
+            }
+        }
+        for l in lines(WORDS) {
+            let (k, v) = l.split_once('\t').unwrap_or((l, ""));
+            lex.words.entry(k.to_string()).or_default().extend(v.split_whitespace().map(str::to_string));
+        }
+        for l in lines(PARTIES) {
+            let f: Vec<&str> = l.split('\t').collect();
+            if f.len() >= 3 {
+                lex.add_party(f[0], f[1], f[2]);
+            }
+        }
+        lex.reindex();
+        lex
+    }
+
+    pub fn add_cue(&mut self, form: &str, class: &str, kind: &str, verb: bool) {
+        let Some(class) = parse_class(class) else { return };
+        let tokens: Vec<String> = form.split_whitespace().map(crate::text::fold).collect();
+        if tokens.is_empty() {
+            return;
+        }
+        let kind = (kind != "-" && !kind.is_empty()).then(|| kind.to_string());
+        self.cues.push(CueEntry { tokens, class, kind, verb });
+    }
+
+    pub fn add_party(&mut self, alias: &str, party: &str, ptype: &str) {
+        let key = alias_key(alias);
+        if key.is_empty() {
+            return;
+        }
+        self.gaz_max_len = self.gaz_max_len.max(key.split(' ').count());
+        self.gazetteer.insert(key, GazEntry { party: party.to_string(), ptype: parse_ptype(ptype) });
+    }
+
+    pub fn reindex(&mut self) {
+        self.cue_index.clear();
+        for (i, c) in self.cues.iter().enumerate() {
+            self.cue_index.entry(c.tokens[0].clone()).or_default().push(i);
+        }
+        for v in self.cue_index.values_mut() {
+            let cues = &self.cues;
+            v.sort_by_key(|&i| std::cmp::Reverse(cues[i].tokens.len()));
+        }
+    }
+
+    pub fn is(&self, class: &str, word: &str) -> bool {
+        self.words.get(class).is_some_and(|s| s.contains(word))
+    }
+
+    pub fn is_wrongdoing(&self, norm: &str) -> bool {
+        self.wrongdoing.iter().any(|w| !w.contains(' ') && norm.starts_with(w.as_str()))
+    }
+
+    /// Multi-word wrongdoing phrases ("covered up", "war crime") over a token window.
+    pub fn wrongdoing_phrase_at(&self, norms: &[&str]) -> bool {
+        self.wrongdoing.iter().filter(|w| w.contains(' ')).any(|w| {
+            let parts: Vec<&str> = w.split(' ').collect();
+            norms.len() >= parts.len() && parts.iter().zip(norms).all(|(p, n)| n.starts_with(p))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_loads() {
+        let lex = Lexicon::builtin();
+        assert!(lex.cues.len() > 100);
+        assert_eq!(lex.gazetteer.get("islamabad").map(|g| g.party.as_str()), Some("Pakistan"));
+        assert_eq!(lex.gazetteer.get("u.s").map(|g| g.party.as_str()), Some("United States"));
+        assert!(lex.abbrev_never.contains("mr"));
+        assert!(lex.is("pronoun_person", "he"));
+        assert!(lex.is_wrongdoing("terrorism"));
+    }
+}

@@ -1,0 +1,28 @@
+//! riposte: extract claims and rebuttals from news text and pair them.
+//!
+//! The pipeline, one module per stage, each passing a small type on:
+//! [`read`] (inputs → [`Article`]) → [`segment`] (paragraphs, quotes, sentences) →
+//! [`attribute`] (speaker per sentence) → [`classify`] (disputes, [`Unit`]s) →
+//! [`score`] (claim × rebuttal evidence) → [`pair`] (links, [`pair::Row`]s) → [`report`].
+
+pub mod article;
+pub mod attribute;
+pub mod classify;
+pub mod config;
+pub mod error;
+pub mod eval;
+pub mod extract;
+pub mod lexicon;
+pub mod pair;
+pub mod pipeline;
+pub mod read;
+pub mod report;
+pub mod score;
+pub mod segment;
+pub mod text;
+pub mod unit;
+
+pub use article::Article;
+pub use classify::Hints;
+pub use lexicon::Lexicon;
+pub use unit::{Role, Unit};

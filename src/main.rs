@@ -1,0 +1,32 @@
+//! The `riposte` binary: a thin layer over the library. Errors become exit code 2; inputs that
+//! failed while others succeeded become exit code 1.
+
+mod cli;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let result = match args.command {
+        cli::Command::Extract(a) => cli::extract::run(a),
+        cli::Command::Pair(a) => cli::pair::run(a),
+        cli::Command::Eval(a) => cli::eval::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            // A closed pipe (`riposte ... | head`) is not an error worth shouting about.
+            if let Some(riposte::error::Error::Io { source, .. }) = e.downcast_ref::<riposte::error::Error>() {
+                if source.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("riposte: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Runs the stages over a batch of articles in parallel. Output order never depends on
+//! the thread count: articles are sorted by id before and results collected in that order.
+
+use crate::article::Article;
+use crate::classify::{Dispute, Hints};
+use crate::error::InputIssue;
+use crate::extract::{extract, Extraction};
+use crate::lexicon::Lexicon;
+use rayon::prelude::*;
+
+#[derive(Debug, Clone)]
+pub struct ArticleResult {
+    pub id: String,
+    pub origin: String,
+    pub outcome: Result<Extraction, InputIssue>,
+}
+
+impl ArticleResult {
+    pub fn disputes(&self) -> &[Dispute] {
+        self.outcome.as_ref().map(|e| e.disputes.as_slice()).unwrap_or(&[])
+    }
+}
+
+pub fn extract_all(articles: &[Article], lex: &Lexicon, hints: &Hints) -> Vec<ArticleResult> {
+    articles
+        .par_iter()
+        .map(|a| {
+            // A panic in one article must not take the batch down; report it as that
+            // article's error instead.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(a, lex, hints)))
+                .unwrap_or_else(|_| Err(InputIssue::error(&a.origin, None, "internal", "internal error while extracting (please report this input)")));
+            ArticleResult { id: a.id.clone(), origin: a.origin.clone(), outcome }
+        })
+        .collect()
+}

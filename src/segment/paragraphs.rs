@@ -1,0 +1,118 @@
+//! Paragraphs from blank lines (or single lines when a text has no blank line), tagged as
+//! body, sub-heading or embed residue so that neither of the latter glues onto a sentence.
+
+use crate::lexicon::Lexicon;
+use crate::text::{fold, trim_range};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ParaKind {
+    Body,
+    /// Short unpunctuated line (or markdown heading): repeats a later paragraph; no units.
+    Subheading,
+    /// "View this post on Instagram", "Read more: ..." and similar page furniture.
+    Residue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paragraph {
+    pub index: usize,
+    pub start: usize,
+    pub end: usize,
+    pub kind: ParaKind,
+}
+
+fn line_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'\n' {
+            out.push((start, i));
+            start = i + 1;
+        }
+    }
+    out.push((start, text.len()));
+    out
+}
+
+pub fn classify_line(line: &str, lex: &Lexicon) -> ParaKind {
+    let t = line.trim();
+    if t.starts_with('#') {
+        return ParaKind::Subheading;
+    }
+    let f = fold(t);
+    if lex.residue.iter().any(|r| f.starts_with(r.as_str())) {
+        return ParaKind::Residue;
+    }
+    let words = t.split_whitespace().count();
+    let last = t.chars().last().unwrap_or('.');
+    let first = t.chars().next().unwrap_or('a');
+    let punctuated = matches!(last, '.' | '!' | '?' | ':' | ';' | ',' | '"' | '\u{201D}' | '\u{2019}' | '\u{00BB}' | ')' | '\u{2026}');
+    if !punctuated && words <= 16 && !crate::text::is_quote_mark(first) {
+        return ParaKind::Subheading;
+    }
+    ParaKind::Body
+}
+
+pub fn split(text: &str, lex: &Lexicon) -> Vec<Paragraph> {
+    let lines = line_ranges(text);
+    let has_blank = lines.iter().any(|&(s, e)| text[s..e].trim().is_empty()) && lines.len() > 1;
+    let mut blocks: Vec<(usize, usize)> = Vec::new();
+    if has_blank {
+        // Blank lines separate paragraphs; inside a block, a line of page furniture or a
+        // heading is cut out so it cannot glue onto the sentence after it.
+        let mut cur: Option<(usize, usize)> = None;
+        for &(s, e) in &lines {
+            let line = &text[s..e];
+            if line.trim().is_empty() {
+                blocks.extend(cur.take());
+                continue;
+            }
+            let kind = classify_line(line, lex);
+            if kind != ParaKind::Body && cur.is_some() {
+                blocks.extend(cur.take());
+                blocks.push((s, e));
+                continue;
+            }
+            cur = Some(match cur {
+                Some((cs, _)) => (cs, e),
+                None => (s, e),
+            });
+        }
+        blocks.extend(cur);
+    } else {
+        blocks = lines.into_iter().filter(|&(s, e)| !text[s..e].trim().is_empty()).collect();
+    }
+    let mut out = Vec::new();
+    for (s, e) in blocks {
+        let (s, e) = trim_range(text, s, e);
+        if s == e {
+            continue;
+        }
+        let kind = classify_line(&text[s..e], lex);
+        out.push(Paragraph { index: out.len(), start: s, end: e, kind });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_residue_and_subheadings() {
+        let lex = Lexicon::builtin();
+        let t = "First para said this.\n\nView this post on Instagram\n\nTrump says US has approved extradition\n\n“Quote,” he said.";
+        let p = split(t, &lex);
+        let kinds: Vec<ParaKind> = p.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds, [ParaKind::Body, ParaKind::Residue, ParaKind::Subheading, ParaKind::Body]);
+    }
+
+    #[test]
+    fn single_newline_texts_use_lines() {
+        let lex = Lexicon::builtin();
+        let p = split("One line here.\nAnother line.\n", &lex);
+        assert_eq!(p.len(), 2);
+    }
+}

@@ -1,0 +1,207 @@
+//! Quote spans. Marks are paired by direction (“ opens, ” closes; ASCII " by context);
+//! ’ followed by a letter is an apostrophe, not a closing mark. A paragraph that ends inside
+//! a quote continues it when the next paragraph re-opens with a mark (the multi-paragraph
+//! convention, where the mark count is odd in correct text). Unbalanced marks never abort:
+//! the quote is closed at the paragraph end and a warning with the offset is emitted.
+
+use super::Paragraph;
+use crate::error::InputIssue;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    pub id: usize,
+    /// One byte range per paragraph the quote covers, marks included.
+    pub pieces: Vec<(usize, usize)>,
+    pub paragraphs: Vec<usize>,
+    /// False when no closing mark was found.
+    pub closed: bool,
+    /// Single-mark quote (‘...’), used in UK style for fragments and headlines.
+    pub single: bool,
+    pub words: usize,
+}
+
+impl Quote {
+    pub fn start(&self) -> usize {
+        self.pieces[0].0
+    }
+    pub fn end(&self) -> usize {
+        self.pieces[self.pieces.len() - 1].1
+    }
+    pub fn contains(&self, pos: usize) -> bool {
+        self.pieces.iter().any(|&(s, e)| pos >= s && pos < e)
+    }
+    /// Speech rather than a scare quote, title or fragment inside indirect speech.
+    pub fn is_speech(&self, text: &str) -> bool {
+        if self.pieces.len() > 1 || self.words >= 8 {
+            return true;
+        }
+        let (s, e) = self.pieces[0];
+        let inner = text[s..e].trim_matches(|c: char| crate::text::is_quote_mark(c) || c.is_whitespace());
+        self.words >= 4 && inner.contains(|c: char| matches!(c, '.' | '!' | '?' | ','))
+            || (self.words >= 4 && inner.chars().next().is_some_and(|c| c.is_uppercase()))
+    }
+}
+
+fn open_double(c: char) -> bool {
+    matches!(c, '\u{201C}' | '\u{201E}' | '\u{00AB}')
+}
+fn close_double(c: char) -> bool {
+    matches!(c, '\u{201D}' | '\u{00BB}')
+}
+
+fn count_words(s: &str) -> usize {
+    s.split_whitespace().filter(|w| w.chars().any(|c| c.is_alphanumeric())).count()
+}
+
+/// Whether a paragraph starts with an opening mark (the re-open of a continued quote).
+fn reopens(text: &str, p: &Paragraph) -> bool {
+    let first = text[p.start..p.end].chars().next();
+    matches!(first, Some(c) if open_double(c) || c == '"')
+}
+
+pub fn find(article_id: &str, text: &str, paragraphs: &[Paragraph]) -> (Vec<Quote>, Vec<InputIssue>) {
+    let mut quotes: Vec<Quote> = Vec::new();
+    let mut warnings = Vec::new();
+    // An open double quote carried across paragraphs: (pieces so far, paragraphs, piece start).
+    let mut carry: Option<(Vec<(usize, usize)>, Vec<usize>)> = None;
+    let line_of = |pos: usize| text[..pos].bytes().filter(|&b| b == b'\n').count() + 1;
+    for (pi, p) in paragraphs.iter().enumerate() {
+        let para = &text[p.start..p.end];
+        let mut open: Option<usize> = None; // byte offset of the opening mark in this paragraph
+        let mut single_open: Option<usize> = None;
+        if let Some((_, _)) = &carry {
+            if reopens(text, p) {
+                open = Some(p.start);
+            } else {
+                // Previous paragraph never closed and this one does not re-open: end it there.
+                let (pieces, paras) = carry.take().unwrap_or_default();
+                let at = pieces.last().map(|x| x.0).unwrap_or(p.start);
+                warnings.push(InputIssue::warning(article_id, Some(line_of(at)), "unbalanced-quote", format!("quote opened at byte {at} is never closed")));
+                push(&mut quotes, text, pieces, paras, false, false);
+            }
+        }
+        let chars: Vec<(usize, char)> = para.char_indices().map(|(i, c)| (p.start + i, c)).collect();
+        let mut skip_first = open.is_some();
+        for (k, &(pos, c)) in chars.iter().enumerate() {
+            if skip_first {
+                skip_first = false;
+                continue;
+            }
+            let prev = if k > 0 { Some(chars[k - 1].1) } else { None };
+            let next = chars.get(k + 1).map(|x| x.1);
+            let german_open = open.is_some_and(|o| text[o..].starts_with('\u{201E}'));
+            let is_close = close_double(c) || (c == '"' && open.is_some()) || (c == '\u{201C}' && german_open);
+            let is_open = (open_double(c) && !(c == '\u{201C}' && german_open)) || (c == '"' && open.is_none());
+            if open.is_some() && is_close {
+                let o = open.take().unwrap_or(pos);
+                let end = pos + c.len_utf8();
+                let (mut pieces, paras) = carry.take().unwrap_or_default();
+                let mut paras = paras;
+                pieces.push((o, end));
+                paras.push(pi);
+                push(&mut quotes, text, pieces, paras, true, false);
+                continue;
+            }
+            if is_open {
+                if let Some(o) = open {
+                    // A second opening mark before any close: the first one was unbalanced.
+                    warnings.push(InputIssue::warning(article_id, Some(line_of(o)), "unbalanced-quote", format!("quote opened at byte {o} is not closed before another opens")));
+                    let (mut pieces, mut paras) = carry.take().unwrap_or_default();
+                    pieces.push((o, pos));
+                    paras.push(pi);
+                    push(&mut quotes, text, pieces, paras, false, false);
+                }
+                open = Some(pos);
+                single_open = None;
+                continue;
+            }
+            if is_close && open.is_none() {
+                warnings.push(InputIssue::warning(article_id, Some(line_of(pos)), "unbalanced-quote", format!("closing quote mark at byte {pos} has no opening mark")));
+                continue;
+            }
+            // Single marks only count at the top level (nested ones belong to the outer quote).
+            if open.is_none() {
+                if c == '\u{2018}' && prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '[' | '\u{2014}' | '-')) && next.is_some_and(|n| n.is_alphanumeric()) {
+                    single_open = Some(pos);
+                } else if c == '\u{2019}' && single_open.is_some() && next.is_none_or(|n| !n.is_alphanumeric()) {
+                    // `s’ ` may be a plural possessive; only accept if the span is plausible.
+                    let o = single_open.take().unwrap_or(pos);
+                    let end = pos + c.len_utf8();
+                    push(&mut quotes, text, vec![(o, end)], vec![pi], true, true);
+                }
+            }
+        }
+        if let Some(o) = open {
+            let (mut pieces, mut paras) = carry.take().unwrap_or_default();
+            pieces.push((o, p.end));
+            paras.push(pi);
+            let next_reopens = paragraphs.get(pi + 1).is_some_and(|np| reopens(text, np));
+            if next_reopens {
+                carry = Some((pieces, paras));
+            } else {
+                warnings.push(InputIssue::warning(article_id, Some(line_of(o)), "unbalanced-quote", format!("quote opened at byte {o} is never closed")));
+                push(&mut quotes, text, pieces, paras, false, false);
+            }
+        }
+    }
+    if let Some((pieces, paras)) = carry {
+        push(&mut quotes, text, pieces, paras, false, false);
+    }
+    quotes.sort_by_key(|q| q.start());
+    for (i, q) in quotes.iter_mut().enumerate() {
+        q.id = i;
+    }
+    (quotes, warnings)
+}
+
+fn push(quotes: &mut Vec<Quote>, text: &str, pieces: Vec<(usize, usize)>, paragraphs: Vec<usize>, closed: bool, single: bool) {
+    if pieces.is_empty() {
+        return;
+    }
+    let words = pieces.iter().map(|&(s, e)| count_words(&text[s..e])).sum();
+    quotes.push(Quote { id: quotes.len(), pieces, paragraphs, closed, single, words });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::Lexicon;
+    use crate::segment::paragraphs;
+
+    fn q(t: &str) -> (Vec<Quote>, Vec<InputIssue>) {
+        let ps = paragraphs::split(t, &Lexicon::builtin());
+        find("t", t, &ps)
+    }
+
+    #[test]
+    fn apostrophes_are_not_closers() {
+        let (qs, w) = q("He said “Pakistan’s stance is clear,” and left.");
+        assert_eq!(qs.len(), 1);
+        assert!(w.is_empty());
+        assert!(qs[0].closed);
+    }
+
+    #[test]
+    fn multi_paragraph_quote_is_one_quote() {
+        let t = "“First part goes on.\n\n“Second part ends here.”\n\nNarration.";
+        let (qs, w) = q(t);
+        assert_eq!(qs.len(), 1, "{qs:?}");
+        assert_eq!(qs[0].pieces.len(), 2);
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn unbalanced_is_a_warning() {
+        let (qs, w) = q("He said “this never closes.\n\nNext paragraph.");
+        assert_eq!(qs.len(), 1);
+        assert!(!qs[0].closed);
+        assert_eq!(w.len(), 1);
+    }
+
+    #[test]
+    fn ascii_and_single_quotes() {
+        let (qs, _) = q("He said \"we deny it\" and called it ‘fake news’ today.");
+        assert_eq!(qs.len(), 2);
+        assert!(qs[1].single);
+    }
+}

@@ -1,0 +1,183 @@
+//! Character folding and word tokens shared by every stage.
+//!
+//! Folding is for matching only: offsets always point into the original text, so what a
+//! reviewer sees in the report is exactly what the article said.
+
+/// Folds typographic variants to one ASCII form and lowercases. Used only for comparisons.
+pub fn fold_char(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}' | '\u{2033}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => '-',
+        '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\u{2009}' | '\u{200A}' | '\u{3000}' => ' ',
+        _ => {
+            if c.is_uppercase() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                c
+            }
+        }
+    }
+}
+
+/// Folds a whole string (see [`fold_char`]).
+pub fn fold(s: &str) -> String {
+    s.chars().map(fold_char).collect()
+}
+
+pub fn is_open_double(c: char) -> bool {
+    matches!(c, '\u{201C}' | '\u{201E}' | '\u{00AB}')
+}
+pub fn is_close_double(c: char) -> bool {
+    matches!(c, '\u{201D}' | '\u{00BB}')
+}
+pub fn is_quote_mark(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' | '\u{2018}' | '\u{2019}'
+    )
+}
+
+/// A word of the original text. `norm` is folded, lowercased and has a possessive `'s`
+/// removed; `start..end` covers the word as written (possessive included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    pub norm: String,
+    /// First letter is uppercase.
+    pub cap: bool,
+    /// Written with a possessive `'s` / `’s` (or a bare trailing apostrophe after s).
+    pub poss: bool,
+}
+
+impl Token {
+    pub fn is_word(&self) -> bool {
+        self.norm.chars().any(|c| c.is_alphabetic())
+    }
+    /// Acronyms like FO, MEA, ISPR.
+    pub fn is_acronym(&self, text: &str) -> bool {
+        let w = &text[self.start..self.end];
+        let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+        letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+    }
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c, '-' | '\'' | '\u{2019}' | '.' | '&' | '\u{2010}' | '\u{2011}')
+}
+
+/// Splits `text[range]` into word tokens with offsets into `text`.
+pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
+    let slice = &text[start..end];
+    let mut out = Vec::new();
+    let chars: Vec<(usize, char)> = slice.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (bi, c) = chars[i];
+        if !c.is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let tok_start = bi;
+        let mut j = i + 1;
+        while j < chars.len() {
+            let cj = chars[j].1;
+            if cj.is_alphanumeric() {
+                j += 1;
+            } else if is_joiner(cj) && j + 1 < chars.len() && chars[j + 1].1.is_alphanumeric() {
+                // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
+                if cj == '.' {
+                    let prev_alpha_run = chars[..j].iter().rev().take_while(|(_, c)| c.is_alphanumeric()).count();
+                    let next_alpha_run = chars[j + 1..].iter().take_while(|(_, c)| c.is_alphanumeric()).count();
+                    if prev_alpha_run != 1 || next_alpha_run != 1 {
+                        break;
+                    }
+                }
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        let tok_end = if j < chars.len() { chars[j].0 } else { slice.len() };
+        let word = &slice[tok_start..tok_end];
+        let mut norm = fold(word);
+        let mut poss = false;
+        if norm.ends_with("'s") && norm.len() > 2 {
+            norm.truncate(norm.len() - 2);
+            poss = true;
+        } else if j < chars.len() && matches!(chars[j].1, '\'' | '\u{2019}') && norm.ends_with('s') {
+            // countries’ — a trailing apostrophe after s, followed by a space
+            let next = chars.get(j + 1).map(|x| x.1);
+            if next.is_none_or(|n| n.is_whitespace()) {
+                poss = true;
+            }
+        }
+        let cap = word.chars().next().is_some_and(|c| c.is_uppercase());
+        out.push(Token { start: start + tok_start, end: start + tok_end, norm, cap, poss });
+        i = j;
+    }
+    out
+}
+
+/// Converts byte offsets to character offsets in one pass per article.
+pub struct CharIndex {
+    /// byte offset of every char boundary, in order
+    bounds: Vec<usize>,
+}
+
+impl CharIndex {
+    pub fn new(text: &str) -> Self {
+        let mut bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        bounds.push(text.len());
+        CharIndex { bounds }
+    }
+    pub fn char_of(&self, byte: usize) -> usize {
+        match self.bounds.binary_search(&byte) {
+            Ok(i) => i,
+            Err(i) => i,
+        }
+    }
+}
+
+/// Trims whitespace from a byte range of `text`.
+pub fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let s = &text[start..end];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead == s.len() {
+        return (start, start);
+    }
+    (start + lead, end - trail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_keep_offsets_and_possessives() {
+        let t = "Pakistan’s FO said the U.S. and one-sided countries’ claims.";
+        let toks = tokenize(t, 0, t.len());
+        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(norms, ["pakistan", "fo", "said", "the", "u.s", "and", "one-sided", "countries", "claims"]);
+        assert!(toks[0].poss);
+        assert!(toks[7].poss);
+        assert_eq!(&t[toks[0].start..toks[0].end], "Pakistan’s");
+        assert!(toks[1].is_acronym(t));
+    }
+
+    #[test]
+    fn fold_maps_typography() {
+        assert_eq!(fold("“One‑sided” – ‘x’"), "\"one-sided\" - 'x'");
+    }
+
+    #[test]
+    fn char_index_counts_chars() {
+        let t = "“ab” c";
+        let ci = CharIndex::new(t);
+        assert_eq!(ci.char_of(0), 0);
+        assert_eq!(ci.char_of(3), 1);
+        assert_eq!(ci.char_of(t.len()), 6);
+    }
+}
