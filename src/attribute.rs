@@ -436,7 +436,7 @@ impl Resolver<'_, '_> {
             p
         };
         // The whole phrase is a party alias ("India", "Islamabad", "Pakistan's government").
-        if let Some((len, party, _)) = ctx.gaz_at(toks, s) {
+        if let Some((len, party, _)) = ctx.gaz_at(toks, s).filter(|g| s + g.0 <= b) {
             let rest = &toks[s + len..b];
             if rest.is_empty() || rest.iter().all(|t| matches!(t.norm.as_str(), "government" | "administration" | "authorities" | "officials" | "leadership")) {
                 let name = ctx.text[toks[s].start..toks[s + len - 1].end].trim_end_matches(['’', '\'']).to_string();

@@ -7,6 +7,9 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A panic inside one article is caught and reported as that article's error; keep the
+    // message to one line instead of a backtrace.
+    std::panic::set_hook(Box::new(|info| eprintln!("riposte: internal error: {info}")));
     let args = cli::Cli::parse();
     let result = match args.command {
         cli::Command::Extract(a) => cli::extract::run(a),

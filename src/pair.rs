@@ -1,1 +1,297 @@
-//! todo
+//! Stage 6 — pair: link each claim to the rebuttals that answer it.
+//!
+//! Rules, in order, for each rebuttal (only claims of the same dispute are candidates: the
+//! side gate):
+//! 1. blanket: it answers the accusations as a whole ("rejects those claims", "the joint
+//!    statement is one-sided") and matches no single claim's content → linked to every claim
+//!    of the source it names (or of the whole dispute), basis `blanket`;
+//! 2. short denial: a cue and almost no content ("denies being involved") → the claim just
+//!    before it;
+//! 3. specific: the best-scoring claim, plus any within a small margin of it, above
+//!    `min_score`.
+//! Each claim keeps its `top_k` best links; claims without any are `unanswered`, rebuttals
+//! without any are `unmatched`.
+
+use crate::lexicon::Lexicon;
+use crate::score::{prepare, score, Analyzer, Prepared, Score, Weights};
+use crate::unit::{Role, Unit};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct PairOptions {
+    pub weights: Weights,
+    /// Rebuttals kept per claim (0 = all).
+    pub top_k: usize,
+}
+
+impl Default for PairOptions {
+    fn default() -> Self {
+        PairOptions { weights: Weights::default(), top_k: 8 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Paired,
+    Unanswered,
+    Unmatched,
+}
+
+impl Status {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Paired => "paired",
+            Status::Unanswered => "unanswered",
+            Status::Unmatched => "unmatched",
+        }
+    }
+}
+
+/// One report row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub article: String,
+    pub pair_id: String,
+    pub status: Status,
+    pub basis: &'static str,
+    pub confidence: &'static str,
+    pub claim: Option<Unit>,
+    pub rebuttal: Option<Unit>,
+    pub score: Option<Score>,
+    pub evidence: String,
+}
+
+/// Stable across runs and versions: derived from the article id and both texts only.
+pub fn pair_id(article: &str, claim_text: &str, rebuttal_text: &str) -> String {
+    let mut buf = Vec::with_capacity(article.len() + claim_text.len() + rebuttal_text.len() + 2);
+    buf.extend_from_slice(article.as_bytes());
+    buf.push(0x1f);
+    buf.extend_from_slice(claim_text.as_bytes());
+    buf.push(0x1f);
+    buf.extend_from_slice(rebuttal_text.as_bytes());
+    format!("p{:016x}", xxhash_rust::xxh3::xxh3_64(&buf))
+}
+
+/// Document frequencies of content terms over the units of a batch.
+pub fn batch_df(units: &[&Unit], an: &Analyzer, lex: &Lexicon) -> (HashMap<String, u32>, u32) {
+    let mut df: HashMap<String, u32> = HashMap::new();
+    for u in units {
+        let mut t = an.terms(&u.text, lex);
+        t.sort();
+        t.dedup();
+        for x in t {
+            *df.entry(x).or_default() += 1;
+        }
+    }
+    (df, units.len() as u32)
+}
+
+fn confidence(total: f32, blanket: bool, reference: f32, c: &Unit, r: &Unit) -> &'static str {
+    let mut level = if total >= 0.4 || (blanket && reference >= 0.9) {
+        2
+    } else if total >= 0.22 || blanket {
+        1
+    } else {
+        0
+    };
+    if c.confidence.min(r.confidence) < 0.6 && level > 0 {
+        level -= 1;
+    }
+    ["low", "medium", "high"][level]
+}
+
+fn evidence(s: &Score, rule: &str) -> String {
+    let mut parts = Vec::new();
+    if !rule.is_empty() {
+        parts.push(format!("rule: {rule}"));
+    }
+    if !s.shared.is_empty() {
+        parts.push(format!("shared: {}", s.shared.join(", ")));
+    }
+    if !s.reference_phrase.is_empty() {
+        parts.push(format!("reference: \u{201c}{}\u{201d}", s.reference_phrase));
+    }
+    parts.push(format!("order {:.2}", s.order));
+    parts.join("; ")
+}
+
+/// Pairs the units of one article.
+pub fn pair_article(article: &str, units: &[Unit], prepared: &[Prepared], lex: &Lexicon, opts: &PairOptions) -> Vec<Row> {
+    let w = &opts.weights;
+    let claims: Vec<usize> = (0..units.len()).filter(|&i| units[i].role == Role::Claim).collect();
+    let rebuttals: Vec<usize> = (0..units.len()).filter(|&i| units[i].role == Role::Rebuttal).collect();
+    // (claim index, rebuttal index, score, basis, rule)
+    let per_rebuttal: Vec<Vec<(usize, usize, Score, &'static str, String)>> = rebuttals
+        .par_iter()
+        .map(|&ri| {
+            let r = &units[ri];
+            let cands: Vec<usize> = claims.iter().copied().filter(|&ci| units[ci].dispute_idx == r.dispute_idx).collect();
+            if cands.is_empty() {
+                return vec![];
+            }
+            let scored: Vec<(usize, Score)> = cands.iter().map(|&ci| (ci, score(&units[ci], &prepared[ci], r, &prepared[ri], lex, w))).collect();
+            let best_lex = scored.iter().map(|s| s.1.lexical).fold(0.0, f32::max);
+            let best_ref = scored.iter().map(|s| s.1.reference).fold(0.0, f32::max);
+            let content_terms = prepared[ri].vector.terms.len();
+            let cued = !r.cue.is_empty();
+            // 1. blanket
+            let blanket = best_ref >= 0.8 && best_lex < 0.3 || (best_ref >= 0.6 && cued && best_lex < 0.15 && matches!(r.kind.as_str(), "rejection" | "dismissal" | "denial"));
+            if blanket {
+                let named: Vec<&(usize, Score)> = scored.iter().filter(|s| s.1.reference >= 0.9).collect();
+                let targets: Vec<&(usize, Score)> = if named.is_empty() || named.len() == scored.len() { scored.iter().collect() } else { named };
+                let rule = format!("blanket answer to {}", if targets.len() == scored.len() { "the accusations as a whole".to_string() } else { format!("the claims of {}", units[targets[0].0].speaker) });
+                return targets.into_iter().map(|(ci, s)| (*ci, ri, s.clone(), "blanket", rule.clone())).collect();
+            }
+            // 2. short denial
+            if cued && content_terms <= 3 {
+                if let Some((ci, s)) = scored.iter().filter(|(ci, _)| units[*ci].sentence < r.sentence && r.paragraph - units[*ci].paragraph.min(r.paragraph) <= 2).max_by_key(|(ci, _)| units[*ci].sentence) {
+                    return vec![(*ci, ri, s.clone(), "specific", format!("short {} answers the claim just before it", r.kind))];
+                }
+            }
+            // 3. specific
+            let best = scored.iter().map(|s| s.1.total).fold(f32::MIN, f32::max);
+            if best < w.min_score {
+                return vec![];
+            }
+            scored
+                .iter()
+                .filter(|s| s.1.total >= w.min_score && s.1.total >= best - w.margin)
+                .map(|(ci, s)| (*ci, ri, s.clone(), "specific", String::new()))
+                .collect()
+        })
+        .collect();
+    let mut links: Vec<(usize, usize, Score, &'static str, String)> = per_rebuttal.into_iter().flatten().collect();
+    // top-k per claim
+    if opts.top_k > 0 {
+        let mut by_claim: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (k, l) in links.iter().enumerate() {
+            by_claim.entry(l.0).or_default().push(k);
+        }
+        let mut keep = vec![true; links.len()];
+        for ks in by_claim.values() {
+            let mut ks = ks.clone();
+            ks.sort_by(|&a, &b| links[b].2.total.total_cmp(&links[a].2.total).then(links[a].1.cmp(&links[b].1)));
+            for &k in ks.iter().skip(opts.top_k) {
+                keep[k] = false;
+            }
+        }
+        let mut k = 0;
+        links.retain(|_| {
+            k += 1;
+            keep[k - 1]
+        });
+    }
+    let mut rows = Vec::new();
+    for &ci in &claims {
+        let c = &units[ci];
+        let mut mine: Vec<&(usize, usize, Score, &'static str, String)> = links.iter().filter(|l| l.0 == ci).collect();
+        if mine.is_empty() {
+            rows.push(Row { article: article.into(), pair_id: pair_id(article, &c.text, ""), status: Status::Unanswered, basis: "", confidence: "", claim: Some(c.clone()), rebuttal: None, score: None, evidence: "no rebuttal of this dispute scores above the threshold".into() });
+            continue;
+        }
+        mine.sort_by(|a, b| b.2.total.total_cmp(&a.2.total).then(units[a.1].sentence.cmp(&units[b.1].sentence)));
+        for (_, ri, s, basis, rule) in mine {
+            let r = &units[*ri];
+            rows.push(Row {
+                article: article.into(),
+                pair_id: pair_id(article, &c.text, &r.text),
+                status: Status::Paired,
+                basis,
+                confidence: confidence(s.total, *basis == "blanket", s.reference, c, r),
+                claim: Some(c.clone()),
+                rebuttal: Some(r.clone()),
+                score: Some(s.clone()),
+                evidence: evidence(s, rule),
+            });
+        }
+    }
+    for &ri in &rebuttals {
+        if !links.iter().any(|l| l.1 == ri) {
+            let r = &units[ri];
+            let why = if claims.iter().any(|&ci| units[ci].dispute_idx == r.dispute_idx) { "no claim of its dispute scores above the threshold" } else { "no claim of its dispute was extracted" };
+            rows.push(Row { article: article.into(), pair_id: pair_id(article, "", &r.text), status: Status::Unmatched, basis: "", confidence: "", claim: None, rebuttal: Some(r.clone()), score: None, evidence: why.into() });
+        }
+    }
+    rows
+}
+
+/// Pairs every article of a batch. IDF comes from all units of the batch plus the background.
+pub fn pair_batch(articles: &[(String, Vec<Unit>)], lex: &Lexicon, opts: &PairOptions) -> Vec<Row> {
+    let an = Analyzer::new();
+    let all: Vec<&Unit> = articles.iter().flat_map(|a| a.1.iter()).collect();
+    let (df, n) = batch_df(&all, &an, lex);
+    articles
+        .par_iter()
+        .map(|(id, units)| {
+            let prepared: Vec<Prepared> = units.iter().map(|u| prepare(u, &an, lex, &df, n)).collect();
+            pair_article(id, units, &prepared, lex, opts)
+        })
+        .flatten()
+        .collect()
+}
+
+pub const REPORT_COLUMNS: [&str; 34] = [
+    "article", "pair_id", "status", "score", "confidence", "basis", "claim_id", "claim_speaker", "claim_side", "claim_kind", "claim_text", "rebuttal_id", "rebuttal_speaker", "rebuttal_side", "rebuttal_kind", "rebuttal_text", "evidence", "lexical", "fuzzy", "reference", "claim_start",
+    "claim_end", "rebuttal_start", "rebuttal_end", "verdict", "note", "order", "dispute", "claim_paragraph", "rebuttal_paragraph", "claim_cue", "rebuttal_cue", "claim_quote_type", "rebuttal_quote_type",
+];
+
+pub fn report_table(rows: &[Row], explain: bool) -> crate::report::Table {
+    use crate::report::Cell;
+    let t = |s: &str| Cell::Text(s.to_string());
+    let opt_t = |u: &Option<Unit>, f: &dyn Fn(&Unit) -> String| u.as_ref().map(|u| Cell::Text(f(u))).unwrap_or(Cell::Empty);
+    let opt_i = |u: &Option<Unit>, f: &dyn Fn(&Unit) -> usize| u.as_ref().map(|u| Cell::Int(f(u) as i64)).unwrap_or(Cell::Empty);
+    let mut headers = REPORT_COLUMNS.to_vec();
+    if explain {
+        headers.extend(["claim_rule", "rebuttal_rule"]);
+    }
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let sc = |f: &dyn Fn(&Score) -> f32| r.score.as_ref().map(|s| Cell::Num(f(s) as f64)).unwrap_or(Cell::Empty);
+            let dispute = r.claim.as_ref().or(r.rebuttal.as_ref()).map(|u| u.dispute.clone()).unwrap_or_default();
+            let mut v = vec![
+                t(&r.article),
+                t(&r.pair_id),
+                t(r.status.as_str()),
+                sc(&|s| s.total),
+                t(r.confidence),
+                t(r.basis),
+                opt_t(&r.claim, &|u| u.unit_id.clone()),
+                opt_t(&r.claim, &|u| u.speaker.clone()),
+                opt_t(&r.claim, &|u| u.side.clone()),
+                opt_t(&r.claim, &|u| u.kind.clone()),
+                opt_t(&r.claim, &|u| u.text.clone()),
+                opt_t(&r.rebuttal, &|u| u.unit_id.clone()),
+                opt_t(&r.rebuttal, &|u| u.speaker.clone()),
+                opt_t(&r.rebuttal, &|u| u.side.clone()),
+                opt_t(&r.rebuttal, &|u| u.kind.clone()),
+                opt_t(&r.rebuttal, &|u| u.text.clone()),
+                t(&r.evidence),
+                sc(&|s| s.lexical),
+                sc(&|s| s.fuzzy),
+                sc(&|s| s.reference),
+                opt_i(&r.claim, &|u| u.start),
+                opt_i(&r.claim, &|u| u.end),
+                opt_i(&r.rebuttal, &|u| u.start),
+                opt_i(&r.rebuttal, &|u| u.end),
+                Cell::Empty,
+                Cell::Empty,
+                sc(&|s| s.order),
+                t(&dispute),
+                opt_i(&r.claim, &|u| u.paragraph),
+                opt_i(&r.rebuttal, &|u| u.paragraph),
+                opt_t(&r.claim, &|u| u.cue.clone()),
+                opt_t(&r.rebuttal, &|u| u.cue.clone()),
+                opt_t(&r.claim, &|u| u.quote_type.clone()),
+                opt_t(&r.rebuttal, &|u| u.quote_type.clone()),
+            ];
+            if explain {
+                v.push(opt_t(&r.claim, &|u| u.rule.clone()));
+                v.push(opt_t(&r.rebuttal, &|u| u.rule.clone()));
+            }
+            v
+        })
+        .collect();
+    crate::report::Table { headers, rows }
+}

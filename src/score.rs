@@ -1,5 +1,262 @@
-//! placeholder
+//! Stage 5 — score: the evidence that a rebuttal answers a claim, as separate, visible parts.
+//!
+//! - lexical: TF-IDF cosine over folded, stemmed content words, with word families folded
+//!   (extremism / extremist → extrem). IDF comes from the batch plus a built-in background
+//!   (data/lexicon/background.tsv) so a single article still has sensible weights.
+//! - fuzzy: Sørensen–Dice on character bigrams of the content words, and Jaro–Winkler between
+//!   the names each side uses, for spellings and inflections stemming misses.
+//! - reference: the rebuttal points at the claim's source or at the claim as such ("the joint
+//!   statement", "those allegations").
+//! - order: a weak prior that answers follow accusations, nearby.
+
+use crate::lexicon::Lexicon;
+use crate::text::tokenize;
+use crate::unit::Unit;
+use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Weights { pub lexical: f32 }
-impl Default for Weights { fn default() -> Self { Weights { lexical: 1.0 } } }
+#[serde(deny_unknown_fields, default)]
+pub struct Weights {
+    pub lexical: f32,
+    pub fuzzy: f32,
+    pub reference: f32,
+    pub order: f32,
+    /// Links below this composite score are not made (unless blanket).
+    pub min_score: f32,
+    /// A rebuttal also links to other claims scoring within this margin of its best one.
+    pub margin: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights { lexical: 0.5, fuzzy: 0.15, reference: 0.2, order: 0.15, min_score: 0.12, margin: 0.04 }
+    }
+}
+
+const BACKGROUND: &str = include_str!("../data/lexicon/background.tsv");
+
+/// Words that carry no topic: grammar words and the reporting/cue vocabulary itself (which
+/// says *that* something was claimed, not *what*). Not a generic stop list: "not", "no",
+/// "against" and "US" stay.
+const FUNCTION_WORDS: &[&str] = &[
+    "the", "a", "an", "of", "to", "in", "on", "at", "for", "and", "or", "but", "is", "are", "was", "were", "be", "been", "being", "by", "with", "as", "that", "this", "these", "those", "it", "its", "from", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might",
+    "which", "who", "whom", "whose", "what", "when", "where", "while", "than", "then", "there", "their", "they", "them", "he", "she", "his", "her", "we", "our", "i", "you", "your", "also", "said", "says", "say", "told", "added", "such", "any", "all", "into", "about", "over", "after", "before", "if",
+    "so", "do", "does", "did", "very", "more", "most", "other", "its", "mr", "ms", "mrs",
+];
+
+pub struct Analyzer {
+    stemmer: Stemmer,
+    bg_df: HashMap<String, u32>,
+    bg_n: u32,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Folds a stem to its word family (extremist → extrem, denial → deni).
+fn family(stem: &str) -> String {
+    for suf in ["ists", "ist", "isms", "ism", "ical", "ic", "al", "ity", "ment"] {
+        if let Some(base) = stem.strip_suffix(suf) {
+            if base.chars().count() >= 4 {
+                return base.to_string();
+            }
+        }
+    }
+    stem.to_string()
+}
+
+impl Analyzer {
+    pub fn new() -> Self {
+        let mut bg_df = HashMap::new();
+        let mut bg_n = 1;
+        for line in BACKGROUND.lines() {
+            if let Some(n) = line.strip_prefix("#N\t") {
+                bg_n = n.trim().parse().unwrap_or(1);
+                continue;
+            }
+            if line.starts_with('#') {
+                continue;
+            }
+            if let Some((t, df)) = line.split_once('\t') {
+                bg_df.insert(t.to_string(), df.trim().parse().unwrap_or(0));
+            }
+        }
+        Analyzer { stemmer: Stemmer::create(Algorithm::English), bg_df, bg_n }
+    }
+
+    /// Content terms of a text: folded, stemmed, family-folded; cue words and grammar words out.
+    pub fn terms(&self, text: &str, lex: &Lexicon) -> Vec<String> {
+        tokenize(text, 0, text.len())
+            .into_iter()
+            .filter(|t| t.is_word())
+            .filter(|t| {
+                let n = t.norm.as_str();
+                let raw = &text[t.start..t.end];
+                if n == "us" && !raw.starts_with("US") {
+                    return false;
+                }
+                !FUNCTION_WORDS.contains(&n) && !lex.cue_index.get(n).is_some_and(|c| c.iter().any(|&i| lex.cues[i].tokens.len() == 1)) && !lex.is("reference_noun", n)
+            })
+            .map(|t| family(&self.stemmer.stem(&t.norm)))
+            .collect()
+    }
+
+    pub fn idf(&self, term: &str, batch_df: &HashMap<String, u32>, batch_n: u32) -> f32 {
+        let df = self.bg_df.get(term).copied().unwrap_or(0) + batch_df.get(term).copied().unwrap_or(0);
+        let n = self.bg_n + batch_n;
+        ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0
+    }
+}
+
+/// A sparse TF-IDF vector, L2-normalised, terms sorted for deterministic iteration.
+#[derive(Debug, Clone, Default)]
+pub struct Vector {
+    pub terms: Vec<(String, f32)>,
+}
+
+impl Vector {
+    pub fn build(terms: &[String], an: &Analyzer, batch_df: &HashMap<String, u32>, batch_n: u32) -> Self {
+        let mut tf: HashMap<&str, f32> = HashMap::new();
+        for t in terms {
+            *tf.entry(t.as_str()).or_default() += 1.0;
+        }
+        let mut v: Vec<(String, f32)> = tf.into_iter().map(|(t, c)| (t.to_string(), (1.0 + c.ln()) * an.idf(t, batch_df, batch_n))).collect();
+        let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for x in &mut v {
+                x.1 /= norm;
+            }
+        }
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        Vector { terms: v }
+    }
+
+    /// Cosine and the shared terms with their contribution, largest first.
+    pub fn cosine(&self, other: &Vector) -> (f32, Vec<(String, f32)>) {
+        let (mut i, mut j) = (0, 0);
+        let mut sum = 0.0;
+        let mut shared = Vec::new();
+        while i < self.terms.len() && j < other.terms.len() {
+            match self.terms[i].0.cmp(&other.terms[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let c = self.terms[i].1 * other.terms[j].1;
+                    sum += c;
+                    shared.push((self.terms[i].0.clone(), c));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        (sum.min(1.0), shared)
+    }
+}
+
+/// Everything the scorer needs about one unit, computed once.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub vector: Vector,
+    /// Content words joined, for character-level similarity.
+    pub content: String,
+    /// Capitalised words that are not sentence-initial: names and key phrases.
+    pub names: Vec<String>,
+    /// Folded text, for reference phrases.
+    pub folded: String,
+}
+
+pub fn prepare(u: &Unit, an: &Analyzer, lex: &Lexicon, batch_df: &HashMap<String, u32>, batch_n: u32) -> Prepared {
+    let terms = an.terms(&u.text, lex);
+    let toks = tokenize(&u.text, 0, u.text.len());
+    let names = toks.iter().skip(1).filter(|t| t.cap && t.norm.len() > 2 && !FUNCTION_WORDS.contains(&t.norm.as_str())).map(|t| t.norm.clone()).collect();
+    let mut sorted = terms.clone();
+    sorted.sort();
+    sorted.dedup();
+    Prepared { vector: Vector::build(&terms, an, batch_df, batch_n), content: sorted.join(" "), names, folded: crate::text::fold(&u.text) }
+}
+
+/// One claim × rebuttal score with its parts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Score {
+    pub lexical: f32,
+    pub fuzzy: f32,
+    pub reference: f32,
+    pub order: f32,
+    pub total: f32,
+    pub shared: Vec<String>,
+    pub reference_phrase: String,
+}
+
+/// How the rebuttal refers to claims: (strength, phrase). 1.0 names the claim's source,
+/// 0.8 points back at "such references"/"those claims", 0.6 mentions allegations generally.
+pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, String) {
+    let words: Vec<&str> = rebuttal_folded.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'')).filter(|w| !w.is_empty()).collect();
+    let mut best = (0.0f32, String::new());
+    for (i, w) in words.iter().enumerate() {
+        let w = w.trim_end_matches("'s");
+        if !lex.is("reference_noun", w) {
+            continue;
+        }
+        let prev = if i > 0 { words[i - 1] } else { "" };
+        let phrase = format!("{prev} {w}").trim().to_string();
+        let strength = if matches!(prev, "such" | "these" | "those" | "the" | "this" | "that" | "their" | "its") { 0.8 } else { 0.6 };
+        if strength > best.0 {
+            best = (strength, phrase);
+        }
+    }
+    // The claim's speaker or its descriptors ("the joint statement", "the regulator").
+    for alias in &claim.speaker_aliases {
+        let a = crate::text::fold(alias);
+        if a.len() >= 3 && format!(" {rebuttal_folded} ").contains(&format!(" {a}")) && !claim.party.is_empty() {
+            let is_generic = matches!(a.as_str(), "statement" | "report" | "ministry" | "government");
+            let s = if is_generic { 0.9 } else { 1.0 };
+            if s > best.0 {
+                best = (s, alias.clone());
+            }
+        }
+    }
+    best
+}
+
+pub fn score(claim: &Unit, c: &Prepared, rebuttal: &Unit, r: &Prepared, lex: &Lexicon, w: &Weights) -> Score {
+    let (lexical, shared) = c.vector.cosine(&r.vector);
+    let dice = if c.content.is_empty() || r.content.is_empty() { 0.0 } else { strsim::sorensen_dice(&c.content, &r.content) as f32 };
+    let names = if c.names.is_empty() || r.names.is_empty() {
+        None
+    } else {
+        let s: f64 = c.names.iter().map(|a| r.names.iter().map(|b| strsim::jaro_winkler(a, b)).fold(0.0, f64::max)).sum::<f64>() / c.names.len() as f64;
+        Some(s as f32)
+    };
+    let fuzzy = match names {
+        Some(n) => 0.5 * dice + 0.5 * n,
+        None => dice,
+    };
+    let (reference, reference_phrase) = reference(claim, &r.folded, lex);
+    // Order prior: answers usually follow, and nearby; a lede rebuttal may come first.
+    let dp = rebuttal.paragraph as f32 - claim.paragraph as f32;
+    let order = if dp >= 0.0 { (-dp / 4.0).exp() } else { 0.5 * (dp / 4.0).exp() };
+    let total = w.lexical * lexical + w.fuzzy * fuzzy + w.reference * reference + w.order * order;
+    Score { lexical, fuzzy, reference, order, total, shared: shared.into_iter().take(5).map(|s| s.0).collect(), reference_phrase }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_meet() {
+        let an = Analyzer::new();
+        let lex = Lexicon::builtin();
+        let a = an.terms("accused the country of supporting extremism", &lex);
+        let b = an.terms("dismissed the allegations of supporting extremist activities", &lex);
+        assert!(a.iter().any(|t| b.contains(t) && t.starts_with("extrem")), "{a:?} {b:?}");
+        // cue words are not content
+        assert!(!a.iter().any(|t| t.starts_with("accus")));
+    }
+}
