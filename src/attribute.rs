@@ -308,6 +308,14 @@ fn np_left(ctx: &Ctx, toks: &[Token], quoted: &[bool], v: usize) -> Option<((usi
     if i == end {
         return None;
     }
+    // "The Russian embassy in London": the head is the embassy, not the city.
+    if i >= 2 && matches!(toks[i - 1].norm.as_str(), "in" | "at") && (ctx.w(&toks[i - 2], "org_noun") || ctx.w(&toks[i - 2], "person_noun")) && !has_punct(ctx.gap(toks, i)) {
+        let mut k = i - 2;
+        while k > 0 && !quoted[k - 1] && np_word(ctx, &toks[k - 1]) && !has_punct(ctx.gap(toks, k)) {
+            k -= 1;
+        }
+        return Some(((k, i - 1), appos));
+    }
     // A leading "and"/"of" means we stopped inside a phrase; drop it.
     while i < end && matches!(toks[i].norm.as_str(), "and" | "of" | "for") {
         i += 1;
@@ -381,6 +389,10 @@ impl Resolver<'_, '_> {
             if let Some(e) = self.entities.iter().rev().find(|e| e.kind == EntityKind::Person && crate::text::fold(&e.name).split(' ').next_back() == Some(w.as_str())) {
                 return Some(e.id);
             }
+            // "Veltrix" for "Veltrix Payments Ltd."
+            if let Some(e) = self.entities.iter().rev().find(|e| e.kind == EntityKind::Org && !e.generic && crate::text::fold(&e.name).split(' ').next() == Some(w.as_str())) {
+                return Some(e.id);
+            }
             // acronym of an organisation: FO → Foreign Office
             if let Some(e) = self.entities.iter().rev().find(|e| e.kind != EntityKind::Person && acronym(&e.name) == w.to_uppercase() && w.len() >= 2) {
                 return Some(e.id);
@@ -399,7 +411,18 @@ impl Resolver<'_, '_> {
     }
 
     fn find_descriptor(&self, head: &str) -> Option<usize> {
-        self.entities.iter().rev().find(|e| e.descriptors.iter().any(|d| d == head) || crate::text::fold(&e.name).split(' ').any(|w| w == head)).map(|e| e.id)
+        let direct = self.entities.iter().rev().find(|e| e.descriptors.iter().any(|d| d == head) || crate::text::fold(&e.name).split(' ').any(|w| w == head));
+        if let Some(e) = direct {
+            return Some(e.id);
+        }
+        // "the regulator" for the Payments Conduct Authority, "the company" for Acme Ltd.
+        let lex = self.ctx.lex;
+        for class in ["like_regulator", "like_company", "like_paper", "like_body"] {
+            if lex.is(class, head) {
+                return self.entities.iter().rev().find(|e| e.kind == EntityKind::Org && crate::text::fold(&e.name).split(' ').any(|w| lex.is(class, w.trim_end_matches('.')))).map(|e| e.id);
+            }
+        }
+        None
     }
 
     /// Resolves the mention tokens[a..b] (plus optional apposition) to an entity.
@@ -458,7 +481,7 @@ impl Resolver<'_, '_> {
             // Titles start a person's name ("President Donald Trump") but belong to an
             // institution's ("Foreign Office", "Defence Ministry").
             let org_run = run_end.is_some_and(|re| ctx.w(&toks[re - 1], "org_noun"));
-            let is_name_word = t.cap && (!ctx.w(t, "title") || org_run) && ctx.gaz_at(toks, k).is_none_or(|g| g.2 == PartyType::Institution && !t.poss);
+            let is_name_word = t.cap && (!(ctx.w(t, "title") || ctx.w(t, "person_noun")) || org_run) && ctx.gaz_at(toks, k).is_none_or(|g| g.2 == PartyType::Institution && !t.poss);
             if is_name_word && (run_end.is_none() || run_start == k + 1 || (run_start == k + 2 && toks[k + 1].norm == "of")) {
                 if run_end.is_none() {
                     run_end = Some(k + 1);
@@ -509,13 +532,20 @@ impl Resolver<'_, '_> {
                 let generic = org && name_toks.iter().all(|t| ctx.w(t, "title") || ctx.w(t, "org_noun") || t.norm == "of" || matches!(t.norm.as_str(), "affairs" | "external" | "home" | "office" | "ministry"));
                 let own_parties = parties.clone();
                 let id = self.add(name, kind, own_parties, descriptors, generic);
-                // "FO spokesperson X": X speaks for the FO
+                // "FO spokesperson X", "X, the PCA's executive director": X speaks for it
                 if kind == EntityKind::Person {
-                    let aff = (s..run_start).find(|&k| toks[k].is_acronym(ctx.text) || (toks[k].cap && ctx.w(&toks[k], "org_noun")));
-                    if let Some(k) = aff {
+                    let mut cands: Vec<usize> = (s..run_start).collect();
+                    if let Some((x, y)) = appos {
+                        cands.extend(x..y);
+                    }
+                    for k in cands {
+                        if !toks[k].cap || ctx.w(&toks[k], "title") {
+                            continue;
+                        }
                         let key = vec![toks[k].norm.clone()];
-                        if let Some(org) = self.find_name(&key) {
+                        if let Some(org) = self.find_name(&key).filter(|&o| o != id && self.entities[o].kind != EntityKind::Person) {
                             self.entities[id].affiliation = Some(org);
+                            break;
                         }
                     }
                 }
@@ -534,7 +564,7 @@ impl Resolver<'_, '_> {
         } else {
             EntityKind::Org
         };
-        let words: Vec<&str> = body.iter().filter(|t| !t.cap || ctx.w(t, "org_noun")).map(|t| ctx.raw(t)).collect();
+        let words: Vec<&str> = body.iter().filter(|t| !t.cap || ctx.w(t, "org_noun")).map(|t| ctx.raw(t).trim_end_matches("’s").trim_end_matches("'s")).collect();
         let name = if words.is_empty() { ctx.raw(head).to_string() } else { words.join(" ") };
         Some(self.add(name, kind, parties, vec![head.norm.clone()], true))
     }
@@ -630,7 +660,8 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         if let Some(v) = frame_verb(&ctx, toks, &info.cues) {
             let cue0 = &lex.cues[info.cues.iter().find(|c| c.tok == v).map(|c| c.entry).unwrap_or(0)].tokens[0];
             let after_quote = v > 0 && ctx.gap(toks, v).chars().any(crate::text::is_quote_mark);
-            let passive = v > 0 && ctx.w(&toks[v - 1], "passive_aux") && toks.get(v + 1).is_some_and(|t| t.norm == "by");
+            let aux = (1..=3).take_while(|&k| v >= k).find(|&k| !ctx.w(&toks[v - k], "skip") || ctx.w(&toks[v - k], "passive_aux"));
+            let passive = aux.is_some_and(|k| ctx.w(&toks[v - k], "passive_aux")) && toks.get(v + 1).is_some_and(|t| t.norm == "by");
             let span = if cue0 == "according" {
                 np_right(&ctx, toks, q, v + 2).map(|r| (r, None))
             } else if passive {
@@ -639,15 +670,25 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                 np_right(&ctx, toks, q, v + lex.cues[info.cues.iter().find(|c| c.tok == v).map(|c| c.entry).unwrap_or(0)].tokens.len()).map(|r| (r, None)).or_else(|| np_left(&ctx, toks, q, v))
             } else {
                 np_left(&ctx, toks, q, v).or_else(|| {
-                    // "... and accused the country of": the subject is the sentence's own
+                    // "... and accused the country of" / "X fined Y, accusing it of": the
+                    // subject is the sentence's own
                     let prev = v.checked_sub(1).map(|p| toks[p].norm.as_str());
-                    if matches!(prev, Some("and") | Some("but")) {
+                    let participle = toks[v].norm.ends_with("ing") && ctx.gap(toks, v).contains(',');
+                    if matches!(prev, Some("and") | Some("but")) || participle {
                         leading_np(&ctx, toks, q).map(|r| (r, None))
                     } else {
                         None
                     }
                 })
             };
+            let span = span.map(|((a, b), appos)| {
+                if appos.is_none() && b < toks.len() && ctx.gap(toks, b).contains(',') && !q[b] {
+                    let e = (b + 1..toks.len().min(b + 12)).find(|&k| has_punct(ctx.gap(toks, k)) || q[k]).unwrap_or(toks.len().min(b + 12));
+                    ((a, b), Some((b, e)))
+                } else {
+                    ((a, b), appos)
+                }
+            });
             if let Some(((a, b), appos)) = span {
                 if let Some(id) = r.resolve(toks, a, b, appos) {
                     let mention = text[toks[a].start..toks[b - 1].end].to_string();
@@ -697,9 +738,9 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     for si in 0..n {
         let info = &infos[si];
         if let Some(a) = &attributions[si] {
-            if !info.speech_quotes.is_empty() {
-                last_quote_speaker = a.speaker.map(|s| (s, a.mention.clone()));
-            }
+            // The last speaker on the record, quoted or not: a floating quote after "S said
+            // they were surprised." is S's.
+            last_quote_speaker = a.speaker.map(|s| (s, a.mention.clone()));
             continue;
         }
         if info.speech_quotes.is_empty() || info.quoted_words() == 0 || info.frame_words() > info.quoted_words() {
@@ -799,7 +840,7 @@ fn register_mentions(r: &mut Resolver, toks: &[Token], skip: (usize, usize)) -> 
                     let desc: Vec<String> = toks[i.saturating_sub(3)..i].iter().filter(|t| ctx.w(t, "person_noun")).map(|t| t.norm.clone()).collect();
                     let e = r.add(name, EntityKind::Person, parties, desc, false);
                     out.push((i, e));
-                } else if looks_org(ctx, &toks[i..j]) && !toks[i..j].iter().all(|t| ctx.w(t, "org_noun")) {
+                } else if (looks_org(ctx, &toks[i..j]) || (i > 0 && (toks[i - 1].norm == "by" || ctx.w(&toks[i - 1], "org_noun")) && j - i >= 2)) && !toks[i..j].iter().all(|t| ctx.w(t, "org_noun")) {
                     let name = ctx.text[toks[i].start..toks[j - 1].end].to_string();
                     let name = name.strip_suffix("’s").or_else(|| name.strip_suffix("'s")).unwrap_or(&name).to_string();
                     let e = r.add(name, EntityKind::Org, vec![], vec![], false);

@@ -149,8 +149,16 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
             if lex.is("reference_noun", &t.norm) {
                 // "made by X", "by X"
                 if let Some(by) = (i + 1..toks.len().min(i + 4)).find(|&k| toks[k].norm == "by") {
-                    let end = (by + 1..toks.len()).find(|&k| matches!(toks[k].norm.as_str(), "against" | "in" | "on" | "over" | "that" | "of")).unwrap_or(toks.len());
+                    let end = (by + 1..toks.len()).find(|&k| matches!(toks[k].norm.as_str(), "against" | "in" | "on" | "over" | "that" | "of" | "which" | "who")).unwrap_or(toks.len());
                     named_accusers.extend(ctx.parties_in(toks, by + 1, end).into_iter().map(|x| x.1));
+                    for &(t, e) in &att.mentions[si] {
+                        if t > by && t < end && att.entities[e].kind != EntityKind::Country {
+                            named_accusers.extend(att.entities[e].parties.iter().cloned());
+                            if att.entities[e].parties.is_empty() && !att.entities[e].generic {
+                                named_accusers.push(att.entities[e].name.clone());
+                            }
+                        }
+                    }
                 }
                 // "India's allegations", "US allegations"
                 for k in i.saturating_sub(3)..i {
@@ -317,6 +325,13 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
             }
         }
     }
+    // Generic speakers still without a side stand for themselves ("the army").
+    for act in &acts {
+        if party_of(att, &inferred, act.speaker, 0).is_empty() {
+            inferred[act.speaker] = Some(vec![att.entities[act.speaker].name.clone()]);
+            changed = true;
+        }
+    }
     if changed {
         disputes = build(&inferred);
     }
@@ -376,6 +391,25 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
                 }
                 continue;
             }
+        }
+    }
+    // Elaboration: what the speaker of a cued claim goes on to say on the record, nearby,
+    // states the same accusation in detail ("Its controls were not fit for purpose").
+    for ai in 0..acts.len() {
+        if decided[ai].is_some() || !acts[ai].speech {
+            continue;
+        }
+        let act = &acts[ai];
+        let s_par = seg.sentences[act.si].paragraph;
+        let source = (0..acts.len()).filter(|&k| k != ai).find(|&k| {
+            matches!(&decided[k], Some((Role::Claim, _, _, Some(_))))
+                && acts[k].speaker == act.speaker
+                && seg.sentences[acts[k].si].paragraph.abs_diff(s_par) <= 2
+        });
+        if let Some(k) = source {
+            let d = decided[k].as_ref().map(|x| x.1).unwrap_or(0);
+            let kind = if act.wrongdoing || act.accuse { "allegation" } else { "criticism" };
+            decided[ai] = Some((Role::Claim, d, kind.into(), None));
         }
     }
     // Defence: what a responder says on the record once the exchange has begun.
