@@ -136,9 +136,11 @@ pub fn pair_article(article: &str, units: &[Unit], prepared: &[Prepared], lex: &
             let content_terms = prepared[ri].vector.terms.len();
             let cued = !r.cue.is_empty();
             // 1. blanket
-            let blanket = best_ref >= 0.8 && best_lex < 0.3 || (best_ref >= 0.6 && cued && best_lex < 0.15 && matches!(r.kind.as_str(), "rejection" | "dismissal" | "denial"));
+            // "the allegations of supporting extremist activities" names its claim: specific.
+            let qualified = prepared[ri].folded.split_whitespace().collect::<Vec<_>>().windows(2).any(|w| lex.is("reference_noun", w[0]) && matches!(w[1], "of" | "that"));
+            let blanket = !qualified && (best_ref >= 0.8 && best_lex < 0.45 || best_ref >= 0.6 && cued && best_lex < 0.15 && matches!(r.kind.as_str(), "rejection" | "dismissal" | "denial"));
             if blanket {
-                let named: Vec<&(usize, Score)> = scored.iter().filter(|s| s.1.reference >= 0.9).collect();
+                let named: Vec<&(usize, Score)> = if best_ref >= 0.9 { scored.iter().filter(|s| s.1.reference >= best_ref).collect() } else { vec![] };
                 let targets: Vec<&(usize, Score)> = if named.is_empty() || named.len() == scored.len() { scored.iter().collect() } else { named };
                 let rule = format!("blanket answer to {}", if targets.len() == scored.len() { "the accusations as a whole".to_string() } else { format!("the claims of {}", units[targets[0].0].speaker) });
                 return targets.into_iter().map(|(ci, s)| (*ci, ri, s.clone(), "blanket", rule.clone())).collect();

@@ -213,9 +213,19 @@ pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, St
     // The claim's speaker or its descriptors ("the joint statement", "the regulator").
     for alias in &claim.speaker_aliases {
         let a = crate::text::fold(alias);
-        if a.len() >= 3 && format!(" {rebuttal_folded} ").contains(&format!(" {a}")) && !claim.party.is_empty() {
+        let padded = format!(" {rebuttal_folded} ");
+        // A one-word party name counts only as a source ("India's allegations", "made by
+        // India"); elsewhere it is as likely the object of a counter-charge.
+        let as_source = a.contains(' ')
+            || words.windows(2).any(|w| {
+                let (x, y) = (w[0].trim_end_matches("'s"), w[1].trim_end_matches("'s"));
+                (x == a && lex.is("reference_noun", y)) || (x == "by" && y == a)
+            });
+        if a.len() >= 3 && as_source && padded.contains(&format!(" {a}")) && !claim.party.is_empty() {
+            // A longer name ("the joint statement") pins the source down better than a
+            // party name the rebuttal may mention for other reasons.
             let is_generic = matches!(a.as_str(), "statement" | "report" | "ministry" | "government");
-            let s = if is_generic { 0.9 } else { 1.0 };
+            let s = if is_generic { 0.9 } else if a.contains(' ') { 1.0 } else { 0.95 };
             if s > best.0 {
                 best = (s, alias.clone());
             }
