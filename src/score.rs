@@ -31,7 +31,7 @@ pub struct Weights {
 
 impl Default for Weights {
     fn default() -> Self {
-        Weights { lexical: 0.5, fuzzy: 0.15, reference: 0.2, order: 0.15, min_score: 0.12, margin: 0.04 }
+        Weights { lexical: 0.5, fuzzy: 0.15, reference: 0.2, order: 0.15, min_score: 0.12, margin: 0.02 }
     }
 }
 
