@@ -22,6 +22,11 @@ pub struct Article {
 impl Article {
     pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
         let id = id.into();
-        Article { origin: id.clone(), id, text: text.into(), ..Default::default() }
+        Article {
+            origin: id.clone(),
+            id,
+            text: text.into(),
+            ..Default::default()
+        }
     }
 }

@@ -86,7 +86,11 @@ pub struct SentenceInfo {
 impl SentenceInfo {
     /// Words outside quotes.
     pub fn frame_words(&self) -> usize {
-        self.tokens.iter().zip(&self.quoted).filter(|(t, q)| !**q && t.is_word()).count()
+        self.tokens
+            .iter()
+            .zip(&self.quoted)
+            .filter(|(t, q)| !**q && t.is_word())
+            .count()
     }
     pub fn quoted_words(&self) -> usize {
         self.quoted.iter().filter(|q| **q).count()
@@ -156,7 +160,11 @@ impl Ctx<'_> {
             if (i + 1..i + len).any(|k| !self.gap(toks, k).trim().is_empty()) {
                 continue;
             }
-            let key = toks[i..i + len].iter().map(|t| t.norm.as_str()).collect::<Vec<_>>().join(" ");
+            let key = toks[i..i + len]
+                .iter()
+                .map(|t| t.norm.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
             if let Some(g) = self.lex.gazetteer.get(&key) {
                 // "US" must be written in capitals to be the country, not the pronoun.
                 if key == "us" && self.raw(&toks[i]) != "US" {
@@ -216,7 +224,9 @@ fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
         if let Some(cands) = ctx.lex.cue_index.get(&toks[i].norm) {
             for &ci in cands {
                 let c = &ctx.lex.cues[ci];
-                if i + c.tokens.len() <= toks.len() && c.tokens.iter().zip(&toks[i..]).all(|(a, b)| *a == b.norm) {
+                if i + c.tokens.len() <= toks.len()
+                    && c.tokens.iter().zip(&toks[i..]).all(|(a, b)| *a == b.norm)
+                {
                     matched = Some((ci, c.tokens.len()));
                     break;
                 }
@@ -227,9 +237,29 @@ fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
             // A determiner, possessive or "of" before it makes it a noun or adjective:
             // "the allegations", "Pakistan's alleged involvement".
             let prev = i.checked_sub(1).map(|p| &toks[p]);
-            let nominal = prev.is_some_and(|p| p.poss || ctx.w(p, "determiner") || matches!(p.norm.as_str(), "of" | "such" | "these" | "those" | "their" | "our" | "my" | "your" | "any" | "all"))
-                && !prev.is_some_and(|p| ctx.w(p, "passive_aux"));
-            out.push(CueHit { tok: i, len, entry: ci, in_quote: quoted[i], as_verb: c.verb && !nominal });
+            let nominal = prev.is_some_and(|p| {
+                p.poss
+                    || ctx.w(p, "determiner")
+                    || matches!(
+                        p.norm.as_str(),
+                        "of" | "such"
+                            | "these"
+                            | "those"
+                            | "their"
+                            | "our"
+                            | "my"
+                            | "your"
+                            | "any"
+                            | "all"
+                    )
+            }) && !prev.is_some_and(|p| ctx.w(p, "passive_aux"));
+            out.push(CueHit {
+                tok: i,
+                len,
+                entry: ci,
+                in_quote: quoted[i],
+                as_verb: c.verb && !nominal,
+            });
             i += len;
         } else {
             i += 1;
@@ -247,21 +277,54 @@ fn np_word(ctx: &Ctx, t: &Token) -> bool {
         || ctx.w(t, "org_noun")
         || ctx.w(t, "doc_noun")
         || ctx.w(t, "joint_word")
-        || matches!(t.norm.as_str(), "another" | "one" | "two" | "three" | "both" | "other" | "official" | "press" | "media" | "national" | "federal" | "public" | "central" | "local" | "regional" | "country" | "opposition" | "ruling" | "team")
+        || matches!(
+            t.norm.as_str(),
+            "another"
+                | "one"
+                | "two"
+                | "three"
+                | "both"
+                | "other"
+                | "official"
+                | "press"
+                | "media"
+                | "national"
+                | "federal"
+                | "public"
+                | "central"
+                | "local"
+                | "regional"
+                | "country"
+                | "opposition"
+                | "ruling"
+                | "team"
+        )
 }
 
 /// Skippable words between a subject and its verb ("on Friday", "also", "has repeatedly").
 fn skippable(ctx: &Ctx, toks: &[Token], i: usize) -> bool {
     let t = &toks[i];
-    ctx.w(t, "skip") || ctx.w(t, "weekday") || (t.norm == "on" && toks.get(i + 1).is_some_and(|n| ctx.w(n, "weekday")))
+    ctx.w(t, "skip")
+        || ctx.w(t, "weekday")
+        || (t.norm == "on" && toks.get(i + 1).is_some_and(|n| ctx.w(n, "weekday")))
 }
 
 fn has_punct(gap: &str) -> bool {
-    gap.chars().any(|c| matches!(c, ',' | ';' | ':' | '(' | ')') || crate::text::is_quote_mark(c) || c == '\u{2014}' || c == '\u{2013}')
+    gap.chars().any(|c| {
+        matches!(c, ',' | ';' | ':' | '(' | ')' | '\n' | '\r')
+            || crate::text::is_quote_mark(c)
+            || c == '\u{2014}'
+            || c == '\u{2013}'
+    })
 }
 
 /// Subject noun phrase left of token `v`: returns (np range, apposition range).
-fn np_left(ctx: &Ctx, toks: &[Token], quoted: &[bool], v: usize) -> Option<((usize, usize), Option<(usize, usize)>)> {
+fn np_left(
+    ctx: &Ctx,
+    toks: &[Token],
+    quoted: &[bool],
+    v: usize,
+) -> Option<((usize, usize), Option<(usize, usize)>)> {
     let mut i = v;
     while i > 0 && !has_punct(ctx.gap(toks, i)) && skippable(ctx, toks, i - 1) && !quoted[i - 1] {
         i -= 1;
@@ -301,7 +364,13 @@ fn np_left(ctx: &Ctx, toks: &[Token], quoted: &[bool], v: usize) -> Option<((usi
         }
         i -= 1;
         // "Ministry of External Affairs", "India and the United States"
-        if i > 1 && matches!(toks[i - 1].norm.as_str(), "of" | "and" | "for") && toks[i - 2].cap && !quoted[i - 2] && !has_punct(ctx.gap(toks, i)) && !has_punct(ctx.gap(toks, i - 1)) {
+        if i > 1
+            && matches!(toks[i - 1].norm.as_str(), "of" | "and" | "for")
+            && toks[i - 2].cap
+            && !quoted[i - 2]
+            && !has_punct(ctx.gap(toks, i))
+            && !has_punct(ctx.gap(toks, i - 1))
+        {
             i -= 1;
         }
     }
@@ -309,9 +378,14 @@ fn np_left(ctx: &Ctx, toks: &[Token], quoted: &[bool], v: usize) -> Option<((usi
         return None;
     }
     // "The Russian embassy in London": the head is the embassy, not the city.
-    if i >= 2 && matches!(toks[i - 1].norm.as_str(), "in" | "at") && (ctx.w(&toks[i - 2], "org_noun") || ctx.w(&toks[i - 2], "person_noun")) && !has_punct(ctx.gap(toks, i)) {
+    if i >= 2
+        && matches!(toks[i - 1].norm.as_str(), "in" | "at")
+        && (ctx.w(&toks[i - 2], "org_noun") || ctx.w(&toks[i - 2], "person_noun"))
+        && !has_punct(ctx.gap(toks, i))
+    {
         let mut k = i - 2;
-        while k > 0 && !quoted[k - 1] && np_word(ctx, &toks[k - 1]) && !has_punct(ctx.gap(toks, k)) {
+        while k > 0 && !quoted[k - 1] && np_word(ctx, &toks[k - 1]) && !has_punct(ctx.gap(toks, k))
+        {
             k -= 1;
         }
         return Some(((k, i - 1), appos));
@@ -331,13 +405,19 @@ fn np_right(ctx: &Ctx, toks: &[Token], quoted: &[bool], from: usize) -> Option<(
             break;
         }
         i += 1;
-        if i + 1 < toks.len() && matches!(toks[i].norm.as_str(), "of" | "and") && toks[i + 1].cap && !has_punct(ctx.gap(toks, i)) {
+        if i + 1 < toks.len()
+            && matches!(toks[i].norm.as_str(), "of" | "and")
+            && toks[i + 1].cap
+            && !has_punct(ctx.gap(toks, i))
+        {
             i += 1;
         }
     }
     if i == from {
         // a pronoun: "said he"
-        if from < toks.len() && (ctx.w(&toks[from], "pronoun_person") || ctx.w(&toks[from], "pronoun_thing")) {
+        if from < toks.len()
+            && (ctx.w(&toks[from], "pronoun_person") || ctx.w(&toks[from], "pronoun_thing"))
+        {
             return Some((from, from + 1));
         }
         return None;
@@ -350,11 +430,31 @@ fn leading_np(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Option<(usize, usiz
     let mut a = 0;
     // skip a fronted adverbial up to the first comma ("In a statement, the ministry ...")
     if let Some(c) = (1..toks.len().min(10)).find(|&k| ctx.gap(toks, k).contains(',')) {
-        if !toks[0].cap || matches!(toks[0].norm.as_str(), "in" | "on" | "responding" | "reacting" | "separately" | "meanwhile" | "however" | "earlier" | "later" | "since" | "last" | "after" | "before" | "speaking") {
+        if !toks[0].cap
+            || matches!(
+                toks[0].norm.as_str(),
+                "in" | "on"
+                    | "responding"
+                    | "reacting"
+                    | "separately"
+                    | "meanwhile"
+                    | "however"
+                    | "earlier"
+                    | "later"
+                    | "since"
+                    | "last"
+                    | "after"
+                    | "before"
+                    | "speaking"
+            )
+        {
             a = c;
         }
     }
-    if a < toks.len() && !quoted[a] && (ctx.w(&toks[a], "pronoun_person") || ctx.w(&toks[a], "pronoun_thing")) {
+    if a < toks.len()
+        && !quoted[a]
+        && (ctx.w(&toks[a], "pronoun_person") || ctx.w(&toks[a], "pronoun_thing"))
+    {
         return Some((a, a + 1));
     }
     let r = np_right(ctx, toks, quoted, a)?;
@@ -368,41 +468,97 @@ struct Resolver<'a, 'b> {
 }
 
 fn looks_org(ctx: &Ctx, toks: &[Token]) -> bool {
-    toks.iter().any(|t| ctx.w(t, "org_noun") || matches!(t.norm.as_str(), "inc" | "corp" | "ltd" | "plc" | "llc" | "co" | "group" | "fc" | "times" | "news" | "post" | "herald" | "tribune" | "daily" | "gazette" | "journal" | "telegraph" | "guardian" | "express" | "party"))
+    toks.iter().any(|t| {
+        ctx.w(t, "org_noun")
+            || matches!(
+                t.norm.as_str(),
+                "inc"
+                    | "corp"
+                    | "ltd"
+                    | "plc"
+                    | "llc"
+                    | "co"
+                    | "group"
+                    | "fc"
+                    | "times"
+                    | "news"
+                    | "post"
+                    | "herald"
+                    | "tribune"
+                    | "daily"
+                    | "gazette"
+                    | "journal"
+                    | "telegraph"
+                    | "guardian"
+                    | "express"
+                    | "party"
+            )
+    })
 }
 
 impl Resolver<'_, '_> {
-    fn add(&mut self, name: String, kind: EntityKind, parties: Vec<String>, descriptors: Vec<String>, generic: bool) -> usize {
+    fn add(
+        &mut self,
+        name: String,
+        kind: EntityKind,
+        parties: Vec<String>,
+        descriptors: Vec<String>,
+        generic: bool,
+    ) -> usize {
         let id = self.entities.len();
-        self.entities.push(Entity { id, name, kind, parties, affiliation: None, descriptors, generic });
+        self.entities.push(Entity {
+            id,
+            name,
+            kind,
+            parties,
+            affiliation: None,
+            descriptors,
+            generic,
+        });
         id
     }
 
     fn find_name(&self, name_norm: &[String]) -> Option<usize> {
         let joined = name_norm.join(" ");
         // exact, then surname / single-token match against a longer name, newest first
-        if let Some(e) = self.entities.iter().rev().find(|e| crate::text::fold(&e.name) == joined) {
+        if let Some(e) = self
+            .entities
+            .iter()
+            .rev()
+            .find(|e| crate::text::fold(&e.name) == joined)
+        {
             return Some(e.id);
         }
         if name_norm.len() == 1 {
             let w = &name_norm[0];
-            if let Some(e) = self.entities.iter().rev().find(|e| e.kind == EntityKind::Person && crate::text::fold(&e.name).split(' ').next_back() == Some(w.as_str())) {
+            if let Some(e) = self.entities.iter().rev().find(|e| {
+                e.kind == EntityKind::Person
+                    && crate::text::fold(&e.name).split(' ').next_back() == Some(w.as_str())
+            }) {
                 return Some(e.id);
             }
             // "Veltrix" for "Veltrix Payments Ltd."
-            if let Some(e) = self.entities.iter().rev().find(|e| e.kind == EntityKind::Org && !e.generic && crate::text::fold(&e.name).split(' ').next() == Some(w.as_str())) {
+            if let Some(e) = self.entities.iter().rev().find(|e| {
+                e.kind == EntityKind::Org
+                    && !e.generic
+                    && crate::text::fold(&e.name).split(' ').next() == Some(w.as_str())
+            }) {
                 return Some(e.id);
             }
             // acronym of an organisation: FO → Foreign Office
-            if let Some(e) = self.entities.iter().rev().find(|e| e.kind != EntityKind::Person && acronym(&e.name) == w.to_uppercase() && w.len() >= 2) {
+            if let Some(e) = self.entities.iter().rev().find(|e| {
+                e.kind != EntityKind::Person && acronym(&e.name) == w.to_uppercase() && w.len() >= 2
+            }) {
                 return Some(e.id);
             }
         }
         // a longer mention of a person known by part of the name
         if name_norm.len() >= 2 {
-            if let Some(e) = self.entities.iter().rev().find(|e| e.kind == EntityKind::Person && {
-                let en = crate::text::fold(&e.name);
-                en.ends_with(&joined) || joined.ends_with(&en)
+            if let Some(e) = self.entities.iter().rev().find(|e| {
+                e.kind == EntityKind::Person && {
+                    let en = crate::text::fold(&e.name);
+                    en.ends_with(&joined) || joined.ends_with(&en)
+                }
             }) {
                 return Some(e.id);
             }
@@ -411,7 +567,10 @@ impl Resolver<'_, '_> {
     }
 
     fn find_descriptor(&self, head: &str) -> Option<usize> {
-        let direct = self.entities.iter().rev().find(|e| e.descriptors.iter().any(|d| d == head) || crate::text::fold(&e.name).split(' ').any(|w| w == head));
+        let direct = self.entities.iter().rev().find(|e| {
+            e.descriptors.iter().any(|d| d == head)
+                || crate::text::fold(&e.name).split(' ').any(|w| w == head)
+        });
         if let Some(e) = direct {
             return Some(e.id);
         }
@@ -419,14 +578,30 @@ impl Resolver<'_, '_> {
         let lex = self.ctx.lex;
         for class in ["like_regulator", "like_company", "like_paper", "like_body"] {
             if lex.is(class, head) {
-                return self.entities.iter().rev().find(|e| e.kind == EntityKind::Org && crate::text::fold(&e.name).split(' ').any(|w| lex.is(class, w.trim_end_matches('.')))).map(|e| e.id);
+                return self
+                    .entities
+                    .iter()
+                    .rev()
+                    .find(|e| {
+                        e.kind == EntityKind::Org
+                            && crate::text::fold(&e.name)
+                                .split(' ')
+                                .any(|w| lex.is(class, w.trim_end_matches('.')))
+                    })
+                    .map(|e| e.id);
             }
         }
         None
     }
 
     /// Resolves the mention tokens[a..b] (plus optional apposition) to an entity.
-    fn resolve(&mut self, toks: &[Token], a: usize, b: usize, appos: Option<(usize, usize)>) -> Option<usize> {
+    fn resolve(
+        &mut self,
+        toks: &[Token],
+        a: usize,
+        b: usize,
+        appos: Option<(usize, usize)>,
+    ) -> Option<usize> {
         let ctx = self.ctx;
         let np = &toks[a..b];
         if np.len() == 1 {
@@ -450,7 +625,11 @@ impl Resolver<'_, '_> {
             return self.st.last_country;
         }
         let parties: Vec<String> = {
-            let mut p: Vec<String> = ctx.parties_in(toks, a, b).into_iter().map(|x| x.1).collect();
+            let mut p: Vec<String> = ctx
+                .parties_in(toks, a, b)
+                .into_iter()
+                .map(|x| x.1)
+                .collect();
             if let Some((x, y)) = appos {
                 p.extend(ctx.parties_in(toks, x, y).into_iter().map(|x| x.1));
             }
@@ -461,9 +640,26 @@ impl Resolver<'_, '_> {
         // The whole phrase is a party alias ("India", "Islamabad", "Pakistan's government").
         if let Some((len, party, _)) = ctx.gaz_at(toks, s).filter(|g| s + g.0 <= b) {
             let rest = &toks[s + len..b];
-            if rest.is_empty() || rest.iter().all(|t| matches!(t.norm.as_str(), "government" | "administration" | "authorities" | "officials" | "leadership")) {
-                let name = ctx.text[toks[s].start..toks[s + len - 1].end].trim_end_matches(['’', '\'']).to_string();
-                let name = name.strip_suffix("’s").or_else(|| name.strip_suffix("'s")).unwrap_or(&name).to_string();
+            if rest.is_empty()
+                || rest.iter().all(|t| {
+                    matches!(
+                        t.norm.as_str(),
+                        "government"
+                            | "administration"
+                            | "authorities"
+                            | "officials"
+                            | "leadership"
+                    )
+                })
+            {
+                let name = ctx.text[toks[s].start..toks[s + len - 1].end]
+                    .trim_end_matches(['’', '\''])
+                    .to_string();
+                let name = name
+                    .strip_suffix("’s")
+                    .or_else(|| name.strip_suffix("'s"))
+                    .unwrap_or(&name)
+                    .to_string();
                 let key = vec![crate::text::fold(&name)];
                 let id = match self.find_name(&key) {
                     Some(id) => id,
@@ -481,8 +677,16 @@ impl Resolver<'_, '_> {
             // Titles start a person's name ("President Donald Trump") but belong to an
             // institution's ("Foreign Office", "Defence Ministry").
             let org_run = run_end.is_some_and(|re| ctx.w(&toks[re - 1], "org_noun"));
-            let is_name_word = t.cap && (!(ctx.w(t, "title") || ctx.w(t, "person_noun")) || org_run) && ctx.gaz_at(toks, k).is_none_or(|g| g.2 == PartyType::Institution && !t.poss);
-            if is_name_word && (run_end.is_none() || run_start == k + 1 || (run_start == k + 2 && toks[k + 1].norm == "of")) {
+            let is_name_word = t.cap
+                && (!(ctx.w(t, "title") || ctx.w(t, "person_noun")) || org_run)
+                && ctx
+                    .gaz_at(toks, k)
+                    .is_none_or(|g| g.2 == PartyType::Institution && !t.poss);
+            if is_name_word
+                && (run_end.is_none()
+                    || run_start == k + 1
+                    || (run_start == k + 2 && toks[k + 1].norm == "of"))
+            {
                 if run_end.is_none() {
                     run_end = Some(k + 1);
                 }
@@ -493,8 +697,16 @@ impl Resolver<'_, '_> {
         }
         let descriptors: Vec<String> = toks[s..b]
             .iter()
-            .filter(|t| !t.cap && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun") || ctx.w(t, "doc_noun")))
-            .chain(appos.map(|(x, y)| &toks[x..y]).unwrap_or(&[]).iter().filter(|t| !t.cap && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun"))))
+            .filter(|t| {
+                !t.cap && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun") || ctx.w(t, "doc_noun"))
+            })
+            .chain(
+                appos
+                    .map(|(x, y)| &toks[x..y])
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter(|t| !t.cap && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun"))),
+            )
             .map(|t| t.norm.clone())
             .collect();
         if let Some(re) = run_end {
@@ -517,19 +729,41 @@ impl Resolver<'_, '_> {
                             e.descriptors.push(d);
                         }
                     }
-                    if e.parties.is_empty() && !parties.is_empty() && e.kind != EntityKind::Country {
+                    if e.parties.is_empty() && !parties.is_empty() && e.kind != EntityKind::Country
+                    {
                         e.parties = parties;
                     }
                     // prefer the fullest written form
-                    if name.len() > e.name.len() && e.kind == EntityKind::Person && crate::text::fold(&name).ends_with(&crate::text::fold(&e.name)) {
+                    if name.len() > e.name.len()
+                        && e.kind == EntityKind::Person
+                        && crate::text::fold(&name).ends_with(&crate::text::fold(&e.name))
+                    {
                         e.name = name;
                     }
                     return Some(id);
                 }
-                let org = looks_org(ctx, name_toks) || name_toks.iter().all(|t| t.is_acronym(ctx.text)) || (name_toks.len() == 1 && !toks[s..b].iter().any(|t| ctx.w(t, "title") || ctx.w(t, "person_noun")));
-                let kind = if org { EntityKind::Org } else { EntityKind::Person };
+                let org = looks_org(ctx, name_toks)
+                    || name_toks.iter().all(|t| t.is_acronym(ctx.text))
+                    || (name_toks.len() == 1
+                        && !toks[s..b]
+                            .iter()
+                            .any(|t| ctx.w(t, "title") || ctx.w(t, "person_noun")));
+                let kind = if org {
+                    EntityKind::Org
+                } else {
+                    EntityKind::Person
+                };
                 // Generic institution names (Foreign Office, Defence Ministry) name no party.
-                let generic = org && name_toks.iter().all(|t| ctx.w(t, "title") || ctx.w(t, "org_noun") || t.norm == "of" || matches!(t.norm.as_str(), "affairs" | "external" | "home" | "office" | "ministry"));
+                let generic = org
+                    && name_toks.iter().all(|t| {
+                        ctx.w(t, "title")
+                            || ctx.w(t, "org_noun")
+                            || t.norm == "of"
+                            || matches!(
+                                t.norm.as_str(),
+                                "affairs" | "external" | "home" | "office" | "ministry"
+                            )
+                    });
                 let own_parties = parties.clone();
                 let id = self.add(name, kind, own_parties, descriptors, generic);
                 // "FO spokesperson X", "X, the PCA's executive director": X speaks for it
@@ -543,7 +777,10 @@ impl Resolver<'_, '_> {
                             continue;
                         }
                         let key = vec![toks[k].norm.clone()];
-                        if let Some(org) = self.find_name(&key).filter(|&o| o != id && self.entities[o].kind != EntityKind::Person) {
+                        if let Some(org) = self
+                            .find_name(&key)
+                            .filter(|&o| o != id && self.entities[o].kind != EntityKind::Person)
+                        {
                             self.entities[id].affiliation = Some(org);
                             break;
                         }
@@ -553,7 +790,10 @@ impl Resolver<'_, '_> {
             }
         }
         // A description: "the spokesperson", "the joint statement", "the ministry".
-        let head = body.iter().rev().find(|t| ctx.w(t, "person_noun") || ctx.w(t, "org_noun") || ctx.w(t, "doc_noun"))?;
+        let head = body
+            .iter()
+            .rev()
+            .find(|t| ctx.w(t, "person_noun") || ctx.w(t, "org_noun") || ctx.w(t, "doc_noun"))?;
         if let Some(id) = self.find_descriptor(&head.norm) {
             return Some(id);
         }
@@ -564,18 +804,39 @@ impl Resolver<'_, '_> {
         } else {
             EntityKind::Org
         };
-        let words: Vec<&str> = body.iter().filter(|t| !t.cap || ctx.w(t, "org_noun")).map(|t| ctx.raw(t).trim_end_matches("’s").trim_end_matches("'s")).collect();
-        let name = if words.is_empty() { ctx.raw(head).to_string() } else { words.join(" ") };
+        let words: Vec<&str> = body
+            .iter()
+            .filter(|t| !t.cap || ctx.w(t, "org_noun"))
+            .map(|t| ctx.raw(t).trim_end_matches("’s").trim_end_matches("'s"))
+            .collect();
+        let name = if words.is_empty() {
+            ctx.raw(head).to_string()
+        } else {
+            words.join(" ")
+        };
         Some(self.add(name, kind, parties, vec![head.norm.clone()], true))
     }
 
     fn country(&mut self, name: &str, party: &str) -> usize {
         let key = vec![crate::text::fold(name)];
-        let id = match self.find_name(&key).filter(|&id| self.entities[id].kind == EntityKind::Country) {
+        let id = match self
+            .find_name(&key)
+            .filter(|&id| self.entities[id].kind == EntityKind::Country)
+        {
             Some(id) => id,
-            None => match self.entities.iter().find(|e| e.kind == EntityKind::Country && e.parties == [party.to_string()]) {
+            None => match self
+                .entities
+                .iter()
+                .find(|e| e.kind == EntityKind::Country && e.parties == [party.to_string()])
+            {
                 Some(e) => e.id,
-                None => self.add(name.to_string(), EntityKind::Country, vec![party.to_string()], vec![], false),
+                None => self.add(
+                    name.to_string(),
+                    EntityKind::Country,
+                    vec![party.to_string()],
+                    vec![],
+                    false,
+                ),
             },
         };
         self.st.last_country = Some(id);
@@ -600,7 +861,10 @@ impl Resolver<'_, '_> {
 }
 
 fn acronym(name: &str) -> String {
-    name.split_whitespace().filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase())).filter_map(|w| w.chars().next()).collect()
+    name.split_whitespace()
+        .filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
+        .filter_map(|w| w.chars().next())
+        .collect()
 }
 
 /// The reporting verb of a sentence frame: first cue verb outside quotes that is not an
@@ -619,10 +883,15 @@ fn frame_verb(ctx: &Ctx, toks: &[Token], info_cues: &[CueHit]) -> Option<usize> 
 /// "did not respond", "declined to comment", "could not be reached".
 fn is_nonresponse(ctx: &Ctx, toks: &[Token]) -> bool {
     toks.windows(2).enumerate().any(|(i, w)| {
-        let neg = ctx.w(&w[0], "nonresponse_neg") || w[0].norm == "to" && i > 0 && ctx.w(&toks[i - 1], "nonresponse_neg");
+        let neg = ctx.w(&w[0], "nonresponse_neg")
+            || w[0].norm == "to" && i > 0 && ctx.w(&toks[i - 1], "nonresponse_neg");
         (neg && ctx.w(&w[1], "nonresponse"))
-            || (neg && w[1].norm == "immediately" && toks.get(i + 2).is_some_and(|t| ctx.w(t, "nonresponse")))
-            || (w[0].norm == "not" && w[1].norm == "be" && toks.get(i + 2).is_some_and(|t| t.norm == "reached"))
+            || (neg
+                && w[1].norm == "immediately"
+                && toks.get(i + 2).is_some_and(|t| ctx.w(t, "nonresponse")))
+            || (w[0].norm == "not"
+                && w[1].norm == "be"
+                && toks.get(i + 2).is_some_and(|t| t.norm == "reached"))
     })
 }
 
@@ -631,7 +900,10 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     let mut infos = Vec::with_capacity(seg.sentences.len());
     for s in &seg.sentences {
         let tokens = tokenize(text, s.start, s.end);
-        let quoted: Vec<bool> = tokens.iter().map(|t| seg.quotes.iter().any(|q| q.contains(t.start))).collect();
+        let quoted: Vec<bool> = tokens
+            .iter()
+            .map(|t| seg.quotes.iter().any(|q| q.contains(t.start)))
+            .collect();
         let cues = cue_hits(&ctx, &tokens, &quoted);
         let mut speech_quotes = Vec::new();
         let mut fragment_quotes = Vec::new();
@@ -644,9 +916,19 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                 }
             }
         }
-        infos.push(SentenceInfo { tokens, quoted, cues, speech_quotes, fragment_quotes });
+        infos.push(SentenceInfo {
+            tokens,
+            quoted,
+            cues,
+            speech_quotes,
+            fragment_quotes,
+        });
     }
-    let mut r = Resolver { ctx: &ctx, entities: Vec::new(), st: State::default() };
+    let mut r = Resolver {
+        ctx: &ctx,
+        entities: Vec::new(),
+        st: State::default(),
+    };
     let n = infos.len();
     let mut attributions: Vec<Option<Attribution>> = vec![None; n];
     let mut nonresponse = vec![false; n];
@@ -658,22 +940,46 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         // Register names and countries in reading order so "the country" and "it" resolve.
         let mut found: Option<(usize, String, (usize, usize))> = None;
         if let Some(v) = frame_verb(&ctx, toks, &info.cues) {
-            let cue0 = &lex.cues[info.cues.iter().find(|c| c.tok == v).map(|c| c.entry).unwrap_or(0)].tokens[0];
+            let cue0 = &lex.cues[info
+                .cues
+                .iter()
+                .find(|c| c.tok == v)
+                .map(|c| c.entry)
+                .unwrap_or(0)]
+            .tokens[0];
             let after_quote = v > 0 && ctx.gap(toks, v).chars().any(crate::text::is_quote_mark);
-            let aux = (1..=3).take_while(|&k| v >= k).find(|&k| !ctx.w(&toks[v - k], "skip") || ctx.w(&toks[v - k], "passive_aux"));
-            let passive = aux.is_some_and(|k| ctx.w(&toks[v - k], "passive_aux")) && toks.get(v + 1).is_some_and(|t| t.norm == "by");
+            let aux = (1..=3)
+                .take_while(|&k| v >= k)
+                .find(|&k| !ctx.w(&toks[v - k], "skip") || ctx.w(&toks[v - k], "passive_aux"));
+            let passive = aux.is_some_and(|k| ctx.w(&toks[v - k], "passive_aux"))
+                && toks.get(v + 1).is_some_and(|t| t.norm == "by");
             let span = if cue0 == "according" {
                 np_right(&ctx, toks, q, v + 2).map(|r| (r, None))
             } else if passive {
                 np_right(&ctx, toks, q, v + 2).map(|r| (r, None))
             } else if after_quote || v == 0 {
-                np_right(&ctx, toks, q, v + lex.cues[info.cues.iter().find(|c| c.tok == v).map(|c| c.entry).unwrap_or(0)].tokens.len()).map(|r| (r, None)).or_else(|| np_left(&ctx, toks, q, v))
+                np_right(
+                    &ctx,
+                    toks,
+                    q,
+                    v + lex.cues[info
+                        .cues
+                        .iter()
+                        .find(|c| c.tok == v)
+                        .map(|c| c.entry)
+                        .unwrap_or(0)]
+                    .tokens
+                    .len(),
+                )
+                .map(|r| (r, None))
+                .or_else(|| np_left(&ctx, toks, q, v))
             } else {
                 np_left(&ctx, toks, q, v).or_else(|| {
                     // "... and accused the country of" / "X fined Y, accusing it of": the
                     // subject is the sentence's own
                     let prev = v.checked_sub(1).map(|p| toks[p].norm.as_str());
-                    let participle = toks[v].norm.ends_with("ing") && ctx.gap(toks, v).contains(',');
+                    let participle =
+                        toks[v].norm.ends_with("ing") && ctx.gap(toks, v).contains(',');
                     if matches!(prev, Some("and") | Some("but")) || participle {
                         leading_np(&ctx, toks, q).map(|r| (r, None))
                     } else {
@@ -683,7 +989,9 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
             };
             let span = span.map(|((a, b), appos)| {
                 if appos.is_none() && b < toks.len() && ctx.gap(toks, b).contains(',') && !q[b] {
-                    let e = (b + 1..toks.len().min(b + 12)).find(|&k| has_punct(ctx.gap(toks, k)) || q[k]).unwrap_or(toks.len().min(b + 12));
+                    let e = (b + 1..toks.len().min(b + 12))
+                        .find(|&k| has_punct(ctx.gap(toks, k)) || q[k])
+                        .unwrap_or(toks.len().min(b + 12));
                     ((a, b), Some((b, e)))
                 } else {
                     ((a, b), appos)
@@ -703,13 +1011,26 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                 } else {
                     QuoteType::Indirect
                 };
-                let pron = span.1 - span.0 == 1 && (ctx.w(&toks[span.0], "pronoun_person") || ctx.w(&toks[span.0], "pronoun_thing"));
+                let pron = span.1 - span.0 == 1
+                    && (ctx.w(&toks[span.0], "pronoun_person")
+                        || ctx.w(&toks[span.0], "pronoun_thing"));
                 attributions[si] = Some(Attribution {
                     speaker: Some(id),
                     mention,
                     quote_type: qt,
                     confidence: if pron { 0.8 } else { 0.9 },
-                    rule: format!("frame:{}{}", lex.cues[info.cues.iter().find(|c| c.tok == v).map(|c| c.entry).unwrap_or(0)].tokens.join(" "), if pron { ";pronoun" } else { "" }),
+                    rule: format!(
+                        "frame:{}{}",
+                        lex.cues[info
+                            .cues
+                            .iter()
+                            .find(|c| c.tok == v)
+                            .map(|c| c.entry)
+                            .unwrap_or(0)]
+                        .tokens
+                        .join(" "),
+                        if pron { ";pronoun" } else { "" }
+                    ),
                     verb: Some(v),
                     speaker_span: Some(span),
                 });
@@ -719,8 +1040,13 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         // Outside the frame, subjects and countries still shape later resolution.
         if found.is_none() {
             if let Some((a, b)) = leading_np(&ctx, toks, q) {
-                let is_pron = b - a == 1 && (ctx.w(&toks[a], "pronoun_person") || ctx.w(&toks[a], "pronoun_thing"));
-                if !is_pron && toks[a..b].iter().any(|t| t.cap || ctx.w(t, "doc_noun") || ctx.w(t, "org_noun")) {
+                let is_pron = b - a == 1
+                    && (ctx.w(&toks[a], "pronoun_person") || ctx.w(&toks[a], "pronoun_thing"));
+                if !is_pron
+                    && toks[a..b]
+                        .iter()
+                        .any(|t| t.cap || ctx.w(t, "doc_noun") || ctx.w(t, "org_noun"))
+                {
                     if let Some(id) = r.resolve(toks, a, b, None) {
                         r.note(id, false);
                     }
@@ -743,13 +1069,23 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
             last_quote_speaker = a.speaker.map(|s| (s, a.mention.clone()));
             continue;
         }
-        if info.speech_quotes.is_empty() || info.quoted_words() == 0 || info.frame_words() > info.quoted_words() {
+        if info.speech_quotes.is_empty()
+            || info.quoted_words() == 0
+            || info.frame_words() > info.quoted_words()
+        {
             continue;
         }
         let qid = info.speech_quotes[0];
         let quote = &seg.quotes[qid];
         // any other sentence of the same quote that has a frame
-        let sibling = (0..n).filter(|&k| k != si && infos[k].speech_quotes.contains(&qid)).find_map(|k| attributions[k].as_ref().filter(|a| a.verb.is_some()).cloned());
+        let sibling = (0..n)
+            .filter(|&k| k != si && infos[k].speech_quotes.contains(&qid))
+            .find_map(|k| {
+                attributions[k]
+                    .as_ref()
+                    .filter(|a| a.verb.is_some())
+                    .cloned()
+            });
         // a paragraph-initial "He said:" in the sentence before
         let colon_intro = si.checked_sub(1).and_then(|p| {
             let ps = &seg.sentences[p];
@@ -758,11 +1094,38 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         });
         let multi = quote.pieces.len() > 1;
         let (att, qt, conf, rule) = if let Some(a) = sibling {
-            (Some(a), if multi { QuoteType::MultiParagraph } else { QuoteType::Direct }, 0.85, "quote-span")
+            (
+                Some(a),
+                if multi {
+                    QuoteType::MultiParagraph
+                } else {
+                    QuoteType::Direct
+                },
+                0.85,
+                "quote-span",
+            )
         } else if let Some(a) = colon_intro {
-            (Some(a), if multi { QuoteType::MultiParagraph } else { QuoteType::Direct }, 0.85, "colon-intro")
+            (
+                Some(a),
+                if multi {
+                    QuoteType::MultiParagraph
+                } else {
+                    QuoteType::Direct
+                },
+                0.85,
+                "colon-intro",
+            )
         } else {
-            (None, if multi { QuoteType::MultiParagraph } else { QuoteType::Floating }, 0.6, "floating:inherit")
+            (
+                None,
+                if multi {
+                    QuoteType::MultiParagraph
+                } else {
+                    QuoteType::Floating
+                },
+                0.6,
+                "floating:inherit",
+            )
         };
         let (speaker, mention) = match att {
             Some(a) => (a.speaker, a.mention.clone()),
@@ -774,20 +1137,52 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         if speaker.is_none() {
             continue;
         }
-        let qt = if rule == "floating:inherit" && !multi { QuoteType::Floating } else { qt };
-        attributions[si] = Some(Attribution { speaker, mention: mention.clone(), quote_type: qt, confidence: conf, rule: rule.to_string(), verb: None, speaker_span: None });
+        let qt = if rule == "floating:inherit" && !multi {
+            QuoteType::Floating
+        } else {
+            qt
+        };
+        attributions[si] = Some(Attribution {
+            speaker,
+            mention: mention.clone(),
+            quote_type: qt,
+            confidence: conf,
+            rule: rule.to_string(),
+            verb: None,
+            speaker_span: None,
+        });
         last_quote_speaker = speaker.map(|s| (s, mention));
     }
     let attributions = attributions
         .into_iter()
-        .map(|a| a.unwrap_or(Attribution { speaker: None, mention: String::new(), quote_type: QuoteType::Indirect, confidence: 0.0, rule: String::new(), verb: None, speaker_span: None }))
+        .map(|a| {
+            a.unwrap_or(Attribution {
+                speaker: None,
+                mention: String::new(),
+                quote_type: QuoteType::Indirect,
+                confidence: 0.0,
+                rule: String::new(),
+                verb: None,
+                speaker_span: None,
+            })
+        })
         .collect();
-    Attributed { infos, attributions, entities: r.entities, nonresponse, mentions }
+    Attributed {
+        infos,
+        attributions,
+        entities: r.entities,
+        nonresponse,
+        mentions,
+    }
 }
 
 /// Records, in reading order, the parties and known names a sentence mentions; updates the
 /// last country so "the country" resolves to the one named just before.
-fn register_mentions(r: &mut Resolver, toks: &[Token], skip: (usize, usize)) -> Vec<(usize, usize)> {
+fn register_mentions(
+    r: &mut Resolver,
+    toks: &[Token],
+    skip: (usize, usize),
+) -> Vec<(usize, usize)> {
     let ctx = r.ctx;
     let mut out = Vec::new();
     let mut i = 0;
@@ -798,7 +1193,11 @@ fn register_mentions(r: &mut Resolver, toks: &[Token], skip: (usize, usize)) -> 
         }
         if let Some((len, party, _)) = ctx.gaz_at(toks, i) {
             let name = ctx.text[toks[i].start..toks[i + len - 1].end].to_string();
-            let name = name.strip_suffix("’s").or_else(|| name.strip_suffix("'s")).unwrap_or(&name).to_string();
+            let name = name
+                .strip_suffix("’s")
+                .or_else(|| name.strip_suffix("'s"))
+                .unwrap_or(&name)
+                .to_string();
             let id = r.country(&name, &party);
             out.push((i, id));
             i += len;
@@ -814,13 +1213,22 @@ fn register_mentions(r: &mut Resolver, toks: &[Token], skip: (usize, usize)) -> 
             if let Some(c) = r.st.last_country {
                 out.push((i, c));
             }
-        } else if det_before && !t.cap && (ctx.w(t, "org_noun") || ctx.w(t, "person_noun")) && toks.get(i + 1).is_none_or(|n| !ctx.w(n, "org_noun")) {
+        } else if det_before
+            && !t.cap
+            && (ctx.w(t, "org_noun") || ctx.w(t, "person_noun"))
+            && toks.get(i + 1).is_none_or(|n| !ctx.w(n, "org_noun"))
+        {
             if let Some(e) = r.find_descriptor(&t.norm) {
                 out.push((i, e));
             }
         } else if t.cap && !ctx.w(t, "title") && !ctx.w(t, "determiner") && i > 0 {
             let mut j = i;
-            while j < toks.len() && toks[j].cap && !ctx.w(&toks[j], "title") && (j == i || !has_punct(ctx.gap(toks, j))) && ctx.gaz_at(toks, j).is_none() {
+            while j < toks.len()
+                && toks[j].cap
+                && !ctx.w(&toks[j], "title")
+                && (j == i || !has_punct(ctx.gap(toks, j)))
+                && ctx.gaz_at(toks, j).is_none()
+            {
                 j += 1;
                 if toks[j - 1].poss {
                     break;
@@ -834,15 +1242,36 @@ fn register_mentions(r: &mut Resolver, toks: &[Token], skip: (usize, usize)) -> 
                 } else if titled && j - i >= 2 && !looks_org(ctx, &toks[i..j]) {
                     // "US President Donald Trump": a person, of the party named just before.
                     let name = ctx.text[toks[i].start..toks[j - 1].end].to_string();
-                    let name = name.strip_suffix("’s").or_else(|| name.strip_suffix("'s")).unwrap_or(&name).to_string();
-                    let mut parties: Vec<String> = ctx.parties_in(toks, i.saturating_sub(4), i).into_iter().map(|x| x.1).collect();
+                    let name = name
+                        .strip_suffix("’s")
+                        .or_else(|| name.strip_suffix("'s"))
+                        .unwrap_or(&name)
+                        .to_string();
+                    let mut parties: Vec<String> = ctx
+                        .parties_in(toks, i.saturating_sub(4), i)
+                        .into_iter()
+                        .map(|x| x.1)
+                        .collect();
                     parties.dedup();
-                    let desc: Vec<String> = toks[i.saturating_sub(3)..i].iter().filter(|t| ctx.w(t, "person_noun")).map(|t| t.norm.clone()).collect();
+                    let desc: Vec<String> = toks[i.saturating_sub(3)..i]
+                        .iter()
+                        .filter(|t| ctx.w(t, "person_noun"))
+                        .map(|t| t.norm.clone())
+                        .collect();
                     let e = r.add(name, EntityKind::Person, parties, desc, false);
                     out.push((i, e));
-                } else if (looks_org(ctx, &toks[i..j]) || (i > 0 && (toks[i - 1].norm == "by" || ctx.w(&toks[i - 1], "org_noun")) && j - i >= 2)) && !toks[i..j].iter().all(|t| ctx.w(t, "org_noun")) {
+                } else if (looks_org(ctx, &toks[i..j])
+                    || (i > 0
+                        && (toks[i - 1].norm == "by" || ctx.w(&toks[i - 1], "org_noun"))
+                        && j - i >= 2))
+                    && !toks[i..j].iter().all(|t| ctx.w(t, "org_noun"))
+                {
                     let name = ctx.text[toks[i].start..toks[j - 1].end].to_string();
-                    let name = name.strip_suffix("’s").or_else(|| name.strip_suffix("'s")).unwrap_or(&name).to_string();
+                    let name = name
+                        .strip_suffix("’s")
+                        .or_else(|| name.strip_suffix("'s"))
+                        .unwrap_or(&name)
+                        .to_string();
                     let e = r.add(name, EntityKind::Org, vec![], vec![], false);
                     out.push((i, e));
                 }
@@ -865,8 +1294,14 @@ fn register_documents(r: &mut Resolver, toks: &[Token], q: &[bool]) {
         let by = (i + 1..toks.len().min(i + 4)).find(|&k| toks[k].norm == "by");
         let Some(by) = by else { continue };
         let accusers: Vec<String> = {
-            let end = (by + 1..toks.len()).find(|&k| matches!(toks[k].norm.as_str(), "against" | "in" | "on" | "over")).unwrap_or(toks.len());
-            let mut p: Vec<String> = ctx.parties_in(toks, by + 1, end).into_iter().map(|x| x.1).collect();
+            let end = (by + 1..toks.len())
+                .find(|&k| matches!(toks[k].norm.as_str(), "against" | "in" | "on" | "over"))
+                .unwrap_or(toks.len());
+            let mut p: Vec<String> = ctx
+                .parties_in(toks, by + 1, end)
+                .into_iter()
+                .map(|x| x.1)
+                .collect();
             p.sort();
             p.dedup();
             p
@@ -874,16 +1309,28 @@ fn register_documents(r: &mut Resolver, toks: &[Token], q: &[bool]) {
         if accusers.is_empty() {
             continue;
         }
-        if let Some(k) = (by..toks.len()).find(|&k| toks[k].norm == "in" && toks.get(k + 1).is_some_and(|t| ctx.w(t, "determiner"))) {
+        if let Some(k) = (by..toks.len()).find(|&k| {
+            toks[k].norm == "in" && toks.get(k + 1).is_some_and(|t| ctx.w(t, "determiner"))
+        }) {
             let mut e = k + 2;
             while e < toks.len() && !ctx.w(&toks[e], "doc_noun") && e < k + 5 {
                 e += 1;
             }
             if e < toks.len() && ctx.w(&toks[e], "doc_noun") {
-                let name = toks[k + 2..=e].iter().map(|t| ctx.raw(t)).collect::<Vec<_>>().join(" ");
+                let name = toks[k + 2..=e]
+                    .iter()
+                    .map(|t| ctx.raw(t))
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 let head = toks[e].norm.clone();
                 if r.find_descriptor(&head).is_none() {
-                    r.add(name, EntityKind::Document, accusers.clone(), vec![head], false);
+                    r.add(
+                        name,
+                        EntityKind::Document,
+                        accusers.clone(),
+                        vec![head],
+                        false,
+                    );
                 }
             }
         }

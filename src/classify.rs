@@ -26,7 +26,15 @@ pub struct Dispute {
 
 impl Dispute {
     pub fn label(&self) -> String {
-        format!("{} → {}", self.accusers.iter().cloned().collect::<Vec<_>>().join(" + "), self.responder)
+        format!(
+            "{} → {}",
+            self.accusers
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" + "),
+            self.responder
+        )
     }
 }
 
@@ -60,17 +68,36 @@ struct Act {
 fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> bool {
     let w = toks[c.tok].norm.as_str();
     let is_w = |cl: &str, t: &Token| lex.is(cl, &t.norm);
-    if matches!(w, "rejected" | "rejects" | "reject" | "dismissed" | "dismisses" | "dismiss" | "denied" | "denies" | "rejection") {
+    if matches!(
+        w,
+        "rejected"
+            | "rejects"
+            | "reject"
+            | "dismissed"
+            | "dismisses"
+            | "dismiss"
+            | "denied"
+            | "denies"
+            | "rejection"
+    ) {
         if subject_court {
             return true;
         }
         let window = &toks[c.tok + 1..toks.len().min(c.tok + 6)];
-        if window.iter().any(|t| is_w("legal_object", t)) && !window.iter().any(|t| is_w("reference_noun", t)) {
+        if window.iter().any(|t| is_w("legal_object", t))
+            && !window.iter().any(|t| is_w("reference_noun", t))
+        {
             return true;
         }
     }
     // "was charged with", "has been accused in" — passive legal senses
-    if c.tok > 0 && is_w("passive_aux", &toks[c.tok - 1]) && matches!(w, "charged" | "accused" | "indicted" | "convicted" | "sentenced") {
+    if c.tok > 0
+        && is_w("passive_aux", &toks[c.tok - 1])
+        && matches!(
+            w,
+            "charged" | "accused" | "indicted" | "convicted" | "sentenced"
+        )
+    {
         return true;
     }
     if matches!(w, "charged" | "charges") && toks.get(c.tok + 1).is_some_and(|t| t.norm == "with") {
@@ -80,8 +107,13 @@ fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> b
 }
 
 fn negated(toks: &[Token], c: &CueHit) -> bool {
-    (1..=2).any(|k| c.tok >= k && matches!(toks[c.tok - k].norm.as_str(), "not" | "n't" | "never" | "no" | "without"))
-        && !matches!(toks[c.tok].norm.as_str(), "basis" | "evidence")
+    (1..=2).any(|k| {
+        c.tok >= k
+            && matches!(
+                toks[c.tok - k].norm.as_str(),
+                "not" | "n't" | "never" | "no" | "without"
+            )
+    }) && !matches!(toks[c.tok].norm.as_str(), "basis" | "evidence")
 }
 
 pub struct Classified {
@@ -90,7 +122,12 @@ pub struct Classified {
 }
 
 /// The party of an entity: gazetteer/affiliation, else inferred, else its own name.
-fn party_of(att: &Attributed, inferred: &[Option<Vec<String>>], id: usize, depth: usize) -> Vec<String> {
+fn party_of(
+    att: &Attributed,
+    inferred: &[Option<Vec<String>>],
+    id: usize,
+    depth: usize,
+) -> Vec<String> {
     let e = &att.entities[id];
     if !e.parties.is_empty() {
         return e.parties.clone();
@@ -117,7 +154,15 @@ fn join(p: &[String]) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed, lex: &Lexicon, hints: &Hints, chars: &CharIndex) -> Classified {
+pub fn classify(
+    article_id: &str,
+    text: &str,
+    seg: &Segmented,
+    att: &Attributed,
+    lex: &Lexicon,
+    hints: &Hints,
+    chars: &CharIndex,
+) -> Classified {
     let ctx = crate::attribute::Ctx { text, lex };
     let mut acts: Vec<Act> = Vec::new();
     for (si, a) in att.attributions.iter().enumerate() {
@@ -128,7 +173,10 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
         let info: &SentenceInfo = &att.infos[si];
         let toks = &info.tokens;
         let span = a.speaker_span.unwrap_or((0, 0));
-        let subject_court = att.entities[speaker].name.split_whitespace().any(|w| lex.is("court_noun", &crate::text::fold(w)));
+        let subject_court = att.entities[speaker]
+            .name
+            .split_whitespace()
+            .any(|w| lex.is("court_noun", &crate::text::fold(w)));
         let cues: Vec<CueHit> = info
             .cues
             .iter()
@@ -138,8 +186,15 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
             .collect();
         let class = |cl: CueClass| cues.iter().any(|c| lex.cues[c.entry].class == cl);
         let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
-        let wrongdoing = toks.iter().enumerate().any(|(i, t)| lex.is_wrongdoing(&t.norm) || lex.wrongdoing_phrase_at(&norms[i..]));
-        let targets: Vec<usize> = att.mentions[si].iter().map(|m| m.1).filter(|&e| e != speaker).collect();
+        let wrongdoing = toks
+            .iter()
+            .enumerate()
+            .any(|(i, t)| lex.is_wrongdoing(&t.norm) || lex.wrongdoing_phrase_at(&norms[i..]));
+        let targets: Vec<usize> = att.mentions[si]
+            .iter()
+            .map(|m| m.1)
+            .filter(|&e| e != speaker)
+            .collect();
         let mut named_accusers = Vec::new();
         let mut against = None;
         for (i, t) in toks.iter().enumerate() {
@@ -149,8 +204,16 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
             if lex.is("reference_noun", &t.norm) {
                 // "made by X", "by X"
                 if let Some(by) = (i + 1..toks.len().min(i + 4)).find(|&k| toks[k].norm == "by") {
-                    let end = (by + 1..toks.len()).find(|&k| matches!(toks[k].norm.as_str(), "against" | "in" | "on" | "over" | "that" | "of" | "which" | "who")).unwrap_or(toks.len());
-                    named_accusers.extend(ctx.parties_in(toks, by + 1, end).into_iter().map(|x| x.1));
+                    let end = (by + 1..toks.len())
+                        .find(|&k| {
+                            matches!(
+                                toks[k].norm.as_str(),
+                                "against" | "in" | "on" | "over" | "that" | "of" | "which" | "who"
+                            )
+                        })
+                        .unwrap_or(toks.len());
+                    named_accusers
+                        .extend(ctx.parties_in(toks, by + 1, end).into_iter().map(|x| x.1));
                     for &(t, e) in &att.mentions[si] {
                         if t > by && t < end && att.entities[e].kind != EntityKind::Country {
                             named_accusers.extend(att.entities[e].parties.iter().cloned());
@@ -168,7 +231,10 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
                 }
             }
             if t.norm == "against" {
-                if let Some((_, p, _)) = (i + 1 < toks.len()).then(|| ctx.gaz_at(toks, i + 1)).flatten() {
+                if let Some((_, p, _)) = (i + 1 < toks.len())
+                    .then(|| ctx.gaz_at(toks, i + 1))
+                    .flatten()
+                {
                     against = Some(p);
                 }
             }
@@ -178,7 +244,17 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
         // Wrongdoing words make an allegation only when a party other than the speaker is
         // the subject of the reported content ("India says X-based group orchestrated ...").
         let zone_start = match a.verb {
-            Some(v) if v < toks.len() / 2 => v + lex.cues[info.cues.iter().find(|c| c.tok == v).map(|c| c.entry).unwrap_or(0)].tokens.len() + usize::from(toks.get(v + 1).is_some_and(|t| t.norm == "that")),
+            Some(v) if v < toks.len() / 2 => {
+                v + lex.cues[info
+                    .cues
+                    .iter()
+                    .find(|c| c.tok == v)
+                    .map(|c| c.entry)
+                    .unwrap_or(0)]
+                .tokens
+                .len()
+                    + usize::from(toks.get(v + 1).is_some_and(|t| t.norm == "that"))
+            }
             _ => 0,
         };
         let zone_end = zone_start + 8;
@@ -187,9 +263,16 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
                 let own = &att.entities[speaker].parties;
                 let theirs = &att.entities[e].parties;
                 let same_side = !theirs.is_empty() && theirs.iter().all(|p| own.contains(p));
-                t >= zone_start && t < zone_end && e != speaker && !same_side && (t + 1..toks.len()).any(|k| lex.is_wrongdoing(&toks[k].norm) || lex.wrongdoing_phrase_at(&norms[k..]))
+                t >= zone_start
+                    && t < zone_end
+                    && e != speaker
+                    && !same_side
+                    && (t + 1..toks.len()).any(|k| {
+                        lex.is_wrongdoing(&toks[k].norm) || lex.wrongdoing_phrase_at(&norms[k..])
+                    })
             });
-        let speech = a.verb.is_some() || !info.speech_quotes.is_empty() || !info.fragment_quotes.is_empty();
+        let speech =
+            a.verb.is_some() || !info.speech_quotes.is_empty() || !info.fragment_quotes.is_empty();
         acts.push(Act {
             si,
             speaker,
@@ -220,7 +303,10 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
     }
     let hint_party = |name: &str| -> String {
         let key = crate::lexicon::alias_key(name);
-        lex.gazetteer.get(&key).map(|g| g.party.clone()).unwrap_or_else(|| name.to_string())
+        lex.gazetteer
+            .get(&key)
+            .map(|g| g.party.clone())
+            .unwrap_or_else(|| name.to_string())
     };
     let hinted_acc: Vec<String> = hints.accusers.iter().map(|h| hint_party(h)).collect();
     let hinted_resp: Vec<String> = hints.responders.iter().map(|h| hint_party(h)).collect();
@@ -230,7 +316,10 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
         let find = |ds: &Vec<Dispute>, r: &str| ds.iter().position(|d| d.responder == r);
         for r in &hinted_resp {
             if find(&disputes, r).is_none() {
-                disputes.push(Dispute { responder: r.clone(), accusers: hinted_acc.iter().cloned().collect() });
+                disputes.push(Dispute {
+                    responder: r.clone(),
+                    accusers: hinted_acc.iter().cloned().collect(),
+                });
             }
         }
         for act in &acts {
@@ -244,7 +333,10 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
             let idx = match find(&disputes, &p[0]) {
                 Some(i) => i,
                 None => {
-                    disputes.push(Dispute { responder: p[0].clone(), accusers: BTreeSet::new() });
+                    disputes.push(Dispute {
+                        responder: p[0].clone(),
+                        accusers: BTreeSet::new(),
+                    });
                     disputes.len() - 1
                 }
             };
@@ -281,7 +373,11 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
             let act = &acts[ai];
             // A demand or an accusation verb needs a named target; bare wrongdoing words in
             // someone's speech need it too.
-            let responder_of_p = if p.len() == 1 { find(&disputes, &p[0]) } else { None };
+            let responder_of_p = if p.len() == 1 {
+                find(&disputes, &p[0])
+            } else {
+                None
+            };
             let mut chosen = None;
             for t in &ts {
                 if let Some(ri) = responder_of_p {
@@ -304,7 +400,10 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
             let idx = match find(&disputes, &t) {
                 Some(i) => i,
                 None => {
-                    disputes.push(Dispute { responder: t.clone(), accusers: BTreeSet::new() });
+                    disputes.push(Dispute {
+                        responder: t.clone(),
+                        accusers: BTreeSet::new(),
+                    });
                     disputes.len() - 1
                 }
             };
@@ -317,8 +416,16 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
     // Generic speakers that rebut without "against X": the single dispute's responder.
     let mut changed = false;
     for act in &acts {
-        if (act.rebut || act.nondenial || act.respond) && party_of(att, &inferred, act.speaker, 0).is_empty() {
-            let cand: Vec<&Dispute> = disputes.iter().filter(|d| act.named_accusers.is_empty() || act.named_accusers.iter().any(|a| d.accusers.contains(a))).collect();
+        if (act.rebut || act.nondenial || act.respond)
+            && party_of(att, &inferred, act.speaker, 0).is_empty()
+        {
+            let cand: Vec<&Dispute> = disputes
+                .iter()
+                .filter(|d| {
+                    act.named_accusers.is_empty()
+                        || act.named_accusers.iter().any(|a| d.accusers.contains(a))
+                })
+                .collect();
             if cand.len() == 1 {
                 inferred[act.speaker] = Some(vec![cand[0].responder.clone()]);
                 changed = true;
@@ -347,14 +454,31 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
         if p.is_empty() {
             continue;
         }
-        let tparties: Vec<String> = act.targets.iter().flat_map(|&t| party_of(att, &inferred, t, 0)).filter(|tp| !p.contains(tp)).collect();
-        let resp = if p.len() == 1 { disputes.iter().position(|d| d.responder == p[0]) } else { None };
+        let tparties: Vec<String> = act
+            .targets
+            .iter()
+            .flat_map(|&t| party_of(att, &inferred, t, 0))
+            .filter(|tp| !p.contains(tp))
+            .collect();
+        let resp = if p.len() == 1 {
+            disputes.iter().position(|d| d.responder == p[0])
+        } else {
+            None
+        };
         let kind_of = |cl: CueClass| -> Option<(String, usize)> {
             act.cues
                 .iter()
                 .filter(|c| lex.cues[c.entry].class == cl)
                 .min_by_key(|c| (c.in_quote, !c.as_verb, c.tok))
-                .map(|c| (lex.cues[c.entry].kind.clone().unwrap_or_else(|| "defence".into()), c.tok))
+                .map(|c| {
+                    (
+                        lex.cues[c.entry]
+                            .kind
+                            .clone()
+                            .unwrap_or_else(|| "defence".into()),
+                        c.tok,
+                    )
+                })
         };
         if let Some(d) = resp {
             if act.rebut || act.nondenial || act.respond {
@@ -363,9 +487,15 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
                 } else if act.nondenial {
                     kind_of(CueClass::NonDenial).unwrap_or(("non-denial response".into(), 0))
                 } else if act.accuse && tparties.iter().any(|t| disputes[d].accusers.contains(t)) {
-                    ("counter-accusation".into(), kind_of(CueClass::Accuse).map(|k| k.1).unwrap_or(0))
+                    (
+                        "counter-accusation".into(),
+                        kind_of(CueClass::Accuse).map(|k| k.1).unwrap_or(0),
+                    )
                 } else {
-                    ("defence".into(), kind_of(CueClass::Respond).map(|k| k.1).unwrap_or(0))
+                    (
+                        "defence".into(),
+                        kind_of(CueClass::Respond).map(|k| k.1).unwrap_or(0),
+                    )
                 };
                 if act.rebut || act.nondenial {
                     cued_rebuttal[d] = true;
@@ -373,18 +503,28 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
                 decided[ai] = Some((Role::Rebuttal, d, kind, Some(tok)));
                 continue;
             }
-            if (act.accuse || act.wrongdoing) && tparties.iter().any(|t| disputes[d].accusers.contains(t)) {
+            if (act.accuse || act.wrongdoing)
+                && tparties.iter().any(|t| disputes[d].accusers.contains(t))
+            {
                 let tok = kind_of(CueClass::Accuse).map(|k| k.1);
                 decided[ai] = Some((Role::Rebuttal, d, "counter-accusation".into(), tok));
                 continue;
             }
         }
         // Claims: the speaker accuses the responder of a dispute it is an accuser in.
-        let acc_disputes: Vec<usize> = (0..disputes.len()).filter(|&d| p.iter().all(|x| disputes[d].accusers.contains(x))).collect();
+        let acc_disputes: Vec<usize> = (0..disputes.len())
+            .filter(|&d| p.iter().all(|x| disputes[d].accusers.contains(x)))
+            .collect();
         if act.accuse || (act.wrongdoing && act.speech) {
-            let target_d = acc_disputes.iter().copied().find(|&d| tparties.contains(&disputes[d].responder)).or_else(|| (acc_disputes.len() == 1 && act.accuse).then(|| acc_disputes[0]));
+            let target_d = acc_disputes
+                .iter()
+                .copied()
+                .find(|&d| tparties.contains(&disputes[d].responder))
+                .or_else(|| (acc_disputes.len() == 1 && act.accuse).then(|| acc_disputes[0]));
             if let Some(d) = target_d {
-                let (kind, tok) = kind_of(CueClass::Accuse).map(|(k, t)| (k, Some(t))).unwrap_or(("allegation".into(), None));
+                let (kind, tok) = kind_of(CueClass::Accuse)
+                    .map(|(k, t)| (k, Some(t)))
+                    .unwrap_or(("allegation".into(), None));
                 decided[ai] = Some((Role::Claim, d, kind, tok));
                 if first_claim[d].is_none() {
                     first_claim[d] = Some(act.si);
@@ -408,7 +548,11 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
         });
         if let Some(k) = source {
             let d = decided[k].as_ref().map(|x| x.1).unwrap_or(0);
-            let kind = if act.wrongdoing || act.accuse { "allegation" } else { "criticism" };
+            let kind = if act.wrongdoing || act.accuse {
+                "allegation"
+            } else {
+                "criticism"
+            };
             decided[ai] = Some((Role::Claim, d, kind.into(), None));
         }
     }
@@ -421,30 +565,54 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
         if p.len() != 1 {
             continue;
         }
-        let Some(d) = disputes.iter().position(|d| d.responder == p[0]) else { continue };
+        let Some(d) = disputes.iter().position(|d| d.responder == p[0]) else {
+            continue;
+        };
         let begun = cued_rebuttal[d] || first_claim[d].is_some_and(|c| c < act.si);
         if begun {
-            let conf_kind = if act.accuse || act.wrongdoing { "counter-accusation" } else { "defence" };
+            let conf_kind = if act.accuse || act.wrongdoing {
+                "counter-accusation"
+            } else {
+                "defence"
+            };
             decided[ai] = Some((Role::Rebuttal, d, conf_kind.into(), None));
         }
     }
     for (ai, act) in acts.iter().enumerate() {
-        let Some((role, d, kind, cue_tok)) = decided[ai].clone() else { continue };
+        let Some((role, d, kind, cue_tok)) = decided[ai].clone() else {
+            continue;
+        };
         let si = act.si;
         let s = &seg.sentences[si];
         let a = &att.attributions[si];
         let info = &att.infos[si];
         let p = party_of(att, &inferred, act.speaker, 0);
         let cue = match cue_tok {
-            Some(t) => act.cues.iter().find(|c| c.tok == t).map(|c| text[info.tokens[c.tok].start..info.tokens[c.tok + c.len - 1].end].to_string()).unwrap_or_default(),
+            Some(t) => act
+                .cues
+                .iter()
+                .find(|c| c.tok == t)
+                .map(|c| {
+                    text[info.tokens[c.tok].start..info.tokens[c.tok + c.len - 1].end].to_string()
+                })
+                .unwrap_or_default(),
             None => String::new(),
         };
-        let side_word = if role == Role::Claim { "accuser" } else { "responder" };
+        let side_word = if role == Role::Claim {
+            "accuser"
+        } else {
+            "responder"
+        };
         let mut confidence = a.confidence;
         if cue.is_empty() {
             confidence -= 0.15;
         }
-        let standing = info.tokens.iter().any(|t| matches!(t.norm.as_str(), "repeatedly" | "consistently" | "long" | "always"));
+        let standing = info.tokens.iter().any(|t| {
+            matches!(
+                t.norm.as_str(),
+                "repeatedly" | "consistently" | "long" | "always"
+            )
+        });
         let rule = format!(
             "{}; speaker={}; {} of dispute {}{}{}",
             a.rule,
@@ -456,8 +624,16 @@ pub fn classify(article_id: &str, text: &str, seg: &Segmented, att: &Attributed,
             },
             side_word,
             disputes[d].label(),
-            if cue.is_empty() { format!("; no cue: {kind} by the {side_word}") } else { format!("; cue={cue}") },
-            if standing && role == Role::Rebuttal { "; standing position (background)" } else { "" }
+            if cue.is_empty() {
+                format!("; no cue: {kind} by the {side_word}")
+            } else {
+                format!("; cue={cue}")
+            },
+            if standing && role == Role::Rebuttal {
+                "; standing position (background)"
+            } else {
+                ""
+            }
         );
         let mut aliases: Vec<String> = vec![att.entities[act.speaker].name.clone()];
         aliases.extend(att.entities[act.speaker].descriptors.iter().cloned());

@@ -27,8 +27,14 @@ pub struct Config {
 
 impl Config {
     pub fn from_file(path: &str) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io { path: path.into(), source: e })?;
-        let cfg: Config = toml::from_str(&text).map_err(|e| Error::Config { path: path.into(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.into(),
+            source: e,
+        })?;
+        let cfg: Config = toml::from_str(&text).map_err(|e| Error::Config {
+            path: path.into(),
+            message: e.to_string(),
+        })?;
         for (form, class, _) in &cfg.cues {
             if crate::lexicon::parse_class(class).is_none() {
                 return Err(Error::Config { path: path.into(), message: format!("cue {form:?}: unknown class {class:?} (speech|accuse|rebut|respond|nondenial)") });
@@ -45,7 +51,8 @@ impl Config {
         for (alias, party, ptype) in &self.parties {
             lex.add_party(alias, party, ptype);
         }
-        lex.residue.extend(self.residue.iter().map(|r| crate::text::fold(r)));
+        lex.residue
+            .extend(self.residue.iter().map(|r| crate::text::fold(r)));
         lex.wrongdoing.extend(self.wrongdoing.iter().cloned());
         lex.reindex();
         lex

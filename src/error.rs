@@ -7,13 +7,24 @@ use std::fmt;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config {path}: {message}")]
     Config { path: String, message: String },
     #[error("gold {path} line {line}: {message}")]
-    Gold { path: String, line: usize, message: String },
+    Gold {
+        path: String,
+        line: usize,
+        message: String,
+    },
     #[error("report {path} line {line}: {message}")]
-    Report { path: String, line: usize, message: String },
+    Report {
+        path: String,
+        line: usize,
+        message: String,
+    },
     #[error("{0}")]
     Csv(#[from] csv::Error),
     #[error("{0}")]
@@ -43,11 +54,33 @@ pub struct InputIssue {
 }
 
 impl InputIssue {
-    pub fn error(input: impl Into<String>, line: Option<usize>, kind: &'static str, message: impl Into<String>) -> Self {
-        InputIssue { input: input.into(), line, severity: Severity::Error, kind, message: message.into() }
+    pub fn error(
+        input: impl Into<String>,
+        line: Option<usize>,
+        kind: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        InputIssue {
+            input: input.into(),
+            line,
+            severity: Severity::Error,
+            kind,
+            message: message.into(),
+        }
     }
-    pub fn warning(input: impl Into<String>, line: Option<usize>, kind: &'static str, message: impl Into<String>) -> Self {
-        InputIssue { input: input.into(), line, severity: Severity::Warning, kind, message: message.into() }
+    pub fn warning(
+        input: impl Into<String>,
+        line: Option<usize>,
+        kind: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        InputIssue {
+            input: input.into(),
+            line,
+            severity: Severity::Warning,
+            kind,
+            message: message.into(),
+        }
     }
 }
 
@@ -58,7 +91,11 @@ impl fmt::Display for InputIssue {
             Severity::Error => "error",
         };
         match self.line {
-            Some(l) => write!(f, "{sev}: {}:{l}: {} ({})", self.input, self.message, self.kind),
+            Some(l) => write!(
+                f,
+                "{sev}: {}:{l}: {} ({})",
+                self.input, self.message, self.kind
+            ),
             None => write!(f, "{sev}: {}: {} ({})", self.input, self.message, self.kind),
         }
     }

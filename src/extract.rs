@@ -23,15 +23,33 @@ pub struct Extraction {
 pub fn extract(article: &Article, lex: &Lexicon, hints: &Hints) -> Result<Extraction, InputIssue> {
     let seg = segment::segment(&article.origin, &article.text, lex);
     if seg.sentences.is_empty() {
-        return Err(InputIssue::error(&article.origin, None, "no-sentences", "no body sentences found (only headings, residue or blank text)"));
+        return Err(InputIssue::error(
+            &article.origin,
+            None,
+            "no-sentences",
+            "no body sentences found (only headings, residue or blank text)",
+        ));
     }
     if seg.sentences.len() > MAX_SENTENCES {
-        return Err(InputIssue::error(&article.origin, None, "too-many-sentences", format!("{} sentences exceeds the cap of {MAX_SENTENCES}", seg.sentences.len())));
+        return Err(InputIssue::error(
+            &article.origin,
+            None,
+            "too-many-sentences",
+            format!(
+                "{} sentences exceeds the cap of {MAX_SENTENCES}",
+                seg.sentences.len()
+            ),
+        ));
     }
     let att = attribute::attribute(&article.text, &seg, lex);
     let chars = CharIndex::new(&article.text);
     let c = classify::classify(&article.id, &article.text, &seg, &att, lex, hints, &chars);
-    Ok(Extraction { units: c.units, disputes: c.disputes, warnings: seg.warnings, sentences: seg.sentences.len() })
+    Ok(Extraction {
+        units: c.units,
+        disputes: c.disputes,
+        warnings: seg.warnings,
+        sentences: seg.sentences.len(),
+    })
 }
 
 /// One line per sentence: what the attribution stage found and what became of it. For
@@ -41,7 +59,13 @@ pub fn explain(article: &Article, lex: &Lexicon, hints: &Hints) -> Vec<String> {
     let mut out = Vec::new();
     for p in &seg.paragraphs {
         if p.kind != segment::ParaKind::Body {
-            out.push(format!("{} ¶{} skipped as {:?}: {}", article.id, p.index + 1, p.kind, &article.text[p.start..p.end]));
+            out.push(format!(
+                "{} ¶{} skipped as {:?}: {}",
+                article.id,
+                p.index + 1,
+                p.kind,
+                &article.text[p.start..p.end]
+            ));
         }
     }
     let att = attribute::attribute(&article.text, &seg, lex);
@@ -52,7 +76,10 @@ pub fn explain(article: &Article, lex: &Lexicon, hints: &Hints) -> Vec<String> {
     }
     for (si, s) in seg.sentences.iter().enumerate() {
         let a = &att.attributions[si];
-        let speaker = a.speaker.map(|e| att.entities[e].name.as_str()).unwrap_or("-");
+        let speaker = a
+            .speaker
+            .map(|e| att.entities[e].name.as_str())
+            .unwrap_or("-");
         let unit = c.units.iter().find(|u| u.sentence == si + 1);
         let decision = match unit {
             Some(u) => format!("{} ({}) [{}]", u.role.as_str(), u.kind, u.rule),
@@ -60,7 +87,16 @@ pub fn explain(article: &Article, lex: &Lexicon, hints: &Hints) -> Vec<String> {
             None if a.speaker.is_none() => "no unit: no speaker".to_string(),
             None => format!("no unit: speaker {speaker} has no role here [{}]", a.rule),
         };
-        out.push(format!("{} s{} ¶{} speaker={} mention={:?} | {} | {}", article.id, si + 1, s.paragraph + 1, speaker, a.mention, decision, &article.text[s.start..s.end]));
+        out.push(format!(
+            "{} s{} ¶{} speaker={} mention={:?} | {} | {}",
+            article.id,
+            si + 1,
+            s.paragraph + 1,
+            speaker,
+            a.mention,
+            decision,
+            &article.text[s.start..s.end]
+        ));
     }
     out
 }

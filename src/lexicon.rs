@@ -63,7 +63,9 @@ const WORDS: &str = include_str!("../data/lexicon/words.tsv");
 const PARTIES: &str = include_str!("../data/gazetteer/parties.tsv");
 
 fn lines(s: &str) -> impl Iterator<Item = &str> {
-    s.lines().map(str::trim_end).filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    s.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
 }
 
 pub fn parse_class(s: &str) -> Option<CueClass> {
@@ -88,7 +90,11 @@ fn parse_ptype(s: &str) -> PartyType {
 
 /// Folds an alias into the token form the matcher sees ("U.S." → "u.s").
 pub fn alias_key(alias: &str) -> String {
-    crate::text::tokenize(alias, 0, alias.len()).into_iter().map(|t| t.norm).collect::<Vec<_>>().join(" ")
+    crate::text::tokenize(alias, 0, alias.len())
+        .into_iter()
+        .map(|t| t.norm)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Lexicon {
@@ -101,10 +107,15 @@ impl Lexicon {
             }
         }
         lex.wrongdoing = lines(WRONGDOING).map(|l| l.trim().to_string()).collect();
-        lex.residue = lines(RESIDUE).map(|l| crate::text::fold(l.trim())).collect();
+        lex.residue = lines(RESIDUE)
+            .map(|l| crate::text::fold(l.trim()))
+            .collect();
         for l in lines(ABBREV) {
             let (k, v) = l.split_once('\t').unwrap_or((l, ""));
-            let set: HashSet<String> = v.split_whitespace().map(|w| w.trim_end_matches('.').to_string()).collect();
+            let set: HashSet<String> = v
+                .split_whitespace()
+                .map(|w| w.trim_end_matches('.').to_string())
+                .collect();
             match k {
                 "never" => lex.abbrev_never = set,
                 "maybe" => lex.abbrev_maybe = set,
@@ -115,7 +126,10 @@ impl Lexicon {
         }
         for l in lines(WORDS) {
             let (k, v) = l.split_once('\t').unwrap_or((l, ""));
-            lex.words.entry(k.to_string()).or_default().extend(v.split_whitespace().map(str::to_string));
+            lex.words
+                .entry(k.to_string())
+                .or_default()
+                .extend(v.split_whitespace().map(str::to_string));
         }
         for l in lines(PARTIES) {
             let f: Vec<&str> = l.split('\t').collect();
@@ -128,13 +142,20 @@ impl Lexicon {
     }
 
     pub fn add_cue(&mut self, form: &str, class: &str, kind: &str, verb: bool) {
-        let Some(class) = parse_class(class) else { return };
+        let Some(class) = parse_class(class) else {
+            return;
+        };
         let tokens: Vec<String> = form.split_whitespace().map(crate::text::fold).collect();
         if tokens.is_empty() {
             return;
         }
         let kind = (kind != "-" && !kind.is_empty()).then(|| kind.to_string());
-        self.cues.push(CueEntry { tokens, class, kind, verb });
+        self.cues.push(CueEntry {
+            tokens,
+            class,
+            kind,
+            verb,
+        });
     }
 
     pub fn add_party(&mut self, alias: &str, party: &str, ptype: &str) {
@@ -143,13 +164,22 @@ impl Lexicon {
             return;
         }
         self.gaz_max_len = self.gaz_max_len.max(key.split(' ').count());
-        self.gazetteer.insert(key, GazEntry { party: party.to_string(), ptype: parse_ptype(ptype) });
+        self.gazetteer.insert(
+            key,
+            GazEntry {
+                party: party.to_string(),
+                ptype: parse_ptype(ptype),
+            },
+        );
     }
 
     pub fn reindex(&mut self) {
         self.cue_index.clear();
         for (i, c) in self.cues.iter().enumerate() {
-            self.cue_index.entry(c.tokens[0].clone()).or_default().push(i);
+            self.cue_index
+                .entry(c.tokens[0].clone())
+                .or_default()
+                .push(i);
         }
         for v in self.cue_index.values_mut() {
             let cues = &self.cues;
@@ -162,7 +192,9 @@ impl Lexicon {
     }
 
     pub fn is_wrongdoing(&self, norm: &str) -> bool {
-        self.wrongdoing.iter().any(|w| !w.contains(' ') && norm.starts_with(w.as_str()))
+        self.wrongdoing
+            .iter()
+            .any(|w| !w.contains(' ') && norm.starts_with(w.as_str()))
     }
 
     /// Multi-word wrongdoing phrases ("covered up", "war crime") over a token window.
@@ -182,8 +214,14 @@ mod tests {
     fn builtin_loads() {
         let lex = Lexicon::builtin();
         assert!(lex.cues.len() > 100);
-        assert_eq!(lex.gazetteer.get("islamabad").map(|g| g.party.as_str()), Some("Pakistan"));
-        assert_eq!(lex.gazetteer.get("u.s").map(|g| g.party.as_str()), Some("United States"));
+        assert_eq!(
+            lex.gazetteer.get("islamabad").map(|g| g.party.as_str()),
+            Some("Pakistan")
+        );
+        assert_eq!(
+            lex.gazetteer.get("u.s").map(|g| g.party.as_str()),
+            Some("United States")
+        );
         assert!(lex.abbrev_never.contains("mr"));
         assert!(lex.is("pronoun_person", "he"));
         assert!(lex.is_wrongdoing("terrorism"));

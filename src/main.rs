@@ -9,7 +9,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // A panic inside one article is caught and reported as that article's error; keep the
     // message to one line instead of a backtrace.
-    std::panic::set_hook(Box::new(|info| eprintln!("riposte: internal error: {info}")));
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("riposte: internal error: {info}")
+    }));
     let args = cli::Cli::parse();
     let result = match args.command {
         cli::Command::Extract(a) => cli::extract::run(a),
@@ -20,12 +22,17 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             // A closed pipe (`riposte ... | head`) is not an error worth shouting about.
-            if let Some(riposte::error::Error::Io { source, .. }) = e.downcast_ref::<riposte::error::Error>() {
-                if source.kind() == std::io::ErrorKind::BrokenPipe {
+            if let Some(riposte::error::Error::Io { source, .. }) =
+                e.downcast_ref::<riposte::error::Error>()
+            {
+                if riposte::report::is_broken_pipe(source) {
                     return ExitCode::SUCCESS;
                 }
             }
-            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(riposte::report::is_broken_pipe)
+            }) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("riposte: {e:#}");

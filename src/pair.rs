@@ -27,7 +27,10 @@ pub struct PairOptions {
 
 impl Default for PairOptions {
     fn default() -> Self {
-        PairOptions { weights: Weights::default(), top_k: 8 }
+        PairOptions {
+            weights: Weights::default(),
+            top_k: 8,
+        }
     }
 }
 
@@ -117,38 +120,105 @@ fn evidence(s: &Score, rule: &str) -> String {
 }
 
 /// Pairs the units of one article.
-pub fn pair_article(article: &str, units: &[Unit], prepared: &[Prepared], lex: &Lexicon, opts: &PairOptions) -> Vec<Row> {
+pub fn pair_article(
+    article: &str,
+    units: &[Unit],
+    prepared: &[Prepared],
+    lex: &Lexicon,
+    opts: &PairOptions,
+) -> Vec<Row> {
     let w = &opts.weights;
-    let claims: Vec<usize> = (0..units.len()).filter(|&i| units[i].role == Role::Claim).collect();
-    let rebuttals: Vec<usize> = (0..units.len()).filter(|&i| units[i].role == Role::Rebuttal).collect();
+    let claims: Vec<usize> = (0..units.len())
+        .filter(|&i| units[i].role == Role::Claim)
+        .collect();
+    let rebuttals: Vec<usize> = (0..units.len())
+        .filter(|&i| units[i].role == Role::Rebuttal)
+        .collect();
     // (claim index, rebuttal index, score, basis, rule)
     let per_rebuttal: Vec<Vec<(usize, usize, Score, &'static str, String)>> = rebuttals
         .par_iter()
         .map(|&ri| {
             let r = &units[ri];
-            let cands: Vec<usize> = claims.iter().copied().filter(|&ci| units[ci].dispute_idx == r.dispute_idx).collect();
+            let cands: Vec<usize> = claims
+                .iter()
+                .copied()
+                .filter(|&ci| units[ci].dispute_idx == r.dispute_idx)
+                .collect();
             if cands.is_empty() {
                 return vec![];
             }
-            let scored: Vec<(usize, Score)> = cands.iter().map(|&ci| (ci, score(&units[ci], &prepared[ci], r, &prepared[ri], lex, w))).collect();
+            let scored: Vec<(usize, Score)> = cands
+                .iter()
+                .map(|&ci| {
+                    (
+                        ci,
+                        score(&units[ci], &prepared[ci], r, &prepared[ri], lex, w),
+                    )
+                })
+                .collect();
             let best_lex = scored.iter().map(|s| s.1.lexical).fold(0.0, f32::max);
             let best_ref = scored.iter().map(|s| s.1.reference).fold(0.0, f32::max);
             let content_terms = prepared[ri].vector.terms.len();
             let cued = !r.cue.is_empty();
             // 1. blanket
             // "the allegations of supporting extremist activities" names its claim: specific.
-            let qualified = prepared[ri].folded.split_whitespace().collect::<Vec<_>>().windows(2).any(|w| lex.is("reference_noun", w[0]) && matches!(w[1], "of" | "that"));
-            let blanket = !qualified && (best_ref >= 0.8 && best_lex < 0.45 || best_ref >= 0.6 && cued && best_lex < 0.15 && matches!(r.kind.as_str(), "rejection" | "dismissal" | "denial"));
+            let qualified = prepared[ri]
+                .folded
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .windows(2)
+                .any(|w| lex.is("reference_noun", w[0]) && matches!(w[1], "of" | "that"));
+            let blanket = !qualified
+                && (best_ref >= 0.8 && best_lex < 0.45
+                    || best_ref >= 0.6
+                        && cued
+                        && best_lex < 0.15
+                        && matches!(r.kind.as_str(), "rejection" | "dismissal" | "denial"));
             if blanket {
-                let named: Vec<&(usize, Score)> = if best_ref >= 0.9 { scored.iter().filter(|s| s.1.reference >= best_ref).collect() } else { vec![] };
-                let targets: Vec<&(usize, Score)> = if named.is_empty() || named.len() == scored.len() { scored.iter().collect() } else { named };
-                let rule = format!("blanket answer to {}", if targets.len() == scored.len() { "the accusations as a whole".to_string() } else { format!("the claims of {}", units[targets[0].0].speaker) });
-                return targets.into_iter().map(|(ci, s)| (*ci, ri, s.clone(), "blanket", rule.clone())).collect();
+                let named: Vec<&(usize, Score)> = if best_ref >= 0.9 {
+                    scored
+                        .iter()
+                        .filter(|s| s.1.reference >= best_ref)
+                        .collect()
+                } else {
+                    vec![]
+                };
+                let targets: Vec<&(usize, Score)> =
+                    if named.is_empty() || named.len() == scored.len() {
+                        scored.iter().collect()
+                    } else {
+                        named
+                    };
+                let rule = format!(
+                    "blanket answer to {}",
+                    if targets.len() == scored.len() {
+                        "the accusations as a whole".to_string()
+                    } else {
+                        format!("the claims of {}", units[targets[0].0].speaker)
+                    }
+                );
+                return targets
+                    .into_iter()
+                    .map(|(ci, s)| (*ci, ri, s.clone(), "blanket", rule.clone()))
+                    .collect();
             }
             // 2. short denial
             if cued && content_terms <= 3 {
-                if let Some((ci, s)) = scored.iter().filter(|(ci, _)| units[*ci].sentence < r.sentence && r.paragraph - units[*ci].paragraph.min(r.paragraph) <= 2).max_by_key(|(ci, _)| units[*ci].sentence) {
-                    return vec![(*ci, ri, s.clone(), "specific", format!("short {} answers the claim just before it", r.kind))];
+                if let Some((ci, s)) = scored
+                    .iter()
+                    .filter(|(ci, _)| {
+                        units[*ci].sentence < r.sentence
+                            && r.paragraph - units[*ci].paragraph.min(r.paragraph) <= 2
+                    })
+                    .max_by_key(|(ci, _)| units[*ci].sentence)
+                {
+                    return vec![(
+                        *ci,
+                        ri,
+                        s.clone(),
+                        "specific",
+                        format!("short {} answers the claim just before it", r.kind),
+                    )];
                 }
             }
             // 3. specific
@@ -163,7 +233,8 @@ pub fn pair_article(article: &str, units: &[Unit], prepared: &[Prepared], lex: &
                 .collect()
         })
         .collect();
-    let mut links: Vec<(usize, usize, Score, &'static str, String)> = per_rebuttal.into_iter().flatten().collect();
+    let mut links: Vec<(usize, usize, Score, &'static str, String)> =
+        per_rebuttal.into_iter().flatten().collect();
     // top-k per claim
     if opts.top_k > 0 {
         let mut by_claim: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -173,7 +244,13 @@ pub fn pair_article(article: &str, units: &[Unit], prepared: &[Prepared], lex: &
         let mut keep = vec![true; links.len()];
         for ks in by_claim.values() {
             let mut ks = ks.clone();
-            ks.sort_by(|&a, &b| links[b].2.total.total_cmp(&links[a].2.total).then(links[a].1.cmp(&links[b].1)));
+            ks.sort_by(|&a, &b| {
+                links[b]
+                    .2
+                    .total
+                    .total_cmp(&links[a].2.total)
+                    .then(links[a].1.cmp(&links[b].1))
+            });
             for &k in ks.iter().skip(opts.top_k) {
                 keep[k] = false;
             }
@@ -187,12 +264,27 @@ pub fn pair_article(article: &str, units: &[Unit], prepared: &[Prepared], lex: &
     let mut rows = Vec::new();
     for &ci in &claims {
         let c = &units[ci];
-        let mut mine: Vec<&(usize, usize, Score, &'static str, String)> = links.iter().filter(|l| l.0 == ci).collect();
+        let mut mine: Vec<&(usize, usize, Score, &'static str, String)> =
+            links.iter().filter(|l| l.0 == ci).collect();
         if mine.is_empty() {
-            rows.push(Row { article: article.into(), pair_id: pair_id(article, &c.text, ""), status: Status::Unanswered, basis: "", confidence: "", claim: Some(c.clone()), rebuttal: None, score: None, evidence: "no rebuttal of this dispute scores above the threshold".into() });
+            rows.push(Row {
+                article: article.into(),
+                pair_id: pair_id(article, &c.text, ""),
+                status: Status::Unanswered,
+                basis: "",
+                confidence: "",
+                claim: Some(c.clone()),
+                rebuttal: None,
+                score: None,
+                evidence: "no rebuttal of this dispute scores above the threshold".into(),
+            });
             continue;
         }
-        mine.sort_by(|a, b| b.2.total.total_cmp(&a.2.total).then(units[a.1].sentence.cmp(&units[b.1].sentence)));
+        mine.sort_by(|a, b| {
+            b.2.total
+                .total_cmp(&a.2.total)
+                .then(units[a.1].sentence.cmp(&units[b.1].sentence))
+        });
         for (_, ri, s, basis, rule) in mine {
             let r = &units[*ri];
             rows.push(Row {
@@ -211,8 +303,25 @@ pub fn pair_article(article: &str, units: &[Unit], prepared: &[Prepared], lex: &
     for &ri in &rebuttals {
         if !links.iter().any(|l| l.1 == ri) {
             let r = &units[ri];
-            let why = if claims.iter().any(|&ci| units[ci].dispute_idx == r.dispute_idx) { "no claim of its dispute scores above the threshold" } else { "no claim of its dispute was extracted" };
-            rows.push(Row { article: article.into(), pair_id: pair_id(article, "", &r.text), status: Status::Unmatched, basis: "", confidence: "", claim: None, rebuttal: Some(r.clone()), score: None, evidence: why.into() });
+            let why = if claims
+                .iter()
+                .any(|&ci| units[ci].dispute_idx == r.dispute_idx)
+            {
+                "no claim of its dispute scores above the threshold"
+            } else {
+                "no claim of its dispute was extracted"
+            };
+            rows.push(Row {
+                article: article.into(),
+                pair_id: pair_id(article, "", &r.text),
+                status: Status::Unmatched,
+                basis: "",
+                confidence: "",
+                claim: None,
+                rebuttal: Some(r.clone()),
+                score: None,
+                evidence: why.into(),
+            });
         }
     }
     rows
@@ -226,7 +335,8 @@ pub fn pair_batch(articles: &[(String, Vec<Unit>)], lex: &Lexicon, opts: &PairOp
     articles
         .par_iter()
         .map(|(id, units)| {
-            let prepared: Vec<Prepared> = units.iter().map(|u| prepare(u, &an, lex, &df, n)).collect();
+            let prepared: Vec<Prepared> =
+                units.iter().map(|u| prepare(u, &an, lex, &df, n)).collect();
             pair_article(id, units, &prepared, lex, opts)
         })
         .flatten()
@@ -234,15 +344,53 @@ pub fn pair_batch(articles: &[(String, Vec<Unit>)], lex: &Lexicon, opts: &PairOp
 }
 
 pub const REPORT_COLUMNS: [&str; 34] = [
-    "article", "pair_id", "status", "score", "confidence", "basis", "claim_id", "claim_speaker", "claim_side", "claim_kind", "claim_text", "rebuttal_id", "rebuttal_speaker", "rebuttal_side", "rebuttal_kind", "rebuttal_text", "evidence", "lexical", "fuzzy", "reference", "claim_start",
-    "claim_end", "rebuttal_start", "rebuttal_end", "verdict", "note", "order", "dispute", "claim_paragraph", "rebuttal_paragraph", "claim_cue", "rebuttal_cue", "claim_quote_type", "rebuttal_quote_type",
+    "article",
+    "pair_id",
+    "status",
+    "score",
+    "confidence",
+    "basis",
+    "claim_id",
+    "claim_speaker",
+    "claim_side",
+    "claim_kind",
+    "claim_text",
+    "rebuttal_id",
+    "rebuttal_speaker",
+    "rebuttal_side",
+    "rebuttal_kind",
+    "rebuttal_text",
+    "evidence",
+    "lexical",
+    "fuzzy",
+    "reference",
+    "claim_start",
+    "claim_end",
+    "rebuttal_start",
+    "rebuttal_end",
+    "verdict",
+    "note",
+    "order",
+    "dispute",
+    "claim_paragraph",
+    "rebuttal_paragraph",
+    "claim_cue",
+    "rebuttal_cue",
+    "claim_quote_type",
+    "rebuttal_quote_type",
 ];
 
 pub fn report_table(rows: &[Row], explain: bool) -> crate::report::Table {
     use crate::report::Cell;
     let t = |s: &str| Cell::Text(s.to_string());
-    let opt_t = |u: &Option<Unit>, f: &dyn Fn(&Unit) -> String| u.as_ref().map(|u| Cell::Text(f(u))).unwrap_or(Cell::Empty);
-    let opt_i = |u: &Option<Unit>, f: &dyn Fn(&Unit) -> usize| u.as_ref().map(|u| Cell::Int(f(u) as i64)).unwrap_or(Cell::Empty);
+    let opt_t = |u: &Option<Unit>, f: &dyn Fn(&Unit) -> String| {
+        u.as_ref().map(|u| Cell::Text(f(u))).unwrap_or(Cell::Empty)
+    };
+    let opt_i = |u: &Option<Unit>, f: &dyn Fn(&Unit) -> usize| {
+        u.as_ref()
+            .map(|u| Cell::Int(f(u) as i64))
+            .unwrap_or(Cell::Empty)
+    };
     let mut headers = REPORT_COLUMNS.to_vec();
     if explain {
         headers.extend(["claim_rule", "rebuttal_rule"]);
@@ -250,8 +398,18 @@ pub fn report_table(rows: &[Row], explain: bool) -> crate::report::Table {
     let rows = rows
         .iter()
         .map(|r| {
-            let sc = |f: &dyn Fn(&Score) -> f32| r.score.as_ref().map(|s| Cell::Num(f(s) as f64)).unwrap_or(Cell::Empty);
-            let dispute = r.claim.as_ref().or(r.rebuttal.as_ref()).map(|u| u.dispute.clone()).unwrap_or_default();
+            let sc = |f: &dyn Fn(&Score) -> f32| {
+                r.score
+                    .as_ref()
+                    .map(|s| Cell::Num(f(s) as f64))
+                    .unwrap_or(Cell::Empty)
+            };
+            let dispute = r
+                .claim
+                .as_ref()
+                .or(r.rebuttal.as_ref())
+                .map(|u| u.dispute.clone())
+                .unwrap_or_default();
             let mut v = vec![
                 t(&r.article),
                 t(&r.pair_id),

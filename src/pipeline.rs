@@ -17,7 +17,10 @@ pub struct ArticleResult {
 
 impl ArticleResult {
     pub fn disputes(&self) -> &[Dispute] {
-        self.outcome.as_ref().map(|e| e.disputes.as_slice()).unwrap_or(&[])
+        self.outcome
+            .as_ref()
+            .map(|e| e.disputes.as_slice())
+            .unwrap_or(&[])
     }
 }
 
@@ -27,9 +30,21 @@ pub fn extract_all(articles: &[Article], lex: &Lexicon, hints: &Hints) -> Vec<Ar
         .map(|a| {
             // A panic in one article must not take the batch down; report it as that
             // article's error instead.
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(a, lex, hints)))
-                .unwrap_or_else(|_| Err(InputIssue::error(&a.origin, None, "internal", "internal error while extracting (please report this input)")));
-            ArticleResult { id: a.id.clone(), origin: a.origin.clone(), outcome }
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(a, lex, hints)))
+                    .unwrap_or_else(|_| {
+                        Err(InputIssue::error(
+                            &a.origin,
+                            None,
+                            "internal",
+                            "internal error while extracting (please report this input)",
+                        ))
+                    });
+            ArticleResult {
+                id: a.id.clone(),
+                origin: a.origin.clone(),
+                outcome,
+            }
         })
         .collect()
 }

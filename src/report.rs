@@ -20,7 +20,11 @@ pub struct CsvOptions {
 
 impl Default for CsvOptions {
     fn default() -> Self {
-        CsvOptions { bom: true, delimiter: b',', keep_newlines: false }
+        CsvOptions {
+            bom: true,
+            delimiter: b',',
+            keep_newlines: false,
+        }
     }
 }
 
@@ -37,7 +41,11 @@ pub fn text_cell(s: &str, opts: &CsvOptions) -> String {
         let mut o = String::with_capacity(s.len());
         let mut prev_space = false;
         for c in s.chars() {
-            let c = if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') { ' ' } else { c };
+            let c = if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            };
             if c == ' ' && prev_space {
                 continue;
             }
@@ -89,13 +97,21 @@ impl Cell {
     }
 }
 
-pub fn write_table(table: &Table, format: Format, opts: &CsvOptions, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_table(
+    table: &Table,
+    format: Format,
+    opts: &CsvOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
         Format::Csv => {
             if opts.bom {
                 out.write_all("\u{feff}".as_bytes())?;
             }
-            let mut w = csv::WriterBuilder::new().delimiter(opts.delimiter).terminator(csv::Terminator::CRLF).from_writer(out);
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(opts.delimiter)
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(out);
             w.write_record(&table.headers)?;
             for r in &table.rows {
                 w.write_record(r.iter().map(|c| c.csv(opts)))?;
@@ -116,21 +132,55 @@ pub fn write_table(table: &Table, format: Format, opts: &CsvOptions, out: &mut d
     Ok(())
 }
 
+/// A closed pipe (`| head`), also when it reaches us wrapped in a csv error.
+pub fn is_broken_pipe(e: &std::io::Error) -> bool {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return true;
+    }
+    match e.get_ref() {
+        Some(inner) => match inner.downcast_ref::<csv::Error>() {
+            Some(ce) => {
+                matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+            }
+            None => inner
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(is_broken_pipe),
+        },
+        None => false,
+    }
+}
+
 /// Writes to `path` through a temporary file in the same directory, renamed on success, so
 /// an interrupted run never leaves a truncated report. `-` writes to stdout.
-pub fn write_output(path: &str, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+pub fn write_output(
+    path: &str,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     if path == "-" {
         let stdout = std::io::stdout();
         let mut lock = stdout.lock();
         return match write(&mut lock).and_then(|_| lock.flush()) {
             Ok(()) => Ok(()),
-            Err(e) => Err(Error::Io { path: "<stdout>".into(), source: e }),
+            Err(e) => Err(Error::Io {
+                path: "<stdout>".into(),
+                source: e,
+            }),
         };
     }
     let target = Path::new(path);
-    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let io = |e: std::io::Error| Error::Io { path: path.to_string(), source: e };
-    let mut tmp = tempfile::Builder::new().prefix(".riposte-").suffix(".tmp").tempfile_in(dir).map_err(io)?;
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let io = |e: std::io::Error| Error::Io {
+        path: path.to_string(),
+        source: e,
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".riposte-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
     {
         let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
         write(&mut buf).map_err(io)?;
@@ -141,7 +191,24 @@ pub fn write_output(path: &str, write: impl FnOnce(&mut dyn Write) -> std::io::R
 }
 
 pub const UNIT_COLUMNS: [&str; 18] = [
-    "article", "unit_id", "role", "kind", "speaker", "speaker_mention", "side", "party", "dispute", "quote_type", "cue", "text", "start", "end", "paragraph", "sentence", "confidence", "rule",
+    "article",
+    "unit_id",
+    "role",
+    "kind",
+    "speaker",
+    "speaker_mention",
+    "side",
+    "party",
+    "dispute",
+    "quote_type",
+    "cue",
+    "text",
+    "start",
+    "end",
+    "paragraph",
+    "sentence",
+    "confidence",
+    "rule",
 ];
 
 pub fn units_table(units: &[crate::unit::Unit]) -> Table {

@@ -31,7 +31,14 @@ pub struct Weights {
 
 impl Default for Weights {
     fn default() -> Self {
-        Weights { lexical: 0.5, fuzzy: 0.15, reference: 0.2, order: 0.15, min_score: 0.12, margin: 0.02 }
+        Weights {
+            lexical: 0.5,
+            fuzzy: 0.15,
+            reference: 0.2,
+            order: 0.15,
+            min_score: 0.12,
+            margin: 0.02,
+        }
     }
 }
 
@@ -41,9 +48,14 @@ const BACKGROUND: &str = include_str!("../data/lexicon/background.tsv");
 /// says *that* something was claimed, not *what*). Not a generic stop list: "not", "no",
 /// "against" and "US" stay.
 const FUNCTION_WORDS: &[&str] = &[
-    "the", "a", "an", "of", "to", "in", "on", "at", "for", "and", "or", "but", "is", "are", "was", "were", "be", "been", "being", "by", "with", "as", "that", "this", "these", "those", "it", "its", "from", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might",
-    "which", "who", "whom", "whose", "what", "when", "where", "while", "than", "then", "there", "their", "they", "them", "he", "she", "his", "her", "we", "our", "i", "you", "your", "also", "said", "says", "say", "told", "added", "such", "any", "all", "into", "about", "over", "after", "before", "if",
-    "so", "do", "does", "did", "very", "more", "most", "other", "its", "mr", "ms", "mrs",
+    "the", "a", "an", "of", "to", "in", "on", "at", "for", "and", "or", "but", "is", "are", "was",
+    "were", "be", "been", "being", "by", "with", "as", "that", "this", "these", "those", "it",
+    "its", "from", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might",
+    "which", "who", "whom", "whose", "what", "when", "where", "while", "than", "then", "there",
+    "their", "they", "them", "he", "she", "his", "her", "we", "our", "i", "you", "your", "also",
+    "said", "says", "say", "told", "added", "such", "any", "all", "into", "about", "over", "after",
+    "before", "if", "so", "do", "does", "did", "very", "more", "most", "other", "its", "mr", "ms",
+    "mrs",
 ];
 
 pub struct Analyzer {
@@ -60,7 +72,9 @@ impl Default for Analyzer {
 
 /// Folds a stem to its word family (extremist → extrem, denial → deni).
 fn family(stem: &str) -> String {
-    for suf in ["ists", "ist", "isms", "ism", "ical", "ic", "al", "ity", "ment"] {
+    for suf in [
+        "ists", "ist", "isms", "ism", "ical", "ic", "al", "ity", "ment",
+    ] {
         if let Some(base) = stem.strip_suffix(suf) {
             if base.chars().count() >= 4 {
                 return base.to_string();
@@ -86,7 +100,11 @@ impl Analyzer {
                 bg_df.insert(t.to_string(), df.trim().parse().unwrap_or(0));
             }
         }
-        Analyzer { stemmer: Stemmer::create(Algorithm::English), bg_df, bg_n }
+        Analyzer {
+            stemmer: Stemmer::create(Algorithm::English),
+            bg_df,
+            bg_n,
+        }
     }
 
     /// Content terms of a text: folded, stemmed, family-folded; cue words and grammar words out.
@@ -100,14 +118,20 @@ impl Analyzer {
                 if n == "us" && !raw.starts_with("US") {
                     return false;
                 }
-                !FUNCTION_WORDS.contains(&n) && !lex.cue_index.get(n).is_some_and(|c| c.iter().any(|&i| lex.cues[i].tokens.len() == 1)) && !lex.is("reference_noun", n)
+                !FUNCTION_WORDS.contains(&n)
+                    && !lex
+                        .cue_index
+                        .get(n)
+                        .is_some_and(|c| c.iter().any(|&i| lex.cues[i].tokens.len() == 1))
+                    && !lex.is("reference_noun", n)
             })
             .map(|t| family(&self.stemmer.stem(&t.norm)))
             .collect()
     }
 
     pub fn idf(&self, term: &str, batch_df: &HashMap<String, u32>, batch_n: u32) -> f32 {
-        let df = self.bg_df.get(term).copied().unwrap_or(0) + batch_df.get(term).copied().unwrap_or(0);
+        let df =
+            self.bg_df.get(term).copied().unwrap_or(0) + batch_df.get(term).copied().unwrap_or(0);
         let n = self.bg_n + batch_n;
         ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0
     }
@@ -120,12 +144,20 @@ pub struct Vector {
 }
 
 impl Vector {
-    pub fn build(terms: &[String], an: &Analyzer, batch_df: &HashMap<String, u32>, batch_n: u32) -> Self {
+    pub fn build(
+        terms: &[String],
+        an: &Analyzer,
+        batch_df: &HashMap<String, u32>,
+        batch_n: u32,
+    ) -> Self {
         let mut tf: HashMap<&str, f32> = HashMap::new();
         for t in terms {
             *tf.entry(t.as_str()).or_default() += 1.0;
         }
-        let mut v: Vec<(String, f32)> = tf.into_iter().map(|(t, c)| (t.to_string(), (1.0 + c.ln()) * an.idf(t, batch_df, batch_n))).collect();
+        let mut v: Vec<(String, f32)> = tf
+            .into_iter()
+            .map(|(t, c)| (t.to_string(), (1.0 + c.ln()) * an.idf(t, batch_df, batch_n)))
+            .collect();
         let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
         if norm > 0.0 {
             for x in &mut v {
@@ -171,14 +203,30 @@ pub struct Prepared {
     pub folded: String,
 }
 
-pub fn prepare(u: &Unit, an: &Analyzer, lex: &Lexicon, batch_df: &HashMap<String, u32>, batch_n: u32) -> Prepared {
+pub fn prepare(
+    u: &Unit,
+    an: &Analyzer,
+    lex: &Lexicon,
+    batch_df: &HashMap<String, u32>,
+    batch_n: u32,
+) -> Prepared {
     let terms = an.terms(&u.text, lex);
     let toks = tokenize(&u.text, 0, u.text.len());
-    let names = toks.iter().skip(1).filter(|t| t.cap && t.norm.len() > 2 && !FUNCTION_WORDS.contains(&t.norm.as_str())).map(|t| t.norm.clone()).collect();
+    let names = toks
+        .iter()
+        .skip(1)
+        .filter(|t| t.cap && t.norm.len() > 2 && !FUNCTION_WORDS.contains(&t.norm.as_str()))
+        .map(|t| t.norm.clone())
+        .collect();
     let mut sorted = terms.clone();
     sorted.sort();
     sorted.dedup();
-    Prepared { vector: Vector::build(&terms, an, batch_df, batch_n), content: sorted.join(" "), names, folded: crate::text::fold(&u.text) }
+    Prepared {
+        vector: Vector::build(&terms, an, batch_df, batch_n),
+        content: sorted.join(" "),
+        names,
+        folded: crate::text::fold(&u.text),
+    }
 }
 
 /// One claim × rebuttal score with its parts.
@@ -196,7 +244,10 @@ pub struct Score {
 /// How the rebuttal refers to claims: (strength, phrase). 1.0 names the claim's source,
 /// 0.8 points back at "such references"/"those claims", 0.6 mentions allegations generally.
 pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, String) {
-    let words: Vec<&str> = rebuttal_folded.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\'')).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = rebuttal_folded
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut best = (0.0f32, String::new());
     for (i, w) in words.iter().enumerate() {
         let w = w.trim_end_matches("'s");
@@ -205,7 +256,14 @@ pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, St
         }
         let prev = if i > 0 { words[i - 1] } else { "" };
         let phrase = format!("{prev} {w}").trim().to_string();
-        let strength = if matches!(prev, "such" | "these" | "those" | "the" | "this" | "that" | "their" | "its") { 0.8 } else { 0.6 };
+        let strength = if matches!(
+            prev,
+            "such" | "these" | "those" | "the" | "this" | "that" | "their" | "its"
+        ) {
+            0.8
+        } else {
+            0.6
+        };
         if strength > best.0 {
             best = (strength, phrase);
         }
@@ -221,11 +279,21 @@ pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, St
                 let (x, y) = (w[0].trim_end_matches("'s"), w[1].trim_end_matches("'s"));
                 (x == a && lex.is("reference_noun", y)) || (x == "by" && y == a)
             });
-        if a.len() >= 3 && as_source && padded.contains(&format!(" {a}")) && !claim.party.is_empty() {
+        if a.len() >= 3 && as_source && padded.contains(&format!(" {a}")) && !claim.party.is_empty()
+        {
             // A longer name ("the joint statement") pins the source down better than a
             // party name the rebuttal may mention for other reasons.
-            let is_generic = matches!(a.as_str(), "statement" | "report" | "ministry" | "government");
-            let s = if is_generic { 0.9 } else if a.contains(' ') { 1.0 } else { 0.95 };
+            let is_generic = matches!(
+                a.as_str(),
+                "statement" | "report" | "ministry" | "government"
+            );
+            let s = if is_generic {
+                0.9
+            } else if a.contains(' ') {
+                1.0
+            } else {
+                0.95
+            };
             if s > best.0 {
                 best = (s, alias.clone());
             }
@@ -234,13 +302,34 @@ pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, St
     best
 }
 
-pub fn score(claim: &Unit, c: &Prepared, rebuttal: &Unit, r: &Prepared, lex: &Lexicon, w: &Weights) -> Score {
+pub fn score(
+    claim: &Unit,
+    c: &Prepared,
+    rebuttal: &Unit,
+    r: &Prepared,
+    lex: &Lexicon,
+    w: &Weights,
+) -> Score {
     let (lexical, shared) = c.vector.cosine(&r.vector);
-    let dice = if c.content.is_empty() || r.content.is_empty() { 0.0 } else { strsim::sorensen_dice(&c.content, &r.content) as f32 };
+    let dice = if c.content.is_empty() || r.content.is_empty() {
+        0.0
+    } else {
+        strsim::sorensen_dice(&c.content, &r.content) as f32
+    };
     let names = if c.names.is_empty() || r.names.is_empty() {
         None
     } else {
-        let s: f64 = c.names.iter().map(|a| r.names.iter().map(|b| strsim::jaro_winkler(a, b)).fold(0.0, f64::max)).sum::<f64>() / c.names.len() as f64;
+        let s: f64 = c
+            .names
+            .iter()
+            .map(|a| {
+                r.names
+                    .iter()
+                    .map(|b| strsim::jaro_winkler(a, b))
+                    .fold(0.0, f64::max)
+            })
+            .sum::<f64>()
+            / c.names.len() as f64;
         Some(s as f32)
     };
     let fuzzy = match names {
@@ -250,9 +339,21 @@ pub fn score(claim: &Unit, c: &Prepared, rebuttal: &Unit, r: &Prepared, lex: &Le
     let (reference, reference_phrase) = reference(claim, &r.folded, lex);
     // Order prior: answers usually follow, and nearby; a lede rebuttal may come first.
     let dp = rebuttal.paragraph as f32 - claim.paragraph as f32;
-    let order = if dp >= 0.0 { (-dp / 4.0).exp() } else { 0.5 * (dp / 4.0).exp() };
+    let order = if dp >= 0.0 {
+        (-dp / 4.0).exp()
+    } else {
+        0.5 * (dp / 4.0).exp()
+    };
     let total = w.lexical * lexical + w.fuzzy * fuzzy + w.reference * reference + w.order * order;
-    Score { lexical, fuzzy, reference, order, total, shared: shared.into_iter().take(5).map(|s| s.0).collect(), reference_phrase }
+    Score {
+        lexical,
+        fuzzy,
+        reference,
+        order,
+        total,
+        shared: shared.into_iter().take(5).map(|s| s.0).collect(),
+        reference_phrase,
+    }
 }
 
 #[cfg(test)]
@@ -264,8 +365,14 @@ mod tests {
         let an = Analyzer::new();
         let lex = Lexicon::builtin();
         let a = an.terms("accused the country of supporting extremism", &lex);
-        let b = an.terms("dismissed the allegations of supporting extremist activities", &lex);
-        assert!(a.iter().any(|t| b.contains(t) && t.starts_with("extrem")), "{a:?} {b:?}");
+        let b = an.terms(
+            "dismissed the allegations of supporting extremist activities",
+            &lex,
+        );
+        assert!(
+            a.iter().any(|t| b.contains(t) && t.starts_with("extrem")),
+            "{a:?} {b:?}"
+        );
         // cue words are not content
         assert!(!a.iter().any(|t| t.starts_with("accus")));
     }

@@ -7,8 +7,10 @@
 pub fn fold_char(c: char) -> char {
     match c {
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => '\'',
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}' | '\u{2033}' => '"',
-        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}' | '\u{2212}' => '-',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{00AB}' | '\u{00BB}'
+        | '\u{2033}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => '-',
         '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\u{2009}' | '\u{200A}' | '\u{3000}' => ' ',
         _ => {
             if c.is_uppercase() {
@@ -34,7 +36,13 @@ pub fn is_close_double(c: char) -> bool {
 pub fn is_quote_mark(c: char) -> bool {
     matches!(
         c,
-        '"' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' | '\u{2018}' | '\u{2019}'
+        '"' | '\u{201C}'
+            | '\u{201D}'
+            | '\u{201E}'
+            | '\u{00AB}'
+            | '\u{00BB}'
+            | '\u{2018}'
+            | '\u{2019}'
     )
 }
 
@@ -64,7 +72,10 @@ impl Token {
 }
 
 fn is_joiner(c: char) -> bool {
-    matches!(c, '-' | '\'' | '\u{2019}' | '.' | '&' | '\u{2010}' | '\u{2011}')
+    matches!(
+        c,
+        '-' | '\'' | '\u{2019}' | '.' | '&' | '\u{2010}' | '\u{2011}'
+    )
 }
 
 /// Splits `text[range]` into word tokens with offsets into `text`.
@@ -88,8 +99,15 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
             } else if is_joiner(cj) && j + 1 < chars.len() && chars[j + 1].1.is_alphanumeric() {
                 // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
                 if cj == '.' {
-                    let prev_alpha_run = chars[..j].iter().rev().take_while(|(_, c)| c.is_alphanumeric()).count();
-                    let next_alpha_run = chars[j + 1..].iter().take_while(|(_, c)| c.is_alphanumeric()).count();
+                    let prev_alpha_run = chars[..j]
+                        .iter()
+                        .rev()
+                        .take_while(|(_, c)| c.is_alphanumeric())
+                        .count();
+                    let next_alpha_run = chars[j + 1..]
+                        .iter()
+                        .take_while(|(_, c)| c.is_alphanumeric())
+                        .count();
                     if prev_alpha_run != 1 || next_alpha_run != 1 {
                         break;
                     }
@@ -99,14 +117,19 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
                 break;
             }
         }
-        let tok_end = if j < chars.len() { chars[j].0 } else { slice.len() };
+        let tok_end = if j < chars.len() {
+            chars[j].0
+        } else {
+            slice.len()
+        };
         let word = &slice[tok_start..tok_end];
         let mut norm = fold(word);
         let mut poss = false;
         if norm.ends_with("'s") && norm.len() > 2 {
             norm.truncate(norm.len() - 2);
             poss = true;
-        } else if j < chars.len() && matches!(chars[j].1, '\'' | '\u{2019}') && norm.ends_with('s') {
+        } else if j < chars.len() && matches!(chars[j].1, '\'' | '\u{2019}') && norm.ends_with('s')
+        {
             // countries’ — a trailing apostrophe after s, followed by a space
             let next = chars.get(j + 1).map(|x| x.1);
             if next.is_none_or(|n| n.is_whitespace()) {
@@ -114,7 +137,13 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
             }
         }
         let cap = word.chars().next().is_some_and(|c| c.is_uppercase());
-        out.push(Token { start: start + tok_start, end: start + tok_end, norm, cap, poss });
+        out.push(Token {
+            start: start + tok_start,
+            end: start + tok_end,
+            norm,
+            cap,
+            poss,
+        });
         i = j;
     }
     out
@@ -160,7 +189,20 @@ mod tests {
         let t = "Pakistan’s FO said the U.S. and one-sided countries’ claims.";
         let toks = tokenize(t, 0, t.len());
         let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
-        assert_eq!(norms, ["pakistan", "fo", "said", "the", "u.s", "and", "one-sided", "countries", "claims"]);
+        assert_eq!(
+            norms,
+            [
+                "pakistan",
+                "fo",
+                "said",
+                "the",
+                "u.s",
+                "and",
+                "one-sided",
+                "countries",
+                "claims"
+            ]
+        );
         assert!(toks[0].poss);
         assert!(toks[7].poss);
         assert_eq!(&t[toks[0].start..toks[0].end], "Pakistan’s");

@@ -16,10 +16,82 @@ fn lex() -> &'static Lexicon {
 /// characters (combining marks, emoji, control characters) to shake the offsets.
 fn piece() -> impl Strategy<Value = String> {
     let fixed = prop::sample::select(vec![
-        "“", "”", "‘", "’", "\"", "'", "«", "»", "„", "‹", "›", ".", ". ", "!", "?", "…", ",", ":", ";", " ", "  ", "\n", "\n\n", "\t", "said", " said ", "says", "denied", " denied ",
-        "rejected", "dismissed", "accused", "alleged", "allegations", "claims", "called on", "according to", "told", "added", "did not respond", "He", "She", "It", "They",
-        "The", "the ministry", "Pakistan", "India", "Beijing", "Washington", "Mr.", "Dr.", "U.S.", "U.N.", "Khan", "Shafqat Ali Khan", "Foreign Office", "spokesperson",
-        "Read more:", "View this post on Instagram", "# ", "## ", "- ", "=", "+", "@", "é", "e\u{301}", "👍🏽", "\u{200b}", "\u{feff}", "\u{2028}", "中文", "عربى", "\u{0}", "\r",
+        "“",
+        "”",
+        "‘",
+        "’",
+        "\"",
+        "'",
+        "«",
+        "»",
+        "„",
+        "‹",
+        "›",
+        ".",
+        ". ",
+        "!",
+        "?",
+        "…",
+        ",",
+        ":",
+        ";",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\t",
+        "said",
+        " said ",
+        "says",
+        "denied",
+        " denied ",
+        "rejected",
+        "dismissed",
+        "accused",
+        "alleged",
+        "allegations",
+        "claims",
+        "called on",
+        "according to",
+        "told",
+        "added",
+        "did not respond",
+        "He",
+        "She",
+        "It",
+        "They",
+        "The",
+        "the ministry",
+        "Pakistan",
+        "India",
+        "Beijing",
+        "Washington",
+        "Mr.",
+        "Dr.",
+        "U.S.",
+        "U.N.",
+        "Khan",
+        "Shafqat Ali Khan",
+        "Foreign Office",
+        "spokesperson",
+        "Read more:",
+        "View this post on Instagram",
+        "# ",
+        "## ",
+        "- ",
+        "=",
+        "+",
+        "@",
+        "é",
+        "e\u{301}",
+        "👍🏽",
+        "\u{200b}",
+        "\u{feff}",
+        "\u{2028}",
+        "中文",
+        "عربى",
+        "\u{0}",
+        "\r",
     ])
     .prop_map(str::to_string);
     let word = "[A-Z][a-z]{0,8}".prop_map(|s| s);
@@ -30,23 +102,57 @@ fn piece() -> impl Strategy<Value = String> {
 /// A sentence shaped like reporting ("X accused Y of …", "“…,” X said."), with random
 /// pieces spliced in, so that many cases do produce units.
 fn sentence() -> impl Strategy<Value = String> {
-    let name = prop::sample::select(vec!["Pakistan", "India", "The ministry", "Mr. Khan", "The Foreign Office", "Beijing", "The company", "He", "The group", "Dr. Ruth Banda"]);
-    let cue = prop::sample::select(vec!["said", "denied", "accused", "rejected", "dismissed", "alleged", "called on", "told reporters", "insisted", "criticised"]);
-    let (o, c) = (prop::sample::select(vec!["“", "\"", "‘", "«", "„", ""]), prop::sample::select(vec!["”", "\"", "’", "»", "“", ""]));
+    let name = prop::sample::select(vec![
+        "Pakistan",
+        "India",
+        "The ministry",
+        "Mr. Khan",
+        "The Foreign Office",
+        "Beijing",
+        "The company",
+        "He",
+        "The group",
+        "Dr. Ruth Banda",
+    ]);
+    let cue = prop::sample::select(vec![
+        "said",
+        "denied",
+        "accused",
+        "rejected",
+        "dismissed",
+        "alleged",
+        "called on",
+        "told reporters",
+        "insisted",
+        "criticised",
+    ]);
+    let (o, c) = (
+        prop::sample::select(vec!["“", "\"", "‘", "«", "„", ""]),
+        prop::sample::select(vec!["”", "\"", "’", "»", "“", ""]),
+    );
     let body = prop::collection::vec(piece(), 0..12).prop_map(|v| v.concat());
-    (name.clone(), cue.clone(), o, c, body, name, any::<bool>(), prop::sample::select(vec![".", ". ", ".\n\n", "\n", "!", "", ".”"])).prop_map(
-        |(n, cue, o, c, body, n2, quoted, end)| {
+    (
+        name.clone(),
+        cue.clone(),
+        o,
+        c,
+        body,
+        name,
+        any::<bool>(),
+        prop::sample::select(vec![".", ". ", ".\n\n", "\n", "!", "", ".”"]),
+    )
+        .prop_map(|(n, cue, o, c, body, n2, quoted, end)| {
             if quoted {
                 format!("{o}{body},{c} {n} {cue}{end}")
             } else {
                 format!("{n} {cue} {n2} of {o}{body}{c}{end}")
             }
-        },
-    )
+        })
 }
 
 fn newsish() -> impl Strategy<Value = String> {
-    prop::collection::vec(prop_oneof![3 => piece(), 1 => sentence()], 0..120).prop_map(|v| v.concat())
+    prop::collection::vec(prop_oneof![3 => piece(), 1 => sentence()], 0..120)
+        .prop_map(|v| v.concat())
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -62,10 +168,25 @@ fn units_of(text: &str) -> Result<Vec<(String, String, String)>, TestCaseError> 
     let nchars = text.chars().count();
     let mut out = Vec::new();
     for u in &ex.units {
-        prop_assert!(u.start <= u.end && u.end <= nchars, "range {}..{} outside 0..{nchars}: {:?}", u.start, u.end, u.text);
+        prop_assert!(
+            u.start <= u.end && u.end <= nchars,
+            "range {}..{} outside 0..{nchars}: {:?}",
+            u.start,
+            u.end,
+            u.text
+        );
         let slice: String = text.chars().skip(u.start).take(u.end - u.start).collect();
-        prop_assert_eq!(&slice, &u.text, "unit {} start..end does not slice back to its text", u.unit_id);
-        out.push((u.role.as_str().to_string(), u.speaker.clone(), u.text.clone()));
+        prop_assert_eq!(
+            &slice,
+            &u.text,
+            "unit {} start..end does not slice back to its text",
+            u.unit_id
+        );
+        out.push((
+            u.role.as_str().to_string(),
+            u.speaker.clone(),
+            u.text.clone(),
+        ));
     }
     Ok(out)
 }
@@ -108,13 +229,20 @@ proptest! {
 #[test]
 fn crlf_sample_articles_give_the_same_units() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/articles");
-    let mut paths: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     paths.sort();
     for p in paths {
         let lf = std::fs::read_to_string(&p).unwrap().replace('\r', "");
         let crlf = lf.replace('\n', "\r\n");
         let a = units_of(&lf).unwrap();
-        let b: Vec<_> = units_of(&crlf).unwrap().into_iter().map(|(r, s, t)| (r, s, t.replace('\r', ""))).collect();
+        let b: Vec<_> = units_of(&crlf)
+            .unwrap()
+            .into_iter()
+            .map(|(r, s, t)| (r, s, t.replace('\r', "")))
+            .collect();
         assert_eq!(a, b, "{}: CRLF changes the units", p.display());
     }
 }
@@ -134,5 +262,8 @@ fn generators_produce_units() {
         }
     }
     println!("{with_units} of {total} generated texts have units");
-    assert!(with_units * 10 >= total, "only {with_units} of {total} generated texts have units");
+    assert!(
+        with_units * 10 >= total,
+        "only {with_units} of {total} generated texts have units"
+    );
 }

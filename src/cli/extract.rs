@@ -44,10 +44,15 @@ pub fn run(a: ExtractArgs) -> anyhow::Result<u8> {
     }
     let table = riposte::report::units_table(&units);
     let opts = a.output.csv_options();
-    riposte::report::write_output(&a.output.output, |w| riposte::report::write_table(&table, a.output.format, &opts, w))?;
+    riposte::report::write_output(&a.output.output, |w| {
+        riposte::report::write_table(&table, a.output.format, &opts, w)
+    })?;
     super::report_issues(&issues, a.input.errors.as_deref(), a.input.quiet)?;
     if !a.input.quiet {
-        let claims = units.iter().filter(|u| u.role == riposte::Role::Claim).count();
+        let claims = units
+            .iter()
+            .filter(|u| u.role == riposte::Role::Claim)
+            .count();
         eprintln!(
             "riposte extract: articles read {} / failed {}; claims {}; rebuttals {}; {:.2}s",
             results.iter().filter(|r| r.outcome.is_ok()).count(),

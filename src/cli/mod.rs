@@ -79,7 +79,11 @@ pub struct OutputArgs {
 
 impl OutputArgs {
     pub fn csv_options(&self) -> riposte::report::CsvOptions {
-        riposte::report::CsvOptions { bom: !self.no_bom && self.output != "-", delimiter: self.delimiter as u8, keep_newlines: self.keep_newlines }
+        riposte::report::CsvOptions {
+            bom: !self.no_bom && self.output != "-",
+            delimiter: self.delimiter as u8,
+            keep_newlines: self.keep_newlines,
+        }
     }
 }
 
@@ -92,7 +96,10 @@ pub struct Loaded {
 /// Reads config and inputs; refuses an output path that is also an input.
 pub fn load(input: &InputArgs, output: Option<&str>) -> anyhow::Result<Loaded> {
     if let Some(t) = input.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(t.max(1)).build_global().ok();
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build_global()
+            .ok();
     }
     if let Some(o) = output.filter(|o| *o != "-") {
         let op = std::fs::canonicalize(o).ok();
@@ -106,14 +113,28 @@ pub fn load(input: &InputArgs, output: Option<&str>) -> anyhow::Result<Loaded> {
         Some(p) => riposte::config::Config::from_file(p)?,
         None => riposte::config::Config::default(),
     };
-    let opts = riposte::read::ReadOptions { max_article_bytes: input.max_article_bytes, strict: input.strict };
+    let opts = riposte::read::ReadOptions {
+        max_article_bytes: input.max_article_bytes,
+        strict: input.strict,
+    };
     let batch = riposte::read::read_inputs(&input.inputs, &opts);
-    let hints = riposte::Hints { accusers: input.accuser.clone(), responders: input.responder.clone() };
-    Ok(Loaded { batch, config, hints })
+    let hints = riposte::Hints {
+        accusers: input.accuser.clone(),
+        responders: input.responder.clone(),
+    };
+    Ok(Loaded {
+        batch,
+        config,
+        hints,
+    })
 }
 
 /// Prints issues to stderr and writes the error file; returns how many were errors.
-pub fn report_issues(issues: &[riposte::error::InputIssue], errors_path: Option<&str>, quiet: bool) -> anyhow::Result<()> {
+pub fn report_issues(
+    issues: &[riposte::error::InputIssue],
+    errors_path: Option<&str>,
+    quiet: bool,
+) -> anyhow::Result<()> {
     if !quiet {
         for i in issues {
             eprintln!("{i}");
@@ -128,7 +149,13 @@ pub fn report_issues(issues: &[riposte::error::InputIssue], errors_path: Option<
                     riposte::error::Severity::Warning => "warning",
                     riposte::error::Severity::Error => "error",
                 };
-                wr.write_record([i.input.as_str(), &i.line.map(|l| l.to_string()).unwrap_or_default(), sev, i.kind, &i.message])?;
+                wr.write_record([
+                    i.input.as_str(),
+                    &i.line.map(|l| l.to_string()).unwrap_or_default(),
+                    sev,
+                    i.kind,
+                    &i.message,
+                ])?;
             }
             wr.flush()
         })?;

@@ -30,9 +30,17 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
     if let Some(m) = a.min_score {
         weights.min_score = m;
     }
-    let opts = PairOptions { weights, top_k: a.top_k };
-    let progress = (loaded.batch.articles.len() > 50 && std::io::IsTerminal::is_terminal(&std::io::stderr()) && !a.input.quiet)
-        .then(|| indicatif::ProgressBar::new(loaded.batch.articles.len() as u64).with_message("extracting"));
+    let opts = PairOptions {
+        weights,
+        top_k: a.top_k,
+    };
+    let progress = (loaded.batch.articles.len() > 50
+        && std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && !a.input.quiet)
+        .then(|| {
+            indicatif::ProgressBar::new(loaded.batch.articles.len() as u64)
+                .with_message("extracting")
+        });
     let results = pipeline::extract_all(&loaded.batch.articles, &lex, &loaded.hints);
     if let Some(p) = &progress {
         p.set_position(results.len() as u64);
@@ -56,12 +64,17 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
     let rows = pair_batch(&per_article, &lex, &opts);
     let table = report_table(&rows, a.explain);
     let csv_opts = a.output.csv_options();
-    riposte::report::write_output(&a.output.output, |w| riposte::report::write_table(&table, a.output.format, &csv_opts, w))?;
+    riposte::report::write_output(&a.output.output, |w| {
+        riposte::report::write_table(&table, a.output.format, &csv_opts, w)
+    })?;
     super::report_issues(&issues, a.input.errors.as_deref(), a.input.quiet)?;
     if !a.input.quiet {
         let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
         let units: Vec<&riposte::Unit> = per_article.iter().flat_map(|a| a.1.iter()).collect();
-        let claims = units.iter().filter(|u| u.role == riposte::Role::Claim).count();
+        let claims = units
+            .iter()
+            .filter(|u| u.role == riposte::Role::Claim)
+            .count();
         eprintln!(
             "riposte pair: articles read {} / failed {}; claims {}; rebuttals {}; links {}; unanswered claims {}; unmatched rebuttals {}; {:.2}s",
             per_article.len(),

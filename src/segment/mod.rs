@@ -26,5 +26,10 @@ pub fn segment(article_id: &str, text: &str, lex: &Lexicon) -> Segmented {
     let paragraphs = paragraphs::split(text, lex);
     let (quotes, warnings) = quotes::find(article_id, text, &paragraphs);
     let sentences = sentences::split(text, &paragraphs, &quotes, lex);
-    Segmented { paragraphs, quotes, sentences, warnings }
+    Segmented {
+        paragraphs,
+        quotes,
+        sentences,
+        warnings,
+    }
 }

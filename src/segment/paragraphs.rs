@@ -48,7 +48,20 @@ pub fn classify_line(line: &str, lex: &Lexicon) -> ParaKind {
     let words = t.split_whitespace().count();
     let last = t.chars().last().unwrap_or('.');
     let first = t.chars().next().unwrap_or('a');
-    let punctuated = matches!(last, '.' | '!' | '?' | ':' | ';' | ',' | '"' | '\u{201D}' | '\u{2019}' | '\u{00BB}' | ')' | '\u{2026}');
+    let punctuated = matches!(
+        last,
+        '.' | '!'
+            | '?'
+            | ':'
+            | ';'
+            | ','
+            | '"'
+            | '\u{201D}'
+            | '\u{2019}'
+            | '\u{00BB}'
+            | ')'
+            | '\u{2026}'
+    );
     if !punctuated && words <= 16 && !crate::text::is_quote_mark(first) {
         return ParaKind::Subheading;
     }
@@ -57,7 +70,19 @@ pub fn classify_line(line: &str, lex: &Lexicon) -> ParaKind {
 
 pub fn split(text: &str, lex: &Lexicon) -> Vec<Paragraph> {
     let lines = line_ranges(text);
-    let has_blank = lines.iter().any(|&(s, e)| text[s..e].trim().is_empty()) && lines.len() > 1;
+    // Blank lines count only between text, not at the ends.
+    let first = lines
+        .iter()
+        .position(|&(s, e)| !text[s..e].trim().is_empty());
+    let last = lines
+        .iter()
+        .rposition(|&(s, e)| !text[s..e].trim().is_empty());
+    let has_blank = match (first, last) {
+        (Some(f), Some(l)) => lines[f..=l]
+            .iter()
+            .any(|&(s, e)| text[s..e].trim().is_empty()),
+        _ => false,
+    };
     let mut blocks: Vec<(usize, usize)> = Vec::new();
     if has_blank {
         // Blank lines separate paragraphs; inside a block, a line of page furniture or a
@@ -70,7 +95,7 @@ pub fn split(text: &str, lex: &Lexicon) -> Vec<Paragraph> {
                 continue;
             }
             let kind = classify_line(line, lex);
-            if kind != ParaKind::Body && cur.is_some() {
+            if kind != ParaKind::Body {
                 blocks.extend(cur.take());
                 blocks.push((s, e));
                 continue;
@@ -82,7 +107,10 @@ pub fn split(text: &str, lex: &Lexicon) -> Vec<Paragraph> {
         }
         blocks.extend(cur);
     } else {
-        blocks = lines.into_iter().filter(|&(s, e)| !text[s..e].trim().is_empty()).collect();
+        blocks = lines
+            .into_iter()
+            .filter(|&(s, e)| !text[s..e].trim().is_empty())
+            .collect();
     }
     let mut out = Vec::new();
     for (s, e) in blocks {
@@ -91,7 +119,12 @@ pub fn split(text: &str, lex: &Lexicon) -> Vec<Paragraph> {
             continue;
         }
         let kind = classify_line(&text[s..e], lex);
-        out.push(Paragraph { index: out.len(), start: s, end: e, kind });
+        out.push(Paragraph {
+            index: out.len(),
+            start: s,
+            end: e,
+            kind,
+        });
     }
     out
 }
@@ -106,7 +139,15 @@ mod tests {
         let t = "First para said this.\n\nView this post on Instagram\n\nTrump says US has approved extradition\n\n“Quote,” he said.";
         let p = split(t, &lex);
         let kinds: Vec<ParaKind> = p.iter().map(|p| p.kind).collect();
-        assert_eq!(kinds, [ParaKind::Body, ParaKind::Residue, ParaKind::Subheading, ParaKind::Body]);
+        assert_eq!(
+            kinds,
+            [
+                ParaKind::Body,
+                ParaKind::Residue,
+                ParaKind::Subheading,
+                ParaKind::Body
+            ]
+        );
     }
 
     #[test]

@@ -36,7 +36,8 @@ impl Quote {
             return true;
         }
         let (s, e) = self.pieces[0];
-        let inner = text[s..e].trim_matches(|c: char| crate::text::is_quote_mark(c) || c.is_whitespace());
+        let inner =
+            text[s..e].trim_matches(|c: char| crate::text::is_quote_mark(c) || c.is_whitespace());
         self.words >= 4 && inner.contains(|c: char| matches!(c, '.' | '!' | '?' | ','))
             || (self.words >= 4 && inner.chars().next().is_some_and(|c| c.is_uppercase()))
     }
@@ -50,7 +51,9 @@ fn close_double(c: char) -> bool {
 }
 
 fn count_words(s: &str) -> usize {
-    s.split_whitespace().filter(|w| w.chars().any(|c| c.is_alphanumeric())).count()
+    s.split_whitespace()
+        .filter(|w| w.chars().any(|c| c.is_alphanumeric()))
+        .count()
 }
 
 /// Whether a paragraph starts with an opening mark (the re-open of a continued quote).
@@ -59,7 +62,11 @@ fn reopens(text: &str, p: &Paragraph) -> bool {
     matches!(first, Some(c) if open_double(c) || c == '"')
 }
 
-pub fn find(article_id: &str, text: &str, paragraphs: &[Paragraph]) -> (Vec<Quote>, Vec<InputIssue>) {
+pub fn find(
+    article_id: &str,
+    text: &str,
+    paragraphs: &[Paragraph],
+) -> (Vec<Quote>, Vec<InputIssue>) {
     let mut quotes: Vec<Quote> = Vec::new();
     let mut warnings = Vec::new();
     // An open double quote carried across paragraphs: (pieces so far, paragraphs, piece start).
@@ -76,11 +83,17 @@ pub fn find(article_id: &str, text: &str, paragraphs: &[Paragraph]) -> (Vec<Quot
                 // Previous paragraph never closed and this one does not re-open: end it there.
                 let (pieces, paras) = carry.take().unwrap_or_default();
                 let at = pieces.last().map(|x| x.0).unwrap_or(p.start);
-                warnings.push(InputIssue::warning(article_id, Some(line_of(at)), "unbalanced-quote", format!("quote opened at byte {at} is never closed")));
+                warnings.push(InputIssue::warning(
+                    article_id,
+                    Some(line_of(at)),
+                    "unbalanced-quote",
+                    format!("quote opened at byte {at} is never closed"),
+                ));
                 push(&mut quotes, text, pieces, paras, false, false);
             }
         }
-        let chars: Vec<(usize, char)> = para.char_indices().map(|(i, c)| (p.start + i, c)).collect();
+        let chars: Vec<(usize, char)> =
+            para.char_indices().map(|(i, c)| (p.start + i, c)).collect();
         let mut skip_first = open.is_some();
         for (k, &(pos, c)) in chars.iter().enumerate() {
             if skip_first {
@@ -90,8 +103,10 @@ pub fn find(article_id: &str, text: &str, paragraphs: &[Paragraph]) -> (Vec<Quot
             let prev = if k > 0 { Some(chars[k - 1].1) } else { None };
             let next = chars.get(k + 1).map(|x| x.1);
             let german_open = open.is_some_and(|o| text[o..].starts_with('\u{201E}'));
-            let is_close = close_double(c) || (c == '"' && open.is_some()) || (c == '\u{201C}' && german_open);
-            let is_open = (open_double(c) && !(c == '\u{201C}' && german_open)) || (c == '"' && open.is_none());
+            let is_close =
+                close_double(c) || (c == '"' && open.is_some()) || (c == '\u{201C}' && german_open);
+            let is_open = (open_double(c) && !(c == '\u{201C}' && german_open))
+                || (c == '"' && open.is_none());
             if open.is_some() && is_close {
                 let o = open.take().unwrap_or(pos);
                 let end = pos + c.len_utf8();
@@ -105,7 +120,12 @@ pub fn find(article_id: &str, text: &str, paragraphs: &[Paragraph]) -> (Vec<Quot
             if is_open {
                 if let Some(o) = open {
                     // A second opening mark before any close: the first one was unbalanced.
-                    warnings.push(InputIssue::warning(article_id, Some(line_of(o)), "unbalanced-quote", format!("quote opened at byte {o} is not closed before another opens")));
+                    warnings.push(InputIssue::warning(
+                        article_id,
+                        Some(line_of(o)),
+                        "unbalanced-quote",
+                        format!("quote opened at byte {o} is not closed before another opens"),
+                    ));
                     let (mut pieces, mut paras) = carry.take().unwrap_or_default();
                     pieces.push((o, pos));
                     paras.push(pi);
@@ -116,14 +136,27 @@ pub fn find(article_id: &str, text: &str, paragraphs: &[Paragraph]) -> (Vec<Quot
                 continue;
             }
             if is_close && open.is_none() {
-                warnings.push(InputIssue::warning(article_id, Some(line_of(pos)), "unbalanced-quote", format!("closing quote mark at byte {pos} has no opening mark")));
+                warnings.push(InputIssue::warning(
+                    article_id,
+                    Some(line_of(pos)),
+                    "unbalanced-quote",
+                    format!("closing quote mark at byte {pos} has no opening mark"),
+                ));
                 continue;
             }
             // Single marks only count at the top level (nested ones belong to the outer quote).
             if open.is_none() {
-                if c == '\u{2018}' && prev.is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '[' | '\u{2014}' | '-')) && next.is_some_and(|n| n.is_alphanumeric()) {
+                if c == '\u{2018}'
+                    && prev.is_none_or(|p| {
+                        p.is_whitespace() || matches!(p, '(' | '[' | '\u{2014}' | '-')
+                    })
+                    && next.is_some_and(|n| n.is_alphanumeric())
+                {
                     single_open = Some(pos);
-                } else if c == '\u{2019}' && single_open.is_some() && next.is_none_or(|n| !n.is_alphanumeric()) {
+                } else if c == '\u{2019}'
+                    && single_open.is_some()
+                    && next.is_none_or(|n| !n.is_alphanumeric())
+                {
                     // `s’ ` may be a plural possessive; only accept if the span is plausible.
                     let o = single_open.take().unwrap_or(pos);
                     let end = pos + c.len_utf8();
@@ -139,7 +172,12 @@ pub fn find(article_id: &str, text: &str, paragraphs: &[Paragraph]) -> (Vec<Quot
             if next_reopens {
                 carry = Some((pieces, paras));
             } else {
-                warnings.push(InputIssue::warning(article_id, Some(line_of(o)), "unbalanced-quote", format!("quote opened at byte {o} is never closed")));
+                warnings.push(InputIssue::warning(
+                    article_id,
+                    Some(line_of(o)),
+                    "unbalanced-quote",
+                    format!("quote opened at byte {o} is never closed"),
+                ));
                 push(&mut quotes, text, pieces, paras, false, false);
             }
         }
@@ -154,12 +192,26 @@ pub fn find(article_id: &str, text: &str, paragraphs: &[Paragraph]) -> (Vec<Quot
     (quotes, warnings)
 }
 
-fn push(quotes: &mut Vec<Quote>, text: &str, pieces: Vec<(usize, usize)>, paragraphs: Vec<usize>, closed: bool, single: bool) {
+fn push(
+    quotes: &mut Vec<Quote>,
+    text: &str,
+    pieces: Vec<(usize, usize)>,
+    paragraphs: Vec<usize>,
+    closed: bool,
+    single: bool,
+) {
     if pieces.is_empty() {
         return;
     }
     let words = pieces.iter().map(|&(s, e)| count_words(&text[s..e])).sum();
-    quotes.push(Quote { id: quotes.len(), pieces, paragraphs, closed, single, words });
+    quotes.push(Quote {
+        id: quotes.len(),
+        pieces,
+        paragraphs,
+        closed,
+        single,
+        words,
+    });
 }
 
 #[cfg(test)]

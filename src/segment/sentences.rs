@@ -18,11 +18,17 @@ pub struct Sentence {
 }
 
 fn is_closer(c: char) -> bool {
-    matches!(c, '"' | '\u{201D}' | '\u{2019}' | '\'' | ')' | ']' | '\u{00BB}')
+    matches!(
+        c,
+        '"' | '\u{201D}' | '\u{2019}' | '\'' | ')' | ']' | '\u{00BB}'
+    )
 }
 
 fn is_opener(c: char) -> bool {
-    matches!(c, '"' | '\u{201C}' | '\u{2018}' | '(' | '[' | '\u{00AB}' | '\u{201E}')
+    matches!(
+        c,
+        '"' | '\u{201C}' | '\u{2018}' | '(' | '[' | '\u{00AB}' | '\u{201E}'
+    )
 }
 
 /// The word right before byte `pos` (which holds a '.'), including inner dots: "U.S", "Mr".
@@ -39,7 +45,9 @@ fn word_before(para: &str, pos: usize) -> &str {
 
 fn next_word(rest: &str) -> &str {
     let rest = rest.trim_start_matches(|c: char| is_opener(c) || c.is_whitespace());
-    let end = rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len());
+    let end = rest
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(rest.len());
     &rest[..end]
 }
 
@@ -69,7 +77,12 @@ fn period_ends(para: &str, pos: usize, next: &str, lex: &Lexicon) -> bool {
     true
 }
 
-pub fn split(text: &str, paragraphs: &[Paragraph], _quotes: &[Quote], lex: &Lexicon) -> Vec<Sentence> {
+pub fn split(
+    text: &str,
+    paragraphs: &[Paragraph],
+    _quotes: &[Quote],
+    lex: &Lexicon,
+) -> Vec<Sentence> {
     let mut out = Vec::new();
     for p in paragraphs.iter().filter(|p| p.kind == ParaKind::Body) {
         let para = &text[p.start..p.end];
@@ -81,15 +94,22 @@ pub fn split(text: &str, paragraphs: &[Paragraph], _quotes: &[Quote], lex: &Lexi
             if matches!(c, '.' | '!' | '?' | '\u{2026}') {
                 // Swallow runs of terminal punctuation and closing marks.
                 let mut j = k + 1;
-                while j < chars.len() && (matches!(chars[j].1, '.' | '!' | '?' | '\u{2026}') || is_closer(chars[j].1)) {
+                while j < chars.len()
+                    && (matches!(chars[j].1, '.' | '!' | '?' | '\u{2026}') || is_closer(chars[j].1))
+                {
                     j += 1;
                 }
-                let end = if j < chars.len() { chars[j].0 } else { para.len() };
+                let end = if j < chars.len() {
+                    chars[j].0
+                } else {
+                    para.len()
+                };
                 if j < chars.len() && chars[j].1.is_whitespace() {
                     let rest = &para[end..];
                     let nw = next_word(rest);
                     let first_next = rest.trim_start().chars().next();
-                    let starts_ok = first_next.is_some_and(|f| f.is_uppercase() || f.is_ascii_digit() || is_opener(f));
+                    let starts_ok = first_next
+                        .is_some_and(|f| f.is_uppercase() || f.is_ascii_digit() || is_opener(f));
                     let nw_ok = nw.chars().next().is_none_or(|f| !f.is_lowercase());
                     let ends = starts_ok && nw_ok && (c != '.' || period_ends(para, pos, nw, lex));
                     if ends {
@@ -110,7 +130,12 @@ pub fn split(text: &str, paragraphs: &[Paragraph], _quotes: &[Quote], lex: &Lexi
 fn push(out: &mut Vec<Sentence>, text: &str, p: &Paragraph, s: usize, e: usize) {
     let (s, e) = crate::text::trim_range(text, p.start + s, p.start + e);
     if s < e && text[s..e].chars().any(|c| c.is_alphanumeric()) {
-        out.push(Sentence { index: out.len(), paragraph: p.index, start: s, end: e });
+        out.push(Sentence {
+            index: out.len(),
+            paragraph: p.index,
+            start: s,
+            end: e,
+        });
     }
 }
 
@@ -121,19 +146,36 @@ mod tests {
 
     fn sents(t: &str) -> Vec<String> {
         let seg = segment("t", t, &Lexicon::builtin());
-        seg.sentences.iter().map(|s| t[s.start..s.end].to_string()).collect()
+        seg.sentences
+            .iter()
+            .map(|s| t[s.start..s.end].to_string())
+            .collect()
     }
 
     #[test]
     fn abbreviations_do_not_split() {
         let s = sents("Mr. Khan met Dr. Smith on Feb. 13 in the U.S. Capitol. J. K. Rowling (retd) agreed. The U.S. said no.");
-        assert_eq!(s, ["Mr. Khan met Dr. Smith on Feb. 13 in the U.S. Capitol.", "J. K. Rowling (retd) agreed.", "The U.S. said no."]);
+        assert_eq!(
+            s,
+            [
+                "Mr. Khan met Dr. Smith on Feb. 13 in the U.S. Capitol.",
+                "J. K. Rowling (retd) agreed.",
+                "The U.S. said no."
+            ]
+        );
     }
 
     #[test]
     fn quotes_split_inside_and_keep_trailing_attribution() {
         let s = sents("“We are ready. We will win,” he said. “Stop!” another man shouted.");
-        assert_eq!(s, ["“We are ready.", "We will win,” he said.", "“Stop!” another man shouted."]);
+        assert_eq!(
+            s,
+            [
+                "“We are ready.",
+                "We will win,” he said.",
+                "“Stop!” another man shouted."
+            ]
+        );
     }
 
     #[test]
