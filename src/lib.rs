@@ -5,6 +5,9 @@
 //! [`attribute`] (speaker per sentence) → [`classify`] (disputes, [`Unit`]s) →
 //! [`score`] (claim × rebuttal evidence) → [`pair`] (links, [`pair::Row`]s) → [`report`].
 
+// Short-lived tuples inside one stage read better inline than as named aliases.
+#![allow(clippy::type_complexity)]
+
 pub mod article;
 pub mod attribute;
 pub mod classify;

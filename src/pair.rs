@@ -9,6 +9,7 @@
 //!    before it;
 //! 3. specific: the best-scoring claim, plus any within a small margin of it, above
 //!    `min_score`.
+//!
 //! Each claim keeps its `top_k` best links; claims without any are `unanswered`, rebuttals
 //! without any are `unmatched`.
 

@@ -916,7 +916,7 @@ fn pair_ids_are_stable_across_runs_and_batches() {
     let key = |c: &Csv, only: Option<&str>| -> Vec<(String, String, String, String)> {
         c.rows
             .iter()
-            .filter(|r| only.map_or(true, |a| r["article"] == a))
+            .filter(|r| only.is_none_or(|a| r["article"] == a))
             .map(|r| {
                 (
                     r["article"].clone(),

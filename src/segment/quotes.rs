@@ -38,8 +38,9 @@ impl Quote {
         let (s, e) = self.pieces[0];
         let inner =
             text[s..e].trim_matches(|c: char| crate::text::is_quote_mark(c) || c.is_whitespace());
-        self.words >= 4 && inner.contains(|c: char| matches!(c, '.' | '!' | '?' | ','))
-            || (self.words >= 4 && inner.chars().next().is_some_and(|c| c.is_uppercase()))
+        self.words >= 4
+            && (inner.contains(['.', '!', '?', ','])
+                || inner.chars().next().is_some_and(|c| c.is_uppercase()))
     }
 }
 
