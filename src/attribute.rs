@@ -330,6 +330,14 @@ fn np_left(
         i -= 1;
     }
     let mut appos = None;
+    // "The Department of Foreign Affairs (DFA) said": step over a bracketed acronym.
+    if i >= 2
+        && ctx.gap(toks, i).trim() == ")"
+        && ctx.gap(toks, i - 1).trim_end().ends_with('(')
+        && toks[i - 1].is_acronym(ctx.text)
+    {
+        i -= 1;
+    }
     let gap = ctx.gap(toks, i);
     if i > 0 && gap.contains(',') && !gap.chars().any(crate::text::is_quote_mark) {
         // "S, while speaking at ..., said" / "S, a spokeswoman for Acme, said": jump over the
@@ -534,6 +542,14 @@ impl Resolver<'_, '_> {
             if let Some(e) = self.entities.iter().rev().find(|e| {
                 e.kind == EntityKind::Person
                     && crate::text::fold(&e.name).split(' ').next_back() == Some(w.as_str())
+            }) {
+                return Some(e.id);
+            }
+            // Family name first (Lin Jiawei → Lin) or a first name used alone.
+            if let Some(e) = self.entities.iter().rev().find(|e| {
+                e.kind == EntityKind::Person
+                    && e.name.contains(' ')
+                    && crate::text::fold(&e.name).split(' ').next() == Some(w.as_str())
             }) {
                 return Some(e.id);
             }

@@ -63,6 +63,8 @@ struct Act {
     against: Option<String>,
     /// Speaks on the record here (reporting verb or attributed quote).
     speech: bool,
+    /// Entities at the start of the reported content (its likely subject).
+    zone: Vec<usize>,
 }
 
 fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> bool {
@@ -258,6 +260,12 @@ pub fn classify(
             _ => 0,
         };
         let zone_end = zone_start + 8;
+        // Parties the reported content is about (its first words): "said that China had ...".
+        let zone_parties: Vec<usize> = att.mentions[si]
+            .iter()
+            .filter(|&&(t, e)| t >= zone_start && t < zone_end && e != speaker)
+            .map(|&(_, e)| e)
+            .collect();
         let wrongdoing = wrongdoing
             && att.mentions[si].iter().any(|&(t, e)| {
                 let own = &att.entities[speaker].parties;
@@ -286,6 +294,7 @@ pub fn classify(
             named_accusers,
             against,
             speech,
+            zone: zone_parties,
         });
     }
 
@@ -530,6 +539,30 @@ pub fn classify(
                     first_claim[d] = Some(act.si);
                 }
                 continue;
+            }
+        }
+    }
+    // An accuser on the record about the party it accuses ("the DFA said that two China
+    // Coast Guard ships had ...") states the accusation, cue word or not.
+    for ai in 0..acts.len() {
+        if decided[ai].is_some() || !acts[ai].speech {
+            continue;
+        }
+        let act = &acts[ai];
+        let p = party_of(att, &inferred, act.speaker, 0);
+        if p.is_empty() {
+            continue;
+        }
+        let zp: Vec<String> = act.zone.iter().flat_map(|&e| party_of(att, &inferred, e, 0)).collect();
+        let d = (0..disputes.len()).find(|&d| {
+            p.iter().all(|x| disputes[d].accusers.contains(x))
+                && zp.contains(&disputes[d].responder)
+                && disputes[d].responder != p[0]
+        });
+        if let Some(d) = d {
+            decided[ai] = Some((Role::Claim, d, "allegation".into(), None));
+            if first_claim[d].is_none_or(|c| c > act.si) {
+                first_claim[d] = Some(act.si);
             }
         }
     }
