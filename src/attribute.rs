@@ -36,6 +36,9 @@ pub struct Entity {
     /// A name that does not identify a party by itself (Foreign Office, the ministry): its
     /// party comes from the dispute structure.
     pub generic: bool,
+    /// Domestic side named by a role word when no party is known: ministers, ministries and
+    /// "the government" are the government; "opposition leader" is the opposition.
+    pub role_party: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -515,6 +518,7 @@ impl Resolver<'_, '_> {
     ) -> usize {
         let id = self.entities.len();
         self.entities.push(Entity {
+            role_party: None,
             id,
             name,
             kind,
@@ -610,8 +614,51 @@ impl Resolver<'_, '_> {
         None
     }
 
-    /// Resolves the mention tokens[a..b] (plus optional apposition) to an entity.
+    /// Resolves the mention tokens[a..b] (plus optional apposition) to an entity, noting a
+    /// domestic role side when the entity has no party of its own.
     fn resolve(
+        &mut self,
+        toks: &[Token],
+        a: usize,
+        b: usize,
+        appos: Option<(usize, usize)>,
+    ) -> Option<usize> {
+        let id = self.resolve_inner(toks, a, b, appos)?;
+        let mut words: Vec<&Token> = toks[a..b].iter().collect();
+        if let Some((x, y)) = appos {
+            words.extend(&toks[x..y]);
+        }
+        self.apply_role(id, &words);
+        Some(id)
+    }
+
+    fn apply_role(&mut self, id: usize, words: &[&Token]) {
+        let e = &mut self.entities[id];
+        if !e.parties.is_empty() || e.role_party.is_some() || e.kind == EntityKind::Country {
+            return;
+        }
+        let has = |set: &[&str]| words.iter().any(|t| set.contains(&t.norm.as_str()));
+        let role = if has(&["opposition"]) {
+            Some("opposition")
+        } else if has(&[
+            "minister",
+            "ministers",
+            "ministry",
+            "government",
+            "cabinet",
+            "administration",
+        ]) {
+            Some("government")
+        } else {
+            None
+        };
+        if let Some(r) = role {
+            e.role_party = Some(r.to_string());
+            e.generic = true;
+        }
+    }
+
+    fn resolve_inner(
         &mut self,
         toks: &[Token],
         a: usize,
@@ -684,6 +731,29 @@ impl Resolver<'_, '_> {
                 self.st.last_country = Some(id);
                 return Some(id);
             }
+        }
+        // "The Ministry of Health", "Department of Foreign Affairs": a capitalised institution
+        // name whose words would otherwise read as titles.
+        let all_cap = body
+            .iter()
+            .all(|t| t.cap || matches!(t.norm.as_str(), "of" | "for" | "and"));
+        if all_cap
+            && body.iter().any(|t| ctx.w(t, "org_noun"))
+            && body.len() >= 2
+            && !body.iter().any(|t| t.poss)
+        {
+            let name = ctx.text[body[0].start..body[body.len() - 1].end].to_string();
+            let norm: Vec<String> = body.iter().map(|t| t.norm.clone()).collect();
+            if let Some(id) = self.find_name(&norm) {
+                return Some(id);
+            }
+            let generic = parties.is_empty()
+                && body.iter().all(|t| {
+                    ctx.w(t, "title")
+                        || ctx.w(t, "org_noun")
+                        || matches!(t.norm.as_str(), "of" | "for" | "and")
+                });
+            return Some(self.add(name, EntityKind::Org, parties, vec![], generic));
         }
         // Last run of capitalised words that is not a title, demonym or party alias: a name.
         let mut run_end = None;
@@ -1013,6 +1083,16 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                     ((a, b), appos)
                 }
             });
+            let span = span.map(|((a, b), appos)| match appos {
+                Some((x, y))
+                    if y - x >= 2
+                        && toks[x..y].iter().all(|t| t.cap && !ctx.w(t, "title"))
+                        && toks[a..b].iter().any(|t| ctx.w(t, "person_noun")) =>
+                {
+                    ((x, y), Some((a, b)))
+                }
+                _ => ((a, b), appos),
+            });
             if let Some(((a, b), appos)) = span {
                 if let Some(id) = r.resolve(toks, a, b, appos) {
                     let mention = text[toks[a].start..toks[b - 1].end].to_string();
@@ -1235,6 +1315,17 @@ fn register_mentions(
             && toks.get(i + 1).is_none_or(|n| !ctx.w(n, "org_noun"))
         {
             if let Some(e) = r.find_descriptor(&t.norm) {
+                out.push((i, e));
+            } else if ctx.w(t, "org_noun") && !t.poss {
+                // "accused the government of ...": a target the article never named otherwise
+                let e = r.add(
+                    t.norm.clone(),
+                    EntityKind::Org,
+                    vec![],
+                    vec![t.norm.clone()],
+                    true,
+                );
+                r.apply_role(e, &[t]);
                 out.push((i, e));
             }
         } else if t.cap && !ctx.w(t, "title") && !ctx.w(t, "determiner") && i > 0 {

@@ -444,7 +444,9 @@ pub fn classify(
     // Generic speakers still without a side stand for themselves ("the army").
     for act in &acts {
         if party_of(att, &inferred, act.speaker, 0).is_empty() {
-            inferred[act.speaker] = Some(vec![att.entities[act.speaker].name.clone()]);
+            let e = &att.entities[act.speaker];
+            inferred[act.speaker] =
+                Some(vec![e.role_party.clone().unwrap_or_else(|| e.name.clone())]);
             changed = true;
         }
     }
@@ -553,7 +555,11 @@ pub fn classify(
         if p.is_empty() {
             continue;
         }
-        let zp: Vec<String> = act.zone.iter().flat_map(|&e| party_of(att, &inferred, e, 0)).collect();
+        let zp: Vec<String> = act
+            .zone
+            .iter()
+            .flat_map(|&e| party_of(att, &inferred, e, 0))
+            .collect();
         let d = (0..disputes.len()).find(|&d| {
             p.iter().all(|x| disputes[d].accusers.contains(x))
                 && zp.contains(&disputes[d].responder)
