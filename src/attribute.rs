@@ -850,6 +850,36 @@ impl Resolver<'_, '_> {
                                 "affairs" | "external" | "home" | "office" | "ministry"
                             )
                     });
+                // "An environmental group accused ..." then "The Green Rivers Alliance said":
+                // the name introduces the group the article described first.
+                if kind == EntityKind::Org && !generic {
+                    let lex = ctx.lex;
+                    let class_of = |w: &str| {
+                        ["like_ngo", "like_company", "like_paper", "like_regulator"]
+                            .into_iter()
+                            .find(|c| lex.is(c, w))
+                    };
+                    let name_classes: Vec<&str> = norm
+                        .iter()
+                        .filter_map(|w| class_of(w.trim_end_matches('.')))
+                        .collect();
+                    let described = self.entities.iter().rev().find(|e| {
+                        e.kind == EntityKind::Org
+                            && e.generic
+                            && e.role_party.is_none()
+                            && e.parties.is_empty()
+                            && e.descriptors
+                                .iter()
+                                .any(|d| class_of(d).is_some_and(|c| name_classes.contains(&c)))
+                    });
+                    if let Some(e) = described {
+                        let id = e.id;
+                        let e = &mut self.entities[id];
+                        e.name = name;
+                        e.generic = false;
+                        return Some(id);
+                    }
+                }
                 let own_parties = parties.clone();
                 let id = self.add(name, kind, own_parties, descriptors, generic);
                 // "FO spokesperson X", "X, the PCA's executive director": X speaks for it
@@ -1086,7 +1116,8 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
             let span = span.map(|((a, b), appos)| match appos {
                 Some((x, y))
                     if y - x >= 2
-                        && toks[x..y].iter().all(|t| t.cap && !ctx.w(t, "title"))
+                        && toks[x..y].iter().all(|t| t.cap)
+                        && toks[x..y].iter().filter(|t| !ctx.w(t, "title")).count() >= 2
                         && toks[a..b].iter().any(|t| ctx.w(t, "person_noun")) =>
                 {
                     ((x, y), Some((a, b)))

@@ -145,6 +145,9 @@ fn party_of(
             }
         }
     }
+    if let Some(r) = &e.role_party {
+        return vec![r.clone()];
+    }
     if e.generic {
         return vec![];
     }
