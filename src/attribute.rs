@@ -753,6 +753,11 @@ impl Resolver<'_, '_> {
                         || ctx.w(t, "org_noun")
                         || matches!(t.norm.as_str(), "of" | "for" | "and")
                 });
+            if !generic {
+                if let Some(id) = self.name_described(&name, &norm) {
+                    return Some(id);
+                }
+            }
             return Some(self.add(name, EntityKind::Org, parties, vec![], generic));
         }
         // Last run of capitalised words that is not a title, demonym or party alias: a name.
@@ -850,33 +855,8 @@ impl Resolver<'_, '_> {
                                 "affairs" | "external" | "home" | "office" | "ministry"
                             )
                     });
-                // "An environmental group accused ..." then "The Green Rivers Alliance said":
-                // the name introduces the group the article described first.
                 if kind == EntityKind::Org && !generic {
-                    let lex = ctx.lex;
-                    let class_of = |w: &str| {
-                        ["like_ngo", "like_company", "like_paper", "like_regulator"]
-                            .into_iter()
-                            .find(|c| lex.is(c, w))
-                    };
-                    let name_classes: Vec<&str> = norm
-                        .iter()
-                        .filter_map(|w| class_of(w.trim_end_matches('.')))
-                        .collect();
-                    let described = self.entities.iter().rev().find(|e| {
-                        e.kind == EntityKind::Org
-                            && e.generic
-                            && e.role_party.is_none()
-                            && e.parties.is_empty()
-                            && e.descriptors
-                                .iter()
-                                .any(|d| class_of(d).is_some_and(|c| name_classes.contains(&c)))
-                    });
-                    if let Some(e) = described {
-                        let id = e.id;
-                        let e = &mut self.entities[id];
-                        e.name = name;
-                        e.generic = false;
+                    if let Some(id) = self.name_described(&name, &norm) {
                         return Some(id);
                     }
                 }
@@ -889,6 +869,15 @@ impl Resolver<'_, '_> {
                         cands.extend(x..y);
                     }
                     for k in cands {
+                        // "the group's director": a description of an organisation named before
+                        if !toks[k].cap && toks[k].poss && ctx.w(&toks[k], "org_noun") {
+                            if let Some(org) =
+                                self.find_descriptor(&toks[k].norm).filter(|&o| o != id)
+                            {
+                                self.entities[id].affiliation = Some(org);
+                                break;
+                            }
+                        }
                         if !toks[k].cap || ctx.w(&toks[k], "title") {
                             continue;
                         }
@@ -931,6 +920,39 @@ impl Resolver<'_, '_> {
             words.join(" ")
         };
         Some(self.add(name, kind, parties, vec![head.norm.clone()], true))
+    }
+
+    /// "An environmental group accused ..." then "The Green Rivers Alliance said": the name
+    /// introduces the organisation the article first only described.
+    fn name_described(&mut self, name: &str, norm: &[String]) -> Option<usize> {
+        let lex = self.ctx.lex;
+        let class_of = |w: &str| {
+            ["like_ngo", "like_company", "like_paper", "like_regulator"]
+                .into_iter()
+                .find(|c| lex.is(c, w))
+        };
+        let name_classes: Vec<&str> = norm
+            .iter()
+            .filter_map(|w| class_of(w.trim_end_matches('.')))
+            .collect();
+        let id = self
+            .entities
+            .iter()
+            .rev()
+            .find(|e| {
+                e.kind == EntityKind::Org
+                    && e.generic
+                    && e.role_party.is_none()
+                    && e.parties.is_empty()
+                    && e.descriptors
+                        .iter()
+                        .any(|d| class_of(d).is_some_and(|c| name_classes.contains(&c)))
+            })?
+            .id;
+        let e = &mut self.entities[id];
+        e.name = name.to_string();
+        e.generic = false;
+        Some(id)
     }
 
     fn country(&mut self, name: &str, party: &str) -> usize {
@@ -1359,7 +1381,11 @@ fn register_mentions(
                 r.apply_role(e, &[t]);
                 out.push((i, e));
             }
-        } else if t.cap && !ctx.w(t, "title") && !ctx.w(t, "determiner") && i > 0 {
+        } else if t.cap
+            && !ctx.w(t, "title")
+            && !ctx.w(t, "determiner")
+            && (i > 0 || !ctx.lex.sentence_starters.contains(&t.norm))
+        {
             let mut j = i;
             while j < toks.len()
                 && toks[j].cap
