@@ -334,15 +334,17 @@ fn np_left(
     }
     let mut appos = None;
     // "The Department of Foreign Affairs (DFA) said": step over a bracketed acronym.
-    if i >= 2
+    let bracketed = i >= 2
         && ctx.gap(toks, i).trim() == ")"
         && ctx.gap(toks, i - 1).trim_end().ends_with('(')
-        && toks[i - 1].is_acronym(ctx.text)
-    {
+        && toks[i - 1].is_acronym(ctx.text);
+    if bracketed {
         i -= 1;
     }
     let gap = ctx.gap(toks, i);
-    if i > 0 && gap.contains(',') && !gap.chars().any(crate::text::is_quote_mark) {
+    if bracketed {
+        // the name ends right before the bracket
+    } else if i > 0 && gap.contains(',') && !gap.chars().any(crate::text::is_quote_mark) {
         // "S, while speaking at ..., said" / "S, a spokeswoman for Acme, said": jump over the
         // parenthetical to the comma that opens it.
         let end_par = i;
@@ -1013,7 +1015,14 @@ fn frame_verb(ctx: &Ctx, toks: &[Token], info_cues: &[CueHit]) -> Option<usize> 
         .filter(|c| !c.in_quote && (c.as_verb || ctx.lex.cues[c.entry].tokens[0] == "according"))
         .find(|c| {
             let prev = c.tok.checked_sub(1).map(|p| toks[p].norm.as_str());
+            // "Trump was also asked ...": a passive speech verb without "by" has no speaker
+            let aux = (1..=3).take_while(|&k| c.tok >= k).find(|&k| {
+                !ctx.w(&toks[c.tok - k], "skip") || ctx.w(&toks[c.tok - k], "passive_aux")
+            });
+            let passive_no_agent = aux.is_some_and(|k| ctx.w(&toks[c.tok - k], "passive_aux"))
+                && toks.get(c.tok + 1).is_none_or(|t| t.norm != "by");
             !matches!(prev, Some("to") | Some("not") | Some("n't") | Some("never"))
+                && !passive_no_agent
         })
         .map(|c| c.tok)
 }

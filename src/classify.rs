@@ -206,9 +206,11 @@ pub fn classify(
             if info.quoted[i] {
                 continue;
             }
-            if lex.is("reference_noun", &t.norm) {
-                // "made by X", "by X"
-                if let Some(by) = (i + 1..toks.len().min(i + 4)).find(|&k| toks[k].norm == "by") {
+            if lex.is("reference_noun", &t.norm) || lex.is("doc_noun", &t.norm) {
+                // "made by X", "by X", "a warning letter from X"
+                if let Some(by) = (i + 1..toks.len().min(i + 4))
+                    .find(|&k| matches!(toks[k].norm.as_str(), "by" | "from"))
+                {
                     let end = (by + 1..toks.len())
                         .find(|&k| {
                             matches!(
@@ -585,7 +587,8 @@ pub fn classify(
         let s_par = seg.sentences[act.si].paragraph;
         let source = (0..acts.len()).filter(|&k| k != ai).find(|&k| {
             matches!(&decided[k], Some((Role::Claim, _, _, Some(_))))
-                && acts[k].speaker == act.speaker
+                && party_of(att, &inferred, acts[k].speaker, 0)
+                    == party_of(att, &inferred, act.speaker, 0)
                 && seg.sentences[acts[k].si].paragraph.abs_diff(s_par) <= 2
         });
         if let Some(k) = source {
