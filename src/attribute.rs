@@ -132,6 +132,9 @@ struct State {
     last_person: Option<usize>,
     last_thing: Option<usize>,
     last_country: Option<usize>,
+    /// The last country that spoke or was a sentence subject: "Britain expelled ...
+    /// Foreign Secretary X told ..." — X speaks for Britain.
+    last_country_actor: Option<usize>,
 }
 
 pub struct Ctx<'a> {
@@ -569,7 +572,14 @@ impl Resolver<'_, '_> {
             }
             // acronym of an organisation: FO → Foreign Office
             if let Some(e) = self.entities.iter().rev().find(|e| {
-                e.kind != EntityKind::Person && acronym(&e.name) == w.to_uppercase() && w.len() >= 2
+                e.kind != EntityKind::Person
+                    && {
+                        // "FDA" for "U.S. Food and Drug Administration"
+                        let a = acronym(&e.name);
+                        let w = w.to_uppercase();
+                        a == w || (w.len() >= 3 && a.ends_with(&w))
+                    }
+                    && w.len() >= 2
             }) {
                 return Some(e.id);
             }
@@ -892,6 +902,17 @@ impl Resolver<'_, '_> {
                             break;
                         }
                     }
+                    // A national office with no country named ("Foreign Secretary X"): the
+                    // country that was acting just before.
+                    let national = toks[s..b].iter().any(|t| ctx.w(t, "national_office"));
+                    if national
+                        && self.entities[id].parties.is_empty()
+                        && self.entities[id].affiliation.is_none()
+                    {
+                        if let Some(c) = self.st.last_country_actor {
+                            self.entities[id].parties = self.entities[c].parties.clone();
+                        }
+                    }
                 }
                 return Some(id);
             }
@@ -994,6 +1015,7 @@ impl Resolver<'_, '_> {
             EntityKind::Country => {
                 self.st.last_country = Some(id);
                 self.st.last_thing = Some(id);
+                self.st.last_country_actor = Some(id);
             }
             _ => self.st.last_thing = Some(id),
         }
