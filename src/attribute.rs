@@ -770,7 +770,9 @@ impl Resolver<'_, '_> {
                     return Some(id);
                 }
             }
-            return Some(self.add(name, EntityKind::Org, parties, vec![], generic));
+            let id = self.add(name, EntityKind::Org, parties, vec![], generic);
+            self.national_party(id, toks, s, b);
+            return Some(id);
         }
         // Last run of capitalised words that is not a title, demonym or party alias: a name.
         let mut run_end = None;
@@ -904,15 +906,7 @@ impl Resolver<'_, '_> {
                     }
                     // A national office with no country named ("Foreign Secretary X"): the
                     // country that was acting just before.
-                    let national = toks[s..b].iter().any(|t| ctx.w(t, "national_office"));
-                    if national
-                        && self.entities[id].parties.is_empty()
-                        && self.entities[id].affiliation.is_none()
-                    {
-                        if let Some(c) = self.st.last_country_actor {
-                            self.entities[id].parties = self.entities[c].parties.clone();
-                        }
-                    }
+                    self.national_party(id, toks, s, b);
                 }
                 return Some(id);
             }
@@ -976,6 +970,32 @@ impl Resolver<'_, '_> {
         e.name = name.to_string();
         e.generic = false;
         Some(id)
+    }
+
+    /// A national office with no country named ("Foreign Secretary X", "the Ministry of
+    /// Defence"): the country of a fronted "In Moscow," or else the country acting just before.
+    fn national_party(&mut self, id: usize, toks: &[Token], s: usize, b: usize) {
+        let ctx = self.ctx;
+        let e = &self.entities[id];
+        if !e.parties.is_empty() || e.affiliation.is_some() {
+            return;
+        }
+        if !toks[s..b].iter().any(|t| ctx.w(t, "national_office")) {
+            return;
+        }
+        let fronted = (toks.len() > 2 && toks[0].norm == "in")
+            .then(|| ctx.gaz_at(toks, 1))
+            .flatten()
+            .filter(|g| ctx.gap(toks, 1 + g.0).contains(','))
+            .map(|g| g.1);
+        let party = fronted.or_else(|| {
+            self.st
+                .last_country_actor
+                .and_then(|c| self.entities[c].parties.first().cloned())
+        });
+        if let Some(p) = party {
+            self.entities[id].parties = vec![p];
+        }
     }
 
     fn country(&mut self, name: &str, party: &str) -> usize {
