@@ -599,10 +599,19 @@ impl Resolver<'_, '_> {
     }
 
     fn find_descriptor(&self, head: &str) -> Option<usize> {
-        let direct = self.entities.iter().rev().find(|e| {
-            e.descriptors.iter().any(|d| d == head)
-                || crate::text::fold(&e.name).split(' ').any(|w| w == head)
-        });
+        self.find_descriptor_except(head, usize::MAX)
+    }
+
+    fn find_descriptor_except(&self, head: &str, except: usize) -> Option<usize> {
+        let direct = self
+            .entities
+            .iter()
+            .rev()
+            .filter(|e| e.id != except)
+            .find(|e| {
+                e.descriptors.iter().any(|d| d == head)
+                    || crate::text::fold(&e.name).split(' ').any(|w| w == head)
+            });
         if let Some(e) = direct {
             return Some(e.id);
         }
@@ -885,9 +894,7 @@ impl Resolver<'_, '_> {
                     for k in cands {
                         // "the group's director": a description of an organisation named before
                         if !toks[k].cap && toks[k].poss && ctx.w(&toks[k], "org_noun") {
-                            if let Some(org) =
-                                self.find_descriptor(&toks[k].norm).filter(|&o| o != id)
-                            {
+                            if let Some(org) = self.find_descriptor_except(&toks[k].norm, id) {
                                 self.entities[id].affiliation = Some(org);
                                 break;
                             }
@@ -1177,10 +1184,19 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                 })
             };
             let span = span.map(|((a, b), appos)| {
-                if appos.is_none() && b < toks.len() && ctx.gap(toks, b).contains(',') && !q[b] {
-                    let e = (b + 1..toks.len().min(b + 12))
-                        .find(|&k| has_punct(ctx.gap(toks, k)) || q[k])
-                        .unwrap_or(toks.len().min(b + 12));
+                // ", a spokesman for the U.S. Navy," — only a noun phrase, never a clause
+                let starts_np = b < toks.len()
+                    && (ctx.w(&toks[b], "determiner") || ctx.w(&toks[b], "title") || toks[b].poss);
+                if appos.is_none() && starts_np && ctx.gap(toks, b).contains(',') && !q[b] {
+                    let mut e = b;
+                    while e < toks.len().min(b + 12)
+                        && !q[e]
+                        && (e == b || !has_punct(ctx.gap(toks, e)))
+                        && (np_word(&ctx, &toks[e])
+                            || matches!(toks[e].norm.as_str(), "for" | "of" | "at"))
+                    {
+                        e += 1;
+                    }
                     ((a, b), Some((b, e)))
                 } else {
                     ((a, b), appos)
@@ -1474,6 +1490,8 @@ fn register_mentions(
                         .map(|t| t.norm.clone())
                         .collect();
                     let e = r.add(name, EntityKind::Person, parties, desc, false);
+                    let before: Vec<&Token> = toks[i.saturating_sub(3)..i].iter().collect();
+                    r.apply_role(e, &before);
                     out.push((i, e));
                 } else if (looks_org(ctx, &toks[i..j])
                     || (i > 0

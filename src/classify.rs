@@ -121,6 +121,8 @@ fn negated(toks: &[Token], c: &CueHit) -> bool {
 pub struct Classified {
     pub units: Vec<Unit>,
     pub disputes: Vec<Dispute>,
+    /// Final party of every entity (for `--explain`).
+    pub parties: Vec<Vec<String>>,
 }
 
 /// The party of an entity: gazetteer/affiliation, else inferred, else its own name.
@@ -708,5 +710,12 @@ pub fn classify(
             speaker_aliases: aliases,
         });
     }
-    Classified { units, disputes }
+    let parties = (0..att.entities.len())
+        .map(|e| party_of(att, &inferred, e, 0))
+        .collect();
+    Classified {
+        units,
+        disputes,
+        parties,
+    }
 }

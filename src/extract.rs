@@ -71,6 +71,19 @@ pub fn explain(article: &Article, lex: &Lexicon, hints: &Hints) -> Vec<String> {
     let att = attribute::attribute(&article.text, &seg, lex);
     let chars = CharIndex::new(&article.text);
     let c = classify::classify(&article.id, &article.text, &seg, &att, lex, hints, &chars);
+    for e in &att.entities {
+        out.push(format!(
+            "{} entity e{}: {:?} {:?} party={} affiliation={:?} role={:?} descriptors={:?}",
+            article.id,
+            e.id,
+            e.name,
+            e.kind,
+            c.parties[e.id].join(" + "),
+            e.affiliation.map(|a| att.entities[a].name.as_str()),
+            e.role_party,
+            e.descriptors
+        ));
+    }
     for d in &c.disputes {
         out.push(format!("{} dispute: {}", article.id, d.label()));
     }
@@ -85,7 +98,13 @@ pub fn explain(article: &Article, lex: &Lexicon, hints: &Hints) -> Vec<String> {
             Some(u) => format!("{} ({}) [{}]", u.role.as_str(), u.kind, u.rule),
             None if att.nonresponse[si] => "no unit: non-response".to_string(),
             None if a.speaker.is_none() => "no unit: no speaker".to_string(),
-            None => format!("no unit: speaker {speaker} has no role here [{}]", a.rule),
+            None => format!(
+                "no unit: speaker {speaker} (party {}) has no role here [{}]",
+                a.speaker
+                    .map(|e| c.parties[e].join(" + "))
+                    .unwrap_or_default(),
+                a.rule
+            ),
         };
         out.push(format!(
             "{} s{} ¶{} speaker={} mention={:?} | {} | {}",
