@@ -617,7 +617,13 @@ impl Resolver<'_, '_> {
         }
         // "the regulator" for the Payments Conduct Authority, "the company" for Acme Ltd.
         let lex = self.ctx.lex;
-        for class in ["like_regulator", "like_company", "like_paper", "like_body"] {
+        for class in [
+            "like_regulator",
+            "like_company",
+            "like_paper",
+            "like_body",
+            "like_army",
+        ] {
             if lex.is(class, head) {
                 return self
                     .entities
@@ -832,7 +838,15 @@ impl Resolver<'_, '_> {
             if name_toks.is_empty() {
                 return None;
             }
-            let name = ctx.text[name_toks[0].start..name_toks[name_toks.len() - 1].end].to_string();
+            let mut name_end = name_toks[name_toks.len() - 1].end;
+            // keep the dot of "Inc." / "Ltd." / "Jr." as the article wrote it
+            let last = &name_toks[name_toks.len() - 1].norm;
+            if ctx.text[name_end..].starts_with('.')
+                && (ctx.lex.abbrev_maybe.contains(last) || ctx.lex.abbrev_never.contains(last))
+            {
+                name_end += 1;
+            }
+            let name = ctx.text[name_toks[0].start..name_end].to_string();
             let norm: Vec<String> = name_toks.iter().map(|t| t.norm.clone()).collect();
             let head_is_noun = re < b && toks[b - 1].norm != name_toks[name_toks.len() - 1].norm;
             if !head_is_noun || re == b {
@@ -899,7 +913,9 @@ impl Resolver<'_, '_> {
                                 break;
                             }
                         }
-                        if !toks[k].cap || ctx.w(&toks[k], "title") {
+                        if !toks[k].cap
+                            || (ctx.w(&toks[k], "title") && !ctx.w(&toks[k], "org_noun"))
+                        {
                             continue;
                         }
                         let key = vec![toks[k].norm.clone()];
@@ -943,7 +959,17 @@ impl Resolver<'_, '_> {
         } else {
             words.join(" ")
         };
-        Some(self.add(name, kind, parties, vec![head.norm.clone()], true))
+        let id = self.add(name, kind, parties, vec![head.norm.clone()], true);
+        // "the military's public relations directorate" speaks for the military
+        if let Some(owner) = body.iter().filter(|t| t.poss).find_map(|t| {
+            self.find_descriptor_except(&t.norm, id)
+                .or_else(|| self.find_name(std::slice::from_ref(&t.norm)))
+        }) {
+            if owner != id {
+                self.entities[id].affiliation = Some(owner);
+            }
+        }
+        Some(id)
     }
 
     /// "An environmental group accused ..." then "The Green Rivers Alliance said": the name
@@ -1273,7 +1299,9 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         // belongs to X's side.
         register_documents(&mut r, toks, q);
         let skip_span = found.as_ref().map(|f| f.2).unwrap_or((0, 0));
-        mentions.push(register_mentions(&mut r, toks, skip_span));
+        let m = register_mentions(&mut r, toks, skip_span);
+        link_documents(&mut r, toks, q, &m, found.as_ref().map(|f| f.0));
+        mentions.push(m);
     }
     // Pass 2: quotes without a frame in their own sentence take the quote's attribution.
     let mut last_quote_speaker: Option<(usize, String)> = None;
@@ -1515,6 +1543,64 @@ fn register_mentions(
         i += 1;
     }
     out
+}
+
+/// A document speaks for whoever issued it: "a report by Frontline Rights Monitor", "a
+/// warning letter from the FDA", "In a 24-page report, the Network said ...". Later "the
+/// report said" then resolves to the document, and its side is its author's.
+fn link_documents(
+    r: &mut Resolver,
+    toks: &[Token],
+    q: &[bool],
+    mentions: &[(usize, usize)],
+    speaker: Option<usize>,
+) {
+    let ctx = r.ctx;
+    let doc_for = |r: &mut Resolver, k: usize| -> usize {
+        let head = toks[k].norm.clone();
+        match r
+            .find_descriptor(&head)
+            .filter(|&d| r.entities[d].kind == EntityKind::Document)
+        {
+            Some(d) => d,
+            None => r.add(head.clone(), EntityKind::Document, vec![], vec![head], true),
+        }
+    };
+    for k in 0..toks.len() {
+        if q[k] || !ctx.w(&toks[k], "doc_noun") {
+            continue;
+        }
+        let by = toks
+            .get(k + 1)
+            .is_some_and(|t| matches!(t.norm.as_str(), "by" | "from"));
+        if by {
+            if let Some(&(_, author)) = mentions.iter().find(|&&(t, _)| t > k + 1 && t <= k + 7) {
+                let d = doc_for(r, k);
+                if d != author
+                    && r.entities[d].parties.is_empty()
+                    && r.entities[d].affiliation.is_none()
+                {
+                    r.entities[d].affiliation = Some(author);
+                }
+            }
+        }
+    }
+    // "In a statement, X said" / "In its report, X said"
+    if let Some(sp) = speaker {
+        if toks.len() > 3 && toks[0].norm == "in" {
+            if let Some(k) = (1..4.min(toks.len()))
+                .find(|&k| ctx.w(&toks[k], "doc_noun") && ctx.gap(toks, k + 1).contains(','))
+            {
+                let d = doc_for(r, k);
+                if d != sp
+                    && r.entities[d].parties.is_empty()
+                    && r.entities[d].affiliation.is_none()
+                {
+                    r.entities[d].affiliation = Some(sp);
+                }
+            }
+        }
+    }
 }
 
 fn register_documents(r: &mut Resolver, toks: &[Token], q: &[bool]) {
