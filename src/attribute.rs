@@ -135,6 +135,8 @@ struct State {
     /// The last country that spoke or was a sentence subject: "Britain expelled ...
     /// Foreign Secretary X told ..." — X speaks for Britain.
     last_country_actor: Option<usize>,
+    /// The last named organisation that spoke or was a subject (for "chief executive X").
+    last_org_actor: Option<usize>,
 }
 
 pub struct Ctx<'a> {
@@ -584,6 +586,15 @@ impl Resolver<'_, '_> {
                 return Some(e.id);
             }
         }
+        // "Fifth Fleet" for "the U.S. Navy's Fifth Fleet"
+        if name_norm.len() >= 2 {
+            if let Some(e) = self.entities.iter().rev().find(|e| {
+                e.kind == EntityKind::Org
+                    && crate::text::fold(&e.name).ends_with(&format!(" {joined}"))
+            }) {
+                return Some(e.id);
+            }
+        }
         // a longer mention of a person known by part of the name
         if name_norm.len() >= 2 {
             if let Some(e) = self.entities.iter().rev().find(|e| {
@@ -661,7 +672,11 @@ impl Resolver<'_, '_> {
 
     fn apply_role(&mut self, id: usize, words: &[&Token]) {
         let e = &mut self.entities[id];
-        if !e.parties.is_empty() || e.role_party.is_some() || e.kind == EntityKind::Country {
+        if !e.parties.is_empty()
+            || e.role_party.is_some()
+            || e.affiliation.is_some()
+            || e.kind == EntityKind::Country
+        {
             return;
         }
         let has = |set: &[&str]| words.iter().any(|t| set.contains(&t.norm.as_str()));
@@ -727,6 +742,18 @@ impl Resolver<'_, '_> {
             p.dedup();
             p
         };
+        // A person speaks for one party: the first one named around them.
+        let first_party: Vec<String> = ctx
+            .parties_in(toks, a, b)
+            .into_iter()
+            .chain(
+                appos
+                    .map(|(x, y)| ctx.parties_in(toks, x, y))
+                    .unwrap_or_default(),
+            )
+            .map(|x| x.1)
+            .take(1)
+            .collect();
         // The whole phrase is a party alias ("India", "Islamabad", "Pakistan's government").
         if let Some((len, party, _)) = ctx.gaz_at(toks, s).filter(|g| s + g.0 <= b) {
             let rest = &toks[s + len..b];
@@ -897,7 +924,11 @@ impl Resolver<'_, '_> {
                         return Some(id);
                     }
                 }
-                let own_parties = parties.clone();
+                let own_parties = if kind == EntityKind::Person {
+                    first_party.clone()
+                } else {
+                    parties.clone()
+                };
                 let id = self.add(name, kind, own_parties, descriptors, generic);
                 // "FO spokesperson X", "X, the PCA's executive director": X speaks for it
                 if kind == EntityKind::Person {
@@ -917,6 +948,20 @@ impl Resolver<'_, '_> {
                             || (ctx.w(&toks[k], "title") && !ctx.w(&toks[k], "org_noun"))
                         {
                             continue;
+                        }
+                        let pair_key: Vec<String> = toks[k..(k + 2).min(toks.len())]
+                            .iter()
+                            .filter(|t| t.cap)
+                            .map(|t| t.norm.clone())
+                            .collect();
+                        if pair_key.len() == 2 {
+                            if let Some(org) = self
+                                .find_name(&pair_key)
+                                .filter(|&o| o != id && self.entities[o].kind != EntityKind::Person)
+                            {
+                                self.entities[id].affiliation = Some(org);
+                                break;
+                            }
                         }
                         let key = vec![toks[k].norm.clone()];
                         if let Some(org) = self
@@ -960,6 +1005,16 @@ impl Resolver<'_, '_> {
             words.join(" ")
         };
         let id = self.add(name, kind, parties, vec![head.norm.clone()], true);
+        // "a ministry spokesperson" speaks for the ministry named before
+        if kind == EntityKind::Person {
+            if let Some(org) = body
+                .iter()
+                .filter(|t| ctx.w(t, "org_noun") && t.norm != head.norm)
+                .find_map(|t| self.find_descriptor_except(&t.norm, id))
+            {
+                self.entities[id].affiliation = Some(org);
+            }
+        }
         // "the military's public relations directorate" speaks for the military
         if let Some(owner) = body.iter().filter(|t| t.poss).find_map(|t| {
             self.find_descriptor_except(&t.norm, id)
@@ -1014,6 +1069,12 @@ impl Resolver<'_, '_> {
             return;
         }
         if !toks[s..b].iter().any(|t| ctx.w(t, "national_office")) {
+            // "chief executive Priya Raman": the company acting just before
+            if toks[s..b].iter().any(|t| ctx.w(t, "corporate_office")) {
+                if let Some(o) = self.st.last_org_actor.filter(|&o| o != id) {
+                    self.entities[id].affiliation = Some(o);
+                }
+            }
             return;
         }
         let fronted = (toks.len() > 2 && toks[0].norm == "in")
@@ -1070,7 +1131,17 @@ impl Resolver<'_, '_> {
                 self.st.last_thing = Some(id);
                 self.st.last_country_actor = Some(id);
             }
-            _ => self.st.last_thing = Some(id),
+            _ => {
+                self.st.last_thing = Some(id);
+                let e = &self.entities[id];
+                // an institution of a known country acts for it ("the European Commission")
+                if !e.parties.is_empty() {
+                    self.st.last_country_actor = Some(id);
+                }
+                if e.kind == EntityKind::Org && !e.generic {
+                    self.st.last_org_actor = Some(id);
+                }
+            }
         }
     }
 }
