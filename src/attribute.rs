@@ -895,6 +895,12 @@ impl Resolver<'_, '_> {
                     {
                         e.name = name;
                     }
+                    if e.kind == EntityKind::Person
+                        && e.parties.is_empty()
+                        && e.affiliation.is_none()
+                    {
+                        self.affiliate(id, toks, s, run_start, b, appos);
+                    }
                     return Some(id);
                 }
                 let org = looks_org(ctx, name_toks)
@@ -930,51 +936,8 @@ impl Resolver<'_, '_> {
                     parties.clone()
                 };
                 let id = self.add(name, kind, own_parties, descriptors, generic);
-                // "FO spokesperson X", "X, the PCA's executive director": X speaks for it
                 if kind == EntityKind::Person {
-                    let mut cands: Vec<usize> = (s..run_start).collect();
-                    if let Some((x, y)) = appos {
-                        cands.extend(x..y);
-                    }
-                    for k in cands {
-                        // "the group's director": a description of an organisation named before
-                        if !toks[k].cap && toks[k].poss && ctx.w(&toks[k], "org_noun") {
-                            if let Some(org) = self.find_descriptor_except(&toks[k].norm, id) {
-                                self.entities[id].affiliation = Some(org);
-                                break;
-                            }
-                        }
-                        if !toks[k].cap
-                            || (ctx.w(&toks[k], "title") && !ctx.w(&toks[k], "org_noun"))
-                        {
-                            continue;
-                        }
-                        let pair_key: Vec<String> = toks[k..(k + 2).min(toks.len())]
-                            .iter()
-                            .filter(|t| t.cap)
-                            .map(|t| t.norm.clone())
-                            .collect();
-                        if pair_key.len() == 2 {
-                            if let Some(org) = self
-                                .find_name(&pair_key)
-                                .filter(|&o| o != id && self.entities[o].kind != EntityKind::Person)
-                            {
-                                self.entities[id].affiliation = Some(org);
-                                break;
-                            }
-                        }
-                        let key = vec![toks[k].norm.clone()];
-                        if let Some(org) = self
-                            .find_name(&key)
-                            .filter(|&o| o != id && self.entities[o].kind != EntityKind::Person)
-                        {
-                            self.entities[id].affiliation = Some(org);
-                            break;
-                        }
-                    }
-                    // A national office with no country named ("Foreign Secretary X"): the
-                    // country that was acting just before.
-                    self.national_party(id, toks, s, b);
+                    self.affiliate(id, toks, s, run_start, b, appos);
                 }
                 return Some(id);
             }
@@ -1090,6 +1053,61 @@ impl Resolver<'_, '_> {
         if let Some(p) = party {
             self.entities[id].parties = vec![p];
         }
+    }
+
+    /// "FO spokesperson X", "X, the PCA's executive director", "chief executive X": the
+    /// organisation (or country) a person speaks for.
+    fn affiliate(
+        &mut self,
+        id: usize,
+        toks: &[Token],
+        s: usize,
+        run_start: usize,
+        b: usize,
+        appos: Option<(usize, usize)>,
+    ) {
+        let ctx = self.ctx;
+        let mut cands: Vec<usize> = (s..run_start).collect();
+        if let Some((x, y)) = appos {
+            cands.extend(x..y);
+        }
+        for k in cands {
+            // "the group's director": a description of an organisation named before
+            if !toks[k].cap && toks[k].poss && ctx.w(&toks[k], "org_noun") {
+                if let Some(org) = self.find_descriptor_except(&toks[k].norm, id) {
+                    self.entities[id].affiliation = Some(org);
+                    break;
+                }
+            }
+            if !toks[k].cap || (ctx.w(&toks[k], "title") && !ctx.w(&toks[k], "org_noun")) {
+                continue;
+            }
+            let pair_key: Vec<String> = toks[k..(k + 2).min(toks.len())]
+                .iter()
+                .filter(|t| t.cap)
+                .map(|t| t.norm.clone())
+                .collect();
+            if pair_key.len() == 2 {
+                if let Some(org) = self
+                    .find_name(&pair_key)
+                    .filter(|&o| o != id && self.entities[o].kind != EntityKind::Person)
+                {
+                    self.entities[id].affiliation = Some(org);
+                    break;
+                }
+            }
+            let key = vec![toks[k].norm.clone()];
+            if let Some(org) = self
+                .find_name(&key)
+                .filter(|&o| o != id && self.entities[o].kind != EntityKind::Person)
+            {
+                self.entities[id].affiliation = Some(org);
+                break;
+            }
+        }
+        // A national office with no country named ("Foreign Secretary X"): the
+        // country that was acting just before.
+        self.national_party(id, toks, s, b);
     }
 
     fn country(&mut self, name: &str, party: &str) -> usize {

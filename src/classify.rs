@@ -65,6 +65,8 @@ struct Act {
     speech: bool,
     /// Entities at the start of the reported content (its likely subject).
     zone: Vec<usize>,
+    /// "described X as Y", "called X ‘Z’": a verdict, rebuttal or criticism by side.
+    evaluative: bool,
 }
 
 fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> bool {
@@ -288,6 +290,47 @@ pub fn classify(
             });
         let speech =
             a.verb.is_some() || !info.speech_quotes.is_empty() || !info.fragment_quotes.is_empty();
+        // "described the deployments as “routine exercises”", "called the interference
+        // ‘wildly irresponsible’": a verdict on the other side's conduct or words.
+        let evaluative = a.verb.is_some_and(|v| {
+            matches!(
+                toks[v].norm.as_str(),
+                "described"
+                    | "describing"
+                    | "called"
+                    | "calling"
+                    | "labelled"
+                    | "labeled"
+                    | "branded"
+                    | "termed"
+                    | "terming"
+            ) && toks
+                .get(v + 1)
+                .is_none_or(|t| t.norm != "on" && t.norm != "for")
+                && (v + 1..toks.len().min(v + 8)).any(|k| toks[k].norm == "as" || info.quoted[k])
+        });
+        // "hit back at a British tabloid": whoever is answered is an accuser
+        for c in &cues {
+            let cl = lex.cues[c.entry].class;
+            if matches!(cl, CueClass::Rebut | CueClass::Respond)
+                && toks
+                    .get(c.tok + c.len)
+                    .is_some_and(|t| t.norm == "at" || t.norm == "to")
+            {
+                for &(t, e) in &att.mentions[si] {
+                    if t > c.tok + c.len && t <= c.tok + c.len + 5 {
+                        let ent = &att.entities[e];
+                        if !ent.parties.is_empty() {
+                            named_accusers.extend(ent.parties.iter().cloned());
+                        } else if !ent.generic {
+                            named_accusers.push(ent.name.clone());
+                        }
+                    }
+                }
+            }
+        }
+        named_accusers.sort();
+        named_accusers.dedup();
         acts.push(Act {
             si,
             speaker,
@@ -301,6 +344,7 @@ pub fn classify(
             named_accusers,
             against,
             speech,
+            evaluative,
             zone: zone_parties,
         });
     }
@@ -385,6 +429,7 @@ pub fn classify(
             edges.push((is_resp, ai, p, ts));
         }
         edges.sort_by_key(|e| (e.0, e.1));
+        let all_edges = edges.clone();
         for (_, ai, p, ts) in edges {
             let act = &acts[ai];
             // A demand or an accusation verb needs a named target; bare wrongdoing words in
@@ -424,6 +469,15 @@ pub fn classify(
                 }
             };
             disputes[idx].accusers.extend(p);
+        }
+        // A party that answers although every accusation against it was read as a counter-
+        // charge in another dispute ("Belgrade has always denied ...") still has accusers.
+        for d in disputes.iter_mut().filter(|d| d.accusers.is_empty()) {
+            for (_, _, p, ts) in &all_edges {
+                if ts.contains(&d.responder) && !p.contains(&d.responder) {
+                    d.accusers.extend(p.iter().cloned());
+                }
+            }
         }
         disputes.retain(|d| !d.accusers.is_empty());
         disputes
@@ -499,7 +553,7 @@ pub fn classify(
                 })
         };
         if let Some(d) = resp {
-            if act.rebut || act.nondenial || act.respond {
+            if act.rebut || act.nondenial || act.respond || act.evaluative {
                 let (kind, tok) = if act.rebut {
                     kind_of(CueClass::Rebut).unwrap_or(("rejection".into(), 0))
                 } else if act.nondenial {
@@ -508,6 +562,11 @@ pub fn classify(
                     (
                         "counter-accusation".into(),
                         kind_of(CueClass::Accuse).map(|k| k.1).unwrap_or(0),
+                    )
+                } else if act.evaluative && !act.respond {
+                    (
+                        "dismissal".into(),
+                        att.attributions[act.si].verb.unwrap_or(0),
                     )
                 } else {
                     (
@@ -533,7 +592,7 @@ pub fn classify(
         let acc_disputes: Vec<usize> = (0..disputes.len())
             .filter(|&d| p.iter().all(|x| disputes[d].accusers.contains(x)))
             .collect();
-        if act.accuse || (act.wrongdoing && act.speech) {
+        if act.accuse || (act.wrongdoing && act.speech) || act.evaluative {
             let target_d = acc_disputes
                 .iter()
                 .copied()
@@ -542,7 +601,13 @@ pub fn classify(
             if let Some(d) = target_d {
                 let (kind, tok) = kind_of(CueClass::Accuse)
                     .map(|(k, t)| (k, Some(t)))
-                    .unwrap_or(("allegation".into(), None));
+                    .unwrap_or_else(|| {
+                        if act.evaluative {
+                            ("criticism".into(), att.attributions[act.si].verb)
+                        } else {
+                            ("allegation".into(), None)
+                        }
+                    });
                 decided[ai] = Some((Role::Claim, d, kind, tok));
                 if first_claim[d].is_none() {
                     first_claim[d] = Some(act.si);
