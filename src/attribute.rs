@@ -1659,11 +1659,36 @@ fn link_documents(
         if q[k] || !ctx.w(&toks[k], "doc_noun") {
             continue;
         }
+        // "a report by X", or "The documentary, ..., broadcast on Thursday by X"
         let by = toks
             .get(k + 1)
-            .is_some_and(|t| matches!(t.norm.as_str(), "by" | "from"));
-        if by {
-            if let Some(&(_, author)) = mentions.iter().find(|&&(t, _)| t > k + 1 && t <= k + 7) {
+            .is_some_and(|t| matches!(t.norm.as_str(), "by" | "from"))
+            .then_some(k + 1)
+            .or_else(|| {
+                (k + 2..toks.len().min(k + 14)).find(|&j| {
+                    toks[j].norm == "by"
+                        && toks[k + 1..j].iter().any(|t| {
+                            matches!(
+                                t.norm.as_str(),
+                                "broadcast"
+                                    | "published"
+                                    | "released"
+                                    | "aired"
+                                    | "produced"
+                                    | "made"
+                                    | "written"
+                                    | "issued"
+                                    | "commissioned"
+                                    | "filed"
+                                    | "sent"
+                                    | "prepared"
+                                    | "compiled"
+                            )
+                        })
+                })
+            });
+        if let Some(j) = by {
+            if let Some(&(_, author)) = mentions.iter().find(|&&(t, _)| t > j && t <= j + 6) {
                 let d = doc_for(r, k);
                 if d != author
                     && r.entities[d].parties.is_empty()

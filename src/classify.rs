@@ -234,6 +234,26 @@ pub fn classify(
                         }
                     }
                 }
+                // "allegations in a television documentary": the document's author
+                if lex.is("reference_noun", &t.norm)
+                    && toks.get(i + 1).is_some_and(|n| n.norm == "in")
+                {
+                    if let Some(k) =
+                        (i + 2..toks.len().min(i + 6)).find(|&k| lex.is("doc_noun", &toks[k].norm))
+                    {
+                        let doc = att.entities.iter().find(|e| {
+                            e.kind == EntityKind::Document && e.descriptors.contains(&toks[k].norm)
+                        });
+                        if let Some(author) = doc.and_then(|d| d.affiliation) {
+                            let a = &att.entities[author];
+                            if !a.parties.is_empty() {
+                                named_accusers.extend(a.parties.iter().cloned());
+                            } else if !a.generic {
+                                named_accusers.push(a.name.clone());
+                            }
+                        }
+                    }
+                }
                 // "India's allegations", "US allegations"
                 for k in i.saturating_sub(3)..i {
                     if let Some((_, p, _)) = ctx.gaz_at(toks, k) {
@@ -552,8 +572,15 @@ pub fn classify(
                     )
                 })
         };
+        // A charge against one's own accuser is a counter-charge only once the exchange has
+        // begun (a claim against the speaker, or its answer, came first); before that it is
+        // a claim of its own ("Serbia accused Kosovo ..." opening a second dispute).
+        let begun = |d: usize, first_claim: &[Option<usize>], cued: &[bool]| {
+            cued[d] || first_claim[d].is_some_and(|c| c < act.si)
+        };
         if let Some(d) = resp {
-            if act.rebut || act.nondenial || act.respond || act.evaluative {
+            let begun_here = begun(d, &first_claim, &cued_rebuttal);
+            if act.rebut || act.nondenial || act.respond || (act.evaluative && begun_here) {
                 let (kind, tok) = if act.rebut {
                     kind_of(CueClass::Rebut).unwrap_or(("rejection".into(), 0))
                 } else if act.nondenial {
@@ -581,6 +608,7 @@ pub fn classify(
                 continue;
             }
             if (act.accuse || act.wrongdoing)
+                && begun_here
                 && tparties.iter().any(|t| disputes[d].accusers.contains(t))
             {
                 let tok = kind_of(CueClass::Accuse).map(|k| k.1);
