@@ -222,15 +222,36 @@ pub fn pair_article(
                     )];
                 }
             }
-            // 3. specific
+            // 3. specific, when one claim stands out by content; otherwise the rebuttal
+            // answers the dispute's claims together (what annotators and readers do with a
+            // spokesperson's general defence), each link still above the threshold.
             let best = scored.iter().map(|s| s.1.total).fold(f32::MIN, f32::max);
             if best < w.min_score {
                 return vec![];
             }
+            let mut by_total: Vec<f32> = scored.iter().map(|s| s.1.total).collect();
+            by_total.sort_by(|a, b| b.total_cmp(a));
+            let second = by_total.get(1).copied().unwrap_or(0.0);
+            let stands_out = best_lex >= w.specific_lexical && best - second >= w.specific_gap;
+            if stands_out || scored.len() == 1 {
+                return scored
+                    .iter()
+                    .filter(|s| s.1.total >= w.min_score && s.1.total >= best - w.margin)
+                    .map(|(ci, s)| (*ci, ri, s.clone(), "specific", String::new()))
+                    .collect();
+            }
             scored
                 .iter()
-                .filter(|s| s.1.total >= w.min_score && s.1.total >= best - w.margin)
-                .map(|(ci, s)| (*ci, ri, s.clone(), "specific", String::new()))
+                .filter(|s| s.1.total >= w.general_min_score)
+                .map(|(ci, s)| {
+                    (
+                        *ci,
+                        ri,
+                        s.clone(),
+                        "blanket",
+                        "general answer: no single claim stands out".to_string(),
+                    )
+                })
                 .collect()
         })
         .collect();

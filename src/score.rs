@@ -27,6 +27,12 @@ pub struct Weights {
     pub min_score: f32,
     /// A rebuttal also links to other claims scoring within this margin of its best one.
     pub margin: f32,
+    /// A claim "stands out" for a rebuttal (specific link) when its lexical score reaches
+    /// this and its composite beats the runner-up by `specific_gap`.
+    pub specific_lexical: f32,
+    pub specific_gap: f32,
+    /// Otherwise the rebuttal answers every claim of the dispute scoring at least this.
+    pub general_min_score: f32,
 }
 
 impl Default for Weights {
@@ -38,6 +44,9 @@ impl Default for Weights {
             order: 0.15,
             min_score: 0.12,
             margin: 0.02,
+            specific_lexical: 0.25,
+            specific_gap: 0.1,
+            general_min_score: 0.08,
         }
     }
 }
