@@ -240,9 +240,13 @@ pub fn pair_article(
                     .map(|(ci, s)| (*ci, ri, s.clone(), "specific", String::new()))
                     .collect();
             }
+            // A general answer covers what was said before it; a lede answer (first
+            // paragraphs) covers the accusations the article goes on to report.
+            let lede = r.paragraph <= 2;
             scored
                 .iter()
                 .filter(|s| s.1.total >= w.general_min_score)
+                .filter(|s| lede || units[s.0].sentence < r.sentence)
                 .map(|(ci, s)| {
                     (
                         *ci,
