@@ -1622,7 +1622,14 @@ fn register_mentions(
                         .or_else(|| name.strip_suffix("'s"))
                         .unwrap_or(&name)
                         .to_string();
-                    let e = r.add(name, EntityKind::Org, vec![], vec![], false);
+                    // "Iran's Islamic Revolutionary Guard Corps", "the Indonesian Nickel Board"
+                    let mut parties: Vec<String> = ctx
+                        .parties_in(toks, i.saturating_sub(2), i)
+                        .into_iter()
+                        .map(|x| x.1)
+                        .collect();
+                    parties.dedup();
+                    let e = r.add(name, EntityKind::Org, parties, vec![], false);
                     out.push((i, e));
                 }
                 i = j;
