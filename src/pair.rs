@@ -226,14 +226,14 @@ pub fn pair_article(
             // answers the dispute's claims together (what annotators and readers do with a
             // spokesperson's general defence), each link still above the threshold.
             let best = scored.iter().map(|s| s.1.total).fold(f32::MIN, f32::max);
-            if best < w.min_score {
+            if best < w.min_score.min(w.general_min_score) {
                 return vec![];
             }
             let mut by_total: Vec<f32> = scored.iter().map(|s| s.1.total).collect();
             by_total.sort_by(|a, b| b.total_cmp(a));
             let second = by_total.get(1).copied().unwrap_or(0.0);
             let stands_out = best_lex >= w.specific_lexical && best - second >= w.specific_gap;
-            if stands_out || scored.len() == 1 {
+            if (stands_out || scored.len() == 1) && best >= w.min_score {
                 return scored
                     .iter()
                     .filter(|s| s.1.total >= w.min_score && s.1.total >= best - w.margin)

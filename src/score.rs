@@ -46,7 +46,7 @@ impl Default for Weights {
             margin: 0.02,
             specific_lexical: 0.25,
             specific_gap: 0.1,
-            general_min_score: 0.08,
+            general_min_score: 0.04,
         }
     }
 }
