@@ -627,6 +627,11 @@ impl Resolver<'_, '_> {
             return Some(e.id);
         }
         // "the regulator" for the Payments Conduct Authority, "the company" for Acme Ltd.
+        // Words that also name other things ("my administration", "the office") do not
+        // stand for a named organisation by themselves.
+        if matches!(head, "administration" | "office" | "board") {
+            return None;
+        }
         let lex = self.ctx.lex;
         for class in [
             "like_regulator",
@@ -1541,7 +1546,12 @@ fn register_mentions(
             out.push((i, id));
         }
         let t = &toks[i];
-        let det_before = i > 0 && ctx.w(&toks[i - 1], "determiner");
+        // "the tabloid", "a British tabloid": one adjective may sit between
+        let det_before = (i > 0 && ctx.w(&toks[i - 1], "determiner"))
+            || (i > 1
+                && matches!(toks[i - 2].norm.as_str(), "the" | "a" | "an")
+                && !t.cap
+                && !has_punct(ctx.gap(toks, i)));
         if det_before && t.norm == "country" {
             if let Some(c) = r.st.last_country {
                 out.push((i, c));

@@ -127,6 +127,24 @@ pub struct Classified {
     pub parties: Vec<Vec<String>>,
 }
 
+/// A reporting verb that asserts rather than merely relays ("reported", "claimed").
+fn reports(act: &Act, att: &Attributed) -> bool {
+    att.attributions[act.si].verb.is_some_and(|v| {
+        matches!(
+            att.infos[act.si].tokens[v].norm.as_str(),
+            "reported"
+                | "reports"
+                | "claimed"
+                | "claims"
+                | "alleged"
+                | "alleges"
+                | "published"
+                | "wrote"
+                | "quoted"
+        )
+    })
+}
+
 /// The party of an entity: gazetteer/affiliation, else inferred, else its own name.
 fn party_of(
     att: &Attributed,
@@ -194,6 +212,10 @@ pub fn classify(
             .cloned()
             .collect();
         let class = |cl: CueClass| cues.iter().any(|c| lex.cues[c.entry].class == cl);
+        let frame_accuses = a.verb.is_some_and(|v| {
+            cues.iter()
+                .any(|c| c.tok == v && lex.cues[c.entry].class == CueClass::Accuse)
+        });
         let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
         let wrongdoing = toks
             .iter()
@@ -337,8 +359,20 @@ pub fn classify(
                     .get(c.tok + c.len)
                     .is_some_and(|t| t.norm == "at" || t.norm == "to")
             {
-                for &(t, e) in &att.mentions[si] {
-                    if t > c.tok + c.len && t <= c.tok + c.len + 5 {
+                // "hit back at a British tabloid": the tabloid, not Britain
+                let window: Vec<usize> = att.mentions[si]
+                    .iter()
+                    .filter(|&&(t, _)| t > c.tok + c.len && t <= c.tok + c.len + 5)
+                    .map(|&(_, e)| e)
+                    .collect();
+                let has_org = window
+                    .iter()
+                    .any(|&e| att.entities[e].kind != EntityKind::Country);
+                for &e in &window {
+                    if has_org && att.entities[e].kind == EntityKind::Country {
+                        continue;
+                    }
+                    {
                         let ent = &att.entities[e];
                         if !ent.parties.is_empty() {
                             named_accusers.extend(ent.parties.iter().cloned());
@@ -355,7 +389,14 @@ pub fn classify(
             si,
             speaker,
             accuse: class(CueClass::Accuse),
-            rebut: class(CueClass::Rebut),
+            rebut: if frame_accuses {
+                // "accused the paper of publishing “false” figures": the verdict words belong
+                // to the accusation; only a rebuttal verb makes it an answer too
+                cues.iter()
+                    .any(|c| lex.cues[c.entry].class == CueClass::Rebut && c.as_verb && !c.in_quote)
+            } else {
+                class(CueClass::Rebut)
+            },
             nondenial: class(CueClass::NonDenial),
             respond: class(CueClass::Respond),
             cues,
@@ -497,6 +538,25 @@ pub fn classify(
                 if ts.contains(&d.responder) && !p.contains(&d.responder) {
                     d.accusers.extend(p.iter().cloned());
                 }
+            }
+        }
+        // "The board dismissed a newspaper report ..." then "The Morning Courier reported
+        // that ...": the outlet reporting right after an unattributed rebuttal is its accuser.
+        for d in disputes.iter_mut() {
+            let first_answer = acts
+                .iter()
+                .filter(|a| a.rebut || a.nondenial || a.respond)
+                .find(|a| party_of(att, inferred, a.speaker, 0) == [d.responder.clone()])
+                .map(|a| a.si);
+            let Some(si_r) = first_answer else { continue };
+            let reporter = acts.iter().find(|a| {
+                a.si > si_r
+                    && a.si <= si_r + 3
+                    && reports(a, att)
+                    && !party_of(att, inferred, a.speaker, 0).contains(&d.responder)
+            });
+            if let Some(a) = reporter {
+                d.accusers.extend(party_of(att, inferred, a.speaker, 0));
             }
         }
         disputes.retain(|d| !d.accusers.is_empty());
@@ -660,9 +720,11 @@ pub fn classify(
             .iter()
             .flat_map(|&e| party_of(att, &inferred, e, 0))
             .collect();
+        // ... and an accuser *reporting* or *alleging* states a claim whatever its subject
+        let reporting = reports(act, att);
         let d = (0..disputes.len()).find(|&d| {
             p.iter().all(|x| disputes[d].accusers.contains(x))
-                && zp.contains(&disputes[d].responder)
+                && (zp.contains(&disputes[d].responder) || reporting)
                 && disputes[d].responder != p[0]
         });
         if let Some(d) = d {

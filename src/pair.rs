@@ -229,14 +229,22 @@ pub fn pair_article(
             if best < w.min_score.min(w.general_min_score) {
                 return vec![];
             }
-            let mut by_total: Vec<f32> = scored.iter().map(|s| s.1.total).collect();
-            by_total.sort_by(|a, b| b.total_cmp(a));
-            let second = by_total.get(1).copied().unwrap_or(0.0);
-            let stands_out = best_lex >= w.specific_lexical && best - second >= w.specific_gap;
+            // Content decides specificity: the best claim's lexical score must be high
+            // enough and clearly ahead of the runner-up's.
+            let mut by_lex: Vec<f32> = scored.iter().map(|s| s.1.lexical).collect();
+            by_lex.sort_by(|a, b| b.total_cmp(a));
+            let second_lex = by_lex.get(1).copied().unwrap_or(0.0);
+            let stands_out =
+                best_lex >= w.specific_lexical && best_lex - second_lex >= w.specific_gap;
             if (stands_out || scored.len() == 1) && best >= w.min_score {
+                let best_spec = scored
+                    .iter()
+                    .filter(|s| s.1.lexical >= best_lex)
+                    .map(|s| s.1.total)
+                    .fold(f32::MIN, f32::max);
                 return scored
                     .iter()
-                    .filter(|s| s.1.total >= w.min_score && s.1.total >= best - w.margin)
+                    .filter(|s| s.1.total >= w.min_score && s.1.total >= best_spec - w.margin)
                     .map(|(ci, s)| (*ci, ri, s.clone(), "specific", String::new()))
                     .collect();
             }

@@ -44,8 +44,8 @@ impl Default for Weights {
             order: 0.15,
             min_score: 0.12,
             margin: 0.02,
-            specific_lexical: 0.25,
-            specific_gap: 0.1,
+            specific_lexical: 0.15,
+            specific_gap: 0.05,
             general_min_score: 0.04,
         }
     }

@@ -218,7 +218,6 @@ fn extract_sample_articles_has_exact_header() {
 }
 
 #[test]
-#[ignore = "quality target of issue 2 not yet met: some bundled articles get no units (run with --ignored)"]
 fn extract_finds_units_in_every_gold_article_that_has_them() {
     // An accusation nobody answers is still a claim (gold: mining-river-pollution,
     // press-freedom-detentions have claims and no rebuttals).
@@ -995,8 +994,8 @@ fn bundled_gold_scores_do_not_regress() {
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let f = |k: &str| v[k]["f1"].as_f64().unwrap();
-    assert!(f("claims") >= 0.40, "claim F1 {}", f("claims"));
-    assert!(f("rebuttals") >= 0.55, "rebuttal F1 {}", f("rebuttals"));
-    assert!(f("pairs") >= 0.17, "pair F1 {}", f("pairs"));
-    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.75);
+    assert!(f("claims") >= 0.86, "claim F1 {}", f("claims"));
+    assert!(f("rebuttals") >= 0.92, "rebuttal F1 {}", f("rebuttals"));
+    assert!(f("pairs") >= 0.66, "pair F1 {}", f("pairs"));
+    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.92);
 }
