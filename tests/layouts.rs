@@ -1,0 +1,210 @@
+//! One test per attribution layout and per trap of ../shared/notes/news-text.md, on short
+//! texts written here. Two invented countries keep the cases free of real politics; they
+//! are added to the gazetteer the way a `--config` file would add them.
+
+use riposte::{Article, Hints, Lexicon, Role, Unit};
+
+fn lexicon() -> Lexicon {
+    let mut lex = Lexicon::builtin();
+    lex.add_party("Freedonia", "Freedonia", "country");
+    lex.add_party("Freedonian", "Freedonia", "demonym");
+    lex.add_party("Ruritania", "Ruritania", "country");
+    lex.add_party("Ruritanian", "Ruritania", "demonym");
+    lex.reindex();
+    lex
+}
+
+const ACCUSATION: &str = "Ruritania on Monday accused Freedonia of shelling three border villages.";
+
+fn units(body: &str) -> Vec<Unit> {
+    let text = format!("{ACCUSATION}\n\n{body}");
+    riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default()).expect("extracts").units
+}
+
+fn find<'a>(units: &'a [Unit], needle: &str) -> &'a Unit {
+    units.iter().find(|u| u.text.contains(needle)).unwrap_or_else(|| panic!("no unit contains {needle:?}; units: {:#?}", units.iter().map(|u| (&u.text, u.role, &u.speaker)).collect::<Vec<_>>()))
+}
+
+fn none(units: &[Unit], needle: &str) {
+    assert!(!units.iter().any(|u| u.text.contains(needle)), "unexpected unit with {needle:?}: {:#?}", units.iter().filter(|u| u.text.contains(needle)).collect::<Vec<_>>());
+}
+
+fn rebuttal_by(body: &str, needle: &str, speaker: &str) -> Unit {
+    let us = units(body);
+    let u = find(&us, needle).clone();
+    assert_eq!(u.role, Role::Rebuttal, "{u:#?}");
+    assert_eq!(u.speaker, speaker, "{u:#?}");
+    u
+}
+
+const INTRO: &str = "Freedonian foreign ministry spokesman Karl Brandt rejected the accusations.";
+
+#[test]
+fn the_accusation_itself_is_a_claim() {
+    let us = units(INTRO);
+    let c = find(&us, "accused Freedonia");
+    assert_eq!(c.role, Role::Claim);
+    assert_eq!(c.kind, "accusation");
+    assert_eq!(c.speaker, "Ruritania");
+    assert!(c.side.starts_with("accuser"));
+}
+
+#[test]
+fn layout_speaker_verb_comma_quote() {
+    rebuttal_by(&format!("{INTRO}\n\nBrandt said, “Our army never crossed the border.”"), "never crossed", "Karl Brandt");
+}
+
+#[test]
+fn layout_speaker_verb_colon_quote() {
+    rebuttal_by(&format!("{INTRO}\n\nBrandt said: “Our army never crossed the border.”"), "never crossed", "Karl Brandt");
+}
+
+#[test]
+fn layout_quote_then_speaker_verb() {
+    rebuttal_by(&format!("{INTRO}\n\n“Our army never crossed the border,” Brandt said."), "never crossed", "Karl Brandt");
+}
+
+#[test]
+fn layout_quote_then_verb_speaker() {
+    rebuttal_by(&format!("{INTRO}\n\n“Our army never crossed the border,” said Brandt."), "never crossed", "Karl Brandt");
+}
+
+#[test]
+fn layout_continuation_after_attribution() {
+    let body = format!("{INTRO}\n\n“Our army never crossed the border,” Brandt said. “Not one shell was fired.”");
+    rebuttal_by(&body, "Not one shell", "Karl Brandt");
+}
+
+#[test]
+fn layout_trailing_attribution_covers_every_sentence() {
+    let body = format!("{INTRO}\n\n“Our army never crossed the border. Not one shell was fired. The villages are intact,” he said.");
+    for s in ["never crossed", "Not one shell", "villages are intact"] {
+        rebuttal_by(&body, s, "Karl Brandt");
+    }
+}
+
+#[test]
+fn layout_indirect_speech() {
+    let u = rebuttal_by(&format!("{INTRO}\n\nBrandt said that the allegations were baseless."), "were baseless", "Karl Brandt");
+    assert_eq!(u.quote_type, "indirect");
+}
+
+#[test]
+fn layout_according_to() {
+    rebuttal_by(&format!("{INTRO}\n\nAccording to Brandt, the allegations are baseless."), "are baseless", "Karl Brandt");
+}
+
+#[test]
+fn layout_apposition_and_while_clause() {
+    rebuttal_by("Karl Brandt, the Freedonian foreign ministry spokesman, said the allegations were baseless.", "were baseless", "Karl Brandt");
+    rebuttal_by("Freedonian spokesman Karl Brandt, while speaking at a briefing in the capital, said, “The allegations are baseless.”", "are baseless", "Karl Brandt");
+}
+
+#[test]
+fn layout_saying_quote() {
+    let u = rebuttal_by("Freedonia rejected the accusations, saying “our troops stayed on our side of the border.”", "stayed on our side", "Freedonia");
+    assert_eq!(u.kind, "rejection");
+}
+
+#[test]
+fn layout_passive_by_speaker() {
+    let us = units("Freedonia was also criticised by Ruritania for closing the border crossing.");
+    let c = find(&us, "criticised by Ruritania");
+    assert_eq!(c.role, Role::Claim);
+    assert_eq!(c.speaker, "Ruritania");
+}
+
+#[test]
+fn layout_told_reporters_and_statement() {
+    rebuttal_by(&format!("{INTRO}\n\nBrandt told reporters the allegations were baseless."), "were baseless", "Karl Brandt");
+    rebuttal_by("In a statement, the Freedonian foreign ministry rejected the accusations.", "In a statement", "foreign ministry");
+}
+
+#[test]
+fn layout_next_paragraph_quote_inherits() {
+    let u = rebuttal_by(&format!("{INTRO}\n\nBrandt said they were surprised.\n\n“We have never fired a single shell across the border.”"), "single shell", "Karl Brandt");
+    assert_eq!(u.quote_type, "floating");
+}
+
+#[test]
+fn layout_pronoun_and_surname() {
+    rebuttal_by(&format!("{INTRO}\n\nHe said the villages had been shelled by rebels."), "shelled by rebels", "Karl Brandt");
+}
+
+#[test]
+fn layout_shouted_claim() {
+    let us = units("“Freedonia shelled our villages!” another Ruritanian lawmaker shouted.");
+    let c = find(&us, "shelled our villages");
+    assert_eq!(c.role, Role::Claim);
+}
+
+#[test]
+fn counter_accusation_is_a_rebuttal() {
+    let u = rebuttal_by(&format!("{INTRO}\n\nBrandt accused Ruritania of staging the incident."), "staging the incident", "Karl Brandt");
+    assert_eq!(u.kind, "counter-accusation");
+}
+
+#[test]
+fn non_denial_response() {
+    let u = rebuttal_by("Freedonia said it was probing the allegations.", "probing", "Freedonia");
+    assert_eq!(u.kind, "non-denial response");
+}
+
+#[test]
+fn standing_position_is_a_background_rebuttal() {
+    let u = rebuttal_by("Freedonia has repeatedly denied the accusations.", "repeatedly denied", "Freedonia");
+    assert!(u.rule.contains("standing position"), "{}", u.rule);
+}
+
+#[test]
+fn mixed_quote_fragment() {
+    let us = units("Ruritania also accused the country of “aggression”.");
+    let c = find(&us, "aggression");
+    assert_eq!(c.role, Role::Claim);
+    assert_eq!(c.quote_type, "mixed");
+}
+
+#[test]
+fn trap_legal_senses() {
+    let us = units("The Supreme Court rejected the petition filed by the villagers.\n\nTwo men were charged with smuggling last year.");
+    none(&us, "rejected the petition");
+    none(&us, "charged with smuggling");
+}
+
+#[test]
+fn trap_negated_and_non_responses() {
+    let us = units("Freedonia did not respond to a request for comment.\n\nIts embassy declined to comment.\n\nFreedonia did not deny the shelling.");
+    none(&us, "did not respond");
+    none(&us, "declined to comment");
+    none(&us, "did not deny");
+}
+
+#[test]
+fn trap_cue_inside_an_unrelated_quote() {
+    let us = units("“We rejected the old design years ago,” said the architect of the new bridge, Anna Weiss.");
+    none(&us, "old design");
+}
+
+#[test]
+fn trap_no_dispute_no_units() {
+    let text = "The city council approved a new budget on Tuesday.\n\n“We are pleased with the result,” the mayor said.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default()).unwrap().units;
+    assert!(us.is_empty(), "{us:#?}");
+}
+
+#[test]
+fn residue_and_subheadings_give_no_units() {
+    let us = units("View this post on Instagram\n\nFreedonia rejects Ruritanian claims\n\nFreedonia rejected the accusations.");
+    none(&us, "Instagram");
+    assert_eq!(us.iter().filter(|u| u.text.contains("rejects Ruritanian claims")).count(), 0);
+    find(&us, "rejected the accusations");
+}
+
+#[test]
+fn hints_fix_the_sides() {
+    let text = "Acme blamed Globex for the outage.\n\nGlobex said the claim was false.";
+    let hints = Hints { accusers: vec!["Acme".into()], responders: vec!["Globex".into()] };
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &hints).unwrap().units;
+    assert_eq!(find(&us, "blamed Globex").role, Role::Claim);
+    assert_eq!(find(&us, "claim was false").role, Role::Rebuttal);
+}
