@@ -133,6 +133,9 @@ impl Analyzer {
                         .get(n)
                         .is_some_and(|c| c.iter().any(|&i| lex.cues[i].tokens.len() == 1))
                     && !lex.is("reference_noun", n)
+                    // Party names are on both sides of every exchange; the side gate already
+                    // uses them, and as content they would make every claim look alike.
+                    && !(t.cap && lex.gazetteer.contains_key(n))
             })
             .map(|t| family(&self.stemmer.stem(&t.norm)))
             .collect()

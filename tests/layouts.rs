@@ -18,15 +18,35 @@ const ACCUSATION: &str = "Ruritania on Monday accused Freedonia of shelling thre
 
 fn units(body: &str) -> Vec<Unit> {
     let text = format!("{ACCUSATION}\n\n{body}");
-    riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default()).expect("extracts").units
+    riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .expect("extracts")
+        .units
 }
 
 fn find<'a>(units: &'a [Unit], needle: &str) -> &'a Unit {
-    units.iter().find(|u| u.text.contains(needle)).unwrap_or_else(|| panic!("no unit contains {needle:?}; units: {:#?}", units.iter().map(|u| (&u.text, u.role, &u.speaker)).collect::<Vec<_>>()))
+    units
+        .iter()
+        .find(|u| u.text.contains(needle))
+        .unwrap_or_else(|| {
+            panic!(
+                "no unit contains {needle:?}; units: {:#?}",
+                units
+                    .iter()
+                    .map(|u| (&u.text, u.role, &u.speaker))
+                    .collect::<Vec<_>>()
+            )
+        })
 }
 
 fn none(units: &[Unit], needle: &str) {
-    assert!(!units.iter().any(|u| u.text.contains(needle)), "unexpected unit with {needle:?}: {:#?}", units.iter().filter(|u| u.text.contains(needle)).collect::<Vec<_>>());
+    assert!(
+        !units.iter().any(|u| u.text.contains(needle)),
+        "unexpected unit with {needle:?}: {:#?}",
+        units
+            .iter()
+            .filter(|u| u.text.contains(needle))
+            .collect::<Vec<_>>()
+    );
 }
 
 fn rebuttal_by(body: &str, needle: &str, speaker: &str) -> Unit {
@@ -51,27 +71,45 @@ fn the_accusation_itself_is_a_claim() {
 
 #[test]
 fn layout_speaker_verb_comma_quote() {
-    rebuttal_by(&format!("{INTRO}\n\nBrandt said, “Our army never crossed the border.”"), "never crossed", "Karl Brandt");
+    rebuttal_by(
+        &format!("{INTRO}\n\nBrandt said, “Our army never crossed the border.”"),
+        "never crossed",
+        "Karl Brandt",
+    );
 }
 
 #[test]
 fn layout_speaker_verb_colon_quote() {
-    rebuttal_by(&format!("{INTRO}\n\nBrandt said: “Our army never crossed the border.”"), "never crossed", "Karl Brandt");
+    rebuttal_by(
+        &format!("{INTRO}\n\nBrandt said: “Our army never crossed the border.”"),
+        "never crossed",
+        "Karl Brandt",
+    );
 }
 
 #[test]
 fn layout_quote_then_speaker_verb() {
-    rebuttal_by(&format!("{INTRO}\n\n“Our army never crossed the border,” Brandt said."), "never crossed", "Karl Brandt");
+    rebuttal_by(
+        &format!("{INTRO}\n\n“Our army never crossed the border,” Brandt said."),
+        "never crossed",
+        "Karl Brandt",
+    );
 }
 
 #[test]
 fn layout_quote_then_verb_speaker() {
-    rebuttal_by(&format!("{INTRO}\n\n“Our army never crossed the border,” said Brandt."), "never crossed", "Karl Brandt");
+    rebuttal_by(
+        &format!("{INTRO}\n\n“Our army never crossed the border,” said Brandt."),
+        "never crossed",
+        "Karl Brandt",
+    );
 }
 
 #[test]
 fn layout_continuation_after_attribution() {
-    let body = format!("{INTRO}\n\n“Our army never crossed the border,” Brandt said. “Not one shell was fired.”");
+    let body = format!(
+        "{INTRO}\n\n“Our army never crossed the border,” Brandt said. “Not one shell was fired.”"
+    );
     rebuttal_by(&body, "Not one shell", "Karl Brandt");
 }
 
@@ -85,13 +123,21 @@ fn layout_trailing_attribution_covers_every_sentence() {
 
 #[test]
 fn layout_indirect_speech() {
-    let u = rebuttal_by(&format!("{INTRO}\n\nBrandt said that the allegations were baseless."), "were baseless", "Karl Brandt");
+    let u = rebuttal_by(
+        &format!("{INTRO}\n\nBrandt said that the allegations were baseless."),
+        "were baseless",
+        "Karl Brandt",
+    );
     assert_eq!(u.quote_type, "indirect");
 }
 
 #[test]
 fn layout_according_to() {
-    rebuttal_by(&format!("{INTRO}\n\nAccording to Brandt, the allegations are baseless."), "are baseless", "Karl Brandt");
+    rebuttal_by(
+        &format!("{INTRO}\n\nAccording to Brandt, the allegations are baseless."),
+        "are baseless",
+        "Karl Brandt",
+    );
 }
 
 #[test]
@@ -102,7 +148,11 @@ fn layout_apposition_and_while_clause() {
 
 #[test]
 fn layout_saying_quote() {
-    let u = rebuttal_by("Freedonia rejected the accusations, saying “our troops stayed on our side of the border.”", "stayed on our side", "Freedonia");
+    let u = rebuttal_by(
+        "Freedonia rejected the accusations, saying “our troops stayed on our side of the border.”",
+        "stayed on our side",
+        "Freedonia",
+    );
     assert_eq!(u.kind, "rejection");
 }
 
@@ -116,8 +166,16 @@ fn layout_passive_by_speaker() {
 
 #[test]
 fn layout_told_reporters_and_statement() {
-    rebuttal_by(&format!("{INTRO}\n\nBrandt told reporters the allegations were baseless."), "were baseless", "Karl Brandt");
-    rebuttal_by("In a statement, the Freedonian foreign ministry rejected the accusations.", "In a statement", "foreign ministry");
+    rebuttal_by(
+        &format!("{INTRO}\n\nBrandt told reporters the allegations were baseless."),
+        "were baseless",
+        "Karl Brandt",
+    );
+    rebuttal_by(
+        "In a statement, the Freedonian foreign ministry rejected the accusations.",
+        "In a statement",
+        "foreign ministry",
+    );
 }
 
 #[test]
@@ -128,7 +186,11 @@ fn layout_next_paragraph_quote_inherits() {
 
 #[test]
 fn layout_pronoun_and_surname() {
-    rebuttal_by(&format!("{INTRO}\n\nHe said the villages had been shelled by rebels."), "shelled by rebels", "Karl Brandt");
+    rebuttal_by(
+        &format!("{INTRO}\n\nHe said the villages had been shelled by rebels."),
+        "shelled by rebels",
+        "Karl Brandt",
+    );
 }
 
 #[test]
@@ -140,19 +202,31 @@ fn layout_shouted_claim() {
 
 #[test]
 fn counter_accusation_is_a_rebuttal() {
-    let u = rebuttal_by(&format!("{INTRO}\n\nBrandt accused Ruritania of staging the incident."), "staging the incident", "Karl Brandt");
+    let u = rebuttal_by(
+        &format!("{INTRO}\n\nBrandt accused Ruritania of staging the incident."),
+        "staging the incident",
+        "Karl Brandt",
+    );
     assert_eq!(u.kind, "counter-accusation");
 }
 
 #[test]
 fn non_denial_response() {
-    let u = rebuttal_by("Freedonia said it was probing the allegations.", "probing", "Freedonia");
+    let u = rebuttal_by(
+        "Freedonia said it was probing the allegations.",
+        "probing",
+        "Freedonia",
+    );
     assert_eq!(u.kind, "non-denial response");
 }
 
 #[test]
 fn standing_position_is_a_background_rebuttal() {
-    let u = rebuttal_by("Freedonia has repeatedly denied the accusations.", "repeatedly denied", "Freedonia");
+    let u = rebuttal_by(
+        "Freedonia has repeatedly denied the accusations.",
+        "repeatedly denied",
+        "Freedonia",
+    );
     assert!(u.rule.contains("standing position"), "{}", u.rule);
 }
 
@@ -181,14 +255,18 @@ fn trap_negated_and_non_responses() {
 
 #[test]
 fn trap_cue_inside_an_unrelated_quote() {
-    let us = units("“We rejected the old design years ago,” said the architect of the new bridge, Anna Weiss.");
+    let us = units(
+        "“We rejected the old design years ago,” said the architect of the new bridge, Anna Weiss.",
+    );
     none(&us, "old design");
 }
 
 #[test]
 fn trap_no_dispute_no_units() {
     let text = "The city council approved a new budget on Tuesday.\n\n“We are pleased with the result,” the mayor said.";
-    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default()).unwrap().units;
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
     assert!(us.is_empty(), "{us:#?}");
 }
 
@@ -196,15 +274,25 @@ fn trap_no_dispute_no_units() {
 fn residue_and_subheadings_give_no_units() {
     let us = units("View this post on Instagram\n\nFreedonia rejects Ruritanian claims\n\nFreedonia rejected the accusations.");
     none(&us, "Instagram");
-    assert_eq!(us.iter().filter(|u| u.text.contains("rejects Ruritanian claims")).count(), 0);
+    assert_eq!(
+        us.iter()
+            .filter(|u| u.text.contains("rejects Ruritanian claims"))
+            .count(),
+        0
+    );
     find(&us, "rejected the accusations");
 }
 
 #[test]
 fn hints_fix_the_sides() {
     let text = "Acme blamed Globex for the outage.\n\nGlobex said the claim was false.";
-    let hints = Hints { accusers: vec!["Acme".into()], responders: vec!["Globex".into()] };
-    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &hints).unwrap().units;
+    let hints = Hints {
+        accusers: vec!["Acme".into()],
+        responders: vec!["Globex".into()],
+    };
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &hints)
+        .unwrap()
+        .units;
     assert_eq!(find(&us, "blamed Globex").role, Role::Claim);
     assert_eq!(find(&us, "claim was false").role, Role::Rebuttal);
 }
