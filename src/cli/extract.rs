@@ -42,11 +42,11 @@ pub fn run(a: ExtractArgs) -> anyhow::Result<u8> {
             }
         }
     }
+    if a.output.format() == riposte::report::Format::Html {
+        anyhow::bail!("--format html is a review page for pair reports; use `riposte pair`");
+    }
     let table = riposte::report::units_table(&units);
-    let opts = a.output.csv_options();
-    riposte::report::write_output(&a.output.output, |w| {
-        riposte::report::write_table(&table, a.output.format, &opts, w)
-    })?;
+    a.output.write(&table, a.input.quiet)?;
     super::report_issues(&issues, a.input.errors.as_deref(), a.input.quiet)?;
     if !a.input.quiet {
         let claims = units
