@@ -455,7 +455,11 @@ pub fn summarize(v: &Verdicts, target: f64) -> Summary {
             ..Default::default()
         })
         .collect();
-    for r in &basis {
+    // Unknown verdicts are reported as problems, not counted as blank.
+    for r in basis
+        .iter()
+        .filter(|r| r.verdict.is_some() || r.verdict_text.is_empty())
+    {
         overall.add(r.verdict);
         if let Some(b) = bands.iter_mut().find(|b| b.band == r.confidence) {
             b.add(r.verdict);
@@ -780,6 +784,50 @@ mod tests {
         assert_eq!(v.rows[0].note, "=x");
         assert_eq!(v.problems[0].row, 3);
         assert_eq!(v.problems[0].kind, "unknown-verdict");
+    }
+
+    fn row(score: f64, v: Verdict) -> Reviewed {
+        Reviewed {
+            row: 0,
+            pair_id: String::new(),
+            article: String::new(),
+            status: "paired".into(),
+            score: Some(score),
+            confidence: "high".into(),
+            sample: false,
+            verdict: Some(v),
+            verdict_text: v.as_str().into(),
+            note: String::new(),
+            claim_text: String::new(),
+            rebuttal_text: String::new(),
+        }
+    }
+
+    #[test]
+    fn threshold_is_the_lowest_score_reaching_the_target() {
+        use Verdict::*;
+        let v = Verdicts {
+            path: String::new(),
+            encoding: String::new(),
+            rows: [
+                (0.9, Correct),
+                (0.8, Correct),
+                (0.7, Wrong),
+                (0.6, Correct),
+                (0.5, Correct),
+                (0.4, Wrong),
+                (0.3, Wrong),
+            ]
+            .into_iter()
+            .map(|(s, v)| row(s, v))
+            .collect(),
+            problems: vec![],
+        };
+        // At 0.5: 4 of 5 correct = 80%; at 0.4: 4 of 6 = 67%.
+        let t = summarize(&v, 0.8).threshold;
+        assert_eq!((t.score, t.kept, t.judged), (Some(0.5), 5, 7));
+        assert_eq!(summarize(&v, 1.0).threshold.score, Some(0.8));
+        assert_eq!(summarize(&v, 0.5).threshold.score, Some(0.3));
     }
 
     #[test]
