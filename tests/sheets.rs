@@ -401,6 +401,9 @@ fn review_reads_a_resaved_csv_and_reports_precision() {
     assert!(chart.contains("<svg") && chart.contains("Precision by score"));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("data-verdict=\"wrong\""));
+    let png = run(&["review", s(&reviewed), "--chart", "precision.png"]);
+    assert_eq!(png.code, 2);
+    assert!(png.stderr.contains("only SVG charts"), "{}", png.stderr);
 
     let o = ok(&["review", s(&reviewed), "--json", "--target", "0.7"]);
     let j: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();

@@ -17,6 +17,9 @@ pub struct ExtractArgs {
 
 pub fn run(a: ExtractArgs) -> anyhow::Result<u8> {
     let started = std::time::Instant::now();
+    if a.output.format() == riposte::report::Format::Html {
+        anyhow::bail!("--format html is a review page for pair reports; use `riposte pair`");
+    }
     let loaded = super::load(&a.input, Some(&a.output.output))?;
     let lex = loaded.config.lexicon();
     let results = pipeline::extract_all(&loaded.batch.articles, &lex, &loaded.hints);
@@ -41,9 +44,6 @@ pub fn run(a: ExtractArgs) -> anyhow::Result<u8> {
                 eprintln!("{line}");
             }
         }
-    }
-    if a.output.format() == riposte::report::Format::Html {
-        anyhow::bail!("--format html is a review page for pair reports; use `riposte pair`");
     }
     let table = riposte::report::units_table(&units);
     a.output.write(&table, a.input.quiet)?;
