@@ -81,7 +81,10 @@ pub fn workbook(table: &Table, opts: &CsvOptions) -> Result<Vec<u8>, XlsxError> 
                         ws.write_number_with_format(r, c, *n as f64, &plain)?;
                     }
                     Cell::Num(x) => {
-                        ws.write_number_with_format(r, c, *x, &number)?;
+                        // The same 3 decimals as CSV and JSON Lines, so a threshold read
+                        // off one format selects the same rows in another.
+                        let x = (x * 1000.0).round() / 1000.0;
+                        ws.write_number_with_format(r, c, x, &number)?;
                     }
                     Cell::Empty => {}
                 }
