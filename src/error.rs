@@ -25,6 +25,10 @@ pub enum Error {
         line: usize,
         message: String,
     },
+    #[error("{path}: {message}")]
+    Spreadsheet { path: String, message: String },
+    #[error("chart {path}: {message}")]
+    Chart { path: String, message: String },
     #[error("{0}")]
     Csv(#[from] csv::Error),
     #[error("{0}")]

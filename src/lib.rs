@@ -10,20 +10,24 @@
 
 pub mod article;
 pub mod attribute;
+pub mod chart;
 pub mod classify;
 pub mod config;
 pub mod error;
 pub mod eval;
 pub mod extract;
+pub mod html;
 pub mod lexicon;
 pub mod pair;
 pub mod pipeline;
 pub mod read;
 pub mod report;
+pub mod review;
 pub mod score;
 pub mod segment;
 pub mod text;
 pub mod unit;
+pub mod xlsx;
 
 pub use article::Article;
 pub use classify::Hints;

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         cli::Command::Extract(a) => cli::extract::run(a),
         cli::Command::Pair(a) => cli::pair::run(a),
         cli::Command::Eval(a) => cli::eval::run(a),
+        cli::Command::Review(a) => cli::review::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

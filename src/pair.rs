@@ -377,7 +377,7 @@ pub fn pair_batch(articles: &[(String, Vec<Unit>)], lex: &Lexicon, opts: &PairOp
         .collect()
 }
 
-pub const REPORT_COLUMNS: [&str; 34] = [
+pub const REPORT_COLUMNS: [&str; 35] = [
     "article",
     "pair_id",
     "status",
@@ -412,6 +412,8 @@ pub const REPORT_COLUMNS: [&str; 34] = [
     "rebuttal_cue",
     "claim_quote_type",
     "rebuttal_quote_type",
+    // Filled by `riposte pair --sample N`: the rows to judge for an unbiased precision.
+    "sample",
 ];
 
 pub fn report_table(rows: &[Row], explain: bool) -> crate::report::Table {
@@ -479,6 +481,7 @@ pub fn report_table(rows: &[Row], explain: bool) -> crate::report::Table {
                 opt_t(&r.rebuttal, &|u| u.cue.clone()),
                 opt_t(&r.claim, &|u| u.quote_type.clone()),
                 opt_t(&r.rebuttal, &|u| u.quote_type.clone()),
+                Cell::Empty,
             ];
             if explain {
                 v.push(opt_t(&r.claim, &|u| u.rule.clone()));

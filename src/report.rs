@@ -1,4 +1,5 @@
-//! Stage 7 — report: CSV (spreadsheet-safe) and JSON Lines writers, written atomically.
+//! Stage 7 — report: CSV (spreadsheet-safe), JSON Lines, native Excel workbook and a
+//! self-contained HTML review page, written atomically.
 
 use crate::error::{Error, Result};
 use std::io::Write;
@@ -9,6 +10,30 @@ pub enum Format {
     #[default]
     Csv,
     Jsonl,
+    /// Native Excel workbook: typed cells, frozen header, filters, verdict dropdown.
+    Xlsx,
+    /// One self-contained review page (pair reports only).
+    Html,
+}
+
+impl Format {
+    /// The format `--format` names, else the one the output's extension asks for. Only the
+    /// binary formats are inferred: a `.jsonl` path has always meant CSV unless told
+    /// otherwise, and existing scripts rely on that.
+    pub fn for_output(explicit: Option<Format>, path: &str) -> Format {
+        if let Some(f) = explicit {
+            return f;
+        }
+        let ext = Path::new(path)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("xlsx") => Format::Xlsx,
+            Some("html") | Some("htm") => Format::Html,
+            _ => Format::Csv,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -16,6 +41,8 @@ pub struct CsvOptions {
     pub bom: bool,
     pub delimiter: u8,
     pub keep_newlines: bool,
+    /// Data rows per file (or worksheet); more are split into numbered parts.
+    pub max_rows: usize,
 }
 
 impl Default for CsvOptions {
@@ -24,18 +51,23 @@ impl Default for CsvOptions {
             bom: true,
             delimiter: b',',
             keep_newlines: false,
+            max_rows: MAX_SHEET_ROWS,
         }
     }
 }
+
+/// Excel and Calc stop at 1,048,576 rows; one of them is the header. Rows past it are
+/// silently lost on open, so a longer report is split instead.
+pub const MAX_SHEET_ROWS: usize = 1_048_575;
 
 /// Excel's cell limit is 32,767 characters; keep clear of it and say so in the cell.
 pub const MAX_CELL_CHARS: usize = 32_000;
 const TRUNCATION_MARK: &str = " […truncated]";
 
-/// Makes a text cell safe to open in a spreadsheet: flattens line breaks, caps the length,
-/// and defuses formula injection (OWASP: a leading = + - @ tab or CR gets a `'`).
-pub fn text_cell(s: &str, opts: &CsvOptions) -> String {
-    let mut out: String = if opts.keep_newlines {
+/// Flattens line breaks (unless kept) and caps the length. Excel counts UTF-16 code units,
+/// so text outside the Basic Multilingual Plane counts twice.
+pub(crate) fn fit_cell(s: &str, keep_newlines: bool) -> String {
+    let mut out: String = if keep_newlines {
         s.to_string()
     } else {
         let mut o = String::with_capacity(s.len());
@@ -54,9 +86,25 @@ pub fn text_cell(s: &str, opts: &CsvOptions) -> String {
         }
         o
     };
-    if out.chars().count() > MAX_CELL_CHARS {
-        out = out.chars().take(MAX_CELL_CHARS).collect::<String>() + TRUNCATION_MARK;
+    if out.len() > MAX_CELL_CHARS && out.encode_utf16().count() > MAX_CELL_CHARS {
+        let mut units = 0;
+        let end = out
+            .char_indices()
+            .find(|(_, c)| {
+                units += c.len_utf16();
+                units > MAX_CELL_CHARS
+            })
+            .map_or(out.len(), |(i, _)| i);
+        out.truncate(end);
+        out.push_str(TRUNCATION_MARK);
     }
+    out
+}
+
+/// Makes a text cell safe to open in a spreadsheet: flattens line breaks, caps the length,
+/// and defuses formula injection (OWASP: a leading = + - @ tab or CR gets a `'`).
+pub fn text_cell(s: &str, opts: &CsvOptions) -> String {
+    let mut out = fit_cell(s, opts.keep_newlines);
     if out.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         out.insert(0, '\'');
     }
@@ -128,8 +176,54 @@ pub fn write_table(
                 out.write_all(b"\n")?;
             }
         }
+        Format::Xlsx => {
+            let bytes = crate::xlsx::workbook(table, opts).map_err(std::io::Error::other)?;
+            out.write_all(&bytes)?;
+        }
+        Format::Html => out.write_all(
+            crate::html::render(&table.headers, &table.rows, "riposte report").as_bytes(),
+        )?,
     }
     Ok(())
+}
+
+/// The name of part `n` (1-based) of a split CSV: `report.csv` → `report-part2.csv`.
+pub fn part_path(path: &str, n: usize) -> String {
+    let p = Path::new(path);
+    let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or("report");
+    let name = match p.extension().and_then(|e| e.to_str()) {
+        Some(ext) => format!("{stem}-part{n}.{ext}"),
+        None => format!("{stem}-part{n}"),
+    };
+    p.with_file_name(name).to_string_lossy().into_owned()
+}
+
+/// Writes a report file and returns the paths written. A CSV with more data rows than a
+/// spreadsheet holds becomes numbered parts, each with the header, because a spreadsheet
+/// would drop the excess without a word; a workbook gets more worksheets instead. Streams
+/// (`-`) and JSON Lines are for programs and are never split.
+pub fn write_report(
+    path: &str,
+    table: &Table,
+    format: Format,
+    opts: &CsvOptions,
+) -> Result<Vec<String>> {
+    let max = opts.max_rows.max(1);
+    if format != Format::Csv || path == "-" || table.rows.len() <= max {
+        write_output(path, |w| write_table(table, format, opts, w))?;
+        return Ok(vec![path.to_string()]);
+    }
+    let mut written = Vec::new();
+    for (i, chunk) in table.rows.chunks(max).enumerate() {
+        let part = Table {
+            headers: table.headers.clone(),
+            rows: chunk.to_vec(),
+        };
+        let p = part_path(path, i + 1);
+        write_output(&p, |w| write_table(&part, format, opts, w))?;
+        written.push(p);
+    }
+    Ok(written)
 }
 
 /// A closed pipe (`| head`), also when it reaches us wrapped in a csv error.

@@ -17,6 +17,9 @@ pub struct ExtractArgs {
 
 pub fn run(a: ExtractArgs) -> anyhow::Result<u8> {
     let started = std::time::Instant::now();
+    if a.output.format() == riposte::report::Format::Html {
+        anyhow::bail!("--format html is a review page for pair reports; use `riposte pair`");
+    }
     let loaded = super::load(&a.input, Some(&a.output.output))?;
     let lex = loaded.config.lexicon();
     let results = pipeline::extract_all(&loaded.batch.articles, &lex, &loaded.hints);
@@ -43,10 +46,7 @@ pub fn run(a: ExtractArgs) -> anyhow::Result<u8> {
         }
     }
     let table = riposte::report::units_table(&units);
-    let opts = a.output.csv_options();
-    riposte::report::write_output(&a.output.output, |w| {
-        riposte::report::write_table(&table, a.output.format, &opts, w)
-    })?;
+    a.output.write(&table, a.input.quiet)?;
     super::report_issues(&issues, a.input.errors.as_deref(), a.input.quiet)?;
     if !a.input.quiet {
         let claims = units

@@ -3,6 +3,7 @@
 pub mod eval;
 pub mod extract;
 pub mod pair;
+pub mod review;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -22,6 +23,8 @@ pub enum Command {
     Pair(pair::PairArgs),
     /// Score units or a pair report against gold annotations.
     Eval(eval::EvalArgs),
+    /// Read the verdicts of a reviewed report back: precision, threshold, wrong pairings.
+    Review(review::ReviewArgs),
 }
 
 /// Inputs and the options every reading subcommand shares.
@@ -63,9 +66,9 @@ pub struct OutputArgs {
     /// Output file, or `-` for stdout.
     #[arg(short, long, default_value = "-")]
     pub output: String,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = riposte::report::Format::Csv)]
-    pub format: riposte::report::Format,
+    /// Output format [default: by extension: .xlsx → xlsx, .html → html; otherwise csv].
+    #[arg(long, value_enum)]
+    pub format: Option<riposte::report::Format>,
     /// Do not write a UTF-8 byte-order mark (written by default to files so Excel reads UTF-8).
     #[arg(long)]
     pub no_bom: bool,
@@ -75,15 +78,46 @@ pub struct OutputArgs {
     /// Keep line breaks inside text cells (flattened to spaces by default).
     #[arg(long)]
     pub keep_newlines: bool,
+    /// Data rows per CSV file or worksheet; longer reports are split into numbered parts
+    /// (report-part1.csv, …) because spreadsheets silently drop rows past their limit.
+    #[arg(long, default_value_t = riposte::report::MAX_SHEET_ROWS as u64, value_parser = clap::value_parser!(u64).range(1..=riposte::report::MAX_SHEET_ROWS as u64))]
+    pub max_rows: u64,
 }
 
 impl OutputArgs {
-    pub fn csv_options(&self) -> riposte::report::CsvOptions {
-        riposte::report::CsvOptions {
+    pub fn format(&self) -> riposte::report::Format {
+        riposte::report::Format::for_output(self.format, &self.output)
+    }
+
+    /// Writes the table; says on stderr when it had to be split into parts.
+    pub fn write(&self, table: &riposte::report::Table, quiet: bool) -> anyhow::Result<()> {
+        let opts = self.csv_options()?;
+        let paths = riposte::report::write_report(&self.output, table, self.format(), &opts)?;
+        if paths.len() > 1 && !quiet {
+            eprintln!(
+                "riposte: {} rows are more than a spreadsheet holds ({} per sheet); written as {} parts: {}",
+                table.rows.len(),
+                opts.max_rows,
+                paths.len(),
+                paths.join(", ")
+            );
+        }
+        Ok(())
+    }
+
+    pub fn csv_options(&self) -> anyhow::Result<riposte::report::CsvOptions> {
+        // A multi-byte delimiter would be cut to its low byte and corrupt every row.
+        if !self.delimiter.is_ascii() || matches!(self.delimiter, '"' | '\n' | '\r') {
+            anyhow::bail!(
+                "--delimiter must be one ASCII character other than a quote or line break"
+            );
+        }
+        Ok(riposte::report::CsvOptions {
             bom: !self.no_bom && self.output != "-",
             delimiter: self.delimiter as u8,
             keep_newlines: self.keep_newlines,
-        }
+            max_rows: self.max_rows as usize,
+        })
     }
 }
 

@@ -20,10 +20,27 @@ pub struct PairArgs {
     /// Add the extraction rule of both units to every row.
     #[arg(long)]
     pub explain: bool,
+    /// Flag a reproducible random sample of N pairings in the `sample` column, to judge
+    /// for an unbiased precision estimate.
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
+    /// Seed of the sample (default: from the clock; printed in the summary either way).
+    #[arg(long, requires = "sample")]
+    pub seed: Option<u64>,
+    /// A reviewed report (CSV or xlsx): carry its verdicts and notes into this report for
+    /// pairings whose pair_id is unchanged.
+    #[arg(long, value_name = "REVIEWED")]
+    pub verdicts: Option<String>,
 }
 
 pub fn run(a: PairArgs) -> anyhow::Result<u8> {
     let started = std::time::Instant::now();
+    // Read first: a bad verdicts file should fail before minutes of extraction, and `-o`
+    // may then name the reviewed file itself (the report replaces it atomically).
+    let old = match &a.verdicts {
+        Some(p) => Some(riposte::review::read_verdicts(p)?),
+        None => None,
+    };
     let loaded = super::load(&a.input, Some(&a.output.output))?;
     let lex = loaded.config.lexicon();
     let mut weights = loaded.config.weights();
@@ -62,11 +79,19 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
         }
     }
     let rows = pair_batch(&per_article, &lex, &opts);
-    let table = report_table(&rows, a.explain);
-    let csv_opts = a.output.csv_options();
-    riposte::report::write_output(&a.output.output, |w| {
-        riposte::report::write_table(&table, a.output.format, &csv_opts, w)
-    })?;
+    let mut table = report_table(&rows, a.explain);
+    let sampled = a.sample.map(|n| {
+        let seed = a.seed.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64 % 1_000_000_000)
+        });
+        (riposte::review::flag_sample(&mut table, n, seed), seed)
+    });
+    let carried = old
+        .as_ref()
+        .map(|o| riposte::review::carry_verdicts(&mut table, o));
+    a.output.write(&table, a.input.quiet)?;
     super::report_issues(&issues, a.input.errors.as_deref(), a.input.quiet)?;
     if !a.input.quiet {
         let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
@@ -86,6 +111,15 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
             count(Status::Unmatched),
             started.elapsed().as_secs_f64()
         );
+        if let Some((n, seed)) = sampled {
+            eprintln!("riposte pair: sample {n} pairings flagged (seed {seed}; --sample {} --seed {seed} flags the same rows)", a.sample.unwrap_or(n));
+        }
+        if let (Some(c), Some(p)) = (&carried, &a.verdicts) {
+            eprintln!(
+                "riposte pair: verdicts from {p}: carried {}, new {}, dropped {}",
+                c.carried, c.new, c.dropped
+            );
+        }
     }
     Ok(if failed > 0 { 1 } else { 0 })
 }

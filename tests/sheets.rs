@@ -1,0 +1,581 @@
+//! Spreadsheet-ready reports and the review round trip, end to end on the real binary:
+//! CSV safety (also through LibreOffice when it is installed), the xlsx workbook, the sample,
+//! `riposte review`, carried verdicts and the HTML review page.
+//!
+//! Fixtures are written here, not copied from anywhere: a short invented dispute between an
+//! "Alliance" and a "Ministry of Roads", with hostile article ids and text.
+
+use assert_cmd::Command;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+const ARTICLE: &str = "The opposition Alliance accused the Ministry of Roads of hiding the cost of the Łódź–Zürich bypass from auditors on Monday.\n\n\
+Mrs. Zoë Ångström, the Alliance spokesperson, said the ministry had concealed a 40 percent overrun in the bypass contract\nand demanded an inquiry into the overrun.\n\n\
+The Ministry of Roads rejected the allegations, saying the overrun in the bypass contract had been reported to auditors in March.\n\n\
+“Every figure on the bypass is public,” the ministry said in a statement.\n";
+
+/// Article ids a spreadsheet would run as formulas if they were written as they are.
+const HOSTILE_IDS: [&str; 4] = [
+    "=HYPERLINK(\"http://evil.example\",\"click\")",
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-2+3",
+];
+
+fn riposte() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_riposte"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Out {
+    let o = riposte().args(args).output().unwrap();
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+fn ok(args: &[&str]) -> Out {
+    let o = run(args);
+    assert_eq!(o.code, 0, "riposte {args:?} failed:\n{}", o.stderr);
+    o
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Writes the fixture articles (JSON Lines) and returns their path. `extra` adds articles.
+fn fixture(dir: &Path, ids: &[&str], text: &str) -> PathBuf {
+    let p = dir.join("articles.jsonl");
+    let lines: Vec<String> = ids
+        .iter()
+        .map(|id| serde_json::json!({"id": id, "text": text}).to_string())
+        .collect();
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    p
+}
+
+const HINTS: [&str; 4] = ["--accuser", "Alliance", "--responder", "Ministry of Roads"];
+
+fn pair(input: &Path, out: &Path, extra: &[&str]) -> Out {
+    let mut args = vec!["pair", s(input), "-o", s(out), "--threads", "2"];
+    args.extend(HINTS);
+    args.extend(extra);
+    ok(&args)
+}
+
+/// Reads a report CSV we wrote (BOM, `,`) into header and rows.
+fn read_csv(p: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let bytes = std::fs::read(p).unwrap();
+    let body = bytes
+        .strip_prefix(&[0xEF, 0xBB, 0xBF][..])
+        .unwrap_or(&bytes);
+    let mut r = csv::Reader::from_reader(body);
+    let h = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    (h, rows)
+}
+
+fn col(h: &[String], n: &str) -> usize {
+    h.iter().position(|x| x == n).unwrap()
+}
+
+fn soffice() -> Option<&'static str> {
+    ["soffice", "libreoffice"].into_iter().find(|b| {
+        std::process::Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// Converts a CSV to xlsx with LibreOffice's import set as a person sets it in the Text
+/// Import dialog: the delimiter, `"` quotes, Unicode (UTF-8). Headless conversion does not
+/// sniff the BOM (it would decode as Latin-1 and glue `ï»¿` to the first header); Excel and
+/// the import dialog do.
+fn libreoffice_xlsx(office: &str, csv_path: &Path, delimiter: u8, dir: &Path) -> PathBuf {
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        s(&dir.join("lo-profile"))
+    );
+    let outdir = dir.join(format!("lo-{delimiter}"));
+    let out = std::process::Command::new(office)
+        .args([
+            &profile,
+            "--headless",
+            &format!("--infilter=CSV:{delimiter},34,76,1"),
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            s(&outdir),
+            s(csv_path),
+        ])
+        .output()
+        .unwrap();
+    let stem = csv_path.file_stem().unwrap().to_str().unwrap();
+    let xlsx = outdir.join(format!("{stem}.xlsx"));
+    assert!(
+        xlsx.exists(),
+        "LibreOffice did not convert: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    xlsx
+}
+
+#[test]
+fn libreoffice_reads_the_csv_as_written() {
+    let Some(office) = soffice() else {
+        eprintln!("skipping: LibreOffice (soffice/libreoffice) not installed; .ci/run installs libreoffice-calc-nogui");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut ids = HOSTILE_IDS.to_vec();
+    ids.push("plain");
+    let input = fixture(dir.path(), &ids, ARTICLE);
+    for (delimiter, name) in [(b',', "comma.csv"), (b';', "semicolon.csv")] {
+        let csv_path = dir.path().join(name);
+        let d = (delimiter as char).to_string();
+        pair(&input, &csv_path, &["--keep-newlines", "--delimiter", &d]);
+        let (header, rows) = {
+            let bytes = std::fs::read(&csv_path).unwrap();
+            assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "no BOM");
+            let mut r = csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .from_reader(&bytes[3..]);
+            let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+            let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+            (h, rows)
+        };
+        assert!(rows.len() >= 5, "fixture should pair: {rows:?}");
+        let xlsx = libreoffice_xlsx(office, &csv_path, delimiter, dir.path());
+        use calamine::{Data, Reader};
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+        let sheet = wb.sheet_names()[0].clone();
+        let range = wb.worksheet_range(&sheet).unwrap();
+        let formulas = wb.worksheet_formula(&sheet).unwrap();
+        let cells: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        // Header plus every record: no multi-line cell was split into rows.
+        assert_eq!(
+            cells.len(),
+            rows.len() + 1,
+            "{name}: row count after import"
+        );
+        let lo_header: Vec<String> = cells[0].iter().map(|c| c.to_string()).collect();
+        assert_eq!(lo_header, header, "{name}: header");
+        let text = |r: usize, n: &str| cells[r][col(&header, n)].to_string();
+        let mut saw_newline = false;
+        for (r, row) in cells.iter().enumerate().skip(1) {
+            let claim = text(r, "claim_text");
+            assert!(
+                claim.contains("Łódź–Zürich") || claim.contains("Zoë Ångström"),
+                "{name}: non-ASCII text mangled: {claim}"
+            );
+            // Quoting: the kept line break stays inside its cell.
+            saw_newline |= claim.contains('\n');
+            assert!(
+                matches!(row[col(&header, "score")], Data::Float(_) | Data::Int(_)),
+                "{name}: score not numeric: {:?}",
+                row[col(&header, "score")]
+            );
+            // The guard: the hostile id arrives as text with its `'`, never as a formula.
+            let art = text(r, "article");
+            assert!(
+                art == "plain" || ids.iter().any(|id| art == format!("'{id}")),
+                "{name}: article id changed by import: {art:?}"
+            );
+        }
+        assert!(
+            saw_newline,
+            "{name}: the --keep-newlines cell lost its line break"
+        );
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "{name}: LibreOffice imported a formula"
+        );
+        eprintln!(
+            "LibreOffice round trip of {name}: {} rows, hostile id read back as {:?}",
+            cells.len() - 1,
+            text(1, "article")
+        );
+    }
+}
+
+/// Five copies of the dispute under different ids: 20 pairings with distinct pair_ids.
+fn five(dir: &Path) -> PathBuf {
+    fixture(dir, &["a1", "a2", "a3", "a4", "a5"], ARTICLE)
+}
+
+#[test]
+fn header_and_ids_are_not_misread_and_delimiter_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = five(dir.path());
+    let out = dir.path().join("r.csv");
+    pair(&input, &out, &["--no-bom"]);
+    let bytes = std::fs::read(&out).unwrap();
+    // Excel takes a file starting with `ID` for SYLK and refuses it.
+    assert!(!bytes.starts_with(b"ID"));
+    let (h, rows) = read_csv(&out);
+    assert_eq!(h.last().unwrap(), "sample", "sample is appended last");
+    for r in &rows {
+        let id = &r[col(&h, "pair_id")];
+        assert!(id.parse::<f64>().is_err() && !id.starts_with("ID"), "{id}");
+    }
+    let bad = run(&["pair", s(&input), "-o", "-", "--delimiter", "€"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("--delimiter"), "{}", bad.stderr);
+}
+
+#[test]
+fn long_reports_are_split_into_numbered_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = five(dir.path());
+    let out = dir.path().join("r.csv");
+    let o = pair(&input, &out, &["--max-rows", "7"]);
+    assert!(o.stderr.contains("written as 3 parts"), "{}", o.stderr);
+    assert!(!out.exists(), "the unsplit name is not written");
+    let mut total = 0;
+    for (n, want) in [(1, 7), (2, 7), (3, 6)] {
+        let (h, rows) = read_csv(&dir.path().join(format!("r-part{n}.csv")));
+        assert_eq!(h[0], "article");
+        assert_eq!(rows.len(), want);
+        total += rows.len();
+    }
+    assert_eq!(total, 20);
+    // A workbook gets more worksheets instead, and review reads them all.
+    let x = dir.path().join("r.xlsx");
+    pair(&input, &x, &["--max-rows", "7"]);
+    use calamine::Reader;
+    let wb: calamine::Xlsx<_> = calamine::open_workbook(&x).unwrap();
+    assert_eq!(wb.sheet_names(), ["report", "report 2", "report 3"]);
+    let o = ok(&["review", s(&x), "--json"]);
+    let j: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(j["rows"], 20);
+}
+
+fn sample_column(p: &Path) -> Vec<(String, String)> {
+    let (h, rows) = read_csv(p);
+    rows.iter()
+        .map(|r| (r[col(&h, "pair_id")].clone(), r[col(&h, "sample")].clone()))
+        .collect()
+}
+
+#[test]
+fn sample_is_reproducible_and_independent_of_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = five(dir.path());
+    let mut picked = Vec::new();
+    for (threads, seed) in [("1", "42"), ("2", "42"), ("2", "43")] {
+        let out = dir.path().join(format!("r{threads}{seed}.csv"));
+        let mut args = vec!["pair", s(&input), "-o", s(&out), "--threads", threads];
+        args.extend(HINTS);
+        args.extend(["--sample", "5", "--seed", seed]);
+        let o = ok(&args);
+        assert!(o.stderr.contains(&format!("seed {seed}")), "{}", o.stderr);
+        let flagged: BTreeSet<String> = sample_column(&out)
+            .into_iter()
+            .filter(|(_, f)| f == "yes")
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(flagged.len(), 5);
+        picked.push(flagged);
+    }
+    assert_eq!(picked[0], picked[1], "thread count changed the sample");
+    assert_ne!(picked[1], picked[2], "the seed did not change the sample");
+    // Without --seed one is chosen and printed so the sample can be redrawn.
+    let o = pair(&input, &dir.path().join("r.csv"), &["--sample", "3"]);
+    assert!(
+        o.stderr.contains("sample 3 pairings flagged (seed "),
+        "{}",
+        o.stderr
+    );
+}
+
+/// A spreadsheet's re-save of `report`: verdicts filled in, `;`-delimited, Windows-1252
+/// (characters it lacks become `?`, as Excel does), no BOM, the `'` guards kept.
+/// Returns the spreadsheet row numbers given each verdict.
+fn resave_reviewed(report: &Path, out: &Path, verdicts: &[(&str, &str)]) -> Vec<usize> {
+    let (h, mut rows) = read_csv(report);
+    let (vc, nc, sc) = (col(&h, "verdict"), col(&h, "note"), col(&h, "sample"));
+    let sampled: Vec<usize> = (0..rows.len()).filter(|&i| rows[i][sc] == "yes").collect();
+    assert!(sampled.len() >= verdicts.len());
+    for (i, (v, note)) in sampled.iter().zip(verdicts) {
+        rows[*i][vc] = v.to_string();
+        rows[*i][nc] = note.to_string();
+    }
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    w.write_record(&h).unwrap();
+    for r in &rows {
+        // Excel writes scores with the locale's decimal comma.
+        let mut r = r.clone();
+        let score = col(&h, "score");
+        r[score] = r[score].replace('.', ",");
+        w.write_record(&r).unwrap();
+    }
+    let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+    let mut bytes = Vec::new();
+    for c in text.chars() {
+        let mut buf = [0; 4];
+        let (b, _, bad) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut buf));
+        if bad {
+            bytes.push(b'?');
+        } else {
+            bytes.extend_from_slice(&b);
+        }
+    }
+    std::fs::write(out, bytes).unwrap();
+    sampled.iter().take(verdicts.len()).map(|i| i + 2).collect()
+}
+
+fn overall(summary: &str) -> &str {
+    summary
+        .lines()
+        .find(|l| l.trim_start().starts_with("overall"))
+        .unwrap_or("")
+}
+
+#[test]
+fn review_reads_a_resaved_csv_and_reports_precision() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ids = vec!["a1", "a2", "a3", "a4", "a5"];
+    ids.push(HOSTILE_IDS[0]);
+    let input = fixture(dir.path(), &ids, ARTICLE);
+    let report = dir.path().join("report.csv");
+    pair(&input, &report, &["--sample", "8", "--seed", "9"]);
+    let reviewed = dir.path().join("reviewed.csv");
+    let rows = resave_reviewed(
+        &report,
+        &reviewed,
+        &[
+            ("Correct", ""),
+            ("correct", ""),
+            ("y", ""),
+            ("wrong", "answers a different claim — Zoë"),
+            ("unsure", ""),
+            ("perhaps?", ""),
+            ("", ""),
+        ],
+    );
+    let bytes = std::fs::read(&reviewed).unwrap();
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "fixture is not Windows-1252"
+    );
+    let svg = dir.path().join("precision.svg");
+    let html = dir.path().join("review.html");
+    let o = ok(&[
+        "review",
+        s(&reviewed),
+        "--chart",
+        s(&svg),
+        "--html",
+        s(&html),
+    ]);
+    let out = &o.stdout;
+    assert!(out.contains("Windows-1252, ';'-delimited"), "{out}");
+    assert!(out.contains("precision from the sample"), "{out}");
+    assert!(overall(out).contains("75.0%"), "{out}");
+    assert!(out.contains("pairings marked wrong (1)"), "{out}");
+    assert!(out.contains(&format!("row {} ", rows[3])), "{out}");
+    assert!(out.contains("Zoë"), "note decoded from Windows-1252: {out}");
+    assert!(
+        out.contains(&format!("row {}: verdict “perhaps?”", rows[5])),
+        "{out}"
+    );
+    assert!(out.contains("blank verdict in 2 sampled rows"), "{out}");
+    assert!(out.contains(&rows[6].to_string()), "{out}");
+    let chart = std::fs::read_to_string(&svg).unwrap();
+    assert!(chart.contains("<svg") && chart.contains("Precision by score"));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("data-verdict=\"wrong\""));
+    let png = run(&["review", s(&reviewed), "--chart", "precision.png"]);
+    assert_eq!(png.code, 2);
+    assert!(png.stderr.contains("only SVG charts"), "{}", png.stderr);
+
+    let o = ok(&["review", s(&reviewed), "--json", "--target", "0.7"]);
+    let j: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(j["basis"], "sample");
+    assert_eq!(j["overall"]["correct"], 3);
+    assert_eq!(j["overall"]["wrong"], 1);
+    assert_eq!(j["overall"]["unsure"], 1);
+    assert_eq!(j["threshold"]["target"], 0.7);
+    let kinds: Vec<&str> = j["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "unknown-verdict").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| **k == "blank-verdict").count(), 2);
+    // The `'` guard is undone on the way in: the hostile id reads back as itself.
+    assert!(page.contains("=HYPERLINK(&quot;http://evil.example"));
+    assert!(!page.contains("&#39;=HYPERLINK"));
+}
+
+#[test]
+fn review_reads_an_xlsx_and_verdicts_carry_into_the_next_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = five(dir.path());
+    let report = dir.path().join("report.csv");
+    pair(&input, &report, &["--sample", "4", "--seed", "1"]);
+    // The reviewer's workbook, as Excel would save it: verdicts typed, scores numbers.
+    let (h, rows) = read_csv(&report);
+    let (vc, nc, sc, score) = (
+        col(&h, "verdict"),
+        col(&h, "note"),
+        col(&h, "sample"),
+        col(&h, "score"),
+    );
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, name) in h.iter().enumerate() {
+        ws.write_string(0, c as u16, name).unwrap();
+    }
+    let mut judged = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let (rr, cc) = (r as u32 + 1, c as u16);
+            if c == score && !v.is_empty() {
+                ws.write_number(rr, cc, v.parse::<f64>().unwrap()).unwrap();
+            } else if c == vc && row[sc] == "yes" {
+                let v = if judged.is_empty() {
+                    "wrong"
+                } else {
+                    "correct"
+                };
+                ws.write_string(rr, cc, v).unwrap();
+                ws.write_string(rr, nc as u16, format!("checked {r}"))
+                    .unwrap();
+                judged.push((row[col(&h, "pair_id")].clone(), v, row[0].clone()));
+            } else if c != nc && !v.is_empty() {
+                ws.write_string(rr, cc, v).unwrap();
+            }
+        }
+    }
+    let reviewed = dir.path().join("reviewed.xlsx");
+    wb.save(&reviewed).unwrap();
+    let o = ok(&["review", s(&reviewed)]);
+    assert!(o.stdout.contains("xlsx workbook"), "{}", o.stdout);
+    assert!(overall(&o.stdout).contains("75.0%"), "{}", o.stdout);
+
+    // Next week: article a5 is gone, a6 is new. Verdicts of unchanged pair_ids carry over.
+    let gone = judged.iter().filter(|j| j.2 == "a5").count();
+    let input2 = fixture(dir.path(), &["a1", "a2", "a3", "a4", "a6"], ARTICLE);
+    let next = dir.path().join("next.csv");
+    let o = pair(&input2, &next, &["--verdicts", s(&reviewed)]);
+    assert!(
+        o.stderr.contains(&format!(
+            "carried {}, new 4, dropped {gone}",
+            judged.len() - gone
+        )),
+        "{}",
+        o.stderr
+    );
+    let (h2, rows2) = read_csv(&next);
+    for (pid, v, art) in &judged {
+        let row = rows2.iter().find(|r| &r[col(&h2, "pair_id")] == pid);
+        match row {
+            Some(r) => {
+                assert_eq!(&r[col(&h2, "verdict")], v);
+                assert!(r[col(&h2, "note")].starts_with("checked "));
+            }
+            None => assert_eq!(art, "a5"),
+        }
+    }
+}
+
+#[test]
+fn xlsx_workbook_is_typed_and_ready_for_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture(
+        dir.path(),
+        &[HOSTILE_IDS[0], "00123", "2024-01-05"],
+        ARTICLE,
+    );
+    for (name, extra) in [("r.xlsx", vec![]), ("r.bin", vec!["--format", "xlsx"])] {
+        let out = dir.path().join(name);
+        pair(&input, &out, &extra);
+        use calamine::{Data, Reader};
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+        let range = wb.worksheet_range("report").unwrap();
+        let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        let h: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+        assert_eq!(h[1], "pair_id");
+        assert_eq!(h.last().unwrap(), "sample");
+        let arts: BTreeSet<String> = rows[1..].iter().map(|r| r[0].to_string()).collect();
+        // Ids stay text exactly as given; the formula is inert text, no `'` needed.
+        assert!(
+            arts.contains(HOSTILE_IDS[0]) && arts.contains("00123") && arts.contains("2024-01-05")
+        );
+        assert!(rows[1..]
+            .iter()
+            .all(|r| matches!(r[col(&h, "score")], Data::Float(_))));
+        let zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap());
+        let mut zip = zip.unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+            &mut xml,
+        )
+        .unwrap();
+        assert!(xml.contains("state=\"frozen\""), "header not frozen");
+        assert!(xml.contains("<autoFilter"), "no autofilter");
+        assert!(xml.contains("<colorScale>"), "no colour scale on score");
+        assert!(xml.contains("<dataValidation") && xml.contains("correct,wrong,unsure"));
+        assert!(xml.contains("wrapText") || zip_has(&mut zip, "xl/styles.xml", "wrapText"));
+    }
+}
+
+fn zip_has(zip: &mut zip::ZipArchive<std::fs::File>, name: &str, needle: &str) -> bool {
+    let mut s = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+    s.contains(needle)
+}
+
+#[test]
+fn html_page_escapes_article_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = ARTICLE.replace(
+        "concealed a 40 percent overrun",
+        "concealed <script>alert(\"pwned\")</script> a 40 percent overrun",
+    );
+    let input = fixture(
+        dir.path(),
+        &["<img src=x onerror=alert(1)>", "b&b"],
+        &hostile,
+    );
+    let out = dir.path().join("page.html");
+    pair(&input, &out, &[]);
+    let page = std::fs::read_to_string(&out).unwrap();
+    assert!(page.contains("&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;"));
+    assert_eq!(
+        page.matches("<script").count(),
+        1,
+        "only the page's own script"
+    );
+    assert!(
+        !page.contains("<img") && !page.contains("src=\"") && !page.contains("href="),
+        "no element from article text, no external asset"
+    );
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;") && page.contains("b&amp;b"));
+    assert!(page.contains("Content-Security-Policy"));
+    assert!(page.contains("<mark>"), "shared terms highlighted");
+    assert!(page.contains("id=\"f-status\"") && page.contains("id=\"f-conf\""));
+    assert!(page.contains("class=\"bar\""), "score bars");
+    // `--format html` says the same; extract refuses it (there are no pairs to show).
+    let o = run(&["extract", s(&input), "--format", "html", "-o", "-"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+}
