@@ -135,7 +135,7 @@ impl Analyzer {
                     && !lex.is("reference_noun", n)
                     // Party names are on both sides of every exchange; the side gate already
                     // uses them, and as content they would make every claim look alike.
-                    && !(t.cap && lex.gazetteer.contains_key(n))
+                    && (!t.cap || !lex.gazetteer.contains_key(n))
             })
             .map(|t| family(&self.stemmer.stem(&t.norm)))
             .collect()
