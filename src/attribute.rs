@@ -418,13 +418,25 @@ fn np_left(
 /// Noun phrase right of token `from` ("said the spokesperson", "according to Khan").
 fn np_right(ctx: &Ctx, toks: &[Token], quoted: &[bool], from: usize) -> Option<(usize, usize)> {
     let mut i = from;
-    while i < toks.len() && !quoted[i] && np_word(ctx, &toks[i]) {
+    let noun = |t: &Token| ctx.w(t, "org_noun") || ctx.w(t, "person_noun") || ctx.w(t, "doc_noun");
+    while i < toks.len() && !quoted[i] {
+        // "a leading patient organisation": up to two modifiers before a known noun
+        let modifier = !toks[i].cap
+            && i > from
+            && (i + 1..toks.len().min(i + 3)).any(|k| noun(&toks[k]) && !quoted[k])
+            && !matches!(
+                toks[i].norm.as_str(),
+                "of" | "on" | "in" | "for" | "that" | "to" | "and"
+            );
+        if !np_word(ctx, &toks[i]) && !modifier {
+            break;
+        }
         if i > from && has_punct(ctx.gap(toks, i)) {
             break;
         }
         i += 1;
         if i + 1 < toks.len()
-            && matches!(toks[i].norm.as_str(), "of" | "and")
+            && matches!(toks[i].norm.as_str(), "of" | "and" | "for")
             && toks[i + 1].cap
             && !has_punct(ctx.gap(toks, i))
         {
@@ -1305,8 +1317,21 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
             };
             let span = span.map(|((a, b), appos)| {
                 // ", a spokesman for the U.S. Navy," — only a noun phrase, never a clause
+                // ", a spokesman for X," or a name in apposition ("minister, Roselyn Baptiste,")
+                let name_follows = b + 1 < toks.len()
+                    && toks[b].cap
+                    && toks[b + 1].cap
+                    && toks[b..]
+                        .iter()
+                        .zip(b..)
+                        .take_while(|(t, k)| t.cap && (*k == b || !has_punct(ctx.gap(toks, *k))))
+                        .count()
+                        >= 2;
                 let starts_np = b < toks.len()
-                    && (ctx.w(&toks[b], "determiner") || ctx.w(&toks[b], "title") || toks[b].poss);
+                    && (ctx.w(&toks[b], "determiner")
+                        || ctx.w(&toks[b], "title")
+                        || toks[b].poss
+                        || name_follows);
                 if appos.is_none() && starts_np && ctx.gap(toks, b).contains(',') && !q[b] {
                     let mut e = b;
                     while e < toks.len().min(b + 12)

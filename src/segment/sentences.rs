@@ -79,6 +79,32 @@ fn period_ends(para: &str, pos: usize, next: &str, lex: &Lexicon) -> bool {
     true
 }
 
+/// Wire-copy datelines ("DUBLIN (Agency) — ", "GEORGETOWN, Guyana — "): a place in
+/// capitals, an optional country and bracketed agency, then a dash. The sentence starts after
+/// it, so the place is never read as the subject.
+fn dateline_end(para: &str) -> Option<usize> {
+    let dash = para
+        .char_indices()
+        .take(120)
+        .find(|&(_, c)| matches!(c, '\u{2014}' | '\u{2013}'))
+        .map(|(i, c)| (i, c.len_utf8()))
+        .or_else(|| para.find(" - ").map(|i| (i + 1, 1)))?;
+    let head = para[..dash.0].trim();
+    let place_end = head.find([',', '(']).unwrap_or(head.len());
+    let place = head[..place_end].trim();
+    let letters: Vec<char> = place.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() < 2 || letters.iter().any(|c| c.is_lowercase()) {
+        return None;
+    }
+    if head.chars().filter(|c| c.is_alphabetic()).count() > 60 {
+        return None;
+    }
+    let after = dash.0 + dash.1;
+    let rest = &para[after..];
+    let skip = rest.len() - rest.trim_start().len();
+    (after + skip < para.len()).then_some(after + skip)
+}
+
 pub fn split(
     text: &str,
     paragraphs: &[Paragraph],
@@ -89,7 +115,11 @@ pub fn split(
     for p in paragraphs.iter().filter(|p| p.kind == ParaKind::Body) {
         let para = &text[p.start..p.end];
         let chars: Vec<(usize, char)> = para.char_indices().collect();
-        let mut sent_start = 0usize;
+        let mut sent_start = if p.index < 3 {
+            dateline_end(para).unwrap_or(0)
+        } else {
+            0
+        };
         let mut k = 0;
         while k < chars.len() {
             let (pos, c) = chars[k];
@@ -178,6 +208,16 @@ mod tests {
                 "“Stop!” another man shouted."
             ]
         );
+    }
+
+    #[test]
+    fn datelines_are_not_part_of_the_sentence() {
+        let s = sents("DUBLIN (Tech Desk) — The regulator fined Acme. It appealed.");
+        assert_eq!(s, ["The regulator fined Acme.", "It appealed."]);
+        let s = sents("GEORGETOWN, Guyana (Agency) — Venezuela was accused of spying.");
+        assert_eq!(s, ["Venezuela was accused of spying."]);
+        let s = sents("Officials — and diplomats — disagreed.");
+        assert_eq!(s, ["Officials — and diplomats — disagreed."]);
     }
 
     #[test]
