@@ -500,6 +500,7 @@ struct Resolver<'a, 'b> {
 fn looks_org(ctx: &Ctx, toks: &[Token]) -> bool {
     toks.iter().any(|t| {
         ctx.w(t, "org_noun")
+            || ctx.w(t, "company_suffix")
             || matches!(
                 t.norm.as_str(),
                 "inc"
@@ -1048,13 +1049,23 @@ impl Resolver<'_, '_> {
         if !e.parties.is_empty() || e.affiliation.is_some() {
             return;
         }
-        if !toks[s..b].iter().any(|t| ctx.w(t, "national_office")) {
-            // "chief executive Priya Raman": the company acting just before
-            if toks[s..b].iter().any(|t| ctx.w(t, "corporate_office")) {
-                if let Some(o) = self.st.last_org_actor.filter(|&o| o != id) {
-                    self.entities[id].affiliation = Some(o);
-                }
+        let national = toks[s..b].iter().any(|t| ctx.w(t, "national_office"));
+        let corporate = toks[s..b].iter().any(|t| ctx.w(t, "corporate_office"));
+        // "chief executive Priya Raman", "regional secretary X": the organisation acting just
+        // before, when no country is in play
+        let to_org = |me: &mut Self| {
+            if let Some(o) = me.st.last_org_actor.filter(|&o| o != id) {
+                me.entities[id].affiliation = Some(o);
             }
+        };
+        if !national {
+            if corporate {
+                to_org(self);
+            }
+            return;
+        }
+        if self.st.last_country_actor.is_none() && corporate {
+            to_org(self);
             return;
         }
         let fronted = (toks.len() > 2 && toks[0].norm == "in")
@@ -1089,8 +1100,9 @@ impl Resolver<'_, '_> {
             cands.extend(x..y);
         }
         for k in cands {
-            // "the group's director": a description of an organisation named before
-            if !toks[k].cap && toks[k].poss && ctx.w(&toks[k], "org_noun") {
+            // "the group's director", "deputy council leader X": a description of an
+            // organisation named before
+            if !toks[k].cap && ctx.w(&toks[k], "org_noun") {
                 if let Some(org) = self.find_descriptor_except(&toks[k].norm, id) {
                     self.entities[id].affiliation = Some(org);
                     break;
