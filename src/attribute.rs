@@ -398,7 +398,10 @@ fn np_left(
     // "The Russian embassy in London": the head is the embassy, not the city.
     if i >= 2
         && matches!(toks[i - 1].norm.as_str(), "in" | "at")
-        && (ctx.w(&toks[i - 2], "org_noun") || ctx.w(&toks[i - 2], "person_noun"))
+        && (ctx.w(&toks[i - 2], "org_noun")
+            || ctx.w(&toks[i - 2], "person_noun")
+            // "Analysts in New Delhi", "Diplomats in Addis Ababa"
+            || (toks[i - 2].norm.ends_with('s') && toks[i - 2].norm.len() > 3 && !toks[i - 2].poss))
         && !has_punct(ctx.gap(toks, i))
     {
         let mut k = i - 2;
@@ -1193,6 +1196,26 @@ impl Resolver<'_, '_> {
     }
 }
 
+/// A name as the article wrote it, from `first` to `last`: possessive dropped, the dot of a
+/// final abbreviation ("Inc.", "Jr.") kept.
+fn written_name(ctx: &Ctx, first: &Token, last: &Token) -> String {
+    let mut end = last.end;
+    if last.poss {
+        let raw = &ctx.text[first.start..end];
+        let trimmed = raw
+            .strip_suffix("’s")
+            .or_else(|| raw.strip_suffix("'s"))
+            .unwrap_or(raw);
+        return trimmed.to_string();
+    }
+    if ctx.text[end..].starts_with('.')
+        && (ctx.lex.abbrev_maybe.contains(&last.norm) || ctx.lex.abbrev_never.contains(&last.norm))
+    {
+        end += 1;
+    }
+    ctx.text[first.start..end].to_string()
+}
+
 fn acronym(name: &str) -> String {
     name.split_whitespace()
         .filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
@@ -1663,12 +1686,7 @@ fn register_mentions(
                         && j - i >= 2))
                     && !toks[i..j].iter().all(|t| ctx.w(t, "org_noun"))
                 {
-                    let name = ctx.text[toks[i].start..toks[j - 1].end].to_string();
-                    let name = name
-                        .strip_suffix("’s")
-                        .or_else(|| name.strip_suffix("'s"))
-                        .unwrap_or(&name)
-                        .to_string();
+                    let name = written_name(ctx, &toks[i], &toks[j - 1]);
                     // "Iran's Islamic Revolutionary Guard Corps", "the Indonesian Nickel Board"
                     let mut parties: Vec<String> = ctx
                         .parties_in(toks, i.saturating_sub(2), i)

@@ -127,6 +127,20 @@ pub struct Classified {
     pub parties: Vec<Vec<String>>,
 }
 
+/// The name a reviewer should see: an unnamed spokesperson or a document speaks in the name
+/// of the organisation it belongs to ("a company spokesperson" → "Lumora Inc.").
+fn display_speaker(att: &Attributed, id: usize) -> String {
+    let mut e = &att.entities[id];
+    for _ in 0..4 {
+        let unnamed = e.generic && matches!(e.kind, EntityKind::Person | EntityKind::Document);
+        match e.affiliation {
+            Some(a) if unnamed && a != e.id => e = &att.entities[a],
+            _ => break,
+        }
+    }
+    e.name.clone()
+}
+
 /// A reporting verb that asserts rather than merely relays ("reported", "claimed").
 fn reports(act: &Act, att: &Attributed) -> bool {
     att.attributions[act.si].verb.is_some_and(|v| {
@@ -844,7 +858,7 @@ pub fn classify(
             unit_id: format!("s{}", si + 1),
             role,
             kind,
-            speaker: att.entities[act.speaker].name.clone(),
+            speaker: display_speaker(att, act.speaker),
             speaker_mention: a.mention.clone(),
             side: format!("{side_word}: {}", join(&p)),
             party: join(&p),
