@@ -812,11 +812,13 @@ impl Resolver<'_, '_> {
         let all_cap = body
             .iter()
             .all(|t| t.cap || matches!(t.norm.as_str(), "of" | "for" | "and"));
-        if all_cap
-            && body.iter().any(|t| ctx.w(t, "org_noun"))
-            && body.len() >= 2
-            && !body.iter().any(|t| t.poss)
-        {
+        // The organisation word ends the name or heads an "of"/"for" phrase; "Chief Cabinet
+        // Secretary Hiroshi Kanzaki" is a person.
+        let institution = body.iter().enumerate().any(|(k, t)| {
+            ctx.w(t, "org_noun")
+                && (k + 1 == body.len() || matches!(body[k + 1].norm.as_str(), "of" | "for"))
+        });
+        if all_cap && institution && body.len() >= 2 && !body.iter().any(|t| t.poss) {
             let name = ctx.text[body[0].start..body[body.len() - 1].end].to_string();
             let norm: Vec<String> = body.iter().map(|t| t.norm.clone()).collect();
             if let Some(id) = self.find_name(&norm) {
