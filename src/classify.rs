@@ -94,13 +94,15 @@ fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> b
             return true;
         }
     }
-    // "was charged with", "has been accused in" — passive legal senses
+    // "was charged with", "has been accused in" — passive legal senses; with an agent
+    // ("was accused by a patient group of ...") it is that agent's accusation
     if c.tok > 0
         && is_w("passive_aux", &toks[c.tok - 1])
         && matches!(
             w,
             "charged" | "accused" | "indicted" | "convicted" | "sentenced"
         )
+        && toks.get(c.tok + 1).is_none_or(|t| t.norm != "by")
     {
         return true;
     }
