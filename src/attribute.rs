@@ -1228,8 +1228,31 @@ fn acronym(name: &str) -> String {
 /// The reporting verb of a sentence frame: first cue verb outside quotes that is not an
 /// infinitive ("asked to respond") or negated.
 fn frame_verb(ctx: &Ctx, toks: &[Token], info_cues: &[CueHit]) -> Option<usize> {
+    // "In a statement posted on its channel, it said ...": a fronted phrase holds no frame
+    let fronted_end = if toks.first().is_some_and(|t| {
+        matches!(
+            t.norm.as_str(),
+            "in" | "at"
+                | "on"
+                | "after"
+                | "during"
+                | "before"
+                | "speaking"
+                | "asked"
+                | "responding"
+                | "reacting"
+                | "writing"
+        )
+    }) {
+        (1..toks.len().min(16))
+            .find(|&k| ctx.gap(toks, k).contains(','))
+            .unwrap_or(0)
+    } else {
+        0
+    };
     info_cues
         .iter()
+        .filter(|c| c.tok >= fronted_end || ctx.lex.cues[c.entry].class != CueClass::Speech)
         .filter(|c| !c.in_quote && (c.as_verb || ctx.lex.cues[c.entry].tokens[0] == "according"))
         .find(|c| {
             let prev = c.tok.checked_sub(1).map(|p| toks[p].norm.as_str());

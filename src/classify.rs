@@ -112,6 +112,22 @@ fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> b
     false
 }
 
+/// "urged both sides to ...", "called on all parties to ...": an appeal, not an accusation.
+fn even_handed(toks: &[Token], c: &CueHit) -> bool {
+    let after: Vec<&str> = toks[c.tok + c.len..toks.len().min(c.tok + c.len + 3)]
+        .iter()
+        .map(|t| t.norm.as_str())
+        .collect();
+    matches!(
+        after.as_slice(),
+        ["both", ..]
+            | ["all", "parties", ..]
+            | ["all", "sides", ..]
+            | ["the", "two", ..]
+            | ["each", "side", ..]
+    )
+}
+
 fn negated(toks: &[Token], c: &CueHit) -> bool {
     (1..=2).any(|k| {
         c.tok >= k
@@ -224,7 +240,9 @@ pub fn classify(
             .cues
             .iter()
             .filter(|c| !(c.tok >= span.0 && c.tok < span.1))
-            .filter(|c| !is_legal(toks, c, lex, subject_court) && !negated(toks, c))
+            .filter(|c| {
+                !is_legal(toks, c, lex, subject_court) && !negated(toks, c) && !even_handed(toks, c)
+            })
             .cloned()
             .collect();
         let class = |cl: CueClass| cues.iter().any(|c| lex.cues[c.entry].class == cl);
