@@ -776,11 +776,21 @@ pub fn classify(
         }
         let act = &acts[ai];
         let s_par = seg.sentences[act.si].paragraph;
+        // a cued claim of the same side nearby, or the same speaker's claim just before
+        // (a quote that runs on over paragraphs)
         let source = (0..acts.len()).filter(|&k| k != ai).find(|&k| {
-            matches!(&decided[k], Some((Role::Claim, _, _, Some(_))))
-                && party_of(att, &inferred, acts[k].speaker, 0)
-                    == party_of(att, &inferred, act.speaker, 0)
-                && seg.sentences[acts[k].si].paragraph.abs_diff(s_par) <= 2
+            let k_par = seg.sentences[acts[k].si].paragraph;
+            match &decided[k] {
+                Some((Role::Claim, _, _, Some(_))) => {
+                    party_of(att, &inferred, acts[k].speaker, 0)
+                        == party_of(att, &inferred, act.speaker, 0)
+                        && k_par.abs_diff(s_par) <= 2
+                }
+                Some((Role::Claim, _, _, None)) => {
+                    acts[k].speaker == act.speaker && k < ai && s_par - k_par.min(s_par) <= 1
+                }
+                _ => false,
+            }
         });
         if let Some(k) = source {
             let d = decided[k].as_ref().map(|x| x.1).unwrap_or(0);
