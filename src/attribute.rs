@@ -1081,7 +1081,7 @@ impl Resolver<'_, '_> {
         let party = fronted.or_else(|| {
             self.st
                 .last_country_actor
-                .and_then(|c| self.entities[c].parties.first().cloned())
+                .and_then(|c| self.static_parties(c).first().cloned())
         });
         if let Some(p) = party {
             self.entities[id].parties = vec![p];
@@ -1168,6 +1168,21 @@ impl Resolver<'_, '_> {
         };
         self.st.last_country = Some(id);
         id
+    }
+
+    /// Parties known before the dispute stage: the entity's own, else its organisation's.
+    fn static_parties(&self, id: usize) -> Vec<String> {
+        let mut e = &self.entities[id];
+        for _ in 0..4 {
+            if !e.parties.is_empty() {
+                return e.parties.clone();
+            }
+            match e.affiliation {
+                Some(a) if a != e.id => e = &self.entities[a],
+                _ => break,
+            }
+        }
+        vec![]
     }
 
     fn note(&mut self, id: usize, as_speaker: bool) {
@@ -1792,6 +1807,41 @@ fn link_documents(
                     && r.entities[d].affiliation.is_none()
                 {
                     r.entities[d].affiliation = Some(author);
+                }
+            }
+        }
+    }
+    // "X issued a statement rejecting ...": the statement is X's
+    for k in 2..toks.len() {
+        if q[k] || !ctx.w(&toks[k], "doc_noun") {
+            continue;
+        }
+        let issued = matches!(
+            toks[k - 2].norm.as_str(),
+            "issued" | "released" | "published" | "posted"
+        ) || (k >= 3
+            && ctx.w(&toks[k - 1], "title")
+            && matches!(
+                toks[k - 3].norm.as_str(),
+                "issued" | "released" | "published"
+            ));
+        if !issued {
+            continue;
+        }
+        let author = mentions
+            .iter()
+            .rev()
+            .find(|&&(t, e)| t < k - 1 && r.entities[e].kind != EntityKind::Document)
+            .map(|&(_, e)| e);
+        if let Some(author) = author {
+            let d = doc_for(r, k);
+            if d != author
+                && r.entities[d].parties.is_empty()
+                && r.entities[d].affiliation.is_none()
+            {
+                r.entities[d].affiliation = Some(author);
+                if speaker == Some(d) && !r.static_parties(d).is_empty() {
+                    r.st.last_country_actor = Some(d);
                 }
             }
         }
