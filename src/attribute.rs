@@ -809,6 +809,13 @@ impl Resolver<'_, '_> {
         }
         // "The Ministry of Health", "Department of Foreign Affairs": a capitalised institution
         // name whose words would otherwise read as titles.
+        // "India's Ministry of External Affairs": the possessive country gives the party
+        let lead = body.iter().take_while(|t| t.poss && t.cap).count();
+        let body = if lead < body.len() && body[lead..].iter().any(|t| ctx.w(t, "org_noun")) {
+            &body[lead..]
+        } else {
+            body
+        };
         let all_cap = body
             .iter()
             .all(|t| t.cap || matches!(t.norm.as_str(), "of" | "for" | "and"));
