@@ -1062,7 +1062,9 @@ impl Resolver<'_, '_> {
             return;
         }
         let national = toks[s..b].iter().any(|t| ctx.w(t, "national_office"));
-        let corporate = toks[s..b].iter().any(|t| ctx.w(t, "corporate_office"));
+        // "Opposition leader X" is the opposition's, whoever spoke before
+        let corporate = toks[s..b].iter().any(|t| ctx.w(t, "corporate_office"))
+            && !toks[s..b].iter().any(|t| t.norm == "opposition");
         // "chief executive Priya Raman", "regional secretary X": the organisation acting just
         // before, when no country is in play
         let to_org = |me: &mut Self| {
