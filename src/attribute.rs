@@ -886,6 +886,13 @@ impl Resolver<'_, '_> {
             )
             .map(|t| t.norm.clone())
             .collect();
+        // A person is "the spokesperson", never "the alliance": organisation words around a
+        // person name the organisation they speak for (see `affiliate`).
+        let person_descriptors: Vec<String> = descriptors
+            .iter()
+            .filter(|d| ctx.lex.is("person_noun", d))
+            .cloned()
+            .collect();
         if let Some(re) = run_end {
             // the run must be at the end of the phrase (a head), or followed only by nouns
             let mut name_toks = &toks[run_start..re];
@@ -909,6 +916,11 @@ impl Resolver<'_, '_> {
             if !head_is_noun || re == b {
                 if let Some(id) = self.find_name(&norm) {
                     let e = &mut self.entities[id];
+                    let descriptors = if e.kind == EntityKind::Person {
+                        person_descriptors
+                    } else {
+                        descriptors
+                    };
                     for d in descriptors {
                         if !e.descriptors.contains(&d) {
                             e.descriptors.push(d);
@@ -964,6 +976,11 @@ impl Resolver<'_, '_> {
                     first_party.clone()
                 } else {
                     parties.clone()
+                };
+                let descriptors = if kind == EntityKind::Person {
+                    person_descriptors
+                } else {
+                    descriptors
                 };
                 let id = self.add(name, kind, own_parties, descriptors, generic);
                 if kind == EntityKind::Person {
