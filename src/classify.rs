@@ -150,7 +150,11 @@ pub struct Classified {
 fn display_speaker(att: &Attributed, id: usize) -> String {
     let mut e = &att.entities[id];
     for _ in 0..4 {
-        let unnamed = e.generic && matches!(e.kind, EntityKind::Person | EntityKind::Document);
+        // a press statement is its issuer's voice; a report or documentary is a speaker of
+        // its own, as readers cite it
+        let unnamed = e.generic
+            && (e.kind == EntityKind::Person
+                || (e.kind == EntityKind::Document && e.name.eq_ignore_ascii_case("statement")));
         match e.affiliation {
             Some(a) if unnamed && a != e.id => e = &att.entities[a],
             _ => break,
