@@ -4,6 +4,7 @@
 //! [`read`] (inputs → [`Article`]) → [`segment`] (paragraphs, quotes, sentences) →
 //! [`attribute`] (speaker per sentence) → [`classify`] (disputes, [`Unit`]s) →
 //! [`score`] (claim × rebuttal evidence) → [`pair`] (links, [`pair::Row`]s) → [`report`].
+//! [`retrieve`] pairs two separate sources (claims from one, responses from the other) at scale.
 
 // Short-lived tuples inside one stage read better inline than as named aliases.
 #![allow(clippy::type_complexity)]
@@ -20,6 +21,7 @@ pub mod pair;
 pub mod pipeline;
 pub mod read;
 pub mod report;
+pub mod retrieve;
 pub mod score;
 pub mod segment;
 pub mod text;
