@@ -11,6 +11,7 @@
 
 pub mod article;
 pub mod attribute;
+pub mod benchdata;
 pub mod classify;
 pub mod config;
 pub mod error;

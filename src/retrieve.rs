@@ -376,6 +376,11 @@ impl<'a> Engine<'a> {
     ) -> Vec<(usize, f32)> {
         let claim = &self.claims[ci];
         let (lo, hi) = self.range(claim);
+        // A small ordered group is scored whole when the position prior is on: an answer
+        // that shares no word with its claim can still win on position.
+        if self.opts.position > 0.0 && claim.group.is_some() && ((hi - lo) as usize) <= n {
+            touched.extend(lo..hi);
+        }
         for &(t, wq) in &self.claim_query[ci] {
             let list = &self.postings[t as usize];
             let a = list.partition_point(|p| p.0 < lo);
@@ -388,11 +393,13 @@ impl<'a> Engine<'a> {
                 *s += wq * wd;
             }
         }
+        touched.sort_unstable();
+        touched.dedup();
         let mut found: Vec<(usize, f32)> = touched
             .iter()
             .map(|&s| (self.slot_to_resp[s as usize] as usize, acc[s as usize]))
             .filter(|&(r, s)| {
-                s > 0.0
+                (s > 0.0 || self.opts.position > 0.0)
                     && !(self.opts.exclude_same_id
                         && self.responses[r].unit.unit_id == claim.unit.unit_id)
             })
@@ -504,6 +511,53 @@ impl<'a> Engine<'a> {
             )
             .collect()
     }
+}
+
+/// Order-aware decoding for two ordered sources (a review and its point-by-point rebuttal):
+/// assigns each response `j` (rows of `scores`, in order) one claim (columns) maximising the
+/// total score, where going back to an earlier claim costs `back` and answering the same
+/// claim again costs `repeat`. Answers mostly follow the claims' order, which a per-response
+/// argmax cannot see. Dynamic programming, O(rows × cols²).
+pub fn align_ordered(scores: &[Vec<f32>], back: f32, repeat: f32) -> Vec<usize> {
+    let m = scores.len();
+    let Some(n) = scores.first().map(|r| r.len()) else {
+        return Vec::new();
+    };
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut best = vec![vec![f32::MIN; n]; m];
+    let mut from = vec![vec![0usize; n]; m];
+    best[0].clone_from(&scores[0]);
+    for j in 1..m {
+        for i in 0..n {
+            let mut b = (f32::MIN, 0);
+            for (k, &prev) in best[j - 1].iter().enumerate() {
+                let cost = if k > i {
+                    back
+                } else if k == i {
+                    repeat
+                } else {
+                    0.0
+                };
+                let v = prev - cost;
+                if v > b.0 {
+                    b = (v, k);
+                }
+            }
+            best[j][i] = scores[j][i] + b.0;
+            from[j][i] = b.1;
+        }
+    }
+    let mut i = (0..n)
+        .max_by(|&a, &b| best[m - 1][a].total_cmp(&best[m - 1][b]).then(b.cmp(&a)))
+        .unwrap_or(0);
+    let mut out = vec![0; m];
+    for j in (0..m).rev() {
+        out[j] = i;
+        i = from[j][i];
+    }
+    out
 }
 
 fn confidence(total: f32) -> &'static str {
@@ -820,17 +874,17 @@ mod tests {
         let e = Engine::new(&claims, &responses, &lex, &opts);
         for n in [1, 2, 3, 10] {
             let got = e.candidates(n);
-            for ci in 0..claims.len() {
+            for (ci, got_ci) in got.iter().enumerate() {
                 let mut brute: Vec<(usize, f32)> = (0..responses.len())
                     .map(|ri| (ri, cosine(&e.claim_vecs[ci], &e.resp_vecs[ri]).0))
                     .filter(|x| x.1 > 0.0)
                     .collect();
                 brute.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 brute.truncate(n);
-                let g: Vec<usize> = got[ci].iter().map(|x| x.0).collect();
+                let g: Vec<usize> = got_ci.iter().map(|x| x.0).collect();
                 let b: Vec<usize> = brute.iter().map(|x| x.0).collect();
                 assert_eq!(g, b, "claim {ci}, n {n}");
-                for (x, y) in got[ci].iter().zip(&brute) {
+                for (x, y) in got_ci.iter().zip(&brute) {
                     assert!((x.1 - y.1).abs() < 1e-5);
                 }
             }
@@ -864,6 +918,20 @@ mod tests {
             e.candidates(5)[0].iter().map(|x| x.0).collect::<Vec<_>>(),
             vec![1]
         );
+    }
+
+    #[test]
+    fn alignment_follows_order_unless_scores_say_otherwise() {
+        // Row 1 slightly prefers claim 0, but order (after claim 1) says claim 2.
+        let s = vec![
+            vec![0.1, 0.9, 0.0],
+            vec![0.5, 0.1, 0.45],
+            vec![0.0, 0.0, 0.9],
+        ];
+        assert_eq!(align_ordered(&s, 0.2, 0.1), vec![1, 2, 2]);
+        // Free going back: plain argmax.
+        assert_eq!(align_ordered(&s, 0.0, 0.0), vec![1, 0, 2]);
+        assert!(align_ordered(&[], 0.1, 0.1).is_empty());
     }
 
     #[test]
