@@ -383,11 +383,24 @@ fn arguana(dir: &str, sweep: bool) {
         corpus.len(),
         t0.elapsed().as_secs_f64()
     );
+    // No reference cues: in a retrieval corpus they mark a text as an answer to *something*,
+    // not to this query.
     let base = Options {
         exclude_same_id: true,
         top_k: 10,
+        weights: riposte::score::Weights {
+            reference: 0.0,
+            ..Default::default()
+        },
         ..Options::default()
     };
+    let no_titles: Vec<Item> = corpus
+        .iter()
+        .map(|i| Item {
+            context: String::new(),
+            ..i.clone()
+        })
+        .collect();
     let mut configs: Vec<(String, Options, bool)> = vec![
         ("index only TF-IDF".into(), base.clone(), true),
         (
@@ -399,11 +412,24 @@ fn arguana(dir: &str, sweep: bool) {
             true,
         ),
         ("composite (default weights)".into(), base.clone(), false),
+        (
+            "composite fz 0 + hubness k 5 w 0.5".into(),
+            Options {
+                hub_k: 5,
+                hub_weight: 0.5,
+                weights: riposte::score::Weights {
+                    fuzzy: 0.0,
+                    ..base.weights.clone()
+                },
+                ..base.clone()
+            },
+            false,
+        ),
     ];
     if sweep {
         for bigrams in [false, true] {
-            for fuzzy in [0.0, 0.15, 0.3, 0.5] {
-                for cands in [50, 200] {
+            for fuzzy in [0.0, 0.05, 0.15, 0.3] {
+                for cands in [50] {
                     configs.push((
                         format!("composite fz {fuzzy} bi {bigrams} cands {cands}"),
                         Options {
@@ -411,7 +437,7 @@ fn arguana(dir: &str, sweep: bool) {
                             candidates: cands,
                             weights: riposte::score::Weights {
                                 fuzzy,
-                                ..Default::default()
+                                ..base.weights.clone()
                             },
                             ..base.clone()
                         },
@@ -421,9 +447,52 @@ fn arguana(dir: &str, sweep: bool) {
             }
         }
     }
+    if sweep {
+        for p in [0.5, 1.5, 2.0, 2.5, 3.0] {
+            configs.push((
+                format!("index only TF-IDF idf^{p}"),
+                Options {
+                    idf_power: p,
+                    ..base.clone()
+                },
+                true,
+            ));
+        }
+        for k in [5, 10, 20] {
+            for hw in [0.25, 0.5, 0.75, 1.0] {
+                configs.push((
+                    format!("composite fz 0 hub k {k} w {hw}"),
+                    Options {
+                        hub_k: k,
+                        hub_weight: hw,
+                        weights: riposte::score::Weights {
+                            fuzzy: 0.0,
+                            ..base.weights.clone()
+                        },
+                        ..base.clone()
+                    },
+                    false,
+                ));
+            }
+        }
+        configs.push(("index only TF-IDF, no titles".into(), base.clone(), true));
+        configs.push((
+            "index only TF-IDF bigrams".into(),
+            Options {
+                bigrams: true,
+                ..base.clone()
+            },
+            true,
+        ));
+    }
     for (name, o, index_only) in configs {
         let t = std::time::Instant::now();
-        let e = Engine::new(&queries, &corpus, &lex, &o);
+        let docs = if name.contains("no titles") {
+            &no_titles
+        } else {
+            &corpus
+        };
+        let e = Engine::new(&queries, docs, &lex, &o);
         let mut rankings = HashMap::new();
         if index_only {
             for (q, c) in e.candidates(10).into_iter().enumerate() {

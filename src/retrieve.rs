@@ -98,6 +98,13 @@ pub struct Options {
     pub exclude_same_id: bool,
     /// Add adjacent-term pairs to the vectors.
     pub bigrams: bool,
+    /// IDF exponent in the TF-IDF weights: above 1 lets rare, topic-specific terms dominate.
+    pub idf_power: f32,
+    /// Hubness correction (CSLS): a response close to many claims is a poorer answer to each.
+    /// The mean cosine of a response to its `hub_k` nearest claims, times `hub_weight`, is
+    /// subtracted from the composite. 0 = off.
+    pub hub_k: usize,
+    pub hub_weight: f32,
 }
 
 impl Default for Options {
@@ -111,6 +118,9 @@ impl Default for Options {
             top_k: 3,
             exclude_same_id: false,
             bigrams: false,
+            idf_power: 1.0,
+            hub_k: 0,
+            hub_weight: 0.0,
         }
     }
 }
@@ -143,6 +153,8 @@ pub struct Engine<'a> {
     claim_content: Vec<String>,
     resp_content: Vec<String>,
     resp_folded: Vec<String>,
+    /// Per response: mean cosine to its nearest claims (hubness), 0 when off.
+    resp_hub: Vec<f32>,
     opts: Options,
     lex: &'a Lexicon,
 }
@@ -257,7 +269,7 @@ impl<'a> Engine<'a> {
         let tfidf = |terms: &Vec<String>| {
             let mut v = counts(terms, &ids);
             for x in v.iter_mut() {
-                x.1 = (1.0 + x.1.ln()) * idf[x.0 as usize];
+                x.1 = (1.0 + x.1.ln()) * idf[x.0 as usize].powf(opts.idf_power);
             }
             normalise(&mut v);
             v
@@ -339,7 +351,13 @@ impl<'a> Engine<'a> {
         } else {
             vec![String::new(); responses.len()]
         };
+        let resp_hub = if opts.hub_k > 0 && opts.hub_weight > 0.0 {
+            hubness(&claim_vecs, &resp_vecs, vocab.len(), opts.hub_k)
+        } else {
+            vec![0.0; responses.len()]
+        };
         Engine {
+            resp_hub,
             claims,
             responses,
             vocab,
@@ -434,7 +452,7 @@ impl<'a> Engine<'a> {
             }
             _ => 0.0,
         };
-        let total = w.lexical * lexical
+        let total = w.lexical * (lexical - self.opts.hub_weight * self.resp_hub[ri])
             + w.fuzzy * fuzzy
             + w.reference * refer
             + self.opts.position * position;
@@ -558,6 +576,43 @@ pub fn align_ordered(scores: &[Vec<f32>], back: f32, repeat: f32) -> Vec<usize> 
         i = from[j][i];
     }
     out
+}
+
+/// Mean cosine of each response to its `k` nearest claims, through an inverted index over the
+/// claims (never the full matrix).
+fn hubness(claims: &[Sparse], responses: &[Sparse], n_terms: usize, k: usize) -> Vec<f32> {
+    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n_terms];
+    for (ci, v) in claims.iter().enumerate() {
+        for &(t, w) in v {
+            postings[t as usize].push((ci as u32, w));
+        }
+    }
+    responses
+        .par_iter()
+        .map_init(
+            || (vec![0.0f32; claims.len()], Vec::<u32>::new()),
+            |(acc, touched), v| {
+                for &(t, w) in v {
+                    for &(c, wc) in &postings[t as usize] {
+                        if acc[c as usize] == 0.0 {
+                            touched.push(c);
+                        }
+                        acc[c as usize] += w * wc;
+                    }
+                }
+                let mut sims: Vec<f32> = touched.iter().map(|&c| acc[c as usize]).collect();
+                for &c in touched.iter() {
+                    acc[c as usize] = 0.0;
+                }
+                touched.clear();
+                sims.sort_by(|a, b| b.total_cmp(a));
+                // The best neighbour is often the response's own twin (a query that is also in
+                // the corpus); it says nothing about hubness.
+                let near: Vec<f32> = sims.into_iter().filter(|&x| x < 0.999).take(k).collect();
+                near.iter().sum::<f32>() / k as f32
+            },
+        )
+        .collect()
 }
 
 fn confidence(total: f32) -> &'static str {

@@ -49,6 +49,10 @@ pub struct TwoSourceArgs {
     /// Responses per claim given the full composite score after the index lookup.
     #[arg(long, default_value_t = 50, requires = "claims")]
     pub candidates: usize,
+    /// Hubness correction: subtract half the mean cosine of a response to its K nearest claims
+    /// (a response close to everything answers nothing in particular). 0 = off.
+    #[arg(long, default_value_t = 0, requires = "claims")]
+    pub hubness: usize,
     /// Term weighting of the candidate index.
     #[arg(long, value_enum, default_value_t = IndexWeighting::Tfidf, requires = "claims")]
     pub weighting: IndexWeighting,
@@ -175,6 +179,8 @@ fn run_two_sources(a: PairArgs) -> anyhow::Result<u8> {
         candidates: a.two.candidates,
         top_k: a.top_k.unwrap_or(3),
         exclude_same_id: a.two.exclude_same_id,
+        hub_k: a.two.hubness,
+        hub_weight: if a.two.hubness > 0 { 0.5 } else { 0.0 },
         ..defaults
     };
     let rows = pair_two_sources(&claims.items, &responses.items, &lex, &opts);
