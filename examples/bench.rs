@@ -429,7 +429,7 @@ fn arguana(dir: &str, sweep: bool) {
     if sweep {
         for bigrams in [false, true] {
             for fuzzy in [0.0, 0.05, 0.15, 0.3] {
-                for cands in [50] {
+                for cands in [50, 200] {
                     configs.push((
                         format!("composite fz {fuzzy} bi {bigrams} cands {cands}"),
                         Options {
