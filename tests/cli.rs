@@ -179,11 +179,10 @@ fn seed_article() -> Option<PathBuf> {
 }
 
 fn pair_available() -> bool {
-    // Until `riposte pair` takes inputs, clap refuses them with a usage error.
-    run(&["pair", "--help"])
-        .stdout
-        .windows(8)
-        .any(|w| w == b"<INPUTS>")
+    // Until `riposte pair` takes inputs, clap refuses them with a usage error. The inputs are
+    // optional (`[INPUTS]`) since two-source mode reads --claims/--responses instead.
+    let help = run(&["pair", "--help"]).stdout;
+    help.windows(8).any(|w| w == b"<INPUTS>" || w == b"[INPUTS]")
 }
 
 // ---------------------------------------------------------------------------------------------
