@@ -182,7 +182,8 @@ fn pair_available() -> bool {
     // Until `riposte pair` takes inputs, clap refuses them with a usage error. The inputs are
     // optional (`[INPUTS]`) since two-source mode reads --claims/--responses instead.
     let help = run(&["pair", "--help"]).stdout;
-    help.windows(8).any(|w| w == b"<INPUTS>" || w == b"[INPUTS]")
+    help.windows(8)
+        .any(|w| w == b"<INPUTS>" || w == b"[INPUTS]")
 }
 
 // ---------------------------------------------------------------------------------------------
