@@ -4,12 +4,14 @@
 //! [`read`] (inputs → [`Article`]) → [`segment`] (paragraphs, quotes, sentences) →
 //! [`attribute`] (speaker per sentence) → [`classify`] (disputes, [`Unit`]s) →
 //! [`score`] (claim × rebuttal evidence) → [`pair`] (links, [`pair::Row`]s) → [`report`].
+//! [`retrieve`] pairs two separate sources (claims from one, responses from the other) at scale.
 
 // Short-lived tuples inside one stage read better inline than as named aliases.
 #![allow(clippy::type_complexity)]
 
 pub mod article;
 pub mod attribute;
+pub mod benchdata;
 pub mod chart;
 pub mod classify;
 pub mod config;
@@ -22,6 +24,7 @@ pub mod pair;
 pub mod pipeline;
 pub mod read;
 pub mod report;
+pub mod retrieve;
 pub mod review;
 pub mod score;
 pub mod segment;

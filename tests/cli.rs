@@ -179,11 +179,11 @@ fn seed_article() -> Option<PathBuf> {
 }
 
 fn pair_available() -> bool {
-    // Until `riposte pair` takes inputs, clap refuses them with a usage error.
-    run(&["pair", "--help"])
-        .stdout
-        .windows(8)
-        .any(|w| w == b"<INPUTS>")
+    // Until `riposte pair` takes inputs, clap refuses them with a usage error. The inputs are
+    // optional (`[INPUTS]`) since two-source mode reads --claims/--responses instead.
+    let help = run(&["pair", "--help"]).stdout;
+    help.windows(8)
+        .any(|w| w == b"<INPUTS>" || w == b"[INPUTS]")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -979,9 +979,17 @@ fn pair_report_evaluates_with_pair_scores() {
 fn gold_scores(articles: &str, gold: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.csv");
-    let r = riposte().args(["pair", articles, "-q", "-o"]).arg(&report).output().unwrap();
+    let r = riposte()
+        .args(["pair", articles, "-q", "-o"])
+        .arg(&report)
+        .output()
+        .unwrap();
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
-    let out = riposte().args(["eval", "--gold", gold, "--json"]).arg(&report).output().unwrap();
+    let out = riposte()
+        .args(["eval", "--gold", gold, "--json"])
+        .arg(&report)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     serde_json::from_slice(&out.stdout).unwrap()
 }

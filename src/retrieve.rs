@@ -1,0 +1,1007 @@
+//! Two-source pairing: every unit of one source is a candidate claim, every unit of the other a
+//! candidate response, and pairing rests on the scorer alone.
+//!
+//! The claims × responses matrix is never built. Responses go into an inverted index of
+//! TF-IDF (or BM25) weights over [`Analyzer::terms`]; each claim walks only the posting lists of
+//! its own terms, keeps its best `candidates` responses, and only those get the full composite
+//! (lexical + fuzzy + reference + position). Memory is the index plus one score accumulator
+//! per worker thread, so it grows with the input, not with the product of the two sides.
+
+use crate::error::InputIssue;
+use crate::lexicon::Lexicon;
+use crate::pair::{pair_id, Row, Status};
+use crate::read::{self, Format, ReadOptions};
+use crate::score::{reference, Analyzer, Score, Weights};
+use crate::unit::{Role, Unit};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// One candidate unit of one side, with what the engine needs beyond the [`Unit`].
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub unit: Unit,
+    /// When a claim has a group, only responses of the same group are candidates.
+    pub group: Option<String>,
+    /// (index, count) within an ordered source (a document's sentences, a group's lines);
+    /// `None` where order means nothing (a retrieval corpus).
+    pub position: Option<(usize, usize)>,
+    /// Indexed with the text but not reported (a title).
+    pub context: String,
+}
+
+impl Item {
+    /// A pre-segmented unit: the id is carried into `claim_id`/`rebuttal_id` as it is.
+    pub fn unit(id: &str, text: &str, role: Role) -> Item {
+        let n = text.chars().count();
+        Item {
+            unit: Unit {
+                article: String::new(),
+                unit_id: id.to_string(),
+                role,
+                kind: "unit".into(),
+                speaker: String::new(),
+                speaker_mention: String::new(),
+                side: side_name(role).into(),
+                party: String::new(),
+                dispute: String::new(),
+                quote_type: String::new(),
+                cue: String::new(),
+                text: text.to_string(),
+                start: 0,
+                end: n,
+                paragraph: 1,
+                sentence: 1,
+                confidence: 1.0,
+                rule: "pre-segmented".into(),
+                dispute_idx: 0,
+                speaker_entity: 0,
+                byte_start: 0,
+                byte_end: text.len(),
+                speaker_aliases: Vec::new(),
+            },
+            group: None,
+            position: None,
+            context: String::new(),
+        }
+    }
+}
+
+fn side_name(role: Role) -> &'static str {
+    match role {
+        Role::Claim => "claims",
+        Role::Rebuttal => "responses",
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Weighting {
+    /// Cosine of sublinear-tf × IDF vectors.
+    TfIdf,
+    /// Okapi BM25 document weights, query terms weighted by IDF.
+    Bm25 { k1: f32, b: f32 },
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub weights: Weights,
+    /// Weight of the position prior (0 = off). Separate from `weights.order`, which is the
+    /// same-article paragraph prior of the main job and means something else.
+    pub position: f32,
+    /// Width of the position prior, in fractions of the source length.
+    pub position_width: f32,
+    /// How candidates are generated.
+    pub weighting: Weighting,
+    /// Responses per claim that get the full composite.
+    pub candidates: usize,
+    /// Responses reported per claim (0 = all candidates above `min_score`).
+    pub top_k: usize,
+    pub exclude_same_id: bool,
+    /// Add adjacent-term pairs to the vectors.
+    pub bigrams: bool,
+    /// IDF exponent in the TF-IDF weights: above 1 lets rare, topic-specific terms dominate.
+    pub idf_power: f32,
+    /// Hubness correction (CSLS): a response close to many claims is a poorer answer to each.
+    /// The mean cosine of a response to its `hub_k` nearest claims, times `hub_weight`, is
+    /// subtracted from the composite. 0 = off.
+    pub hub_k: usize,
+    pub hub_weight: f32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            weights: Weights::default(),
+            position: 0.0,
+            position_width: 0.25,
+            weighting: Weighting::TfIdf,
+            candidates: 50,
+            top_k: 3,
+            exclude_same_id: false,
+            bigrams: false,
+            idf_power: 1.0,
+            hub_k: 0,
+            hub_weight: 0.0,
+        }
+    }
+}
+
+/// One scored candidate response of one claim.
+#[derive(Debug, Clone)]
+pub struct Match {
+    /// Index into the responses given to [`Engine::new`].
+    pub response: usize,
+    pub score: Score,
+}
+
+/// Sparse vector: (term id, weight), sorted by term id.
+type Sparse = Vec<(u32, f32)>;
+
+/// Both sides analysed and the responses indexed.
+pub struct Engine<'a> {
+    claims: &'a [Item],
+    responses: &'a [Item],
+    vocab: Vec<String>,
+    claim_vecs: Vec<Sparse>,
+    resp_vecs: Vec<Sparse>,
+    /// Claim-side query weights for candidate generation (differs from `claim_vecs` for BM25).
+    claim_query: Vec<Sparse>,
+    /// term id → (response slot, weight), slots increasing. Slots order responses by group so
+    /// that one group is one contiguous slot range.
+    postings: Vec<Vec<(u32, f32)>>,
+    slot_to_resp: Vec<u32>,
+    group_slots: HashMap<String, (u32, u32)>,
+    claim_content: Vec<String>,
+    resp_content: Vec<String>,
+    resp_folded: Vec<String>,
+    /// Per response: mean cosine to its nearest claims (hubness), 0 when off.
+    resp_hub: Vec<f32>,
+    opts: Options,
+    lex: &'a Lexicon,
+}
+
+fn analyse(an: &Analyzer, lex: &Lexicon, item: &Item, bigrams: bool) -> Vec<String> {
+    let mut t = if item.context.is_empty() {
+        an.terms(&item.unit.text, lex)
+    } else {
+        an.terms(&format!("{}\n{}", item.context, item.unit.text), lex)
+    };
+    if bigrams {
+        let pairs: Vec<String> = t.windows(2).map(|w| format!("{}_{}", w[0], w[1])).collect();
+        t.extend(pairs);
+    }
+    t
+}
+
+fn counts(terms: &[String], ids: &HashMap<String, u32>) -> Vec<(u32, f32)> {
+    let mut tf: HashMap<u32, f32> = HashMap::new();
+    for t in terms {
+        *tf.entry(ids[t.as_str()]).or_default() += 1.0;
+    }
+    let mut v: Vec<(u32, f32)> = tf.into_iter().collect();
+    v.sort_by_key(|x| x.0);
+    v
+}
+
+fn normalise(v: &mut Sparse) {
+    let n = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+    if n > 0.0 {
+        for x in v.iter_mut() {
+            x.1 /= n;
+        }
+    }
+}
+
+fn cosine(a: &Sparse, b: &Sparse) -> (f32, Vec<(u32, f32)>) {
+    let (mut i, mut j) = (0, 0);
+    let mut sum = 0.0;
+    let mut shared = Vec::new();
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                let c = a[i].1 * b[j].1;
+                sum += c;
+                shared.push((a[i].0, c));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (sum.min(1.0), shared)
+}
+
+/// Where a unit sits in its ordered source, 0..=1.
+fn relative(p: (usize, usize)) -> f32 {
+    if p.1 <= 1 {
+        0.5
+    } else {
+        p.0 as f32 / (p.1 - 1) as f32
+    }
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(
+        claims: &'a [Item],
+        responses: &'a [Item],
+        lex: &'a Lexicon,
+        opts: &Options,
+    ) -> Engine<'a> {
+        let an = Analyzer::new();
+        let claim_terms: Vec<Vec<String>> = claims
+            .par_iter()
+            .map(|i| analyse(&an, lex, i, opts.bigrams))
+            .collect();
+        let resp_terms: Vec<Vec<String>> = responses
+            .par_iter()
+            .map(|i| analyse(&an, lex, i, opts.bigrams))
+            .collect();
+        // Term ids in first-seen order over claims then responses: deterministic.
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut vocab: Vec<String> = Vec::new();
+        let mut df: Vec<u32> = Vec::new();
+        for terms in claim_terms.iter().chain(resp_terms.iter()) {
+            let mut seen: Vec<u32> = Vec::with_capacity(terms.len());
+            for t in terms {
+                let id = *ids.entry(t.clone()).or_insert_with(|| {
+                    vocab.push(t.clone());
+                    df.push(0);
+                    (vocab.len() - 1) as u32
+                });
+                seen.push(id);
+            }
+            seen.sort_unstable();
+            seen.dedup();
+            for id in seen {
+                df[id as usize] += 1;
+            }
+        }
+        // IDF over both sides plus the built-in background, as in the main job, so that two
+        // short documents still get sensible weights.
+        let n = (claims.len() + responses.len()) as u32;
+        let batch_df: HashMap<String, u32> = vocab
+            .iter()
+            .zip(&df)
+            .map(|(t, d)| (t.clone(), *d))
+            .collect();
+        let idf: Vec<f32> = vocab.iter().map(|t| an.idf(t, &batch_df, n)).collect();
+        drop(batch_df);
+        let tfidf = |terms: &Vec<String>| {
+            let mut v = counts(terms, &ids);
+            for x in v.iter_mut() {
+                x.1 = (1.0 + x.1.ln()) * idf[x.0 as usize].powf(opts.idf_power);
+            }
+            normalise(&mut v);
+            v
+        };
+        let claim_vecs: Vec<Sparse> = claim_terms.par_iter().map(tfidf).collect();
+        let resp_vecs: Vec<Sparse> = resp_terms.par_iter().map(tfidf).collect();
+        let (claim_query, index_vecs): (Vec<Sparse>, Option<Vec<Sparse>>) = match opts.weighting {
+            Weighting::TfIdf => (claim_vecs.clone(), None),
+            Weighting::Bm25 { k1, b } => {
+                let avgdl = resp_terms.iter().map(|t| t.len()).sum::<usize>() as f32
+                    / responses.len().max(1) as f32;
+                let q = claim_terms
+                    .par_iter()
+                    .map(|t| {
+                        let mut v = counts(t, &ids);
+                        for x in v.iter_mut() {
+                            x.1 = idf[x.0 as usize];
+                        }
+                        v
+                    })
+                    .collect();
+                let d = resp_terms
+                    .par_iter()
+                    .map(|t| {
+                        let dl = t.len() as f32;
+                        let mut v = counts(t, &ids);
+                        for x in v.iter_mut() {
+                            x.1 =
+                                x.1 * (k1 + 1.0) / (x.1 + k1 * (1.0 - b + b * dl / avgdl.max(1.0)));
+                        }
+                        v
+                    })
+                    .collect();
+                (q, Some(d))
+            }
+        };
+        drop(claim_terms);
+        drop(resp_terms);
+        // Slots: responses stably sorted by group; ungrouped ones first.
+        let mut slot_to_resp: Vec<u32> = (0..responses.len() as u32).collect();
+        slot_to_resp.sort_by(|&a, &b| {
+            responses[a as usize]
+                .group
+                .cmp(&responses[b as usize].group)
+        });
+        let mut group_slots: HashMap<String, (u32, u32)> = HashMap::new();
+        for (slot, &r) in slot_to_resp.iter().enumerate() {
+            if let Some(g) = &responses[r as usize].group {
+                let e = group_slots
+                    .entry(g.clone())
+                    .or_insert((slot as u32, slot as u32));
+                e.1 = slot as u32 + 1;
+            }
+        }
+        let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); vocab.len()];
+        let ivecs = index_vecs.as_ref().unwrap_or(&resp_vecs);
+        for (slot, &r) in slot_to_resp.iter().enumerate() {
+            for &(t, w) in &ivecs[r as usize] {
+                postings[t as usize].push((slot as u32, w));
+            }
+        }
+        drop(index_vecs);
+        let content = |v: &Sparse| {
+            let mut words: Vec<&str> = v
+                .iter()
+                .map(|x| vocab[x.0 as usize].as_str())
+                .filter(|w| !w.contains('_'))
+                .collect();
+            words.sort_unstable();
+            words.join(" ")
+        };
+        let claim_content = claim_vecs.iter().map(content).collect();
+        let resp_content = resp_vecs.iter().map(content).collect();
+        let resp_folded = if opts.weights.reference > 0.0 {
+            responses
+                .iter()
+                .map(|r| crate::text::fold(&r.unit.text))
+                .collect()
+        } else {
+            vec![String::new(); responses.len()]
+        };
+        let resp_hub = if opts.hub_k > 0 && opts.hub_weight > 0.0 {
+            hubness(&claim_vecs, &resp_vecs, vocab.len(), opts.hub_k)
+        } else {
+            vec![0.0; responses.len()]
+        };
+        Engine {
+            resp_hub,
+            claims,
+            responses,
+            vocab,
+            claim_vecs,
+            resp_vecs,
+            claim_query,
+            postings,
+            slot_to_resp,
+            group_slots,
+            claim_content,
+            resp_content,
+            resp_folded,
+            opts: opts.clone(),
+            lex,
+        }
+    }
+
+    /// Slot range a claim may pair with.
+    fn range(&self, claim: &Item) -> (u32, u32) {
+        match &claim.group {
+            Some(g) => self.group_slots.get(g).copied().unwrap_or((0, 0)),
+            None => (0, self.slot_to_resp.len() as u32),
+        }
+    }
+
+    /// The best `n` responses of one claim by index score alone: (response, score), best
+    /// first, ties by response index. `acc` is a per-thread scratch of one slot per response.
+    fn top_n(
+        &self,
+        ci: usize,
+        n: usize,
+        acc: &mut [f32],
+        touched: &mut Vec<u32>,
+    ) -> Vec<(usize, f32)> {
+        let claim = &self.claims[ci];
+        let (lo, hi) = self.range(claim);
+        // A small ordered group is scored whole when the position prior is on: an answer
+        // that shares no word with its claim can still win on position.
+        if self.opts.position > 0.0 && claim.group.is_some() && ((hi - lo) as usize) <= n {
+            touched.extend(lo..hi);
+        }
+        for &(t, wq) in &self.claim_query[ci] {
+            let list = &self.postings[t as usize];
+            let a = list.partition_point(|p| p.0 < lo);
+            let b = list.partition_point(|p| p.0 < hi);
+            for &(slot, wd) in &list[a..b] {
+                let s = &mut acc[slot as usize];
+                if *s == 0.0 {
+                    touched.push(slot);
+                }
+                *s += wq * wd;
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        let mut found: Vec<(usize, f32)> = touched
+            .iter()
+            .map(|&s| (self.slot_to_resp[s as usize] as usize, acc[s as usize]))
+            .filter(|&(r, s)| {
+                (s > 0.0 || self.opts.position > 0.0)
+                    && !(self.opts.exclude_same_id
+                        && self.responses[r].unit.unit_id == claim.unit.unit_id)
+            })
+            .collect();
+        for &s in touched.iter() {
+            acc[s as usize] = 0.0;
+        }
+        touched.clear();
+        let better = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if found.len() > n && n > 0 {
+            found.select_nth_unstable_by(n - 1, better);
+            found.truncate(n);
+        }
+        found.sort_by(better);
+        found
+    }
+
+    /// The full composite of one claim × response pair.
+    pub fn score(&self, ci: usize, ri: usize, fuzzy: f32) -> Score {
+        let w = &self.opts.weights;
+        let (lexical, mut shared) = cosine(&self.claim_vecs[ci], &self.resp_vecs[ri]);
+        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let (refer, phrase) = if w.reference > 0.0 {
+            reference(&self.claims[ci].unit, &self.resp_folded[ri], self.lex)
+        } else {
+            (0.0, String::new())
+        };
+        let position = match (self.claims[ci].position, self.responses[ri].position) {
+            (Some(a), Some(b)) if self.opts.position > 0.0 => {
+                let d = (relative(a) - relative(b)).abs();
+                (-d / self.opts.position_width.max(1e-3)).exp()
+            }
+            _ => 0.0,
+        };
+        let total = w.lexical * (lexical - self.opts.hub_weight * self.resp_hub[ri])
+            + w.fuzzy * fuzzy
+            + w.reference * refer
+            + self.opts.position * position;
+        Score {
+            lexical,
+            fuzzy,
+            reference: refer,
+            order: position,
+            total,
+            shared: shared
+                .into_iter()
+                .take(5)
+                .map(|s| self.vocab[s.0 as usize].replace('_', " "))
+                .collect(),
+            reference_phrase: phrase,
+        }
+    }
+
+    /// Every claim's candidates with the full composite, best first (ties by response index).
+    /// Output order follows the claims, whatever the thread count.
+    pub fn matches(&self) -> Vec<Vec<Match>> {
+        let n_resp = self.responses.len();
+        (0..self.claims.len())
+            .into_par_iter()
+            .map_init(
+                || (vec![0.0f32; n_resp], Vec::new()),
+                |(acc, touched), ci| {
+                    let cands = self.top_n(ci, self.opts.candidates, acc, touched);
+                    if cands.is_empty() {
+                        return Vec::new();
+                    }
+                    // Indel similarity over the sorted content words: spellings and
+                    // inflections stemming misses. rapidfuzz's bit-parallel kernel, set up once
+                    // per claim, keeps this cheap on long texts where strsim's quadratic
+                    // Levenshtein (or its bigram hash maps) dominated the run.
+                    let fz = rapidfuzz::distance::indel::BatchComparator::new(
+                        self.claim_content[ci].chars(),
+                    );
+                    let mut out: Vec<Match> = cands
+                        .into_iter()
+                        .map(|(ri, _)| {
+                            let rc = &self.resp_content[ri];
+                            let fuzzy = if rc.is_empty() || self.claim_content[ci].is_empty() {
+                                0.0
+                            } else {
+                                fz.normalized_similarity(rc.chars()) as f32
+                            };
+                            Match {
+                                response: ri,
+                                score: self.score(ci, ri, fuzzy),
+                            }
+                        })
+                        .collect();
+                    out.sort_by(|a, b| {
+                        b.score
+                            .total
+                            .total_cmp(&a.score.total)
+                            .then(a.response.cmp(&b.response))
+                    });
+                    out
+                },
+            )
+            .collect()
+    }
+
+    /// Index scores only (no composite): the candidate generator, for tests and baselines.
+    pub fn candidates(&self, n: usize) -> Vec<Vec<(usize, f32)>> {
+        let n_resp = self.responses.len();
+        (0..self.claims.len())
+            .into_par_iter()
+            .map_init(
+                || (vec![0.0f32; n_resp], Vec::new()),
+                |(acc, touched), ci| self.top_n(ci, n, acc, touched),
+            )
+            .collect()
+    }
+}
+
+/// Order-aware decoding for two ordered sources (a review and its point-by-point rebuttal):
+/// assigns each response `j` (rows of `scores`, in order) one claim (columns) maximising the
+/// total score, where going back to an earlier claim costs `back` and answering the same
+/// claim again costs `repeat`. Answers mostly follow the claims' order, which a per-response
+/// argmax cannot see. Dynamic programming, O(rows × cols²).
+pub fn align_ordered(scores: &[Vec<f32>], back: f32, repeat: f32) -> Vec<usize> {
+    let m = scores.len();
+    let Some(n) = scores.first().map(|r| r.len()) else {
+        return Vec::new();
+    };
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut best = vec![vec![f32::MIN; n]; m];
+    let mut from = vec![vec![0usize; n]; m];
+    best[0].clone_from(&scores[0]);
+    for j in 1..m {
+        for i in 0..n {
+            let mut b = (f32::MIN, 0);
+            for (k, &prev) in best[j - 1].iter().enumerate() {
+                let cost = if k > i {
+                    back
+                } else if k == i {
+                    repeat
+                } else {
+                    0.0
+                };
+                let v = prev - cost;
+                if v > b.0 {
+                    b = (v, k);
+                }
+            }
+            best[j][i] = scores[j][i] + b.0;
+            from[j][i] = b.1;
+        }
+    }
+    let mut i = (0..n)
+        .max_by(|&a, &b| best[m - 1][a].total_cmp(&best[m - 1][b]).then(b.cmp(&a)))
+        .unwrap_or(0);
+    let mut out = vec![0; m];
+    for j in (0..m).rev() {
+        out[j] = i;
+        i = from[j][i];
+    }
+    out
+}
+
+/// Mean cosine of each response to its `k` nearest claims, through an inverted index over the
+/// claims (never the full matrix).
+fn hubness(claims: &[Sparse], responses: &[Sparse], n_terms: usize, k: usize) -> Vec<f32> {
+    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n_terms];
+    for (ci, v) in claims.iter().enumerate() {
+        for &(t, w) in v {
+            postings[t as usize].push((ci as u32, w));
+        }
+    }
+    responses
+        .par_iter()
+        .map_init(
+            || (vec![0.0f32; claims.len()], Vec::<u32>::new()),
+            |(acc, touched), v| {
+                for &(t, w) in v {
+                    for &(c, wc) in &postings[t as usize] {
+                        if acc[c as usize] == 0.0 {
+                            touched.push(c);
+                        }
+                        acc[c as usize] += w * wc;
+                    }
+                }
+                let mut sims: Vec<f32> = touched.iter().map(|&c| acc[c as usize]).collect();
+                for &c in touched.iter() {
+                    acc[c as usize] = 0.0;
+                }
+                touched.clear();
+                sims.sort_by(|a, b| b.total_cmp(a));
+                // The best neighbour is often the response's own twin (a query that is also in
+                // the corpus); it says nothing about hubness.
+                let near: Vec<f32> = sims.into_iter().filter(|&x| x < 0.999).take(k).collect();
+                near.iter().sum::<f32>() / k as f32
+            },
+        )
+        .collect()
+}
+
+fn confidence(total: f32) -> &'static str {
+    if total >= 0.4 {
+        "high"
+    } else if total >= 0.22 {
+        "medium"
+    } else {
+        "low"
+    }
+}
+
+fn evidence(s: &Score) -> String {
+    let mut parts = Vec::new();
+    if !s.shared.is_empty() {
+        parts.push(format!("shared: {}", s.shared.join(", ")));
+    }
+    if !s.reference_phrase.is_empty() {
+        parts.push(format!("reference: \u{201c}{}\u{201d}", s.reference_phrase));
+    }
+    parts.push(format!("fuzzy {:.2}", s.fuzzy));
+    if s.order > 0.0 {
+        parts.push(format!("position {:.2}", s.order));
+    }
+    parts.join("; ")
+}
+
+/// Pairs two sources: each claim keeps its `top_k` best responses scoring at least
+/// `min_score`; a claim with none is `unanswered`. Rows follow the order of the claims.
+pub fn pair_two_sources(
+    claims: &[Item],
+    responses: &[Item],
+    lex: &Lexicon,
+    opts: &Options,
+) -> Vec<Row> {
+    let mut opts = opts.clone();
+    opts.candidates = opts.candidates.max(opts.top_k);
+    let engine = Engine::new(claims, responses, lex, &opts);
+    let matches = engine.matches();
+    let mut rows = Vec::new();
+    for (ci, ms) in matches.into_iter().enumerate() {
+        let c = &claims[ci];
+        let article = c.group.clone().unwrap_or_else(|| c.unit.article.clone());
+        let kept: Vec<Match> = ms
+            .into_iter()
+            .filter(|m| m.score.total >= opts.weights.min_score)
+            .take(if opts.top_k == 0 {
+                usize::MAX
+            } else {
+                opts.top_k
+            })
+            .collect();
+        if kept.is_empty() {
+            rows.push(Row {
+                pair_id: pair_id(&article, &c.unit.text, ""),
+                article,
+                status: Status::Unanswered,
+                basis: "",
+                confidence: "",
+                claim: Some(c.unit.clone()),
+                rebuttal: None,
+                score: None,
+                evidence: "no response scores above the threshold".into(),
+            });
+            continue;
+        }
+        for m in kept {
+            let r = &responses[m.response];
+            rows.push(Row {
+                pair_id: pair_id(&article, &c.unit.text, &r.unit.text),
+                article: article.clone(),
+                status: Status::Paired,
+                basis: "specific",
+                confidence: confidence(m.score.total),
+                claim: Some(c.unit.clone()),
+                rebuttal: Some(r.unit.clone()),
+                evidence: evidence(&m.score),
+                score: Some(m.score),
+            });
+        }
+    }
+    rows
+}
+
+/// One side read from the inputs, with an account of what could not be read.
+#[derive(Debug, Default)]
+pub struct Side {
+    pub items: Vec<Item>,
+    pub issues: Vec<InputIssue>,
+    pub failed: usize,
+}
+
+/// Every body sentence of a document, in order, as a unit of `role`.
+pub fn document_items(id: &str, text: &str, role: Role, lex: &Lexicon) -> Vec<Item> {
+    let seg = crate::segment::segment(id, text, lex);
+    let count = seg.sentences.len();
+    // Byte → char offsets in one pass over the text.
+    let mut chars_before = Vec::with_capacity(count * 2);
+    let mut bounds: Vec<usize> = seg
+        .sentences
+        .iter()
+        .flat_map(|s| [s.start, s.end])
+        .collect();
+    bounds.sort_unstable();
+    let mut ci = 0;
+    let mut last = 0;
+    for b in &bounds {
+        ci += text[last..*b].chars().count();
+        last = *b;
+        chars_before.push((*b, ci));
+    }
+    let char_at = |b: usize| {
+        chars_before
+            .binary_search_by_key(&b, |x| x.0)
+            .map(|k| chars_before[k].1)
+            .unwrap_or(0)
+    };
+    seg.sentences
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let t = &text[s.start..s.end];
+            let mut it = Item::unit(&format!("{id}:s{}", k + 1), t, role);
+            let u = &mut it.unit;
+            u.article = id.to_string();
+            u.kind = "sentence".into();
+            u.rule = "document sentence".into();
+            u.start = char_at(s.start);
+            u.end = char_at(s.end);
+            u.byte_start = s.start;
+            u.byte_end = s.end;
+            u.paragraph = s.paragraph + 1;
+            u.sentence = k + 1;
+            it.position = Some((k, count));
+            it
+        })
+        .collect()
+}
+
+fn json_str(v: &serde_json::Value, key: &str) -> Option<String> {
+    match v.get(key)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// JSON Lines of pre-segmented units `{"id", "text", "group"?, "title"?}` (BEIR's `_id` is
+/// accepted for `id`). Units of one group are ordered by line.
+pub fn jsonl_items(text: &str, display: &str, role: Role, side: &mut Side) {
+    let stem = std::path::Path::new(display)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| display.to_string());
+    let first = side.items.len();
+    for (i, line) in text.lines().enumerate() {
+        let lineno = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                side.issues.push(InputIssue::error(
+                    display,
+                    Some(lineno),
+                    "malformed-json",
+                    e.to_string(),
+                ));
+                side.failed += 1;
+                continue;
+            }
+        };
+        let Some(t) = v.get("text").and_then(|t| t.as_str()) else {
+            side.issues.push(InputIssue::error(
+                display,
+                Some(lineno),
+                "missing-field",
+                "no string field `text`",
+            ));
+            side.failed += 1;
+            continue;
+        };
+        let id = match json_str(&v, "id").or_else(|| json_str(&v, "_id")) {
+            Some(id) => id,
+            None => {
+                let id = format!("{stem}:line{lineno}");
+                side.issues.push(InputIssue::warning(
+                    display,
+                    Some(lineno),
+                    "missing-field",
+                    format!("no `id`; using {id}"),
+                ));
+                id
+            }
+        };
+        let mut it = Item::unit(&id, t, role);
+        it.unit.article = stem.clone();
+        it.unit.sentence = lineno;
+        it.group = json_str(&v, "group");
+        if let Some(g) = &it.group {
+            it.unit.dispute = g.clone();
+        }
+        it.context = json_str(&v, "title").unwrap_or_default();
+        side.items.push(it);
+    }
+    // Position within each group, in line order.
+    let mut per_group: HashMap<String, Vec<usize>> = HashMap::new();
+    for k in first..side.items.len() {
+        if let Some(g) = &side.items[k].group {
+            per_group.entry(g.clone()).or_default().push(k);
+        }
+    }
+    for ks in per_group.values() {
+        for (pos, &k) in ks.iter().enumerate() {
+            side.items[k].position = Some((pos, ks.len()));
+        }
+    }
+}
+
+/// Reads one side: documents (text files, directories of them) are segmented into sentences;
+/// JSONL lines and CSV records are units as they are.
+pub fn read_side(inputs: &[String], role: Role, opts: &ReadOptions, lex: &Lexicon) -> Side {
+    let mut side = Side::default();
+    let sources = read::discover(inputs, &mut side.issues, &mut side.failed);
+    for src in sources {
+        if src.format == Format::Jsonl {
+            let bytes = match &src.path {
+                Some(p) => std::fs::read(p),
+                None => {
+                    let mut b = Vec::new();
+                    std::io::Read::read_to_end(&mut std::io::stdin(), &mut b).map(|_| b)
+                }
+            };
+            let bytes = match bytes {
+                Ok(b) => b,
+                Err(e) => {
+                    side.issues.push(InputIssue::error(
+                        &src.display,
+                        None,
+                        "unreadable",
+                        format!("cannot read: {e}"),
+                    ));
+                    side.failed += 1;
+                    continue;
+                }
+            };
+            match read::decode(&bytes, &src.display, opts) {
+                Ok((text, warn)) => {
+                    side.issues.extend(warn);
+                    jsonl_items(&text, &src.display, role, &mut side);
+                }
+                Err(issue) => {
+                    side.issues.push(issue);
+                    side.failed += 1;
+                }
+            }
+            continue;
+        }
+        let mut batch = read::Batch::default();
+        read::load(&src, opts, &mut batch);
+        side.issues.extend(batch.issues);
+        side.failed += batch.failed;
+        for a in batch.articles {
+            if src.format == Format::Csv {
+                let mut it = Item::unit(&a.id, &a.text, role);
+                it.unit.article = src.id.clone();
+                side.items.push(it);
+            } else {
+                side.items.extend(document_items(&a.id, &a.text, role, lex));
+            }
+        }
+    }
+    side
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(texts: &[&str], role: Role) -> Vec<Item> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Item::unit(&format!("u{i}"), t, role))
+            .collect()
+    }
+
+    /// The index's top-N equals a brute-force ranking of every claim × response cosine.
+    #[test]
+    fn top_n_equals_brute_force() {
+        let lex = Lexicon::builtin();
+        let claims = items(
+            &[
+                "Tariffs on steel imports hurt farmers and exporters",
+                "The ministry funded militant camps near the border",
+                "Water rationing in the capital was mismanaged",
+                "nothing in common at all xyzzy",
+            ],
+            Role::Claim,
+        );
+        let responses = items(
+            &[
+                "Steel tariffs protect farmers, the minister said",
+                "No camps exist near the border; the ministry funds schools",
+                "The capital's water supply is rationed fairly",
+                "Exporters of steel welcomed the tariffs",
+                "Border schools and camps were inspected by observers",
+                "Rationing ended last week in the capital",
+            ],
+            Role::Rebuttal,
+        );
+        let opts = Options::default();
+        let e = Engine::new(&claims, &responses, &lex, &opts);
+        for n in [1, 2, 3, 10] {
+            let got = e.candidates(n);
+            for (ci, got_ci) in got.iter().enumerate() {
+                let mut brute: Vec<(usize, f32)> = (0..responses.len())
+                    .map(|ri| (ri, cosine(&e.claim_vecs[ci], &e.resp_vecs[ri]).0))
+                    .filter(|x| x.1 > 0.0)
+                    .collect();
+                brute.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                brute.truncate(n);
+                let g: Vec<usize> = got_ci.iter().map(|x| x.0).collect();
+                let b: Vec<usize> = brute.iter().map(|x| x.0).collect();
+                assert_eq!(g, b, "claim {ci}, n {n}");
+                for (x, y) in got_ci.iter().zip(&brute) {
+                    assert!((x.1 - y.1).abs() < 1e-5);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn groups_and_same_id() {
+        let lex = Lexicon::builtin();
+        let mut claims = items(&["steel tariffs hurt farmers"], Role::Claim);
+        claims[0].group = Some("a".into());
+        let mut responses = items(
+            &["steel tariffs help farmers", "steel tariffs hurt farmers"],
+            Role::Rebuttal,
+        );
+        responses[0].group = Some("b".into());
+        responses[1].group = Some("a".into());
+        let e = Engine::new(&claims, &responses, &lex, &Options::default());
+        assert_eq!(
+            e.candidates(5)[0].iter().map(|x| x.0).collect::<Vec<_>>(),
+            vec![1]
+        );
+        // Same id as the claim ("u0" vs "u0"): dropped when asked.
+        claims[0].group = None;
+        let opts = Options {
+            exclude_same_id: true,
+            ..Options::default()
+        };
+        let e = Engine::new(&claims, &responses, &lex, &opts);
+        assert_eq!(
+            e.candidates(5)[0].iter().map(|x| x.0).collect::<Vec<_>>(),
+            vec![1]
+        );
+    }
+
+    #[test]
+    fn alignment_follows_order_unless_scores_say_otherwise() {
+        // Row 1 slightly prefers claim 0, but order (after claim 1) says claim 2.
+        let s = vec![
+            vec![0.1, 0.9, 0.0],
+            vec![0.5, 0.1, 0.45],
+            vec![0.0, 0.0, 0.9],
+        ];
+        assert_eq!(align_ordered(&s, 0.2, 0.1), vec![1, 2, 2]);
+        // Free going back: plain argmax.
+        assert_eq!(align_ordered(&s, 0.0, 0.0), vec![1, 0, 2]);
+        assert!(align_ordered(&[], 0.1, 0.1).is_empty());
+    }
+
+    #[test]
+    fn document_offsets_are_chars() {
+        let lex = Lexicon::builtin();
+        let text = "Café owners protested the tax. The mayor rejected it.";
+        let it = document_items("d", text, Role::Claim, &lex);
+        assert_eq!(it.len(), 2);
+        for i in &it {
+            let s: String = text
+                .chars()
+                .skip(i.unit.start)
+                .take(i.unit.end - i.unit.start)
+                .collect();
+            assert_eq!(s, i.unit.text);
+        }
+    }
+}
