@@ -379,7 +379,17 @@ fn np_left(
         return None;
     }
     let end = i;
-    while i > 0 && !quoted[i - 1] && np_word(ctx, &toks[i - 1]) {
+    // "A Zambian environmental group": a lowercase modifier belongs to the phrase when a
+    // determiner, name or possessive stands before it
+    let modifier = |k: usize| {
+        k >= 1
+            && !toks[k].cap
+            && !quoted[k]
+            && (ctx.w(&toks[k - 1], "determiner") || toks[k - 1].cap || toks[k - 1].poss)
+            && toks[k].norm.chars().all(|c| c.is_alphabetic() || c == '-')
+            && !ctx.lex.cue_index.contains_key(&toks[k].norm)
+    };
+    while i > 0 && !quoted[i - 1] && (np_word(ctx, &toks[i - 1]) || (i < end && modifier(i - 1))) {
         let g = ctx.gap(toks, i);
         if i < end && has_punct(g) {
             break;
@@ -719,9 +729,21 @@ impl Resolver<'_, '_> {
         } else {
             None
         };
-        if let Some(r) = role {
-            e.role_party = Some(r.to_string());
-            e.generic = true;
+        // Where a country is already acting in the article, its government is that country
+        // ("Mines Minister X" after "the Zambian ..."); otherwise the side is "government".
+        let acting_country = self
+            .st
+            .last_country_actor
+            .map(|c| self.static_parties(c))
+            .filter(|p| p.len() == 1);
+        let e = &mut self.entities[id];
+        match (role, acting_country) {
+            (Some("government"), Some(country)) => e.parties = country,
+            (Some(r), _) => {
+                e.role_party = Some(r.to_string());
+                e.generic = true;
+            }
+            _ => {}
         }
     }
 
@@ -1018,6 +1040,12 @@ impl Resolver<'_, '_> {
         } else {
             words.join(" ")
         };
+        // "A Zambian environmental group" is not Zambia: a demonym makes a party only of
+        // state bodies, not of groups, companies or newspapers
+        let civil = ["like_ngo", "like_company", "like_paper"]
+            .iter()
+            .any(|c| ctx.lex.is(c, &head.norm));
+        let parties = if civil { vec![] } else { parties };
         let id = self.add(name, kind, parties, vec![head.norm.clone()], true);
         // "a ministry spokesperson" speaks for the ministry named before
         if kind == EntityKind::Person {

@@ -1008,8 +1008,8 @@ fn bundled_gold_scores_do_not_regress() {
 fn heldout_scores_do_not_regress() {
     let v = gold_scores("data/heldout/articles", "data/heldout/gold.jsonl");
     let f = |k: &str| v[k]["f1"].as_f64().unwrap();
-    assert!(f("claims") >= 0.84, "claim F1 {}", f("claims"));
-    assert!(f("rebuttals") >= 0.89, "rebuttal F1 {}", f("rebuttals"));
-    assert!(f("pairs") >= 0.60, "pair F1 {}", f("pairs"));
+    assert!(f("claims") >= 0.83, "claim F1 {}", f("claims"));
+    assert!(f("rebuttals") >= 0.90, "rebuttal F1 {}", f("rebuttals"));
+    assert!(f("pairs") >= 0.70, "pair F1 {}", f("pairs"));
     assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.93);
 }
