@@ -120,6 +120,20 @@ fn evidence(s: &Score, rule: &str) -> String {
     parts.join("; ")
 }
 
+/// Whether an answer can reach claim `ci`: the claim's source (its speaker) had said
+/// something the article reports before the answer. An answer to a source covers all of
+/// that source's claims in the dispute, wherever the article reports them, but not claims
+/// made only later by others (senators weighing in after the minister answered).
+fn answered_source(units: &[Unit], ci: usize, r: &Unit, claims: &[usize]) -> bool {
+    let c = &units[ci];
+    claims.iter().any(|&k| {
+        let o = &units[k];
+        o.dispute_idx == c.dispute_idx
+            && o.speaker_entity == c.speaker_entity
+            && o.sentence < r.sentence
+    })
+}
+
 /// Pairs the units of one article.
 pub fn pair_article(
     article: &str,
@@ -184,12 +198,24 @@ pub fn pair_article(
                 } else {
                     vec![]
                 };
+                // Like a general answer, a blanket one covers the accusations made before it,
+                // unless it leads the article and answers what the article goes on to report.
+                let lede = r.paragraph <= 2;
+                let named_source = !named.is_empty() && named.len() < scored.len();
                 let targets: Vec<&(usize, Score)> =
                     if named.is_empty() || named.len() == scored.len() {
                         scored.iter().collect()
                     } else {
                         named
                     };
+                // A rebuttal naming the source ("the joint statement") answers all of it,
+                // wherever the article reports each claim.
+                let earlier: Vec<&(usize, Score)> = targets
+                    .iter()
+                    .copied()
+                    .filter(|s| lede || named_source || answered_source(units, s.0, r, &claims))
+                    .collect();
+                let targets = if earlier.is_empty() { targets } else { earlier };
                 let rule = format!(
                     "blanket answer to {}",
                     if targets.len() == scored.len() {
@@ -254,7 +280,7 @@ pub fn pair_article(
             scored
                 .iter()
                 .filter(|s| s.1.total >= w.general_min_score)
-                .filter(|s| lede || units[s.0].sentence < r.sentence)
+                .filter(|s| lede || answered_source(units, s.0, r, &claims))
                 .map(|(ci, s)| {
                     (
                         *ci,
