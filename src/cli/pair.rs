@@ -50,6 +50,7 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
     let opts = PairOptions {
         weights,
         top_k: a.top_k,
+        ..PairOptions::default()
     };
     let progress = (loaded.batch.articles.len() > 50
         && std::io::IsTerminal::is_terminal(&std::io::stderr())
