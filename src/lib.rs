@@ -25,6 +25,7 @@ pub mod report;
 pub mod review;
 pub mod score;
 pub mod segment;
+pub mod shard;
 pub mod text;
 pub mod unit;
 pub mod xlsx;
