@@ -18,6 +18,7 @@ pub mod eval;
 pub mod extract;
 pub mod html;
 pub mod lexicon;
+pub mod merge;
 pub mod pair;
 pub mod pipeline;
 pub mod read;

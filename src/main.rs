@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         cli::Command::Pair(a) => cli::pair::run(a),
         cli::Command::Eval(a) => cli::eval::run(a),
         cli::Command::Review(a) => cli::review::run(a),
+        cli::Command::Merge(a) => cli::merge::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -2,6 +2,7 @@
 
 pub mod eval;
 pub mod extract;
+pub mod merge;
 pub mod pair;
 pub mod review;
 
@@ -25,6 +26,8 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// Read the verdicts of a reviewed report back: precision, threshold, wrong pairings.
     Review(review::ReviewArgs),
+    /// Combine the reports of `pair --shard` workers into the report of a single run.
+    Merge(merge::MergeArgs),
 }
 
 /// Inputs and the options every reading subcommand shares.
