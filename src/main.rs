@@ -15,9 +15,10 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let result = match args.command {
         cli::Command::Extract(a) => cli::extract::run(a),
-        cli::Command::Pair(a) => cli::pair::run(a),
+        cli::Command::Pair(a) => cli::pair::run(*a),
         cli::Command::Eval(a) => cli::eval::run(a),
         cli::Command::Review(a) => cli::review::run(a),
+        cli::Command::Merge(a) => cli::merge::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

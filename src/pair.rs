@@ -24,6 +24,8 @@ pub struct PairOptions {
     pub weights: Weights,
     /// Rebuttals kept per claim (0 = all).
     pub top_k: usize,
+    /// Where document frequencies come from, besides the built-in background.
+    pub idf: IdfScope,
 }
 
 impl Default for PairOptions {
@@ -31,8 +33,21 @@ impl Default for PairOptions {
         PairOptions {
             weights: Weights::default(),
             top_k: 8,
+            idf: IdfScope::Article,
         }
     }
+}
+
+/// The documents the IDF of a term is counted over (always plus the built-in background).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum IdfScope {
+    /// The article's own units: an article's rows depend on that article alone, so shards,
+    /// streamed batches and a single run agree row for row.
+    #[default]
+    Article,
+    /// Every unit of the run (the behaviour before sharding): rows of one article change
+    /// when other articles are added or removed.
+    Batch,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -387,16 +402,31 @@ pub fn pair_article(
     rows
 }
 
-/// Pairs every article of a batch. IDF comes from all units of the batch plus the background.
+/// Pairs every article of a batch, in the batch's order. IDF comes from the background plus
+/// the article's own units ([`IdfScope::Article`]) or all units of the batch
+/// ([`IdfScope::Batch`]).
 pub fn pair_batch(articles: &[(String, Vec<Unit>)], lex: &Lexicon, opts: &PairOptions) -> Vec<Row> {
     let an = Analyzer::new();
-    let all: Vec<&Unit> = articles.iter().flat_map(|a| a.1.iter()).collect();
-    let (df, n) = batch_df(&all, &an, lex);
+    let batch = match opts.idf {
+        IdfScope::Batch => {
+            let all: Vec<&Unit> = articles.iter().flat_map(|a| a.1.iter()).collect();
+            Some(batch_df(&all, &an, lex))
+        }
+        IdfScope::Article => None,
+    };
     articles
         .par_iter()
         .map(|(id, units)| {
+            let own;
+            let (df, n) = match &batch {
+                Some((df, n)) => (df, *n),
+                None => {
+                    own = batch_df(&units.iter().collect::<Vec<_>>(), &an, lex);
+                    (&own.0, own.1)
+                }
+            };
             let prepared: Vec<Prepared> =
-                units.iter().map(|u| prepare(u, &an, lex, &df, n)).collect();
+                units.iter().map(|u| prepare(u, &an, lex, df, n)).collect();
             pair_article(id, units, &prepared, lex, opts)
         })
         .flatten()

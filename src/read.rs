@@ -3,6 +3,7 @@
 
 use crate::article::Article;
 use crate::error::InputIssue;
+use crate::shard::Shard;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,17 @@ pub struct ReadOptions {
     pub max_article_bytes: usize,
     /// Turn repaired encodings into errors.
     pub strict: bool,
+    /// Keep only the articles (and the problems) this shard owns; see [`crate::shard`].
+    pub shard: Option<Shard>,
+}
+
+impl ReadOptions {
+    /// Whether this worker owns `key`: an article id, or the input name when a problem
+    /// concerns no known article. Every article and every problem belongs to exactly one
+    /// shard, so summed shard stats and concatenated error files equal a single run's.
+    pub fn owns(&self, key: &str) -> bool {
+        self.shard.is_none_or(|s| s.owns(key))
+    }
 }
 
 impl Default for ReadOptions {
@@ -21,6 +33,7 @@ impl Default for ReadOptions {
         ReadOptions {
             max_article_bytes: DEFAULT_MAX_ARTICLE_BYTES,
             strict: false,
+            shard: None,
         }
     }
 }
@@ -272,16 +285,28 @@ fn read_bytes(src: &Source) -> std::io::Result<Vec<u8>> {
 
 /// Reads one source into zero or more articles, pushing problems into `batch`.
 pub fn load(src: &Source, opts: &ReadOptions, batch: &mut Batch) {
+    // A text file is one article whose id is known from its path: another shard's file is
+    // not even opened.
+    if src.path.is_some() && src.format == Format::Text && !opts.owns(&src.id) {
+        return;
+    }
     let bytes = match read_bytes(src) {
         Ok(b) => b,
         Err(e) => {
-            batch.issues.push(InputIssue::error(
-                &src.display,
-                None,
-                "unreadable",
-                format!("cannot read: {e}"),
-            ));
-            batch.failed += 1;
+            let key = if src.path.is_some() && src.format == Format::Text {
+                &src.id
+            } else {
+                &src.display
+            };
+            if opts.owns(key) {
+                batch.issues.push(InputIssue::error(
+                    &src.display,
+                    None,
+                    "unreadable",
+                    format!("cannot read: {e}"),
+                ));
+                batch.failed += 1;
+            }
             return;
         }
     };
@@ -290,6 +315,16 @@ pub fn load(src: &Source, opts: &ReadOptions, batch: &mut Batch) {
     } else {
         src.format
     };
+    // Problems with the file as a whole belong to its article (text) or to the file's name
+    // (JSONL, CSV: many articles, each filtered by its own id below).
+    let owns_file = opts.owns(if fmt == Format::Text {
+        &src.id
+    } else {
+        &src.display
+    });
+    if fmt == Format::Text && !owns_file {
+        return;
+    }
     if fmt == Format::Text && bytes.len() > opts.max_article_bytes {
         batch.issues.push(InputIssue::error(
             &src.display,
@@ -306,15 +341,18 @@ pub fn load(src: &Source, opts: &ReadOptions, batch: &mut Batch) {
     }
     let text = match decode(&bytes, &src.display, opts) {
         Ok((t, warn)) => {
-            batch.issues.extend(warn);
+            batch.issues.extend(warn.filter(|_| owns_file));
             t
         }
         Err(issue) => {
-            batch.issues.push(issue);
-            batch.failed += 1;
+            if owns_file {
+                batch.issues.push(issue);
+                batch.failed += 1;
+            }
             return;
         }
     };
+    drop(bytes);
     match fmt {
         Format::Text => push_article(
             batch,
@@ -347,6 +385,9 @@ fn sniff(bytes: &[u8]) -> Format {
 }
 
 fn push_article(batch: &mut Batch, art: Article, opts: &ReadOptions) {
+    if !opts.owns(&art.id) {
+        return;
+    }
     if art.text.trim().is_empty() {
         batch
             .issues
@@ -379,53 +420,65 @@ fn json_str(v: &serde_json::Value, key: &str) -> Option<String> {
 
 fn load_jsonl(text: &str, display: &str, opts: &ReadOptions, batch: &mut Batch) {
     for (i, line) in text.lines().enumerate() {
-        let lineno = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let origin = format!("{display}:{lineno}");
-        let v: serde_json::Value = match serde_json::from_str(line) {
-            Ok(v) => v,
-            Err(e) => {
-                batch.issues.push(InputIssue::error(
-                    display,
-                    Some(lineno),
-                    "malformed-json",
-                    e.to_string(),
-                ));
-                batch.failed += 1;
-                continue;
+        jsonl_line(line, i + 1, display, opts, batch);
+    }
+}
+
+fn jsonl_line(line: &str, lineno: usize, display: &str, opts: &ReadOptions, batch: &mut Batch) {
+    if line.trim().is_empty() {
+        return;
+    }
+    let origin = format!("{display}:{lineno}");
+    let v: serde_json::Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => {
+            if !opts.owns(&origin) {
+                return;
             }
-        };
-        let Some(text) = v.get("text").and_then(|t| t.as_str()) else {
             batch.issues.push(InputIssue::error(
                 display,
                 Some(lineno),
-                "missing-field",
-                "no string field `text`",
+                "malformed-json",
+                e.to_string(),
             ));
             batch.failed += 1;
-            continue;
-        };
-        let id = json_str(&v, "id").unwrap_or_else(|| format!("line{lineno}"));
-        if json_str(&v, "id").is_none() {
-            batch.issues.push(InputIssue::warning(
-                display,
-                Some(lineno),
-                "missing-field",
-                format!("no `id`; using {id}"),
-            ));
+            return;
         }
-        let art = Article {
-            id,
-            text: text.to_string(),
-            title: json_str(&v, "title"),
-            date: json_str(&v, "date"),
-            source: json_str(&v, "source"),
-            origin,
-        };
-        push_article(batch, art, opts);
+    };
+    let Some(text) = v.get("text").and_then(|t| t.as_str()) else {
+        if !opts.owns(&json_str(&v, "id").unwrap_or_else(|| origin.clone())) {
+            return;
+        }
+        batch.issues.push(InputIssue::error(
+            display,
+            Some(lineno),
+            "missing-field",
+            "no string field `text`",
+        ));
+        batch.failed += 1;
+        return;
+    };
+    let id = json_str(&v, "id").unwrap_or_else(|| format!("line{lineno}"));
+    if !opts.owns(&id) {
+        return;
     }
+    if json_str(&v, "id").is_none() {
+        batch.issues.push(InputIssue::warning(
+            display,
+            Some(lineno),
+            "missing-field",
+            format!("no `id`; using {id}"),
+        ));
+    }
+    let art = Article {
+        id,
+        text: text.to_string(),
+        title: json_str(&v, "title"),
+        date: json_str(&v, "date"),
+        source: json_str(&v, "source"),
+        origin,
+    };
+    push_article(batch, art, opts);
 }
 
 fn load_csv(text: &str, display: &str, opts: &ReadOptions, batch: &mut Batch) {
@@ -435,6 +488,9 @@ fn load_csv(text: &str, display: &str, opts: &ReadOptions, batch: &mut Batch) {
     let headers = match rdr.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
+            if !opts.owns(display) {
+                return;
+            }
             batch.issues.push(InputIssue::error(
                 display,
                 Some(1),
@@ -453,6 +509,9 @@ fn load_csv(text: &str, display: &str, opts: &ReadOptions, batch: &mut Batch) {
         })
     };
     let (Some(id_col), Some(text_col)) = (col("id"), col("text")) else {
+        if !opts.owns(display) {
+            return;
+        }
         batch.issues.push(InputIssue::error(
             display,
             Some(1),
@@ -473,6 +532,14 @@ fn load_csv(text: &str, display: &str, opts: &ReadOptions, batch: &mut Batch) {
                         .filter(|s| !s.is_empty())
                 };
                 let Some(text) = r.get(text_col) else {
+                    let key = r
+                        .get(id_col)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("{display}:{lineno}"));
+                    if !opts.owns(&key) {
+                        continue;
+                    }
                     batch.issues.push(InputIssue::error(
                         display,
                         Some(lineno),
@@ -499,6 +566,10 @@ fn load_csv(text: &str, display: &str, opts: &ReadOptions, batch: &mut Batch) {
             }
             Err(e) => {
                 let lineno = e.position().map(|p| p.line() as usize);
+                let key = format!("{display}:{}", lineno.unwrap_or(0));
+                if !opts.owns(&key) {
+                    continue;
+                }
                 batch.issues.push(InputIssue::error(
                     display,
                     lineno,
@@ -511,11 +582,79 @@ fn load_csv(text: &str, display: &str, opts: &ReadOptions, batch: &mut Batch) {
     }
 }
 
+/// Reads the next JSON Lines batch from a stream: lines until `max` articles (or the end),
+/// so that standard input of any length is processed in bounded memory. `lineno` carries the
+/// line count across calls. `None` once the stream is exhausted. Articles are not sorted:
+/// the caller decides the order of a batch.
+pub fn read_jsonl_batch(
+    r: &mut dyn std::io::BufRead,
+    display: &str,
+    opts: &ReadOptions,
+    lineno: &mut usize,
+    max: usize,
+) -> std::io::Result<Option<Batch>> {
+    let mut batch = Batch::default();
+    let mut buf = Vec::new();
+    let mut any = false;
+    while batch.articles.len() < max.max(1) {
+        buf.clear();
+        if r.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        any = true;
+        *lineno += 1;
+        let mut raw = &buf[..];
+        if *lineno == 1 {
+            raw = raw.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(raw);
+        }
+        let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let line = match std::str::from_utf8(raw) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => {
+                // Decoded line by line: the whole stream is never in memory to judge at once.
+                let origin = format!("{display}:{lineno}");
+                match decode(raw, display, opts) {
+                    Ok((t, warn)) => {
+                        if opts.owns(&origin) {
+                            batch.issues.extend(warn.map(|mut w| {
+                                w.line = Some(*lineno);
+                                w
+                            }));
+                        }
+                        std::borrow::Cow::Owned(t)
+                    }
+                    Err(mut issue) => {
+                        if opts.owns(&origin) {
+                            issue.line = Some(*lineno);
+                            batch.issues.push(issue);
+                            batch.failed += 1;
+                        }
+                        continue;
+                    }
+                }
+            }
+        };
+        jsonl_line(&line, *lineno, display, opts, &mut batch);
+    }
+    Ok(any.then_some(batch))
+}
+
+/// Whether buffered stream content looks like JSON Lines (see [`sniff`]).
+pub fn looks_like_jsonl(head: &[u8]) -> bool {
+    sniff(head) == Format::Jsonl
+}
+
 /// Reads every input. Articles are sorted by id (then origin) so reports do not depend on the
 /// order inputs were given in.
 pub fn read_inputs(inputs: &[String], opts: &ReadOptions) -> Batch {
     let mut batch = Batch::default();
     let sources = discover(inputs, &mut batch.issues, &mut batch.failed);
+    if opts.shard.is_some() {
+        // Each failed input pushed exactly one error; keep those named by this shard's inputs.
+        batch.issues.retain(|i| opts.owns(&i.input));
+        batch.failed = batch.issues.len();
+    }
     for src in &sources {
         load(src, opts, &mut batch);
     }

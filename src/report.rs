@@ -152,15 +152,39 @@ pub fn write_table(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
+        Format::Csv | Format::Jsonl => write_rows(table, format, opts, true, out)?,
+        Format::Xlsx => {
+            let bytes = crate::xlsx::workbook(table, opts).map_err(std::io::Error::other)?;
+            out.write_all(&bytes)?;
+        }
+        Format::Html => out.write_all(
+            crate::html::render(&table.headers, &table.rows, "riposte report").as_bytes(),
+        )?,
+    }
+    Ok(())
+}
+
+/// Writes a table as CSV or JSON Lines, optionally without the CSV header (and BOM): the
+/// later batches of a stream continue the first batch's table.
+pub fn write_rows(
+    table: &Table,
+    format: Format,
+    opts: &CsvOptions,
+    header: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
         Format::Csv => {
-            if opts.bom {
+            if opts.bom && header {
                 out.write_all("\u{feff}".as_bytes())?;
             }
             let mut w = csv::WriterBuilder::new()
                 .delimiter(opts.delimiter)
                 .terminator(csv::Terminator::CRLF)
                 .from_writer(out);
-            w.write_record(&table.headers)?;
+            if header {
+                w.write_record(&table.headers)?;
+            }
             for r in &table.rows {
                 w.write_record(r.iter().map(|c| c.csv(opts)))?;
             }
@@ -176,13 +200,11 @@ pub fn write_table(
                 out.write_all(b"\n")?;
             }
         }
-        Format::Xlsx => {
-            let bytes = crate::xlsx::workbook(table, opts).map_err(std::io::Error::other)?;
-            out.write_all(&bytes)?;
+        Format::Xlsx | Format::Html => {
+            return Err(std::io::Error::other(
+                "xlsx and html are whole documents, not rows",
+            ))
         }
-        Format::Html => out.write_all(
-            crate::html::render(&table.headers, &table.rows, "riposte report").as_bytes(),
-        )?,
     }
     Ok(())
 }

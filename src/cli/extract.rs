@@ -20,7 +20,7 @@ pub fn run(a: ExtractArgs) -> anyhow::Result<u8> {
     if a.output.format() == riposte::report::Format::Html {
         anyhow::bail!("--format html is a review page for pair reports; use `riposte pair`");
     }
-    let loaded = super::load(&a.input, Some(&a.output.output))?;
+    let loaded = super::load(&a.input, Some(&a.output.output), None)?;
     let lex = loaded.config.lexicon();
     let results = pipeline::extract_all(&loaded.batch.articles, &lex, &loaded.hints);
     let mut issues = loaded.batch.issues.clone();

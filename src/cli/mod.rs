@@ -2,6 +2,7 @@
 
 pub mod eval;
 pub mod extract;
+pub mod merge;
 pub mod pair;
 pub mod review;
 
@@ -20,11 +21,13 @@ pub enum Command {
     /// List every claim and rebuttal found, one row each.
     Extract(extract::ExtractArgs),
     /// Link each claim to the rebuttals that answer it and write the report (the main job).
-    Pair(pair::PairArgs),
+    Pair(Box<pair::PairArgs>),
     /// Score units or a pair report against gold annotations.
     Eval(eval::EvalArgs),
     /// Read the verdicts of a reviewed report back: precision, threshold, wrong pairings.
     Review(review::ReviewArgs),
+    /// Combine the reports of `pair --shard` workers into the report of a single run.
+    Merge(merge::MergeArgs),
 }
 
 /// Inputs and the options every reading subcommand shares.
@@ -89,8 +92,13 @@ impl OutputArgs {
         riposte::report::Format::for_output(self.format, &self.output)
     }
 
-    /// Writes the table; says on stderr when it had to be split into parts.
-    pub fn write(&self, table: &riposte::report::Table, quiet: bool) -> anyhow::Result<()> {
+    /// Writes the table; says on stderr when it had to be split into parts. Returns the
+    /// paths written.
+    pub fn write(
+        &self,
+        table: &riposte::report::Table,
+        quiet: bool,
+    ) -> anyhow::Result<Vec<String>> {
         let opts = self.csv_options()?;
         let paths = riposte::report::write_report(&self.output, table, self.format(), &opts)?;
         if paths.len() > 1 && !quiet {
@@ -102,7 +110,7 @@ impl OutputArgs {
                 paths.join(", ")
             );
         }
-        Ok(())
+        Ok(paths)
     }
 
     pub fn csv_options(&self) -> anyhow::Result<riposte::report::CsvOptions> {
@@ -127,14 +135,23 @@ pub struct Loaded {
     pub hints: riposte::Hints,
 }
 
-/// Reads config and inputs; refuses an output path that is also an input.
-pub fn load(input: &InputArgs, output: Option<&str>) -> anyhow::Result<Loaded> {
+pub fn set_threads(input: &InputArgs) {
     if let Some(t) = input.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(t.max(1))
             .build_global()
             .ok();
     }
+}
+
+/// Reads config and inputs (only `shard`'s articles, if given); refuses an output path that
+/// is also an input.
+pub fn load(
+    input: &InputArgs,
+    output: Option<&str>,
+    shard: Option<riposte::shard::Shard>,
+) -> anyhow::Result<Loaded> {
+    set_threads(input);
     if let Some(o) = output.filter(|o| *o != "-") {
         let op = std::fs::canonicalize(o).ok();
         for i in &input.inputs {
@@ -150,6 +167,7 @@ pub fn load(input: &InputArgs, output: Option<&str>) -> anyhow::Result<Loaded> {
     let opts = riposte::read::ReadOptions {
         max_article_bytes: input.max_article_bytes,
         strict: input.strict,
+        shard,
     };
     let batch = riposte::read::read_inputs(&input.inputs, &opts);
     let hints = riposte::Hints {

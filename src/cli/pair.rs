@@ -1,10 +1,11 @@
-//! `riposte pair`: the main job — claims linked to the rebuttals that answer them.
+//! `riposte pair`: the main job — claims linked to the rebuttals that answer it.
 
 use super::{InputArgs, OutputArgs};
 use clap::Args;
-use riposte::pair::{pair_batch, report_table, PairOptions, Status};
+use riposte::pair::{pair_batch, report_table, IdfScope, PairOptions, Row, Status};
 use riposte::pipeline;
 use riposte::retrieve::{pair_two_sources, read_side, Options, Weighting};
+use riposte::shard::{Marker, Shard, Stats};
 use riposte::Role;
 
 #[derive(Args, Debug)]
@@ -36,8 +37,157 @@ pub struct PairArgs {
     /// pairings whose pair_id is unchanged.
     #[arg(long, value_name = "REVIEWED")]
     pub verdicts: Option<String>,
+    /// Process only shard K of N (0-based): the articles whose id hashes to K
+    /// (xxh3_64(id) mod N). `env` reads the scheduler's array variables: SLURM_ARRAY_TASK_ID
+    /// and SLURM_ARRAY_TASK_COUNT, else JOB_COMPLETION_INDEX and RIPOSTE_SHARD_COUNT, else
+    /// AWS_BATCH_JOB_ARRAY_INDEX and AWS_BATCH_JOB_ARRAY_SIZE. Writes REPORT.stats.json and
+    /// then the completion marker REPORT.done beside the report.
+    #[arg(long, value_name = "K/N|env")]
+    pub shard: Option<String>,
+    /// The number of shards for `--shard env` (overrides the count variable).
+    #[arg(long, value_name = "N", requires = "shard", value_parser = clap::value_parser!(u64).range(1..))]
+    pub shard_count: Option<u64>,
+    /// Redo a shard even if its completion marker says it is done with the same inputs.
+    #[arg(long, requires = "shard")]
+    pub force: bool,
+    /// Document frequencies for the lexical score: the article's own units (default: an
+    /// article's rows do not depend on the other articles, so shards and streams add up to
+    /// a single run) or every unit of the run (the scores of earlier versions).
+    #[arg(long, value_enum, default_value_t = IdfScope::Article)]
+    pub idf: IdfScope,
+    /// Articles per batch when streaming JSON Lines from stdin to stdout.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch_size: u64,
     #[command(flatten)]
     pub two: TwoSourceArgs,
+}
+
+/// Counts for the closing summary and the stats file.
+#[derive(Default)]
+struct Tally {
+    read: u64,
+    failed: u64,
+    claims: u64,
+    rebuttals: u64,
+    links: u64,
+    unanswered: u64,
+    unmatched: u64,
+}
+
+impl Tally {
+    fn add(&mut self, per_article: &[(String, Vec<riposte::Unit>)], rows: &[Row], failed: usize) {
+        let count = |s: Status| rows.iter().filter(|r| r.status == s).count() as u64;
+        self.read += per_article.len() as u64;
+        self.failed += failed as u64;
+        for u in per_article.iter().flat_map(|a| a.1.iter()) {
+            if u.role == riposte::Role::Claim {
+                self.claims += 1;
+            } else {
+                self.rebuttals += 1;
+            }
+        }
+        self.links += count(Status::Paired);
+        self.unanswered += count(Status::Unanswered);
+        self.unmatched += count(Status::Unmatched);
+    }
+
+    fn summary(&self, started: std::time::Instant) -> String {
+        format!(
+            "riposte pair: articles read {} / failed {}; claims {}; rebuttals {}; links {}; unanswered claims {}; unmatched rebuttals {}; {:.2}s",
+            self.read,
+            self.failed,
+            self.claims,
+            self.rebuttals,
+            self.links,
+            self.unanswered,
+            self.unmatched,
+            started.elapsed().as_secs_f64()
+        )
+    }
+}
+
+/// (article id, units) per article that extracted, in batch order.
+type PerArticle = Vec<(String, Vec<riposte::Unit>)>;
+
+/// Extracts every article; returns the units per article, the problems and the number of
+/// articles that failed.
+fn extract_batch(
+    articles: &[riposte::Article],
+    lex: &riposte::Lexicon,
+    hints: &riposte::Hints,
+) -> (PerArticle, Vec<riposte::error::InputIssue>, usize) {
+    let results = pipeline::extract_all(articles, lex, hints);
+    let mut issues = Vec::new();
+    let mut failed = 0;
+    let mut per_article = Vec::new();
+    for r in results {
+        match r.outcome {
+            Ok(e) => {
+                issues.extend(e.warnings);
+                per_article.push((r.id, e.units));
+            }
+            Err(i) => {
+                issues.push(i);
+                failed += 1;
+            }
+        }
+    }
+    (per_article, issues, failed)
+}
+
+/// Everything besides the inputs that shapes the report: a shard rerun with any of it changed
+/// must not be skipped, and shards of one job must agree on it. Paths of the shard's own
+/// files (report, errors) differ between shards and are checked separately.
+fn settings(a: &PairArgs) -> String {
+    let file = |p: &Option<String>| {
+        p.as_ref().map(|p| {
+            let content = std::fs::read(p)
+                .map(|b| xxhash_rust::xxh3::xxh3_64(&b))
+                .unwrap_or(0);
+            format!("{p}:{content:016x}")
+        })
+    };
+    format!(
+        "min_score={:?};top_k={};explain={};idf={:?};accuser={:?};responder={:?};max_article_bytes={};strict={};config={:?};verdicts={:?};format={:?};no_bom={};delimiter={:?};keep_newlines={};max_rows={}",
+        a.min_score,
+        a.top_k.unwrap_or(8),
+        a.explain,
+        a.idf,
+        a.input.accuser,
+        a.input.responder,
+        a.input.max_article_bytes,
+        a.input.strict,
+        file(&a.input.config),
+        file(&a.verdicts),
+        a.output.format(),
+        a.output.no_bom,
+        a.output.delimiter,
+        a.output.keep_newlines,
+        a.output.max_rows
+    )
+}
+
+/// Standard input to standard output, as the map step of Spark, Ray or Hadoop streaming:
+/// JSON Lines are read and written in batches, so memory stays flat however long the stream.
+fn streams(a: &PairArgs) -> bool {
+    use std::io::BufRead;
+    if a.input.inputs != ["-"]
+        || a.output.output != "-"
+        || a.sample.is_some()
+        || a.verdicts.is_some()
+        || !matches!(
+            a.output.format(),
+            riposte::report::Format::Csv | riposte::report::Format::Jsonl
+        )
+    {
+        return false;
+    }
+    // Peeking through stdin's own buffer leaves the bytes there for the whole-input reader
+    // when the stream turns out to be plain text.
+    let mut lock = std::io::stdin().lock();
+    lock.fill_buf()
+        .map(riposte::read::looks_like_jsonl)
+        .unwrap_or(false)
 }
 
 /// Two-source mode: every unit of one source is a candidate claim, every unit of the other a
@@ -80,13 +230,56 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
         return run_two_sources(a);
     }
     let started = std::time::Instant::now();
+    let shard = match &a.shard {
+        Some(spec) => Some(Shard::from_spec(spec, a.shard_count)?),
+        None => None,
+    };
+    let out = a.output.output.clone();
+    let mut fingerprint = None;
+    if let Some(s) = shard {
+        if out == "-" {
+            anyhow::bail!("--shard needs -o FILE: its stats and completion marker are written beside the report");
+        }
+        if a.sample.is_some() {
+            anyhow::bail!("--sample draws from the whole report, which one shard does not see; sample a single run instead");
+        }
+        if a.idf == IdfScope::Batch {
+            anyhow::bail!("--idf batch scores each article against the other articles of its run, so shards would not add up to a single run; use the default --idf article");
+        }
+        fingerprint = riposte::shard::fingerprint(&a.input.inputs, &settings(&a));
+        if let (Some(fp), false) = (&fingerprint, a.force) {
+            if let Some(m) = Marker::read(&out) {
+                let complete = Stats::read(&riposte::shard::stats_path(&out)).is_ok_and(|st| {
+                    st.errors == a.input.errors
+                        && st
+                            .report
+                            .iter()
+                            .chain(&st.errors)
+                            .all(|p| std::path::Path::new(p).exists())
+                });
+                if m.shard == s.to_string() && m.input_fingerprint == *fp && complete {
+                    if !a.input.quiet {
+                        eprintln!(
+                            "riposte pair: shard {s} already done for these inputs ({}); skipping (--force redoes it)",
+                            riposte::shard::marker_path(&out)
+                        );
+                    }
+                    return Ok(m.exit_code);
+                }
+            }
+        }
+        Marker::clear(&out)?;
+    }
+    if streams(&a) {
+        return stream(&a, started);
+    }
     // Read first: a bad verdicts file should fail before minutes of extraction, and `-o`
     // may then name the reviewed file itself (the report replaces it atomically).
     let old = match &a.verdicts {
         Some(p) => Some(riposte::review::read_verdicts(p)?),
         None => None,
     };
-    let loaded = super::load(&a.input, Some(&a.output.output))?;
+    let loaded = super::load(&a.input, Some(&out), shard)?;
     let lex = loaded.config.lexicon();
     let mut weights = loaded.config.weights();
     if let Some(m) = a.min_score {
@@ -95,6 +288,7 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
     let opts = PairOptions {
         weights,
         top_k: a.top_k.unwrap_or(8),
+        idf: a.idf,
     };
     let progress = (loaded.batch.articles.len() > 50
         && std::io::IsTerminal::is_terminal(&std::io::stderr())
@@ -103,26 +297,16 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
             indicatif::ProgressBar::new(loaded.batch.articles.len() as u64)
                 .with_message("extracting")
         });
-    let results = pipeline::extract_all(&loaded.batch.articles, &lex, &loaded.hints);
+    let (per_article, extract_issues, extract_failed) =
+        extract_batch(&loaded.batch.articles, &lex, &loaded.hints);
     if let Some(p) = &progress {
-        p.set_position(results.len() as u64);
+        p.set_position(loaded.batch.articles.len() as u64);
         p.finish_and_clear();
     }
-    let mut issues = loaded.batch.issues.clone();
-    let mut failed = loaded.batch.failed;
-    let mut per_article = Vec::new();
-    for r in &results {
-        match &r.outcome {
-            Ok(e) => {
-                issues.extend(e.warnings.iter().cloned());
-                per_article.push((r.id.clone(), e.units.clone()));
-            }
-            Err(i) => {
-                issues.push(i.clone());
-                failed += 1;
-            }
-        }
-    }
+    drop(loaded.batch.articles);
+    let mut issues = loaded.batch.issues;
+    issues.extend(extract_issues);
+    let failed = loaded.batch.failed + extract_failed;
     let rows = pair_batch(&per_article, &lex, &opts);
     let mut table = report_table(&rows, a.explain);
     let sampled = a.sample.map(|n| {
@@ -136,26 +320,46 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
     let carried = old
         .as_ref()
         .map(|o| riposte::review::carry_verdicts(&mut table, o));
-    a.output.write(&table, a.input.quiet)?;
+    let written = a.output.write(&table, a.input.quiet)?;
     super::report_issues(&issues, a.input.errors.as_deref(), a.input.quiet)?;
+    let mut tally = Tally::default();
+    tally.add(&per_article, &rows, failed);
+    let code = if failed > 0 { 1 } else { 0 };
+    if let Some(s) = shard {
+        // Report first, stats second, marker last, each renamed into place whole: a run
+        // killed at any point leaves no marker, and a marker vouches for both files.
+        let fp = fingerprint.clone().unwrap_or_default();
+        Stats {
+            riposte: env!("CARGO_PKG_VERSION").to_string(),
+            shard: s.to_string(),
+            shards: vec![],
+            input_fingerprint: fp.clone(),
+            articles_read: tally.read,
+            articles_failed: tally.failed,
+            claims: tally.claims,
+            rebuttals: tally.rebuttals,
+            links: tally.links,
+            unanswered: tally.unanswered,
+            unmatched: tally.unmatched,
+            rows: rows.len() as u64,
+            report: written,
+            errors: a.input.errors.clone(),
+            exit_code: code,
+        }
+        .write(&riposte::shard::stats_path(&out))?;
+        // Standard input cannot be fingerprinted, so a marker could not tell a rerun on
+        // different data apart; such shards are simply redone.
+        if fingerprint.is_some() {
+            Marker {
+                shard: s.to_string(),
+                input_fingerprint: fp,
+                exit_code: code,
+            }
+            .write(&out)?;
+        }
+    }
     if !a.input.quiet {
-        let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
-        let units: Vec<&riposte::Unit> = per_article.iter().flat_map(|a| a.1.iter()).collect();
-        let claims = units
-            .iter()
-            .filter(|u| u.role == riposte::Role::Claim)
-            .count();
-        eprintln!(
-            "riposte pair: articles read {} / failed {}; claims {}; rebuttals {}; links {}; unanswered claims {}; unmatched rebuttals {}; {:.2}s",
-            per_article.len(),
-            failed,
-            claims,
-            units.len() - claims,
-            count(Status::Paired),
-            count(Status::Unanswered),
-            count(Status::Unmatched),
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("{}", tally.summary(started));
         if let Some((n, seed)) = sampled {
             eprintln!("riposte pair: sample {n} pairings flagged (seed {seed}; --sample {} --seed {seed} flags the same rows)", a.sample.unwrap_or(n));
         }
@@ -166,7 +370,97 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
             );
         }
     }
-    Ok(if failed > 0 { 1 } else { 0 })
+    Ok(code)
+}
+
+fn stream(a: &PairArgs, started: std::time::Instant) -> anyhow::Result<u8> {
+    let loaded_config = match &a.input.config {
+        Some(p) => riposte::config::Config::from_file(p)?,
+        None => riposte::config::Config::default(),
+    };
+    super::set_threads(&a.input);
+    let lex = loaded_config.lexicon();
+    let mut weights = loaded_config.weights();
+    if let Some(m) = a.min_score {
+        weights.min_score = m;
+    }
+    let opts = PairOptions {
+        weights,
+        top_k: a.top_k.unwrap_or(8),
+        idf: a.idf,
+    };
+    let hints = riposte::Hints {
+        accusers: a.input.accuser.clone(),
+        responders: a.input.responder.clone(),
+    };
+    let ropts = riposte::read::ReadOptions {
+        max_article_bytes: a.input.max_article_bytes,
+        strict: a.input.strict,
+        shard: None,
+    };
+    let format = a.output.format();
+    let csv_opts = a.output.csv_options()?;
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut tally = Tally::default();
+    let mut all_issues = Vec::new();
+    let mut lineno = 0;
+    let mut first = true;
+    let io = |e: std::io::Error| riposte::error::Error::Io {
+        path: "<stdout>".into(),
+        source: e,
+    };
+    while let Some(mut batch) = riposte::read::read_jsonl_batch(
+        &mut input,
+        "<stdin>",
+        &ropts,
+        &mut lineno,
+        a.batch_size as usize,
+    )
+    .map_err(|e| riposte::error::Error::Io {
+        path: "<stdin>".into(),
+        source: e,
+    })? {
+        // Within a batch, id order as in a whole-input run; `riposte merge` restores it across
+        // batches.
+        batch
+            .articles
+            .sort_by(|x, y| x.id.cmp(&y.id).then_with(|| x.origin.cmp(&y.origin)));
+        let (per_article, extract_issues, extract_failed) =
+            extract_batch(&batch.articles, &lex, &hints);
+        drop(batch.articles);
+        let rows = pair_batch(&per_article, &lex, &opts);
+        let table = report_table(&rows, a.explain);
+        {
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            riposte::report::write_rows(&table, format, &csv_opts, first, &mut w)
+                .and_then(|_| std::io::Write::flush(&mut w))
+                .map_err(io)?;
+        }
+        first = false;
+        let mut issues = batch.issues;
+        issues.extend(extract_issues);
+        if !a.input.quiet {
+            for i in &issues {
+                eprintln!("{i}");
+            }
+        }
+        tally.add(&per_article, &rows, batch.failed + extract_failed);
+        all_issues.extend(issues);
+    }
+    if first && format == riposte::report::Format::Csv {
+        // An empty stream still gets its header, as a whole-input run would write.
+        let table = report_table(&[], a.explain);
+        riposte::report::write_rows(&table, format, &csv_opts, true, &mut stdout.lock())
+            .map_err(io)?;
+    }
+    // Already printed batch by batch; only the error file remains.
+    super::report_issues(&all_issues, a.input.errors.as_deref(), true)?;
+    if !a.input.quiet {
+        eprintln!("{}", tally.summary(started));
+    }
+    Ok(if tally.failed > 0 { 1 } else { 0 })
 }
 
 fn run_two_sources(a: PairArgs) -> anyhow::Result<u8> {
@@ -199,6 +493,7 @@ fn run_two_sources(a: PairArgs) -> anyhow::Result<u8> {
     let read_opts = riposte::read::ReadOptions {
         max_article_bytes: a.input.max_article_bytes,
         strict: a.input.strict,
+        shard: None,
     };
     let claims = read_side(&a.two.claims, Role::Claim, &read_opts, &lex);
     let responses = read_side(&a.two.responses, Role::Rebuttal, &read_opts, &lex);
