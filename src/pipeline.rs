@@ -24,10 +24,31 @@ impl ArticleResult {
     }
 }
 
+/// Calls the progress callback when dropped, so every article counts however it ends.
+struct Tick<'a>(&'a (dyn Fn() + Sync));
+
+impl Drop for Tick<'_> {
+    fn drop(&mut self) {
+        (self.0)();
+    }
+}
+
 pub fn extract_all(articles: &[Article], lex: &Lexicon, hints: &Hints) -> Vec<ArticleResult> {
+    extract_all_with(articles, lex, hints, &|| {})
+}
+
+/// As [`extract_all`], calling `done` once per article finished (from worker threads), so a
+/// caller can drive a progress bar.
+pub fn extract_all_with(
+    articles: &[Article],
+    lex: &Lexicon,
+    hints: &Hints,
+    done: &(dyn Fn() + Sync),
+) -> Vec<ArticleResult> {
     articles
         .par_iter()
         .map(|a| {
+            let _tick = Tick(done);
             // A panic in one article must not take the batch down; report it as that
             // article's error instead.
             let outcome =

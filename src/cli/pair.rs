@@ -115,8 +115,13 @@ fn extract_batch(
     articles: &[riposte::Article],
     lex: &riposte::Lexicon,
     hints: &riposte::Hints,
+    progress: Option<&indicatif::ProgressBar>,
 ) -> (PerArticle, Vec<riposte::error::InputIssue>, usize) {
-    let results = pipeline::extract_all(articles, lex, hints);
+    let results = pipeline::extract_all_with(articles, lex, hints, &|| {
+        if let Some(p) = progress {
+            p.inc(1);
+        }
+    });
     let mut issues = Vec::new();
     let mut failed = 0;
     let mut per_article = Vec::new();
@@ -294,13 +299,23 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
         && std::io::IsTerminal::is_terminal(&std::io::stderr())
         && !a.input.quiet)
         .then(|| {
+            // stderr only, and only on a terminal: pipelines and logs stay clean
             indicatif::ProgressBar::new(loaded.batch.articles.len() as u64)
+                .with_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{msg} {bar:40} {pos}/{len} articles {per_sec} eta {eta}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                )
                 .with_message("extracting")
         });
-    let (per_article, extract_issues, extract_failed) =
-        extract_batch(&loaded.batch.articles, &lex, &loaded.hints);
+    let (per_article, extract_issues, extract_failed) = extract_batch(
+        &loaded.batch.articles,
+        &lex,
+        &loaded.hints,
+        progress.as_ref(),
+    );
     if let Some(p) = &progress {
-        p.set_position(loaded.batch.articles.len() as u64);
         p.finish_and_clear();
     }
     drop(loaded.batch.articles);
@@ -428,7 +443,7 @@ fn stream(a: &PairArgs, started: std::time::Instant) -> anyhow::Result<u8> {
             .articles
             .sort_by(|x, y| x.id.cmp(&y.id).then_with(|| x.origin.cmp(&y.origin)));
         let (per_article, extract_issues, extract_failed) =
-            extract_batch(&batch.articles, &lex, &hints);
+            extract_batch(&batch.articles, &lex, &hints, None);
         drop(batch.articles);
         let rows = pair_batch(&per_article, &lex, &opts);
         let table = report_table(&rows, a.explain);
