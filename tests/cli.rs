@@ -1000,8 +1000,8 @@ fn bundled_gold_scores_do_not_regress() {
     let f = |k: &str| v[k]["f1"].as_f64().unwrap();
     assert!(f("claims") >= 0.90, "claim F1 {}", f("claims"));
     assert!(f("rebuttals") >= 0.94, "rebuttal F1 {}", f("rebuttals"));
-    assert!(f("pairs") >= 0.70, "pair F1 {}", f("pairs"));
-    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.95);
+    assert!(f("pairs") >= 0.72, "pair F1 {}", f("pairs"));
+    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.96);
 }
 
 #[test]
@@ -1010,6 +1010,6 @@ fn heldout_scores_do_not_regress() {
     let f = |k: &str| v[k]["f1"].as_f64().unwrap();
     assert!(f("claims") >= 0.83, "claim F1 {}", f("claims"));
     assert!(f("rebuttals") >= 0.90, "rebuttal F1 {}", f("rebuttals"));
-    assert!(f("pairs") >= 0.70, "pair F1 {}", f("pairs"));
+    assert!(f("pairs") >= 0.71, "pair F1 {}", f("pairs"));
     assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.93);
 }
