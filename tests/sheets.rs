@@ -567,8 +567,14 @@ fn html_page_escapes_article_text() {
         "only the page's own script"
     );
     assert!(
-        !page.contains("<img") && !page.contains("src=\"") && !page.contains("href="),
+        !page.contains("<img") && !page.contains("src=\""),
         "no element from article text, no external asset"
+    );
+    // Links only move within the page: to a row's character offsets.
+    assert!(page.matches("href=").count() > 0);
+    assert_eq!(
+        page.matches("href=").count(),
+        page.matches("href=\"#").count()
     );
     assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;") && page.contains("b&amp;b"));
     assert!(page.contains("Content-Security-Policy"));
@@ -576,6 +582,9 @@ fn html_page_escapes_article_text() {
     assert!(page.contains("id=\"f-status\"") && page.contains("id=\"f-conf\""));
     assert!(page.contains("class=\"bar\""), "score bars");
     // `--format html` says the same; extract refuses it (there are no pairs to show).
+    let by_flag = dir.path().join("page.out");
+    pair(&input, &by_flag, &["--format", "html"]);
+    assert_eq!(std::fs::read_to_string(&by_flag).unwrap(), page);
     let o = run(&["extract", s(&input), "--format", "html", "-o", "-"]);
     assert_eq!(o.code, 2, "{}", o.stderr);
 }
