@@ -426,6 +426,114 @@ fn review_reads_a_resaved_csv_and_reports_precision() {
 }
 
 #[test]
+fn csv_cells_are_guarded_flattened_and_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let long_id = "x".repeat(40_000);
+    let mut ids = HOSTILE_IDS.to_vec();
+    ids.extend(["\tTAB", long_id.as_str()]);
+    let input = fixture(dir.path(), &ids, ARTICLE);
+    let out = dir.path().join("r.csv");
+    pair(&input, &out, &[]);
+    assert!(std::fs::read(&out)
+        .unwrap()
+        .starts_with(&[0xEF, 0xBB, 0xBF]));
+    let (h, rows) = read_csv(&out);
+    assert_eq!(rows.len(), 4 * ids.len());
+    for r in &rows {
+        let art = &r[col(&h, "article")];
+        if art.starts_with('x') {
+            assert!(art.ends_with(" […truncated]"), "visible truncation marker");
+            assert!(art.encode_utf16().count() < 32_767, "Excel's cell limit");
+        } else {
+            assert!(
+                ids.iter().any(|id| *art == format!("'{id}")),
+                "formula guard missing: {art:?}"
+            );
+        }
+        // Numbers are never guarded, even with hostile text in the same row.
+        let score = &r[col(&h, "score")];
+        assert!(score.parse::<f64>().is_ok(), "{score:?}");
+        assert!(r[col(&h, "claim_start")].parse::<usize>().is_ok());
+        assert!(
+            r.iter().all(|c| !c.contains(['\n', '\r'])),
+            "line break kept: {r:?}"
+        );
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r[col(&h, "claim_text")].contains("contract and demanded")),
+        "the line break became a space"
+    );
+    let kept = dir.path().join("kept.csv");
+    pair(&input, &kept, &["--keep-newlines", "--no-bom"]);
+    let bytes = std::fs::read(&kept).unwrap();
+    assert!(!bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "--no-bom");
+    let (h, rows) = read_csv(&kept);
+    assert!(rows
+        .iter()
+        .any(|r| r[col(&h, "claim_text")].contains("contract\nand demanded")));
+}
+
+#[test]
+fn review_reads_the_csv_as_written_and_its_verdicts_carry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ids = vec!["a1", "a2", "a3"];
+    ids.push(HOSTILE_IDS[0]);
+    let input = fixture(dir.path(), &ids, ARTICLE);
+    let report = dir.path().join("report.csv");
+    pair(&input, &report, &["--sample", "4", "--seed", "3"]);
+    // Verdicts typed into the file as riposte wrote it: BOM, `,`, `'` guards, UTF-8.
+    let (h, mut rows) = read_csv(&report);
+    let (vc, nc, sc) = (col(&h, "verdict"), col(&h, "note"), col(&h, "sample"));
+    let mut judged = Vec::new();
+    for r in rows.iter_mut().filter(|r| r[sc] == "yes") {
+        r[vc] = if judged.is_empty() {
+            "wrong"
+        } else {
+            "correct"
+        }
+        .to_string();
+        r[nc] = "Zoë checked".to_string();
+        judged.push((r[col(&h, "pair_id")].clone(), r[vc].clone()));
+    }
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    w.write_record(&h).unwrap();
+    for r in &rows {
+        w.write_record(r).unwrap();
+    }
+    std::fs::write(&report, w.into_inner().unwrap()).unwrap();
+
+    let o = ok(&["review", s(&report), "--json"]);
+    let j: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(j["basis"], "sample");
+    assert_eq!(j["overall"]["correct"], 3);
+    assert_eq!(j["overall"]["wrong"], 1);
+    assert_eq!(
+        j["problems"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        o.stdout
+    );
+
+    let next = dir.path().join("next.csv");
+    let o = pair(&input, &next, &["--verdicts", s(&report)]);
+    assert!(
+        o.stderr.contains("carried 4, new 0, dropped 0"),
+        "{}",
+        o.stderr
+    );
+    let (h2, rows2) = read_csv(&next);
+    for (pid, v) in &judged {
+        let r = rows2
+            .iter()
+            .find(|r| &r[col(&h2, "pair_id")] == pid)
+            .unwrap();
+        assert_eq!(&r[col(&h2, "verdict")], v);
+        assert_eq!(r[col(&h2, "note")], "Zoë checked");
+    }
+}
+
+#[test]
 fn review_reads_an_xlsx_and_verdicts_carry_into_the_next_report() {
     let dir = tempfile::tempdir().unwrap();
     let input = five(dir.path());
@@ -532,6 +640,7 @@ fn xlsx_workbook_is_typed_and_ready_for_review() {
         )
         .unwrap();
         assert!(xml.contains("state=\"frozen\""), "header not frozen");
+        assert!(xml.contains("<cols>"), "no column widths");
         assert!(xml.contains("<autoFilter"), "no autofilter");
         assert!(xml.contains("<colorScale>"), "no colour scale on score");
         assert!(xml.contains("<dataValidation") && xml.contains("correct,wrong,unsure"));
