@@ -5,6 +5,7 @@
 //! Policy with a nonce): even a missed escape could not load or run anything.
 
 use crate::report::Cell;
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -63,6 +64,33 @@ pub fn highlight(text: &str, terms: &[String]) -> String {
     out
 }
 
+/// A row's element id: its pair_id when that is a usable, unused id (links to a pairing then
+/// survive reruns, as pair_ids do), otherwise its row number. The ids of its two offset links
+/// are reserved with it.
+fn anchor_for(pair_id: &str, n: usize, taken: &mut HashSet<String>) -> String {
+    let free = |id: &str, taken: &HashSet<String>| {
+        ["", "-claim", "-rebuttal"]
+            .iter()
+            .all(|s| !taken.contains(&format!("{id}{s}")))
+    };
+    let usable = !pair_id.is_empty()
+        && pair_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let mut id = if usable && free(pair_id, taken) {
+        pair_id.to_string()
+    } else {
+        format!("row-{}", n + 1)
+    };
+    while !free(&id, taken) {
+        id.push('_');
+    }
+    for s in ["", "-claim", "-rebuttal"] {
+        taken.insert(format!("{id}{s}"));
+    }
+    id
+}
+
 fn cell_text(c: &Cell) -> String {
     match c {
         Cell::Text(s) => s.clone(),
@@ -81,14 +109,22 @@ th.s{width:9rem}th.e{width:16rem}.who{color:#555;font-size:.85em;margin-bottom:.
 mark{background:#ffe58a}.tag{display:inline-block;border-radius:.3rem;padding:0 .3rem;margin:.1rem 0;background:#eee;font-size:.85em}
 .paired{background:#d9f0dc}.unanswered{background:#fde2c8}.unmatched{background:#e6ddf5}
 .wrong{background:#f8c9c9}.correct{background:#c9f0cf}code{font-size:.8em;word-break:break-all}
-.ev{font-size:.85em;color:#444}";
+.ev{font-size:.85em;color:#444}a.off{color:inherit}:target{outline:2px solid #3b7dd8}tr:has(:target){background:#eef4fd}";
 
 const SCRIPT: &str = "const $=id=>document.getElementById(id);
+const F={status:'f-status',confidence:'f-conf',verdict:'f-verdict',q:'f-q'};
 function apply(){const s=$('f-status').value,c=$('f-conf').value,v=$('f-verdict').value,q=$('f-q').value.toLowerCase(),o=$('f-sample').checked;let n=0;
 for(const tr of document.querySelectorAll('#rows tbody tr')){const d=tr.dataset;
 const ok=(!s||d.status===s)&&(!c||d.confidence===c)&&(!v||(v==='-'?d.verdict==='':d.verdict===v))&&(!o||d.sample!=='')&&(!q||tr.textContent.toLowerCase().includes(q));
 tr.hidden=!ok;if(ok)n++;}$('shown').textContent=n;}
-document.querySelectorAll('#filters select,#filters input').forEach(e=>e.addEventListener('input',apply));apply();";
+function fromHash(){const h=decodeURIComponent(location.hash.slice(1));if(!h)return;
+if(h.includes('=')){const p=new URLSearchParams(h);for(const k in F)$(F[k]).value=p.get(k)||'';$('f-sample').checked=p.has('sample');}
+else{const t=$(h);if(!t)return;const r=t.closest('tr');if(r&&r.hidden){for(const k in F)$(F[k]).value='';$('f-sample').checked=false;apply();}t.scrollIntoView({block:'center'});return;}
+apply();}
+function toHash(){const p=new URLSearchParams();for(const k in F)if($(F[k]).value)p.set(k,$(F[k]).value);if($('f-sample').checked)p.set('sample','1');
+try{history.replaceState(null,'','#'+p)}catch(e){}}
+document.querySelectorAll('#filters select,#filters input').forEach(e=>e.addEventListener('input',()=>{apply();toHash();}));
+addEventListener('hashchange',fromHash);apply();fromHash();";
 
 /// Renders a pair report (by column name, so extra or missing optional columns are fine).
 pub fn render(headers: &[&str], rows: &[Vec<Cell>], title: &str) -> String {
@@ -101,7 +137,14 @@ pub fn render(headers: &[&str], rows: &[Vec<Cell>], title: &str) -> String {
     };
     let mut counts = [0usize; 3];
     let mut body = String::new();
-    for row in rows {
+    // The page's own element ids are taken, so a pair_id from a hand-edited sheet cannot
+    // capture the hash that drives the filters.
+    let mut anchors: HashSet<String> = ["rows", "shown", "filters", "f-status", "f-conf"]
+        .into_iter()
+        .chain(["f-verdict", "f-sample", "f-q"])
+        .map(String::from)
+        .collect();
+    for (n, row) in rows.iter().enumerate() {
         let status = get(row, "status");
         if let Some(i) = ["paired", "unanswered", "unmatched"]
             .iter()
@@ -118,26 +161,36 @@ pub fn render(headers: &[&str], rows: &[Vec<Cell>], title: &str) -> String {
             Some(Cell::Text(s)) => s.trim().replace(',', ".").parse().ok(),
             _ => None,
         });
+        let article = get(row, "article");
+        let anchor = anchor_for(&get(row, "pair_id"), n, &mut anchors);
+        let offsets = |p: &str| {
+            (
+                get(row, &format!("{p}_start")),
+                get(row, &format!("{p}_end")),
+            )
+        };
         let side = |p: &str| {
             let text = get(row, &format!("{p}_text"));
             if text.is_empty() {
                 return "<td class=\"none\">—</td>".to_string();
             }
-            let (start, end) = (
-                get(row, &format!("{p}_start")),
-                get(row, &format!("{p}_end")),
-            );
+            let (start, end) = offsets(p);
             format!(
-                "<td><div class=\"who\">{} <span class=\"tag\">{}</span> {} · {} · chars {}–{}</div><div>{}</div></td>",
+                "<td><div class=\"who\">{} <span class=\"tag\">{}</span> {} · {} · \
+<a class=\"off\" id=\"{anchor}-{p}\" href=\"#{anchor}-{p}\" data-start=\"{start}\" data-end=\"{end}\" \
+title=\"characters {start} to {end} of article {art}\">chars {start}–{end}</a></div><div>{}</div></td>",
                 escape(&get(row, &format!("{p}_speaker"))),
                 escape(&get(row, &format!("{p}_side"))),
                 escape(&get(row, &format!("{p}_kind"))),
                 escape(&get(row, &format!("{p}_id"))),
-                escape(&start),
-                escape(&end),
-                highlight(&text, &terms)
+                highlight(&text, &terms),
+                start = escape(&start),
+                end = escape(&end),
+                art = escape(&article),
             )
         };
+        let (cs, ce) = offsets("claim");
+        let (rs, re) = offsets("rebuttal");
         let score_cell = match score {
             Some(x) => format!(
                 "<div class=\"bar\"><span style=\"width:{:.0}%\"></span></div>{x:.3}",
@@ -148,7 +201,8 @@ pub fn render(headers: &[&str], rows: &[Vec<Cell>], title: &str) -> String {
         let note = get(row, "note");
         let _ = writeln!(
             body,
-            "<tr data-status=\"{st}\" data-confidence=\"{cf}\" data-verdict=\"{vd}\" data-sample=\"{sm}\">\
+            "<tr id=\"{anchor}\" data-status=\"{st}\" data-confidence=\"{cf}\" data-verdict=\"{vd}\" data-sample=\"{sm}\" \
+data-claim-start=\"{cs}\" data-claim-end=\"{ce}\" data-rebuttal-start=\"{rs}\" data-rebuttal-end=\"{re}\">\
 <td>{score_cell}<br><span class=\"tag {st}\">{st}</span> <span class=\"tag\">{cf}</span> {basis}{vtag}</td>{claim}{rebuttal}\
 <td class=\"ev\"><code>{pid}</code><br>{art}<br>{ev}{note}</td></tr>",
             st = escape(&status),
@@ -164,7 +218,11 @@ pub fn render(headers: &[&str], rows: &[Vec<Cell>], title: &str) -> String {
             claim = side("claim"),
             rebuttal = side("rebuttal"),
             pid = escape(&get(row, "pair_id")),
-            art = escape(&get(row, "article")),
+            art = escape(&article),
+            cs = escape(&cs),
+            ce = escape(&ce),
+            rs = escape(&rs),
+            re = escape(&re),
             ev = escape(&evidence),
             note = if note.is_empty() {
                 String::new()
@@ -216,6 +274,20 @@ mod tests {
         assert_eq!(
             shared_terms("rule: x; shared: budget, vat; order 0.5"),
             ["budget", "vat"]
+        );
+    }
+
+    #[test]
+    fn anchors_are_unique_and_never_an_element_of_the_page() {
+        let mut taken: HashSet<String> = ["rows".to_string()].into();
+        let ids: Vec<String> = ["p1", "p1", "rows", "a b\"", "", "p2-claim", "p2"]
+            .iter()
+            .enumerate()
+            .map(|(n, p)| anchor_for(p, n, &mut taken))
+            .collect();
+        assert_eq!(
+            ids,
+            ["p1", "row-2", "row-3", "row-4", "row-5", "p2-claim", "row-7"]
         );
     }
 }

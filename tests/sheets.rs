@@ -427,6 +427,120 @@ fn review_reads_a_resaved_csv_and_reports_precision() {
 }
 
 #[test]
+fn csv_cells_are_guarded_flattened_and_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let long_id = "x".repeat(40_000);
+    let mut ids = HOSTILE_IDS.to_vec();
+    ids.extend(["\tTAB", long_id.as_str()]);
+    let input = fixture(dir.path(), &ids, ARTICLE);
+    let out = dir.path().join("r.csv");
+    pair(&input, &out, &[]);
+    assert!(std::fs::read(&out)
+        .unwrap()
+        .starts_with(&[0xEF, 0xBB, 0xBF]));
+    let (h, rows) = read_csv(&out);
+    // Every copy of the article gives the same rows, whatever its id does to the cell.
+    let per_article = rows
+        .iter()
+        .filter(|r| r[col(&h, "article")] == rows[0][col(&h, "article")])
+        .count();
+    assert!(per_article > 0);
+    assert_eq!(rows.len(), per_article * ids.len());
+    for r in &rows {
+        let art = &r[col(&h, "article")];
+        if art.starts_with('x') {
+            assert!(art.ends_with(" […truncated]"), "visible truncation marker");
+            assert!(art.encode_utf16().count() < 32_767, "Excel's cell limit");
+        } else {
+            assert!(
+                ids.iter().any(|id| *art == format!("'{id}")),
+                "formula guard missing: {art:?}"
+            );
+        }
+        // Numbers are never guarded, even with hostile text in the same row.
+        let score = &r[col(&h, "score")];
+        assert!(score.parse::<f64>().is_ok(), "{score:?}");
+        assert!(r[col(&h, "claim_start")].parse::<usize>().is_ok());
+        assert!(
+            r.iter().all(|c| !c.contains(['\n', '\r'])),
+            "line break kept: {r:?}"
+        );
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r[col(&h, "claim_text")].contains("contract and demanded")),
+        "the line break became a space"
+    );
+    let kept = dir.path().join("kept.csv");
+    pair(&input, &kept, &["--keep-newlines", "--no-bom"]);
+    let bytes = std::fs::read(&kept).unwrap();
+    assert!(!bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "--no-bom");
+    let (h, rows) = read_csv(&kept);
+    assert!(rows
+        .iter()
+        .any(|r| r[col(&h, "claim_text")].contains("contract\nand demanded")));
+}
+
+#[test]
+fn review_reads_the_csv_as_written_and_its_verdicts_carry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ids = vec!["a1", "a2", "a3"];
+    ids.push(HOSTILE_IDS[0]);
+    let input = fixture(dir.path(), &ids, ARTICLE);
+    let report = dir.path().join("report.csv");
+    pair(&input, &report, &["--sample", "4", "--seed", "3"]);
+    // Verdicts typed into the file as riposte wrote it: BOM, `,`, `'` guards, UTF-8.
+    let (h, mut rows) = read_csv(&report);
+    let (vc, nc, sc) = (col(&h, "verdict"), col(&h, "note"), col(&h, "sample"));
+    let mut judged = Vec::new();
+    for r in rows.iter_mut().filter(|r| r[sc] == "yes") {
+        r[vc] = if judged.is_empty() {
+            "wrong"
+        } else {
+            "correct"
+        }
+        .to_string();
+        r[nc] = "Zoë checked".to_string();
+        judged.push((r[col(&h, "pair_id")].clone(), r[vc].clone()));
+    }
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    w.write_record(&h).unwrap();
+    for r in &rows {
+        w.write_record(r).unwrap();
+    }
+    std::fs::write(&report, w.into_inner().unwrap()).unwrap();
+
+    let o = ok(&["review", s(&report), "--json"]);
+    let j: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(j["basis"], "sample");
+    assert_eq!(j["overall"]["correct"], 3);
+    assert_eq!(j["overall"]["wrong"], 1);
+    assert_eq!(
+        j["problems"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        o.stdout
+    );
+
+    let next = dir.path().join("next.csv");
+    let o = pair(&input, &next, &["--verdicts", s(&report)]);
+    assert!(
+        o.stderr.contains("carried 4, new 0, dropped 0"),
+        "{}",
+        o.stderr
+    );
+    let (h2, rows2) = read_csv(&next);
+    for (pid, v) in &judged {
+        let r = rows2
+            .iter()
+            .find(|r| &r[col(&h2, "pair_id")] == pid)
+            .unwrap();
+        assert_eq!(&r[col(&h2, "verdict")], v);
+        assert_eq!(r[col(&h2, "note")], "Zoë checked");
+    }
+}
+
+#[test]
 fn review_reads_an_xlsx_and_verdicts_carry_into_the_next_report() {
     let dir = tempfile::tempdir().unwrap();
     let input = five(dir.path());
@@ -533,6 +647,7 @@ fn xlsx_workbook_is_typed_and_ready_for_review() {
         )
         .unwrap();
         assert!(xml.contains("state=\"frozen\""), "header not frozen");
+        assert!(xml.contains("<cols>"), "no column widths");
         assert!(xml.contains("<autoFilter"), "no autofilter");
         assert!(xml.contains("<colorScale>"), "no colour scale on score");
         assert!(xml.contains("<dataValidation") && xml.contains("correct,wrong,unsure"));
@@ -568,8 +683,14 @@ fn html_page_escapes_article_text() {
         "only the page's own script"
     );
     assert!(
-        !page.contains("<img") && !page.contains("src=\"") && !page.contains("href="),
+        !page.contains("<img") && !page.contains("src=\""),
         "no element from article text, no external asset"
+    );
+    // Links only move within the page: to a row's character offsets.
+    assert!(page.matches("href=").count() > 0);
+    assert_eq!(
+        page.matches("href=").count(),
+        page.matches("href=\"#").count()
     );
     assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;") && page.contains("b&amp;b"));
     assert!(page.contains("Content-Security-Policy"));
@@ -577,6 +698,369 @@ fn html_page_escapes_article_text() {
     assert!(page.contains("id=\"f-status\"") && page.contains("id=\"f-conf\""));
     assert!(page.contains("class=\"bar\""), "score bars");
     // `--format html` says the same; extract refuses it (there are no pairs to show).
+    let by_flag = dir.path().join("page.out");
+    pair(&input, &by_flag, &["--format", "html"]);
+    assert_eq!(std::fs::read_to_string(&by_flag).unwrap(), page);
     let o = run(&["extract", s(&input), "--format", "html", "-o", "-"]);
     assert_eq!(o.code, 2, "{}", o.stderr);
+}
+
+/// The hostile article of the browser test: script and event-handler markup in a claim and in
+/// a rebuttal, and a canary that marks the page on load if it ever becomes an element and runs
+/// (an `alert` would only block a headless browser, not show in its DOM).
+fn hostile_article() -> String {
+    ARTICLE
+        .replace(
+            "concealed a 40 percent overrun",
+            "concealed <script>alert(1)</script> a 40 percent overrun",
+        )
+        .replace(
+            "had been reported to auditors",
+            "had been reported <img src=x onerror=alert(2)> <svg onload=\"document.body.dataset.pwned=1\"></svg> to auditors",
+        )
+}
+
+/// A second source's accusation, made after the ministry answered: nobody answers it, so the
+/// page has more than one status to filter by.
+const LATE_CLAIM: &str = "\nSen. Tomas Hale, an Alliance senator, said the ministry had “lied about the tunnel tender from day one.”\n";
+
+/// Writes the browser test's report as CSV and as HTML from the same input.
+fn review_page_fixture(dir: &Path) -> (PathBuf, PathBuf) {
+    let input = dir.join("articles.jsonl");
+    let lines = [
+        serde_json::json!({"id": "hostile", "text": hostile_article()}).to_string(),
+        serde_json::json!({"id": "<img src=x onerror=alert(3)>", "text": ARTICLE.to_string() + LATE_CLAIM}).to_string(),
+    ];
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let (csv_path, html) = (dir.join("report.csv"), dir.join("report.html"));
+    pair(&input, &csv_path, &["--sample", "2", "--seed", "7"]);
+    pair(&input, &html, &["--sample", "2", "--seed", "7"]);
+    (csv_path, html)
+}
+
+/// One `<tr>` of the page: the attributes of its start tag and its markup.
+struct DomRow {
+    attrs: String,
+    inner: String,
+}
+
+impl DomRow {
+    fn attr(&self, name: &str) -> Option<&str> {
+        let key = format!(" {name}=\"");
+        let at = self.attrs.find(&key)? + key.len();
+        Some(&self.attrs[at..at + self.attrs[at..].find('"')?])
+    }
+    fn hidden(&self) -> bool {
+        self.attr("hidden").is_some()
+    }
+}
+
+/// The body rows of a serialized page. Chromium writes every attribute as `name="value"`
+/// with `"` escaped, so the start tag ends at the first `>`.
+fn dom_rows(dom: &str) -> Vec<DomRow> {
+    let tbody = &dom[dom.find("<tbody>").expect("no tbody")..];
+    let tbody = &tbody[..tbody.find("</tbody>").expect("no /tbody")];
+    tbody
+        .split("<tr")
+        .skip(1)
+        .map(|tr| {
+            let end = tr.find('>').unwrap();
+            DomRow {
+                attrs: tr[..end].to_string(),
+                inner: tr[end + 1..].to_string(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn html_page_links_every_row_to_its_character_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv_path, html) = review_page_fixture(dir.path());
+    let (h, rows) = read_csv(&csv_path);
+    let page = std::fs::read_to_string(&html).unwrap();
+    let trs = dom_rows(&page);
+    assert_eq!(trs.len(), rows.len());
+    for (r, tr) in rows.iter().zip(&trs) {
+        let pid = &r[col(&h, "pair_id")];
+        assert_eq!(tr.attr("id"), Some(pid.as_str()), "a row links by pair_id");
+        for side in ["claim", "rebuttal"] {
+            let (start, end) = (
+                &r[col(&h, &format!("{side}_start"))],
+                &r[col(&h, &format!("{side}_end"))],
+            );
+            assert_eq!(tr.attr(&format!("data-{side}-start")), Some(start.as_str()));
+            assert_eq!(tr.attr(&format!("data-{side}-end")), Some(end.as_str()));
+            if !start.is_empty() {
+                let link =
+                    format!("href=\"#{pid}-{side}\" data-start=\"{start}\" data-end=\"{end}\"");
+                assert!(
+                    tr.inner.contains(&link),
+                    "{side} offsets of {pid}: {}",
+                    tr.inner
+                );
+                assert!(tr.inner.contains(&format!(">chars {start}–{end}</a>")));
+            }
+        }
+    }
+}
+
+/// The start tags of a serialized page, from after `<` to before `>`.
+fn start_tags(dom: &str) -> Vec<&str> {
+    dom.split('<')
+        .skip(1)
+        .filter(|t| !t.starts_with('/') && !t.starts_with('!'))
+        .map(|t| &t[..t.find('>').unwrap_or(t.len())])
+        .collect()
+}
+
+/// The attribute names of a serialized start tag (values are always `"`-quoted).
+fn attr_names(tag: &str) -> impl Iterator<Item = &str> {
+    let mut rest = tag.split_once(' ').map_or("", |x| x.1);
+    std::iter::from_fn(move || {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.find(['=', ' ']).unwrap_or(rest.len());
+        let name = &rest[..end];
+        rest = &rest[end..];
+        if let Some(v) = rest.strip_prefix("=\"") {
+            rest = v.split_once('"').map_or("", |x| x.1);
+        }
+        Some(name)
+    })
+}
+
+fn chromium() -> Option<String> {
+    let candidates = std::env::var("RIPOSTE_CHROMIUM").into_iter().chain(
+        ["chromium", "chromium-browser", "google-chrome"]
+            .into_iter()
+            .map(String::from),
+    );
+    candidates.into_iter().find(|b| {
+        std::process::Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
+}
+
+/// Runs headless Chromium on `url` with `args` and returns its stdout. The flags keep it off
+/// the network (the CI machine has none, and a page must not need it); each run gets its own
+/// profile so runs in parallel do not share a lock. A hung browser fails the test instead of
+/// hanging it.
+fn headless(browser: &str, dir: &Path, args: &[&str], url: &str) -> String {
+    use std::io::Read;
+    let profile = tempfile::tempdir_in(dir).unwrap();
+    let mut child = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", s(profile.path())))
+        .args(args)
+        .arg(url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drained on threads: a full pipe would stall the browser.
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).map(|_| s)
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).map(|_| s)
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{browser} {args:?} {url}: no answer in 90 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let (out, err) = (
+        out.join().unwrap().unwrap_or_default(),
+        err.join().unwrap().unwrap_or_default(),
+    );
+    assert!(
+        status.success(),
+        "{browser} {args:?} {url}: {status}\n{err}"
+    );
+    out
+}
+
+/// `file://` URL of a local path, with the bytes a URL cannot hold percent-encoded.
+fn file_url(p: &Path) -> String {
+    let mut u = String::from("file://");
+    for b in s(p).bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            u.push(b as char);
+        } else {
+            u.push_str(&format!("%{b:02X}"));
+        }
+    }
+    u
+}
+
+#[test]
+fn chromium_renders_the_review_page() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipping: Chromium not installed (chromium, chromium-browser, google-chrome or $RIPOSTE_CHROMIUM); .ci/run installs the Debian package chromium");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (csv_path, html) = review_page_fixture(dir.path());
+    let (h, rows) = read_csv(&csv_path);
+    let url = file_url(&html);
+    // The budget lets the page's script run before the DOM is serialized.
+    let dom = |hash: &str| {
+        headless(
+            &browser,
+            dir.path(),
+            &["--virtual-time-budget=3000", "--dump-dom"],
+            &format!("{url}{hash}"),
+        )
+    };
+
+    let page = dom("");
+    let trs = dom_rows(&page);
+    assert_eq!(trs.len(), rows.len(), "one row per pairing:\n{page}");
+    assert!(
+        trs.iter().all(|t| !t.hidden()),
+        "no filter set, all rows shown"
+    );
+    assert!(page.contains(&format!("<span id=\"shown\">{}</span>", rows.len())));
+    for (r, tr) in rows.iter().zip(&trs) {
+        assert_eq!(tr.attr("id"), Some(r[col(&h, "pair_id")].as_str()));
+        assert_eq!(tr.attr("data-status"), Some(r[col(&h, "status")].as_str()));
+        for side in ["claim", "rebuttal"] {
+            let start = &r[col(&h, &format!("{side}_start"))];
+            let end = &r[col(&h, &format!("{side}_end"))];
+            assert_eq!(tr.attr(&format!("data-{side}-start")), Some(start.as_str()));
+            if !start.is_empty() {
+                assert!(tr.inner.contains(&format!(">chars {start}–{end}</a>")));
+            }
+        }
+    }
+
+    // Escaping, as the browser parsed it: the article's markup is text in the rows, not
+    // elements, and nothing of it ran.
+    // The serializer writes text's `<` as `&lt;`, so every `<` left is an element of the page.
+    let tags = start_tags(&page);
+    let page_tags: BTreeSet<&str> = [
+        "html", "head", "meta", "title", "style", "body", "h1", "p", "mark", "form", "label",
+        "select", "option", "input", "span", "table", "thead", "tbody", "tr", "th", "td", "div",
+        "a", "br", "code", "b", "script",
+    ]
+    .into();
+    for t in &tags {
+        let name = t.split([' ', '>']).next().unwrap();
+        assert!(
+            page_tags.contains(name),
+            "article markup became an element: <{t}"
+        );
+        assert!(
+            attr_names(t).all(|a| !a.starts_with("on")),
+            "an event handler in the page: <{t}"
+        );
+    }
+    assert_eq!(
+        tags.iter().filter(|t| t.starts_with("script")).count(),
+        1,
+        "only the page's own script"
+    );
+    assert!(!page.contains("data-pwned"), "article markup ran");
+    let cells: String = trs.iter().map(|t| t.inner.as_str()).collect();
+    for text in [
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "&lt;img src=x onerror=alert(2)&gt;",
+        "&lt;img src=x onerror=alert(3)&gt;",
+        "&lt;svg onload=\"document.body.dataset.pwned=1\"&gt;&lt;/svg&gt;",
+    ] {
+        assert!(cells.contains(text), "{text} not shown as text");
+    }
+
+    // Filters, set by the URL hash the page reads: the rows left shown are exactly the
+    // report's rows that match.
+    let field = |r: &Vec<String>, n: &str| r[col(&h, n)].clone();
+    type Keep<'a> = Box<dyn Fn(&Vec<String>) -> bool + 'a>;
+    let cases: Vec<(&str, Keep)> = vec![
+        (
+            "#status=unanswered",
+            Box::new(move |r| field(r, "status") == "unanswered"),
+        ),
+        (
+            "#confidence=high",
+            Box::new(move |r| field(r, "confidence") == "high"),
+        ),
+        ("#sample=1", Box::new(move |r| field(r, "sample") == "yes")),
+        (
+            "#q=alert(2)",
+            Box::new(|r| r.iter().any(|c| c.contains("alert(2)"))),
+        ),
+        (
+            "#status=paired&confidence=medium",
+            Box::new(move |r| field(r, "status") == "paired" && field(r, "confidence") == "medium"),
+        ),
+    ];
+    for (hash, keep) in cases {
+        let want: Vec<String> = rows
+            .iter()
+            .filter(|r| keep(r))
+            .map(|r| field(r, "pair_id"))
+            .collect();
+        assert!(
+            !want.is_empty() && want.len() < rows.len(),
+            "{hash}: the fixture should keep some rows and hide others"
+        );
+        let page = dom(hash);
+        let shown: Vec<String> = dom_rows(&page)
+            .iter()
+            .filter(|t| !t.hidden())
+            .map(|t| t.attr("id").unwrap().to_string())
+            .collect();
+        assert_eq!(shown, want, "{hash}: rows shown");
+        assert!(
+            page.contains(&format!("<span id=\"shown\">{}</span>", want.len())),
+            "{hash}: count shown"
+        );
+    }
+
+    // The artefact a person looks at: a screenshot of the page as a reviewer first sees it.
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("riposte-review-page.png");
+    let _ = std::fs::remove_file(&shot);
+    headless(
+        &browser,
+        dir.path(),
+        &[
+            "--window-size=1280,900",
+            &format!("--screenshot={}", s(&shot)),
+        ],
+        &url,
+    );
+    let png = std::fs::read(&shot).expect("no screenshot written");
+    assert!(
+        png.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "screenshot is not a PNG"
+    );
+    let dim = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    assert_eq!((dim(16), dim(20)), (1280, 900), "screenshot size");
+    eprintln!("review page screenshot: {}", shot.display());
 }
