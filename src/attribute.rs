@@ -461,9 +461,16 @@ fn leading_np(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Option<(usize, usiz
     Some(r)
 }
 
+/// How far back a mention looks for its entity. The bundled articles name at most 14; the bound
+/// only matters for pathological text, where it keeps attribution linear.
+const ENTITY_LOOKBACK: usize = 64;
+
 struct Resolver<'a, 'b> {
     ctx: &'a Ctx<'b>,
     entities: Vec<Entity>,
+    /// `fold(name)` per entity id, kept in step with `entities`: look-ups compare folded
+    /// names on every mention, and re-folding them each time dominated long articles.
+    folded: Vec<String>,
     st: State,
 }
 
@@ -506,6 +513,7 @@ impl Resolver<'_, '_> {
         generic: bool,
     ) -> usize {
         let id = self.entities.len();
+        self.folded.push(crate::text::fold(&name));
         self.entities.push(Entity {
             id,
             name,
@@ -518,6 +526,12 @@ impl Resolver<'_, '_> {
         id
     }
 
+    /// Newest entities first, only the last [`ENTITY_LOOKBACK`]: every mention scans them,
+    /// so text naming thousands of distinct entities made the scans quadratic.
+    fn recent(&self) -> impl Iterator<Item = &Entity> {
+        self.entities.iter().rev().take(ENTITY_LOOKBACK)
+    }
+
     fn find_name(&self, name_norm: &[String]) -> Option<usize> {
         let joined = name_norm.join(" ");
         // exact, then surname / single-token match against a longer name, newest first
@@ -525,28 +539,28 @@ impl Resolver<'_, '_> {
             .entities
             .iter()
             .rev()
-            .find(|e| crate::text::fold(&e.name) == joined)
+            .find(|e| self.folded[e.id] == joined)
         {
             return Some(e.id);
         }
         if name_norm.len() == 1 {
             let w = &name_norm[0];
-            if let Some(e) = self.entities.iter().rev().find(|e| {
+            if let Some(e) = self.recent().find(|e| {
                 e.kind == EntityKind::Person
-                    && crate::text::fold(&e.name).split(' ').next_back() == Some(w.as_str())
+                    && self.folded[e.id].split(' ').next_back() == Some(w.as_str())
             }) {
                 return Some(e.id);
             }
             // "Veltrix" for "Veltrix Payments Ltd."
-            if let Some(e) = self.entities.iter().rev().find(|e| {
+            if let Some(e) = self.recent().find(|e| {
                 e.kind == EntityKind::Org
                     && !e.generic
-                    && crate::text::fold(&e.name).split(' ').next() == Some(w.as_str())
+                    && self.folded[e.id].split(' ').next() == Some(w.as_str())
             }) {
                 return Some(e.id);
             }
             // acronym of an organisation: FO → Foreign Office
-            if let Some(e) = self.entities.iter().rev().find(|e| {
+            if let Some(e) = self.recent().find(|e| {
                 e.kind != EntityKind::Person && acronym(&e.name) == w.to_uppercase() && w.len() >= 2
             }) {
                 return Some(e.id);
@@ -554,9 +568,9 @@ impl Resolver<'_, '_> {
         }
         // a longer mention of a person known by part of the name
         if name_norm.len() >= 2 {
-            if let Some(e) = self.entities.iter().rev().find(|e| {
+            if let Some(e) = self.recent().find(|e| {
                 e.kind == EntityKind::Person && {
-                    let en = crate::text::fold(&e.name);
+                    let en = self.folded[e.id].as_str();
                     en.ends_with(&joined) || joined.ends_with(&en)
                 }
             }) {
@@ -567,9 +581,9 @@ impl Resolver<'_, '_> {
     }
 
     fn find_descriptor(&self, head: &str) -> Option<usize> {
-        let direct = self.entities.iter().rev().find(|e| {
+        let direct = self.recent().find(|e| {
             e.descriptors.iter().any(|d| d == head)
-                || crate::text::fold(&e.name).split(' ').any(|w| w == head)
+                || self.folded[e.id].split(' ').any(|w| w == head)
         });
         if let Some(e) = direct {
             return Some(e.id);
@@ -579,12 +593,10 @@ impl Resolver<'_, '_> {
         for class in ["like_regulator", "like_company", "like_paper", "like_body"] {
             if lex.is(class, head) {
                 return self
-                    .entities
-                    .iter()
-                    .rev()
+                    .recent()
                     .find(|e| {
                         e.kind == EntityKind::Org
-                            && crate::text::fold(&e.name)
+                            && self.folded[e.id]
                                 .split(' ')
                                 .any(|w| lex.is(class, w.trim_end_matches('.')))
                     })
@@ -738,6 +750,7 @@ impl Resolver<'_, '_> {
                         && e.kind == EntityKind::Person
                         && crate::text::fold(&name).ends_with(&crate::text::fold(&e.name))
                     {
+                        self.folded[id] = crate::text::fold(&name);
                         e.name = name;
                     }
                     return Some(id);
@@ -898,16 +911,16 @@ fn is_nonresponse(ctx: &Ctx, toks: &[Token]) -> bool {
 pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     let ctx = Ctx { text, lex };
     let mut infos = Vec::with_capacity(seg.sentences.len());
+    // Indexed look-ups: scanning every quote per token and per sentence was quadratic.
+    let qidx = crate::segment::quotes::QuoteIndex::new(&seg.quotes);
     for s in &seg.sentences {
         let tokens = tokenize(text, s.start, s.end);
-        let quoted: Vec<bool> = tokens
-            .iter()
-            .map(|t| seg.quotes.iter().any(|q| q.contains(t.start)))
-            .collect();
+        let quoted: Vec<bool> = tokens.iter().map(|t| qidx.contains(t.start)).collect();
         let cues = cue_hits(&ctx, &tokens, &quoted);
         let mut speech_quotes = Vec::new();
         let mut fragment_quotes = Vec::new();
-        for q in &seg.quotes {
+        let near = qidx.overlapping(s.start, s.end);
+        for q in near.iter().map(|&i| &seg.quotes[i]) {
             if q.pieces.iter().any(|&(a, b)| a < s.end && b > s.start) {
                 if q.is_speech(text) {
                     speech_quotes.push(q.id);
@@ -927,6 +940,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     let mut r = Resolver {
         ctx: &ctx,
         entities: Vec::new(),
+        folded: Vec::new(),
         st: State::default(),
     };
     let n = infos.len();
@@ -1078,7 +1092,9 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         let qid = info.speech_quotes[0];
         let quote = &seg.quotes[qid];
         // any other sentence of the same quote that has a frame
-        let sibling = (0..n)
+        // Only sentences under the quote can share it; scanning all of them was quadratic.
+        let under = (quote.start(), quote.end());
+        let sibling = crate::segment::sentences::overlapping(&seg.sentences, under.0, under.1)
             .filter(|&k| k != si && infos[k].speech_quotes.contains(&qid))
             .find_map(|k| {
                 attributions[k]
