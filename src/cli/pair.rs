@@ -41,7 +41,8 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
             indicatif::ProgressBar::new(loaded.batch.articles.len() as u64)
                 .with_message("extracting")
         });
-    let results = pipeline::extract_all(&loaded.batch.articles, &lex, &loaded.hints);
+    let results =
+        pipeline::extract_all_with(&loaded.batch.articles, &lex, &loaded.hints, &loaded.limits);
     if let Some(p) = &progress {
         p.set_position(results.len() as u64);
         p.finish_and_clear();
@@ -64,10 +65,12 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
     let rows = pair_batch(&per_article, &lex, &opts);
     let table = report_table(&rows, a.explain);
     let csv_opts = a.output.csv_options();
+    // Problems first: an unwritable --errors file then stops the run before a report exists,
+    // and a closed stdout pipe cannot cut the account of bad inputs short.
+    super::report_issues(&issues, a.input.errors.as_deref(), a.input.quiet)?;
     riposte::report::write_output(&a.output.output, |w| {
         riposte::report::write_table(&table, a.output.format, &csv_opts, w)
     })?;
-    super::report_issues(&issues, a.input.errors.as_deref(), a.input.quiet)?;
     if !a.input.quiet {
         let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
         let units: Vec<&riposte::Unit> = per_article.iter().flat_map(|a| a.1.iter()).collect();
@@ -76,9 +79,8 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
             .filter(|u| u.role == riposte::Role::Claim)
             .count();
         eprintln!(
-            "riposte pair: articles read {} / failed {}; claims {}; rebuttals {}; links {}; unanswered claims {}; unmatched rebuttals {}; {:.2}s",
-            per_article.len(),
-            failed,
+            "riposte pair: {}; claims {}; rebuttals {}; links {}; unanswered claims {}; unmatched rebuttals {}; {:.2}s",
+            super::accounting(loaded.batch.given, per_article.len(), failed),
             claims,
             units.len() - claims,
             count(Status::Paired),
