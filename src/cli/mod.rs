@@ -119,7 +119,10 @@ pub fn load(input: &InputArgs, output: Option<&str>) -> anyhow::Result<Loaded> {
             .build_global()
             .ok();
     }
-    if let Some(o) = output.filter(|o| *o != "-") {
+    // The error report is written over its target just like the report, so it gets the same
+    // protection.
+    let targets = [output, input.errors.as_deref()];
+    for o in targets.into_iter().flatten().filter(|o| *o != "-") {
         let op = std::fs::canonicalize(o).ok();
         for i in &input.inputs {
             if op.is_some() && std::fs::canonicalize(i).ok() == op {
