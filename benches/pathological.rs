@@ -54,6 +54,9 @@ fn abbreviations(n: usize) -> String {
     "Mr. Dr. U.S. U.N. Feb. U.S.U.S.U.S.A. ".repeat(n)
 }
 
+/// Makes a case's text at a given size (bytes, sentences or repetitions).
+type Generator = fn(usize) -> String;
+
 fn bench(c: &mut Criterion) {
     let lex = Lexicon::builtin();
     let hints = Hints::default();
@@ -62,7 +65,7 @@ fn bench(c: &mut Criterion) {
         max_sentences: usize::MAX,
         max_units: usize::MAX,
     };
-    let cases: [(&str, fn(usize) -> String, usize); 5] = [
+    let cases: [(&str, Generator, usize); 5] = [
         ("quote-marks", quote_marks, 256 * 1024),
         ("long-sentence", long_sentence, 1280 * 1024),
         ("accusations", accusations, 2_500),

@@ -823,7 +823,11 @@ fn exit_codes() {
     assert_eq!(run(&["extract"]).code, 2, "no inputs");
     assert_eq!(run(&["extract", &s(&good), "-o", &s(&good)]).code, 2);
     assert_eq!(run(&["extract", &s(&good), "--errors", &s(&good)]).code, 2);
-    assert_eq!(std::fs::read_to_string(&good).unwrap(), ARTICLE, "inputs untouched");
+    assert_eq!(
+        std::fs::read_to_string(&good).unwrap(),
+        ARTICLE,
+        "inputs untouched"
+    );
     let cfg = dir.path().join("bad.toml");
     std::fs::write(&cfg, "cues = 3").unwrap();
     assert_eq!(
