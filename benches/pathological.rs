@@ -57,6 +57,24 @@ fn abbreviations(n: usize) -> String {
 /// Makes a case's text at a given size (bytes, sentences or repetitions).
 type Generator = fn(usize) -> String;
 
+/// `n` people, each named once, then `n` statements by a party first named after all of them:
+/// entity look-ups over a long list of distinct names.
+fn names(n: usize) -> String {
+    let mut t = String::new();
+    for i in 0..n {
+        let name: String = format!("{i:05}")
+            .bytes()
+            .map(|b| char::from(b'A' + (b - b'0')))
+            .collect();
+        t.push_str(&format!(
+            "Officer Ka{} Smith said the road was closed.\n\n",
+            name.to_lowercase()
+        ));
+    }
+    t.push_str(&"Kenya denied the report.\n\n".repeat(n));
+    t
+}
+
 fn bench(c: &mut Criterion) {
     let lex = Lexicon::builtin();
     let hints = Hints::default();
@@ -65,12 +83,13 @@ fn bench(c: &mut Criterion) {
         max_sentences: usize::MAX,
         max_units: usize::MAX,
     };
-    let cases: [(&str, Generator, usize); 5] = [
+    let cases: [(&str, Generator, usize); 6] = [
         ("quote-marks", quote_marks, 256 * 1024),
         ("long-sentence", long_sentence, 1280 * 1024),
         ("accusations", accusations, 2_500),
         ("quotations", quotations, 2_500),
         ("abbreviations", abbreviations, 1_000),
+        ("distinct-names", names, 2_000),
     ];
     for (name, make, base) in cases {
         let mut g = c.benchmark_group(format!("extract/{name}"));

@@ -471,6 +471,9 @@ struct Resolver<'a, 'b> {
     /// `fold(name)` per entity id, kept in step with `entities`: look-ups compare folded
     /// names on every mention, and re-folding them each time dominated long articles.
     folded: Vec<String>,
+    /// Folded name → newest entity id with it, for the exact-name look-up over all entities.
+    /// Renames can leave an entry stale; look-ups check it and fall back to a scan.
+    by_name: std::collections::HashMap<String, usize>,
     st: State,
 }
 
@@ -514,6 +517,7 @@ impl Resolver<'_, '_> {
     ) -> usize {
         let id = self.entities.len();
         self.folded.push(crate::text::fold(&name));
+        self.by_name.insert(self.folded[id].clone(), id);
         self.entities.push(Entity {
             id,
             name,
@@ -535,12 +539,16 @@ impl Resolver<'_, '_> {
     fn find_name(&self, name_norm: &[String]) -> Option<usize> {
         let joined = name_norm.join(" ");
         // exact, then surname / single-token match against a longer name, newest first
-        if let Some(e) = self
-            .entities
-            .iter()
-            .rev()
-            .find(|e| self.folded[e.id] == joined)
-        {
+        let hit = self.by_name.get(&joined).copied();
+        if let Some(id) = hit.filter(|&id| self.folded[id] == joined) {
+            return Some(id);
+        }
+        if let Some(e) = hit.and_then(|_| {
+            self.entities
+                .iter()
+                .rev()
+                .find(|e| self.folded[e.id] == joined)
+        }) {
             return Some(e.id);
         }
         if name_norm.len() == 1 {
@@ -751,6 +759,8 @@ impl Resolver<'_, '_> {
                         && crate::text::fold(&name).ends_with(&crate::text::fold(&e.name))
                     {
                         self.folded[id] = crate::text::fold(&name);
+                        let newest = self.by_name.entry(self.folded[id].clone()).or_insert(id);
+                        *newest = (*newest).max(id);
                         e.name = name;
                     }
                     return Some(id);
@@ -941,6 +951,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         ctx: &ctx,
         entities: Vec::new(),
         folded: Vec::new(),
+        by_name: Default::default(),
         st: State::default(),
     };
     let n = infos.len();

@@ -541,7 +541,12 @@ pub fn classify(
         }
         let act = &acts[ai];
         let s_par = seg.sentences[act.si].paragraph;
-        let source = (0..acts.len()).filter(|&k| k != ai).find(|&k| {
+        // Acts are in text order, so those within two paragraphs are one window; scanning all
+        // acts for every act was quadratic in long articles.
+        let par = |x: &Act| seg.sentences[x.si].paragraph;
+        let lo = acts.partition_point(|x| par(x) + 2 < s_par);
+        let hi = acts.partition_point(|x| par(x) <= s_par + 2);
+        let source = (lo..hi).filter(|&k| k != ai).find(|&k| {
             matches!(&decided[k], Some((Role::Claim, _, _, Some(_))))
                 && acts[k].speaker == act.speaker
                 && seg.sentences[acts[k].si].paragraph.abs_diff(s_par) <= 2
