@@ -12,6 +12,27 @@ use crate::unit::Unit;
 /// Above this many sentences an article is reported rather than processed half-way.
 pub const MAX_SENTENCES: usize = 20_000;
 
+/// Default cap on claims + rebuttals in one article. A long news article has dozens; pairing
+/// compares every claim with every rebuttal, so thousands mean machine-made text, and the
+/// article is reported rather than paired half-way.
+pub const MAX_UNITS: usize = 2_000;
+
+/// Per-article caps; above either one the article is an error, not a partial result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_sentences: usize,
+    pub max_units: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_sentences: MAX_SENTENCES,
+            max_units: MAX_UNITS,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Extraction {
     pub units: Vec<Unit>,
@@ -21,6 +42,16 @@ pub struct Extraction {
 }
 
 pub fn extract(article: &Article, lex: &Lexicon, hints: &Hints) -> Result<Extraction, InputIssue> {
+    extract_with(article, lex, hints, &Limits::default())
+}
+
+/// [`extract`] with explicit caps.
+pub fn extract_with(
+    article: &Article,
+    lex: &Lexicon,
+    hints: &Hints,
+    limits: &Limits,
+) -> Result<Extraction, InputIssue> {
     let seg = segment::segment(&article.origin, &article.text, lex);
     if seg.sentences.is_empty() {
         return Err(InputIssue::error(
@@ -30,20 +61,33 @@ pub fn extract(article: &Article, lex: &Lexicon, hints: &Hints) -> Result<Extrac
             "no body sentences found (only headings, residue or blank text)",
         ));
     }
-    if seg.sentences.len() > MAX_SENTENCES {
+    if seg.sentences.len() > limits.max_sentences {
         return Err(InputIssue::error(
             &article.origin,
             None,
             "too-many-sentences",
             format!(
-                "{} sentences exceeds the cap of {MAX_SENTENCES}",
-                seg.sentences.len()
+                "{} sentences exceeds the cap of {}",
+                seg.sentences.len(),
+                limits.max_sentences
             ),
         ));
     }
     let att = attribute::attribute(&article.text, &seg, lex);
     let chars = CharIndex::new(&article.text);
     let c = classify::classify(&article.id, &article.text, &seg, &att, lex, hints, &chars);
+    if c.units.len() > limits.max_units {
+        return Err(InputIssue::error(
+            &article.origin,
+            None,
+            "too-many-units",
+            format!(
+                "{} claims and rebuttals exceeds --max-article-units {}",
+                c.units.len(),
+                limits.max_units
+            ),
+        ));
+    }
     Ok(Extraction {
         units: c.units,
         disputes: c.disputes,

@@ -4,7 +4,7 @@
 use crate::article::Article;
 use crate::classify::{Dispute, Hints};
 use crate::error::InputIssue;
-use crate::extract::{extract, Extraction};
+use crate::extract::{extract_with, Extraction, Limits};
 use crate::lexicon::Lexicon;
 use rayon::prelude::*;
 
@@ -34,15 +34,16 @@ impl Drop for Tick<'_> {
 }
 
 pub fn extract_all(articles: &[Article], lex: &Lexicon, hints: &Hints) -> Vec<ArticleResult> {
-    extract_all_with(articles, lex, hints, &|| {})
+    extract_all_with(articles, lex, hints, &Limits::default(), &|| {})
 }
 
-/// As [`extract_all`], calling `done` once per article finished (from worker threads), so a
-/// caller can drive a progress bar.
+/// [`extract_all`] with explicit per-article caps, calling `done` once per article finished
+/// (from worker threads) so a caller can drive a progress bar.
 pub fn extract_all_with(
     articles: &[Article],
     lex: &Lexicon,
     hints: &Hints,
+    limits: &Limits,
     done: &(dyn Fn() + Sync),
 ) -> Vec<ArticleResult> {
     articles
@@ -51,16 +52,17 @@ pub fn extract_all_with(
             let _tick = Tick(done);
             // A panic in one article must not take the batch down; report it as that
             // article's error instead.
-            let outcome =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| extract(a, lex, hints)))
-                    .unwrap_or_else(|_| {
-                        Err(InputIssue::error(
-                            &a.origin,
-                            None,
-                            "internal",
-                            "internal error while extracting (please report this input)",
-                        ))
-                    });
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                extract_with(a, lex, hints, limits)
+            }))
+            .unwrap_or_else(|_| {
+                Err(InputIssue::error(
+                    &a.origin,
+                    None,
+                    "internal",
+                    "internal error while extracting (please report this input)",
+                ))
+            });
             ArticleResult {
                 id: a.id.clone(),
                 origin: a.origin.clone(),

@@ -62,6 +62,26 @@ pub struct Batch {
     pub issues: Vec<InputIssue>,
     /// Inputs (files, lines, records) that yielded no article.
     pub failed: usize,
+    /// Inputs seen: every file, non-blank JSONL line and CSV record, plus every path or
+    /// directory entry that could not be opened. Counted on its own so that
+    /// `given == articles + failed` checks that nothing was dropped silently.
+    pub given: usize,
+}
+
+/// `ELOOP`: the OS refused a path because its symbolic links go round in a circle.
+fn is_symlink_loop(e: &std::io::Error) -> bool {
+    let eloop = if cfg!(target_os = "linux") {
+        Some(40)
+    } else if cfg!(any(
+        target_os = "macos",
+        target_os = "freebsd",
+        target_os = "ios"
+    )) {
+        Some(62)
+    } else {
+        None
+    };
+    eloop.is_some() && e.raw_os_error() == eloop
 }
 
 fn format_of(path: &Path) -> Format {
@@ -87,7 +107,8 @@ fn id_of(rel: &Path) -> String {
 }
 
 /// Expands the inputs into sources. Directories are walked recursively for .txt/.md (and
-/// .jsonl/.csv) files in sorted order; problems are pushed to `issues`.
+/// .jsonl/.csv) files in sorted order; problems are pushed to `issues` and counted in
+/// `failed` (one per path that yields no source).
 pub fn discover(
     inputs: &[String],
     issues: &mut Vec<InputIssue>,
@@ -108,10 +129,15 @@ pub fn discover(
         let meta = match std::fs::metadata(&path) {
             Ok(m) => m,
             Err(e) => {
+                let kind = if is_symlink_loop(&e) {
+                    "symlink-loop"
+                } else {
+                    "unreadable"
+                };
                 issues.push(InputIssue::error(
                     input.clone(),
                     None,
-                    "unreadable",
+                    kind,
                     format!("cannot open: {e}"),
                 ));
                 *failed += 1;
@@ -131,7 +157,9 @@ pub fn discover(
                             .path()
                             .map(|p| p.display().to_string())
                             .unwrap_or_else(|| input.clone());
-                        let kind = if e.loop_ancestor().is_some() {
+                        let kind = if e.loop_ancestor().is_some()
+                            || e.io_error().is_some_and(is_symlink_loop)
+                        {
                             "symlink-loop"
                         } else {
                             "unreadable"
@@ -190,45 +218,101 @@ pub fn discover(
 }
 
 /// Decodes bytes: UTF-8 (BOM stripped), UTF-16 with BOM, else Windows-1252 with a warning.
-/// Binary data (NUL bytes outside UTF-16) is refused.
+/// Binary data (NUL bytes outside UTF-16) is refused. Every repair is reported with the byte
+/// offset (from the start of the input, BOM included) of the first bad sequence; `strict`
+/// turns repairs into errors.
 pub fn decode(
     bytes: &[u8],
     display: &str,
     opts: &ReadOptions,
 ) -> Result<(String, Option<InputIssue>), InputIssue> {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return decode(&bytes[3..], display, opts);
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return decode_8bit(rest, 3, display, opts);
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let enc = if bytes[0] == 0xFF {
+        let le = bytes[0] == 0xFF;
+        let enc = if le {
             encoding_rs::UTF_16LE
         } else {
             encoding_rs::UTF_16BE
         };
-        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[2..]);
-        let warn = had_errors.then(|| {
-            InputIssue::warning(
+        let (text, _) = enc.decode_without_bom_handling(&bytes[2..]);
+        let Some((off, line)) = utf16_error_offset(&bytes[2..], le) else {
+            return Ok((text.into_owned(), None));
+        };
+        let off = off + 2;
+        if opts.strict {
+            return Err(InputIssue::error(
                 display,
-                None,
+                Some(line),
                 "encoding",
-                "invalid UTF-16 sequences replaced",
-            )
-        });
-        return Ok((text.into_owned(), warn));
+                format!("invalid UTF-16 at byte offset {off} (--strict)"),
+            ));
+        }
+        return Ok((
+            text.into_owned(),
+            Some(InputIssue::warning(
+                display,
+                Some(line),
+                "encoding",
+                format!("invalid UTF-16 at byte offset {off}; replaced with U+FFFD"),
+            )),
+        ));
     }
+    decode_8bit(bytes, 0, display, opts)
+}
+
+/// Byte offset (in `body`, after the BOM) and line of the first unpaired surrogate or odd
+/// final byte.
+fn utf16_error_offset(body: &[u8], le: bool) -> Option<(usize, usize)> {
+    let units = body.chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    let (mut off, mut line) = (0, 1);
+    for r in char::decode_utf16(units) {
+        match r {
+            Ok(c) => {
+                off += 2 * c.len_utf16();
+                line += usize::from(c == '\n');
+            }
+            Err(_) => return Some((off, line)),
+        }
+    }
+    (body.len() % 2 == 1).then(|| (body.len() - 1, line))
+}
+
+/// UTF-8, else Windows-1252 or replacement characters. `base` is the length of a stripped BOM,
+/// so reported offsets count from the start of the input.
+fn decode_8bit(
+    bytes: &[u8],
+    base: usize,
+    display: &str,
+    opts: &ReadOptions,
+) -> Result<(String, Option<InputIssue>), InputIssue> {
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         return Err(InputIssue::error(
             display,
             None,
             "binary",
-            format!("binary data (NUL byte at offset {pos}); not a text file"),
+            format!(
+                "binary data (NUL byte at offset {}); not a text file",
+                base + pos
+            ),
         ));
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok((s.to_string(), None)),
         Err(e) => {
-            let off = e.valid_up_to();
-            let line = bytes[..off].iter().filter(|&&b| b == b'\n').count() + 1;
+            let off = base + e.valid_up_to();
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
             if opts.strict {
                 return Err(InputIssue::error(
                     display,
@@ -290,6 +374,28 @@ pub fn load(src: &Source, opts: &ReadOptions, batch: &mut Batch) {
     if src.path.is_some() && src.format == Format::Text && !opts.owns(&src.id) {
         return;
     }
+    let before = (batch.given, batch.articles.len(), batch.failed);
+    load_source(src, opts, batch);
+    // A shard that owns none of a JSONL/CSV file's records has nothing to account for.
+    let untouched = (batch.articles.len(), batch.failed) == (before.1, before.2);
+    if batch.given == before.0 && !(opts.shard.is_some() && untouched) {
+        // A text file, or a JSONL/CSV file that failed as a whole or held no records: one
+        // input either way.
+        batch.given += 1;
+        if (batch.articles.len(), batch.failed) == (before.1, before.2) {
+            // Only a JSONL/CSV file with no records gets here; it must not vanish unreported.
+            batch.issues.push(InputIssue::error(
+                &src.display,
+                None,
+                "empty",
+                "no records (only blank lines or a header)",
+            ));
+            batch.failed += 1;
+        }
+    }
+}
+
+fn load_source(src: &Source, opts: &ReadOptions, batch: &mut Batch) {
     let bytes = match read_bytes(src) {
         Ok(b) => b,
         Err(e) => {
@@ -388,6 +494,8 @@ fn push_article(batch: &mut Batch, art: Article, opts: &ReadOptions) {
     if !opts.owns(&art.id) {
         return;
     }
+    // one input (file, line or record) given to this worker
+    batch.given += 1;
     if art.text.trim().is_empty() {
         batch
             .issues
@@ -435,6 +543,7 @@ fn jsonl_line(line: &str, lineno: usize, display: &str, opts: &ReadOptions, batc
             if !opts.owns(&origin) {
                 return;
             }
+            batch.given += 1;
             batch.issues.push(InputIssue::error(
                 display,
                 Some(lineno),
@@ -449,6 +558,7 @@ fn jsonl_line(line: &str, lineno: usize, display: &str, opts: &ReadOptions, batc
         if !opts.owns(&json_str(&v, "id").unwrap_or_else(|| origin.clone())) {
             return;
         }
+        batch.given += 1;
         batch.issues.push(InputIssue::error(
             display,
             Some(lineno),
@@ -486,6 +596,7 @@ fn load_csv(text: &str, display: &str, opts: &ReadOptions, batch: &mut Batch) {
         .flexible(true)
         .from_reader(text.as_bytes());
     let headers = match rdr.headers() {
+        Ok(h) if h.is_empty() => return,
         Ok(h) => h.clone(),
         Err(e) => {
             if !opts.owns(display) {
@@ -540,6 +651,7 @@ fn load_csv(text: &str, display: &str, opts: &ReadOptions, batch: &mut Batch) {
                     if !opts.owns(&key) {
                         continue;
                     }
+                    batch.given += 1;
                     batch.issues.push(InputIssue::error(
                         display,
                         Some(lineno),
@@ -570,6 +682,7 @@ fn load_csv(text: &str, display: &str, opts: &ReadOptions, batch: &mut Batch) {
                 if !opts.owns(&key) {
                     continue;
                 }
+                batch.given += 1;
                 batch.issues.push(InputIssue::error(
                     display,
                     lineno,
@@ -655,9 +768,16 @@ pub fn read_inputs(inputs: &[String], opts: &ReadOptions) -> Batch {
         batch.issues.retain(|i| opts.owns(&i.input));
         batch.failed = batch.issues.len();
     }
+    // Each path that yielded no source is one input given and failed.
+    batch.given = batch.failed;
     for src in &sources {
         load(src, opts, &mut batch);
     }
+    debug_assert_eq!(
+        batch.given,
+        batch.articles.len() + batch.failed,
+        "an input was dropped without an article or an issue"
+    );
     batch
         .articles
         .sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.origin.cmp(&b.origin)));
@@ -690,6 +810,51 @@ mod tests {
         assert_eq!(
             decode(&bytes, "x", &ReadOptions::default()).unwrap().0,
             "hi"
+        );
+    }
+
+    #[test]
+    fn bad_utf16_names_its_offset_and_fails_when_strict() {
+        // BOM, "a\n", then a lone high surrogate at byte 6.
+        let bytes = [0xFF, 0xFE, b'a', 0, b'\n', 0, 0x00, 0xD8, b'b', 0];
+        let (t, w) = decode(&bytes, "x", &ReadOptions::default()).unwrap();
+        assert_eq!(t, "a\n\u{FFFD}b");
+        let w = w.unwrap();
+        assert!(w.message.contains("byte offset 6"), "{}", w.message);
+        assert_eq!(w.line, Some(2));
+        let strict = ReadOptions {
+            strict: true,
+            ..ReadOptions::default()
+        };
+        assert_eq!(decode(&bytes, "x", &strict).unwrap_err().kind, "encoding");
+    }
+
+    #[test]
+    fn offsets_count_the_utf8_bom() {
+        let (_, w) = decode(b"\xEF\xBB\xBFab\xE9", "x", &ReadOptions::default()).unwrap();
+        assert!(w.unwrap().message.contains("byte offset 5"));
+    }
+
+    #[test]
+    fn every_input_is_accounted_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("a.txt"), "Text.").unwrap();
+        std::fs::write(d.join("b.jsonl"), "").unwrap();
+        std::fs::write(d.join("c.csv"), "id,text\n").unwrap();
+        std::fs::write(d.join("d.jsonl"), "{\"id\":\"x\",\"text\":\"T.\"}\n\nbad\n").unwrap();
+        let b = read_inputs(
+            &[d.display().to_string(), "missing".into()],
+            &ReadOptions::default(),
+        );
+        // a.txt, b.jsonl (empty), c.csv (header only), two d.jsonl lines, missing.
+        assert_eq!(b.given, 6);
+        assert_eq!((b.articles.len(), b.failed), (2, 4));
+        let kinds: Vec<_> = b.issues.iter().map(|i| i.kind).collect();
+        assert_eq!(
+            kinds.iter().filter(|k| **k == "empty").count(),
+            2,
+            "{kinds:?}"
         );
     }
 

@@ -152,10 +152,13 @@ fn shards_under_gnu_parallel_merge_to_the_single_run() {
             &std::fs::read(d.join(format!("merged.{ext}.stats.json"))).unwrap(),
         )
         .unwrap();
+        let (read, failed) = (
+            st["articles_read"].as_u64().unwrap(),
+            st["articles_failed"].as_u64().unwrap(),
+        );
         let counts = format!(
-            "articles read {} / failed {}; claims {}; rebuttals {}; links {}; unanswered claims {}; unmatched rebuttals {};",
-            st["articles_read"],
-            st["articles_failed"],
+            "inputs given {} = read {read} + failed {failed}; claims {}; rebuttals {}; links {}; unanswered claims {}; unmatched rebuttals {};",
+            read + failed,
             st["claims"],
             st["rebuttals"],
             st["links"],

@@ -22,7 +22,13 @@ pub fn run(a: ExtractArgs) -> anyhow::Result<u8> {
     }
     let loaded = super::load(&a.input, Some(&a.output.output), None)?;
     let lex = loaded.config.lexicon();
-    let results = pipeline::extract_all(&loaded.batch.articles, &lex, &loaded.hints);
+    let results = pipeline::extract_all_with(
+        &loaded.batch.articles,
+        &lex,
+        &loaded.hints,
+        &loaded.limits,
+        &|| {},
+    );
     let mut issues = loaded.batch.issues.clone();
     let mut failed = loaded.batch.failed;
     let mut units = Vec::new();
@@ -46,17 +52,22 @@ pub fn run(a: ExtractArgs) -> anyhow::Result<u8> {
         }
     }
     let table = riposte::report::units_table(&units);
-    a.output.write(&table, a.input.quiet)?;
+    // Problems first: an unwritable --errors file then stops the run before a report exists,
+    // and a closed stdout pipe cannot cut the account of bad inputs short.
     super::report_issues(&issues, a.input.errors.as_deref(), a.input.quiet)?;
+    a.output.write(&table, a.input.quiet)?;
     if !a.input.quiet {
         let claims = units
             .iter()
             .filter(|u| u.role == riposte::Role::Claim)
             .count();
         eprintln!(
-            "riposte extract: articles read {} / failed {}; claims {}; rebuttals {}; {:.2}s",
-            results.iter().filter(|r| r.outcome.is_ok()).count(),
-            failed,
+            "riposte extract: {}; claims {}; rebuttals {}; {:.2}s",
+            super::accounting(
+                loaded.batch.given,
+                results.iter().filter(|r| r.outcome.is_ok()).count(),
+                failed
+            ),
             claims,
             units.len() - claims,
             started.elapsed().as_secs_f64()

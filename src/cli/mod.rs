@@ -8,9 +8,21 @@ pub mod review;
 
 use clap::{Args, Parser, Subcommand};
 
+const AFTER_HELP: &str = "\
+Bad inputs (unreadable, binary, empty, malformed JSONL/CSV lines, too large) are reported on
+stderr as `error: INPUT[:LINE]: message (kind)` and the batch goes on; repaired encodings are
+warnings (errors with --strict). --errors FILE also writes them as CSV: input,line,severity,
+kind,message. The closing summary accounts for every input: given = read + failed.
+
+Exit codes:
+  0  every input was processed
+  1  some inputs failed (the report is still written)
+  2  usage or fatal error (e.g. -o naming an input, an unwritable output); no report is written
+A closed stdout pipe (`riposte ... | head`) ends the run quietly with 0.";
+
 #[derive(Parser, Debug)]
 #[command(name = "riposte", version, about = "Extract claims and rebuttals from news text and pair them", long_about = None,
-    after_help = "Exit codes: 0 all inputs processed; 1 some inputs failed (the report is still written); 2 usage or fatal error.")]
+    after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -19,8 +31,10 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// List every claim and rebuttal found, one row each.
+    #[command(after_help = AFTER_HELP)]
     Extract(extract::ExtractArgs),
     /// Link each claim to the rebuttals that answer it and write the report (the main job).
+    #[command(after_help = AFTER_HELP)]
     Pair(Box<pair::PairArgs>),
     /// Score units or a pair report against gold annotations.
     Eval(eval::EvalArgs),
@@ -49,6 +63,9 @@ pub struct InputArgs {
     /// Articles larger than this are reported, not processed.
     #[arg(long, default_value_t = riposte::read::DEFAULT_MAX_ARTICLE_BYTES)]
     pub max_article_bytes: usize,
+    /// Articles with more claims + rebuttals than this are reported, not processed.
+    #[arg(long, default_value_t = riposte::extract::MAX_UNITS)]
+    pub max_article_units: usize,
     /// Treat undecodable input as an error instead of repairing it.
     #[arg(long)]
     pub strict: bool,
@@ -131,6 +148,7 @@ impl OutputArgs {
 
 pub struct Loaded {
     pub batch: riposte::read::Batch,
+    pub limits: riposte::extract::Limits,
     pub config: riposte::config::Config,
     pub hints: riposte::Hints,
 }
@@ -152,7 +170,10 @@ pub fn load(
     shard: Option<riposte::shard::Shard>,
 ) -> anyhow::Result<Loaded> {
     set_threads(input);
-    if let Some(o) = output.filter(|o| *o != "-") {
+    // The error report is written over its target just like the report, so it gets the same
+    // protection.
+    let targets = [output, input.errors.as_deref()];
+    for o in targets.into_iter().flatten().filter(|o| *o != "-") {
         let op = std::fs::canonicalize(o).ok();
         for i in &input.inputs {
             if op.is_some() && std::fs::canonicalize(i).ok() == op {
@@ -174,19 +195,28 @@ pub fn load(
         accusers: input.accuser.clone(),
         responders: input.responder.clone(),
     };
+    let limits = riposte::extract::Limits {
+        max_units: input.max_article_units,
+        ..Default::default()
+    };
     Ok(Loaded {
         batch,
+        limits,
         config,
         hints,
     })
 }
 
-/// Prints issues to stderr and writes the error file; returns how many were errors.
+/// Prints issues to stderr and writes the error file, both sorted by input and line so that
+/// they, like the report, do not depend on input order or thread count.
 pub fn report_issues(
     issues: &[riposte::error::InputIssue],
     errors_path: Option<&str>,
     quiet: bool,
 ) -> anyhow::Result<()> {
+    let mut issues = issues.to_vec();
+    issues.sort();
+    let issues = &issues;
     if !quiet {
         for i in issues {
             eprintln!("{i}");
@@ -213,4 +243,10 @@ pub fn report_issues(
         })?;
     }
     Ok(())
+}
+
+/// The closing summary's accounting clause, stated so a reader can check it: every input given
+/// (file, JSONL line, CSV record, unopenable path) was either read or failed.
+pub fn accounting(given: usize, read: usize, failed: usize) -> String {
+    format!("inputs given {given} = read {read} + failed {failed}")
 }

@@ -65,6 +65,8 @@ pub struct PairArgs {
 /// Counts for the closing summary and the stats file.
 #[derive(Default)]
 struct Tally {
+    /// Inputs given (files, JSONL lines, CSV records, unopenable paths): read + failed.
+    given: u64,
     read: u64,
     failed: u64,
     claims: u64,
@@ -93,9 +95,8 @@ impl Tally {
 
     fn summary(&self, started: std::time::Instant) -> String {
         format!(
-            "riposte pair: articles read {} / failed {}; claims {}; rebuttals {}; links {}; unanswered claims {}; unmatched rebuttals {}; {:.2}s",
-            self.read,
-            self.failed,
+            "riposte pair: {}; claims {}; rebuttals {}; links {}; unanswered claims {}; unmatched rebuttals {}; {:.2}s",
+            super::accounting(self.given as usize, self.read as usize, self.failed as usize),
             self.claims,
             self.rebuttals,
             self.links,
@@ -115,9 +116,10 @@ fn extract_batch(
     articles: &[riposte::Article],
     lex: &riposte::Lexicon,
     hints: &riposte::Hints,
+    limits: &riposte::extract::Limits,
     progress: Option<&indicatif::ProgressBar>,
 ) -> (PerArticle, Vec<riposte::error::InputIssue>, usize) {
-    let results = pipeline::extract_all_with(articles, lex, hints, &|| {
+    let results = pipeline::extract_all_with(articles, lex, hints, limits, &|| {
         if let Some(p) = progress {
             p.inc(1);
         }
@@ -313,6 +315,7 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
         &loaded.batch.articles,
         &lex,
         &loaded.hints,
+        &loaded.limits,
         progress.as_ref(),
     );
     if let Some(p) = &progress {
@@ -335,9 +338,14 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
     let carried = old
         .as_ref()
         .map(|o| riposte::review::carry_verdicts(&mut table, o));
-    let written = a.output.write(&table, a.input.quiet)?;
+    // Problems first: an unwritable --errors file then stops the run before a report exists,
+    // and a closed stdout pipe cannot cut the account of bad inputs short.
     super::report_issues(&issues, a.input.errors.as_deref(), a.input.quiet)?;
-    let mut tally = Tally::default();
+    let written = a.output.write(&table, a.input.quiet)?;
+    let mut tally = Tally {
+        given: loaded.batch.given as u64,
+        ..Default::default()
+    };
     tally.add(&per_article, &rows, failed);
     let code = if failed > 0 { 1 } else { 0 };
     if let Some(s) = shard {
@@ -408,6 +416,10 @@ fn stream(a: &PairArgs, started: std::time::Instant) -> anyhow::Result<u8> {
         accusers: a.input.accuser.clone(),
         responders: a.input.responder.clone(),
     };
+    let limits = riposte::extract::Limits {
+        max_units: a.input.max_article_units,
+        ..Default::default()
+    };
     let ropts = riposte::read::ReadOptions {
         max_article_bytes: a.input.max_article_bytes,
         strict: a.input.strict,
@@ -443,7 +455,7 @@ fn stream(a: &PairArgs, started: std::time::Instant) -> anyhow::Result<u8> {
             .articles
             .sort_by(|x, y| x.id.cmp(&y.id).then_with(|| x.origin.cmp(&y.origin)));
         let (per_article, extract_issues, extract_failed) =
-            extract_batch(&batch.articles, &lex, &hints, None);
+            extract_batch(&batch.articles, &lex, &hints, &limits, None);
         drop(batch.articles);
         let rows = pair_batch(&per_article, &lex, &opts);
         let table = report_table(&rows, a.explain);
@@ -461,6 +473,7 @@ fn stream(a: &PairArgs, started: std::time::Instant) -> anyhow::Result<u8> {
                 eprintln!("{i}");
             }
         }
+        tally.given += batch.given as u64;
         tally.add(&per_article, &rows, batch.failed + extract_failed);
         all_issues.extend(issues);
     }
