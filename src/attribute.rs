@@ -1361,14 +1361,19 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     let mut infos = Vec::with_capacity(seg.sentences.len());
     for s in &seg.sentences {
         let tokens = tokenize(text, s.start, s.end);
+        // Quotes are sorted and never overlap, so those touching this sentence are one
+        // contiguous run: found by binary search, they keep a text full of quote marks linear.
+        let lo = seg.quotes.partition_point(|q| q.end() <= s.start);
+        let hi = seg.quotes.partition_point(|q| q.start() < s.end).max(lo);
+        let near = &seg.quotes[lo..hi];
         let quoted: Vec<bool> = tokens
             .iter()
-            .map(|t| seg.quotes.iter().any(|q| q.contains(t.start)))
+            .map(|t| near.iter().any(|q| q.contains(t.start)))
             .collect();
         let cues = cue_hits(&ctx, &tokens, &quoted);
         let mut speech_quotes = Vec::new();
         let mut fragment_quotes = Vec::new();
-        for q in &seg.quotes {
+        for q in near {
             if q.pieces.iter().any(|&(a, b)| a < s.end && b > s.start) {
                 if q.is_speech(text) {
                     speech_quotes.push(q.id);
