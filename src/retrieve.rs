@@ -518,6 +518,43 @@ impl<'a> Engine<'a> {
             .collect()
     }
 
+    /// The exact best response of one claim under the full composite, scoring every response
+    /// it may pair with (its group, minus its own id when asked): ties by response index.
+    /// Quadratic over a whole run, so it is only the yardstick the benchmarks hold the
+    /// candidate generator to, never part of pairing.
+    pub fn exact_best(&self, ci: usize) -> Option<Match> {
+        let claim = &self.claims[ci];
+        let (lo, hi) = self.range(claim);
+        let fz = rapidfuzz::distance::indel::BatchComparator::new(self.claim_content[ci].chars());
+        let mut best: Option<Match> = None;
+        for slot in lo..hi {
+            let ri = self.slot_to_resp[slot as usize] as usize;
+            if self.opts.exclude_same_id && self.responses[ri].unit.unit_id == claim.unit.unit_id {
+                continue;
+            }
+            let rc = &self.resp_content[ri];
+            let fuzzy = if rc.is_empty() || self.claim_content[ci].is_empty() {
+                0.0
+            } else {
+                fz.normalized_similarity(rc.chars()) as f32
+            };
+            let score = self.score(ci, ri, fuzzy);
+            let better = match &best {
+                None => true,
+                Some(b) => {
+                    score.total > b.score.total || (score.total == b.score.total && ri < b.response)
+                }
+            };
+            if better {
+                best = Some(Match {
+                    response: ri,
+                    score,
+                });
+            }
+        }
+        best
+    }
+
     /// Index scores only (no composite): the candidate generator, for tests and baselines.
     pub fn candidates(&self, n: usize) -> Vec<Vec<(usize, f32)>> {
         let n_resp = self.responses.len();
