@@ -143,8 +143,9 @@ pub struct Engine<'a> {
     vocab: Vec<String>,
     claim_vecs: Vec<Sparse>,
     resp_vecs: Vec<Sparse>,
-    /// Claim-side query weights for candidate generation (differs from `claim_vecs` for BM25).
-    claim_query: Vec<Sparse>,
+    /// Claim-side query weights for candidate generation where they differ from `claim_vecs`
+    /// (BM25); TF-IDF queries with the claim vectors themselves.
+    claim_query: Option<Vec<Sparse>>,
     /// term id → (response slot, weight), slots increasing. Slots order responses by group so
     /// that one group is one contiguous slot range.
     postings: Vec<Vec<(u32, f32)>>,
@@ -152,7 +153,10 @@ pub struct Engine<'a> {
     group_slots: HashMap<String, (u32, u32)>,
     claim_content: Vec<String>,
     resp_content: Vec<String>,
+    /// Folded response texts, kept only when some claim names its source (speaker aliases):
+    /// otherwise the reference part depends on the response alone and is in `resp_ref`.
     resp_folded: Vec<String>,
+    resp_ref: Vec<(f32, String)>,
     /// Per response: mean cosine to its nearest claims (hubness), 0 when off.
     resp_hub: Vec<f32>,
     opts: Options,
@@ -172,14 +176,68 @@ fn analyse(an: &Analyzer, lex: &Lexicon, item: &Item, bigrams: bool) -> Vec<Stri
     t
 }
 
-fn counts(terms: &[String], ids: &HashMap<String, u32>) -> Vec<(u32, f32)> {
-    let mut tf: HashMap<u32, f32> = HashMap::new();
-    for t in terms {
-        *tf.entry(ids[t.as_str()]).or_default() += 1.0;
+fn counts(terms: &[u32]) -> Vec<(u32, f32)> {
+    let mut sorted = terms.to_vec();
+    sorted.sort_unstable();
+    let mut v: Vec<(u32, f32)> = Vec::with_capacity(sorted.len());
+    for t in sorted {
+        match v.last_mut() {
+            Some(last) if last.0 == t => last.1 += 1.0,
+            _ => v.push((t, 1.0)),
+        }
     }
-    let mut v: Vec<(u32, f32)> = tf.into_iter().collect();
-    v.sort_by_key(|x| x.0);
     v
+}
+
+/// Term ids in first-seen order, with document frequencies.
+#[derive(Default)]
+struct Vocab {
+    ids: HashMap<String, u32>,
+    terms: Vec<String>,
+    df: Vec<u32>,
+}
+
+impl Vocab {
+    /// Analyses `items` a block at a time and keeps only their term ids: holding every
+    /// unit's terms as `String`s at once cost more memory than the whole index.
+    fn intern(
+        &mut self,
+        items: &[Item],
+        an: &Analyzer,
+        lex: &Lexicon,
+        bigrams: bool,
+    ) -> Vec<Vec<u32>> {
+        let mut out = Vec::with_capacity(items.len());
+        for block in items.chunks(4096) {
+            let terms: Vec<Vec<String>> = block
+                .par_iter()
+                .map(|i| analyse(an, lex, i, bigrams))
+                .collect();
+            for t in terms {
+                let seq: Vec<u32> = t
+                    .into_iter()
+                    .map(|t| match self.ids.get(&t) {
+                        Some(&id) => id,
+                        None => {
+                            let id = self.terms.len() as u32;
+                            self.terms.push(t.clone());
+                            self.ids.insert(t, id);
+                            self.df.push(0);
+                            id
+                        }
+                    })
+                    .collect();
+                let mut seen = seq.clone();
+                seen.sort_unstable();
+                seen.dedup();
+                for id in seen {
+                    self.df[id as usize] += 1;
+                }
+                out.push(seq);
+            }
+        }
+        out
+    }
 }
 
 fn normalise(v: &mut Sparse) {
@@ -189,6 +247,31 @@ fn normalise(v: &mut Sparse) {
             x.1 /= n;
         }
     }
+}
+
+/// The cosine alone, summed in the same order as [`cosine`] so both give the same bits.
+fn dot(a: &Sparse, b: &Sparse) -> f32 {
+    let (mut i, mut j) = (0, 0);
+    let mut sum = 0.0;
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum.min(1.0)
+}
+
+/// The parts of a composite that need no character-level work.
+struct Parts {
+    lexical: f32,
+    reference: f32,
+    position: f32,
 }
 
 fn cosine(a: &Sparse, b: &Sparse) -> (f32, Vec<(u32, f32)>) {
@@ -228,34 +311,16 @@ impl<'a> Engine<'a> {
         opts: &Options,
     ) -> Engine<'a> {
         let an = Analyzer::new();
-        let claim_terms: Vec<Vec<String>> = claims
-            .par_iter()
-            .map(|i| analyse(&an, lex, i, opts.bigrams))
-            .collect();
-        let resp_terms: Vec<Vec<String>> = responses
-            .par_iter()
-            .map(|i| analyse(&an, lex, i, opts.bigrams))
-            .collect();
         // Term ids in first-seen order over claims then responses: deterministic.
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut vocab: Vec<String> = Vec::new();
-        let mut df: Vec<u32> = Vec::new();
-        for terms in claim_terms.iter().chain(resp_terms.iter()) {
-            let mut seen: Vec<u32> = Vec::with_capacity(terms.len());
-            for t in terms {
-                let id = *ids.entry(t.clone()).or_insert_with(|| {
-                    vocab.push(t.clone());
-                    df.push(0);
-                    (vocab.len() - 1) as u32
-                });
-                seen.push(id);
-            }
-            seen.sort_unstable();
-            seen.dedup();
-            for id in seen {
-                df[id as usize] += 1;
-            }
-        }
+        let mut voc = Vocab::default();
+        let claim_terms = voc.intern(claims, &an, lex, opts.bigrams);
+        let resp_terms = voc.intern(responses, &an, lex, opts.bigrams);
+        let Vocab {
+            ids,
+            terms: vocab,
+            df,
+        } = voc;
+        drop(ids);
         // IDF over both sides plus the built-in background, as in the main job, so that two
         // short documents still get sensible weights.
         let n = (claims.len() + responses.len()) as u32;
@@ -266,8 +331,8 @@ impl<'a> Engine<'a> {
             .collect();
         let idf: Vec<f32> = vocab.iter().map(|t| an.idf(t, &batch_df, n)).collect();
         drop(batch_df);
-        let tfidf = |terms: &Vec<String>| {
-            let mut v = counts(terms, &ids);
+        let tfidf = |terms: &Vec<u32>| {
+            let mut v = counts(terms);
             for x in v.iter_mut() {
                 x.1 = (1.0 + x.1.ln()) * idf[x.0 as usize].powf(opts.idf_power);
             }
@@ -276,36 +341,37 @@ impl<'a> Engine<'a> {
         };
         let claim_vecs: Vec<Sparse> = claim_terms.par_iter().map(tfidf).collect();
         let resp_vecs: Vec<Sparse> = resp_terms.par_iter().map(tfidf).collect();
-        let (claim_query, index_vecs): (Vec<Sparse>, Option<Vec<Sparse>>) = match opts.weighting {
-            Weighting::TfIdf => (claim_vecs.clone(), None),
-            Weighting::Bm25 { k1, b } => {
-                let avgdl = resp_terms.iter().map(|t| t.len()).sum::<usize>() as f32
-                    / responses.len().max(1) as f32;
-                let q = claim_terms
-                    .par_iter()
-                    .map(|t| {
-                        let mut v = counts(t, &ids);
-                        for x in v.iter_mut() {
-                            x.1 = idf[x.0 as usize];
-                        }
-                        v
-                    })
-                    .collect();
-                let d = resp_terms
-                    .par_iter()
-                    .map(|t| {
-                        let dl = t.len() as f32;
-                        let mut v = counts(t, &ids);
-                        for x in v.iter_mut() {
-                            x.1 =
-                                x.1 * (k1 + 1.0) / (x.1 + k1 * (1.0 - b + b * dl / avgdl.max(1.0)));
-                        }
-                        v
-                    })
-                    .collect();
-                (q, Some(d))
-            }
-        };
+        let (claim_query, index_vecs): (Option<Vec<Sparse>>, Option<Vec<Sparse>>) =
+            match opts.weighting {
+                Weighting::TfIdf => (None, None),
+                Weighting::Bm25 { k1, b } => {
+                    let avgdl = resp_terms.iter().map(|t| t.len()).sum::<usize>() as f32
+                        / responses.len().max(1) as f32;
+                    let q = claim_terms
+                        .par_iter()
+                        .map(|t| {
+                            let mut v = counts(t);
+                            for x in v.iter_mut() {
+                                x.1 = idf[x.0 as usize];
+                            }
+                            v
+                        })
+                        .collect();
+                    let d = resp_terms
+                        .par_iter()
+                        .map(|t| {
+                            let dl = t.len() as f32;
+                            let mut v = counts(t);
+                            for x in v.iter_mut() {
+                                x.1 = x.1 * (k1 + 1.0)
+                                    / (x.1 + k1 * (1.0 - b + b * dl / avgdl.max(1.0)));
+                            }
+                            v
+                        })
+                        .collect();
+                    (Some(q), Some(d))
+                }
+            };
         drop(claim_terms);
         drop(resp_terms);
         // Slots: responses stably sorted by group; ungrouped ones first.
@@ -343,13 +409,23 @@ impl<'a> Engine<'a> {
         };
         let claim_content = claim_vecs.iter().map(content).collect();
         let resp_content = resp_vecs.iter().map(content).collect();
-        let resp_folded = if opts.weights.reference > 0.0 {
+        let named = claims.iter().any(|c| !c.unit.speaker_aliases.is_empty());
+        let resp_folded: Vec<String> = if opts.weights.reference > 0.0 && named {
             responses
-                .iter()
+                .par_iter()
                 .map(|r| crate::text::fold(&r.unit.text))
                 .collect()
         } else {
-            vec![String::new(); responses.len()]
+            Vec::new()
+        };
+        let resp_ref = if opts.weights.reference > 0.0 {
+            let anonymous = Item::unit("", "", Role::Claim).unit;
+            responses
+                .par_iter()
+                .map(|r| reference(&anonymous, &crate::text::fold(&r.unit.text), lex))
+                .collect()
+        } else {
+            Vec::new()
         };
         let resp_hub = if opts.hub_k > 0 && opts.hub_weight > 0.0 {
             hubness(&claim_vecs, &resp_vecs, vocab.len(), opts.hub_k)
@@ -370,6 +446,7 @@ impl<'a> Engine<'a> {
             claim_content,
             resp_content,
             resp_folded,
+            resp_ref,
             opts: opts.clone(),
             lex,
         }
@@ -396,10 +473,15 @@ impl<'a> Engine<'a> {
         let (lo, hi) = self.range(claim);
         // A small ordered group is scored whole when the position prior is on: an answer
         // that shares no word with its claim can still win on position.
-        if self.opts.position > 0.0 && claim.group.is_some() && ((hi - lo) as usize) <= n {
+        let whole = self.opts.position > 0.0 && claim.group.is_some() && ((hi - lo) as usize) <= n;
+        if whole {
             touched.extend(lo..hi);
         }
-        for &(t, wq) in &self.claim_query[ci] {
+        let query = match &self.claim_query {
+            Some(q) => &q[ci],
+            None => &self.claim_vecs[ci],
+        };
+        for &(t, wq) in query {
             let list = &self.postings[t as usize];
             let a = list.partition_point(|p| p.0 < lo);
             let b = list.partition_point(|p| p.0 < hi);
@@ -411,8 +493,12 @@ impl<'a> Engine<'a> {
                 *s += wq * wd;
             }
         }
-        touched.sort_unstable();
-        touched.dedup();
+        // Only a group scored whole can list a slot twice; the selection below orders by
+        // (score, index), so the order of `touched` does not matter otherwise.
+        if whole {
+            touched.sort_unstable();
+            touched.dedup();
+        }
         let mut found: Vec<(usize, f32)> = touched
             .iter()
             .map(|&s| (self.slot_to_resp[s as usize] as usize, acc[s as usize]))
@@ -435,15 +521,16 @@ impl<'a> Engine<'a> {
         found
     }
 
-    /// The full composite of one claim × response pair.
-    pub fn score(&self, ci: usize, ri: usize, fuzzy: f32) -> Score {
-        let w = &self.opts.weights;
-        let (lexical, mut shared) = cosine(&self.claim_vecs[ci], &self.resp_vecs[ri]);
-        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let (refer, phrase) = if w.reference > 0.0 {
-            reference(&self.claims[ci].unit, &self.resp_folded[ri], self.lex)
+    fn parts(&self, ci: usize, ri: usize) -> Parts {
+        let lexical = dot(&self.claim_vecs[ci], &self.resp_vecs[ri]);
+        let claim = &self.claims[ci].unit;
+        // The cached phrase is not cloned here: most candidates are never reported.
+        let reference = if self.opts.weights.reference <= 0.0 {
+            0.0
+        } else if claim.speaker_aliases.is_empty() {
+            self.resp_ref[ri].0
         } else {
-            (0.0, String::new())
+            reference(claim, &self.resp_folded[ri], self.lex).0
         };
         let position = match (self.claims[ci].position, self.responses[ri].position) {
             (Some(a), Some(b)) if self.opts.position > 0.0 => {
@@ -452,16 +539,60 @@ impl<'a> Engine<'a> {
             }
             _ => 0.0,
         };
-        let total = w.lexical * (lexical - self.opts.hub_weight * self.resp_hub[ri])
-            + w.fuzzy * fuzzy
-            + w.reference * refer
-            + self.opts.position * position;
-        Score {
+        Parts {
             lexical,
+            reference,
+            position,
+        }
+    }
+
+    fn reference(&self, ci: usize, ri: usize) -> (f32, String) {
+        let claim = &self.claims[ci].unit;
+        if claim.speaker_aliases.is_empty() {
+            self.resp_ref[ri].clone()
+        } else {
+            reference(claim, &self.resp_folded[ri], self.lex)
+        }
+    }
+
+    fn total(&self, p: &Parts, ri: usize, fuzzy: f32) -> f32 {
+        let w = &self.opts.weights;
+        w.lexical * (p.lexical - self.opts.hub_weight * self.resp_hub[ri])
+            + w.fuzzy * fuzzy
+            + w.reference * p.reference
+            + self.opts.position * p.position
+    }
+
+    fn fuzzy(
+        &self,
+        fz: &rapidfuzz::distance::indel::BatchComparator<char>,
+        ci: usize,
+        ri: usize,
+    ) -> f32 {
+        let rc = &self.resp_content[ri];
+        if rc.is_empty() || self.claim_content[ci].is_empty() {
+            0.0
+        } else {
+            fz.normalized_similarity(rc.chars()) as f32
+        }
+    }
+
+    /// The full composite of one claim × response pair.
+    pub fn score(&self, ci: usize, ri: usize, fuzzy: f32) -> Score {
+        let p = self.parts(ci, ri);
+        let (_, mut shared) = cosine(&self.claim_vecs[ci], &self.resp_vecs[ri]);
+        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let phrase = if self.opts.weights.reference > 0.0 {
+            self.reference(ci, ri).1
+        } else {
+            String::new()
+        };
+        Score {
+            lexical: p.lexical,
             fuzzy,
-            reference: refer,
-            order: position,
-            total,
+            reference: p.reference,
+            order: p.position,
+            total: self.total(&p, ri, fuzzy),
             shared: shared
                 .into_iter()
                 .take(5)
@@ -469,6 +600,63 @@ impl<'a> Engine<'a> {
                 .collect(),
             reference_phrase: phrase,
         }
+    }
+
+    /// What the report keeps of one claim: its best `top_k` candidates scoring at least
+    /// `min_score`, best first, ties by response index — the same as the head of
+    /// [`Engine::matches`] for that claim. Candidates come in by falling index score, and one
+    /// whose composite could not reach the current `top_k`-th best even with a perfect fuzzy
+    /// part is never given the character-level comparison.
+    pub fn kept(&self, ci: usize, acc: &mut [f32], touched: &mut Vec<u32>) -> Vec<Match> {
+        let cands = self.top_n(ci, self.opts.candidates, acc, touched);
+        if cands.is_empty() {
+            return Vec::new();
+        }
+        let keep = if self.opts.top_k == 0 {
+            usize::MAX
+        } else {
+            self.opts.top_k
+        };
+        let min_score = self.opts.weights.min_score;
+        let perfect = if self.opts.weights.fuzzy > 0.0 {
+            1.0
+        } else {
+            0.0
+        };
+        let fz = rapidfuzz::distance::indel::BatchComparator::new(self.claim_content[ci].chars());
+        let mut scored: Vec<(usize, f32, f32)> = Vec::with_capacity(cands.len());
+        // The best `keep` totals so far, for the bound.
+        let mut best: Vec<f32> = Vec::new();
+        for (ri, _) in cands {
+            let p = self.parts(ci, ri);
+            let bound = self.total(&p, ri, perfect);
+            // Strictly below: a candidate that can only tie still wins ties by index.
+            if bound < min_score
+                || (best.len() == keep && best.iter().copied().fold(f32::MAX, f32::min) > bound)
+            {
+                continue;
+            }
+            let fuzzy = self.fuzzy(&fz, ci, ri);
+            let total = self.total(&p, ri, fuzzy);
+            scored.push((ri, fuzzy, total));
+            if best.len() < keep {
+                best.push(total);
+            } else if let Some(k) = (0..best.len()).min_by(|&a, &b| best[a].total_cmp(&best[b])) {
+                if total > best[k] {
+                    best[k] = total;
+                }
+            }
+        }
+        scored.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        scored
+            .into_iter()
+            .filter(|x| x.2 >= min_score)
+            .take(keep)
+            .map(|(ri, fuzzy, _)| Match {
+                response: ri,
+                score: self.score(ci, ri, fuzzy),
+            })
+            .collect()
     }
 
     /// Every claim's candidates with the full composite, best first (ties by response index).
@@ -494,12 +682,7 @@ impl<'a> Engine<'a> {
                     let mut out: Vec<Match> = cands
                         .into_iter()
                         .map(|(ri, _)| {
-                            let rc = &self.resp_content[ri];
-                            let fuzzy = if rc.is_empty() || self.claim_content[ci].is_empty() {
-                                0.0
-                            } else {
-                                fz.normalized_similarity(rc.chars()) as f32
-                            };
+                            let fuzzy = self.fuzzy(&fz, ci, ri);
                             Match {
                                 response: ri,
                                 score: self.score(ci, ri, fuzzy),
@@ -532,12 +715,7 @@ impl<'a> Engine<'a> {
             if self.opts.exclude_same_id && self.responses[ri].unit.unit_id == claim.unit.unit_id {
                 continue;
             }
-            let rc = &self.resp_content[ri];
-            let fuzzy = if rc.is_empty() || self.claim_content[ci].is_empty() {
-                0.0
-            } else {
-                fz.normalized_similarity(rc.chars()) as f32
-            };
+            let fuzzy = self.fuzzy(&fz, ci, ri);
             let score = self.score(ci, ri, fuzzy);
             let better = match &best {
                 None => true,
@@ -677,6 +855,73 @@ fn evidence(s: &Score) -> String {
     parts.join("; ")
 }
 
+/// One report row of a claim, holding only what the units do not.
+struct Link {
+    pair_id: String,
+    status: Status,
+    confidence: &'static str,
+    response: Option<usize>,
+    score: Option<Score>,
+    evidence: String,
+}
+
+fn article_of(c: &Item) -> String {
+    c.group.clone().unwrap_or_else(|| c.unit.article.clone())
+}
+
+/// A claim's rows: one per kept match, or one `unanswered` row.
+fn links(c: &Item, article: &str, responses: &[Item], kept: Vec<Match>) -> Vec<Link> {
+    if kept.is_empty() {
+        return vec![Link {
+            pair_id: pair_id(article, &c.unit.text, ""),
+            status: Status::Unanswered,
+            confidence: "",
+            response: None,
+            score: None,
+            evidence: "no response scores above the threshold".into(),
+        }];
+    }
+    kept.into_iter()
+        .map(|m| Link {
+            pair_id: pair_id(article, &c.unit.text, &responses[m.response].unit.text),
+            status: Status::Paired,
+            confidence: confidence(m.score.total),
+            response: Some(m.response),
+            evidence: evidence(&m.score),
+            score: Some(m.score),
+        })
+        .collect()
+}
+
+fn view<'a>(
+    c: &'a Item,
+    article: &'a str,
+    responses: &'a [Item],
+    l: &'a Link,
+) -> crate::pair::RowView<'a> {
+    crate::pair::RowView {
+        article,
+        pair_id: &l.pair_id,
+        status: l.status,
+        basis: if l.status == Status::Paired {
+            "specific"
+        } else {
+            ""
+        },
+        confidence: l.confidence,
+        claim: Some(&c.unit),
+        rebuttal: l.response.map(|r| &responses[r].unit),
+        score: l.score.as_ref(),
+        evidence: &l.evidence,
+    }
+}
+
+fn with_candidates(opts: &Options) -> Options {
+    let mut opts = opts.clone();
+    opts.candidates = opts.candidates.max(opts.top_k);
+    opts
+}
+
 /// Pairs two sources: each claim keeps its `top_k` best responses scoring at least
 /// `min_score`; a claim with none is `unanswered`. Rows follow the order of the claims.
 pub fn pair_two_sources(
@@ -685,53 +930,106 @@ pub fn pair_two_sources(
     lex: &Lexicon,
     opts: &Options,
 ) -> Vec<Row> {
-    let mut opts = opts.clone();
-    opts.candidates = opts.candidates.max(opts.top_k);
+    let opts = with_candidates(opts);
     let engine = Engine::new(claims, responses, lex, &opts);
-    let matches = engine.matches();
+    let n_resp = responses.len();
+    let kept: Vec<Vec<Match>> = (0..claims.len())
+        .into_par_iter()
+        .map_init(
+            || (vec![0.0f32; n_resp], Vec::new()),
+            |(acc, touched), ci| engine.kept(ci, acc, touched),
+        )
+        .collect();
     let mut rows = Vec::new();
-    for (ci, ms) in matches.into_iter().enumerate() {
+    for (ci, ms) in kept.into_iter().enumerate() {
         let c = &claims[ci];
-        let article = c.group.clone().unwrap_or_else(|| c.unit.article.clone());
-        let kept: Vec<Match> = ms
-            .into_iter()
-            .filter(|m| m.score.total >= opts.weights.min_score)
-            .take(if opts.top_k == 0 {
-                usize::MAX
-            } else {
-                opts.top_k
-            })
-            .collect();
-        if kept.is_empty() {
+        let article = article_of(c);
+        for l in links(c, &article, responses, ms) {
+            let v = view(c, &article, responses, &l);
             rows.push(Row {
-                pair_id: pair_id(&article, &c.unit.text, ""),
-                article,
-                status: Status::Unanswered,
-                basis: "",
-                confidence: "",
-                claim: Some(c.unit.clone()),
-                rebuttal: None,
-                score: None,
-                evidence: "no response scores above the threshold".into(),
-            });
-            continue;
-        }
-        for m in kept {
-            let r = &responses[m.response];
-            rows.push(Row {
-                pair_id: pair_id(&article, &c.unit.text, &r.unit.text),
                 article: article.clone(),
-                status: Status::Paired,
-                basis: "specific",
-                confidence: confidence(m.score.total),
+                pair_id: l.pair_id.clone(),
+                status: v.status,
+                basis: v.basis,
+                confidence: v.confidence,
                 claim: Some(c.unit.clone()),
-                rebuttal: Some(r.unit.clone()),
-                evidence: evidence(&m.score),
-                score: Some(m.score),
+                rebuttal: v.rebuttal.cloned(),
+                score: l.score.clone(),
+                evidence: l.evidence.clone(),
             });
         }
     }
     rows
+}
+
+/// Claims scored and formatted per block of the streamed report: enough to keep both threads
+/// busy, small enough that the block's rows stay a few MiB.
+const BLOCK: usize = 256;
+
+/// Rows written by [`write_two_sources`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub paired: usize,
+    pub unanswered: usize,
+}
+
+/// [`pair_two_sources`] straight into a report: claims are scored and their rows formatted a
+/// block at a time on the worker threads, then written in claim order. The report is the
+/// same bytes as writing [`pair_two_sources`]'s table, but never sits in memory whole.
+pub fn write_two_sources(
+    claims: &[Item],
+    responses: &[Item],
+    lex: &Lexicon,
+    opts: &Options,
+    explain: bool,
+    format: crate::report::Format,
+    csv: &crate::report::CsvOptions,
+    out: &mut crate::report::RowWriter,
+) -> crate::error::Result<Written> {
+    let opts = with_candidates(opts);
+    let engine = Engine::new(claims, responses, lex, &opts);
+    let headers = crate::pair::report_headers(explain);
+    let n_resp = responses.len();
+    let mut written = Written::default();
+    for lo in (0..claims.len()).step_by(BLOCK) {
+        let hi = (lo + BLOCK).min(claims.len());
+        let blocks: Vec<std::io::Result<(Vec<u8>, Vec<usize>, usize)>> = (lo..hi)
+            .into_par_iter()
+            .map_init(
+                || (vec![0.0f32; n_resp], Vec::new()),
+                |(acc, touched), ci| {
+                    let c = &claims[ci];
+                    let article = article_of(c);
+                    let ls = links(c, &article, responses, engine.kept(ci, acc, touched));
+                    let paired = ls.iter().filter(|l| l.status == Status::Paired).count();
+                    let cells: Vec<Vec<crate::report::Cell>> = ls
+                        .iter()
+                        .map(|l| crate::pair::row_cells(&view(c, &article, responses, l), explain))
+                        .collect();
+                    let mut bytes = Vec::new();
+                    let ends =
+                        crate::report::encode_rows(&cells, &headers, format, csv, &mut bytes)?;
+                    Ok((bytes, ends, paired))
+                },
+            )
+            .collect();
+        for b in blocks {
+            let (bytes, ends, paired) = b.map_err(|e| crate::error::Error::Io {
+                path: "<report>".into(),
+                source: e,
+            })?;
+            let mut start = 0;
+            for end in ends {
+                out.push(&bytes[start..end])?;
+                start = end;
+            }
+            if paired == 0 {
+                written.unanswered += 1;
+            }
+            written.paired += paired;
+        }
+    }
+    Ok(written)
 }
 
 /// One side read from the inputs, with an account of what could not be read.
