@@ -335,7 +335,7 @@ A reply.\tB-Reply\tB-2\tReply\t8\n";
             "Harbour fees for fishing boats were set after consultation, the port authority said.",
             "The mine denies dumping waste; the river samples were clean.",
             "Shareholders saw every loss the club made, its chairman said.",
-            "Those allegations about copper mining are baseless.",
+            "Copper mining upstream is safe, the company said.",
             "The weather in the capital was mild on Monday.",
         ]
         .iter()

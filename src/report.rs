@@ -346,6 +346,14 @@ impl RowWriter {
         Ok(())
     }
 
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    pub fn csv_options(&self) -> &CsvOptions {
+        &self.opts
+    }
+
     /// Rows written so far.
     pub fn rows(&self) -> usize {
         self.total

@@ -151,8 +151,10 @@ pub struct Engine<'a> {
     postings: Vec<Vec<(u32, f32)>>,
     slot_to_resp: Vec<u32>,
     group_slots: HashMap<String, (u32, u32)>,
-    claim_content: Vec<String>,
-    resp_content: Vec<String>,
+    /// Each term's rank in string order (`u32::MAX` for bigrams): the sorted content words
+    /// the fuzzy part compares are rebuilt from the vectors on demand, since holding them as
+    /// strings for every unit cost more than the index.
+    content_rank: Vec<u32>,
     /// Folded response texts, kept only when some claim names its source (speaker aliases):
     /// otherwise the reference part depends on the response alone and is in `resp_ref`.
     resp_folded: Vec<String>,
@@ -398,17 +400,14 @@ impl<'a> Engine<'a> {
             }
         }
         drop(index_vecs);
-        let content = |v: &Sparse| {
-            let mut words: Vec<&str> = v
-                .iter()
-                .map(|x| vocab[x.0 as usize].as_str())
-                .filter(|w| !w.contains('_'))
-                .collect();
-            words.sort_unstable();
-            words.join(" ")
-        };
-        let claim_content = claim_vecs.iter().map(content).collect();
-        let resp_content = resp_vecs.iter().map(content).collect();
+        let mut by_text: Vec<u32> = (0..vocab.len() as u32)
+            .filter(|&t| !vocab[t as usize].contains('_'))
+            .collect();
+        by_text.sort_unstable_by(|&a, &b| vocab[a as usize].cmp(&vocab[b as usize]));
+        let mut content_rank = vec![u32::MAX; vocab.len()];
+        for (rank, &t) in by_text.iter().enumerate() {
+            content_rank[t as usize] = rank as u32;
+        }
         let named = claims.iter().any(|c| !c.unit.speaker_aliases.is_empty());
         let resp_folded: Vec<String> = if opts.weights.reference > 0.0 && named {
             responses
@@ -443,8 +442,7 @@ impl<'a> Engine<'a> {
             postings,
             slot_to_resp,
             group_slots,
-            claim_content,
-            resp_content,
+            content_rank,
             resp_folded,
             resp_ref,
             opts: opts.clone(),
@@ -569,12 +567,34 @@ impl<'a> Engine<'a> {
         ci: usize,
         ri: usize,
     ) -> f32 {
-        let rc = &self.resp_content[ri];
-        if rc.is_empty() || self.claim_content[ci].is_empty() {
+        let rc = self.content(&self.resp_vecs[ri]);
+        if rc.is_empty()
+            || self.claim_vecs[ci]
+                .iter()
+                .all(|x| self.content_rank[x.0 as usize] == u32::MAX)
+        {
             0.0
         } else {
             fz.normalized_similarity(rc.chars()) as f32
         }
+    }
+
+    /// Content words of a vector, sorted and space-joined: what the fuzzy part compares.
+    fn content(&self, v: &Sparse) -> String {
+        let mut ids: Vec<u32> = v
+            .iter()
+            .map(|x| x.0)
+            .filter(|&t| self.content_rank[t as usize] != u32::MAX)
+            .collect();
+        ids.sort_unstable_by_key(|&t| self.content_rank[t as usize]);
+        let mut s = String::with_capacity(ids.len() * 8);
+        for (k, &t) in ids.iter().enumerate() {
+            if k > 0 {
+                s.push(' ');
+            }
+            s.push_str(&self.vocab[t as usize]);
+        }
+        s
     }
 
     /// The full composite of one claim × response pair.
@@ -623,7 +643,9 @@ impl<'a> Engine<'a> {
         } else {
             0.0
         };
-        let fz = rapidfuzz::distance::indel::BatchComparator::new(self.claim_content[ci].chars());
+        let fz = rapidfuzz::distance::indel::BatchComparator::new(
+            self.content(&self.claim_vecs[ci]).chars(),
+        );
         let mut scored: Vec<(usize, f32, f32)> = Vec::with_capacity(cands.len());
         // The best `keep` totals so far, for the bound.
         let mut best: Vec<f32> = Vec::new();
@@ -677,7 +699,7 @@ impl<'a> Engine<'a> {
                     // per claim, keeps this cheap on long texts where strsim's quadratic
                     // Levenshtein (or its bigram hash maps) dominated the run.
                     let fz = rapidfuzz::distance::indel::BatchComparator::new(
-                        self.claim_content[ci].chars(),
+                        self.content(&self.claim_vecs[ci]).chars(),
                     );
                     let mut out: Vec<Match> = cands
                         .into_iter()
@@ -708,7 +730,9 @@ impl<'a> Engine<'a> {
     pub fn exact_best(&self, ci: usize) -> Option<Match> {
         let claim = &self.claims[ci];
         let (lo, hi) = self.range(claim);
-        let fz = rapidfuzz::distance::indel::BatchComparator::new(self.claim_content[ci].chars());
+        let fz = rapidfuzz::distance::indel::BatchComparator::new(
+            self.content(&self.claim_vecs[ci]).chars(),
+        );
         let mut best: Option<Match> = None;
         for slot in lo..hi {
             let ri = self.slot_to_resp[slot as usize] as usize;
@@ -982,10 +1006,9 @@ pub fn write_two_sources(
     lex: &Lexicon,
     opts: &Options,
     explain: bool,
-    format: crate::report::Format,
-    csv: &crate::report::CsvOptions,
     out: &mut crate::report::RowWriter,
 ) -> crate::error::Result<Written> {
+    let (format, csv) = (out.format(), out.csv_options().clone());
     let opts = with_candidates(opts);
     let engine = Engine::new(claims, responses, lex, &opts);
     let headers = crate::pair::report_headers(explain);
@@ -1008,7 +1031,7 @@ pub fn write_two_sources(
                         .collect();
                     let mut bytes = Vec::new();
                     let ends =
-                        crate::report::encode_rows(&cells, &headers, format, csv, &mut bytes)?;
+                        crate::report::encode_rows(&cells, &headers, format, &csv, &mut bytes)?;
                     Ok((bytes, ends, paired))
                 },
             )
@@ -1195,7 +1218,10 @@ pub fn read_side(inputs: &[String], role: Role, opts: &ReadOptions, lex: &Lexico
                     continue;
                 }
             };
-            match read::decode(&bytes, &src.display, opts) {
+            let decoded = read::decode(&bytes, &src.display, opts);
+            // The raw bytes are a second copy of the file while its units are built.
+            drop(bytes);
+            match decoded {
                 Ok((text, warn)) => {
                     side.issues.extend(warn);
                     jsonl_items(&text, &src.display, role, &mut side);

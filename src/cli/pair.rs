@@ -231,8 +231,6 @@ fn run_two_sources(a: PairArgs) -> anyhow::Result<u8> {
             &lex,
             &opts,
             a.explain,
-            format,
-            &csv,
             &mut w,
         )?;
         let rows = w.rows();
