@@ -151,10 +151,13 @@ pub struct Engine<'a> {
     postings: Vec<Vec<(u32, f32)>>,
     slot_to_resp: Vec<u32>,
     group_slots: HashMap<String, (u32, u32)>,
-    /// Each term's rank in string order (`u32::MAX` for bigrams): the sorted content words
-    /// the fuzzy part compares are rebuilt from the vectors on demand, since holding them as
-    /// strings for every unit cost more than the index.
+    /// Each term's rank in string order (`u32::MAX` for bigrams), to rebuild a claim's sorted
+    /// content words (once per claim) from its vector.
     content_rank: Vec<u32>,
+    /// The responses' sorted content words, which the fuzzy part compares against every
+    /// candidate, back to back in one string: one `String` each cost more than the index.
+    resp_text: String,
+    resp_ends: Vec<u32>,
     /// Folded response texts, kept only when some claim names its source (speaker aliases):
     /// otherwise the reference part depends on the response alone and is in `resp_ref`.
     resp_folded: Vec<String>,
@@ -267,6 +270,47 @@ fn dot(a: &Sparse, b: &Sparse) -> f32 {
         }
     }
     sum.min(1.0)
+}
+
+/// A candidate ordered worst-first (lower score, then higher index), for a bounded heap.
+struct Ranked((usize, f32));
+
+impl PartialEq for Ranked {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        o.0 .1.total_cmp(&self.0 .1).then(self.0 .0.cmp(&o.0 .0))
+    }
+}
+
+/// Content words of a vector, sorted and space-joined: what the fuzzy part compares.
+fn content(vocab: &[String], rank: &[u32], v: &Sparse) -> String {
+    let mut ids: Vec<u32> = v
+        .iter()
+        .map(|x| x.0)
+        .filter(|&t| rank[t as usize] != u32::MAX)
+        .collect();
+    ids.sort_unstable_by_key(|&t| rank[t as usize]);
+    let mut s = String::with_capacity(ids.len() * 8);
+    for (k, &t) in ids.iter().enumerate() {
+        if k > 0 {
+            s.push(' ');
+        }
+        s.push_str(&vocab[t as usize]);
+    }
+    s
 }
 
 /// The parts of a composite that need no character-level work.
@@ -408,6 +452,22 @@ impl<'a> Engine<'a> {
         for (rank, &t) in by_text.iter().enumerate() {
             content_rank[t as usize] = rank as u32;
         }
+        // Sized up front: doubling a string of every response would briefly need twice that.
+        let size: usize = resp_vecs
+            .iter()
+            .map(|v| {
+                v.iter()
+                    .filter(|x| content_rank[x.0 as usize] != u32::MAX)
+                    .map(|x| vocab[x.0 as usize].len() + 1)
+                    .sum::<usize>()
+            })
+            .sum();
+        let mut resp_text = String::with_capacity(size);
+        let mut resp_ends = Vec::with_capacity(responses.len());
+        for v in &resp_vecs {
+            resp_text.push_str(&content(&vocab, &content_rank, v));
+            resp_ends.push(resp_text.len() as u32);
+        }
         let named = claims.iter().any(|c| !c.unit.speaker_aliases.is_empty());
         let resp_folded: Vec<String> = if opts.weights.reference > 0.0 && named {
             responses
@@ -443,6 +503,8 @@ impl<'a> Engine<'a> {
             slot_to_resp,
             group_slots,
             content_rank,
+            resp_text,
+            resp_ends,
             resp_folded,
             resp_ref,
             opts: opts.clone(),
@@ -479,16 +541,35 @@ impl<'a> Engine<'a> {
             Some(q) => &q[ci],
             None => &self.claim_vecs[ci],
         };
-        for &(t, wq) in query {
-            let list = &self.postings[t as usize];
-            let a = list.partition_point(|p| p.0 < lo);
-            let b = list.partition_point(|p| p.0 < hi);
-            for &(slot, wd) in &list[a..b] {
-                let s = &mut acc[slot as usize];
-                if *s == 0.0 {
-                    touched.push(slot);
+        let lists: Vec<(&[(u32, f32)], f32)> = query
+            .iter()
+            .map(|&(t, wq)| {
+                let list = &self.postings[t as usize];
+                let a = list.partition_point(|p| p.0 < lo);
+                let b = list.partition_point(|p| p.0 < hi);
+                (&list[a..b], wq)
+            })
+            .collect();
+        let visits: usize = lists.iter().map(|l| l.0.len()).sum();
+        // When the claim's posting lists cover much of the range (common words), a branch-free
+        // accumulation and one scan of the range for non-zero scores beat tracking each first
+        // touch. The sums are the same either way: terms are added in the same order.
+        if !whole && visits * 4 >= (hi - lo) as usize {
+            for &(list, wq) in &lists {
+                for &(slot, wd) in list {
+                    acc[slot as usize] += wq * wd;
                 }
-                *s += wq * wd;
+            }
+            touched.extend((lo..hi).filter(|&s| acc[s as usize] != 0.0));
+        } else {
+            for &(list, wq) in &lists {
+                for &(slot, wd) in list {
+                    let s = &mut acc[slot as usize];
+                    if *s == 0.0 {
+                        touched.push(slot);
+                    }
+                    *s += wq * wd;
+                }
             }
         }
         // Only a group scored whole can list a slot twice; the selection below orders by
@@ -497,30 +578,50 @@ impl<'a> Engine<'a> {
             touched.sort_unstable();
             touched.dedup();
         }
-        let mut found: Vec<(usize, f32)> = touched
+        let eligible = touched
             .iter()
             .map(|&s| (self.slot_to_resp[s as usize] as usize, acc[s as usize]))
             .filter(|&(r, s)| {
                 (s > 0.0 || self.opts.position > 0.0)
                     && !(self.opts.exclude_same_id
                         && self.responses[r].unit.unit_id == claim.unit.unit_id)
-            })
-            .collect();
+            });
+        let better = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let mut found: Vec<(usize, f32)> = if n == 0 {
+            eligible.collect()
+        } else {
+            // A bounded heap whose top is the worst kept: thousands of touched responses,
+            // of which only `n` survive, most rejected by one comparison.
+            let mut heap: std::collections::BinaryHeap<Ranked> =
+                std::collections::BinaryHeap::with_capacity(n + 1);
+            for x in eligible {
+                if heap.len() < n {
+                    heap.push(Ranked(x));
+                } else if heap
+                    .peek()
+                    .is_some_and(|w| better(&x, &w.0) == std::cmp::Ordering::Less)
+                {
+                    heap.pop();
+                    heap.push(Ranked(x));
+                }
+            }
+            heap.into_iter().map(|r| r.0).collect()
+        };
         for &s in touched.iter() {
             acc[s as usize] = 0.0;
         }
         touched.clear();
-        let better = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if found.len() > n && n > 0 {
-            found.select_nth_unstable_by(n - 1, better);
-            found.truncate(n);
-        }
         found.sort_by(better);
         found
     }
 
-    fn parts(&self, ci: usize, ri: usize) -> Parts {
-        let lexical = dot(&self.claim_vecs[ci], &self.resp_vecs[ri]);
+    /// `index`: the candidate's index score when it is the cosine itself (TF-IDF queries with
+    /// the claim vector, summing the same products in the same order), saving the merge.
+    fn parts(&self, ci: usize, ri: usize, index: Option<f32>) -> Parts {
+        let lexical = match index {
+            Some(s) if self.claim_query.is_none() => s.min(1.0),
+            _ => dot(&self.claim_vecs[ci], &self.resp_vecs[ri]),
+        };
         let claim = &self.claims[ci].unit;
         // The cached phrase is not cloned here: most candidates are never reported.
         let reference = if self.opts.weights.reference <= 0.0 {
@@ -567,7 +668,12 @@ impl<'a> Engine<'a> {
         ci: usize,
         ri: usize,
     ) -> f32 {
-        let rc = self.content(&self.resp_vecs[ri]);
+        let from = if ri == 0 {
+            0
+        } else {
+            self.resp_ends[ri - 1] as usize
+        };
+        let rc = &self.resp_text[from..self.resp_ends[ri] as usize];
         if rc.is_empty()
             || self.claim_vecs[ci]
                 .iter()
@@ -579,27 +685,13 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Content words of a vector, sorted and space-joined: what the fuzzy part compares.
     fn content(&self, v: &Sparse) -> String {
-        let mut ids: Vec<u32> = v
-            .iter()
-            .map(|x| x.0)
-            .filter(|&t| self.content_rank[t as usize] != u32::MAX)
-            .collect();
-        ids.sort_unstable_by_key(|&t| self.content_rank[t as usize]);
-        let mut s = String::with_capacity(ids.len() * 8);
-        for (k, &t) in ids.iter().enumerate() {
-            if k > 0 {
-                s.push(' ');
-            }
-            s.push_str(&self.vocab[t as usize]);
-        }
-        s
+        content(&self.vocab, &self.content_rank, v)
     }
 
     /// The full composite of one claim × response pair.
     pub fn score(&self, ci: usize, ri: usize, fuzzy: f32) -> Score {
-        let p = self.parts(ci, ri);
+        let p = self.parts(ci, ri, None);
         let (_, mut shared) = cosine(&self.claim_vecs[ci], &self.resp_vecs[ri]);
         shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let phrase = if self.opts.weights.reference > 0.0 {
@@ -649,8 +741,8 @@ impl<'a> Engine<'a> {
         let mut scored: Vec<(usize, f32, f32)> = Vec::with_capacity(cands.len());
         // The best `keep` totals so far, for the bound.
         let mut best: Vec<f32> = Vec::new();
-        for (ri, _) in cands {
-            let p = self.parts(ci, ri);
+        for (ri, index) in cands {
+            let p = self.parts(ci, ri, Some(index));
             let bound = self.total(&p, ri, perfect);
             // Strictly below: a candidate that can only tie still wins ties by index.
             if bound < min_score
