@@ -3,8 +3,14 @@
 //!   bench ape DEV.txt [--sweep]            pair P/R/F1 on APE RR, with baselines
 //!   bench arguana DIR [--sweep]            nDCG@10 on ArguAna through the library
 //!   bench arguana-score REPORT.csv QRELS   nDCG@10 of a `riposte pair --claims` report
+//!   bench scale-recall CLAIMS RESPONSES REPORT.csv [N] [TOP_K]
+//!                                          share of N sampled claims whose exact all-pairs
+//!                                          composite best is in the report
 
-use riposte::benchdata::{ndcg, parse_ape, parse_qrels, prf, ApePassage, Prf};
+use riposte::benchdata::{
+    exact_best_ids, ndcg, parse_ape, parse_qrels, prf, recall_of_best, report_links,
+    sample_indices, ApePassage, Prf,
+};
 use riposte::read::ReadOptions;
 use riposte::retrieve::{align_ordered, read_side, Engine, Item, Match, Options, Weighting};
 use riposte::{Lexicon, Role};
@@ -17,6 +23,7 @@ fn main() {
         Some("ape") => ape(&args[1], sweep),
         Some("arguana") => arguana(&args[1], sweep),
         Some("arguana-score") => arguana_score(&args[1], &args[2]),
+        Some("scale-recall") => scale_recall(&args[1..]),
         _ => {
             eprintln!("usage: bench ape DEV.txt | arguana DIR | arguana-score REPORT QRELS");
             std::process::exit(2);
@@ -545,5 +552,38 @@ fn arguana_score(report: &str, qrels: &str) {
         mean_ndcg(&rankings, &qrels),
         qrels.len(),
         rankings.len()
+    );
+}
+
+/// Recall of the exact best on the scale run: the engine is rebuilt with the CLI's default
+/// two-source options, and every response is scored for each sampled claim.
+fn scale_recall(args: &[String]) {
+    let n: usize = args.get(3).map_or(500, |x| x.parse().unwrap());
+    let top_k: usize = args.get(4).map_or(10, |x| x.parse().unwrap());
+    let lex = Lexicon::builtin();
+    let ro = ReadOptions::default();
+    let claims = read_side(&[args[0].clone()], Role::Claim, &ro, &lex).items;
+    let responses = read_side(&[args[1].clone()], Role::Rebuttal, &ro, &lex).items;
+    let links = report_links(&std::fs::read(&args[2]).unwrap()).unwrap();
+    let opts = Options {
+        top_k,
+        ..Options::default()
+    };
+    let engine = Engine::new(&claims, &responses, &lex, &opts);
+    let t = std::time::Instant::now();
+    let sample = sample_indices(claims.len(), n, 42);
+    let best = exact_best_ids(
+        &engine,
+        &claims,
+        &responses,
+        &sample,
+        opts.weights.min_score,
+    );
+    let (found, total) = recall_of_best(&best, &links);
+    println!(
+        "exact best in top {top_k}: {found} / {total} sampled claims = {:.2} % (brute force {:.1}s, {} responses each)",
+        100.0 * found as f64 / total.max(1) as f64,
+        t.elapsed().as_secs_f64(),
+        responses.len()
     );
 }

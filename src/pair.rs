@@ -472,79 +472,116 @@ pub const REPORT_COLUMNS: [&str; 35] = [
     "sample",
 ];
 
-pub fn report_table(rows: &[Row], explain: bool) -> crate::report::Table {
-    use crate::report::Cell;
-    let t = |s: &str| Cell::Text(s.to_string());
-    let opt_t = |u: &Option<Unit>, f: &dyn Fn(&Unit) -> String| {
-        u.as_ref().map(|u| Cell::Text(f(u))).unwrap_or(Cell::Empty)
-    };
-    let opt_i = |u: &Option<Unit>, f: &dyn Fn(&Unit) -> usize| {
-        u.as_ref()
-            .map(|u| Cell::Int(f(u) as i64))
-            .unwrap_or(Cell::Empty)
-    };
+/// One report row by reference: what a streamed report formats without cloning both units
+/// into a [`Row`] for each of a claim's links.
+#[derive(Debug, Clone, Copy)]
+pub struct RowView<'a> {
+    pub article: &'a str,
+    pub pair_id: &'a str,
+    pub status: Status,
+    pub basis: &'static str,
+    pub confidence: &'static str,
+    pub claim: Option<&'a Unit>,
+    pub rebuttal: Option<&'a Unit>,
+    pub score: Option<&'a Score>,
+    pub evidence: &'a str,
+}
+
+impl<'a> From<&'a Row> for RowView<'a> {
+    fn from(r: &'a Row) -> Self {
+        RowView {
+            article: &r.article,
+            pair_id: &r.pair_id,
+            status: r.status,
+            basis: r.basis,
+            confidence: r.confidence,
+            claim: r.claim.as_ref(),
+            rebuttal: r.rebuttal.as_ref(),
+            score: r.score.as_ref(),
+            evidence: &r.evidence,
+        }
+    }
+}
+
+pub fn report_headers(explain: bool) -> Vec<&'static str> {
     let mut headers = REPORT_COLUMNS.to_vec();
     if explain {
         headers.extend(["claim_rule", "rebuttal_rule"]);
     }
-    let rows = rows
-        .iter()
-        .map(|r| {
-            let sc = |f: &dyn Fn(&Score) -> f32| {
-                r.score
-                    .as_ref()
-                    .map(|s| Cell::Num(f(s) as f64))
-                    .unwrap_or(Cell::Empty)
-            };
-            let dispute = r
-                .claim
-                .as_ref()
-                .or(r.rebuttal.as_ref())
-                .map(|u| u.dispute.clone())
-                .unwrap_or_default();
-            let mut v = vec![
-                t(&r.article),
-                t(&r.pair_id),
-                t(r.status.as_str()),
-                sc(&|s| s.total),
-                t(r.confidence),
-                t(r.basis),
-                opt_t(&r.claim, &|u| u.unit_id.clone()),
-                opt_t(&r.claim, &|u| u.speaker.clone()),
-                opt_t(&r.claim, &|u| u.side.clone()),
-                opt_t(&r.claim, &|u| u.kind.clone()),
-                opt_t(&r.claim, &|u| u.text.clone()),
-                opt_t(&r.rebuttal, &|u| u.unit_id.clone()),
-                opt_t(&r.rebuttal, &|u| u.speaker.clone()),
-                opt_t(&r.rebuttal, &|u| u.side.clone()),
-                opt_t(&r.rebuttal, &|u| u.kind.clone()),
-                opt_t(&r.rebuttal, &|u| u.text.clone()),
-                t(&r.evidence),
-                sc(&|s| s.lexical),
-                sc(&|s| s.fuzzy),
-                sc(&|s| s.reference),
-                opt_i(&r.claim, &|u| u.start),
-                opt_i(&r.claim, &|u| u.end),
-                opt_i(&r.rebuttal, &|u| u.start),
-                opt_i(&r.rebuttal, &|u| u.end),
-                Cell::Empty,
-                Cell::Empty,
-                sc(&|s| s.order),
-                t(&dispute),
-                opt_i(&r.claim, &|u| u.paragraph),
-                opt_i(&r.rebuttal, &|u| u.paragraph),
-                opt_t(&r.claim, &|u| u.cue.clone()),
-                opt_t(&r.rebuttal, &|u| u.cue.clone()),
-                opt_t(&r.claim, &|u| u.quote_type.clone()),
-                opt_t(&r.rebuttal, &|u| u.quote_type.clone()),
-                Cell::Empty,
-            ];
-            if explain {
-                v.push(opt_t(&r.claim, &|u| u.rule.clone()));
-                v.push(opt_t(&r.rebuttal, &|u| u.rule.clone()));
-            }
-            v
-        })
-        .collect();
-    crate::report::Table { headers, rows }
+    headers
+}
+
+pub fn report_table(rows: &[Row], explain: bool) -> crate::report::Table {
+    crate::report::Table {
+        headers: report_headers(explain),
+        rows: rows
+            .iter()
+            .map(|r| row_cells(&RowView::from(r), explain))
+            .collect(),
+    }
+}
+
+/// The cells of one report row, in [`report_headers`] order.
+pub fn row_cells(r: &RowView, explain: bool) -> Vec<crate::report::Cell> {
+    use crate::report::Cell;
+    let t = |s: &str| Cell::Text(s.to_string());
+    let opt_t = |u: Option<&Unit>, f: &dyn Fn(&Unit) -> &str| {
+        u.map(|u| Cell::Text(f(u).to_string()))
+            .unwrap_or(Cell::Empty)
+    };
+    let opt_i = |u: Option<&Unit>, f: &dyn Fn(&Unit) -> usize| {
+        u.map(|u| Cell::Int(f(u) as i64)).unwrap_or(Cell::Empty)
+    };
+    let sc = |f: &dyn Fn(&Score) -> f32| {
+        r.score
+            .map(|s| Cell::Num(f(s) as f64))
+            .unwrap_or(Cell::Empty)
+    };
+    let dispute = r
+        .claim
+        .or(r.rebuttal)
+        .map(|u| u.dispute.as_str())
+        .unwrap_or_default();
+    let mut v = vec![
+        t(r.article),
+        t(r.pair_id),
+        t(r.status.as_str()),
+        sc(&|s| s.total),
+        t(r.confidence),
+        t(r.basis),
+        opt_t(r.claim, &|u| &u.unit_id),
+        opt_t(r.claim, &|u| &u.speaker),
+        opt_t(r.claim, &|u| &u.side),
+        opt_t(r.claim, &|u| &u.kind),
+        opt_t(r.claim, &|u| &u.text),
+        opt_t(r.rebuttal, &|u| &u.unit_id),
+        opt_t(r.rebuttal, &|u| &u.speaker),
+        opt_t(r.rebuttal, &|u| &u.side),
+        opt_t(r.rebuttal, &|u| &u.kind),
+        opt_t(r.rebuttal, &|u| &u.text),
+        t(r.evidence),
+        sc(&|s| s.lexical),
+        sc(&|s| s.fuzzy),
+        sc(&|s| s.reference),
+        opt_i(r.claim, &|u| u.start),
+        opt_i(r.claim, &|u| u.end),
+        opt_i(r.rebuttal, &|u| u.start),
+        opt_i(r.rebuttal, &|u| u.end),
+        Cell::Empty,
+        Cell::Empty,
+        sc(&|s| s.order),
+        t(dispute),
+        opt_i(r.claim, &|u| u.paragraph),
+        opt_i(r.rebuttal, &|u| u.paragraph),
+        opt_t(r.claim, &|u| &u.cue),
+        opt_t(r.rebuttal, &|u| &u.cue),
+        opt_t(r.claim, &|u| &u.quote_type),
+        opt_t(r.rebuttal, &|u| &u.quote_type),
+        Cell::Empty,
+    ];
+    if explain {
+        v.push(opt_t(r.claim, &|u| &u.rule));
+        v.push(opt_t(r.rebuttal, &|u| &u.rule));
+    }
+    v
 }

@@ -209,6 +209,210 @@ pub fn write_rows(
     Ok(())
 }
 
+/// Encodes rows as they would appear in a CSV or JSONL report written by [`write_table`],
+/// appending to `out`, and returns where each row ends. Rows can then be formatted on many
+/// threads and written in order by a [`RowWriter`], byte for byte as the whole table would be.
+pub fn encode_rows(
+    rows: &[Vec<Cell>],
+    headers: &[&'static str],
+    format: Format,
+    opts: &CsvOptions,
+    out: &mut Vec<u8>,
+) -> std::io::Result<Vec<usize>> {
+    let mut ends = Vec::with_capacity(rows.len());
+    match format {
+        Format::Jsonl => {
+            for r in rows {
+                let mut m = serde_json::Map::new();
+                for (h, c) in headers.iter().zip(r) {
+                    m.insert(h.to_string(), c.json());
+                }
+                serde_json::to_writer(&mut *out, &serde_json::Value::Object(m))?;
+                out.push(b'\n');
+                ends.push(out.len());
+            }
+        }
+        _ => {
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(opts.delimiter)
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(std::mem::take(out));
+            for r in rows {
+                w.write_record(r.iter().map(|c| c.csv(opts)))?;
+                w.flush()?;
+                ends.push(w.get_ref().len());
+            }
+            *out = w.into_inner().map_err(|e| e.into_error())?;
+        }
+    }
+    Ok(ends)
+}
+
+enum Sink {
+    Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>),
+    File(tempfile::NamedTempFile, std::io::BufWriter<std::fs::File>),
+}
+
+/// A CSV or JSONL report written row by row, so that a long report never has to be held in
+/// memory. Files are written atomically and split into parts exactly as [`write_report`]
+/// splits a whole table: the report only becomes `report-part1.csv`, … once a row past
+/// `max_rows` arrives.
+pub struct RowWriter {
+    path: String,
+    format: Format,
+    opts: CsvOptions,
+    header: Vec<u8>,
+    in_part: usize,
+    total: usize,
+    done: Vec<tempfile::NamedTempFile>,
+    // Only `None` inside `finish`.
+    sink: Option<Sink>,
+}
+
+impl RowWriter {
+    pub fn new(
+        path: &str,
+        headers: &[&'static str],
+        format: Format,
+        opts: &CsvOptions,
+    ) -> Result<RowWriter> {
+        let mut header = Vec::new();
+        if format == Format::Csv {
+            if opts.bom {
+                header.extend_from_slice("\u{feff}".as_bytes());
+            }
+            let cells: Vec<Cell> = headers.iter().map(|h| Cell::Text(h.to_string())).collect();
+            // Header names are plain words: the same bytes as the csv writer's header.
+            encode_rows(&[cells], headers, format, opts, &mut header).map_err(|e| Error::Io {
+                path: path.to_string(),
+                source: e,
+            })?;
+        }
+        let sink = Self::open(path)?;
+        let mut w = RowWriter {
+            path: path.to_string(),
+            format,
+            opts: opts.clone(),
+            header,
+            in_part: 0,
+            total: 0,
+            done: Vec::new(),
+            sink: Some(sink),
+        };
+        let h = std::mem::take(&mut w.header);
+        w.write_bytes(&h)?;
+        w.header = h;
+        Ok(w)
+    }
+
+    fn io(&self, e: std::io::Error) -> Error {
+        Error::Io {
+            path: if self.path == "-" {
+                "<stdout>".into()
+            } else {
+                self.path.clone()
+            },
+            source: e,
+        }
+    }
+
+    fn open(path: &str) -> Result<Sink> {
+        if path == "-" {
+            return Ok(Sink::Stdout(std::io::BufWriter::new(
+                std::io::stdout().lock(),
+            )));
+        }
+        let io = |e: std::io::Error| Error::Io {
+            path: path.to_string(),
+            source: e,
+        };
+        let dir = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = tempfile::Builder::new()
+            .prefix(".riposte-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(io)?;
+        let f = tmp.as_file().try_clone().map_err(io)?;
+        Ok(Sink::File(tmp, std::io::BufWriter::new(f)))
+    }
+
+    fn write_bytes(&mut self, b: &[u8]) -> Result<()> {
+        let r = match &mut self.sink {
+            Some(Sink::Stdout(w)) => w.write_all(b),
+            Some(Sink::File(_, w)) => w.write_all(b),
+            None => Ok(()),
+        };
+        r.map_err(|e| self.io(e))
+    }
+
+    /// Appends one row encoded by [`encode_rows`].
+    pub fn push(&mut self, row: &[u8]) -> Result<()> {
+        let split = self.format == Format::Csv && self.path != "-";
+        if split && self.in_part == self.opts.max_rows.max(1) {
+            let next = Self::open(&self.path)?;
+            if let Some(Sink::File(tmp, mut w)) = self.sink.replace(next) {
+                w.flush().map_err(|e| self.io(e))?;
+                self.done.push(tmp);
+            }
+            self.in_part = 0;
+            let h = std::mem::take(&mut self.header);
+            self.write_bytes(&h)?;
+            self.header = h;
+        }
+        self.write_bytes(row)?;
+        self.in_part += 1;
+        self.total += 1;
+        Ok(())
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    pub fn csv_options(&self) -> &CsvOptions {
+        &self.opts
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> usize {
+        self.total
+    }
+
+    /// Flushes and moves the report into place; returns the paths written.
+    pub fn finish(mut self) -> Result<Vec<String>> {
+        match self.sink.take() {
+            None => Ok(Vec::new()),
+            Some(Sink::Stdout(mut w)) => {
+                w.flush().map_err(|e| self.io(e))?;
+                Ok(vec![self.path.clone()])
+            }
+            Some(Sink::File(tmp, mut w)) => {
+                w.flush().map_err(|e| self.io(e))?;
+                drop(w);
+                self.done.push(tmp);
+                let single = self.done.len() == 1;
+                let mut written = Vec::new();
+                for (i, t) in std::mem::take(&mut self.done).into_iter().enumerate() {
+                    let p = if single {
+                        self.path.clone()
+                    } else {
+                        part_path(&self.path, i + 1)
+                    };
+                    t.persist(&p).map_err(|e| Error::Io {
+                        path: p.clone(),
+                        source: e.error,
+                    })?;
+                    written.push(p);
+                }
+                Ok(written)
+            }
+        }
+    }
+}
+
 /// The name of part `n` (1-based) of a split CSV: `report.csv` → `report-part2.csv`.
 pub fn part_path(path: &str, n: usize) -> String {
     let p = Path::new(path);

@@ -143,16 +143,25 @@ pub struct Engine<'a> {
     vocab: Vec<String>,
     claim_vecs: Vec<Sparse>,
     resp_vecs: Vec<Sparse>,
-    /// Claim-side query weights for candidate generation (differs from `claim_vecs` for BM25).
-    claim_query: Vec<Sparse>,
+    /// Claim-side query weights for candidate generation where they differ from `claim_vecs`
+    /// (BM25); TF-IDF queries with the claim vectors themselves.
+    claim_query: Option<Vec<Sparse>>,
     /// term id → (response slot, weight), slots increasing. Slots order responses by group so
     /// that one group is one contiguous slot range.
     postings: Vec<Vec<(u32, f32)>>,
     slot_to_resp: Vec<u32>,
     group_slots: HashMap<String, (u32, u32)>,
-    claim_content: Vec<String>,
-    resp_content: Vec<String>,
+    /// Each term's rank in string order (`u32::MAX` for bigrams), to rebuild a claim's sorted
+    /// content words (once per claim) from its vector.
+    content_rank: Vec<u32>,
+    /// The responses' sorted content words, which the fuzzy part compares against every
+    /// candidate, back to back in one string: one `String` each cost more than the index.
+    resp_text: String,
+    resp_ends: Vec<u32>,
+    /// Folded response texts, kept only when some claim names its source (speaker aliases):
+    /// otherwise the reference part depends on the response alone and is in `resp_ref`.
     resp_folded: Vec<String>,
+    resp_ref: Vec<(f32, String)>,
     /// Per response: mean cosine to its nearest claims (hubness), 0 when off.
     resp_hub: Vec<f32>,
     opts: Options,
@@ -172,14 +181,68 @@ fn analyse(an: &Analyzer, lex: &Lexicon, item: &Item, bigrams: bool) -> Vec<Stri
     t
 }
 
-fn counts(terms: &[String], ids: &HashMap<String, u32>) -> Vec<(u32, f32)> {
-    let mut tf: HashMap<u32, f32> = HashMap::new();
-    for t in terms {
-        *tf.entry(ids[t.as_str()]).or_default() += 1.0;
+fn counts(terms: &[u32]) -> Vec<(u32, f32)> {
+    let mut sorted = terms.to_vec();
+    sorted.sort_unstable();
+    let mut v: Vec<(u32, f32)> = Vec::with_capacity(sorted.len());
+    for t in sorted {
+        match v.last_mut() {
+            Some(last) if last.0 == t => last.1 += 1.0,
+            _ => v.push((t, 1.0)),
+        }
     }
-    let mut v: Vec<(u32, f32)> = tf.into_iter().collect();
-    v.sort_by_key(|x| x.0);
     v
+}
+
+/// Term ids in first-seen order, with document frequencies.
+#[derive(Default)]
+struct Vocab {
+    ids: HashMap<String, u32>,
+    terms: Vec<String>,
+    df: Vec<u32>,
+}
+
+impl Vocab {
+    /// Analyses `items` a block at a time and keeps only their term ids: holding every
+    /// unit's terms as `String`s at once cost more memory than the whole index.
+    fn intern(
+        &mut self,
+        items: &[Item],
+        an: &Analyzer,
+        lex: &Lexicon,
+        bigrams: bool,
+    ) -> Vec<Vec<u32>> {
+        let mut out = Vec::with_capacity(items.len());
+        for block in items.chunks(4096) {
+            let terms: Vec<Vec<String>> = block
+                .par_iter()
+                .map(|i| analyse(an, lex, i, bigrams))
+                .collect();
+            for t in terms {
+                let seq: Vec<u32> = t
+                    .into_iter()
+                    .map(|t| match self.ids.get(&t) {
+                        Some(&id) => id,
+                        None => {
+                            let id = self.terms.len() as u32;
+                            self.terms.push(t.clone());
+                            self.ids.insert(t, id);
+                            self.df.push(0);
+                            id
+                        }
+                    })
+                    .collect();
+                let mut seen = seq.clone();
+                seen.sort_unstable();
+                seen.dedup();
+                for id in seen {
+                    self.df[id as usize] += 1;
+                }
+                out.push(seq);
+            }
+        }
+        out
+    }
 }
 
 fn normalise(v: &mut Sparse) {
@@ -189,6 +252,72 @@ fn normalise(v: &mut Sparse) {
             x.1 /= n;
         }
     }
+}
+
+/// The cosine alone, summed in the same order as [`cosine`] so both give the same bits.
+fn dot(a: &Sparse, b: &Sparse) -> f32 {
+    let (mut i, mut j) = (0, 0);
+    let mut sum = 0.0;
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum.min(1.0)
+}
+
+/// A candidate ordered worst-first (lower score, then higher index), for a bounded heap.
+struct Ranked((usize, f32));
+
+impl PartialEq for Ranked {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        o.0 .1.total_cmp(&self.0 .1).then(self.0 .0.cmp(&o.0 .0))
+    }
+}
+
+/// Content words of a vector, sorted and space-joined: what the fuzzy part compares.
+fn content(vocab: &[String], rank: &[u32], v: &Sparse) -> String {
+    let mut ids: Vec<u32> = v
+        .iter()
+        .map(|x| x.0)
+        .filter(|&t| rank[t as usize] != u32::MAX)
+        .collect();
+    ids.sort_unstable_by_key(|&t| rank[t as usize]);
+    let mut s = String::with_capacity(ids.len() * 8);
+    for (k, &t) in ids.iter().enumerate() {
+        if k > 0 {
+            s.push(' ');
+        }
+        s.push_str(&vocab[t as usize]);
+    }
+    s
+}
+
+/// The parts of a composite that need no character-level work.
+struct Parts {
+    lexical: f32,
+    reference: f32,
+    position: f32,
 }
 
 fn cosine(a: &Sparse, b: &Sparse) -> (f32, Vec<(u32, f32)>) {
@@ -228,34 +357,16 @@ impl<'a> Engine<'a> {
         opts: &Options,
     ) -> Engine<'a> {
         let an = Analyzer::new();
-        let claim_terms: Vec<Vec<String>> = claims
-            .par_iter()
-            .map(|i| analyse(&an, lex, i, opts.bigrams))
-            .collect();
-        let resp_terms: Vec<Vec<String>> = responses
-            .par_iter()
-            .map(|i| analyse(&an, lex, i, opts.bigrams))
-            .collect();
         // Term ids in first-seen order over claims then responses: deterministic.
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut vocab: Vec<String> = Vec::new();
-        let mut df: Vec<u32> = Vec::new();
-        for terms in claim_terms.iter().chain(resp_terms.iter()) {
-            let mut seen: Vec<u32> = Vec::with_capacity(terms.len());
-            for t in terms {
-                let id = *ids.entry(t.clone()).or_insert_with(|| {
-                    vocab.push(t.clone());
-                    df.push(0);
-                    (vocab.len() - 1) as u32
-                });
-                seen.push(id);
-            }
-            seen.sort_unstable();
-            seen.dedup();
-            for id in seen {
-                df[id as usize] += 1;
-            }
-        }
+        let mut voc = Vocab::default();
+        let claim_terms = voc.intern(claims, &an, lex, opts.bigrams);
+        let resp_terms = voc.intern(responses, &an, lex, opts.bigrams);
+        let Vocab {
+            ids,
+            terms: vocab,
+            df,
+        } = voc;
+        drop(ids);
         // IDF over both sides plus the built-in background, as in the main job, so that two
         // short documents still get sensible weights.
         let n = (claims.len() + responses.len()) as u32;
@@ -266,8 +377,8 @@ impl<'a> Engine<'a> {
             .collect();
         let idf: Vec<f32> = vocab.iter().map(|t| an.idf(t, &batch_df, n)).collect();
         drop(batch_df);
-        let tfidf = |terms: &Vec<String>| {
-            let mut v = counts(terms, &ids);
+        let tfidf = |terms: &Vec<u32>| {
+            let mut v = counts(terms);
             for x in v.iter_mut() {
                 x.1 = (1.0 + x.1.ln()) * idf[x.0 as usize].powf(opts.idf_power);
             }
@@ -276,36 +387,37 @@ impl<'a> Engine<'a> {
         };
         let claim_vecs: Vec<Sparse> = claim_terms.par_iter().map(tfidf).collect();
         let resp_vecs: Vec<Sparse> = resp_terms.par_iter().map(tfidf).collect();
-        let (claim_query, index_vecs): (Vec<Sparse>, Option<Vec<Sparse>>) = match opts.weighting {
-            Weighting::TfIdf => (claim_vecs.clone(), None),
-            Weighting::Bm25 { k1, b } => {
-                let avgdl = resp_terms.iter().map(|t| t.len()).sum::<usize>() as f32
-                    / responses.len().max(1) as f32;
-                let q = claim_terms
-                    .par_iter()
-                    .map(|t| {
-                        let mut v = counts(t, &ids);
-                        for x in v.iter_mut() {
-                            x.1 = idf[x.0 as usize];
-                        }
-                        v
-                    })
-                    .collect();
-                let d = resp_terms
-                    .par_iter()
-                    .map(|t| {
-                        let dl = t.len() as f32;
-                        let mut v = counts(t, &ids);
-                        for x in v.iter_mut() {
-                            x.1 =
-                                x.1 * (k1 + 1.0) / (x.1 + k1 * (1.0 - b + b * dl / avgdl.max(1.0)));
-                        }
-                        v
-                    })
-                    .collect();
-                (q, Some(d))
-            }
-        };
+        let (claim_query, index_vecs): (Option<Vec<Sparse>>, Option<Vec<Sparse>>) =
+            match opts.weighting {
+                Weighting::TfIdf => (None, None),
+                Weighting::Bm25 { k1, b } => {
+                    let avgdl = resp_terms.iter().map(|t| t.len()).sum::<usize>() as f32
+                        / responses.len().max(1) as f32;
+                    let q = claim_terms
+                        .par_iter()
+                        .map(|t| {
+                            let mut v = counts(t);
+                            for x in v.iter_mut() {
+                                x.1 = idf[x.0 as usize];
+                            }
+                            v
+                        })
+                        .collect();
+                    let d = resp_terms
+                        .par_iter()
+                        .map(|t| {
+                            let dl = t.len() as f32;
+                            let mut v = counts(t);
+                            for x in v.iter_mut() {
+                                x.1 = x.1 * (k1 + 1.0)
+                                    / (x.1 + k1 * (1.0 - b + b * dl / avgdl.max(1.0)));
+                            }
+                            v
+                        })
+                        .collect();
+                    (Some(q), Some(d))
+                }
+            };
         drop(claim_terms);
         drop(resp_terms);
         // Slots: responses stably sorted by group; ungrouped ones first.
@@ -332,24 +444,47 @@ impl<'a> Engine<'a> {
             }
         }
         drop(index_vecs);
-        let content = |v: &Sparse| {
-            let mut words: Vec<&str> = v
-                .iter()
-                .map(|x| vocab[x.0 as usize].as_str())
-                .filter(|w| !w.contains('_'))
-                .collect();
-            words.sort_unstable();
-            words.join(" ")
-        };
-        let claim_content = claim_vecs.iter().map(content).collect();
-        let resp_content = resp_vecs.iter().map(content).collect();
-        let resp_folded = if opts.weights.reference > 0.0 {
+        let mut by_text: Vec<u32> = (0..vocab.len() as u32)
+            .filter(|&t| !vocab[t as usize].contains('_'))
+            .collect();
+        by_text.sort_unstable_by(|&a, &b| vocab[a as usize].cmp(&vocab[b as usize]));
+        let mut content_rank = vec![u32::MAX; vocab.len()];
+        for (rank, &t) in by_text.iter().enumerate() {
+            content_rank[t as usize] = rank as u32;
+        }
+        // Sized up front: doubling a string of every response would briefly need twice that.
+        let size: usize = resp_vecs
+            .iter()
+            .map(|v| {
+                v.iter()
+                    .filter(|x| content_rank[x.0 as usize] != u32::MAX)
+                    .map(|x| vocab[x.0 as usize].len() + 1)
+                    .sum::<usize>()
+            })
+            .sum();
+        let mut resp_text = String::with_capacity(size);
+        let mut resp_ends = Vec::with_capacity(responses.len());
+        for v in &resp_vecs {
+            resp_text.push_str(&content(&vocab, &content_rank, v));
+            resp_ends.push(resp_text.len() as u32);
+        }
+        let named = claims.iter().any(|c| !c.unit.speaker_aliases.is_empty());
+        let resp_folded: Vec<String> = if opts.weights.reference > 0.0 && named {
             responses
-                .iter()
+                .par_iter()
                 .map(|r| crate::text::fold(&r.unit.text))
                 .collect()
         } else {
-            vec![String::new(); responses.len()]
+            Vec::new()
+        };
+        let resp_ref = if opts.weights.reference > 0.0 {
+            let anonymous = Item::unit("", "", Role::Claim).unit;
+            responses
+                .par_iter()
+                .map(|r| reference(&anonymous, &crate::text::fold(&r.unit.text), lex))
+                .collect()
+        } else {
+            Vec::new()
         };
         let resp_hub = if opts.hub_k > 0 && opts.hub_weight > 0.0 {
             hubness(&claim_vecs, &resp_vecs, vocab.len(), opts.hub_k)
@@ -367,9 +502,11 @@ impl<'a> Engine<'a> {
             postings,
             slot_to_resp,
             group_slots,
-            claim_content,
-            resp_content,
+            content_rank,
+            resp_text,
+            resp_ends,
             resp_folded,
+            resp_ref,
             opts: opts.clone(),
             lex,
         }
@@ -396,54 +533,103 @@ impl<'a> Engine<'a> {
         let (lo, hi) = self.range(claim);
         // A small ordered group is scored whole when the position prior is on: an answer
         // that shares no word with its claim can still win on position.
-        if self.opts.position > 0.0 && claim.group.is_some() && ((hi - lo) as usize) <= n {
+        let whole = self.opts.position > 0.0 && claim.group.is_some() && ((hi - lo) as usize) <= n;
+        if whole {
             touched.extend(lo..hi);
         }
-        for &(t, wq) in &self.claim_query[ci] {
-            let list = &self.postings[t as usize];
-            let a = list.partition_point(|p| p.0 < lo);
-            let b = list.partition_point(|p| p.0 < hi);
-            for &(slot, wd) in &list[a..b] {
-                let s = &mut acc[slot as usize];
-                if *s == 0.0 {
-                    touched.push(slot);
+        let query = match &self.claim_query {
+            Some(q) => &q[ci],
+            None => &self.claim_vecs[ci],
+        };
+        let lists: Vec<(&[(u32, f32)], f32)> = query
+            .iter()
+            .map(|&(t, wq)| {
+                let list = &self.postings[t as usize];
+                let a = list.partition_point(|p| p.0 < lo);
+                let b = list.partition_point(|p| p.0 < hi);
+                (&list[a..b], wq)
+            })
+            .collect();
+        let visits: usize = lists.iter().map(|l| l.0.len()).sum();
+        // When the claim's posting lists cover much of the range (common words), a branch-free
+        // accumulation and one scan of the range for non-zero scores beat tracking each first
+        // touch. The sums are the same either way: terms are added in the same order.
+        if !whole && visits * 4 >= (hi - lo) as usize {
+            for &(list, wq) in &lists {
+                for &(slot, wd) in list {
+                    acc[slot as usize] += wq * wd;
                 }
-                *s += wq * wd;
+            }
+            touched.extend((lo..hi).filter(|&s| acc[s as usize] != 0.0));
+        } else {
+            for &(list, wq) in &lists {
+                for &(slot, wd) in list {
+                    let s = &mut acc[slot as usize];
+                    if *s == 0.0 {
+                        touched.push(slot);
+                    }
+                    *s += wq * wd;
+                }
             }
         }
-        touched.sort_unstable();
-        touched.dedup();
-        let mut found: Vec<(usize, f32)> = touched
+        // Only a group scored whole can list a slot twice; the selection below orders by
+        // (score, index), so the order of `touched` does not matter otherwise.
+        if whole {
+            touched.sort_unstable();
+            touched.dedup();
+        }
+        let eligible = touched
             .iter()
             .map(|&s| (self.slot_to_resp[s as usize] as usize, acc[s as usize]))
             .filter(|&(r, s)| {
                 (s > 0.0 || self.opts.position > 0.0)
                     && !(self.opts.exclude_same_id
                         && self.responses[r].unit.unit_id == claim.unit.unit_id)
-            })
-            .collect();
+            });
+        let better = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let mut found: Vec<(usize, f32)> = if n == 0 {
+            eligible.collect()
+        } else {
+            // A bounded heap whose top is the worst kept: thousands of touched responses,
+            // of which only `n` survive, most rejected by one comparison.
+            let mut heap: std::collections::BinaryHeap<Ranked> =
+                std::collections::BinaryHeap::with_capacity(n + 1);
+            for x in eligible {
+                if heap.len() < n {
+                    heap.push(Ranked(x));
+                } else if heap
+                    .peek()
+                    .is_some_and(|w| better(&x, &w.0) == std::cmp::Ordering::Less)
+                {
+                    heap.pop();
+                    heap.push(Ranked(x));
+                }
+            }
+            heap.into_iter().map(|r| r.0).collect()
+        };
         for &s in touched.iter() {
             acc[s as usize] = 0.0;
         }
         touched.clear();
-        let better = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if found.len() > n && n > 0 {
-            found.select_nth_unstable_by(n - 1, better);
-            found.truncate(n);
-        }
         found.sort_by(better);
         found
     }
 
-    /// The full composite of one claim × response pair.
-    pub fn score(&self, ci: usize, ri: usize, fuzzy: f32) -> Score {
-        let w = &self.opts.weights;
-        let (lexical, mut shared) = cosine(&self.claim_vecs[ci], &self.resp_vecs[ri]);
-        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let (refer, phrase) = if w.reference > 0.0 {
-            reference(&self.claims[ci].unit, &self.resp_folded[ri], self.lex)
+    /// `index`: the candidate's index score when it is the cosine itself (TF-IDF queries with
+    /// the claim vector, summing the same products in the same order), saving the merge.
+    fn parts(&self, ci: usize, ri: usize, index: Option<f32>) -> Parts {
+        let lexical = match index {
+            Some(s) if self.claim_query.is_none() => s.min(1.0),
+            _ => dot(&self.claim_vecs[ci], &self.resp_vecs[ri]),
+        };
+        let claim = &self.claims[ci].unit;
+        // The cached phrase is not cloned here: most candidates are never reported.
+        let reference = if self.opts.weights.reference <= 0.0 {
+            0.0
+        } else if claim.speaker_aliases.is_empty() {
+            self.resp_ref[ri].0
         } else {
-            (0.0, String::new())
+            reference(claim, &self.resp_folded[ri], self.lex).0
         };
         let position = match (self.claims[ci].position, self.responses[ri].position) {
             (Some(a), Some(b)) if self.opts.position > 0.0 => {
@@ -452,16 +638,73 @@ impl<'a> Engine<'a> {
             }
             _ => 0.0,
         };
-        let total = w.lexical * (lexical - self.opts.hub_weight * self.resp_hub[ri])
-            + w.fuzzy * fuzzy
-            + w.reference * refer
-            + self.opts.position * position;
-        Score {
+        Parts {
             lexical,
+            reference,
+            position,
+        }
+    }
+
+    fn reference(&self, ci: usize, ri: usize) -> (f32, String) {
+        let claim = &self.claims[ci].unit;
+        if claim.speaker_aliases.is_empty() {
+            self.resp_ref[ri].clone()
+        } else {
+            reference(claim, &self.resp_folded[ri], self.lex)
+        }
+    }
+
+    fn total(&self, p: &Parts, ri: usize, fuzzy: f32) -> f32 {
+        let w = &self.opts.weights;
+        w.lexical * (p.lexical - self.opts.hub_weight * self.resp_hub[ri])
+            + w.fuzzy * fuzzy
+            + w.reference * p.reference
+            + self.opts.position * p.position
+    }
+
+    fn fuzzy(
+        &self,
+        fz: &rapidfuzz::distance::indel::BatchComparator<char>,
+        ci: usize,
+        ri: usize,
+    ) -> f32 {
+        let from = if ri == 0 {
+            0
+        } else {
+            self.resp_ends[ri - 1] as usize
+        };
+        let rc = &self.resp_text[from..self.resp_ends[ri] as usize];
+        if rc.is_empty()
+            || self.claim_vecs[ci]
+                .iter()
+                .all(|x| self.content_rank[x.0 as usize] == u32::MAX)
+        {
+            0.0
+        } else {
+            fz.normalized_similarity(rc.chars()) as f32
+        }
+    }
+
+    fn content(&self, v: &Sparse) -> String {
+        content(&self.vocab, &self.content_rank, v)
+    }
+
+    /// The full composite of one claim × response pair.
+    pub fn score(&self, ci: usize, ri: usize, fuzzy: f32) -> Score {
+        let p = self.parts(ci, ri, None);
+        let (_, mut shared) = cosine(&self.claim_vecs[ci], &self.resp_vecs[ri]);
+        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let phrase = if self.opts.weights.reference > 0.0 {
+            self.reference(ci, ri).1
+        } else {
+            String::new()
+        };
+        Score {
+            lexical: p.lexical,
             fuzzy,
-            reference: refer,
-            order: position,
-            total,
+            reference: p.reference,
+            order: p.position,
+            total: self.total(&p, ri, fuzzy),
             shared: shared
                 .into_iter()
                 .take(5)
@@ -469,6 +712,65 @@ impl<'a> Engine<'a> {
                 .collect(),
             reference_phrase: phrase,
         }
+    }
+
+    /// What the report keeps of one claim: its best `top_k` candidates scoring at least
+    /// `min_score`, best first, ties by response index — the same as the head of
+    /// [`Engine::matches`] for that claim. Candidates come in by falling index score, and one
+    /// whose composite could not reach the current `top_k`-th best even with a perfect fuzzy
+    /// part is never given the character-level comparison.
+    pub fn kept(&self, ci: usize, acc: &mut [f32], touched: &mut Vec<u32>) -> Vec<Match> {
+        let cands = self.top_n(ci, self.opts.candidates, acc, touched);
+        if cands.is_empty() {
+            return Vec::new();
+        }
+        let keep = if self.opts.top_k == 0 {
+            usize::MAX
+        } else {
+            self.opts.top_k
+        };
+        let min_score = self.opts.weights.min_score;
+        let perfect = if self.opts.weights.fuzzy > 0.0 {
+            1.0
+        } else {
+            0.0
+        };
+        let fz = rapidfuzz::distance::indel::BatchComparator::new(
+            self.content(&self.claim_vecs[ci]).chars(),
+        );
+        let mut scored: Vec<(usize, f32, f32)> = Vec::with_capacity(cands.len());
+        // The best `keep` totals so far, for the bound.
+        let mut best: Vec<f32> = Vec::new();
+        for (ri, index) in cands {
+            let p = self.parts(ci, ri, Some(index));
+            let bound = self.total(&p, ri, perfect);
+            // Strictly below: a candidate that can only tie still wins ties by index.
+            if bound < min_score
+                || (best.len() == keep && best.iter().copied().fold(f32::MAX, f32::min) > bound)
+            {
+                continue;
+            }
+            let fuzzy = self.fuzzy(&fz, ci, ri);
+            let total = self.total(&p, ri, fuzzy);
+            scored.push((ri, fuzzy, total));
+            if best.len() < keep {
+                best.push(total);
+            } else if let Some(k) = (0..best.len()).min_by(|&a, &b| best[a].total_cmp(&best[b])) {
+                if total > best[k] {
+                    best[k] = total;
+                }
+            }
+        }
+        scored.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        scored
+            .into_iter()
+            .filter(|x| x.2 >= min_score)
+            .take(keep)
+            .map(|(ri, fuzzy, _)| Match {
+                response: ri,
+                score: self.score(ci, ri, fuzzy),
+            })
+            .collect()
     }
 
     /// Every claim's candidates with the full composite, best first (ties by response index).
@@ -489,17 +791,12 @@ impl<'a> Engine<'a> {
                     // per claim, keeps this cheap on long texts where strsim's quadratic
                     // Levenshtein (or its bigram hash maps) dominated the run.
                     let fz = rapidfuzz::distance::indel::BatchComparator::new(
-                        self.claim_content[ci].chars(),
+                        self.content(&self.claim_vecs[ci]).chars(),
                     );
                     let mut out: Vec<Match> = cands
                         .into_iter()
                         .map(|(ri, _)| {
-                            let rc = &self.resp_content[ri];
-                            let fuzzy = if rc.is_empty() || self.claim_content[ci].is_empty() {
-                                0.0
-                            } else {
-                                fz.normalized_similarity(rc.chars()) as f32
-                            };
+                            let fuzzy = self.fuzzy(&fz, ci, ri);
                             Match {
                                 response: ri,
                                 score: self.score(ci, ri, fuzzy),
@@ -516,6 +813,40 @@ impl<'a> Engine<'a> {
                 },
             )
             .collect()
+    }
+
+    /// The exact best response of one claim under the full composite, scoring every response
+    /// it may pair with (its group, minus its own id when asked): ties by response index.
+    /// Quadratic over a whole run, so it is only the yardstick the benchmarks hold the
+    /// candidate generator to, never part of pairing.
+    pub fn exact_best(&self, ci: usize) -> Option<Match> {
+        let claim = &self.claims[ci];
+        let (lo, hi) = self.range(claim);
+        let fz = rapidfuzz::distance::indel::BatchComparator::new(
+            self.content(&self.claim_vecs[ci]).chars(),
+        );
+        let mut best: Option<Match> = None;
+        for slot in lo..hi {
+            let ri = self.slot_to_resp[slot as usize] as usize;
+            if self.opts.exclude_same_id && self.responses[ri].unit.unit_id == claim.unit.unit_id {
+                continue;
+            }
+            let fuzzy = self.fuzzy(&fz, ci, ri);
+            let score = self.score(ci, ri, fuzzy);
+            let better = match &best {
+                None => true,
+                Some(b) => {
+                    score.total > b.score.total || (score.total == b.score.total && ri < b.response)
+                }
+            };
+            if better {
+                best = Some(Match {
+                    response: ri,
+                    score,
+                });
+            }
+        }
+        best
     }
 
     /// Index scores only (no composite): the candidate generator, for tests and baselines.
@@ -640,6 +971,73 @@ fn evidence(s: &Score) -> String {
     parts.join("; ")
 }
 
+/// One report row of a claim, holding only what the units do not.
+struct Link {
+    pair_id: String,
+    status: Status,
+    confidence: &'static str,
+    response: Option<usize>,
+    score: Option<Score>,
+    evidence: String,
+}
+
+fn article_of(c: &Item) -> String {
+    c.group.clone().unwrap_or_else(|| c.unit.article.clone())
+}
+
+/// A claim's rows: one per kept match, or one `unanswered` row.
+fn links(c: &Item, article: &str, responses: &[Item], kept: Vec<Match>) -> Vec<Link> {
+    if kept.is_empty() {
+        return vec![Link {
+            pair_id: pair_id(article, &c.unit.text, ""),
+            status: Status::Unanswered,
+            confidence: "",
+            response: None,
+            score: None,
+            evidence: "no response scores above the threshold".into(),
+        }];
+    }
+    kept.into_iter()
+        .map(|m| Link {
+            pair_id: pair_id(article, &c.unit.text, &responses[m.response].unit.text),
+            status: Status::Paired,
+            confidence: confidence(m.score.total),
+            response: Some(m.response),
+            evidence: evidence(&m.score),
+            score: Some(m.score),
+        })
+        .collect()
+}
+
+fn view<'a>(
+    c: &'a Item,
+    article: &'a str,
+    responses: &'a [Item],
+    l: &'a Link,
+) -> crate::pair::RowView<'a> {
+    crate::pair::RowView {
+        article,
+        pair_id: &l.pair_id,
+        status: l.status,
+        basis: if l.status == Status::Paired {
+            "specific"
+        } else {
+            ""
+        },
+        confidence: l.confidence,
+        claim: Some(&c.unit),
+        rebuttal: l.response.map(|r| &responses[r].unit),
+        score: l.score.as_ref(),
+        evidence: &l.evidence,
+    }
+}
+
+fn with_candidates(opts: &Options) -> Options {
+    let mut opts = opts.clone();
+    opts.candidates = opts.candidates.max(opts.top_k);
+    opts
+}
+
 /// Pairs two sources: each claim keeps its `top_k` best responses scoring at least
 /// `min_score`; a claim with none is `unanswered`. Rows follow the order of the claims.
 pub fn pair_two_sources(
@@ -648,53 +1046,105 @@ pub fn pair_two_sources(
     lex: &Lexicon,
     opts: &Options,
 ) -> Vec<Row> {
-    let mut opts = opts.clone();
-    opts.candidates = opts.candidates.max(opts.top_k);
+    let opts = with_candidates(opts);
     let engine = Engine::new(claims, responses, lex, &opts);
-    let matches = engine.matches();
+    let n_resp = responses.len();
+    let kept: Vec<Vec<Match>> = (0..claims.len())
+        .into_par_iter()
+        .map_init(
+            || (vec![0.0f32; n_resp], Vec::new()),
+            |(acc, touched), ci| engine.kept(ci, acc, touched),
+        )
+        .collect();
     let mut rows = Vec::new();
-    for (ci, ms) in matches.into_iter().enumerate() {
+    for (ci, ms) in kept.into_iter().enumerate() {
         let c = &claims[ci];
-        let article = c.group.clone().unwrap_or_else(|| c.unit.article.clone());
-        let kept: Vec<Match> = ms
-            .into_iter()
-            .filter(|m| m.score.total >= opts.weights.min_score)
-            .take(if opts.top_k == 0 {
-                usize::MAX
-            } else {
-                opts.top_k
-            })
-            .collect();
-        if kept.is_empty() {
+        let article = article_of(c);
+        for l in links(c, &article, responses, ms) {
+            let v = view(c, &article, responses, &l);
             rows.push(Row {
-                pair_id: pair_id(&article, &c.unit.text, ""),
-                article,
-                status: Status::Unanswered,
-                basis: "",
-                confidence: "",
-                claim: Some(c.unit.clone()),
-                rebuttal: None,
-                score: None,
-                evidence: "no response scores above the threshold".into(),
-            });
-            continue;
-        }
-        for m in kept {
-            let r = &responses[m.response];
-            rows.push(Row {
-                pair_id: pair_id(&article, &c.unit.text, &r.unit.text),
                 article: article.clone(),
-                status: Status::Paired,
-                basis: "specific",
-                confidence: confidence(m.score.total),
+                pair_id: l.pair_id.clone(),
+                status: v.status,
+                basis: v.basis,
+                confidence: v.confidence,
                 claim: Some(c.unit.clone()),
-                rebuttal: Some(r.unit.clone()),
-                evidence: evidence(&m.score),
-                score: Some(m.score),
+                rebuttal: v.rebuttal.cloned(),
+                score: l.score.clone(),
+                evidence: l.evidence.clone(),
             });
         }
     }
     rows
+}
+
+/// Claims scored and formatted per block of the streamed report: enough to keep both threads
+/// busy, small enough that the block's rows stay a few MiB.
+const BLOCK: usize = 256;
+
+/// Rows written by [`write_two_sources`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    pub paired: usize,
+    pub unanswered: usize,
+}
+
+/// [`pair_two_sources`] straight into a report: claims are scored and their rows formatted a
+/// block at a time on the worker threads, then written in claim order. The report is the
+/// same bytes as writing [`pair_two_sources`]'s table, but never sits in memory whole.
+pub fn write_two_sources(
+    claims: &[Item],
+    responses: &[Item],
+    lex: &Lexicon,
+    opts: &Options,
+    explain: bool,
+    out: &mut crate::report::RowWriter,
+) -> crate::error::Result<Written> {
+    let (format, csv) = (out.format(), out.csv_options().clone());
+    let opts = with_candidates(opts);
+    let engine = Engine::new(claims, responses, lex, &opts);
+    let headers = crate::pair::report_headers(explain);
+    let n_resp = responses.len();
+    let mut written = Written::default();
+    for lo in (0..claims.len()).step_by(BLOCK) {
+        let hi = (lo + BLOCK).min(claims.len());
+        let blocks: Vec<std::io::Result<(Vec<u8>, Vec<usize>, usize)>> = (lo..hi)
+            .into_par_iter()
+            .map_init(
+                || (vec![0.0f32; n_resp], Vec::new()),
+                |(acc, touched), ci| {
+                    let c = &claims[ci];
+                    let article = article_of(c);
+                    let ls = links(c, &article, responses, engine.kept(ci, acc, touched));
+                    let paired = ls.iter().filter(|l| l.status == Status::Paired).count();
+                    let cells: Vec<Vec<crate::report::Cell>> = ls
+                        .iter()
+                        .map(|l| crate::pair::row_cells(&view(c, &article, responses, l), explain))
+                        .collect();
+                    let mut bytes = Vec::new();
+                    let ends =
+                        crate::report::encode_rows(&cells, &headers, format, &csv, &mut bytes)?;
+                    Ok((bytes, ends, paired))
+                },
+            )
+            .collect();
+        for b in blocks {
+            let (bytes, ends, paired) = b.map_err(|e| crate::error::Error::Io {
+                path: "<report>".into(),
+                source: e,
+            })?;
+            let mut start = 0;
+            for end in ends {
+                out.push(&bytes[start..end])?;
+                start = end;
+            }
+            if paired == 0 {
+                written.unanswered += 1;
+            }
+            written.paired += paired;
+        }
+    }
+    Ok(written)
 }
 
 /// One side read from the inputs, with an account of what could not be read.
@@ -860,7 +1310,10 @@ pub fn read_side(inputs: &[String], role: Role, opts: &ReadOptions, lex: &Lexico
                     continue;
                 }
             };
-            match read::decode(&bytes, &src.display, opts) {
+            let decoded = read::decode(&bytes, &src.display, opts);
+            // The raw bytes are a second copy of the file while its units are built.
+            drop(bytes);
+            match decoded {
                 Ok((text, warn)) => {
                     side.issues.extend(warn);
                     jsonl_items(&text, &src.display, role, &mut side);

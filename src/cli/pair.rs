@@ -4,7 +4,8 @@ use super::{InputArgs, OutputArgs};
 use clap::Args;
 use riposte::pair::{pair_batch, report_table, IdfScope, PairOptions, Row, Status};
 use riposte::pipeline;
-use riposte::retrieve::{pair_two_sources, read_side, Options, Weighting};
+use riposte::report::Format;
+use riposte::retrieve::{pair_two_sources, read_side, write_two_sources, Options, Weighting};
 use riposte::shard::{Marker, Shard, Stats};
 use riposte::Role;
 
@@ -540,21 +541,51 @@ fn run_two_sources(a: PairArgs) -> anyhow::Result<u8> {
         hub_weight: if a.two.hubness > 0 { 0.5 } else { 0.0 },
         ..defaults
     };
-    let rows = pair_two_sources(&claims.items, &responses.items, &lex, &opts);
-    let table = report_table(&rows, a.explain);
-    a.output.write(&table, a.input.quiet)?;
+    // CSV and JSON Lines are streamed: at scale the rows (both texts in each) outweigh the
+    // index many times over. The other formats need the whole table.
+    let format = a.output.format();
+    let (paired, unanswered) = if matches!(format, Format::Csv | Format::Jsonl) {
+        let csv = a.output.csv_options()?;
+        let headers = riposte::pair::report_headers(a.explain);
+        let mut w = riposte::report::RowWriter::new(out, &headers, format, &csv)?;
+        let n = write_two_sources(
+            &claims.items,
+            &responses.items,
+            &lex,
+            &opts,
+            a.explain,
+            &mut w,
+        )?;
+        let rows = w.rows();
+        let paths = w.finish()?;
+        if paths.len() > 1 && !a.input.quiet {
+            eprintln!(
+                "riposte: {} rows are more than a spreadsheet holds ({} per sheet); written as {} parts: {}",
+                rows,
+                csv.max_rows,
+                paths.len(),
+                paths.join(", ")
+            );
+        }
+        (n.paired, n.unanswered)
+    } else {
+        let rows = pair_two_sources(&claims.items, &responses.items, &lex, &opts);
+        let table = report_table(&rows, a.explain);
+        a.output.write(&table, a.input.quiet)?;
+        let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
+        (count(Status::Paired), count(Status::Unanswered))
+    };
     let mut issues = claims.issues;
     issues.extend(responses.issues);
     super::report_issues(&issues, a.input.errors.as_deref(), a.input.quiet)?;
     let failed = claims.failed + responses.failed;
     if !a.input.quiet {
-        let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
         eprintln!(
             "riposte pair: claims {}; responses {}; links {}; unanswered claims {}; failed inputs {}; {:.2}s",
             claims.items.len(),
             responses.items.len(),
-            count(Status::Paired),
-            count(Status::Unanswered),
+            paired,
+            unanswered,
             failed,
             started.elapsed().as_secs_f64()
         );
