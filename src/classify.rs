@@ -255,10 +255,15 @@ pub fn classify(
                 .any(|c| c.tok == v && lex.cues[c.entry].class == CueClass::Accuse)
         });
         let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
-        let wrongdoing = toks
-            .iter()
-            .enumerate()
-            .any(|(i, t)| lex.is_wrongdoing(&t.norm) || lex.wrongdoing_phrase_at(&norms[i..]));
+        // speed (issue 7): wrongdoing words from each token onwards, computed once per
+        // sentence; the zone check below asked it again per mention and per later token.
+        let mut wrong_from = vec![false; toks.len() + 1];
+        for i in (0..toks.len()).rev() {
+            wrong_from[i] = wrong_from[i + 1]
+                || lex.is_wrongdoing(&toks[i].norm)
+                || lex.wrongdoing_phrase_at(&norms[i..]);
+        }
+        let wrongdoing = wrong_from[0];
         let targets: Vec<usize> = att.mentions[si]
             .iter()
             .map(|m| m.1)
@@ -364,9 +369,7 @@ pub fn classify(
                     && t < zone_end
                     && e != speaker
                     && !same_side
-                    && (t + 1..toks.len()).any(|k| {
-                        lex.is_wrongdoing(&toks[k].norm) || lex.wrongdoing_phrase_at(&norms[k..])
-                    })
+                    && wrong_from[(t + 1).min(toks.len())]
             });
         let speech =
             a.verb.is_some() || !info.speech_quotes.is_empty() || !info.fragment_quotes.is_empty();
