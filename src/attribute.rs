@@ -501,6 +501,10 @@ fn leading_np(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Option<(usize, usiz
 struct Resolver<'a, 'b> {
     ctx: &'a Ctx<'b>,
     entities: Vec<Entity>,
+    /// speed (issue 7): `fold(entities[i].name)`, kept in step by `add` and `rename`.
+    /// `find_name`/`find_descriptor` compare against every entity on every mention and used
+    /// to fold each name afresh each time.
+    folded: Vec<String>,
     st: State,
 }
 
@@ -544,6 +548,7 @@ impl Resolver<'_, '_> {
         generic: bool,
     ) -> usize {
         let id = self.entities.len();
+        self.folded.push(crate::text::fold(&name));
         self.entities.push(Entity {
             role_party: None,
             id,
@@ -557,6 +562,21 @@ impl Resolver<'_, '_> {
         id
     }
 
+    /// The folded name of entity `id` (see `folded`).
+    fn fname(&self, id: usize) -> &str {
+        debug_assert_eq!(
+            self.folded[id],
+            crate::text::fold(&self.entities[id].name),
+            "entity renamed without Resolver::rename"
+        );
+        &self.folded[id]
+    }
+
+    fn rename(&mut self, id: usize, name: String) {
+        self.folded[id] = crate::text::fold(&name);
+        self.entities[id].name = name;
+    }
+
     fn find_name(&self, name_norm: &[String]) -> Option<usize> {
         let joined = name_norm.join(" ");
         // exact, then surname / single-token match against a longer name, newest first
@@ -564,7 +584,7 @@ impl Resolver<'_, '_> {
             .entities
             .iter()
             .rev()
-            .find(|e| crate::text::fold(&e.name) == joined)
+            .find(|e| self.fname(e.id) == joined)
         {
             return Some(e.id);
         }
@@ -572,7 +592,7 @@ impl Resolver<'_, '_> {
             let w = &name_norm[0];
             if let Some(e) = self.entities.iter().rev().find(|e| {
                 e.kind == EntityKind::Person
-                    && crate::text::fold(&e.name).split(' ').next_back() == Some(w.as_str())
+                    && self.fname(e.id).split(' ').next_back() == Some(w.as_str())
             }) {
                 return Some(e.id);
             }
@@ -580,7 +600,7 @@ impl Resolver<'_, '_> {
             if let Some(e) = self.entities.iter().rev().find(|e| {
                 e.kind == EntityKind::Person
                     && e.name.contains(' ')
-                    && crate::text::fold(&e.name).split(' ').next() == Some(w.as_str())
+                    && self.fname(e.id).split(' ').next() == Some(w.as_str())
             }) {
                 return Some(e.id);
             }
@@ -588,7 +608,7 @@ impl Resolver<'_, '_> {
             if let Some(e) = self.entities.iter().rev().find(|e| {
                 e.kind == EntityKind::Org
                     && !e.generic
-                    && crate::text::fold(&e.name).split(' ').next() == Some(w.as_str())
+                    && self.fname(e.id).split(' ').next() == Some(w.as_str())
             }) {
                 return Some(e.id);
             }
@@ -609,8 +629,7 @@ impl Resolver<'_, '_> {
         // "Fifth Fleet" for "the U.S. Navy's Fifth Fleet"
         if name_norm.len() >= 2 {
             if let Some(e) = self.entities.iter().rev().find(|e| {
-                e.kind == EntityKind::Org
-                    && crate::text::fold(&e.name).ends_with(&format!(" {joined}"))
+                e.kind == EntityKind::Org && self.fname(e.id).ends_with(&format!(" {joined}"))
             }) {
                 return Some(e.id);
             }
@@ -619,7 +638,7 @@ impl Resolver<'_, '_> {
         if name_norm.len() >= 2 {
             if let Some(e) = self.entities.iter().rev().find(|e| {
                 e.kind == EntityKind::Person && {
-                    let en = crate::text::fold(&e.name);
+                    let en = self.fname(e.id);
                     en.ends_with(&joined) || joined.ends_with(&en)
                 }
             }) {
@@ -641,7 +660,7 @@ impl Resolver<'_, '_> {
             .filter(|e| e.id != except)
             .find(|e| {
                 e.descriptors.iter().any(|d| d == head)
-                    || crate::text::fold(&e.name).split(' ').any(|w| w == head)
+                    || self.fname(e.id).split(' ').any(|w| w == head)
             });
         if let Some(e) = direct {
             return Some(e.id);
@@ -667,7 +686,8 @@ impl Resolver<'_, '_> {
                     .rev()
                     .find(|e| {
                         e.kind == EntityKind::Org
-                            && crate::text::fold(&e.name)
+                            && self
+                                .fname(e.id)
                                 .split(' ')
                                 .any(|w| lex.is(class, w.trim_end_matches('.')))
                     })
@@ -939,8 +959,9 @@ impl Resolver<'_, '_> {
                         && e.kind == EntityKind::Person
                         && crate::text::fold(&name).ends_with(&crate::text::fold(&e.name))
                     {
-                        e.name = name;
+                        self.rename(id, name);
                     }
+                    let e = &self.entities[id];
                     if e.kind == EntityKind::Person
                         && e.parties.is_empty()
                         && e.affiliation.is_none()
@@ -1068,9 +1089,8 @@ impl Resolver<'_, '_> {
                         .any(|d| class_of(d).is_some_and(|c| name_classes.contains(&c)))
             })?
             .id;
-        let e = &mut self.entities[id];
-        e.name = name.to_string();
-        e.generic = false;
+        self.rename(id, name.to_string());
+        self.entities[id].generic = false;
         Some(id)
     }
 
@@ -1333,9 +1353,16 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     let mut infos = Vec::with_capacity(seg.sentences.len());
     for s in &seg.sentences {
         let tokens = tokenize(text, s.start, s.end);
+        // speed (issue 7): only quotes with a piece overlapping the sentence can contain its
+        // tokens; testing every quote of the article per token was O(tokens × quotes).
+        let near: Vec<&crate::segment::Quote> = seg
+            .quotes
+            .iter()
+            .filter(|q| q.pieces.iter().any(|&(a, b)| a < s.end && b > s.start))
+            .collect();
         let quoted: Vec<bool> = tokens
             .iter()
-            .map(|t| seg.quotes.iter().any(|q| q.contains(t.start)))
+            .map(|t| near.iter().any(|q| q.contains(t.start)))
             .collect();
         let cues = cue_hits(&ctx, &tokens, &quoted);
         let mut speech_quotes = Vec::new();
@@ -1360,6 +1387,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     let mut r = Resolver {
         ctx: &ctx,
         entities: Vec::new(),
+        folded: Vec::new(),
         st: State::default(),
     };
     let n = infos.len();
