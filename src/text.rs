@@ -24,6 +24,19 @@ pub fn fold_char(c: char) -> char {
 
 /// Folds a whole string (see [`fold_char`]).
 pub fn fold(s: &str) -> String {
+    // Most words are ASCII, where fold_char only lowercases and maps the backtick; doing
+    // that bytewise skips the char decoding and the string growth of `collect` (issue 7).
+    if s.is_ascii() {
+        let mut b = s.as_bytes().to_vec();
+        for c in &mut b {
+            *c = match *c {
+                b'`' => b'\'',
+                c => c.to_ascii_lowercase(),
+            };
+        }
+        // Only ASCII bytes were written.
+        return String::from_utf8(b).unwrap_or_default();
+    }
     s.chars().map(fold_char).collect()
 }
 
@@ -212,6 +225,13 @@ mod tests {
     #[test]
     fn fold_maps_typography() {
         assert_eq!(fold("“One‑sided” – ‘x’"), "\"one-sided\" - 'x'");
+    }
+
+    #[test]
+    fn ascii_fast_path_folds_like_fold_char() {
+        let all: String = (0u8..128).map(char::from).collect();
+        let slow: String = all.chars().map(fold_char).collect();
+        assert_eq!(fold(&all), slow);
     }
 
     #[test]

@@ -108,17 +108,25 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
         p.set_position(results.len() as u64);
         p.finish_and_clear();
     }
-    let mut issues = loaded.batch.issues.clone();
-    let mut failed = loaded.batch.failed;
+    // The article texts are not needed past extraction; freeing them (and moving, not
+    // cloning, the units out of the results) lowers the peak for large batches (issue 7).
+    let riposte::read::Batch {
+        articles,
+        issues: read_issues,
+        failed: read_failed,
+    } = loaded.batch;
+    drop(articles);
+    let mut issues = read_issues;
+    let mut failed = read_failed;
     let mut per_article = Vec::new();
-    for r in &results {
-        match &r.outcome {
+    for r in results {
+        match r.outcome {
             Ok(e) => {
-                issues.extend(e.warnings.iter().cloned());
-                per_article.push((r.id.clone(), e.units.clone()));
+                issues.extend(e.warnings);
+                per_article.push((r.id, e.units));
             }
             Err(i) => {
-                issues.push(i.clone());
+                issues.push(i);
                 failed += 1;
             }
         }
