@@ -161,8 +161,18 @@ pub fn write_table(
                 .terminator(csv::Terminator::CRLF)
                 .from_writer(out);
             w.write_record(&table.headers)?;
-            for r in &table.rows {
-                w.write_record(r.iter().map(|c| c.csv(opts)))?;
+            // Cells are formatted in parallel a chunk at a time and written in order: the
+            // formatting (flattening, capping, the formula guard) was a serial tenth of a
+            // large run, while the chunk bounds the extra memory (issue 7).
+            use rayon::prelude::*;
+            for chunk in table.rows.chunks(4096) {
+                let cells: Vec<Vec<String>> = chunk
+                    .par_iter()
+                    .map(|r| r.iter().map(|c| c.csv(opts)).collect())
+                    .collect();
+                for r in &cells {
+                    w.write_record(r)?;
+                }
             }
             w.flush()?;
         }
