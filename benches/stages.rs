@@ -13,7 +13,8 @@ fn bench(c: &mut Criterion) {
     let lex = Lexicon::builtin();
     let hints = Hints::default();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/articles").to_string();
-    let articles = riposte::read::read_inputs(&[dir.clone()], &Default::default()).articles;
+    let articles =
+        riposte::read::read_inputs(std::slice::from_ref(&dir), &Default::default()).articles;
     let segs: Vec<_> = articles
         .iter()
         .map(|a| segment::segment(&a.origin, &a.text, &lex))
@@ -38,7 +39,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group(format!("stages ({n} articles)"));
     g.bench_function("0 read", |b| {
         b.iter(|| {
-            riposte::read::read_inputs(black_box(&[dir.clone()]), &Default::default())
+            riposte::read::read_inputs(black_box(std::slice::from_ref(&dir)), &Default::default())
                 .articles
                 .len()
         })
