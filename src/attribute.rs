@@ -87,6 +87,14 @@ pub struct SentenceInfo {
 }
 
 impl SentenceInfo {
+    /// The lexicon entry of the cue starting at token `tok` (the frame verb, usually).
+    pub fn cue_at<'l>(&self, tok: usize, lex: &'l Lexicon) -> Option<&'l crate::lexicon::CueEntry> {
+        self.cues
+            .iter()
+            .find(|c| c.tok == tok)
+            .map(|c| &lex.cues[c.entry])
+    }
+
     /// Words outside quotes.
     pub fn frame_words(&self) -> usize {
         self.tokens
@@ -1406,13 +1414,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         // Register names and countries in reading order so "the country" and "it" resolve.
         let mut found: Option<(usize, String, (usize, usize))> = None;
         if let Some(v) = frame_verb(&ctx, toks, &info.cues) {
-            let cue0 = &lex.cues[info
-                .cues
-                .iter()
-                .find(|c| c.tok == v)
-                .map(|c| c.entry)
-                .unwrap_or(0)]
-            .tokens[0];
+            let cue0 = &info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens[0];
             let after_quote = v > 0 && ctx.gap(toks, v).chars().any(crate::text::is_quote_mark);
             let aux = (1..=3)
                 .take_while(|&k| v >= k)
@@ -1428,14 +1430,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                     &ctx,
                     toks,
                     q,
-                    v + lex.cues[info
-                        .cues
-                        .iter()
-                        .find(|c| c.tok == v)
-                        .map(|c| c.entry)
-                        .unwrap_or(0)]
-                    .tokens
-                    .len(),
+                    v + info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens.len(),
                 )
                 .map(|r| (r, None))
                 .or_else(|| np_left(&ctx, toks, q, v))
@@ -1520,14 +1515,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                     confidence: if pron { 0.8 } else { 0.9 },
                     rule: format!(
                         "frame:{}{}",
-                        lex.cues[info
-                            .cues
-                            .iter()
-                            .find(|c| c.tok == v)
-                            .map(|c| c.entry)
-                            .unwrap_or(0)]
-                        .tokens
-                        .join(" "),
+                        info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens.join(" "),
                         if pron { ";pronoun" } else { "" }
                     ),
                     verb: Some(v),

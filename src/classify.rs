@@ -336,14 +336,7 @@ pub fn classify(
         // the subject of the reported content ("India says X-based group orchestrated ...").
         let zone_start = match a.verb {
             Some(v) if v < toks.len() / 2 => {
-                v + lex.cues[info
-                    .cues
-                    .iter()
-                    .find(|c| c.tok == v)
-                    .map(|c| c.entry)
-                    .unwrap_or(0)]
-                .tokens
-                .len()
+                v + info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens.len()
                     + usize::from(toks.get(v + 1).is_some_and(|t| t.norm == "that"))
             }
             _ => 0,
