@@ -520,7 +520,21 @@ struct Resolver<'a, 'b> {
     ctx: &'a Ctx<'b>,
     entities: Vec<Entity>,
     st: State,
+    /// Folded name of every entity, kept in step with renames (see `rename`).
+    folded: Vec<String>,
+    /// Folded name → newest entity of that name, for the exact look-up.
+    by_name: std::collections::HashMap<String, usize>,
+    /// Party → first country entity standing for it.
+    countries: std::collections::HashMap<String, usize>,
 }
+
+/// How far back the fuzzy name look-ups search. Articles name a few dozen entities at most
+/// (≤ 18 in the bundled and held-out sets); a bounded window keeps a text that names
+/// thousands of them linear instead of quadratic.
+const RECENT: usize = 64;
+
+/// Sentences searched on each side for the attribution of a quote's sentence.
+const QUOTE_WINDOW: usize = 64;
 
 fn looks_org(ctx: &Ctx, toks: &[Token]) -> bool {
     toks.iter().any(|t| {
@@ -562,6 +576,12 @@ impl Resolver<'_, '_> {
         generic: bool,
     ) -> usize {
         let id = self.entities.len();
+        let folded = crate::text::fold(&name);
+        self.by_name.insert(folded.clone(), id);
+        self.folded.push(folded);
+        if kind == EntityKind::Country && parties.len() == 1 {
+            self.countries.entry(parties[0].clone()).or_insert(id);
+        }
         self.entities.push(Entity {
             role_party: None,
             id,
@@ -575,43 +595,49 @@ impl Resolver<'_, '_> {
         id
     }
 
+    fn recent(&self) -> impl Iterator<Item = &Entity> {
+        self.entities.iter().rev().take(RECENT)
+    }
+
+    fn rename(&mut self, id: usize, name: String) {
+        let folded = crate::text::fold(&name);
+        self.by_name.insert(folded.clone(), id);
+        self.folded[id] = folded;
+        self.entities[id].name = name;
+    }
+
     fn find_name(&self, name_norm: &[String]) -> Option<usize> {
         let joined = name_norm.join(" ");
         // exact, then surname / single-token match against a longer name, newest first
-        if let Some(e) = self
-            .entities
-            .iter()
-            .rev()
-            .find(|e| crate::text::fold(&e.name) == joined)
-        {
-            return Some(e.id);
+        if let Some(&id) = self.by_name.get(&joined) {
+            return Some(id);
         }
         if name_norm.len() == 1 {
             let w = &name_norm[0];
-            if let Some(e) = self.entities.iter().rev().find(|e| {
+            if let Some(e) = self.recent().find(|e| {
                 e.kind == EntityKind::Person
-                    && crate::text::fold(&e.name).split(' ').next_back() == Some(w.as_str())
+                    && self.folded[e.id].split(' ').next_back() == Some(w.as_str())
             }) {
                 return Some(e.id);
             }
             // Family name first (Lin Jiawei → Lin) or a first name used alone.
-            if let Some(e) = self.entities.iter().rev().find(|e| {
+            if let Some(e) = self.recent().find(|e| {
                 e.kind == EntityKind::Person
                     && e.name.contains(' ')
-                    && crate::text::fold(&e.name).split(' ').next() == Some(w.as_str())
+                    && self.folded[e.id].split(' ').next() == Some(w.as_str())
             }) {
                 return Some(e.id);
             }
             // "Veltrix" for "Veltrix Payments Ltd."
-            if let Some(e) = self.entities.iter().rev().find(|e| {
+            if let Some(e) = self.recent().find(|e| {
                 e.kind == EntityKind::Org
                     && !e.generic
-                    && crate::text::fold(&e.name).split(' ').next() == Some(w.as_str())
+                    && self.folded[e.id].split(' ').next() == Some(w.as_str())
             }) {
                 return Some(e.id);
             }
             // acronym of an organisation: FO → Foreign Office
-            if let Some(e) = self.entities.iter().rev().find(|e| {
+            if let Some(e) = self.recent().find(|e| {
                 e.kind != EntityKind::Person
                     && {
                         // "FDA" for "U.S. Food and Drug Administration"
@@ -626,19 +652,18 @@ impl Resolver<'_, '_> {
         }
         // "Fifth Fleet" for "the U.S. Navy's Fifth Fleet"
         if name_norm.len() >= 2 {
-            if let Some(e) = self.entities.iter().rev().find(|e| {
-                e.kind == EntityKind::Org
-                    && crate::text::fold(&e.name).ends_with(&format!(" {joined}"))
+            if let Some(e) = self.recent().find(|e| {
+                e.kind == EntityKind::Org && self.folded[e.id].ends_with(&format!(" {joined}"))
             }) {
                 return Some(e.id);
             }
         }
         // a longer mention of a person known by part of the name
         if name_norm.len() >= 2 {
-            if let Some(e) = self.entities.iter().rev().find(|e| {
+            if let Some(e) = self.recent().find(|e| {
                 e.kind == EntityKind::Person && {
-                    let en = crate::text::fold(&e.name);
-                    en.ends_with(&joined) || joined.ends_with(&en)
+                    let en = &self.folded[e.id];
+                    en.ends_with(&joined) || joined.ends_with(en.as_str())
                 }
             }) {
                 return Some(e.id);
@@ -652,15 +677,10 @@ impl Resolver<'_, '_> {
     }
 
     fn find_descriptor_except(&self, head: &str, except: usize) -> Option<usize> {
-        let direct = self
-            .entities
-            .iter()
-            .rev()
-            .filter(|e| e.id != except)
-            .find(|e| {
-                e.descriptors.iter().any(|d| d == head)
-                    || crate::text::fold(&e.name).split(' ').any(|w| w == head)
-            });
+        let direct = self.recent().filter(|e| e.id != except).find(|e| {
+            e.descriptors.iter().any(|d| d == head)
+                || self.folded[e.id].split(' ').any(|w| w == head)
+        });
         if let Some(e) = direct {
             return Some(e.id);
         }
@@ -680,12 +700,10 @@ impl Resolver<'_, '_> {
         ] {
             if lex.is(class, head) {
                 return self
-                    .entities
-                    .iter()
-                    .rev()
+                    .recent()
                     .find(|e| {
                         e.kind == EntityKind::Org
-                            && crate::text::fold(&e.name)
+                            && self.folded[e.id]
                                 .split(' ')
                                 .any(|w| lex.is(class, w.trim_end_matches('.')))
                     })
@@ -965,12 +983,13 @@ impl Resolver<'_, '_> {
                         e.parties = parties;
                     }
                     // prefer the fullest written form
-                    if name.len() > e.name.len()
+                    let fuller = name.len() > e.name.len()
                         && e.kind == EntityKind::Person
-                        && crate::text::fold(&name).ends_with(&crate::text::fold(&e.name))
-                    {
-                        e.name = name;
+                        && crate::text::fold(&name).ends_with(&crate::text::fold(&e.name));
+                    if fuller {
+                        self.rename(id, name);
                     }
+                    let e = &self.entities[id];
                     if e.kind == EntityKind::Person
                         && e.parties.is_empty()
                         && e.affiliation.is_none()
@@ -1104,9 +1123,8 @@ impl Resolver<'_, '_> {
                         .any(|d| class_of(d).is_some_and(|c| name_classes.contains(&c)))
             })?
             .id;
-        let e = &mut self.entities[id];
-        e.name = name.to_string();
-        e.generic = false;
+        self.rename(id, name.to_string());
+        self.entities[id].generic = false;
         Some(id)
     }
 
@@ -1217,12 +1235,8 @@ impl Resolver<'_, '_> {
             .filter(|&id| self.entities[id].kind == EntityKind::Country)
         {
             Some(id) => id,
-            None => match self
-                .entities
-                .iter()
-                .find(|e| e.kind == EntityKind::Country && e.parties == [party.to_string()])
-            {
-                Some(e) => e.id,
+            None => match self.countries.get(party) {
+                Some(&id) => id,
                 None => self.add(
                     name.to_string(),
                     EntityKind::Country,
@@ -1402,6 +1416,9 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         ctx: &ctx,
         entities: Vec::new(),
         st: State::default(),
+        folded: Vec::new(),
+        by_name: Default::default(),
+        countries: Default::default(),
     };
     let n = infos.len();
     let mut attributions: Vec<Option<Attribution>> = vec![None; n];
@@ -1567,7 +1584,8 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         let qid = info.speech_quotes[0];
         let quote = &seg.quotes[qid];
         // any other sentence of the same quote that has a frame
-        let sibling = (0..n)
+        // the sentences of one quote are contiguous: look only among its neighbours
+        let sibling = (si.saturating_sub(QUOTE_WINDOW)..(si + QUOTE_WINDOW).min(n))
             .filter(|&k| k != si && infos[k].speech_quotes.contains(&qid))
             .find_map(|k| {
                 attributions[k]

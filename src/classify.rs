@@ -163,6 +163,9 @@ fn display_speaker(att: &Attributed, id: usize) -> String {
     e.name.clone()
 }
 
+/// Acts searched on each side for the claim an elaboration continues.
+const ELABORATION_WINDOW: usize = 200;
+
 /// A reporting verb that asserts rather than merely relays ("reported", "claimed").
 fn reports(act: &Act, att: &Attributed) -> bool {
     att.attributions[act.si].verb.is_some_and(|v| {
@@ -255,10 +258,12 @@ pub fn classify(
                 .any(|c| c.tok == v && lex.cues[c.entry].class == CueClass::Accuse)
         });
         let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
-        let wrongdoing = toks
-            .iter()
-            .enumerate()
-            .any(|(i, t)| lex.is_wrongdoing(&t.norm) || lex.wrongdoing_phrase_at(&norms[i..]));
+        // The last wrongdoing word: "a wrongdoing word after token t" is then t < last, and
+        // one scan serves every mention (a sentence of a million words stays linear).
+        let last_wrong = (0..toks.len())
+            .rev()
+            .find(|&i| lex.is_wrongdoing(&toks[i].norm) || lex.wrongdoing_phrase_at(&norms[i..]));
+        let wrongdoing = last_wrong.is_some();
         let targets: Vec<usize> = att.mentions[si]
             .iter()
             .map(|m| m.1)
@@ -357,9 +362,7 @@ pub fn classify(
                     && t < zone_end
                     && e != speaker
                     && !same_side
-                    && (t + 1..toks.len()).any(|k| {
-                        lex.is_wrongdoing(&toks[k].norm) || lex.wrongdoing_phrase_at(&norms[k..])
-                    })
+                    && last_wrong.is_some_and(|w| w > t)
             });
         let speech =
             a.verb.is_some() || !info.speech_quotes.is_empty() || !info.fragment_quotes.is_empty();
@@ -775,7 +778,11 @@ pub fn classify(
         let s_par = seg.sentences[act.si].paragraph;
         // a cued claim of the same side nearby, or the same speaker's claim just before
         // (a quote that runs on over paragraphs)
-        let source = (0..acts.len()).filter(|&k| k != ai).find(|&k| {
+        // Only acts within two paragraphs can match; acts are in reading order, so a bounded
+        // window around this one holds them (and keeps 10,000 claims linear).
+        let window =
+            ai.saturating_sub(ELABORATION_WINDOW)..(ai + ELABORATION_WINDOW).min(acts.len());
+        let source = window.filter(|&k| k != ai).find(|&k| {
             let k_par = seg.sentences[acts[k].si].paragraph;
             match &decided[k] {
                 Some((Role::Claim, _, _, Some(_))) => {
