@@ -1600,39 +1600,23 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
             ends_colon.then(|| attributions[p].clone()).flatten()
         });
         let multi = quote.pieces.len() > 1;
-        let (att, qt, conf, rule) = if let Some(a) = sibling {
-            (
-                Some(a),
-                if multi {
-                    QuoteType::MultiParagraph
-                } else {
-                    QuoteType::Direct
-                },
-                0.85,
-                "quote-span",
-            )
-        } else if let Some(a) = colon_intro {
-            (
-                Some(a),
-                if multi {
-                    QuoteType::MultiParagraph
-                } else {
-                    QuoteType::Direct
-                },
-                0.85,
-                "colon-intro",
-            )
+        // a quote over several paragraphs is reported as such whoever is found to speak it
+        let attributed = if multi {
+            QuoteType::MultiParagraph
         } else {
-            (
-                None,
-                if multi {
-                    QuoteType::MultiParagraph
-                } else {
-                    QuoteType::Floating
-                },
-                0.6,
-                "floating:inherit",
-            )
+            QuoteType::Direct
+        };
+        let (att, qt, conf, rule) = if let Some(a) = sibling {
+            (Some(a), attributed, 0.85, "quote-span")
+        } else if let Some(a) = colon_intro {
+            (Some(a), attributed, 0.85, "colon-intro")
+        } else {
+            let floating = if multi {
+                QuoteType::MultiParagraph
+            } else {
+                QuoteType::Floating
+            };
+            (None, floating, 0.6, "floating:inherit")
         };
         let (speaker, mention) = match att {
             Some(a) => (a.speaker, a.mention.clone()),
@@ -1644,11 +1628,6 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         if speaker.is_none() {
             continue;
         }
-        let qt = if rule == "floating:inherit" && !multi {
-            QuoteType::Floating
-        } else {
-            qt
-        };
         attributions[si] = Some(Attribution {
             speaker,
             mention: mention.clone(),
