@@ -1964,11 +1964,3 @@ fn register_documents(r: &mut Resolver, toks: &[Token], q: &[bool]) {
         }
     }
 }
-
-/// Which cue classes appear in a sentence (outside quotes, and inside speech quotes).
-pub fn classes(info: &SentenceInfo, lex: &Lexicon) -> Vec<CueClass> {
-    let mut v: Vec<CueClass> = info.cues.iter().map(|c| lex.cues[c.entry].class).collect();
-    v.sort();
-    v.dedup();
-    v
-}

@@ -222,63 +222,6 @@ fn cap_warnings(article_id: &str, mut warnings: Vec<InputIssue>) -> Vec<InputIss
     warnings
 }
 
-/// Quote pieces sorted by start, for O(log n) look-ups: attribution asks, for every token and
-/// every sentence, which quotes cover it, and scanning all quotes each time was
-/// O(tokens × quotes) on quote-heavy text.
-#[derive(Debug, Clone, Default)]
-pub struct QuoteIndex {
-    /// (start, end, index into the quotes slice), sorted by start.
-    pieces: Vec<(usize, usize, usize)>,
-    /// Running maximum of `end` over `pieces[..=i]`, so a backwards walk can stop as soon as
-    /// no earlier piece can reach the queried range, even if pieces overlap.
-    max_end: Vec<usize>,
-}
-
-impl QuoteIndex {
-    pub fn new(quotes: &[Quote]) -> Self {
-        let mut pieces: Vec<(usize, usize, usize)> = quotes
-            .iter()
-            .enumerate()
-            .flat_map(|(qi, q)| q.pieces.iter().map(move |&(s, e)| (s, e, qi)))
-            .collect();
-        pieces.sort_unstable();
-        let max_end = pieces
-            .iter()
-            .scan(0, |m, p| {
-                *m = (*m).max(p.1);
-                Some(*m)
-            })
-            .collect();
-        QuoteIndex { pieces, max_end }
-    }
-
-    /// Indices (into the quotes slice) of the quotes with a piece overlapping
-    /// `start..end`, ascending and without duplicates.
-    pub fn overlapping(&self, start: usize, end: usize) -> Vec<usize> {
-        let mut out = Vec::new();
-        let mut i = self.pieces.partition_point(|p| p.0 < end);
-        while i > 0 && self.max_end[i - 1] > start {
-            i -= 1;
-            let (_, e, qi) = self.pieces[i];
-            if e > start {
-                out.push(qi);
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
-    /// Whether any quote covers byte `pos` (as [`Quote::contains`] for some quote).
-    pub fn contains(&self, pos: usize) -> bool {
-        let i = self.pieces.partition_point(|p| p.0 <= pos);
-        (0..i)
-            .rev()
-            .take_while(|&k| self.max_end[k] > pos)
-            .any(|k| self.pieces[k].1 > pos)
-    }
-}
-
 fn push(
     quotes: &mut Vec<Quote>,
     text: &str,
@@ -335,23 +278,6 @@ mod tests {
         assert_eq!(qs.len(), 1);
         assert!(!qs[0].closed);
         assert_eq!(w.len(), 1);
-    }
-
-    #[test]
-    fn index_agrees_with_a_scan() {
-        let t = "“One,” he said. ‘Two’ and \"three\" then “four\n\n“five.” Then ” stray “ marks.";
-        let (qs, _) = q(t);
-        let idx = QuoteIndex::new(&qs);
-        for a in 0..=t.len() {
-            let scan = qs.iter().any(|q| q.contains(a));
-            assert_eq!(idx.contains(a), scan, "contains({a})");
-            for b in a..=t.len() {
-                let scan: Vec<usize> = (0..qs.len())
-                    .filter(|&i| qs[i].pieces.iter().any(|&(s, e)| s < b && e > a))
-                    .collect();
-                assert_eq!(idx.overlapping(a, b), scan, "overlapping({a}, {b})");
-            }
-        }
     }
 
     #[test]

@@ -105,14 +105,6 @@ fn dateline_end(para: &str) -> Option<usize> {
     (after + skip < para.len()).then_some(after + skip)
 }
 
-/// Indices of the sentences overlapping bytes `start..end`, found by binary search: sentences
-/// come out of [`split`] in text order and never overlap.
-pub fn overlapping(sentences: &[Sentence], start: usize, end: usize) -> std::ops::Range<usize> {
-    let lo = sentences.partition_point(|s| s.end <= start);
-    let hi = sentences.partition_point(|s| s.start < end).max(lo);
-    lo..hi
-}
-
 pub fn split(
     text: &str,
     paragraphs: &[Paragraph],
