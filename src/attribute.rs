@@ -636,6 +636,18 @@ impl Resolver<'_, '_> {
             }) {
                 return Some(e.id);
             }
+            // "the Sentinel" for "The Daily Sentinel": a distinctive last word names the
+            // organisation alone; a common noun ("Union", "Council") does not.
+            if !self.ctx.lex.is("org_noun", w) && !self.ctx.lex.is("doc_noun", w) {
+                if let Some(e) = self.recent().find(|e| {
+                    e.kind == EntityKind::Org
+                        && !e.generic
+                        && self.folded[e.id].contains(' ')
+                        && self.folded[e.id].split(' ').next_back() == Some(w.as_str())
+                }) {
+                    return Some(e.id);
+                }
+            }
             // acronym of an organisation: FO → Foreign Office
             if let Some(e) = self.recent().find(|e| {
                 e.kind != EntityKind::Person

@@ -819,7 +819,9 @@ pub fn classify(
             continue;
         };
         let begun = cued_rebuttal[d] || first_claim[d].is_some_and(|c| c < act.si);
-        if begun {
+        // "The Sentinel reported last week that ...": an outlet's own story is what the
+        // accuser attacks, not its answer.
+        if begun && !reports(act, att) {
             let conf_kind = if act.accuse || act.wrongdoing {
                 "counter-accusation"
             } else {
