@@ -440,6 +440,44 @@ fn np_left(
     (i < end).then_some(((i, end), appos))
 }
 
+/// "The documentary, “Offside”, broadcast on Thursday by Meridian TV, alleged that ...": a
+/// sentence-initial noun phrase, then parentheticals (titles in quotes, participles,
+/// relative clauses) up to the comma right before the verb. Tried only when the plain
+/// look-back fails, and only for a phrase that opens the sentence and names something.
+fn initial_subject(
+    ctx: &Ctx,
+    toks: &[Token],
+    quoted: &[bool],
+    v: usize,
+) -> Option<((usize, usize), Option<(usize, usize)>)> {
+    let mut i = v;
+    while i > 0 && !has_punct(ctx.gap(toks, i)) && skippable(ctx, toks, i - 1) && !quoted[i - 1] {
+        i -= 1;
+    }
+    if i == 0 || !ctx.gap(toks, i).contains(',') {
+        return None;
+    }
+    let k = (1..i).find(|&k| ctx.gap(toks, k).contains(','))?;
+    if k > 6 || i - k > 30 || (0..k).any(|t| quoted[t]) {
+        return None;
+    }
+    let first = &toks[0];
+    let opens = ctx.w(first, "determiner") || first.poss || (first.cap && !ctx.w(first, "skip"));
+    let last = &toks[k - 1];
+    let names = ctx.w(last, "doc_noun")
+        || ctx.w(last, "org_noun")
+        || ctx.w(last, "person_noun")
+        || (last.cap && k >= 2);
+    // every word a noun-phrase word, no cue verb, no punctuation inside the phrase
+    let all_np = (0..k).all(|t| {
+        let word = np_word(ctx, &toks[t])
+            || (t > 0 && toks[t].norm.chars().all(|c| c.is_alphabetic() || c == '-'));
+        let inside = t + 1 == k || !has_punct(ctx.gap(toks, t + 1));
+        word && inside && !ctx.lex.cue_index.contains_key(&toks[t].norm)
+    });
+    (opens && names && all_np).then_some(((0, k), Some((k, i))))
+}
+
 /// Noun phrase right of token `from` ("said the spokesperson", "according to Khan").
 fn np_right(ctx: &Ctx, toks: &[Token], quoted: &[bool], from: usize) -> Option<(usize, usize)> {
     let mut i = from;
@@ -1464,18 +1502,20 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                 .map(|r| (r, None))
                 .or_else(|| np_left(&ctx, toks, q, v))
             } else {
-                np_left(&ctx, toks, q, v).or_else(|| {
-                    // "... and accused the country of" / "X fined Y, accusing it of": the
-                    // subject is the sentence's own
-                    let prev = v.checked_sub(1).map(|p| toks[p].norm.as_str());
-                    let participle =
-                        toks[v].norm.ends_with("ing") && ctx.gap(toks, v).contains(',');
-                    if matches!(prev, Some("and") | Some("but")) || participle {
-                        leading_np(&ctx, toks, q).map(|r| (r, None))
-                    } else {
-                        None
-                    }
-                })
+                np_left(&ctx, toks, q, v)
+                    .or_else(|| initial_subject(&ctx, toks, q, v))
+                    .or_else(|| {
+                        // "... and accused the country of" / "X fined Y, accusing it of": the
+                        // subject is the sentence's own
+                        let prev = v.checked_sub(1).map(|p| toks[p].norm.as_str());
+                        let participle =
+                            toks[v].norm.ends_with("ing") && ctx.gap(toks, v).contains(',');
+                        if matches!(prev, Some("and") | Some("but")) || participle {
+                            leading_np(&ctx, toks, q).map(|r| (r, None))
+                        } else {
+                            None
+                        }
+                    })
             };
             let span = span.map(|((a, b), appos)| {
                 // ", a spokesman for the U.S. Navy," — only a noun phrase, never a clause

@@ -296,3 +296,35 @@ fn hints_fix_the_sides() {
     assert_eq!(find(&us, "blamed Globex").role, Role::Claim);
     assert_eq!(find(&us, "claim was false").role, Role::Rebuttal);
 }
+
+#[test]
+fn subject_before_a_titled_parenthetical() {
+    // The subject opens the sentence; a quoted title and a participle clause stand between
+    // it and the verb.
+    let text = "Freedonia rejected allegations in a Ruritanian television documentary.\n\n\
+                The documentary, \u{201c}Border Nights\u{201d}, broadcast on Sunday by the Ruritanian \
+                broadcaster RTV, alleged that Freedonian troops shelled three villages.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    let u = find(&us, "alleged that Freedonian troops");
+    assert_eq!(u.role, Role::Claim, "{u:#?}");
+    assert_eq!(u.speaker, "documentary", "{u:#?}");
+}
+
+#[test]
+fn an_outlet_reporting_its_own_story_is_not_its_answer() {
+    let text = "The Ministry of Health accused The Daily Courier of publishing false figures.\n\n\
+                The Courier reported last week that 60 patients had died at the hospital.\n\n\
+                The Courier said it stood by its reporting.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    none(&us, "reported last week");
+    let u = find(&us, "stood by its reporting");
+    assert_eq!(u.role, Role::Rebuttal, "{u:#?}");
+    assert_eq!(
+        u.party, "Daily Courier",
+        "the short name is the same organisation: {u:#?}"
+    );
+}
