@@ -756,9 +756,12 @@ pub fn classify(
             .collect();
         // ... and an accuser *reporting* or *alleging* states a claim whatever its subject
         let reporting = reports(act, att);
+        // ... and so does the accuser's document (a warning letter, a report): its findings
+        // are the accusation, whatever their grammatical subject ("inspectors had found").
+        let document = att.entities[act.speaker].kind == EntityKind::Document;
         let d = (0..disputes.len()).find(|&d| {
             p.iter().all(|x| disputes[d].accusers.contains(x))
-                && (zp.contains(&disputes[d].responder) || reporting)
+                && (zp.contains(&disputes[d].responder) || reporting || document)
                 && disputes[d].responder != p[0]
         });
         if let Some(d) = d {
