@@ -1791,6 +1791,21 @@ fn register_mentions(
                 if toks[j - 1].poss {
                     break;
                 }
+                // "Ministry of Mines and Minerals Development": an institution's name runs on
+                // over "of" (and, after an "of", over "and"); "Microsoft and Google" stay two.
+                let joins = j + 1 < toks.len()
+                    && toks[j + 1].cap
+                    && !has_punct(ctx.gap(toks, j))
+                    && !has_punct(ctx.gap(toks, j + 1))
+                    && ctx.gaz_at(toks, j + 1).is_none()
+                    && match toks[j].norm.as_str() {
+                        "of" => toks[i..j].iter().any(|t| ctx.w(t, "org_noun")),
+                        "and" => toks[i..j].iter().any(|t| t.norm == "of"),
+                        _ => false,
+                    };
+                if joins {
+                    j += 1;
+                }
             }
             if j > i {
                 let norm: Vec<String> = toks[i..j].iter().map(|t| t.norm.clone()).collect();
@@ -1835,6 +1850,12 @@ fn register_mentions(
                         .collect();
                     parties.dedup();
                     let e = r.add(name, EntityKind::Org, parties, vec![], false);
+                    // "the Ministry of Mines" is the government's side, like "the ministry";
+                    // "the Food and Drug Administration" is an agency of its own.
+                    if toks[i].norm == "ministry" {
+                        r.apply_role(e, &[&toks[i]]);
+                        r.entities[e].generic = false;
+                    }
                     out.push((i, e));
                 }
                 i = j;

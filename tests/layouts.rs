@@ -328,3 +328,17 @@ fn an_outlet_reporting_its_own_story_is_not_its_answer() {
         "the short name is the same organisation: {u:#?}"
     );
 }
+
+#[test]
+fn a_ministry_named_in_full_is_the_government_side() {
+    // The accused is named in full ("Ministry of X and Y"); the answer comes from its
+    // minister: both stand for the government.
+    let text = "An environmental group accused the Ministry of Mines and Minerals Development \
+                of issuing licences inside a protected forest.\n\n\
+                Mines Minister Chanda Mwale hit back on Thursday, saying the report was full of errors.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    assert_eq!(find(&us, "accused the Ministry").role, Role::Claim);
+    assert_eq!(find(&us, "hit back").role, Role::Rebuttal);
+}
