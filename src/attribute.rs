@@ -918,9 +918,12 @@ impl Resolver<'_, '_> {
         } else {
             body
         };
-        let all_cap = body
-            .iter()
-            .all(|t| t.cap || matches!(t.norm.as_str(), "of" | "for" | "and"));
+        // "Office of the U.S. Trade Representative", "Ministry of the Interior"
+        let all_cap = body.iter().enumerate().all(|(k, t)| {
+            t.cap
+                || matches!(t.norm.as_str(), "of" | "for" | "and")
+                || (t.norm == "the" && k > 0 && body[k - 1].norm == "of")
+        });
         // The organisation word ends the name or heads an "of"/"for" phrase; "Chief Cabinet
         // Secretary Hiroshi Kanzaki" is a person.
         let institution = body.iter().enumerate().any(|(k, t)| {
