@@ -347,10 +347,33 @@ pub fn classify(
             _ => 0,
         };
         let zone_end = zone_start + 8;
+        // "... told the committee that the EU would act, and said Indonesia had ...": a later
+        // reporting verb of the same speaker opens a second zone.
+        let second_zone: Option<(usize, usize)> = info
+            .cues
+            .iter()
+            .filter(|c| {
+                c.as_verb
+                    && !c.in_quote
+                    && c.tok >= zone_end
+                    && lex.cues[c.entry].class == CueClass::Speech
+                    && c.tok > 0
+                    && toks[c.tok - 1].norm == "and"
+            })
+            .map(|c| {
+                let z = c.tok
+                    + c.len
+                    + usize::from(toks.get(c.tok + c.len).is_some_and(|t| t.norm == "that"));
+                (z, z + 8)
+            })
+            .next();
+        let in_zone = |t: usize| {
+            (t >= zone_start && t < zone_end) || second_zone.is_some_and(|(a, b)| t >= a && t < b)
+        };
         // Parties the reported content is about (its first words): "said that China had ...".
         let zone_parties: Vec<usize> = att.mentions[si]
             .iter()
-            .filter(|&&(t, e)| t >= zone_start && t < zone_end && e != speaker)
+            .filter(|&&(t, e)| in_zone(t) && e != speaker)
             .map(|&(_, e)| e)
             .collect();
         let wrongdoing = wrongdoing
@@ -358,11 +381,7 @@ pub fn classify(
                 let own = &att.entities[speaker].parties;
                 let theirs = &att.entities[e].parties;
                 let same_side = !theirs.is_empty() && theirs.iter().all(|p| own.contains(p));
-                t >= zone_start
-                    && t < zone_end
-                    && e != speaker
-                    && !same_side
-                    && last_wrong.is_some_and(|w| w > t)
+                in_zone(t) && e != speaker && !same_side && last_wrong.is_some_and(|w| w > t)
             });
         let speech =
             a.verb.is_some() || !info.speech_quotes.is_empty() || !info.fragment_quotes.is_empty();

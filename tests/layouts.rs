@@ -342,3 +342,31 @@ fn a_ministry_named_in_full_is_the_government_side() {
     assert_eq!(find(&us, "accused the Ministry").role, Role::Claim);
     assert_eq!(find(&us, "hit back").role, Role::Rebuttal);
 }
+
+#[test]
+fn a_second_reporting_verb_carries_the_accusation() {
+    // The charge comes after "and said", far from the first verb.
+    let text = "Ruritania accused Freedonia of dumping steel.\n\n\
+                Trade Commissioner Anna Berg told the Ruritanian parliament's trade committee that \
+                Ruritania would use every instrument at its disposal, and said Freedonia had ignored \
+                a clear ruling.\n\nFreedonia rejected the accusations.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    assert_eq!(find(&us, "ignored a clear ruling").role, Role::Claim);
+}
+
+#[test]
+fn office_of_the_trade_representative_is_one_institution() {
+    let text = "Ruritania accused Freedonia of blocking dairy imports.\n\n\
+                In a statement, the Office of the Ruritanian Trade Representative said Freedonia \
+                had allocated its quotas to domestic processors.\n\n\
+                \u{201c}Freedonia has had two years to fix this,\u{201d} the office said.\n\n\
+                Freedonia rejected the accusations.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    let u = find(&us, "two years to fix this");
+    assert_eq!(u.role, Role::Claim, "{u:#?}");
+    assert_eq!(u.party, "Ruritania", "{u:#?}");
+}
