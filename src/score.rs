@@ -118,8 +118,25 @@ impl Analyzer {
 
     /// Content terms of a text: folded, stemmed, family-folded; cue words and grammar words out.
     pub fn terms(&self, text: &str, lex: &Lexicon) -> Vec<String> {
-        tokenize(text, 0, text.len())
-            .into_iter()
+        let toks = tokenize(text, 0, text.len());
+        // Multi-word party names ("Addis Ababa", "United States") are out for the same
+        // reason as one-word ones below.
+        let ctx = crate::attribute::Ctx { text, lex };
+        let mut in_party = vec![false; toks.len()];
+        let mut i = 0;
+        while i < toks.len() {
+            match ctx.gaz_at(&toks, i) {
+                Some((len, _, _)) if len > 1 => {
+                    in_party[i..i + len].iter_mut().for_each(|x| *x = true);
+                    i += len;
+                }
+                _ => i += 1,
+            }
+        }
+        toks.iter()
+            .zip(in_party)
+            .filter(|(_, party)| !party)
+            .map(|(t, _)| t)
             .filter(|t| t.is_word())
             .filter(|t| {
                 let n = t.norm.as_str();
