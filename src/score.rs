@@ -303,7 +303,16 @@ pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, St
         let padded = format!(" {rebuttal_folded} ");
         // A one-word party name counts only as a source ("India's allegations", "made by
         // India"); elsewhere it is as likely the object of a counter-charge.
+        // A document is named as the source when the rebuttal says whose it is ("a joint
+        // statement issued by Egypt", "the letter from the FDA"), not when the responder
+        // speaks "in a statement" of its own.
+        let document_source = lex.is("doc_noun", &a)
+            && words.windows(2).any(|w| {
+                (w[0] == "joint" && w[1] == a)
+                    || (w[0] == a && matches!(w[1], "issued" | "released" | "by" | "from"))
+            });
         let as_source = a.contains(' ')
+            || document_source
             || words.windows(2).any(|w| {
                 let (x, y) = (w[0].trim_end_matches("'s"), w[1].trim_end_matches("'s"));
                 (x == a && lex.is("reference_noun", y)) || (x == "by" && y == a)
