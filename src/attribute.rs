@@ -143,6 +143,9 @@ struct State {
     /// The last country that spoke or was a sentence subject: "Britain expelled ...
     /// Foreign Secretary X told ..." — X speaks for Britain.
     last_country_actor: Option<usize>,
+    /// Every country actor so far, newest last (for an office whose country is the one the
+    /// sentence accuses: it belongs to the other side).
+    country_actors: Vec<usize>,
     /// The last named organisation that spoke or was a subject (for "chief executive X").
     last_org_actor: Option<usize>,
 }
@@ -1215,10 +1218,30 @@ impl Resolver<'_, '_> {
             .flatten()
             .filter(|g| ctx.gap(toks, 1 + g.0).contains(','))
             .map(|g| g.1);
+        // "Separately, the Ministry of Defence accused Russian forces of ...": not Russia's
+        // ministry; the latest country actor that is not the one the sentence goes on to name.
+        let named_after: Vec<String> = ctx
+            .parties_in(toks, b, toks.len())
+            .into_iter()
+            .map(|x| x.1)
+            .collect();
         let party = fronted.or_else(|| {
-            self.st
+            let latest = self
+                .st
                 .last_country_actor
-                .and_then(|c| self.static_parties(c).first().cloned())
+                .and_then(|c| self.static_parties(c).first().cloned());
+            if latest.as_ref().is_some_and(|p| named_after.contains(p)) {
+                self.st
+                    .country_actors
+                    .iter()
+                    .rev()
+                    .take(RECENT)
+                    .filter_map(|&c| self.static_parties(c).first().cloned())
+                    .find(|p| !named_after.contains(p))
+                    .or(latest)
+            } else {
+                latest
+            }
         });
         if let Some(p) = party {
             self.entities[id].parties = vec![p];
@@ -1330,6 +1353,7 @@ impl Resolver<'_, '_> {
                 self.st.last_country = Some(id);
                 self.st.last_thing = Some(id);
                 self.st.last_country_actor = Some(id);
+                self.st.country_actors.push(id);
             }
             _ => {
                 self.st.last_thing = Some(id);
@@ -1337,6 +1361,8 @@ impl Resolver<'_, '_> {
                 // an institution of a known country acts for it ("the European Commission")
                 if !e.parties.is_empty() {
                     self.st.last_country_actor = Some(id);
+                    self.st.country_actors.push(id);
+                    self.st.country_actors.push(id);
                 }
                 if e.kind == EntityKind::Org && !e.generic {
                     self.st.last_org_actor = Some(id);
@@ -1966,6 +1992,7 @@ fn link_documents(
                 r.entities[d].affiliation = Some(author);
                 if speaker == Some(d) && !r.static_parties(d).is_empty() {
                     r.st.last_country_actor = Some(d);
+                    r.st.country_actors.push(d);
                 }
             }
         }

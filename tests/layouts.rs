@@ -370,3 +370,19 @@ fn office_of_the_trade_representative_is_one_institution() {
     assert_eq!(u.role, Role::Claim, "{u:#?}");
     assert_eq!(u.party, "Ruritania", "{u:#?}");
 }
+
+#[test]
+fn an_office_is_not_the_country_its_sentence_accuses() {
+    // The last country to speak is Ruritania, but the ministry accuses Ruritanian forces:
+    // it is Freedonia's.
+    let text = "Freedonia expelled a Ruritanian diplomat, accusing Ruritania of espionage.\n\n\
+                Ruritania rejected the accusations as hysteria.\n\n\
+                Separately, the Ministry of Defence accused Ruritanian forces of jamming the \
+                navigation signal of a patrol aircraft.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    let u = find(&us, "jamming the navigation signal");
+    assert_eq!(u.role, Role::Claim, "{u:#?}");
+    assert_eq!(u.party, "Freedonia", "{u:#?}");
+}
