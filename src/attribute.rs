@@ -148,6 +148,9 @@ struct State {
     country_actors: Vec<usize>,
     /// The last named organisation that spoke or was a subject (for "chief executive X").
     last_org_actor: Option<usize>,
+    /// The last named organisation that spoke: "According to the union, ... Regional
+    /// secretary X said" — X is the union's, though the council was named in between.
+    last_org_speaker: Option<usize>,
 }
 
 pub struct Ctx<'a> {
@@ -332,6 +335,17 @@ fn skippable(ctx: &Ctx, toks: &[Token], i: usize) -> bool {
         || (t.norm == "on" && toks.get(i + 1).is_some_and(|n| ctx.w(n, "weekday")))
 }
 
+/// The gap before token `i`, less the apostrophe of a plural possessive inside a name
+/// ("Workers’ Union"), which the tokenizer leaves outside the word.
+fn name_gap<'a>(ctx: &'a Ctx, toks: &[Token], i: usize) -> &'a str {
+    let g = ctx.gap(toks, i);
+    if i > 0 && toks[i - 1].poss && toks[i - 1].cap && toks[i].cap {
+        g.trim_start_matches(['\'', '\u{2019}'])
+    } else {
+        g
+    }
+}
+
 fn has_punct(gap: &str) -> bool {
     gap.chars().any(|c| {
         matches!(c, ',' | ';' | ':' | '(' | ')' | '\n' | '\r')
@@ -401,7 +415,7 @@ fn np_left(
             && !ctx.lex.cue_index.contains_key(&toks[k].norm)
     };
     while i > 0 && !quoted[i - 1] && (np_word(ctx, &toks[i - 1]) || (i < end && modifier(i - 1))) {
-        let g = ctx.gap(toks, i);
+        let g = name_gap(ctx, toks, i);
         if i < end && has_punct(g) {
             break;
         }
@@ -933,7 +947,17 @@ impl Resolver<'_, '_> {
             ctx.w(t, "org_noun")
                 && (k + 1 == body.len() || matches!(body[k + 1].norm.as_str(), "of" | "for"))
         });
-        if all_cap && institution && body.len() >= 2 && !body.iter().any(|t| t.poss) {
+        // "Amalgamated Transit Workers’ Union": a plural possessive inside the name is part of
+        // it, not an owner in front of it.
+        let plural_poss = |t: &Token| {
+            let w = &ctx.text[t.start..t.end];
+            t.poss && !w.ends_with("'s") && !w.ends_with("\u{2019}s")
+        };
+        let inner_owner = body[..body.len().saturating_sub(1)]
+            .iter()
+            .any(|t| t.poss && !plural_poss(t));
+        let last_poss = body.last().is_some_and(|t| t.poss);
+        if all_cap && institution && body.len() >= 2 && !inner_owner && !last_poss {
             let name = ctx.text[body[0].start..body[body.len() - 1].end].to_string();
             let norm: Vec<String> = body.iter().map(|t| t.norm.clone()).collect();
             if let Some(id) = self.find_name(&norm) {
@@ -1199,7 +1223,8 @@ impl Resolver<'_, '_> {
         // "chief executive Priya Raman", "regional secretary X": the organisation acting just
         // before, when no country is in play
         let to_org = |me: &mut Self| {
-            if let Some(o) = me.st.last_org_actor.filter(|&o| o != id) {
+            let org = me.st.last_org_speaker.or(me.st.last_org_actor);
+            if let Some(o) = org.filter(|&o| o != id) {
                 me.entities[id].affiliation = Some(o);
             }
         };
@@ -1366,6 +1391,9 @@ impl Resolver<'_, '_> {
                 }
                 if e.kind == EntityKind::Org && !e.generic {
                     self.st.last_org_actor = Some(id);
+                    if as_speaker {
+                        self.st.last_org_speaker = Some(id);
+                    }
                 }
             }
         }

@@ -16,7 +16,7 @@ use crate::lexicon::{CueClass, Lexicon};
 use crate::segment::Segmented;
 use crate::text::{CharIndex, Token};
 use crate::unit::{Role, Unit};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dispute {
@@ -520,6 +520,13 @@ pub fn classify(
                 }
             }
         }
+        // The sentence of each party's first answer.
+        let mut first_answer: HashMap<String, usize> = HashMap::new();
+        for a in acts.iter().filter(|a| a.rebut || a.nondenial || a.respond) {
+            if let [p] = party_of(att, inferred, a.speaker, 0).as_slice() {
+                first_answer.entry(p.clone()).or_insert(a.si);
+            }
+        }
         // Accusation edges: non-responders first, so a responder's accusation against its own
         // accuser is seen as the counter-accusation it is.
         let mut edges: Vec<(bool, usize, Vec<String>, Vec<String>)> = Vec::new();
@@ -539,7 +546,11 @@ pub fn classify(
                     }
                 }
             }
-            let is_resp = p.len() == 1 && find(&disputes, &p[0]).is_some();
+            // A responder is one once it has answered: an accusation it makes before its
+            // first answer opens the exchange rather than countering it.
+            let is_resp = p.len() == 1
+                && find(&disputes, &p[0]).is_some()
+                && first_answer.get(&p[0]).is_some_and(|&s| s < act.si);
             edges.push((is_resp, ai, p, ts));
         }
         edges.sort_by_key(|e| (e.0, e.1));
@@ -766,6 +777,19 @@ pub fn classify(
         let act = &acts[ai];
         let p = party_of(att, &inferred, act.speaker, 0);
         if p.is_empty() {
+            continue;
+        }
+        // A party in the middle of answering (its side rebutted within the last two
+        // paragraphs) that speaks about its accuser without a cue goes on answering it (the
+        // defence below), even if it has charges of its own.
+        let par = seg.sentences[act.si].paragraph;
+        let answering = p.len() == 1
+            && (ai.saturating_sub(ELABORATION_WINDOW)..ai).rev().any(|k| {
+                matches!(decided[k], Some((Role::Rebuttal, _, _, _)))
+                    && par - seg.sentences[acts[k].si].paragraph.min(par) <= 1
+                    && party_of(att, &inferred, acts[k].speaker, 0) == p
+            });
+        if answering {
             continue;
         }
         let zp: Vec<String> = act

@@ -386,3 +386,34 @@ fn an_office_is_not_the_country_its_sentence_accuses() {
     assert_eq!(u.role, Role::Claim, "{u:#?}");
     assert_eq!(u.party, "Freedonia", "{u:#?}");
 }
+
+#[test]
+fn mutual_charges_keep_the_first_accuser_as_accuser() {
+    // The union accuses first; the council later charges the union too and is answered.
+    // The union's opening charge and its official's quotes stay claims; the council's
+    // answers, even when they jab at the union, stay rebuttals.
+    let text = "The Amalgamated Transit Workers\u{2019} Union accused Lakeford City Council of \
+                gambling with passengers\u{2019} safety by cutting maintenance budgets.\n\n\
+                Regional secretary Joanne Pritchard said drivers had raised the problem repeatedly.\n\n\
+                A council spokeswoman said every bus in service had passed its safety inspection and \
+                that the union\u{2019}s claims were scaremongering.\n\n\
+                \u{201c}If the union really cared about passengers, it would not be calling a \
+                strike,\u{201d} deputy council leader Harjit Sandhu said.\n\n\
+                The council has also accused the union of misleading its members about the pay offer.\n\n\
+                Pritchard dismissed that as \u{201c}pure spin.\u{201d}";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    let first = find(&us, "gambling with passengers");
+    assert_eq!(first.role, Role::Claim, "{first:#?}");
+    assert_eq!(first.speaker, "Amalgamated Transit Workers\u{2019} Union");
+    assert_eq!(find(&us, "raised the problem repeatedly").role, Role::Claim);
+    assert_eq!(
+        find(&us, "passed its safety inspection").role,
+        Role::Rebuttal
+    );
+    assert_eq!(
+        find(&us, "really cared about passengers").role,
+        Role::Rebuttal
+    );
+}
