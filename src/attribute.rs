@@ -880,7 +880,16 @@ impl Resolver<'_, '_> {
             }
             p.sort();
             p.dedup();
-            p
+            // "Pakistan's Ministry of External Affairs": the owner named in front decides,
+            // whatever country an institution of that name belongs to elsewhere.
+            let owner = ctx
+                .gaz_at(toks, s)
+                .filter(|g| s + g.0 < b && toks[s + g.0 - 1].poss)
+                .map(|g| g.1);
+            match owner {
+                Some(o) => vec![o],
+                None => p,
+            }
         };
         // A person speaks for one party: the first one named around them.
         let first_party: Vec<String> = ctx
@@ -1127,8 +1136,14 @@ impl Resolver<'_, '_> {
             .iter()
             .rev()
             .find(|t| ctx.w(t, "person_noun") || ctx.w(t, "org_noun") || ctx.w(t, "doc_noun"))?;
-        if let Some(id) = self.find_descriptor(&head.norm) {
-            return Some(id);
+        // "a State Department spokesperson" introduces someone new; "the spokesperson" is
+        // the one already met.
+        let indefinite = s > a && matches!(toks[s - 1].norm.as_str(), "a" | "an" | "another");
+        let introduces = indefinite && ctx.w(head, "person_noun");
+        if !introduces {
+            if let Some(id) = self.find_descriptor(&head.norm) {
+                return Some(id);
+            }
         }
         let kind = if ctx.w(head, "person_noun") {
             EntityKind::Person
@@ -1161,6 +1176,31 @@ impl Resolver<'_, '_> {
                 .filter(|t| ctx.w(t, "org_noun") && t.norm != head.norm)
                 .find_map(|t| self.find_descriptor_except(&t.norm, id))
             {
+                self.entities[id].affiliation = Some(org);
+            }
+        }
+        // "The spokesperson for India's Ministry of External Affairs": the organisation
+        // named right after the description.
+        if kind == EntityKind::Person
+            && self.entities[id].affiliation.is_none()
+            && toks
+                .get(b)
+                .is_some_and(|t| matches!(t.norm.as_str(), "for" | "of" | "at"))
+            && b + 1 < toks.len()
+        {
+            let end = toks.len().min(b + 10);
+            let window = format!(
+                " {} ",
+                crate::text::fold(&ctx.text[toks[b + 1].start..toks[end - 1].end])
+                    .replace(['\'', '\u{2019}'], " ")
+            );
+            let org = self
+                .recent()
+                .filter(|e| e.kind == EntityKind::Org && !e.generic && e.id != id)
+                .filter(|e| window.contains(&format!(" {} ", self.folded[e.id])))
+                .max_by_key(|e| self.folded[e.id].len())
+                .map(|e| e.id);
+            if let Some(org) = org {
                 self.entities[id].affiliation = Some(org);
             }
         }
@@ -1619,6 +1659,19 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
             });
             if let Some(((a, b), appos)) = span {
                 if let Some(id) = r.resolve(toks, a, b, appos) {
+                    // "The spokesperson for India's Ministry of External Affairs": the
+                    // organisation speaks, and "the spokesperson" later is still its voice.
+                    let head = a.checked_sub(2).filter(|&h| {
+                        matches!(toks[h + 1].norm.as_str(), "for" | "of")
+                            && ctx.w(&toks[h], "person_noun")
+                            && !toks[h].cap
+                    });
+                    if let Some(h) = head {
+                        let e = &mut r.entities[id];
+                        if e.kind == EntityKind::Org && !e.descriptors.contains(&toks[h].norm) {
+                            e.descriptors.push(toks[h].norm.clone());
+                        }
+                    }
                     let mention = text[toks[a].start..toks[b - 1].end].to_string();
                     found = Some((id, mention, (a, b)));
                 }

@@ -417,3 +417,22 @@ fn mutual_charges_keep_the_first_accuser_as_accuser() {
         Role::Rebuttal
     );
 }
+
+#[test]
+fn a_spokesperson_for_an_institution_and_a_new_spokesperson() {
+    // "The spokesperson for X" speaks for X, also later as "the spokesperson"; "a Y
+    // spokesperson" is someone new, here a third party with no role.
+    let text = "Ruritania accused Freedonia of building military posts inside the buffer zone.\n\n\
+                The spokesperson for Freedonia\u{2019}s Ministry of External Affairs, speaking at \
+                the weekly briefing, said: \u{201c}Our troops have always stayed on our side of the line.\u{201d}\n\n\
+                The spokesperson also denied that any Ruritanian post had been damaged.\n\n\
+                In Washington, a State Department spokesperson said the United States was \
+                monitoring the situation.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    let u = find(&us, "also denied");
+    assert_eq!(u.role, Role::Rebuttal, "{u:#?}");
+    assert_eq!(u.speaker, "Ministry of External Affairs", "{u:#?}");
+    none(&us, "monitoring the situation");
+}
