@@ -67,6 +67,9 @@ struct Act {
     zone: Vec<usize>,
     /// "described X as Y", "called X ‘Z’": a verdict, rebuttal or criticism by side.
     evaluative: bool,
+    /// An accusation of falsehood ("accused the paper of a ‘campaign of falsehoods’"): it
+    /// answers the target's own charges when the target has made any.
+    falsity: bool,
 }
 
 fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> bool {
@@ -452,6 +455,7 @@ pub fn classify(
             },
             nondenial: class(CueClass::NonDenial),
             respond: class(CueClass::Respond),
+            falsity: frame_accuses && class(CueClass::Rebut),
             cues,
             wrongdoing,
             targets,
@@ -553,7 +557,9 @@ pub fn classify(
                 && first_answer.get(&p[0]).is_some_and(|&s| s < act.si);
             edges.push((is_resp, ai, p, ts));
         }
-        edges.sort_by_key(|e| (e.0, e.1));
+        // Charges of falsehood come after substantive charges: when the target has accused
+        // the speaker of something, the falsehood charge is the answer to it.
+        edges.sort_by_key(|e| (e.0, acts[e.1].falsity, e.1));
         let all_edges = edges.clone();
         for (_, ai, p, ts) in edges {
             let act = &acts[ai];
@@ -732,7 +738,7 @@ pub fn classify(
                 continue;
             }
             if (act.accuse || act.wrongdoing)
-                && begun_here
+                && (begun_here || act.falsity)
                 && tparties.iter().any(|t| disputes[d].accusers.contains(t))
             {
                 let tok = kind_of(CueClass::Accuse).map(|k| k.1);

@@ -436,3 +436,19 @@ fn a_spokesperson_for_an_institution_and_a_new_spokesperson() {
     assert_eq!(u.speaker, "Ministry of External Affairs", "{u:#?}");
     none(&us, "monitoring the situation");
 }
+
+#[test]
+fn a_falsehood_charge_in_the_lede_answers_the_papers_allegations() {
+    // The accused speaks first, charging the paper with falsehoods; the paper's own
+    // allegations follow. The paper is the accuser, the ministry's charge the answer.
+    let text = "The Ministry of Roads on Monday accused the Daily Chronicle of running a \
+                \u{2018}campaign of falsehoods\u{2019} after the newspaper reported that a highway \
+                contract had been inflated.\n\n\
+                The paper also alleged that two subcontractors were owned by relatives of a \
+                senior ministry official.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    assert_eq!(find(&us, "campaign of falsehoods").role, Role::Rebuttal);
+    assert_eq!(find(&us, "also alleged").role, Role::Claim);
+}
