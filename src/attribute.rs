@@ -1114,8 +1114,20 @@ impl Resolver<'_, '_> {
                         return Some(id);
                     }
                 }
+                // "Australia's third-largest supermarket chain, Coastline Fresh Markets Pty
+                // Ltd.": a company, newspaper or NGO is not its country's side.
+                let civil = kind == EntityKind::Org
+                    && toks[s..b].iter().chain(name_toks.iter()).any(|t| {
+                        let w = t.norm.trim_end_matches('.');
+                        ["like_company", "like_paper", "like_ngo"]
+                            .iter()
+                            .any(|c| ctx.lex.is(c, w))
+                            || matches!(w, "pty" | "chain" | "supermarket" | "gmbh" | "ag")
+                    });
                 let own_parties = if kind == EntityKind::Person {
                     first_party.clone()
+                } else if civil {
+                    vec![]
                 } else {
                     parties.clone()
                 };
@@ -1952,12 +1964,20 @@ fn register_mentions(
                     && !toks[i..j].iter().all(|t| ctx.w(t, "org_noun"))
                 {
                     let name = written_name(ctx, &toks[i], &toks[j - 1]);
-                    // "Iran's Islamic Revolutionary Guard Corps", "the Indonesian Nickel Board"
-                    let mut parties: Vec<String> = ctx
-                        .parties_in(toks, i.saturating_sub(2), i)
-                        .into_iter()
-                        .map(|x| x.1)
-                        .collect();
+                    // "Iran's Islamic Revolutionary Guard Corps", "the Indonesian Nickel Board";
+                    // not "Australia, Coastline Fresh Markets Pty Ltd.": a company is no side.
+                    let company = toks[i..j].iter().any(|t| {
+                        let w = t.norm.trim_end_matches('.');
+                        ctx.lex.is("like_company", w) || matches!(w, "pty" | "gmbh" | "ag")
+                    });
+                    let mut parties: Vec<String> = if company {
+                        vec![]
+                    } else {
+                        ctx.parties_in(toks, i.saturating_sub(2), i)
+                            .into_iter()
+                            .map(|x| x.1)
+                            .collect()
+                    };
                     parties.dedup();
                     let e = r.add(name, EntityKind::Org, parties, vec![], false);
                     // "the Ministry of Mines" is the government's side, like "the ministry";
