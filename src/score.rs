@@ -254,8 +254,30 @@ pub fn prepare(
         vector: Vector::build(&terms, an, batch_df, batch_n),
         content: sorted.join(" "),
         names,
-        folded: crate::text::fold(&u.text),
+        folded: without_own_mention(u),
     }
+}
+
+/// The folded text less the speaker's own mention: in "Tajikistan's Foreign Ministry
+/// spokesman rejected the accusations", "Foreign Ministry" is who answers, not the source
+/// answered.
+fn without_own_mention(u: &Unit) -> String {
+    let text = match u.text.find(u.speaker_mention.as_str()) {
+        // a subject with its apposition ("X's Foreign Ministry spokesman, Farrukh Nazarov,")
+        Some(at)
+            if u.speaker_mention.chars().count() >= 4
+                && u.text[..at].split_whitespace().count() <= 8 =>
+        {
+            u.text[at + u.speaker_mention.len()..].to_string()
+        }
+        Some(at) if u.speaker_mention.chars().count() >= 4 => format!(
+            "{} {}",
+            &u.text[..at],
+            &u.text[at + u.speaker_mention.len()..]
+        ),
+        _ => u.text.clone(),
+    };
+    crate::text::fold(&text)
 }
 
 /// One claim × rebuttal score with its parts.

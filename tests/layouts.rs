@@ -452,3 +452,33 @@ fn a_falsehood_charge_in_the_lede_answers_the_papers_allegations() {
     assert_eq!(find(&us, "campaign of falsehoods").role, Role::Rebuttal);
     assert_eq!(find(&us, "also alleged").role, Role::Claim);
 }
+
+#[test]
+fn the_answerers_own_ministry_is_not_a_reference_to_the_accuser() {
+    // Both sides have a Foreign Ministry; the one in the rebuttal's subject is the
+    // answerer's own, so the blanket rejection covers every claim, not only the accuser
+    // ministry's.
+    let text = "Ruritania accused Freedonia of cutting off water to a shared canal.\n\n\
+                Ruritania\u{2019}s Foreign Ministry said Freedonian workers had installed a concrete barrier.\n\n\
+                Freedonia\u{2019}s Foreign Ministry spokesman, Karl Brandt, rejected the accusations \
+                as groundless.";
+    let lex = lexicon();
+    let article = Article::new("t", text);
+    let ex = riposte::extract::extract(&article, &lex, &Hints::default()).unwrap();
+    let rows = riposte::pair::pair_batch(
+        &[("t".to_string(), ex.units)],
+        &lex,
+        &riposte::pair::PairOptions::default(),
+    );
+    let linked: Vec<&str> = rows
+        .iter()
+        .filter(|r| {
+            r.rebuttal
+                .as_ref()
+                .is_some_and(|u| u.text.contains("groundless"))
+                && r.claim.is_some()
+        })
+        .map(|r| r.claim.as_ref().unwrap().text.as_str())
+        .collect();
+    assert_eq!(linked.len(), 2, "{linked:#?}");
+}
