@@ -1,7 +1,11 @@
 //! Word lists and the gazetteer, kept as plain files in data/ and compiled in, so the binary
 //! works from any directory; a `--config` TOML file can extend them.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+// The maps below are looked up for every token of every sentence (several times per token in
+// attribute and classify), with short string keys: SipHash's DoS resistance costs more there
+// than the whole lookup is worth, and the keys come from our own compiled-in word lists.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CueClass {
@@ -53,6 +57,11 @@ pub struct Lexicon {
     pub gazetteer: HashMap<String, GazEntry>,
     /// Longest alias in tokens, to bound the lookup window.
     pub gaz_max_len: usize,
+    /// `wrongdoing` split by [`Lexicon::reindex`]: single-word prefixes, and multi-word
+    /// phrases as word lists. Checked for every token of every sentence; splitting the phrases
+    /// there allocated one Vec per phrase per token.
+    wrongdoing_words: Vec<String>,
+    wrongdoing_phrases: Vec<Vec<String>>,
 }
 
 const CUES: &str = include_str!("../data/lexicon/cues.tsv");
@@ -173,7 +182,20 @@ impl Lexicon {
         );
     }
 
+    /// Rebuilds the derived indexes; call after editing `cues` or `wrongdoing`.
     pub fn reindex(&mut self) {
+        self.wrongdoing_words = self
+            .wrongdoing
+            .iter()
+            .filter(|w| !w.contains(' '))
+            .cloned()
+            .collect();
+        self.wrongdoing_phrases = self
+            .wrongdoing
+            .iter()
+            .filter(|w| w.contains(' '))
+            .map(|w| w.split(' ').map(str::to_string).collect())
+            .collect();
         self.cue_index.clear();
         for (i, c) in self.cues.iter().enumerate() {
             self.cue_index
@@ -192,16 +214,19 @@ impl Lexicon {
     }
 
     pub fn is_wrongdoing(&self, norm: &str) -> bool {
-        self.wrongdoing
+        self.wrongdoing_words
             .iter()
-            .any(|w| !w.contains(' ') && norm.starts_with(w.as_str()))
+            .any(|w| norm.starts_with(w.as_str()))
     }
 
     /// Multi-word wrongdoing phrases ("covered up", "war crime") over a token window.
     pub fn wrongdoing_phrase_at(&self, norms: &[&str]) -> bool {
-        self.wrongdoing.iter().filter(|w| w.contains(' ')).any(|w| {
-            let parts: Vec<&str> = w.split(' ').collect();
-            norms.len() >= parts.len() && parts.iter().zip(norms).all(|(p, n)| n.starts_with(p))
+        self.wrongdoing_phrases.iter().any(|parts| {
+            norms.len() >= parts.len()
+                && parts
+                    .iter()
+                    .zip(norms)
+                    .all(|(p, n)| n.starts_with(p.as_str()))
         })
     }
 }
