@@ -69,6 +69,9 @@ const FUNCTION_WORDS: &[&str] = &[
 
 pub struct Analyzer {
     stemmer: Stemmer,
+    /// FUNCTION_WORDS as a set: `terms` asks it for every token of every unit, and a linear
+    /// scan of the hundred-word list showed up in the profile (issue 7).
+    function_words: rustc_hash::FxHashSet<&'static str>,
     bg_df: HashMap<String, u32>,
     bg_n: u32,
 }
@@ -111,6 +114,7 @@ impl Analyzer {
         }
         Analyzer {
             stemmer: Stemmer::create(Algorithm::English),
+            function_words: FUNCTION_WORDS.iter().copied().collect(),
             bg_df,
             bg_n,
         }
@@ -127,7 +131,7 @@ impl Analyzer {
                 if n == "us" && !raw.starts_with("US") {
                     return false;
                 }
-                !FUNCTION_WORDS.contains(&n)
+                !self.function_words.contains(n)
                     && !lex
                         .cue_index
                         .get(n)
@@ -213,6 +217,53 @@ pub struct Prepared {
     pub names: Vec<String>,
     /// Folded text, for reference phrases.
     pub folded: String,
+    /// `content` ready for Sørensen–Dice.
+    pub dice: DiceKey,
+}
+
+/// The character bigrams of a string, as `strsim::sorensen_dice` sees it (whitespace
+/// removed), sorted so two keys intersect by a merge. strsim rebuilt a hash map of one side's
+/// bigrams for every claim × rebuttal pair; this is built once per unit (issue 7).
+#[derive(Debug, Clone, Default)]
+pub struct DiceKey {
+    squeezed: String,
+    bigrams: Vec<(char, char)>,
+}
+
+impl DiceKey {
+    pub fn new(s: &str) -> Self {
+        let squeezed: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut bigrams: Vec<(char, char)> =
+            squeezed.chars().zip(squeezed.chars().skip(1)).collect();
+        bigrams.sort_unstable();
+        DiceKey { squeezed, bigrams }
+    }
+
+    /// Exactly `strsim::sorensen_dice` of the two source strings, including its use of byte
+    /// lengths in the denominator: the multiset intersection of sorted bigrams is the same
+    /// count strsim's decrement-a-hash-map loop arrives at.
+    pub fn similarity(&self, other: &DiceKey) -> f64 {
+        if self.squeezed == other.squeezed {
+            return 1.0;
+        }
+        if self.squeezed.len() < 2 || other.squeezed.len() < 2 {
+            return 0.0;
+        }
+        let (a, b) = (&self.bigrams, &other.bigrams);
+        let (mut i, mut j, mut common) = (0, 0, 0usize);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    common += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        (2 * common) as f64 / (self.squeezed.len() + other.squeezed.len() - 2) as f64
+    }
 }
 
 pub fn prepare(
@@ -222,20 +273,34 @@ pub fn prepare(
     batch_df: &HashMap<String, u32>,
     batch_n: u32,
 ) -> Prepared {
-    let terms = an.terms(&u.text, lex);
+    prepare_with_terms(u, an.terms(&u.text, lex), an, batch_df, batch_n)
+}
+
+/// [`prepare`] for a unit whose [`Analyzer::terms`] are already known (the batch needed them
+/// for document frequencies first; computing them twice was a tenth of a `pair` run).
+pub fn prepare_with_terms(
+    u: &Unit,
+    terms: Vec<String>,
+    an: &Analyzer,
+    batch_df: &HashMap<String, u32>,
+    batch_n: u32,
+) -> Prepared {
     let toks = tokenize(&u.text, 0, u.text.len());
     let names = toks
         .iter()
         .skip(1)
-        .filter(|t| t.cap && t.norm.len() > 2 && !FUNCTION_WORDS.contains(&t.norm.as_str()))
+        .filter(|t| t.cap && t.norm.len() > 2 && !an.function_words.contains(t.norm.as_str()))
         .map(|t| t.norm.clone())
         .collect();
-    let mut sorted = terms.clone();
+    let vector = Vector::build(&terms, an, batch_df, batch_n);
+    let mut sorted = terms;
     sorted.sort();
     sorted.dedup();
+    let content = sorted.join(" ");
     Prepared {
-        vector: Vector::build(&terms, an, batch_df, batch_n),
-        content: sorted.join(" "),
+        vector,
+        dice: DiceKey::new(&content),
+        content,
         names,
         folded: crate::text::fold(&u.text),
     }
@@ -326,7 +391,7 @@ pub fn score(
     let dice = if c.content.is_empty() || r.content.is_empty() {
         0.0
     } else {
-        strsim::sorensen_dice(&c.content, &r.content) as f32
+        c.dice.similarity(&r.dice) as f32
     };
     let names = if c.names.is_empty() || r.names.is_empty() {
         None
@@ -387,5 +452,23 @@ mod tests {
         );
         // cue words are not content
         assert!(!a.iter().any(|t| t.starts_with("accus")));
+    }
+
+    #[test]
+    fn dice_key_matches_strsim() {
+        let cases = [
+            ("", ""),
+            ("a", "a"),
+            ("ab", "ab c"),
+            ("nuclear deal sanction", "deal sanction tanker"),
+            ("aaaa", "aa"),
+            ("café naïve", "cafe naive"),
+            ("extrem support", "activ extrem support"),
+            ("x", "xy"),
+        ];
+        for (a, b) in cases {
+            let fast = DiceKey::new(a).similarity(&DiceKey::new(b));
+            assert_eq!(fast, strsim::sorensen_dice(a, b), "{a:?} vs {b:?}");
+        }
     }
 }
