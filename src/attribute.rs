@@ -170,18 +170,25 @@ impl Ctx<'_> {
         if !toks[i].cap {
             return None;
         }
-        let max = self.lex.gaz_max_len.min(toks.len() - i);
-        for len in (1..=max).rev() {
-            // Multi-word aliases cannot cross punctuation.
-            if (i + 1..i + len).any(|k| !self.gap(toks, k).trim().is_empty()) {
-                continue;
+        let mut max = self.lex.gaz_max_len.min(toks.len() - i);
+        // Multi-word aliases cannot cross punctuation.
+        if let Some(k) = (i + 1..i + max).find(|&k| !self.gap(toks, k).trim().is_empty()) {
+            max = k - i;
+        }
+        // speed (issue 7): every candidate key is a prefix of the longest one, so it is
+        // joined once and sliced, instead of joined afresh for each length.
+        let mut joined = String::new();
+        let mut ends = Vec::with_capacity(max);
+        for t in &toks[i..i + max] {
+            if !joined.is_empty() {
+                joined.push(' ');
             }
-            let key = toks[i..i + len]
-                .iter()
-                .map(|t| t.norm.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            if let Some(g) = self.lex.gazetteer.get(&key) {
+            joined.push_str(&t.norm);
+            ends.push(joined.len());
+        }
+        for len in (1..=max).rev() {
+            let key = &joined[..ends[len - 1]];
+            if let Some(g) = self.lex.gazetteer.get(key) {
                 // "US" must be written in capitals to be the country, not the pronoun.
                 if key == "us" && self.raw(&toks[i]) != "US" {
                     continue;

@@ -214,9 +214,11 @@ impl Lexicon {
     }
 
     pub fn is_wrongdoing(&self, norm: &str) -> bool {
-        self.wrongdoing_words
-            .iter()
-            .any(|w| norm.starts_with(w.as_str()))
+        // Comparing the first byte first skips most of the prefix comparisons (issue 7).
+        let first = norm.as_bytes().first();
+        self.wrongdoing_words.iter().any(|w| {
+            (w.as_bytes().first() == first || w.is_empty()) && norm.starts_with(w.as_str())
+        })
     }
 
     /// Multi-word wrongdoing phrases ("covered up", "war crime") over a token window.
