@@ -421,11 +421,21 @@ pub fn pair_article(
 /// the article's own units ([`IdfScope::Article`]) or all units of the batch
 /// ([`IdfScope::Batch`]).
 pub fn pair_batch(articles: &[(String, Vec<Unit>)], lex: &Lexicon, opts: &PairOptions) -> Vec<Row> {
-    let an = Analyzer::new();
+    pair_batch_with(articles, &Analyzer::new(), lex, opts)
+}
+
+/// [`pair_batch`] with an [`Analyzer`] built once by the caller, for callers that pair many
+/// small batches (a streamed run pairs each article on its own).
+pub fn pair_batch_with(
+    articles: &[(String, Vec<Unit>)],
+    an: &Analyzer,
+    lex: &Lexicon,
+    opts: &PairOptions,
+) -> Vec<Row> {
     let batch = match opts.idf {
         IdfScope::Batch => {
             let all: Vec<&Unit> = articles.iter().flat_map(|a| a.1.iter()).collect();
-            Some(batch_df(&all, &an, lex))
+            Some(batch_df(&all, an, lex))
         }
         IdfScope::Article => None,
     };
@@ -446,7 +456,7 @@ pub fn pair_batch(articles: &[(String, Vec<Unit>)], lex: &Lexicon, opts: &PairOp
             let prepared: Vec<Prepared> = units
                 .iter()
                 .zip(terms)
-                .map(|(u, t)| prepare_with_terms(u, t, &an, df, n))
+                .map(|(u, t)| prepare_with_terms(u, t, an, df, n))
                 .collect();
             pair_article(id, units, &prepared, lex, opts)
         })

@@ -784,6 +784,272 @@ pub fn read_inputs(inputs: &[String], opts: &ReadOptions) -> Batch {
     batch
 }
 
+/// Where a planned article is read from in the second pass of [`plan_inputs`].
+#[derive(Debug)]
+enum Loc {
+    /// A text file: one article, read (and its problems reported) when its batch comes.
+    Text(usize),
+    /// A line of a plain UTF-8 JSON Lines file: byte offset and length of the line (no line
+    /// break) and its 1-based number. Its problems were reported by the first pass.
+    Line(usize, u64, usize, usize),
+    /// A JSON Lines file that needed repair (encoding) was decoded whole; its articles are
+    /// held, since offsets into the repaired text do not point into the file.
+    Held(Box<Article>),
+}
+
+#[derive(Debug)]
+struct Planned {
+    id: String,
+    origin: String,
+    loc: Loc,
+}
+
+/// Every article of a run in report order, without its text: the index that lets a directory
+/// or a JSON Lines file of any length be processed in bounded batches (issue 7) while the
+/// report comes out exactly as a whole-input run writes it (sorted by id, then origin).
+/// Built by [`plan_inputs`]; `issues`, `failed` and `given` account for what the first pass
+/// already judged (unopenable paths, bad JSONL lines); [`Plan::load`] adds the rest.
+#[derive(Debug)]
+pub struct Plan {
+    sources: Vec<Source>,
+    planned: Vec<Planned>,
+    pub issues: Vec<InputIssue>,
+    pub failed: usize,
+    pub given: usize,
+}
+
+impl Plan {
+    /// Articles planned (text files not yet read may still fail).
+    pub fn len(&self) -> usize {
+        self.planned.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.planned.is_empty()
+    }
+
+    /// The plan in consecutive batches of at most `size` articles, in report order. Each
+    /// batch is an index range for [`Plan::load`].
+    pub fn batches(&self, size: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+        let size = size.max(1);
+        let n = self.planned.len();
+        (0..n.div_ceil(size)).map(move |b| b * size..((b + 1) * size).min(n))
+    }
+
+    /// Reads the articles of `range` (in parallel), in plan order. The batch's `issues`,
+    /// `failed` and `given` are what reading them found (text files only: JSON Lines were
+    /// accounted for by the first pass).
+    pub fn load(&mut self, range: std::ops::Range<usize>, opts: &ReadOptions) -> Batch {
+        use rayon::prelude::*;
+        let sources = &self.sources;
+        let parts: Vec<Batch> = self.planned[range]
+            .par_iter_mut()
+            .map(|p| {
+                let mut b = Batch::default();
+                match &mut p.loc {
+                    Loc::Text(i) => load(&sources[*i], opts, &mut b),
+                    Loc::Line(i, off, len, lineno) => {
+                        // Problems of this line were reported by the first pass, which read
+                        // the same bytes; only the article is taken here.
+                        let mut quiet = Batch::default();
+                        match read_line_at(&sources[*i], *off, *len) {
+                            Ok(line) => {
+                                jsonl_line(&line, *lineno, &sources[*i].display, opts, &mut quiet)
+                            }
+                            Err(e) => {
+                                b.issues.push(InputIssue::error(
+                                    &sources[*i].display,
+                                    Some(*lineno),
+                                    "unreadable",
+                                    format!("cannot read: {e}"),
+                                ));
+                                b.failed += 1;
+                            }
+                        }
+                        b.articles.append(&mut quiet.articles);
+                    }
+                    Loc::Held(a) => b.articles.push(std::mem::take(a.as_mut())),
+                }
+                b
+            })
+            .collect();
+        let mut out = Batch::default();
+        for mut b in parts {
+            out.articles.append(&mut b.articles);
+            out.issues.append(&mut b.issues);
+            out.failed += b.failed;
+            out.given += b.given;
+        }
+        out
+    }
+}
+
+fn read_line_at(src: &Source, off: u64, len: usize) -> std::io::Result<String> {
+    use std::io::Seek;
+    let Some(p) = &src.path else {
+        return Err(std::io::Error::other("standard input cannot be read twice"));
+    };
+    let mut buf = vec![0; len];
+    let mut f = std::fs::File::open(p)?;
+    f.seek(std::io::SeekFrom::Start(off))?;
+    f.read_exact(&mut buf)?;
+    String::from_utf8(buf).map_err(std::io::Error::other)
+}
+
+/// The first pass over a JSON Lines file: every line is parsed once for its id and its
+/// problems, and only (id, origin, offset) is kept. `None` if the file is not plain UTF-8
+/// (a BOM aside) or holds a NUL byte: [`decode`] judges such a file as a whole, so it is
+/// read whole instead.
+fn plan_jsonl(
+    src: &Source,
+    si: usize,
+    opts: &ReadOptions,
+    acc: &mut Batch,
+    planned: &mut Vec<Planned>,
+) -> std::io::Result<Option<usize>> {
+    use std::io::BufRead;
+    let Some(p) = &src.path else {
+        return Ok(None);
+    };
+    let mut r = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(p)?);
+    let mut buf = Vec::new();
+    let (mut off, mut lineno, mut articles) = (0u64, 0usize, 0usize);
+    let mut lines = Batch::default();
+    let mut mine = Vec::new();
+    loop {
+        buf.clear();
+        let n = r.read_until(b'\n', &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        lineno += 1;
+        let mut start = 0;
+        if lineno == 1 {
+            if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
+                return Ok(None);
+            }
+            if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                start = 3;
+            }
+        }
+        // `str::lines` semantics: "\n" or "\r\n" ends a line; a bare final "\r" stays.
+        let mut end = buf.len();
+        if buf[end - 1] == b'\n' {
+            end -= 1;
+            if end > start && buf[end - 1] == b'\r' {
+                end -= 1;
+            }
+        }
+        let raw = &buf[start..end];
+        if raw.contains(&0) {
+            return Ok(None);
+        }
+        let Ok(line) = std::str::from_utf8(raw) else {
+            return Ok(None);
+        };
+        jsonl_line(line, lineno, &src.display, opts, &mut lines);
+        for a in lines.articles.drain(..) {
+            articles += 1;
+            mine.push(Planned {
+                id: a.id,
+                origin: a.origin,
+                loc: Loc::Line(si, off + start as u64, end - start, lineno),
+            });
+        }
+        off += n as u64;
+    }
+    planned.append(&mut mine);
+    acc.issues.append(&mut lines.issues);
+    acc.failed += lines.failed;
+    acc.given += lines.given;
+    Ok(Some(articles))
+}
+
+/// Whether [`plan_inputs`] can stream these inputs: files and directories only (standard
+/// input cannot be read twice) and no CSV (records may span lines).
+pub fn can_plan(inputs: &[String]) -> bool {
+    let mut issues = Vec::new();
+    let mut failed = 0;
+    inputs.iter().all(|i| i != "-")
+        && discover(inputs, &mut issues, &mut failed)
+            .iter()
+            .all(|s| s.path.is_some() && s.format != Format::Csv)
+}
+
+/// The first pass of a streamed run: discovers the inputs, reads JSON Lines files for their
+/// ids (text files are not opened: their path gives the id), and sorts the index exactly as
+/// [`read_inputs`] sorts articles. Memory grows with the number of articles only by an id,
+/// an origin and an offset each. Returns `None` if [`can_plan`] says no.
+pub fn plan_inputs(inputs: &[String], opts: &ReadOptions) -> Option<Plan> {
+    if !can_plan(inputs) {
+        return None;
+    }
+    let mut acc = Batch::default();
+    let sources = discover(inputs, &mut acc.issues, &mut acc.failed);
+    if opts.shard.is_some() {
+        acc.issues.retain(|i| opts.owns(&i.input));
+        acc.failed = acc.issues.len();
+    }
+    acc.given = acc.failed;
+    let mut planned = Vec::new();
+    for (si, src) in sources.iter().enumerate() {
+        match src.format {
+            Format::Text => {
+                if opts.owns(&src.id) {
+                    planned.push(Planned {
+                        id: src.id.clone(),
+                        origin: src.display.clone(),
+                        loc: Loc::Text(si),
+                    });
+                }
+            }
+            _ => {
+                let before = (acc.given, acc.failed);
+                match plan_jsonl(src, si, opts, &mut acc, &mut planned) {
+                    Ok(Some(articles)) => {
+                        // As `load` accounts for a file that gave no record.
+                        let untouched = articles == 0 && acc.failed == before.1;
+                        if acc.given == before.0 && !(opts.shard.is_some() && untouched) {
+                            acc.given += 1;
+                            if untouched {
+                                acc.issues.push(InputIssue::error(
+                                    &src.display,
+                                    None,
+                                    "empty",
+                                    "no records (only blank lines or a header)",
+                                ));
+                                acc.failed += 1;
+                            }
+                        }
+                    }
+                    // Not plain UTF-8, or unreadable: judged whole, exactly as `read_inputs`.
+                    _ => {
+                        let mut b = Batch::default();
+                        load(src, opts, &mut b);
+                        acc.issues.append(&mut b.issues);
+                        acc.failed += b.failed;
+                        acc.given += b.given;
+                        planned.extend(b.articles.into_iter().map(|a| Planned {
+                            id: a.id.clone(),
+                            origin: a.origin.clone(),
+                            loc: Loc::Held(Box::new(a)),
+                        }));
+                    }
+                }
+            }
+        }
+    }
+    // The stable sort of `read_inputs`, on the same keys in the same load order.
+    planned.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.origin.cmp(&b.origin)));
+    Some(Plan {
+        sources,
+        planned,
+        issues: acc.issues,
+        failed: acc.failed,
+        given: acc.given,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
