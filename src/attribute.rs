@@ -173,21 +173,30 @@ impl Ctx<'_> {
     }
     /// Gazetteer match starting at token i (capitalised first word), longest first.
     pub fn gaz_at(&self, toks: &[Token], i: usize) -> Option<(usize, String, PartyType)> {
-        if !toks[i].cap {
+        // Every key is the norms of its tokens joined by spaces, and norms hold no space: a
+        // key can only match if its first token is this one.
+        if !toks[i].cap || !self.lex.may_start_alias(&toks[i].norm) {
             return None;
         }
-        let max = self.lex.gaz_max_len.min(toks.len() - i);
-        for len in (1..=max).rev() {
-            // Multi-word aliases cannot cross punctuation.
-            if (i + 1..i + len).any(|k| !self.gap(toks, k).trim().is_empty()) {
-                continue;
+        let mut max = self.lex.gaz_max_len.min(toks.len() - i);
+        // Multi-word aliases cannot cross punctuation.
+        if let Some(k) = (i + 1..i + max).find(|&k| !self.gap(toks, k).trim().is_empty()) {
+            max = k - i;
+        }
+        // speed (issue 7): every candidate key is a prefix of the longest one, so it is
+        // joined once and sliced, instead of joined afresh for each length.
+        let mut joined = String::new();
+        let mut ends = Vec::with_capacity(max);
+        for t in &toks[i..i + max] {
+            if !joined.is_empty() {
+                joined.push(' ');
             }
-            let key = toks[i..i + len]
-                .iter()
-                .map(|t| t.norm.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            if let Some(g) = self.lex.gazetteer.get(&key) {
+            joined.push_str(&t.norm);
+            ends.push(joined.len());
+        }
+        for len in (1..=max).rev() {
+            let key = &joined[..ends[len - 1]];
+            if let Some(g) = self.lex.gazetteer.get(key) {
                 // "US" must be written in capitals to be the country, not the pronoun.
                 if key == "us" && self.raw(&toks[i]) != "US" {
                     continue;
@@ -577,10 +586,13 @@ struct Resolver<'a, 'b> {
     st: State,
     /// Folded name of every entity, kept in step with renames (see `rename`).
     folded: Vec<String>,
+    /// `acronym` of every entity's name, kept in step with renames like `folded`: the
+    /// acronym look-up of `find_name` built it for every recent entity on every mention.
+    acronyms: Vec<String>,
     /// Folded name → newest entity of that name, for the exact look-up.
-    by_name: std::collections::HashMap<String, usize>,
+    by_name: rustc_hash::FxHashMap<String, usize>,
     /// Party → first country entity standing for it.
-    countries: std::collections::HashMap<String, usize>,
+    countries: rustc_hash::FxHashMap<String, usize>,
 }
 
 /// How far back the fuzzy name look-ups search. Articles name a few dozen entities at most
@@ -634,6 +646,7 @@ impl Resolver<'_, '_> {
         let folded = crate::text::fold(&name);
         self.by_name.insert(folded.clone(), id);
         self.folded.push(folded);
+        self.acronyms.push(acronym(&name));
         if kind == EntityKind::Country && parties.len() == 1 {
             self.countries.entry(parties[0].clone()).or_insert(id);
         }
@@ -658,6 +671,7 @@ impl Resolver<'_, '_> {
         let folded = crate::text::fold(&name);
         self.by_name.insert(folded.clone(), id);
         self.folded[id] = folded;
+        self.acronyms[id] = acronym(&name);
         self.entities[id].name = name;
     }
 
@@ -704,13 +718,13 @@ impl Resolver<'_, '_> {
                 }
             }
             // acronym of an organisation: FO → Foreign Office
+            let upper = w.to_uppercase();
             if let Some(e) = self.recent().find(|e| {
                 e.kind != EntityKind::Person
                     && {
                         // "FDA" for "U.S. Food and Drug Administration"
-                        let a = acronym(&e.name);
-                        let w = w.to_uppercase();
-                        a == w || (w.len() >= 3 && a.ends_with(&w))
+                        let a = &self.acronyms[e.id];
+                        *a == upper || (upper.len() >= 3 && a.ends_with(&upper))
                     }
                     && w.len() >= 2
             }) {
@@ -719,9 +733,11 @@ impl Resolver<'_, '_> {
         }
         // "Fifth Fleet" for "the U.S. Navy's Fifth Fleet"
         if name_norm.len() >= 2 {
-            if let Some(e) = self.recent().find(|e| {
-                e.kind == EntityKind::Org && self.folded[e.id].ends_with(&format!(" {joined}"))
-            }) {
+            let tail = format!(" {joined}");
+            if let Some(e) = self
+                .recent()
+                .find(|e| e.kind == EntityKind::Org && self.folded[e.id].ends_with(&tail))
+            {
                 return Some(e.id);
             }
         }
@@ -1576,6 +1592,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         entities: Vec::new(),
         st: State::default(),
         folded: Vec::new(),
+        acronyms: Vec::new(),
         by_name: Default::default(),
         countries: Default::default(),
     };

@@ -14,7 +14,7 @@
 //! without any are `unmatched`.
 
 use crate::lexicon::Lexicon;
-use crate::score::{prepare, score, Analyzer, Prepared, Score, Weights};
+use crate::score::{prepare_with_terms, score, Analyzer, Prepared, Score, Weights};
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -94,16 +94,31 @@ pub fn pair_id(article: &str, claim_text: &str, rebuttal_text: &str) -> String {
 
 /// Document frequencies of content terms over the units of a batch.
 pub fn batch_df(units: &[&Unit], an: &Analyzer, lex: &Lexicon) -> (HashMap<String, u32>, u32) {
+    let terms: Vec<Vec<String>> = units.iter().map(|u| an.terms(&u.text, lex)).collect();
+    (df_of_terms(terms.iter()), units.len() as u32)
+}
+
+/// Document frequency over the units' term lists (each unit counts a term once).
+fn df_of_terms<'a>(terms: impl Iterator<Item = &'a Vec<String>>) -> HashMap<String, u32> {
     let mut df: HashMap<String, u32> = HashMap::new();
-    for u in units {
-        let mut t = an.terms(&u.text, lex);
-        t.sort();
-        t.dedup();
-        for x in t {
-            *df.entry(x).or_default() += 1;
+    let mut seen: Vec<&str> = Vec::new();
+    for t in terms {
+        seen.clear();
+        seen.extend(t.iter().map(String::as_str));
+        seen.sort_unstable();
+        seen.dedup();
+        for &x in &seen {
+            // Look up before inserting: most terms are already there, and the owned key is
+            // only needed for a new one.
+            match df.get_mut(x) {
+                Some(c) => *c += 1,
+                None => {
+                    df.insert(x.to_string(), 1);
+                }
+            }
         }
     }
-    (df, units.len() as u32)
+    df
 }
 
 fn confidence(total: f32, blanket: bool, reference: f32, c: &Unit, r: &Unit) -> &'static str {
@@ -406,27 +421,43 @@ pub fn pair_article(
 /// the article's own units ([`IdfScope::Article`]) or all units of the batch
 /// ([`IdfScope::Batch`]).
 pub fn pair_batch(articles: &[(String, Vec<Unit>)], lex: &Lexicon, opts: &PairOptions) -> Vec<Row> {
-    let an = Analyzer::new();
+    pair_batch_with(articles, &Analyzer::new(), lex, opts)
+}
+
+/// [`pair_batch`] with an [`Analyzer`] built once by the caller, for callers that pair many
+/// small batches (a streamed run pairs each article on its own).
+pub fn pair_batch_with(
+    articles: &[(String, Vec<Unit>)],
+    an: &Analyzer,
+    lex: &Lexicon,
+    opts: &PairOptions,
+) -> Vec<Row> {
     let batch = match opts.idf {
         IdfScope::Batch => {
             let all: Vec<&Unit> = articles.iter().flat_map(|a| a.1.iter()).collect();
-            Some(batch_df(&all, &an, lex))
+            Some(batch_df(&all, an, lex))
         }
         IdfScope::Article => None,
     };
     articles
         .par_iter()
         .map(|(id, units)| {
+            // Each unit's terms are computed once and serve both the article's document
+            // frequencies and its vector; computing them twice was a tenth of a run (issue 7).
+            let terms: Vec<Vec<String>> = units.iter().map(|u| an.terms(&u.text, lex)).collect();
             let own;
             let (df, n) = match &batch {
                 Some((df, n)) => (df, *n),
                 None => {
-                    own = batch_df(&units.iter().collect::<Vec<_>>(), &an, lex);
+                    own = (df_of_terms(terms.iter()), units.len() as u32);
                     (&own.0, own.1)
                 }
             };
-            let prepared: Vec<Prepared> =
-                units.iter().map(|u| prepare(u, &an, lex, df, n)).collect();
+            let prepared: Vec<Prepared> = units
+                .iter()
+                .zip(terms)
+                .map(|(u, t)| prepare_with_terms(u, t, an, df, n))
+                .collect();
             pair_article(id, units, &prepared, lex, opts)
         })
         .flatten()

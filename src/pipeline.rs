@@ -50,24 +50,28 @@ pub fn extract_all_with(
         .par_iter()
         .map(|a| {
             let _tick = Tick(done);
-            // A panic in one article must not take the batch down; report it as that
-            // article's error instead.
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                extract_with(a, lex, hints, limits)
-            }))
-            .unwrap_or_else(|_| {
-                Err(InputIssue::error(
-                    &a.origin,
-                    None,
-                    "internal",
-                    "internal error while extracting (please report this input)",
-                ))
-            });
-            ArticleResult {
-                id: a.id.clone(),
-                origin: a.origin.clone(),
-                outcome,
-            }
+            extract_one(a, lex, hints, limits)
         })
         .collect()
+}
+
+/// Extracts one article. A panic in it must not take the batch down; it is reported as that
+/// article's error instead.
+pub fn extract_one(a: &Article, lex: &Lexicon, hints: &Hints, limits: &Limits) -> ArticleResult {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        extract_with(a, lex, hints, limits)
+    }))
+    .unwrap_or_else(|_| {
+        Err(InputIssue::error(
+            &a.origin,
+            None,
+            "internal",
+            "internal error while extracting (please report this input)",
+        ))
+    });
+    ArticleResult {
+        id: a.id.clone(),
+        origin: a.origin.clone(),
+        outcome,
+    }
 }

@@ -69,6 +69,9 @@ const FUNCTION_WORDS: &[&str] = &[
 
 pub struct Analyzer {
     stemmer: Stemmer,
+    /// FUNCTION_WORDS as a set: `terms` asks it for every token of every unit, and a linear
+    /// scan of the hundred-word list showed up in the profile (issue 7).
+    function_words: rustc_hash::FxHashSet<&'static str>,
     bg_df: HashMap<String, u32>,
     bg_n: u32,
 }
@@ -93,7 +96,34 @@ fn family(stem: &str) -> String {
     stem.to_string()
 }
 
+thread_local! {
+    /// Word → `family(stem(word))`. Snowball stemming was the largest single cost of
+    /// `terms` (issue 7), and a news vocabulary is small next to its token count.
+    static STEMS: std::cell::RefCell<rustc_hash::FxHashMap<String, String>> =
+        Default::default();
+}
+
+/// Words kept in a thread's stem cache before it starts over, so odd input (every word
+/// new) cannot grow it without bound.
+const STEM_CACHE_MAX: usize = 1 << 16;
+
 impl Analyzer {
+    /// `family(stem(word))`, cached per thread (the English stemmer is the only one used).
+    fn stem_family(&self, word: &str) -> String {
+        STEMS.with(|c| {
+            let mut c = c.borrow_mut();
+            if let Some(s) = c.get(word) {
+                return s.clone();
+            }
+            let s = family(&self.stemmer.stem(word));
+            if c.len() >= STEM_CACHE_MAX {
+                c.clear();
+            }
+            c.insert(word.to_string(), s.clone());
+            s
+        })
+    }
+
     pub fn new() -> Self {
         let mut bg_df = HashMap::new();
         let mut bg_n = 1;
@@ -111,6 +141,7 @@ impl Analyzer {
         }
         Analyzer {
             stemmer: Stemmer::create(Algorithm::English),
+            function_words: FUNCTION_WORDS.iter().copied().collect(),
             bg_df,
             bg_n,
         }
@@ -144,7 +175,7 @@ impl Analyzer {
                 if n == "us" && !raw.starts_with("US") {
                     return false;
                 }
-                !FUNCTION_WORDS.contains(&n)
+                !self.function_words.contains(n)
                     && !lex
                         .cue_index
                         .get(n)
@@ -154,7 +185,7 @@ impl Analyzer {
                     // uses them, and as content they would make every claim look alike.
                     && (!t.cap || !lex.gazetteer.contains_key(n))
             })
-            .map(|t| family(&self.stemmer.stem(&t.norm)))
+            .map(|t| self.stem_family(&t.norm))
             .collect()
     }
 
@@ -230,6 +261,53 @@ pub struct Prepared {
     pub names: Vec<String>,
     /// Folded text, for reference phrases.
     pub folded: String,
+    /// `content` ready for Sørensen–Dice.
+    pub dice: DiceKey,
+}
+
+/// The character bigrams of a string, as `strsim::sorensen_dice` sees it (whitespace
+/// removed), sorted so two keys intersect by a merge. strsim rebuilt a hash map of one side's
+/// bigrams for every claim × rebuttal pair; this is built once per unit (issue 7).
+#[derive(Debug, Clone, Default)]
+pub struct DiceKey {
+    squeezed: String,
+    bigrams: Vec<(char, char)>,
+}
+
+impl DiceKey {
+    pub fn new(s: &str) -> Self {
+        let squeezed: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut bigrams: Vec<(char, char)> =
+            squeezed.chars().zip(squeezed.chars().skip(1)).collect();
+        bigrams.sort_unstable();
+        DiceKey { squeezed, bigrams }
+    }
+
+    /// Exactly `strsim::sorensen_dice` of the two source strings, including its use of byte
+    /// lengths in the denominator: the multiset intersection of sorted bigrams is the same
+    /// count strsim's decrement-a-hash-map loop arrives at.
+    pub fn similarity(&self, other: &DiceKey) -> f64 {
+        if self.squeezed == other.squeezed {
+            return 1.0;
+        }
+        if self.squeezed.len() < 2 || other.squeezed.len() < 2 {
+            return 0.0;
+        }
+        let (a, b) = (&self.bigrams, &other.bigrams);
+        let (mut i, mut j, mut common) = (0, 0, 0usize);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    common += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        (2 * common) as f64 / (self.squeezed.len() + other.squeezed.len() - 2) as f64
+    }
 }
 
 pub fn prepare(
@@ -239,20 +317,34 @@ pub fn prepare(
     batch_df: &HashMap<String, u32>,
     batch_n: u32,
 ) -> Prepared {
-    let terms = an.terms(&u.text, lex);
+    prepare_with_terms(u, an.terms(&u.text, lex), an, batch_df, batch_n)
+}
+
+/// [`prepare`] for a unit whose [`Analyzer::terms`] are already known (the batch needed them
+/// for document frequencies first; computing them twice was a tenth of a `pair` run).
+pub fn prepare_with_terms(
+    u: &Unit,
+    terms: Vec<String>,
+    an: &Analyzer,
+    batch_df: &HashMap<String, u32>,
+    batch_n: u32,
+) -> Prepared {
     let toks = tokenize(&u.text, 0, u.text.len());
     let names = toks
         .iter()
         .skip(1)
-        .filter(|t| t.cap && t.norm.len() > 2 && !FUNCTION_WORDS.contains(&t.norm.as_str()))
+        .filter(|t| t.cap && t.norm.len() > 2 && !an.function_words.contains(t.norm.as_str()))
         .map(|t| t.norm.clone())
         .collect();
-    let mut sorted = terms.clone();
+    let vector = Vector::build(&terms, an, batch_df, batch_n);
+    let mut sorted = terms;
     sorted.sort();
     sorted.dedup();
+    let content = sorted.join(" ");
     Prepared {
-        vector: Vector::build(&terms, an, batch_df, batch_n),
-        content: sorted.join(" "),
+        vector,
+        dice: DiceKey::new(&content),
+        content,
         names,
         folded: without_own_mention(u),
     }
@@ -292,6 +384,15 @@ pub struct Score {
     pub reference_phrase: String,
 }
 
+/// `w.trim_end_matches("'s")` without building a substring searcher per call: `reference`
+/// runs it for every word of the rebuttal for every claim it is scored against (issue 7).
+fn trim_poss(mut w: &str) -> &str {
+    while let Some(r) = w.strip_suffix("'s") {
+        w = r;
+    }
+    w
+}
+
 /// How the rebuttal refers to claims: (strength, phrase). 1.0 names the claim's source,
 /// 0.8 points back at "such references"/"those claims", 0.6 mentions allegations generally.
 pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, String) {
@@ -301,7 +402,7 @@ pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, St
         .collect();
     let mut best = (0.0f32, String::new());
     for (i, w) in words.iter().enumerate() {
-        let w = w.trim_end_matches("'s");
+        let w = trim_poss(w);
         if !lex.is("reference_noun", w) {
             continue;
         }
@@ -336,7 +437,7 @@ pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, St
         let as_source = a.contains(' ')
             || document_source
             || words.windows(2).any(|w| {
-                let (x, y) = (w[0].trim_end_matches("'s"), w[1].trim_end_matches("'s"));
+                let (x, y) = (trim_poss(w[0]), trim_poss(w[1]));
                 (x == a && lex.is("reference_noun", y)) || (x == "by" && y == a)
             });
         if a.len() >= 3 && as_source && padded.contains(&format!(" {a}")) && !claim.party.is_empty()
@@ -374,7 +475,7 @@ pub fn score(
     let dice = if c.content.is_empty() || r.content.is_empty() {
         0.0
     } else {
-        strsim::sorensen_dice(&c.content, &r.content) as f32
+        c.dice.similarity(&r.dice) as f32
     };
     let names = if c.names.is_empty() || r.names.is_empty() {
         None
@@ -435,5 +536,23 @@ mod tests {
         );
         // cue words are not content
         assert!(!a.iter().any(|t| t.starts_with("accus")));
+    }
+
+    #[test]
+    fn dice_key_matches_strsim() {
+        let cases = [
+            ("", ""),
+            ("a", "a"),
+            ("ab", "ab c"),
+            ("nuclear deal sanction", "deal sanction tanker"),
+            ("aaaa", "aa"),
+            ("café naïve", "cafe naive"),
+            ("extrem support", "activ extrem support"),
+            ("x", "xy"),
+        ];
+        for (a, b) in cases {
+            let fast = DiceKey::new(a).similarity(&DiceKey::new(b));
+            assert_eq!(fast, strsim::sorensen_dice(a, b), "{a:?} vs {b:?}");
+        }
     }
 }

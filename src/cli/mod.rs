@@ -162,14 +162,8 @@ pub fn set_threads(input: &InputArgs) {
     }
 }
 
-/// Reads config and inputs (only `shard`'s articles, if given); refuses an output path that
-/// is also an input.
-pub fn load(
-    input: &InputArgs,
-    output: Option<&str>,
-    shard: Option<riposte::shard::Shard>,
-) -> anyhow::Result<Loaded> {
-    set_threads(input);
+/// Refuses an output path (report or error file) that is also an input.
+pub fn check_outputs(input: &InputArgs, output: Option<&str>) -> anyhow::Result<()> {
     // The error report is written over its target just like the report, so it gets the same
     // protection.
     let targets = [output, input.errors.as_deref()];
@@ -181,6 +175,18 @@ pub fn load(
             }
         }
     }
+    Ok(())
+}
+
+/// Reads config and inputs (only `shard`'s articles, if given); refuses an output path that
+/// is also an input.
+pub fn load(
+    input: &InputArgs,
+    output: Option<&str>,
+    shard: Option<riposte::shard::Shard>,
+) -> anyhow::Result<Loaded> {
+    set_threads(input);
+    check_outputs(input, output)?;
     let config = match &input.config {
         Some(p) => riposte::config::Config::from_file(p)?,
         None => riposte::config::Config::default(),

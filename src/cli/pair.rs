@@ -94,6 +94,17 @@ impl Tally {
         self.unmatched += count(Status::Unmatched);
     }
 
+    fn merge(&mut self, o: &Tally) {
+        self.given += o.given;
+        self.read += o.read;
+        self.failed += o.failed;
+        self.claims += o.claims;
+        self.rebuttals += o.rebuttals;
+        self.links += o.links;
+        self.unanswered += o.unanswered;
+        self.unmatched += o.unmatched;
+    }
+
     fn summary(&self, started: std::time::Instant) -> String {
         format!(
             "riposte pair: {}; claims {}; rebuttals {}; links {}; unanswered claims {}; unmatched rebuttals {}; {:.2}s",
@@ -281,13 +292,82 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
     if streams(&a) {
         return stream(&a, started);
     }
+    let (tally, rows, written, sampled, carried) = match plannable(&a, &out, shard)? {
+        Some(plan) => {
+            let (tally, rows, written) = stream_plan(&a, plan, &out, shard)?;
+            (tally, rows, written, None, None)
+        }
+        None => whole(&a, &out, shard)?,
+    };
+    let code = if tally.failed > 0 { 1 } else { 0 };
+    if let Some(s) = shard {
+        // Report first, stats second, marker last, each renamed into place whole: a run
+        // killed at any point leaves no marker, and a marker vouches for both files.
+        let fp = fingerprint.clone().unwrap_or_default();
+        Stats {
+            riposte: env!("CARGO_PKG_VERSION").to_string(),
+            shard: s.to_string(),
+            shards: vec![],
+            input_fingerprint: fp.clone(),
+            articles_read: tally.read,
+            articles_failed: tally.failed,
+            claims: tally.claims,
+            rebuttals: tally.rebuttals,
+            links: tally.links,
+            unanswered: tally.unanswered,
+            unmatched: tally.unmatched,
+            rows: rows as u64,
+            report: written,
+            errors: a.input.errors.clone(),
+            exit_code: code,
+        }
+        .write(&riposte::shard::stats_path(&out))?;
+        // Standard input cannot be fingerprinted, so a marker could not tell a rerun on
+        // different data apart; such shards are simply redone.
+        if fingerprint.is_some() {
+            Marker {
+                shard: s.to_string(),
+                input_fingerprint: fp,
+                exit_code: code,
+            }
+            .write(&out)?;
+        }
+    }
+    if !a.input.quiet {
+        eprintln!("{}", tally.summary(started));
+        if let Some((n, seed)) = sampled {
+            eprintln!("riposte pair: sample {n} pairings flagged (seed {seed}; --sample {} --seed {seed} flags the same rows)", a.sample.unwrap_or(n));
+        }
+        if let (Some(c), Some(p)) = (&carried, &a.verdicts) {
+            eprintln!(
+                "riposte pair: verdicts from {p}: carried {}, new {}, dropped {}",
+                c.carried, c.new, c.dropped
+            );
+        }
+    }
+    Ok(code)
+}
+
+/// (counts, report rows, paths written, the sample drawn with its seed, verdicts carried)
+type Ran = (
+    Tally,
+    usize,
+    Vec<String>,
+    Option<(usize, u64)>,
+    Option<riposte::review::Carry>,
+);
+
+/// The whole input in memory at once: needed by `--sample` and `--verdicts` (they work on the
+/// whole report), `--idf batch` (every article's scores depend on the whole run), xlsx and
+/// HTML (whole documents), and inputs that cannot be read twice (stdin, CSV).
+fn whole(a: &PairArgs, out: &str, shard: Option<Shard>) -> anyhow::Result<Ran> {
     // Read first: a bad verdicts file should fail before minutes of extraction, and `-o`
     // may then name the reviewed file itself (the report replaces it atomically).
     let old = match &a.verdicts {
         Some(p) => Some(riposte::review::read_verdicts(p)?),
         None => None,
     };
-    let loaded = super::load(&a.input, Some(&out), shard)?;
+    let loaded = super::load(&a.input, Some(out), shard)?;
     let lex = loaded.config.lexicon();
     let mut weights = loaded.config.weights();
     if let Some(m) = a.min_score {
@@ -348,53 +428,163 @@ pub fn run(a: PairArgs) -> anyhow::Result<u8> {
         ..Default::default()
     };
     tally.add(&per_article, &rows, failed);
-    let code = if failed > 0 { 1 } else { 0 };
-    if let Some(s) = shard {
-        // Report first, stats second, marker last, each renamed into place whole: a run
-        // killed at any point leaves no marker, and a marker vouches for both files.
-        let fp = fingerprint.clone().unwrap_or_default();
-        Stats {
-            riposte: env!("CARGO_PKG_VERSION").to_string(),
-            shard: s.to_string(),
-            shards: vec![],
-            input_fingerprint: fp.clone(),
-            articles_read: tally.read,
-            articles_failed: tally.failed,
-            claims: tally.claims,
-            rebuttals: tally.rebuttals,
-            links: tally.links,
-            unanswered: tally.unanswered,
-            unmatched: tally.unmatched,
-            rows: rows.len() as u64,
-            report: written,
-            errors: a.input.errors.clone(),
-            exit_code: code,
-        }
-        .write(&riposte::shard::stats_path(&out))?;
-        // Standard input cannot be fingerprinted, so a marker could not tell a rerun on
-        // different data apart; such shards are simply redone.
-        if fingerprint.is_some() {
-            Marker {
-                shard: s.to_string(),
-                input_fingerprint: fp,
-                exit_code: code,
+    Ok((tally, rows.len(), written, sampled, carried))
+}
+
+/// The plan of a streamed run (see [`stream_plan`]), or `None` when this run needs the whole
+/// input in memory (see [`whole`]). Checks the output paths and sets the thread count, as
+/// [`super::load`] does for a whole run.
+fn plannable(
+    a: &PairArgs,
+    out: &str,
+    shard: Option<Shard>,
+) -> anyhow::Result<Option<riposte::read::Plan>> {
+    if a.sample.is_some()
+        || a.verdicts.is_some()
+        || a.idf != IdfScope::Article
+        || !matches!(a.output.format(), Format::Csv | Format::Jsonl)
+        || !riposte::read::can_plan(&a.input.inputs)
+    {
+        return Ok(None);
+    }
+    super::check_outputs(&a.input, Some(out))?;
+    super::set_threads(&a.input);
+    let opts = read_options(a, shard);
+    Ok(riposte::read::plan_inputs(&a.input.inputs, &opts))
+}
+
+fn read_options(a: &PairArgs, shard: Option<Shard>) -> riposte::read::ReadOptions {
+    riposte::read::ReadOptions {
+        max_article_bytes: a.input.max_article_bytes,
+        strict: a.input.strict,
+        shard,
+    }
+}
+
+/// Directories and JSON Lines files in bounded batches (issue 7): read `--batch-size`
+/// articles, extract, pair and format them in parallel, write their rows, drop them. With
+/// the per-article IDF an article's rows depend on nothing else, and the plan holds the
+/// articles in the whole run's order, so the report is byte for byte the whole run's.
+fn stream_plan(
+    a: &PairArgs,
+    mut plan: riposte::read::Plan,
+    out: &str,
+    shard: Option<Shard>,
+) -> anyhow::Result<(Tally, usize, Vec<String>)> {
+    use rayon::prelude::*;
+    let config = match &a.input.config {
+        Some(p) => riposte::config::Config::from_file(p)?,
+        None => riposte::config::Config::default(),
+    };
+    let lex = config.lexicon();
+    let mut weights = config.weights();
+    if let Some(m) = a.min_score {
+        weights.min_score = m;
+    }
+    let opts = PairOptions {
+        weights,
+        top_k: a.top_k.unwrap_or(8),
+        idf: a.idf,
+    };
+    let hints = riposte::Hints {
+        accusers: a.input.accuser.clone(),
+        responders: a.input.responder.clone(),
+    };
+    let limits = riposte::extract::Limits {
+        max_units: a.input.max_article_units,
+        ..Default::default()
+    };
+    let ropts = read_options(a, shard);
+    let format = a.output.format();
+    let csv = a.output.csv_options()?;
+    let headers = riposte::pair::report_headers(a.explain);
+    let an = riposte::score::Analyzer::new();
+    let progress =
+        (plan.len() > 50 && std::io::IsTerminal::is_terminal(&std::io::stderr()) && !a.input.quiet)
+            .then(|| {
+                indicatif::ProgressBar::new(plan.len() as u64)
+                    .with_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{msg} {bar:40} {pos}/{len} articles {per_sec} eta {eta}",
+                        )
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    )
+                    .with_message("pairing")
+            });
+    let mut w = riposte::report::RowWriter::new(out, &headers, format, &csv)?;
+    let mut issues = std::mem::take(&mut plan.issues);
+    let mut tally = Tally {
+        given: plan.given as u64,
+        failed: plan.failed as u64,
+        ..Default::default()
+    };
+    while let Some(batch) = plan.next_batch(a.batch_size as usize, &ropts) {
+        issues.extend(batch.issues);
+        tally.given += batch.given as u64;
+        tally.failed += batch.failed as u64;
+        // Each article on its own from text to encoded rows; only the writing is serial.
+        type Done = (Tally, Vec<riposte::error::InputIssue>, Vec<u8>, Vec<usize>);
+        let done: Vec<std::io::Result<Done>> = batch
+            .articles
+            .into_par_iter()
+            .map(|art| {
+                let r = pipeline::extract_one(&art, &lex, &hints, &limits);
+                drop(art);
+                let mut t = Tally::default();
+                let (mut buf, mut ends) = (Vec::new(), Vec::new());
+                let warnings = match r.outcome {
+                    Ok(e) => {
+                        let per = [(r.id, e.units)];
+                        let rows = riposte::pair::pair_batch_with(&per, &an, &lex, &opts);
+                        let cells = report_table(&rows, a.explain).rows;
+                        ends =
+                            riposte::report::encode_rows(&cells, &headers, format, &csv, &mut buf)?;
+                        t.add(&per, &rows, 0);
+                        e.warnings
+                    }
+                    Err(i) => {
+                        t.failed = 1;
+                        vec![i]
+                    }
+                };
+                if let Some(p) = &progress {
+                    p.inc(1);
+                }
+                Ok((t, warnings, buf, ends))
+            })
+            .collect();
+        for d in done {
+            let (t, warnings, buf, ends) = d.map_err(|e| riposte::error::Error::Io {
+                path: out.to_string(),
+                source: e,
+            })?;
+            let mut start = 0;
+            for end in ends {
+                w.push(&buf[start..end])?;
+                start = end;
             }
-            .write(&out)?;
+            tally.merge(&t);
+            issues.extend(warnings);
         }
     }
-    if !a.input.quiet {
-        eprintln!("{}", tally.summary(started));
-        if let Some((n, seed)) = sampled {
-            eprintln!("riposte pair: sample {n} pairings flagged (seed {seed}; --sample {} --seed {seed} flags the same rows)", a.sample.unwrap_or(n));
-        }
-        if let (Some(c), Some(p)) = (&carried, &a.verdicts) {
-            eprintln!(
-                "riposte pair: verdicts from {p}: carried {}, new {}, dropped {}",
-                c.carried, c.new, c.dropped
-            );
-        }
+    if let Some(p) = &progress {
+        p.finish_and_clear();
     }
-    Ok(code)
+    // Problems before the report is moved into place: an unwritable --errors file stops the
+    // run with no report, as in a whole run.
+    super::report_issues(&issues, a.input.errors.as_deref(), a.input.quiet)?;
+    let rows = w.rows();
+    let written = w.finish()?;
+    if written.len() > 1 && !a.input.quiet {
+        eprintln!(
+            "riposte: {} rows are more than a spreadsheet holds ({} per sheet); written as {} parts: {}",
+            rows,
+            csv.max_rows,
+            written.len(),
+            written.join(", ")
+        );
+    }
+    Ok((tally, rows, written))
 }
 
 fn stream(a: &PairArgs, started: std::time::Instant) -> anyhow::Result<u8> {
