@@ -998,20 +998,33 @@ fn gold_scores(articles: &str, gold: &str) -> serde_json::Value {
 fn bundled_gold_scores_do_not_regress() {
     let v = gold_scores("data/articles", "data/gold.jsonl");
     let f = |k: &str| v[k]["f1"].as_f64().unwrap();
-    assert!(f("claims") >= 0.90, "claim F1 {}", f("claims"));
-    assert!(f("rebuttals") >= 0.94, "rebuttal F1 {}", f("rebuttals"));
-    assert!(f("pairs") >= 0.72, "pair F1 {}", f("pairs"));
-    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.96);
+    assert!(f("claims") >= 0.93, "claim F1 {}", f("claims"));
+    assert!(f("rebuttals") >= 0.95, "rebuttal F1 {}", f("rebuttals"));
+    // issue 3's target
+    assert!(f("pairs") >= 0.80, "pair F1 {}", f("pairs"));
+    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.97);
 }
 
 #[test]
 fn heldout_scores_do_not_regress() {
     let v = gold_scores("data/heldout/articles", "data/heldout/gold.jsonl");
     let f = |k: &str| v[k]["f1"].as_f64().unwrap();
-    assert!(f("claims") >= 0.83, "claim F1 {}", f("claims"));
-    assert!(f("rebuttals") >= 0.90, "rebuttal F1 {}", f("rebuttals"));
-    assert!(f("pairs") >= 0.71, "pair F1 {}", f("pairs"));
-    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.93);
+    assert!(f("claims") >= 0.93, "claim F1 {}", f("claims"));
+    assert!(f("rebuttals") >= 0.93, "rebuttal F1 {}", f("rebuttals"));
+    assert!(f("pairs") >= 0.76, "pair F1 {}", f("pairs"));
+    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.95);
+}
+
+/// data/blind was scored blind once (see its README); it has been used for diagnosis since,
+/// so it is a third regression set now, not an estimate.
+#[test]
+fn blind_set_scores_do_not_regress() {
+    let v = gold_scores("data/blind/articles", "data/blind/gold.jsonl");
+    let f = |k: &str| v[k]["f1"].as_f64().unwrap();
+    assert!(f("claims") >= 0.88, "claim F1 {}", f("claims"));
+    assert!(f("rebuttals") >= 0.80, "rebuttal F1 {}", f("rebuttals"));
+    assert!(f("pairs") >= 0.55, "pair F1 {}", f("pairs"));
+    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.92);
 }
 
 /// A streamed run (directories and JSONL files in bounded batches) writes the same report as
