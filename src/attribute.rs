@@ -303,8 +303,15 @@ fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
     out
 }
 
+/// A person noun, also inside a compound ("secretary-general", "editor-in-chief").
+fn person_word(ctx: &Ctx, t: &Token) -> bool {
+    ctx.w(t, "person_noun")
+        || (t.norm.contains('-') && t.norm.split('-').any(|p| ctx.lex.is("person_noun", p)))
+}
+
 fn np_word(ctx: &Ctx, t: &Token) -> bool {
-    t.cap
+    person_word(ctx, t)
+        || t.cap
         || t.poss
         || ctx.w(t, "determiner")
         || ctx.w(t, "title")
@@ -520,7 +527,7 @@ fn np_right(ctx: &Ctx, toks: &[Token], quoted: &[bool], from: usize) -> Option<(
         if !np_word(ctx, &toks[i]) && !modifier {
             break;
         }
-        if i > from && has_punct(ctx.gap(toks, i)) {
+        if i > from && has_punct(name_gap(ctx, toks, i)) {
             break;
         }
         i += 1;
@@ -1675,14 +1682,23 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                     ((a, b), appos)
                 }
             });
+            // "the association's president, former world champion Lotte Vermeulen,": the
+            // name that ends the apposition is the speaker, the description its apposition.
             let span = span.map(|((a, b), appos)| match appos {
-                Some((x, y))
-                    if y - x >= 2
-                        && toks[x..y].iter().all(|t| t.cap)
-                        && toks[x..y].iter().filter(|t| !ctx.w(t, "title")).count() >= 2
-                        && toks[a..b].iter().any(|t| ctx.w(t, "person_noun")) =>
-                {
-                    ((x, y), Some((a, b)))
+                Some((x, y)) if toks[a..b].iter().any(|t| person_word(&ctx, t)) => {
+                    let mut k = y;
+                    while k > x && toks[k - 1].cap && !q[k - 1] {
+                        k -= 1;
+                    }
+                    let names = toks[k..y].iter().filter(|t| !ctx.w(t, "title")).count();
+                    let lead_in = k == x
+                        || (!ctx.w(&toks[k - 1], "determiner")
+                            && !matches!(toks[k - 1].norm.as_str(), "for" | "of" | "at" | "in"));
+                    if y - k >= 2 && names >= 2 && lead_in {
+                        ((k, y), Some((a, b)))
+                    } else {
+                        ((a, b), appos)
+                    }
                 }
                 _ => ((a, b), appos),
             });

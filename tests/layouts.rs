@@ -482,3 +482,38 @@ fn the_answerers_own_ministry_is_not_a_reference_to_the_accuser() {
         .collect();
     assert_eq!(linked.len(), 2, "{linked:#?}");
 }
+
+#[test]
+fn a_name_ending_the_apposition_is_the_speaker() {
+    // "said the union's secretary-general, Name," and "the association's president, former
+    // world champion Name, told": the person speaks, for the organisation; the surname
+    // alone later is the same person. A plural possessive stays inside a name.
+    let text = "The Continental Cycling Union was accused by the Professional Cyclists\u{2019} \
+                Association of withholding prize money.\n\n\
+                \u{201c}Riders are being cheated,\u{201d} the association\u{2019}s president, former \
+                world champion Lotte Vermeulen, told reporters.\n\n\
+                \u{201c}Every euro owed will be paid,\u{201d} said the union\u{2019}s \
+                secretary-general, Marc-Andr\u{e9} Dufresne.\n\n\
+                Dufresne rejected any link between the payments and squad selection.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    let first = find(&us, "was accused by");
+    assert_eq!(
+        first.speaker, "Professional Cyclists\u{2019} Association",
+        "{first:#?}"
+    );
+    let c = find(&us, "being cheated");
+    assert_eq!(
+        (c.role, c.speaker.as_str()),
+        (Role::Claim, "Lotte Vermeulen"),
+        "{c:#?}"
+    );
+    let r = find(&us, "Every euro");
+    assert_eq!(r.speaker, "Marc-Andr\u{e9} Dufresne", "{r:#?}");
+    let r = find(&us, "rejected any link");
+    assert_eq!(
+        (r.role, r.speaker.as_str()),
+        (Role::Rebuttal, "Marc-Andr\u{e9} Dufresne")
+    );
+}
