@@ -1021,10 +1021,10 @@ fn heldout_scores_do_not_regress() {
 fn blind_set_scores_do_not_regress() {
     let v = gold_scores("data/blind/articles", "data/blind/gold.jsonl");
     let f = |k: &str| v[k]["f1"].as_f64().unwrap();
-    assert!(f("claims") >= 0.88, "claim F1 {}", f("claims"));
-    assert!(f("rebuttals") >= 0.80, "rebuttal F1 {}", f("rebuttals"));
-    assert!(f("pairs") >= 0.55, "pair F1 {}", f("pairs"));
-    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.92);
+    assert!(f("claims") >= 0.89, "claim F1 {}", f("claims"));
+    assert!(f("rebuttals") >= 0.84, "rebuttal F1 {}", f("rebuttals"));
+    assert!(f("pairs") >= 0.54, "pair F1 {}", f("pairs"));
+    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.98);
 }
 
 /// A streamed run (directories and JSONL files in bounded batches) writes the same report as
