@@ -1001,7 +1001,7 @@ fn bundled_gold_scores_do_not_regress() {
     assert!(f("claims") >= 0.93, "claim F1 {}", f("claims"));
     assert!(f("rebuttals") >= 0.95, "rebuttal F1 {}", f("rebuttals"));
     // issue 3's target
-    assert!(f("pairs") >= 0.80, "pair F1 {}", f("pairs"));
+    assert!(f("pairs") >= 0.81, "pair F1 {}", f("pairs"));
     assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.97);
 }
 
@@ -1023,7 +1023,7 @@ fn blind_set_scores_do_not_regress() {
     let f = |k: &str| v[k]["f1"].as_f64().unwrap();
     assert!(f("claims") >= 0.89, "claim F1 {}", f("claims"));
     assert!(f("rebuttals") >= 0.84, "rebuttal F1 {}", f("rebuttals"));
-    assert!(f("pairs") >= 0.54, "pair F1 {}", f("pairs"));
+    assert!(f("pairs") >= 0.55, "pair F1 {}", f("pairs"));
     assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.98);
 }
 
