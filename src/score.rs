@@ -96,7 +96,34 @@ fn family(stem: &str) -> String {
     stem.to_string()
 }
 
+thread_local! {
+    /// Word → `family(stem(word))`. Snowball stemming was the largest single cost of
+    /// `terms` (issue 7), and a news vocabulary is small next to its token count.
+    static STEMS: std::cell::RefCell<rustc_hash::FxHashMap<String, String>> =
+        Default::default();
+}
+
+/// Words kept in a thread's stem cache before it starts over, so odd input (every word
+/// new) cannot grow it without bound.
+const STEM_CACHE_MAX: usize = 1 << 16;
+
 impl Analyzer {
+    /// `family(stem(word))`, cached per thread (the English stemmer is the only one used).
+    fn stem_family(&self, word: &str) -> String {
+        STEMS.with(|c| {
+            let mut c = c.borrow_mut();
+            if let Some(s) = c.get(word) {
+                return s.clone();
+            }
+            let s = family(&self.stemmer.stem(word));
+            if c.len() >= STEM_CACHE_MAX {
+                c.clear();
+            }
+            c.insert(word.to_string(), s.clone());
+            s
+        })
+    }
+
     pub fn new() -> Self {
         let mut bg_df = HashMap::new();
         let mut bg_n = 1;
@@ -141,7 +168,7 @@ impl Analyzer {
                     // uses them, and as content they would make every claim look alike.
                     && (!t.cap || !lex.gazetteer.contains_key(n))
             })
-            .map(|t| family(&self.stemmer.stem(&t.norm)))
+            .map(|t| self.stem_family(&t.norm))
             .collect()
     }
 

@@ -161,17 +161,34 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
 
 /// Converts byte offsets to character offsets in one pass per article.
 pub struct CharIndex {
-    /// byte offset of every char boundary, in order
+    /// byte offset of every char boundary, in order; empty for ASCII text
     bounds: Vec<usize>,
+    /// `Some(len)` for ASCII text, where bytes and chars coincide: most articles, which then
+    /// need no table of eight bytes per character (issue 7).
+    ascii: Option<usize>,
 }
 
 impl CharIndex {
     pub fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return CharIndex {
+                bounds: Vec::new(),
+                ascii: Some(text.len()),
+            };
+        }
         let mut bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
         bounds.push(text.len());
-        CharIndex { bounds }
+        CharIndex {
+            bounds,
+            ascii: None,
+        }
     }
     pub fn char_of(&self, byte: usize) -> usize {
+        if let Some(len) = self.ascii {
+            // What the binary search over 0..=len gives: the offset itself, or one past the
+            // last boundary for an offset beyond the text.
+            return if byte <= len { byte } else { len + 1 };
+        }
         match self.bounds.binary_search(&byte) {
             Ok(i) => i,
             Err(i) => i,
@@ -193,6 +210,21 @@ pub fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn char_index_ascii_path_matches_the_table() {
+        let t = "plain ascii text";
+        let fast = CharIndex::new(t);
+        let mut bounds: Vec<usize> = t.char_indices().map(|(i, _)| i).collect();
+        bounds.push(t.len());
+        let slow = CharIndex {
+            bounds,
+            ascii: None,
+        };
+        for b in 0..t.len() + 5 {
+            assert_eq!(fast.char_of(b), slow.char_of(b), "byte {b}");
+        }
+    }
 
     #[test]
     fn ascii_fast_path_folds_like_fold_char() {

@@ -41,11 +41,22 @@ pub fn classify_line(line: &str, lex: &Lexicon) -> ParaKind {
     if t.starts_with('#') {
         return ParaKind::Subheading;
     }
-    let f = fold(t);
-    if lex.residue.iter().any(|r| f.starts_with(r.as_str())) {
+    // Residue entries are prefixes and `fold` maps char to char, so folding the line's first
+    // HEAD chars answers for every entry of at most HEAD bytes; folding whole paragraphs was a
+    // twentieth of a run (issue 7).
+    const HEAD: usize = 64;
+    let head_end = t.char_indices().nth(HEAD).map_or(t.len(), |(i, _)| i);
+    let f = fold(&t[..head_end]);
+    let residue = lex.residue.iter().any(|r| {
+        if r.len() > HEAD && head_end < t.len() {
+            fold(t).starts_with(r.as_str())
+        } else {
+            f.starts_with(r.as_str())
+        }
+    });
+    if residue {
         return ParaKind::Residue;
     }
-    let words = t.split_whitespace().count();
     let last = t.chars().last().unwrap_or('.');
     let first = t.chars().next().unwrap_or('a');
     let punctuated = matches!(
@@ -62,7 +73,9 @@ pub fn classify_line(line: &str, lex: &Lexicon) -> ParaKind {
             | ')'
             | '\u{2026}'
     );
-    if !punctuated && words <= 16 && !crate::text::is_quote_mark(first) {
+    // At most 16 words, without counting the words of a long paragraph.
+    let short = || t.split_whitespace().nth(16).is_none();
+    if !punctuated && short() && !crate::text::is_quote_mark(first) {
         return ParaKind::Subheading;
     }
     ParaKind::Body
