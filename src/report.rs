@@ -64,10 +64,30 @@ pub const MAX_SHEET_ROWS: usize = 1_048_575;
 pub const MAX_CELL_CHARS: usize = 32_000;
 const TRUNCATION_MARK: &str = " […truncated]";
 
+/// Whether flattening leaves `s` as it is: no line break of any kind and no run of spaces.
+/// Most cells are like that, and a byte scan spares them the char-by-char copy (issue 7).
+fn is_flat(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut prev_space = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'\n' | b'\r' => return false,
+            b' ' if prev_space => return false,
+            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+            0xE2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xA8 | 0xA9)) => {
+                return false
+            }
+            _ => {}
+        }
+        prev_space = c == b' ';
+    }
+    true
+}
+
 /// Flattens line breaks (unless kept) and caps the length. Excel counts UTF-16 code units,
 /// so text outside the Basic Multilingual Plane counts twice.
 pub(crate) fn fit_cell(s: &str, keep_newlines: bool) -> String {
-    let mut out: String = if keep_newlines {
+    let mut out: String = if keep_newlines || is_flat(s) {
         s.to_string()
     } else {
         let mut o = String::with_capacity(s.len());
@@ -566,6 +586,40 @@ pub fn units_table(units: &[crate::unit::Unit]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flat_cells_are_copied_as_the_slow_path_would() {
+        for s in [
+            "plain words",
+            "two  spaces",
+            "line\nbreak",
+            "cr\r\nlf",
+            " lead and trail ",
+            "sep\u{2028}x",
+            "para\u{2029}x",
+            "dash \u{2013} ok",
+            "",
+        ] {
+            let slow: String = {
+                let mut o = String::new();
+                let mut prev = false;
+                for c in s.chars() {
+                    let c = if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
+                        ' '
+                    } else {
+                        c
+                    };
+                    if c == ' ' && prev {
+                        continue;
+                    }
+                    prev = c == ' ';
+                    o.push(c);
+                }
+                o
+            };
+            assert_eq!(fit_cell(s, false), slow, "{s:?}");
+        }
+    }
 
     #[test]
     fn formula_injection_is_defused() {
