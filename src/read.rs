@@ -1138,4 +1138,44 @@ mod tests {
         assert_eq!(b.issues[0].line, Some(2));
         assert_eq!(b.issues[1].line, Some(3));
     }
+
+    /// Bounded memory without timing anything: the plan keeps no text, every batch holds at
+    /// most the batch size, only its own articles are read, and the batches in turn give the
+    /// articles in exactly the order `read_inputs` gives them.
+    #[test]
+    fn planned_batches_are_bounded_and_in_whole_run_order() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [
+            ("b.txt", "Bee said so."),
+            ("a.txt", "Aye said so."),
+            ("d.md", "Dee."),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        // Ids out of order, a bad line, a blank line and an id that sorts among the files.
+        std::fs::write(
+            dir.path().join("x.jsonl"),
+            "{\"id\":\"z\",\"text\":\"Zed.\"}\r\n{\"id\":\"c\",\"text\":\"Cee.\"}\n\nnot json\n{\"id\":\"a\",\"text\":\"Again.\"}\n",
+        )
+        .unwrap();
+        let inputs = vec![dir.path().display().to_string()];
+        let opts = ReadOptions::default();
+        let whole = read_inputs(&inputs, &opts);
+        let mut plan = plan_inputs(&inputs, &opts).expect("files and JSONL can be planned");
+        assert_eq!(plan.len(), whole.articles.len());
+        let ranges: Vec<_> = plan.batches(2).collect();
+        assert_eq!(ranges.len(), whole.articles.len().div_ceil(2));
+        let (mut got, mut failed, mut given) = (Vec::new(), plan.failed, plan.given);
+        for r in ranges {
+            assert!(r.len() <= 2);
+            let b = plan.load(r.clone(), &opts);
+            assert_eq!(b.articles.len(), r.len());
+            failed += b.failed;
+            given += b.given;
+            got.extend(b.articles);
+        }
+        assert_eq!(got, whole.articles);
+        assert_eq!((failed, given), (whole.failed, whole.given));
+        assert!(!can_plan(&["-".to_string()]));
+    }
 }

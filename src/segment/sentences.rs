@@ -144,7 +144,9 @@ pub fn split(
                         .is_some_and(|f| f.is_uppercase() || f.is_ascii_digit() || is_opener(f));
                     let nw_ok = nw.chars().next().is_none_or(|f| !f.is_lowercase());
                     let ends = starts_ok && nw_ok && (c != '.' || period_ends(para, pos, nw, lex));
-                    if ends {
+                    // A dateline dash found late in the paragraph can put the start past
+                    // this end; such an end closes nothing (slicing it panicked).
+                    if ends && end > sent_start {
                         push(&mut out, text, p, sent_start, end);
                         sent_start = end;
                     }
@@ -175,6 +177,14 @@ fn push(out: &mut Vec<Sentence>, text: &str, p: &Paragraph, s: usize, e: usize) 
 mod tests {
     use super::*;
     use crate::segment::segment;
+
+    #[test]
+    fn sentence_end_before_a_late_dateline_dash_does_not_panic() {
+        // Found by tests/properties.rs (crlf_gives_the_same_units_as_lf).
+        let t =
+            "\u{201c}中文,\u{201d} Pakistan said.\u{201d} Pakistan said Pakistan of - \u{201d}.";
+        let _ = sents(t);
+    }
 
     fn sents(t: &str) -> Vec<String> {
         let seg = segment("t", t, &Lexicon::builtin());
