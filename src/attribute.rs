@@ -167,7 +167,9 @@ impl Ctx<'_> {
     }
     /// Gazetteer match starting at token i (capitalised first word), longest first.
     pub fn gaz_at(&self, toks: &[Token], i: usize) -> Option<(usize, String, PartyType)> {
-        if !toks[i].cap {
+        // Every key is the norms of its tokens joined by spaces, and norms hold no space: a
+        // key can only match if its first token is this one.
+        if !toks[i].cap || !self.lex.may_start_alias(&toks[i].norm) {
             return None;
         }
         let mut max = self.lex.gaz_max_len.min(toks.len() - i);

@@ -57,6 +57,9 @@ pub struct Lexicon {
     pub gazetteer: HashMap<String, GazEntry>,
     /// Longest alias in tokens, to bound the lookup window.
     pub gaz_max_len: usize,
+    /// First token of every alias (kept by [`Lexicon::add_party`]): most capitalised words
+    /// start no alias, and this answers them before any window is joined (issue 7).
+    gaz_first: HashSet<String>,
     /// `wrongdoing` split by [`Lexicon::reindex`]: single-word prefixes, and multi-word
     /// phrases as word lists. Checked for every token of every sentence; splitting the phrases
     /// there allocated one Vec per phrase per token.
@@ -173,6 +176,10 @@ impl Lexicon {
             return;
         }
         self.gaz_max_len = self.gaz_max_len.max(key.split(' ').count());
+        let first = key.split(' ').next().unwrap_or_default();
+        if !self.gaz_first.contains(first) {
+            self.gaz_first.insert(first.to_string());
+        }
         self.gazetteer.insert(
             key,
             GazEntry {
@@ -207,6 +214,11 @@ impl Lexicon {
             let cues = &self.cues;
             v.sort_by_key(|&i| std::cmp::Reverse(cues[i].tokens.len()));
         }
+    }
+
+    /// Whether some alias added by [`Lexicon::add_party`] starts with this token.
+    pub fn may_start_alias(&self, norm: &str) -> bool {
+        self.gaz_first.contains(norm)
     }
 
     pub fn is(&self, class: &str, word: &str) -> bool {
