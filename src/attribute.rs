@@ -531,10 +531,13 @@ struct Resolver<'a, 'b> {
     st: State,
     /// Folded name of every entity, kept in step with renames (see `rename`).
     folded: Vec<String>,
+    /// `acronym` of every entity's name, kept in step with renames like `folded`: the
+    /// acronym look-up of `find_name` built it for every recent entity on every mention.
+    acronyms: Vec<String>,
     /// Folded name → newest entity of that name, for the exact look-up.
-    by_name: std::collections::HashMap<String, usize>,
+    by_name: rustc_hash::FxHashMap<String, usize>,
     /// Party → first country entity standing for it.
-    countries: std::collections::HashMap<String, usize>,
+    countries: rustc_hash::FxHashMap<String, usize>,
 }
 
 /// How far back the fuzzy name look-ups search. Articles name a few dozen entities at most
@@ -588,6 +591,7 @@ impl Resolver<'_, '_> {
         let folded = crate::text::fold(&name);
         self.by_name.insert(folded.clone(), id);
         self.folded.push(folded);
+        self.acronyms.push(acronym(&name));
         if kind == EntityKind::Country && parties.len() == 1 {
             self.countries.entry(parties[0].clone()).or_insert(id);
         }
@@ -612,6 +616,7 @@ impl Resolver<'_, '_> {
         let folded = crate::text::fold(&name);
         self.by_name.insert(folded.clone(), id);
         self.folded[id] = folded;
+        self.acronyms[id] = acronym(&name);
         self.entities[id].name = name;
     }
 
@@ -646,13 +651,13 @@ impl Resolver<'_, '_> {
                 return Some(e.id);
             }
             // acronym of an organisation: FO → Foreign Office
+            let upper = w.to_uppercase();
             if let Some(e) = self.recent().find(|e| {
                 e.kind != EntityKind::Person
                     && {
                         // "FDA" for "U.S. Food and Drug Administration"
-                        let a = acronym(&e.name);
-                        let w = w.to_uppercase();
-                        a == w || (w.len() >= 3 && a.ends_with(&w))
+                        let a = &self.acronyms[e.id];
+                        *a == upper || (upper.len() >= 3 && a.ends_with(&upper))
                     }
                     && w.len() >= 2
             }) {
@@ -661,9 +666,11 @@ impl Resolver<'_, '_> {
         }
         // "Fifth Fleet" for "the U.S. Navy's Fifth Fleet"
         if name_norm.len() >= 2 {
-            if let Some(e) = self.recent().find(|e| {
-                e.kind == EntityKind::Org && self.folded[e.id].ends_with(&format!(" {joined}"))
-            }) {
+            let tail = format!(" {joined}");
+            if let Some(e) = self
+                .recent()
+                .find(|e| e.kind == EntityKind::Org && self.folded[e.id].ends_with(&tail))
+            {
                 return Some(e.id);
             }
         }
@@ -1426,6 +1433,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         entities: Vec::new(),
         st: State::default(),
         folded: Vec::new(),
+        acronyms: Vec::new(),
         by_name: Default::default(),
         countries: Default::default(),
     };
