@@ -345,6 +345,15 @@ pub struct Score {
     pub reference_phrase: String,
 }
 
+/// `w.trim_end_matches("'s")` without building a substring searcher per call: `reference`
+/// runs it for every word of the rebuttal for every claim it is scored against (issue 7).
+fn trim_poss(mut w: &str) -> &str {
+    while let Some(r) = w.strip_suffix("'s") {
+        w = r;
+    }
+    w
+}
+
 /// How the rebuttal refers to claims: (strength, phrase). 1.0 names the claim's source,
 /// 0.8 points back at "such references"/"those claims", 0.6 mentions allegations generally.
 pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, String) {
@@ -354,7 +363,7 @@ pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, St
         .collect();
     let mut best = (0.0f32, String::new());
     for (i, w) in words.iter().enumerate() {
-        let w = w.trim_end_matches("'s");
+        let w = trim_poss(w);
         if !lex.is("reference_noun", w) {
             continue;
         }
@@ -380,7 +389,7 @@ pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, St
         // India"); elsewhere it is as likely the object of a counter-charge.
         let as_source = a.contains(' ')
             || words.windows(2).any(|w| {
-                let (x, y) = (w[0].trim_end_matches("'s"), w[1].trim_end_matches("'s"));
+                let (x, y) = (trim_poss(w[0]), trim_poss(w[1]));
                 (x == a && lex.is("reference_noun", y)) || (x == "by" && y == a)
             });
         if a.len() >= 3 && as_source && padded.contains(&format!(" {a}")) && !claim.party.is_empty()
