@@ -65,6 +65,13 @@ pub struct Lexicon {
     /// there allocated one Vec per phrase per token.
     wrongdoing_words: Vec<String>,
     wrongdoing_phrases: Vec<Vec<String>>,
+    /// Indices into `wrongdoing_words` / `wrongdoing_phrases` by the first byte of the word
+    /// (of the phrase's first word); an empty word or first word is filed under every byte.
+    /// Both checks run for every token of a sentence, against some ninety prefixes (issue 7).
+    wrong_words_by_byte: Vec<Vec<usize>>,
+    wrong_phrases_by_byte: Vec<Vec<usize>>,
+    /// Some wrongdoing word is empty, so every word starts with one.
+    wrong_word_empty: bool,
 }
 
 const CUES: &str = include_str!("../data/lexicon/cues.tsv");
@@ -203,6 +210,29 @@ impl Lexicon {
             .filter(|w| w.contains(' '))
             .map(|w| w.split(' ').map(str::to_string).collect())
             .collect();
+        let by_byte = |firsts: Vec<Option<u8>>| {
+            let mut table = vec![Vec::new(); 256];
+            for (i, f) in firsts.into_iter().enumerate() {
+                match f {
+                    Some(b) => table[b as usize].push(i),
+                    None => table.iter_mut().for_each(|v| v.push(i)),
+                }
+            }
+            table
+        };
+        self.wrong_words_by_byte = by_byte(
+            self.wrongdoing_words
+                .iter()
+                .map(|w| w.as_bytes().first().copied())
+                .collect(),
+        );
+        self.wrong_phrases_by_byte = by_byte(
+            self.wrongdoing_phrases
+                .iter()
+                .map(|p| p.first().and_then(|w| w.as_bytes().first().copied()))
+                .collect(),
+        );
+        self.wrong_word_empty = self.wrongdoing_words.iter().any(|w| w.is_empty());
         self.cue_index.clear();
         for (i, c) in self.cues.iter().enumerate() {
             self.cue_index
@@ -226,21 +256,45 @@ impl Lexicon {
     }
 
     pub fn is_wrongdoing(&self, norm: &str) -> bool {
-        // Comparing the first byte first skips most of the prefix comparisons (issue 7).
-        let first = norm.as_bytes().first();
-        self.wrongdoing_words.iter().any(|w| {
-            (w.as_bytes().first() == first || w.is_empty()) && norm.starts_with(w.as_str())
-        })
+        if self.wrong_word_empty {
+            return true;
+        }
+        // Only the words filed under the first byte can be a prefix of `norm`.
+        let Some(&first) = norm.as_bytes().first() else {
+            return false;
+        };
+        self.wrong_words_by_byte
+            .get(first as usize)
+            .is_some_and(|ix| {
+                ix.iter()
+                    .any(|&i| norm.starts_with(self.wrongdoing_words[i].as_str()))
+            })
     }
 
     /// Multi-word wrongdoing phrases ("covered up", "war crime") over a token window.
     pub fn wrongdoing_phrase_at(&self, norms: &[&str]) -> bool {
-        self.wrongdoing_phrases.iter().any(|parts| {
-            norms.len() >= parts.len()
-                && parts
-                    .iter()
-                    .zip(norms)
-                    .all(|(p, n)| n.starts_with(p.as_str()))
+        // Every phrase has at least one word, so an empty window matches none; otherwise only
+        // the phrases filed under the first norm's first byte (or under every byte) can match.
+        let Some(head) = norms.first() else {
+            return false;
+        };
+        let Some(&first) = head.as_bytes().first() else {
+            // An empty first norm is matched only by an empty first word, filed everywhere.
+            return self.phrases_match(self.wrong_phrases_by_byte.first(), norms);
+        };
+        self.phrases_match(self.wrong_phrases_by_byte.get(first as usize), norms)
+    }
+
+    fn phrases_match(&self, ix: Option<&Vec<usize>>, norms: &[&str]) -> bool {
+        ix.is_some_and(|ix| {
+            ix.iter().any(|&i| {
+                let parts = &self.wrongdoing_phrases[i];
+                norms.len() >= parts.len()
+                    && parts
+                        .iter()
+                        .zip(norms)
+                        .all(|(p, n)| n.starts_with(p.as_str()))
+            })
         })
     }
 }
@@ -264,5 +318,32 @@ mod tests {
         assert!(lex.abbrev_never.contains("mr"));
         assert!(lex.is("pronoun_person", "he"));
         assert!(lex.is_wrongdoing("terrorism"));
+    }
+
+    #[test]
+    fn wrongdoing_tables_answer_as_the_full_scans() {
+        let lex = Lexicon::builtin();
+        let words: Vec<&str> = "terrorism terror war crimes crime covered up killed said the a \
+                                aggression violat violation cover-up massacre x '' é"
+            .split(' ')
+            .chain([""])
+            .collect();
+        for w in &words {
+            let slow = lex
+                .wrongdoing_words
+                .iter()
+                .any(|x| w.starts_with(x.as_str()));
+            assert_eq!(lex.is_wrongdoing(w), slow, "{w:?}");
+        }
+        for i in 0..words.len() {
+            for j in i..words.len().min(i + 4) {
+                let win = &words[i..j];
+                let slow = lex.wrongdoing_phrases.iter().any(|p| {
+                    win.len() >= p.len()
+                        && p.iter().zip(win).all(|(a, n)| n.starts_with(a.as_str()))
+                });
+                assert_eq!(lex.wrongdoing_phrase_at(win), slow, "{win:?}");
+            }
+        }
     }
 }
