@@ -792,6 +792,8 @@ enum Loc {
     /// A line of a plain UTF-8 JSON Lines file: byte offset and length of the line (no line
     /// break) and its 1-based number. Its problems were reported by the first pass.
     Line(usize, u64, usize, usize),
+    /// A JSON Lines line read in order (no index): the line and its number.
+    Raw(usize, String, usize),
     /// A JSON Lines file that needed repair (encoding) was decoded whole; its articles are
     /// held, since offsets into the repaired text do not point into the file.
     Held(Box<Article>),
@@ -804,15 +806,34 @@ struct Planned {
     loc: Loc,
 }
 
-/// Every article of a run in report order, without its text: the index that lets a directory
-/// or a JSON Lines file of any length be processed in bounded batches (issue 7) while the
-/// report comes out exactly as a whole-input run writes it (sorted by id, then origin).
-/// Built by [`plan_inputs`]; `issues`, `failed` and `given` account for what the first pass
-/// already judged (unopenable paths, bad JSONL lines); [`Plan::load`] adds the rest.
+/// The second pass over inputs found already in report order: sources in load order, the
+/// open JSON Lines file, or the articles of a file that was decoded whole.
+#[derive(Debug, Default)]
+struct Cursor {
+    si: usize,
+    open: bool,
+    lines: Option<(std::io::BufReader<std::fs::File>, usize)>,
+    held: std::collections::VecDeque<Article>,
+}
+
+/// Every article of a run in report order, without its text: what lets a directory or a
+/// JSON Lines file of any length be processed in bounded batches (issue 7) while the report
+/// comes out exactly as a whole-input run writes it (sorted by id, then origin). Inputs that
+/// are already in that order (a directory whose file names sort as their ids, a JSONL file
+/// sorted by id) are read again in order and need no index; otherwise the index keeps an id,
+/// an origin and an offset per article. Built by [`plan_inputs`]; `issues`, `failed` and
+/// `given` account for what the first pass judged (unopenable paths, bad JSONL lines);
+/// [`Plan::next_batch`] adds the rest (text files are only read then).
 #[derive(Debug)]
 pub struct Plan {
     sources: Vec<Source>,
-    planned: Vec<Planned>,
+    /// JSON Lines sources that are not plain UTF-8, judged whole as `read_inputs` does.
+    whole: Vec<bool>,
+    /// `None` when the inputs are already in report order.
+    index: Option<Vec<Planned>>,
+    pos: usize,
+    cursor: Cursor,
+    count: usize,
     pub issues: Vec<InputIssue>,
     pub failed: usize,
     pub given: usize,
@@ -821,55 +842,135 @@ pub struct Plan {
 impl Plan {
     /// Articles planned (text files not yet read may still fail).
     pub fn len(&self) -> usize {
-        self.planned.len()
+        self.count
     }
 
     pub fn is_empty(&self) -> bool {
-        self.planned.is_empty()
+        self.count == 0
     }
 
-    /// The plan in consecutive batches of at most `size` articles, in report order. Each
-    /// batch is an index range for [`Plan::load`].
-    pub fn batches(&self, size: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    /// Whether the inputs needed an index (were not already in report order).
+    pub fn indexed(&self) -> bool {
+        self.index.is_some()
+    }
+
+    /// The next at most `size` articles in report order, read in parallel; `None` at the
+    /// end. The batch's `issues`, `failed` and `given` are what reading found (text files
+    /// only: JSON Lines were accounted for by the first pass).
+    pub fn next_batch(&mut self, size: usize, opts: &ReadOptions) -> Option<Batch> {
         let size = size.max(1);
-        let n = self.planned.len();
-        (0..n.div_ceil(size)).map(move |b| b * size..((b + 1) * size).min(n))
+        let items: Vec<Loc> = match &mut self.index {
+            Some(index) => {
+                let end = (self.pos + size).min(index.len());
+                let items = index[self.pos..end]
+                    .iter_mut()
+                    .map(|p| std::mem::replace(&mut p.loc, Loc::Text(usize::MAX)))
+                    .collect();
+                self.pos = end;
+                items
+            }
+            None => self.next_in_order(size, opts),
+        };
+        if items.is_empty() {
+            return None;
+        }
+        Some(self.load_items(items, opts))
     }
 
-    /// Reads the articles of `range` (in parallel), in plan order. The batch's `issues`,
-    /// `failed` and `given` are what reading them found (text files only: JSON Lines were
-    /// accounted for by the first pass).
-    pub fn load(&mut self, range: std::ops::Range<usize>, opts: &ReadOptions) -> Batch {
+    fn next_in_order(&mut self, size: usize, opts: &ReadOptions) -> Vec<Loc> {
+        use std::io::BufRead;
+        let mut items = Vec::new();
+        let c = &mut self.cursor;
+        while items.len() < size && c.si < self.sources.len() {
+            let si = c.si;
+            let src = &self.sources[si];
+            if src.format == Format::Text {
+                items.push(Loc::Text(si));
+                c.si += 1;
+                continue;
+            }
+            if !c.open {
+                c.open = true;
+                if self.whole[si] {
+                    // Problems were accounted for by the first pass.
+                    let mut b = Batch::default();
+                    load(src, opts, &mut b);
+                    c.held = b.articles.into();
+                } else if let Some(p) = &src.path {
+                    c.lines = std::fs::File::open(p)
+                        .ok()
+                        .map(|f| (std::io::BufReader::with_capacity(1 << 16, f), 0));
+                }
+            }
+            let next = if let Some(a) = c.held.pop_front() {
+                Some(Loc::Held(Box::new(a)))
+            } else if let Some((r, lineno)) = &mut c.lines {
+                let mut buf = Vec::new();
+                match r.read_until(b'\n', &mut buf) {
+                    Ok(n) if n > 0 => {
+                        *lineno += 1;
+                        let (start, end) = line_bounds(&buf, *lineno);
+                        // The first pass found every line plain UTF-8; a file changed since
+                        // then loses the line rather than the run.
+                        String::from_utf8(buf[start..end].to_vec())
+                            .ok()
+                            .map(|l| Loc::Raw(si, l, *lineno))
+                            .or(Some(Loc::Text(usize::MAX)))
+                    }
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            match next {
+                Some(item) => items.push(item),
+                None => {
+                    *c = Cursor {
+                        si: si + 1,
+                        ..Default::default()
+                    };
+                }
+            }
+        }
+        items
+    }
+
+    fn load_items(&self, items: Vec<Loc>, opts: &ReadOptions) -> Batch {
         use rayon::prelude::*;
         let sources = &self.sources;
-        let parts: Vec<Batch> = self.planned[range]
-            .par_iter_mut()
-            .map(|p| {
+        let parts: Vec<Batch> = items
+            .into_par_iter()
+            .map(|loc| {
                 let mut b = Batch::default();
-                match &mut p.loc {
-                    Loc::Text(i) => load(&sources[*i], opts, &mut b),
-                    Loc::Line(i, off, len, lineno) => {
-                        // Problems of this line were reported by the first pass, which read
-                        // the same bytes; only the article is taken here.
-                        let mut quiet = Batch::default();
-                        match read_line_at(&sources[*i], *off, *len) {
-                            Ok(line) => {
-                                jsonl_line(&line, *lineno, &sources[*i].display, opts, &mut quiet)
-                            }
-                            Err(e) => {
-                                b.issues.push(InputIssue::error(
-                                    &sources[*i].display,
-                                    Some(*lineno),
-                                    "unreadable",
-                                    format!("cannot read: {e}"),
-                                ));
-                                b.failed += 1;
-                            }
+                // Problems of a JSONL line were reported by the first pass, which read the same
+                // bytes; only the article is taken here.
+                let mut quiet = Batch::default();
+                match loc {
+                    Loc::Text(i) => {
+                        if let Some(src) = sources.get(i) {
+                            load(src, opts, &mut b)
                         }
-                        b.articles.append(&mut quiet.articles);
                     }
-                    Loc::Held(a) => b.articles.push(std::mem::take(a.as_mut())),
+                    Loc::Line(i, off, len, lineno) => match read_line_at(&sources[i], off, len) {
+                        Ok(line) => {
+                            jsonl_line(&line, lineno, &sources[i].display, opts, &mut quiet)
+                        }
+                        Err(e) => {
+                            b.issues.push(InputIssue::error(
+                                &sources[i].display,
+                                Some(lineno),
+                                "unreadable",
+                                format!("cannot read: {e}"),
+                            ));
+                            b.failed += 1;
+                        }
+                    },
+                    Loc::Raw(i, line, lineno) => {
+                        jsonl_line(&line, lineno, &sources[i].display, opts, &mut quiet)
+                    }
+                    Loc::Held(a) => b.articles.push(*a),
                 }
+                b.articles.append(&mut quiet.articles);
                 b
             })
             .collect();
@@ -884,6 +985,24 @@ impl Plan {
     }
 }
 
+/// The line in `buf` (as read up to and including its `\n`) as `str::lines` gives it: "\n" or
+/// "\r\n" ends a line, a bare final "\r" stays, and the first line loses a UTF-8 BOM.
+fn line_bounds(buf: &[u8], lineno: usize) -> (usize, usize) {
+    let start = if lineno == 1 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
+    let mut end = buf.len();
+    if end > start && buf[end - 1] == b'\n' {
+        end -= 1;
+        if end > start && buf[end - 1] == b'\r' {
+            end -= 1;
+        }
+    }
+    (start, end.max(start))
+}
+
 fn read_line_at(src: &Source, off: u64, len: usize) -> std::io::Result<String> {
     use std::io::Seek;
     let Some(p) = &src.path else {
@@ -896,26 +1015,47 @@ fn read_line_at(src: &Source, off: u64, len: usize) -> std::io::Result<String> {
     String::from_utf8(buf).map_err(std::io::Error::other)
 }
 
-/// The first pass over a JSON Lines file: every line is parsed once for its id and its
-/// problems, and only (id, origin, offset) is kept. `None` if the file is not plain UTF-8
-/// (a BOM aside) or holds a NUL byte: [`decode`] judges such a file as a whole, so it is
-/// read whole instead.
+/// Whether a JSON Lines file can be read line by line with the result of decoding it whole:
+/// plain UTF-8 (a leading BOM aside) with no NUL byte (which makes [`decode`] refuse it).
+fn plain_utf8_lines(p: &Path) -> std::io::Result<bool> {
+    use std::io::BufRead;
+    let mut r = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(p)?);
+    let mut buf = Vec::new();
+    let mut lineno = 0;
+    loop {
+        buf.clear();
+        if r.read_until(b'\n', &mut buf)? == 0 {
+            return Ok(true);
+        }
+        lineno += 1;
+        if lineno == 1 && (buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF])) {
+            return Ok(false);
+        }
+        let (start, _) = line_bounds(&buf, lineno);
+        if buf.contains(&0) || std::str::from_utf8(&buf[start..]).is_err() {
+            return Ok(false);
+        }
+    }
+}
+
+/// The first pass over a plain UTF-8 JSON Lines file (see [`plain_utf8_lines`]): every line
+/// is parsed once for its id and its problems, and each article is handed to `sink` as
+/// (id, origin, offset) without its text. Returns the number of articles.
 fn plan_jsonl(
     src: &Source,
     si: usize,
     opts: &ReadOptions,
     acc: &mut Batch,
-    planned: &mut Vec<Planned>,
-) -> std::io::Result<Option<usize>> {
+    sink: &mut dyn FnMut(Planned),
+) -> std::io::Result<usize> {
     use std::io::BufRead;
     let Some(p) = &src.path else {
-        return Ok(None);
+        return Ok(0);
     };
     let mut r = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(p)?);
     let mut buf = Vec::new();
     let (mut off, mut lineno, mut articles) = (0u64, 0usize, 0usize);
     let mut lines = Batch::default();
-    let mut mine = Vec::new();
     loop {
         buf.clear();
         let n = r.read_until(b'\n', &mut buf)?;
@@ -923,34 +1063,12 @@ fn plan_jsonl(
             break;
         }
         lineno += 1;
-        let mut start = 0;
-        if lineno == 1 {
-            if buf.starts_with(&[0xFF, 0xFE]) || buf.starts_with(&[0xFE, 0xFF]) {
-                return Ok(None);
-            }
-            if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                start = 3;
-            }
-        }
-        // `str::lines` semantics: "\n" or "\r\n" ends a line; a bare final "\r" stays.
-        let mut end = buf.len();
-        if buf[end - 1] == b'\n' {
-            end -= 1;
-            if end > start && buf[end - 1] == b'\r' {
-                end -= 1;
-            }
-        }
-        let raw = &buf[start..end];
-        if raw.contains(&0) {
-            return Ok(None);
-        }
-        let Ok(line) = std::str::from_utf8(raw) else {
-            return Ok(None);
-        };
+        let (start, end) = line_bounds(&buf, lineno);
+        let line = std::str::from_utf8(&buf[start..end]).map_err(std::io::Error::other)?;
         jsonl_line(line, lineno, &src.display, opts, &mut lines);
         for a in lines.articles.drain(..) {
             articles += 1;
-            mine.push(Planned {
+            sink(Planned {
                 id: a.id,
                 origin: a.origin,
                 loc: Loc::Line(si, off + start as u64, end - start, lineno),
@@ -958,11 +1076,10 @@ fn plan_jsonl(
         }
         off += n as u64;
     }
-    planned.append(&mut mine);
     acc.issues.append(&mut lines.issues);
     acc.failed += lines.failed;
     acc.given += lines.given;
-    Ok(Some(articles))
+    Ok(articles)
 }
 
 /// Whether [`plan_inputs`] can stream these inputs: files and directories only (standard
@@ -976,74 +1093,123 @@ pub fn can_plan(inputs: &[String]) -> bool {
             .all(|s| s.path.is_some() && s.format != Format::Csv)
 }
 
-/// The first pass of a streamed run: discovers the inputs, reads JSON Lines files for their
-/// ids (text files are not opened: their path gives the id), and sorts the index exactly as
-/// [`read_inputs`] sorts articles. Memory grows with the number of articles only by an id,
-/// an origin and an offset each. Returns `None` if [`can_plan`] says no.
-pub fn plan_inputs(inputs: &[String], opts: &ReadOptions) -> Option<Plan> {
-    if !can_plan(inputs) {
-        return None;
-    }
-    let mut acc = Batch::default();
-    let sources = discover(inputs, &mut acc.issues, &mut acc.failed);
-    if opts.shard.is_some() {
-        acc.issues.retain(|i| opts.owns(&i.input));
-        acc.failed = acc.issues.len();
-    }
-    acc.given = acc.failed;
-    let mut planned = Vec::new();
+/// One first pass over the sources: every article (text files unread, by their path) handed
+/// to `sink` in load order, with the accounting of what could not be used.
+fn first_pass(
+    sources: &[Source],
+    whole: &mut [bool],
+    opts: &ReadOptions,
+    acc: &mut Batch,
+    sink: &mut dyn FnMut(Planned),
+) {
     for (si, src) in sources.iter().enumerate() {
-        match src.format {
-            Format::Text => {
-                if opts.owns(&src.id) {
-                    planned.push(Planned {
-                        id: src.id.clone(),
-                        origin: src.display.clone(),
-                        loc: Loc::Text(si),
-                    });
+        if src.format == Format::Text {
+            if opts.owns(&src.id) {
+                sink(Planned {
+                    id: src.id.clone(),
+                    origin: src.display.clone(),
+                    loc: Loc::Text(si),
+                });
+            }
+            continue;
+        }
+        let plain = src
+            .path
+            .as_deref()
+            .is_some_and(|p| plain_utf8_lines(p).unwrap_or(false));
+        let before = (acc.given, acc.failed);
+        match plain.then(|| plan_jsonl(src, si, opts, acc, sink)) {
+            Some(Ok(articles)) => {
+                // As `load` accounts for a file that gave no record.
+                let untouched = articles == 0 && acc.failed == before.1;
+                if acc.given == before.0 && !(opts.shard.is_some() && untouched) {
+                    acc.given += 1;
+                    if untouched {
+                        acc.issues.push(InputIssue::error(
+                            &src.display,
+                            None,
+                            "empty",
+                            "no records (only blank lines or a header)",
+                        ));
+                        acc.failed += 1;
+                    }
                 }
             }
+            // Not plain UTF-8, or unreadable: judged whole, exactly as `read_inputs`.
             _ => {
-                let before = (acc.given, acc.failed);
-                match plan_jsonl(src, si, opts, &mut acc, &mut planned) {
-                    Ok(Some(articles)) => {
-                        // As `load` accounts for a file that gave no record.
-                        let untouched = articles == 0 && acc.failed == before.1;
-                        if acc.given == before.0 && !(opts.shard.is_some() && untouched) {
-                            acc.given += 1;
-                            if untouched {
-                                acc.issues.push(InputIssue::error(
-                                    &src.display,
-                                    None,
-                                    "empty",
-                                    "no records (only blank lines or a header)",
-                                ));
-                                acc.failed += 1;
-                            }
-                        }
-                    }
-                    // Not plain UTF-8, or unreadable: judged whole, exactly as `read_inputs`.
-                    _ => {
-                        let mut b = Batch::default();
-                        load(src, opts, &mut b);
-                        acc.issues.append(&mut b.issues);
-                        acc.failed += b.failed;
-                        acc.given += b.given;
-                        planned.extend(b.articles.into_iter().map(|a| Planned {
-                            id: a.id.clone(),
-                            origin: a.origin.clone(),
-                            loc: Loc::Held(Box::new(a)),
-                        }));
-                    }
+                whole[si] = true;
+                let mut b = Batch::default();
+                load(src, opts, &mut b);
+                acc.issues.append(&mut b.issues);
+                acc.failed += b.failed;
+                acc.given += b.given;
+                for a in b.articles {
+                    sink(Planned {
+                        id: a.id.clone(),
+                        origin: a.origin.clone(),
+                        loc: Loc::Held(Box::new(a)),
+                    });
                 }
             }
         }
     }
-    // The stable sort of `read_inputs`, on the same keys in the same load order.
-    planned.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.origin.cmp(&b.origin)));
+}
+
+/// The first pass of a streamed run: discovers the inputs, reads JSON Lines files for their
+/// ids and problems (text files are not opened: their path gives the id), and checks whether
+/// the articles already come in report order. If they do, the plan holds no index; if not,
+/// a second first pass builds the index of (id, origin, offset) and sorts it exactly as
+/// [`read_inputs`] sorts articles. Returns `None` if [`can_plan`] says no.
+pub fn plan_inputs(inputs: &[String], opts: &ReadOptions) -> Option<Plan> {
+    if !can_plan(inputs) {
+        return None;
+    }
+    let mut found = Batch::default();
+    let sources = discover(inputs, &mut found.issues, &mut found.failed);
+    if opts.shard.is_some() {
+        found.issues.retain(|i| opts.owns(&i.input));
+        found.failed = found.issues.len();
+    }
+    found.given = found.failed;
+    let fresh = || Batch {
+        issues: found.issues.clone(),
+        failed: found.failed,
+        given: found.given,
+        ..Default::default()
+    };
+    let mut whole = vec![false; sources.len()];
+    let mut acc = fresh();
+    let (mut count, mut ordered) = (0usize, true);
+    let mut last: Option<(String, String)> = None;
+    first_pass(&sources, &mut whole, opts, &mut acc, &mut |p| {
+        count += 1;
+        if let Some((id, origin)) = &last {
+            if (id.as_str(), origin.as_str()) > (p.id.as_str(), p.origin.as_str()) {
+                ordered = false;
+            }
+        }
+        last = Some((p.id, p.origin));
+    });
+    let index = if ordered {
+        None
+    } else {
+        acc = fresh();
+        let mut planned = Vec::new();
+        first_pass(&sources, &mut whole, opts, &mut acc, &mut |p| {
+            planned.push(p)
+        });
+        // The stable sort of `read_inputs`, on the same keys in the same load order.
+        planned.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.origin.cmp(&b.origin)));
+        count = planned.len();
+        Some(planned)
+    };
     Some(Plan {
         sources,
-        planned,
+        whole,
+        index,
+        pos: 0,
+        cursor: Cursor::default(),
+        count,
         issues: acc.issues,
         failed: acc.failed,
         given: acc.given,
@@ -1139,9 +1305,9 @@ mod tests {
         assert_eq!(b.issues[1].line, Some(3));
     }
 
-    /// Bounded memory without timing anything: the plan keeps no text, every batch holds at
-    /// most the batch size, only its own articles are read, and the batches in turn give the
-    /// articles in exactly the order `read_inputs` gives them.
+    /// Bounded memory without timing anything: every batch holds at most the batch size,
+    /// inputs already in report order need no index, and the batches in turn give exactly
+    /// the articles, order and accounting of `read_inputs`, indexed or not.
     #[test]
     fn planned_batches_are_bounded_and_in_whole_run_order() {
         let dir = tempfile::tempdir().unwrap();
@@ -1152,30 +1318,39 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(name), text).unwrap();
         }
-        // Ids out of order, a bad line, a blank line and an id that sorts among the files.
+        let opts = ReadOptions::default();
+        let check = |inputs: Vec<String>, indexed: bool| {
+            let whole = read_inputs(&inputs, &opts);
+            let mut plan = plan_inputs(&inputs, &opts).expect("files and JSONL can be planned");
+            assert_eq!(plan.indexed(), indexed, "{inputs:?}");
+            assert_eq!(plan.len(), whole.articles.len());
+            let (mut got, mut failed, mut given, mut batches) =
+                (Vec::new(), plan.failed, plan.given, 0);
+            while let Some(b) = plan.next_batch(2, &opts) {
+                assert!(b.articles.len() <= 2);
+                batches += 1;
+                failed += b.failed;
+                given += b.given;
+                got.extend(b.articles);
+            }
+            assert!(batches >= whole.articles.len().div_ceil(2));
+            assert_eq!(got, whole.articles);
+            assert_eq!((failed, given), (whole.failed, whole.given));
+        };
+        let sorted = dir.path().join("s.jsonl");
+        std::fs::write(
+            &sorted,
+            "\u{feff}{\"id\":\"k1\",\"text\":\"One.\"}\r\n\n{\"id\":\"k2\",\"text\":\"Two.\"}\nnot json\n{\"id\":\"k3\",\"text\":\"Three.\"}",
+        )
+        .unwrap();
+        check(vec![sorted.display().to_string()], false);
+        // Ids out of order, a bad line, a blank line and ids that sort among the files.
         std::fs::write(
             dir.path().join("x.jsonl"),
             "{\"id\":\"z\",\"text\":\"Zed.\"}\r\n{\"id\":\"c\",\"text\":\"Cee.\"}\n\nnot json\n{\"id\":\"a\",\"text\":\"Again.\"}\n",
         )
         .unwrap();
-        let inputs = vec![dir.path().display().to_string()];
-        let opts = ReadOptions::default();
-        let whole = read_inputs(&inputs, &opts);
-        let mut plan = plan_inputs(&inputs, &opts).expect("files and JSONL can be planned");
-        assert_eq!(plan.len(), whole.articles.len());
-        let ranges: Vec<_> = plan.batches(2).collect();
-        assert_eq!(ranges.len(), whole.articles.len().div_ceil(2));
-        let (mut got, mut failed, mut given) = (Vec::new(), plan.failed, plan.given);
-        for r in ranges {
-            assert!(r.len() <= 2);
-            let b = plan.load(r.clone(), &opts);
-            assert_eq!(b.articles.len(), r.len());
-            failed += b.failed;
-            given += b.given;
-            got.extend(b.articles);
-        }
-        assert_eq!(got, whole.articles);
-        assert_eq!((failed, given), (whole.failed, whole.given));
+        check(vec![dir.path().display().to_string()], true);
         assert!(!can_plan(&["-".to_string()]));
     }
 }

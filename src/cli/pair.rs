@@ -518,9 +518,7 @@ fn stream_plan(
         failed: plan.failed as u64,
         ..Default::default()
     };
-    let ranges: Vec<_> = plan.batches(a.batch_size as usize).collect();
-    for range in ranges {
-        let batch = plan.load(range, &ropts);
+    while let Some(batch) = plan.next_batch(a.batch_size as usize, &ropts) {
         issues.extend(batch.issues);
         tally.given += batch.given as u64;
         tally.failed += batch.failed as u64;
