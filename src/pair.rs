@@ -307,13 +307,10 @@ pub fn pair_article(
             // A general answer covers what was said before it; a lede answer (first
             // paragraphs) covers the accusations the article goes on to report.
             let lede = r.paragraph <= 2;
-            // A demand ("remove the barrier", "publish the figures") is answered by what
-            // addresses it, specifically or as a blanket rejection, not by any defence.
             let general: Vec<&(usize, Score)> = scored
                 .iter()
                 .filter(|s| s.1.total >= w.general_min_score)
                 .filter(|s| lede || answered_source(units, s.0, r, &claims))
-                .filter(|s| units[s.0].kind != "demand")
                 .collect();
             let top = general.iter().map(|s| s.1.total).fold(0.0, f32::max);
             general

@@ -115,48 +115,62 @@ pub fn discover(
     failed: &mut usize,
 ) -> Vec<Source> {
     let mut out = Vec::new();
-    for input in inputs {
-        if input == "-" {
-            out.push(Source {
-                path: None,
-                display: "<stdin>".into(),
-                id: "stdin".into(),
-                format: Format::Text,
-            });
-            continue;
-        }
-        let path = PathBuf::from(input);
-        let meta = match std::fs::metadata(&path) {
-            Ok(m) => m,
-            Err(e) => {
-                let kind = if is_symlink_loop(&e) {
-                    "symlink-loop"
-                } else {
-                    "unreadable"
-                };
-                issues.push(InputIssue::error(
-                    input.clone(),
-                    None,
-                    kind,
-                    format!("cannot open: {e}"),
-                ));
+    for r in Discover::new(inputs) {
+        match r {
+            Ok(s) => out.push(s),
+            Err(i) => {
+                issues.push(i);
                 *failed += 1;
-                continue;
             }
-        };
-        if meta.is_dir() {
-            let mut found = 0usize;
-            let walker = walkdir::WalkDir::new(&path)
-                .follow_links(true)
-                .sort_by_file_name();
-            for entry in walker {
-                let entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => {
+        }
+    }
+    out
+}
+
+/// [`discover`] one source (or problem) at a time, in the same order: a streamed run walks
+/// its inputs this way so that a directory of any size is never listed in memory (issue 7).
+#[derive(Debug)]
+pub struct Discover {
+    inputs: Vec<String>,
+    next: usize,
+    walk: Option<Walk>,
+}
+
+struct Walk {
+    it: walkdir::IntoIter,
+    root: PathBuf,
+    input: String,
+    found: usize,
+}
+
+impl std::fmt::Debug for Walk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Walk").field("input", &self.input).finish()
+    }
+}
+
+impl Discover {
+    pub fn new(inputs: &[String]) -> Self {
+        Discover {
+            inputs: inputs.to_vec(),
+            next: 0,
+            walk: None,
+        }
+    }
+}
+
+impl Iterator for Discover {
+    type Item = Result<Source, InputIssue>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(w) = &mut self.walk {
+                match w.it.next() {
+                    Some(Err(e)) => {
                         let where_ = e
                             .path()
                             .map(|p| p.display().to_string())
-                            .unwrap_or_else(|| input.clone());
+                            .unwrap_or_else(|| w.input.clone());
                         let kind = if e.loop_ancestor().is_some()
                             || e.io_error().is_some_and(is_symlink_loop)
                         {
@@ -164,57 +178,98 @@ pub fn discover(
                         } else {
                             "unreadable"
                         };
-                        issues.push(InputIssue::error(where_, None, kind, e.to_string()));
-                        *failed += 1;
+                        return Some(Err(InputIssue::error(where_, None, kind, e.to_string())));
+                    }
+                    Some(Ok(entry)) => {
+                        if !entry.file_type().is_file() {
+                            continue;
+                        }
+                        let p = entry.path();
+                        let ext = p
+                            .extension()
+                            .and_then(|e| e.to_str())
+                            .map(|e| e.to_ascii_lowercase());
+                        if !matches!(
+                            ext.as_deref(),
+                            Some("txt") | Some("md") | Some("jsonl") | Some("ndjson") | Some("csv")
+                        ) {
+                            continue;
+                        }
+                        let rel = p.strip_prefix(&w.root).unwrap_or(p);
+                        w.found += 1;
+                        return Some(Ok(Source {
+                            path: Some(p.to_path_buf()),
+                            display: p.display().to_string(),
+                            id: id_of(rel),
+                            format: format_of(p),
+                        }));
+                    }
+                    None => {
+                        let done = self.walk.take()?;
+                        if done.found == 0 {
+                            return Some(Err(InputIssue::error(
+                                done.input,
+                                None,
+                                "empty-directory",
+                                "no .txt, .md, .jsonl or .csv files found",
+                            )));
+                        }
                         continue;
                     }
-                };
-                if !entry.file_type().is_file() {
-                    continue;
                 }
-                let p = entry.path();
-                let ext = p
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .map(|e| e.to_ascii_lowercase());
-                if !matches!(
-                    ext.as_deref(),
-                    Some("txt") | Some("md") | Some("jsonl") | Some("ndjson") | Some("csv")
-                ) {
-                    continue;
+            }
+            let input = self.inputs.get(self.next)?.clone();
+            self.next += 1;
+            let input = &input;
+            if input == "-" {
+                return Some(Ok(Source {
+                    path: None,
+                    display: "<stdin>".into(),
+                    id: "stdin".into(),
+                    format: Format::Text,
+                }));
+            }
+            let path = PathBuf::from(input);
+            let meta = match std::fs::metadata(&path) {
+                Ok(m) => m,
+                Err(e) => {
+                    let kind = if is_symlink_loop(&e) {
+                        "symlink-loop"
+                    } else {
+                        "unreadable"
+                    };
+                    return Some(Err(InputIssue::error(
+                        input.clone(),
+                        None,
+                        kind,
+                        format!("cannot open: {e}"),
+                    )));
                 }
-                let rel = p.strip_prefix(&path).unwrap_or(p);
-                found += 1;
-                out.push(Source {
-                    path: Some(p.to_path_buf()),
-                    display: p.display().to_string(),
-                    id: id_of(rel),
-                    format: format_of(p),
+            };
+            if meta.is_dir() {
+                self.walk = Some(Walk {
+                    it: walkdir::WalkDir::new(&path)
+                        .follow_links(true)
+                        .sort_by_file_name()
+                        .into_iter(),
+                    root: path,
+                    input: input.clone(),
+                    found: 0,
                 });
+                continue;
             }
-            if found == 0 {
-                issues.push(InputIssue::error(
-                    input.clone(),
-                    None,
-                    "empty-directory",
-                    "no .txt, .md, .jsonl or .csv files found",
-                ));
-                *failed += 1;
-            }
-        } else {
             let id = path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| input.clone());
-            out.push(Source {
+            return Some(Ok(Source {
                 format: format_of(&path),
                 path: Some(path),
                 display: input.clone(),
                 id,
-            });
+            }));
         }
     }
-    out
 }
 
 /// Decodes bytes: UTF-8 (BOM stripped), UTF-16 with BOM, else Windows-1252 with a warning.
@@ -789,11 +844,14 @@ pub fn read_inputs(inputs: &[String], opts: &ReadOptions) -> Batch {
 enum Loc {
     /// A text file: one article, read (and its problems reported) when its batch comes.
     Text(usize),
+    /// A text file met in order (no index).
+    Source(Box<Source>),
     /// A line of a plain UTF-8 JSON Lines file: byte offset and length of the line (no line
     /// break) and its 1-based number. Its problems were reported by the first pass.
     Line(usize, u64, usize, usize),
-    /// A JSON Lines line read in order (no index): the line and its number.
-    Raw(usize, String, usize),
+    /// A JSON Lines line read in order (no index): the file's display name, the line and its
+    /// number.
+    Raw(String, String, usize),
     /// A JSON Lines file that needed repair (encoding) was decoded whole; its articles are
     /// held, since offsets into the repaired text do not point into the file.
     Held(Box<Article>),
@@ -808,10 +866,13 @@ struct Planned {
 
 /// The second pass over inputs found already in report order: sources in load order, the
 /// open JSON Lines file, or the articles of a file that was decoded whole.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Cursor {
-    si: usize,
-    open: bool,
+    /// The inputs walked again, in the order of the first pass.
+    sources: Discover,
+    /// The source being read and its number among the sources.
+    current: Option<(Source, usize)>,
+    next_si: usize,
     lines: Option<(std::io::BufReader<std::fs::File>, usize)>,
     held: std::collections::VecDeque<Article>,
 }
@@ -826,9 +887,11 @@ struct Cursor {
 /// [`Plan::next_batch`] adds the rest (text files are only read then).
 #[derive(Debug)]
 pub struct Plan {
+    /// The sources, kept only for an index (which refers to them by number).
     sources: Vec<Source>,
-    /// JSON Lines sources that are not plain UTF-8, judged whole as `read_inputs` does.
-    whole: Vec<bool>,
+    /// Numbers of the JSON Lines sources that are not plain UTF-8, judged whole as
+    /// `read_inputs` does.
+    whole: rustc_hash::FxHashSet<usize>,
     /// `None` when the inputs are already in report order.
     index: Option<Vec<Planned>>,
     pos: usize,
@@ -881,27 +944,32 @@ impl Plan {
         use std::io::BufRead;
         let mut items = Vec::new();
         let c = &mut self.cursor;
-        while items.len() < size && c.si < self.sources.len() {
-            let si = c.si;
-            let src = &self.sources[si];
-            if src.format == Format::Text {
-                items.push(Loc::Text(si));
-                c.si += 1;
-                continue;
-            }
-            if !c.open {
-                c.open = true;
-                if self.whole[si] {
-                    // Problems were accounted for by the first pass.
-                    let mut b = Batch::default();
-                    load(src, opts, &mut b);
-                    c.held = b.articles.into();
-                } else if let Some(p) = &src.path {
-                    c.lines = std::fs::File::open(p)
-                        .ok()
-                        .map(|f| (std::io::BufReader::with_capacity(1 << 16, f), 0));
+        while items.len() < size {
+            let (src, si) = match c.current.take() {
+                Some(cur) => cur,
+                None => {
+                    // Problems of the walk were accounted for by the first pass.
+                    let Some(src) = c.sources.by_ref().find_map(Result::ok) else {
+                        break;
+                    };
+                    let si = c.next_si;
+                    c.next_si += 1;
+                    if src.format == Format::Text {
+                        items.push(Loc::Source(Box::new(src)));
+                        continue;
+                    }
+                    if self.whole.contains(&si) {
+                        let mut b = Batch::default();
+                        load(&src, opts, &mut b);
+                        c.held = b.articles.into();
+                    } else if let Some(p) = &src.path {
+                        c.lines = std::fs::File::open(p)
+                            .ok()
+                            .map(|f| (std::io::BufReader::with_capacity(1 << 16, f), 0));
+                    }
+                    (src, si)
                 }
-            }
+            };
             let next = if let Some(a) = c.held.pop_front() {
                 Some(Loc::Held(Box::new(a)))
             } else if let Some((r, lineno)) = &mut c.lines {
@@ -914,7 +982,7 @@ impl Plan {
                         // then loses the line rather than the run.
                         String::from_utf8(buf[start..end].to_vec())
                             .ok()
-                            .map(|l| Loc::Raw(si, l, *lineno))
+                            .map(|l| Loc::Raw(src.display.clone(), l, *lineno))
                             .or(Some(Loc::Text(usize::MAX)))
                     }
                     _ => None,
@@ -923,12 +991,13 @@ impl Plan {
                 None
             };
             match next {
-                Some(item) => items.push(item),
+                Some(item) => {
+                    items.push(item);
+                    c.current = Some((src, si));
+                }
                 None => {
-                    *c = Cursor {
-                        si: si + 1,
-                        ..Default::default()
-                    };
+                    c.lines = None;
+                    c.held.clear();
                 }
             }
         }
@@ -951,6 +1020,7 @@ impl Plan {
                             load(src, opts, &mut b)
                         }
                     }
+                    Loc::Source(src) => load(&src, opts, &mut b),
                     Loc::Line(i, off, len, lineno) => match read_line_at(&sources[i], off, len) {
                         Ok(line) => {
                             jsonl_line(&line, lineno, &sources[i].display, opts, &mut quiet)
@@ -965,8 +1035,8 @@ impl Plan {
                             b.failed += 1;
                         }
                     },
-                    Loc::Raw(i, line, lineno) => {
-                        jsonl_line(&line, lineno, &sources[i].display, opts, &mut quiet)
+                    Loc::Raw(display, line, lineno) => {
+                        jsonl_line(&line, lineno, &display, opts, &mut quiet)
                     }
                     Loc::Held(a) => b.articles.push(*a),
                 }
@@ -1085,103 +1155,120 @@ fn plan_jsonl(
 /// Whether [`plan_inputs`] can stream these inputs: files and directories only (standard
 /// input cannot be read twice) and no CSV (records may span lines).
 pub fn can_plan(inputs: &[String]) -> bool {
-    let mut issues = Vec::new();
-    let mut failed = 0;
     inputs.iter().all(|i| i != "-")
-        && discover(inputs, &mut issues, &mut failed)
-            .iter()
+        && Discover::new(inputs)
+            .filter_map(Result::ok)
             .all(|s| s.path.is_some() && s.format != Format::Csv)
 }
 
-/// One first pass over the sources: every article (text files unread, by their path) handed
-/// to `sink` in load order, with the accounting of what could not be used.
+/// One first pass over the inputs, walked afresh: every article (text files unread, by
+/// their path) handed to `sink` in load order, with the accounting of what could not be
+/// used. The sources are kept in `keep` if given (an index refers to them by number).
 fn first_pass(
-    sources: &[Source],
-    whole: &mut [bool],
+    inputs: &[String],
+    whole: &mut rustc_hash::FxHashSet<usize>,
+    opts: &ReadOptions,
+    acc: &mut Batch,
+    mut keep: Option<&mut Vec<Source>>,
+    sink: &mut dyn FnMut(Planned),
+) {
+    let mut si = 0;
+    for r in Discover::new(inputs) {
+        let src = match r {
+            Ok(src) => src,
+            Err(issue) => {
+                // As `read_inputs`: each path that yields no source is one input given and
+                // failed, if this shard owns it.
+                if opts.owns(&issue.input) {
+                    acc.issues.push(issue);
+                    acc.failed += 1;
+                    acc.given += 1;
+                }
+                continue;
+            }
+        };
+        plan_source(&src, si, whole, opts, acc, sink);
+        if let Some(k) = keep.as_deref_mut() {
+            k.push(src);
+        }
+        si += 1;
+    }
+}
+
+fn plan_source(
+    src: &Source,
+    si: usize,
+    whole: &mut rustc_hash::FxHashSet<usize>,
     opts: &ReadOptions,
     acc: &mut Batch,
     sink: &mut dyn FnMut(Planned),
 ) {
-    for (si, src) in sources.iter().enumerate() {
-        if src.format == Format::Text {
-            if opts.owns(&src.id) {
-                sink(Planned {
-                    id: src.id.clone(),
-                    origin: src.display.clone(),
-                    loc: Loc::Text(si),
-                });
-            }
-            continue;
+    if src.format == Format::Text {
+        if opts.owns(&src.id) {
+            sink(Planned {
+                id: src.id.clone(),
+                origin: src.display.clone(),
+                loc: Loc::Text(si),
+            });
         }
-        let plain = src
-            .path
-            .as_deref()
-            .is_some_and(|p| plain_utf8_lines(p).unwrap_or(false));
-        let before = (acc.given, acc.failed);
-        match plain.then(|| plan_jsonl(src, si, opts, acc, sink)) {
-            Some(Ok(articles)) => {
-                // As `load` accounts for a file that gave no record.
-                let untouched = articles == 0 && acc.failed == before.1;
-                if acc.given == before.0 && !(opts.shard.is_some() && untouched) {
-                    acc.given += 1;
-                    if untouched {
-                        acc.issues.push(InputIssue::error(
-                            &src.display,
-                            None,
-                            "empty",
-                            "no records (only blank lines or a header)",
-                        ));
-                        acc.failed += 1;
-                    }
+        return;
+    }
+    let plain = src
+        .path
+        .as_deref()
+        .is_some_and(|p| plain_utf8_lines(p).unwrap_or(false));
+    let before = (acc.given, acc.failed);
+    match plain.then(|| plan_jsonl(src, si, opts, acc, sink)) {
+        Some(Ok(articles)) => {
+            // As `load` accounts for a file that gave no record.
+            let untouched = articles == 0 && acc.failed == before.1;
+            if acc.given == before.0 && !(opts.shard.is_some() && untouched) {
+                acc.given += 1;
+                if untouched {
+                    acc.issues.push(InputIssue::error(
+                        &src.display,
+                        None,
+                        "empty",
+                        "no records (only blank lines or a header)",
+                    ));
+                    acc.failed += 1;
                 }
             }
-            // Not plain UTF-8, or unreadable: judged whole, exactly as `read_inputs`.
-            _ => {
-                whole[si] = true;
-                let mut b = Batch::default();
-                load(src, opts, &mut b);
-                acc.issues.append(&mut b.issues);
-                acc.failed += b.failed;
-                acc.given += b.given;
-                for a in b.articles {
-                    sink(Planned {
-                        id: a.id.clone(),
-                        origin: a.origin.clone(),
-                        loc: Loc::Held(Box::new(a)),
-                    });
-                }
+        }
+        // Not plain UTF-8, or unreadable: judged whole, exactly as `read_inputs`.
+        _ => {
+            whole.insert(si);
+            let mut b = Batch::default();
+            load(src, opts, &mut b);
+            acc.issues.append(&mut b.issues);
+            acc.failed += b.failed;
+            acc.given += b.given;
+            for a in b.articles {
+                sink(Planned {
+                    id: a.id.clone(),
+                    origin: a.origin.clone(),
+                    loc: Loc::Held(Box::new(a)),
+                });
             }
         }
     }
 }
 
-/// The first pass of a streamed run: discovers the inputs, reads JSON Lines files for their
-/// ids and problems (text files are not opened: their path gives the id), and checks whether
-/// the articles already come in report order. If they do, the plan holds no index; if not,
-/// a second first pass builds the index of (id, origin, offset) and sorts it exactly as
-/// [`read_inputs`] sorts articles. Returns `None` if [`can_plan`] says no.
+/// The first pass of a streamed run: walks the inputs, reads JSON Lines files for their ids
+/// and problems (text files are not opened: their path gives the id), and checks whether the
+/// articles already come in report order. If they do, the plan holds neither an index nor
+/// the list of sources: the second pass walks the inputs again. If not, a second first pass
+/// builds the index of (id, origin, offset) and sorts it exactly as [`read_inputs`] sorts
+/// articles. Returns `None` if [`can_plan`] says no.
 pub fn plan_inputs(inputs: &[String], opts: &ReadOptions) -> Option<Plan> {
     if !can_plan(inputs) {
         return None;
     }
-    let mut found = Batch::default();
-    let sources = discover(inputs, &mut found.issues, &mut found.failed);
-    if opts.shard.is_some() {
-        found.issues.retain(|i| opts.owns(&i.input));
-        found.failed = found.issues.len();
-    }
-    found.given = found.failed;
-    let fresh = || Batch {
-        issues: found.issues.clone(),
-        failed: found.failed,
-        given: found.given,
-        ..Default::default()
-    };
-    let mut whole = vec![false; sources.len()];
-    let mut acc = fresh();
+    let mut whole = rustc_hash::FxHashSet::default();
+    let mut acc = Batch::default();
     let (mut count, mut ordered) = (0usize, true);
     let mut last: Option<(String, String)> = None;
-    first_pass(&sources, &mut whole, opts, &mut acc, &mut |p| {
+    first_pass(inputs, &mut whole, opts, &mut acc, None, &mut |p| {
         count += 1;
         if let Some((id, origin)) = &last {
             if (id.as_str(), origin.as_str()) > (p.id.as_str(), p.origin.as_str()) {
@@ -1190,14 +1277,21 @@ pub fn plan_inputs(inputs: &[String], opts: &ReadOptions) -> Option<Plan> {
         }
         last = Some((p.id, p.origin));
     });
+    let mut sources = Vec::new();
     let index = if ordered {
         None
     } else {
-        acc = fresh();
+        acc = Batch::default();
+        whole.clear();
         let mut planned = Vec::new();
-        first_pass(&sources, &mut whole, opts, &mut acc, &mut |p| {
-            planned.push(p)
-        });
+        first_pass(
+            inputs,
+            &mut whole,
+            opts,
+            &mut acc,
+            Some(&mut sources),
+            &mut |p| planned.push(p),
+        );
         // The stable sort of `read_inputs`, on the same keys in the same load order.
         planned.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.origin.cmp(&b.origin)));
         count = planned.len();
@@ -1208,7 +1302,13 @@ pub fn plan_inputs(inputs: &[String], opts: &ReadOptions) -> Option<Plan> {
         whole,
         index,
         pos: 0,
-        cursor: Cursor::default(),
+        cursor: Cursor {
+            sources: Discover::new(inputs),
+            current: None,
+            next_si: 0,
+            lines: None,
+            held: Default::default(),
+        },
         count,
         issues: acc.issues,
         failed: acc.failed,
