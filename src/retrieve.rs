@@ -256,6 +256,11 @@ fn normalise(v: &mut Sparse) {
 
 /// The cosine alone, summed in the same order as [`cosine`] so both give the same bits.
 fn dot(a: &Sparse, b: &Sparse) -> f32 {
+    dot_sum(a, b).min(1.0)
+}
+
+/// The unclamped sum of [`dot`]: in term order, as the index accumulates a claim's terms.
+fn dot_sum(a: &Sparse, b: &Sparse) -> f32 {
     let (mut i, mut j) = (0, 0);
     let mut sum = 0.0;
     while i < a.len() && j < b.len() {
@@ -269,7 +274,7 @@ fn dot(a: &Sparse, b: &Sparse) -> f32 {
             }
         }
     }
-    sum.min(1.0)
+    sum
 }
 
 /// A candidate ordered worst-first (lower score, then higher index), for a bounded heap.
@@ -292,6 +297,60 @@ impl PartialOrd for Ranked {
 impl Ord for Ranked {
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
         o.0 .1.total_cmp(&self.0 .1).then(self.0 .0.cmp(&o.0 .0))
+    }
+}
+
+/// The best `n` of a stream of (response, score), best first and ties by response index
+/// (`n` = 0: all of them). A bounded heap whose top is the worst kept: of thousands offered,
+/// only `n` survive, and `floor` turns most of the rest away before any heap work.
+struct Top {
+    n: usize,
+    heap: std::collections::BinaryHeap<Ranked>,
+    all: Vec<(usize, f32)>,
+    /// The worst kept score once `n` are kept: anything strictly below it cannot enter.
+    floor: f32,
+}
+
+impl Top {
+    fn new(n: usize) -> Top {
+        Top {
+            n,
+            heap: std::collections::BinaryHeap::with_capacity(n + 1),
+            all: Vec::new(),
+            floor: 0.0,
+        }
+    }
+
+    fn offer(&mut self, x: (usize, f32)) {
+        if self.n == 0 {
+            self.all.push(x);
+            return;
+        }
+        if self.heap.len() < self.n {
+            self.heap.push(Ranked(x));
+        } else if self
+            .heap
+            .peek()
+            .is_some_and(|w| Ranked(x).cmp(w) == std::cmp::Ordering::Less)
+        {
+            self.heap.pop();
+            self.heap.push(Ranked(x));
+        } else {
+            return;
+        }
+        if self.heap.len() == self.n {
+            self.floor = self.heap.peek().map_or(0.0, |w| w.0 .1);
+        }
+    }
+
+    fn into_sorted(self) -> Vec<(usize, f32)> {
+        let mut found = if self.n == 0 {
+            self.all
+        } else {
+            self.heap.into_iter().map(|r| r.0).collect()
+        };
+        found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        found
     }
 }
 
@@ -552,15 +611,15 @@ impl<'a> Engine<'a> {
             .collect();
         let visits: usize = lists.iter().map(|l| l.0.len()).sum();
         // When the claim's posting lists cover much of the range (common words), a branch-free
-        // accumulation and one scan of the range for non-zero scores beat tracking each first
-        // touch. The sums are the same either way: terms are added in the same order.
-        if !whole && visits * 4 >= (hi - lo) as usize {
+        // accumulation and one scan of the range beat tracking each first touch. The sums are
+        // the same either way: terms are added in the same order.
+        let dense = !whole && visits * 4 >= (hi - lo) as usize;
+        if dense {
             for &(list, wq) in &lists {
                 for &(slot, wd) in list {
                     acc[slot as usize] += wq * wd;
                 }
             }
-            touched.extend((lo..hi).filter(|&s| acc[s as usize] != 0.0));
         } else {
             for &(list, wq) in &lists {
                 for &(slot, wd) in list {
@@ -572,47 +631,49 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        // Only a group scored whole can list a slot twice; the selection below orders by
-        // (score, index), so the order of `touched` does not matter otherwise.
+        // Only a group scored whole can list a slot twice.
         if whole {
             touched.sort_unstable();
             touched.dedup();
         }
-        let eligible = touched
-            .iter()
-            .map(|&s| (self.slot_to_resp[s as usize] as usize, acc[s as usize]))
-            .filter(|&(r, s)| {
-                (s > 0.0 || self.opts.position > 0.0)
-                    && !(self.opts.exclude_same_id
-                        && self.responses[r].unit.unit_id == claim.unit.unit_id)
-            });
-        let better = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        let mut found: Vec<(usize, f32)> = if n == 0 {
-            eligible.collect()
-        } else {
-            // A bounded heap whose top is the worst kept: thousands of touched responses,
-            // of which only `n` survive, most rejected by one comparison.
-            let mut heap: std::collections::BinaryHeap<Ranked> =
-                std::collections::BinaryHeap::with_capacity(n + 1);
-            for x in eligible {
-                if heap.len() < n {
-                    heap.push(Ranked(x));
-                } else if heap
-                    .peek()
-                    .is_some_and(|w| better(&x, &w.0) == std::cmp::Ordering::Less)
-                {
-                    heap.pop();
-                    heap.push(Ranked(x));
+        let excluded = |r: usize| {
+            self.opts.exclude_same_id && self.responses[r].unit.unit_id == claim.unit.unit_id
+        };
+        let mut top = Top::new(n);
+        if dense {
+            // Scores are sums of positive products, so their bits order as the scores do:
+            // a block of 16 whose largest bits are under the current n-th best is skipped
+            // by one vectorised max, and almost every block is.
+            let range = &mut acc[lo as usize..hi as usize];
+            for (b, block) in range.chunks(16).enumerate() {
+                let most = block.iter().map(|v| v.to_bits()).max().unwrap_or(0);
+                if most == 0 || most < top.floor.to_bits() {
+                    continue;
+                }
+                for (k, &v) in block.iter().enumerate() {
+                    if v > 0.0 && v >= top.floor {
+                        let slot = lo as usize + b * 16 + k;
+                        let r = self.slot_to_resp[slot] as usize;
+                        if !excluded(r) {
+                            top.offer((r, v));
+                        }
+                    }
                 }
             }
-            heap.into_iter().map(|r| r.0).collect()
-        };
-        for &s in touched.iter() {
-            acc[s as usize] = 0.0;
+            range.fill(0.0);
+        } else {
+            for &s in touched.iter() {
+                let v = std::mem::take(&mut acc[s as usize]);
+                if (v > 0.0 || self.opts.position > 0.0) && v >= top.floor {
+                    let r = self.slot_to_resp[s as usize] as usize;
+                    if !excluded(r) {
+                        top.offer((r, v));
+                    }
+                }
+            }
+            touched.clear();
         }
-        touched.clear();
-        found.sort_by(better);
-        found
+        top.into_sorted()
     }
 
     /// `index`: the candidate's index score when it is the cosine itself (TF-IDF queries with
