@@ -1178,13 +1178,28 @@ pub fn write_two_sources(
                     let article = article_of(c);
                     let ls = links(c, &article, responses, engine.kept(ci, acc, touched));
                     let paired = ls.iter().filter(|l| l.status == Status::Paired).count();
-                    let cells: Vec<Vec<crate::report::Cell>> = ls
-                        .iter()
-                        .map(|l| crate::pair::row_cells(&view(c, &article, responses, l), explain))
-                        .collect();
                     let mut bytes = Vec::new();
-                    let ends =
-                        crate::report::encode_rows(&cells, &headers, format, &csv, &mut bytes)?;
+                    let ends = if format == crate::report::Format::Csv {
+                        ls.iter()
+                            .map(|l| {
+                                csv_row(
+                                    &mut bytes,
+                                    &view(c, &article, responses, l),
+                                    explain,
+                                    &csv,
+                                );
+                                bytes.len()
+                            })
+                            .collect()
+                    } else {
+                        let cells: Vec<Vec<crate::report::Cell>> = ls
+                            .iter()
+                            .map(|l| {
+                                crate::pair::row_cells(&view(c, &article, responses, l), explain)
+                            })
+                            .collect();
+                        crate::report::encode_rows(&cells, &headers, format, &csv, &mut bytes)?
+                    };
                     Ok((bytes, ends, paired))
                 },
             )
@@ -1206,6 +1221,158 @@ pub fn write_two_sources(
         }
     }
     Ok(written)
+}
+
+/// One report row as CSV, the same bytes as [`crate::pair::row_cells`] encoded by
+/// [`crate::report::encode_rows`], written straight into `out`: at scale the report is
+/// hundreds of thousands of rows, and a `String` per cell plus the csv writer's own copy
+/// cost more than scoring them.
+fn csv_row(
+    out: &mut Vec<u8>,
+    r: &crate::pair::RowView,
+    explain: bool,
+    opts: &crate::report::CsvOptions,
+) {
+    let d = opts.delimiter;
+    let text = |out: &mut Vec<u8>, s: &str| {
+        csv_text(out, s, opts);
+        out.push(d);
+    };
+    let unit_text = |out: &mut Vec<u8>, u: Option<&Unit>, f: &dyn Fn(&Unit) -> &str| {
+        if let Some(u) = u {
+            csv_text(out, f(u), opts);
+        }
+        out.push(d);
+    };
+    let int = |out: &mut Vec<u8>, u: Option<&Unit>, f: &dyn Fn(&Unit) -> usize| {
+        if let Some(u) = u {
+            push_uint(out, f(u) as u64);
+        }
+        out.push(d);
+    };
+    let num = |out: &mut Vec<u8>, f: &dyn Fn(&Score) -> f32| {
+        if let Some(s) = r.score {
+            push_milli(out, f(s));
+        }
+        out.push(d);
+    };
+    text(out, r.article);
+    text(out, r.pair_id);
+    text(out, r.status.as_str());
+    num(out, &|s| s.total);
+    text(out, r.confidence);
+    text(out, r.basis);
+    for u in [r.claim, r.rebuttal] {
+        unit_text(out, u, &|u| &u.unit_id);
+        unit_text(out, u, &|u| &u.speaker);
+        unit_text(out, u, &|u| &u.side);
+        unit_text(out, u, &|u| &u.kind);
+        unit_text(out, u, &|u| &u.text);
+    }
+    text(out, r.evidence);
+    num(out, &|s| s.lexical);
+    num(out, &|s| s.fuzzy);
+    num(out, &|s| s.reference);
+    for u in [r.claim, r.rebuttal] {
+        int(out, u, &|u| u.start);
+        int(out, u, &|u| u.end);
+    }
+    out.push(d);
+    out.push(d);
+    num(out, &|s| s.order);
+    let dispute = r
+        .claim
+        .or(r.rebuttal)
+        .map(|u| u.dispute.as_str())
+        .unwrap_or_default();
+    text(out, dispute);
+    int(out, r.claim, &|u| u.paragraph);
+    int(out, r.rebuttal, &|u| u.paragraph);
+    unit_text(out, r.claim, &|u| &u.cue);
+    unit_text(out, r.rebuttal, &|u| &u.cue);
+    unit_text(out, r.claim, &|u| &u.quote_type);
+    unit_text(out, r.rebuttal, &|u| &u.quote_type);
+    if explain {
+        out.push(d);
+        unit_text(out, r.claim, &|u| &u.rule);
+        if let Some(u) = r.rebuttal {
+            csv_text(out, &u.rule, opts);
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// One text cell: [`crate::report::text_cell`]'s fitting and formula guard, then the csv
+/// writer's quoting (only where a byte needs it). Text that fitting leaves alone, nearly all
+/// of it, is never copied.
+fn csv_text(out: &mut Vec<u8>, s: &str, opts: &crate::report::CsvOptions) {
+    let fitted;
+    let s = if s.len() <= crate::report::MAX_CELL_CHARS
+        && (opts.keep_newlines
+            || !(s.contains(['\n', '\r', '\u{2028}', '\u{2029}']) || s.contains("  ")))
+    {
+        s
+    } else {
+        fitted = crate::report::fit_cell(s, opts.keep_newlines);
+        fitted.as_str()
+    };
+    let guard = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let special = |b: u8| b == opts.delimiter || matches!(b, b'"' | b'\r' | b'\n');
+    let quote = (guard && special(b'\'')) || s.bytes().any(special);
+    if quote {
+        out.push(b'"');
+    }
+    if guard {
+        out.push(b'\'');
+    }
+    if quote {
+        for (k, part) in s.split('"').enumerate() {
+            if k > 0 {
+                out.extend_from_slice(b"\"\"");
+            }
+            out.extend_from_slice(part.as_bytes());
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[k..]);
+}
+
+/// `format!("{:.3}", x as f64)` without the formatter: an f32 times 1000 is exact in f64
+/// (24 + 10 bits), so rounding that product half to even is the decimal rounding the
+/// formatter does. Values too large for the shortcut go through the formatter.
+fn push_milli(out: &mut Vec<u8>, x: f32) {
+    let y = (x as f64 * 1000.0).abs();
+    if !(y < 1e15) {
+        out.extend_from_slice(format!("{:.3}", x as f64).as_bytes());
+        return;
+    }
+    let q = y.round_ties_even() as u64;
+    if x.is_sign_negative() {
+        out.push(b'-');
+    }
+    push_uint(out, q / 1000);
+    let m = q % 1000;
+    out.extend_from_slice(&[
+        b'.',
+        b'0' + (m / 100) as u8,
+        b'0' + (m / 10 % 10) as u8,
+        b'0' + (m % 10) as u8,
+    ]);
 }
 
 /// One side read from the inputs, with an account of what could not be read.
@@ -1501,6 +1668,115 @@ mod tests {
         // Free going back: plain argmax.
         assert_eq!(align_ordered(&s, 0.0, 0.0), vec![1, 0, 2]);
         assert!(align_ordered(&[], 0.1, 0.1).is_empty());
+    }
+
+    /// The direct CSV row is the same bytes as the generic cells through the csv writer,
+    /// whatever the text holds.
+    #[test]
+    fn csv_row_matches_generic_encoding() {
+        use crate::report::{encode_rows, CsvOptions, Format};
+        let texts = [
+            "plain text, with a comma",
+            "a \"quoted\" word",
+            "=SUM(A1) formula",
+            "-minus first",
+            "line\nbreak and\r\nCRLF",
+            "two  spaces   here",
+            "sep\u{2028}line",
+            "tab\tinside",
+            "",
+            "caf\u{e9} \u{201c}curly\u{201d}",
+        ];
+        let long = "x".repeat(crate::report::MAX_CELL_CHARS + 10);
+        let score = Score {
+            lexical: 0.12345,
+            fuzzy: 0.0625,
+            reference: 1.0,
+            order: 0.0,
+            total: -0.0004,
+            shared: vec!["a".into()],
+            reference_phrase: String::new(),
+        };
+        for (k, t) in texts.iter().copied().chain([long.as_str()]).enumerate() {
+            let mut c = Item::unit(&format!("c{k}"), t, Role::Claim).unit;
+            c.speaker = t.to_string();
+            c.cue = "@cue".into();
+            let r = Item::unit("r,1", texts[(k + 1) % texts.len()], Role::Rebuttal).unit;
+            for keep_newlines in [false, true] {
+                for delimiter in [b',', b';', b'\t', b'\''] {
+                    let opts = CsvOptions {
+                        keep_newlines,
+                        delimiter,
+                        ..CsvOptions::default()
+                    };
+                    for explain in [false, true] {
+                        for (rebuttal, sc) in [(Some(&r), Some(&score)), (None, None)] {
+                            let v = crate::pair::RowView {
+                                article: t,
+                                pair_id: "p1",
+                                status: Status::Paired,
+                                basis: "specific",
+                                confidence: "high",
+                                claim: Some(&c),
+                                rebuttal,
+                                score: sc,
+                                evidence: t,
+                            };
+                            let cells = crate::pair::row_cells(&v, explain);
+                            let headers = crate::pair::report_headers(explain);
+                            let mut want = Vec::new();
+                            encode_rows(&[cells], &headers, Format::Csv, &opts, &mut want).unwrap();
+                            let mut got = Vec::new();
+                            csv_row(&mut got, &v, explain, &opts);
+                            assert_eq!(
+                                String::from_utf8_lossy(&got),
+                                String::from_utf8_lossy(&want),
+                                "text {k}, delimiter {delimiter}, keep_newlines {keep_newlines}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn milli_matches_the_formatter() {
+        let mut xs: Vec<f32> = vec![
+            0.0,
+            -0.0,
+            0.0005,
+            0.0015,
+            0.0025,
+            -0.0005,
+            -0.00049,
+            0.9995,
+            1.0,
+            12.3456,
+            -3.2,
+            f32::NAN,
+            f32::INFINITY,
+            1e20,
+            0.0625,
+            0.1875,
+            0.3125,
+        ];
+        // Every multiple of 1/2^14 in [-2, 2] (exact ties included) and a spread of others.
+        xs.extend((-32768..=32768).map(|k| k as f32 / 16384.0));
+        let mut x = 1u32;
+        for _ in 0..200_000 {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            xs.push(f32::from_bits(x % 0x4000_0000) * if x & 1 == 0 { 1.0 } else { -1.0 });
+        }
+        for x in xs {
+            let mut got = Vec::new();
+            push_milli(&mut got, x);
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                format!("{:.3}", x as f64),
+                "{x:e}"
+            );
+        }
     }
 
     #[test]
