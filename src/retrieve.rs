@@ -277,80 +277,44 @@ fn dot_sum(a: &Sparse, b: &Sparse) -> f32 {
     sum
 }
 
-/// A candidate ordered worst-first (lower score, then higher index), for a bounded heap.
-struct Ranked((usize, f32));
-
-impl PartialEq for Ranked {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == std::cmp::Ordering::Equal
-    }
-}
-
-impl Eq for Ranked {}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
-    }
-}
-
-impl Ord for Ranked {
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        o.0 .1.total_cmp(&self.0 .1).then(self.0 .0.cmp(&o.0 .0))
-    }
-}
-
-/// The best `n` of a stream of (response, score), best first and ties by response index
-/// (`n` = 0: all of them). A bounded heap whose top is the worst kept: of thousands offered,
-/// only `n` survive, and `floor` turns most of the rest away before any heap work.
+/// (`n` = 0: all of them). Offers at or above `floor` are only pushed; when `4n` are held,
+/// one selection keeps the best `n` and raises `floor` to the `n`-th: of thousands offered,
+/// most are turned away by one comparison and the rest cost a push.
 struct Top {
     n: usize,
-    heap: std::collections::BinaryHeap<Ranked>,
-    all: Vec<(usize, f32)>,
-    /// The worst kept score once `n` are kept: anything strictly below it cannot enter.
+    held: Vec<(usize, f32)>,
+    /// Once raised, the `n`-th best score seen: anything strictly below cannot enter.
     floor: f32,
+}
+
+fn better(a: &(usize, f32), b: &(usize, f32)) -> std::cmp::Ordering {
+    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
 }
 
 impl Top {
     fn new(n: usize) -> Top {
         Top {
             n,
-            heap: std::collections::BinaryHeap::with_capacity(n + 1),
-            all: Vec::new(),
+            held: Vec::new(),
             floor: 0.0,
         }
     }
 
     fn offer(&mut self, x: (usize, f32)) {
-        if self.n == 0 {
-            self.all.push(x);
-            return;
-        }
-        if self.heap.len() < self.n {
-            self.heap.push(Ranked(x));
-        } else if self
-            .heap
-            .peek()
-            .is_some_and(|w| Ranked(x).cmp(w) == std::cmp::Ordering::Less)
-        {
-            self.heap.pop();
-            self.heap.push(Ranked(x));
-        } else {
-            return;
-        }
-        if self.heap.len() == self.n {
-            self.floor = self.heap.peek().map_or(0.0, |w| w.0 .1);
+        self.held.push(x);
+        if self.n > 0 && self.held.len() >= 4 * self.n {
+            self.held.select_nth_unstable_by(self.n - 1, better);
+            self.held.truncate(self.n);
+            self.floor = self.held[self.n - 1].1;
         }
     }
 
-    fn into_sorted(self) -> Vec<(usize, f32)> {
-        let mut found = if self.n == 0 {
-            self.all
-        } else {
-            self.heap.into_iter().map(|r| r.0).collect()
-        };
-        found.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        found
+    fn into_sorted(mut self) -> Vec<(usize, f32)> {
+        self.held.sort_by(better);
+        if self.n > 0 {
+            self.held.truncate(self.n);
+        }
+        self.held
     }
 }
 
@@ -692,8 +656,13 @@ impl<'a> Engine<'a> {
         } else {
             reference(claim, &self.resp_folded[ri], self.lex).0
         };
-        let position = match (self.claims[ci].position, self.responses[ri].position) {
-            (Some(a), Some(b)) if self.opts.position > 0.0 => {
+        // The weight first: reading a response's `Item` is a cache miss per candidate.
+        let position = match self.opts.position > 0.0 {
+            false => (None, None),
+            true => (self.claims[ci].position, self.responses[ri].position),
+        };
+        let position = match position {
+            (Some(a), Some(b)) => {
                 let d = (relative(a) - relative(b)).abs();
                 (-d / self.opts.position_width.max(1e-3)).exp()
             }
@@ -723,10 +692,18 @@ impl<'a> Engine<'a> {
             + self.opts.position * p.position
     }
 
+    /// The fuzzy part's comparator for one claim, set up once: `None` when the claim has no
+    /// content word, and then every fuzzy part is 0.
+    fn comparator(&self, ci: usize) -> Option<rapidfuzz::distance::indel::BatchComparator<char>> {
+        let v = &self.claim_vecs[ci];
+        v.iter()
+            .any(|x| self.content_rank[x.0 as usize] != u32::MAX)
+            .then(|| rapidfuzz::distance::indel::BatchComparator::new(self.content(v).chars()))
+    }
+
     fn fuzzy(
         &self,
-        fz: &rapidfuzz::distance::indel::BatchComparator<char>,
-        ci: usize,
+        fz: Option<&rapidfuzz::distance::indel::BatchComparator<char>>,
         ri: usize,
     ) -> f32 {
         let from = if ri == 0 {
@@ -735,14 +712,9 @@ impl<'a> Engine<'a> {
             self.resp_ends[ri - 1] as usize
         };
         let rc = &self.resp_text[from..self.resp_ends[ri] as usize];
-        if rc.is_empty()
-            || self.claim_vecs[ci]
-                .iter()
-                .all(|x| self.content_rank[x.0 as usize] == u32::MAX)
-        {
-            0.0
-        } else {
-            fz.normalized_similarity(rc.chars()) as f32
+        match fz {
+            Some(fz) if !rc.is_empty() => fz.normalized_similarity(rc.chars()) as f32,
+            _ => 0.0,
         }
     }
 
@@ -796,9 +768,7 @@ impl<'a> Engine<'a> {
         } else {
             0.0
         };
-        let fz = rapidfuzz::distance::indel::BatchComparator::new(
-            self.content(&self.claim_vecs[ci]).chars(),
-        );
+        let fz = self.comparator(ci);
         let mut scored: Vec<(usize, f32, f32)> = Vec::with_capacity(cands.len());
         // The best `keep` totals so far, for the bound.
         let mut best: Vec<f32> = Vec::new();
@@ -811,7 +781,7 @@ impl<'a> Engine<'a> {
             {
                 continue;
             }
-            let fuzzy = self.fuzzy(&fz, ci, ri);
+            let fuzzy = self.fuzzy(fz.as_ref(), ri);
             let total = self.total(&p, ri, fuzzy);
             scored.push((ri, fuzzy, total));
             if best.len() < keep {
@@ -851,13 +821,11 @@ impl<'a> Engine<'a> {
                     // inflections stemming misses. rapidfuzz's bit-parallel kernel, set up once
                     // per claim, keeps this cheap on long texts where strsim's quadratic
                     // Levenshtein (or its bigram hash maps) dominated the run.
-                    let fz = rapidfuzz::distance::indel::BatchComparator::new(
-                        self.content(&self.claim_vecs[ci]).chars(),
-                    );
+                    let fz = self.comparator(ci);
                     let mut out: Vec<Match> = cands
                         .into_iter()
                         .map(|(ri, _)| {
-                            let fuzzy = self.fuzzy(&fz, ci, ri);
+                            let fuzzy = self.fuzzy(fz.as_ref(), ri);
                             Match {
                                 response: ri,
                                 score: self.score(ci, ri, fuzzy),
@@ -883,16 +851,14 @@ impl<'a> Engine<'a> {
     pub fn exact_best(&self, ci: usize) -> Option<Match> {
         let claim = &self.claims[ci];
         let (lo, hi) = self.range(claim);
-        let fz = rapidfuzz::distance::indel::BatchComparator::new(
-            self.content(&self.claim_vecs[ci]).chars(),
-        );
+        let fz = self.comparator(ci);
         let mut best: Option<Match> = None;
         for slot in lo..hi {
             let ri = self.slot_to_resp[slot as usize] as usize;
             if self.opts.exclude_same_id && self.responses[ri].unit.unit_id == claim.unit.unit_id {
                 continue;
             }
-            let fuzzy = self.fuzzy(&fz, ci, ri);
+            let fuzzy = self.fuzzy(fz.as_ref(), ri);
             let score = self.score(ci, ri, fuzzy);
             let better = match &best {
                 None => true,
