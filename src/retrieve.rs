@@ -202,7 +202,130 @@ struct Vocab {
     df: Vec<u32>,
 }
 
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<xxhash_rust::xxh3::Xxh3Default>>;
+
+/// The terms of each distinct written word, analysed once: a word's terms depend on the word
+/// alone (see [`words`]), and a corpus repeats a few tens of thousands of words millions of
+/// times, so tokenising, folding and stemming every occurrence was most of the indexing.
+#[derive(Default)]
+struct WordTerms<'a> {
+    /// word as written → range of `ids`
+    map: FastMap<&'a str, (u32, u32)>,
+    ids: Vec<u32>,
+}
+
+/// The words of `text`, as written, where [`crate::text::tokenize`] draws them. A token
+/// starts at an alphanumeric character after a non-alphanumeric one and every decision that
+/// extends it looks only inside it, so [`Analyzer::terms`] of the word alone is the word's
+/// share of the terms of the whole text.
+fn words<'t>(text: &'t str, chars: &mut Vec<(usize, char)>, out: &mut Vec<&'t str>) {
+    chars.clear();
+    chars.extend(text.char_indices());
+    let joiner = |c: char| {
+        matches!(
+            c,
+            '-' | '\'' | '\u{2019}' | '.' | '&' | '\u{2010}' | '\u{2011}'
+        )
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        if !c.is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < chars.len() {
+            let cj = chars[j].1;
+            if cj.is_alphanumeric() {
+                j += 1;
+            } else if joiner(cj) && j + 1 < chars.len() && chars[j + 1].1.is_alphanumeric() {
+                // A dot joins single letters only (U.S, a.m).
+                if cj == '.'
+                    && (j >= 2 && chars[j - 2].1.is_alphanumeric()
+                        || chars.get(j + 2).is_some_and(|x| x.1.is_alphanumeric()))
+                {
+                    break;
+                }
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        let end = chars.get(j).map_or(text.len(), |x| x.0);
+        out.push(&text[start..end]);
+        i = j;
+    }
+}
+
 impl Vocab {
+    fn id(&mut self, t: String) -> u32 {
+        match self.ids.get(&t) {
+            Some(&id) => id,
+            None => {
+                let id = self.terms.len() as u32;
+                self.terms.push(t.clone());
+                self.ids.insert(t, id);
+                self.df.push(0);
+                id
+            }
+        }
+    }
+
+    /// [`Vocab::intern`] without bigrams, analysing each distinct word once. Term ids come
+    /// out in the same first-seen order, so vectors and sums are the same to the bit.
+    fn intern_words<'a>(
+        &mut self,
+        items: &'a [Item],
+        an: &Analyzer,
+        lex: &Lexicon,
+        cache: &mut WordTerms<'a>,
+    ) -> Vec<Vec<u32>> {
+        let mut out = Vec::with_capacity(items.len());
+        for block in items.chunks(4096) {
+            let split: Vec<Vec<&'a str>> = block
+                .par_iter()
+                .map_init(Vec::new, |chars, i| {
+                    let mut w = Vec::new();
+                    words(&i.context, chars, &mut w);
+                    words(&i.unit.text, chars, &mut w);
+                    w
+                })
+                .collect();
+            for ws in split {
+                let mut seq = Vec::with_capacity(ws.len());
+                for w in ws {
+                    let (a, b) = match cache.map.get(w) {
+                        Some(&r) => r,
+                        None => {
+                            let a = cache.ids.len() as u32;
+                            for t in an.terms(w, lex) {
+                                let id = self.id(t);
+                                cache.ids.push(id);
+                            }
+                            let r = (a, cache.ids.len() as u32);
+                            cache.map.insert(w, r);
+                            r
+                        }
+                    };
+                    seq.extend_from_slice(&cache.ids[a as usize..b as usize]);
+                }
+                self.count(&seq);
+                out.push(seq);
+            }
+        }
+        out
+    }
+
+    fn count(&mut self, seq: &[u32]) {
+        let mut seen = seq.to_vec();
+        seen.sort_unstable();
+        seen.dedup();
+        for id in seen {
+            self.df[id as usize] += 1;
+        }
+    }
+
     /// Analyses `items` a block at a time and keeps only their term ids: holding every
     /// unit's terms as `String`s at once cost more memory than the whole index.
     fn intern(
@@ -219,25 +342,8 @@ impl Vocab {
                 .map(|i| analyse(an, lex, i, bigrams))
                 .collect();
             for t in terms {
-                let seq: Vec<u32> = t
-                    .into_iter()
-                    .map(|t| match self.ids.get(&t) {
-                        Some(&id) => id,
-                        None => {
-                            let id = self.terms.len() as u32;
-                            self.terms.push(t.clone());
-                            self.ids.insert(t, id);
-                            self.df.push(0);
-                            id
-                        }
-                    })
-                    .collect();
-                let mut seen = seq.clone();
-                seen.sort_unstable();
-                seen.dedup();
-                for id in seen {
-                    self.df[id as usize] += 1;
-                }
+                let seq: Vec<u32> = t.into_iter().map(|t| self.id(t)).collect();
+                self.count(&seq);
                 out.push(seq);
             }
         }
@@ -382,8 +488,18 @@ impl<'a> Engine<'a> {
         let an = Analyzer::new();
         // Term ids in first-seen order over claims then responses: deterministic.
         let mut voc = Vocab::default();
-        let claim_terms = voc.intern(claims, &an, lex, opts.bigrams);
-        let resp_terms = voc.intern(responses, &an, lex, opts.bigrams);
+        let (claim_terms, resp_terms) = if opts.bigrams {
+            (
+                voc.intern(claims, &an, lex, true),
+                voc.intern(responses, &an, lex, true),
+            )
+        } else {
+            let mut cache = WordTerms::default();
+            (
+                voc.intern_words(claims, &an, lex, &mut cache),
+                voc.intern_words(responses, &an, lex, &mut cache),
+            )
+        };
         let Vocab {
             ids,
             terms: vocab,
@@ -1634,6 +1750,40 @@ mod tests {
         // Free going back: plain argmax.
         assert_eq!(align_ordered(&s, 0.0, 0.0), vec![1, 0, 2]);
         assert!(align_ordered(&[], 0.1, 0.1).is_empty());
+    }
+
+    /// Analysing each word alone gives the terms of the whole text, and the words are where
+    /// the tokenizer puts them, on every bundled article.
+    #[test]
+    fn word_terms_equal_text_terms() {
+        let lex = Lexicon::builtin();
+        let an = Analyzer::new();
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
+        let mut texts: Vec<String> = vec![
+            "U.S. a.m. U.S.A e.g.x ab.c x.yz Pakistan\u{2019}s countries\u{2019} one-sided -x- 'quoted' \
+             R&D US us Us \u{2014}dash\u{2014}"
+                .into(),
+        ];
+        for e in walkdir::WalkDir::new(root).into_iter().flatten() {
+            if e.path().extension().is_some_and(|x| x == "txt") {
+                if let Ok(t) = std::fs::read_to_string(e.path()) {
+                    texts.push(t);
+                }
+            }
+        }
+        assert!(texts.len() > 10);
+        let mut chars = Vec::new();
+        for t in &texts {
+            let mut w = Vec::new();
+            words(t, &mut chars, &mut w);
+            let spans: Vec<&str> = crate::text::tokenize(t, 0, t.len())
+                .iter()
+                .map(|k| &t[k.start..k.end])
+                .collect();
+            assert_eq!(w, spans);
+            let by_word: Vec<String> = w.iter().flat_map(|w| an.terms(w, &lex)).collect();
+            assert_eq!(by_word, an.terms(t, &lex));
+        }
     }
 
     /// The direct CSV row is the same bytes as the generic cells through the csv writer,
