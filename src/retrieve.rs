@@ -721,25 +721,35 @@ impl<'a> Engine<'a> {
         };
         let mut top = Top::new(n);
         if dense {
-            // Scores are sums of positive products, so their bits order as the scores do:
-            // a block of 16 whose largest bits are under the current n-th best is skipped
-            // by one vectorised max, and almost every block is.
+            // Scores are sums of positive products, so their bits order as the scores do: a
+            // block of 16 becomes a bit mask of the scores at or above the current n-th best
+            // by vectorised compares, and only its set bits are looked at.
             let range = &mut acc[lo as usize..hi as usize];
-            for (b, block) in range.chunks(16).enumerate() {
-                let most = block.iter().map(|v| v.to_bits()).max().unwrap_or(0);
-                if most == 0 || most < top.floor.to_bits() {
-                    continue;
-                }
-                for (k, &v) in block.iter().enumerate() {
-                    if v > 0.0 && v >= top.floor {
-                        let slot = lo as usize + b * 16 + k;
-                        let r = self.slot_to_resp[slot] as usize;
+            let mut blocks = range.chunks_exact(16);
+            let mut base = lo as usize;
+            let take = |block: &[f32], base: usize, top: &mut Top| {
+                let floor = top.floor.to_bits().max(1);
+                let mut mask = block
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |m, (k, v)| m | (u32::from(v.to_bits() >= floor) << k));
+                while mask != 0 {
+                    let k = mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    let v = block[k];
+                    if v >= top.floor {
+                        let r = self.slot_to_resp[base + k] as usize;
                         if !excluded(r) {
                             top.offer((r, v));
                         }
                     }
                 }
+            };
+            for block in blocks.by_ref() {
+                take(block, base, &mut top);
+                base += 16;
             }
+            take(blocks.remainder(), base, &mut top);
             range.fill(0.0);
         } else {
             for &s in touched.iter() {
