@@ -9,7 +9,7 @@
 
 use crate::error::InputIssue;
 use crate::lexicon::Lexicon;
-use crate::pair::{pair_id, Row, Status};
+use crate::pair::{Row, Status};
 use crate::read::{self, Format, ReadOptions};
 use crate::score::{reference, Analyzer, Score, Weights};
 use crate::unit::{Role, Unit};
@@ -162,6 +162,8 @@ pub struct Engine<'a> {
     /// otherwise the reference part depends on the response alone and is in `resp_ref`.
     resp_folded: Vec<String>,
     resp_ref: Vec<(f32, String)>,
+    /// `resp_ref`'s scores alone, read for every candidate: packed, not 32 bytes apart.
+    resp_ref_score: Vec<f32>,
     /// Per response: mean cosine to its nearest claims (hubness), 0 when off.
     resp_hub: Vec<f32>,
     opts: Options,
@@ -645,6 +647,7 @@ impl<'a> Engine<'a> {
             resp_text,
             resp_ends,
             resp_folded,
+            resp_ref_score: resp_ref.iter().map(|r| r.0).collect(),
             resp_ref,
             opts: opts.clone(),
             lex,
@@ -773,12 +776,16 @@ impl<'a> Engine<'a> {
             Some(s) if self.claim_query.is_none() => s.min(1.0),
             _ => dot(&self.claim_vecs[ci], &self.resp_vecs[ri]),
         };
+        self.parts_with(ci, ri, lexical)
+    }
+
+    fn parts_with(&self, ci: usize, ri: usize, lexical: f32) -> Parts {
         let claim = &self.claims[ci].unit;
         // The cached phrase is not cloned here: most candidates are never reported.
         let reference = if self.opts.weights.reference <= 0.0 {
             0.0
         } else if claim.speaker_aliases.is_empty() {
-            self.resp_ref[ri].0
+            self.resp_ref_score[ri]
         } else {
             reference(claim, &self.resp_folded[ri], self.lex).0
         };
@@ -850,8 +857,9 @@ impl<'a> Engine<'a> {
 
     /// The full composite of one claim × response pair.
     pub fn score(&self, ci: usize, ri: usize, fuzzy: f32) -> Score {
-        let p = self.parts(ci, ri, None);
-        let (_, mut shared) = cosine(&self.claim_vecs[ci], &self.resp_vecs[ri]);
+        // The cosine's sum is `dot`'s, term for term: one merge gives both.
+        let (lexical, mut shared) = cosine(&self.claim_vecs[ci], &self.resp_vecs[ri]);
+        let p = self.parts_with(ci, ri, lexical);
         shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let phrase = if self.opts.weights.reference > 0.0 {
             self.reference(ci, ri).1
@@ -1110,18 +1118,50 @@ fn confidence(total: f32) -> &'static str {
 }
 
 fn evidence(s: &Score) -> String {
-    let mut parts = Vec::new();
+    let mut out = Vec::with_capacity(96);
     if !s.shared.is_empty() {
-        parts.push(format!("shared: {}", s.shared.join(", ")));
+        out.extend_from_slice(b"shared: ");
+        for (k, t) in s.shared.iter().enumerate() {
+            if k > 0 {
+                out.extend_from_slice(b", ");
+            }
+            out.extend_from_slice(t.as_bytes());
+        }
+        out.extend_from_slice(b"; ");
     }
     if !s.reference_phrase.is_empty() {
-        parts.push(format!("reference: \u{201c}{}\u{201d}", s.reference_phrase));
+        out.extend_from_slice("reference: \u{201c}".as_bytes());
+        out.extend_from_slice(s.reference_phrase.as_bytes());
+        out.extend_from_slice("\u{201d}; ".as_bytes());
     }
-    parts.push(format!("fuzzy {:.2}", s.fuzzy));
+    out.extend_from_slice(b"fuzzy ");
+    push_fixed(&mut out, s.fuzzy, 2);
     if s.order > 0.0 {
-        parts.push(format!("position {:.2}", s.order));
+        out.extend_from_slice(b"; position ");
+        push_fixed(&mut out, s.order, 2);
     }
-    parts.join("; ")
+    // Only whole strings and ASCII were pushed.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`pair_id`] hashed as a stream, without first copying both texts into one buffer, and
+/// printed without the formatter: the same id.
+fn pair_id_of(article: &str, claim_text: &str, rebuttal_text: &str) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+    h.update(article.as_bytes());
+    h.update(&[0x1f]);
+    h.update(claim_text.as_bytes());
+    h.update(&[0x1f]);
+    h.update(rebuttal_text.as_bytes());
+    let v = h.digest();
+    let mut id = String::with_capacity(17);
+    id.push('p');
+    for k in (0..16).rev() {
+        id.push(char::from(
+            b"0123456789abcdef"[(v >> (4 * k)) as usize & 15],
+        ));
+    }
+    id
 }
 
 /// One report row of a claim, holding only what the units do not.
@@ -1142,7 +1182,7 @@ fn article_of(c: &Item) -> String {
 fn links(c: &Item, article: &str, responses: &[Item], kept: Vec<Match>) -> Vec<Link> {
     if kept.is_empty() {
         return vec![Link {
-            pair_id: pair_id(article, &c.unit.text, ""),
+            pair_id: pair_id_of(article, &c.unit.text, ""),
             status: Status::Unanswered,
             confidence: "",
             response: None,
@@ -1152,7 +1192,7 @@ fn links(c: &Item, article: &str, responses: &[Item], kept: Vec<Match>) -> Vec<L
     }
     kept.into_iter()
         .map(|m| Link {
-            pair_id: pair_id(article, &c.unit.text, &responses[m.response].unit.text),
+            pair_id: pair_id_of(article, &c.unit.text, &responses[m.response].unit.text),
             status: Status::Paired,
             confidence: confidence(m.score.total),
             response: Some(m.response),
@@ -1344,7 +1384,7 @@ fn csv_row(
     };
     let num = |out: &mut Vec<u8>, f: &dyn Fn(&Score) -> f32| {
         if let Some(s) = r.score {
-            push_milli(out, f(s));
+            push_fixed(out, f(s), 3);
         }
         out.push(d);
     };
@@ -1444,27 +1484,29 @@ fn push_uint(out: &mut Vec<u8>, mut n: u64) {
     out.extend_from_slice(&digits[k..]);
 }
 
-/// `format!("{:.3}", x as f64)` without the formatter: an f32 times 1000 is exact in f64
-/// (24 + 10 bits), so rounding that product half to even is the decimal rounding the
-/// formatter does. Values too large for the shortcut go through the formatter.
-fn push_milli(out: &mut Vec<u8>, x: f32) {
-    let y = (x as f64 * 1000.0).abs();
+/// `format!("{:.N$}", x)` for `digits` = N of 2 or 3, without the formatter: an f32 times
+/// 10^N is exact in f64 (24 + 10 bits), so rounding that product half to even is the decimal
+/// rounding the formatter does. Values too large for the shortcut go through the formatter.
+fn push_fixed(out: &mut Vec<u8>, x: f32, digits: u32) {
+    let scale = 10u64.pow(digits);
+    let y = (x as f64 * scale as f64).abs();
     if !(y < 1e15) {
-        out.extend_from_slice(format!("{:.3}", x as f64).as_bytes());
+        out.extend_from_slice(format!("{:.*}", digits as usize, x as f64).as_bytes());
         return;
     }
     let q = y.round_ties_even() as u64;
     if x.is_sign_negative() {
         out.push(b'-');
     }
-    push_uint(out, q / 1000);
-    let m = q % 1000;
-    out.extend_from_slice(&[
-        b'.',
-        b'0' + (m / 100) as u8,
-        b'0' + (m / 10 % 10) as u8,
-        b'0' + (m % 10) as u8,
-    ]);
+    push_uint(out, q / scale);
+    out.push(b'.');
+    let mut frac = q % scale;
+    let mut d = [b'0'; 3];
+    for k in (0..digits as usize).rev() {
+        d[k] = b'0' + (frac % 10) as u8;
+        frac /= 10;
+    }
+    out.extend_from_slice(&d[..digits as usize]);
 }
 
 /// One side read from the inputs, with an account of what could not be read.
@@ -1665,6 +1707,7 @@ pub fn read_side(inputs: &[String], role: Role, opts: &ReadOptions, lex: &Lexico
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pair::pair_id;
 
     fn items(texts: &[&str], role: Role) -> Vec<Item> {
         texts
@@ -1867,7 +1910,57 @@ mod tests {
     }
 
     #[test]
-    fn milli_matches_the_formatter() {
+    fn streamed_pair_id_is_the_pair_id() {
+        let long = "word ".repeat(200);
+        for (a, c, r) in [
+            ("", "", ""),
+            ("art", "claim", ""),
+            ("art", "a claim", "a rebuttal"),
+            ("g", &long[..239], &long[..1]),
+            ("g", &long, &long[..500]),
+            ("caf\u{e9}", &long[..100], &long[..137]),
+        ] {
+            assert_eq!(pair_id_of(a, c, r), pair_id(a, c, r));
+        }
+    }
+
+    /// The evidence cell as it was first written, with `format!` and `join`.
+    #[test]
+    fn evidence_is_unchanged() {
+        let old = |s: &Score| {
+            let mut parts = Vec::new();
+            if !s.shared.is_empty() {
+                parts.push(format!("shared: {}", s.shared.join(", ")));
+            }
+            if !s.reference_phrase.is_empty() {
+                parts.push(format!("reference: \u{201c}{}\u{201d}", s.reference_phrase));
+            }
+            parts.push(format!("fuzzy {:.2}", s.fuzzy));
+            if s.order > 0.0 {
+                parts.push(format!("position {:.2}", s.order));
+            }
+            parts.join("; ")
+        };
+        for shared in [vec![], vec!["steel".to_string(), "tariff hike".into()]] {
+            for phrase in ["", "those allegations"] {
+                for (fuzzy, order) in [(0.0, 0.0), (0.125, 0.375), (0.995, 1.0), (0.3333, 0.005)] {
+                    let s = Score {
+                        lexical: 0.5,
+                        fuzzy,
+                        reference: 0.0,
+                        order,
+                        total: 0.5,
+                        shared: shared.clone(),
+                        reference_phrase: phrase.into(),
+                    };
+                    assert_eq!(evidence(&s), old(&s));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_matches_the_formatter() {
         let mut xs: Vec<f32> = vec![
             0.0,
             -0.0,
@@ -1896,12 +1989,15 @@ mod tests {
         }
         for x in xs {
             let mut got = Vec::new();
-            push_milli(&mut got, x);
+            push_fixed(&mut got, x, 3);
             assert_eq!(
                 String::from_utf8(got).unwrap(),
                 format!("{:.3}", x as f64),
                 "{x:e}"
             );
+            let mut got = Vec::new();
+            push_fixed(&mut got, x, 2);
+            assert_eq!(String::from_utf8(got).unwrap(), format!("{x:.2}"), "{x:e}");
         }
     }
 
