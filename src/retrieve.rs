@@ -444,6 +444,28 @@ fn content(vocab: &[String], rank: &[u32], v: &Sparse) -> String {
     s
 }
 
+/// One claim's side of the fuzzy part: Indel similarity over characters. Where both sides
+/// are ASCII, bytes are characters and the byte comparator gives the same value without
+/// decoding UTF-8 for every candidate; the character one is set up only if some candidate
+/// is not ASCII.
+struct Fuzzy {
+    text: String,
+    bytes: Option<rapidfuzz::distance::indel::BatchComparator<u8>>,
+    chars: std::cell::OnceCell<rapidfuzz::distance::indel::BatchComparator<char>>,
+}
+
+impl Fuzzy {
+    fn similarity(&self, other: &str) -> f64 {
+        match &self.bytes {
+            Some(b) if other.is_ascii() => b.normalized_similarity(other.bytes()),
+            _ => self
+                .chars
+                .get_or_init(|| rapidfuzz::distance::indel::BatchComparator::new(self.text.chars()))
+                .normalized_similarity(other.chars()),
+        }
+    }
+}
+
 /// The parts of a composite that need no character-level work.
 struct Parts {
     lexical: f32,
@@ -827,18 +849,24 @@ impl<'a> Engine<'a> {
 
     /// The fuzzy part's comparator for one claim, set up once: `None` when the claim has no
     /// content word, and then every fuzzy part is 0.
-    fn comparator(&self, ci: usize) -> Option<rapidfuzz::distance::indel::BatchComparator<char>> {
+    fn comparator(&self, ci: usize) -> Option<Fuzzy> {
         let v = &self.claim_vecs[ci];
-        v.iter()
-            .any(|x| self.content_rank[x.0 as usize] != u32::MAX)
-            .then(|| rapidfuzz::distance::indel::BatchComparator::new(self.content(v).chars()))
+        if v.iter()
+            .all(|x| self.content_rank[x.0 as usize] == u32::MAX)
+        {
+            return None;
+        }
+        let text = self.content(v);
+        Some(Fuzzy {
+            bytes: text
+                .is_ascii()
+                .then(|| rapidfuzz::distance::indel::BatchComparator::new(text.bytes())),
+            chars: std::cell::OnceCell::new(),
+            text,
+        })
     }
 
-    fn fuzzy(
-        &self,
-        fz: Option<&rapidfuzz::distance::indel::BatchComparator<char>>,
-        ri: usize,
-    ) -> f32 {
+    fn fuzzy(&self, fz: Option<&Fuzzy>, ri: usize) -> f32 {
         let from = if ri == 0 {
             0
         } else {
@@ -846,7 +874,7 @@ impl<'a> Engine<'a> {
         };
         let rc = &self.resp_text[from..self.resp_ends[ri] as usize];
         match fz {
-            Some(fz) if !rc.is_empty() => fz.normalized_similarity(rc.chars()) as f32,
+            Some(fz) if !rc.is_empty() => fz.similarity(rc) as f32,
             _ => 0.0,
         }
     }
@@ -1144,16 +1172,15 @@ fn evidence(s: &Score) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// [`pair_id`] hashed as a stream, without first copying both texts into one buffer, and
-/// printed without the formatter: the same id.
+/// [`pair_id`], printed without the formatter: the same id.
 fn pair_id_of(article: &str, claim_text: &str, rebuttal_text: &str) -> String {
-    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-    h.update(article.as_bytes());
-    h.update(&[0x1f]);
-    h.update(claim_text.as_bytes());
-    h.update(&[0x1f]);
-    h.update(rebuttal_text.as_bytes());
-    let v = h.digest();
+    let mut buf = Vec::with_capacity(article.len() + claim_text.len() + rebuttal_text.len() + 2);
+    buf.extend_from_slice(article.as_bytes());
+    buf.push(0x1f);
+    buf.extend_from_slice(claim_text.as_bytes());
+    buf.push(0x1f);
+    buf.extend_from_slice(rebuttal_text.as_bytes());
+    let v = xxhash_rust::xxh3::xxh3_64(&buf);
     let mut id = String::with_capacity(17);
     id.push('p');
     for k in (0..16).rev() {
@@ -1436,21 +1463,19 @@ fn csv_row(
 
 /// One text cell: [`crate::report::text_cell`]'s fitting and formula guard, then the csv
 /// writer's quoting (only where a byte needs it). Text that fitting leaves alone, nearly all
-/// of it, is never copied.
+/// of it, is never copied but once, into `out`.
 fn csv_text(out: &mut Vec<u8>, s: &str, opts: &crate::report::CsvOptions) {
     let fitted;
-    let s = if s.len() <= crate::report::MAX_CELL_CHARS
-        && (opts.keep_newlines
-            || !(s.contains(['\n', '\r', '\u{2028}', '\u{2029}']) || s.contains("  ")))
-    {
+    let (fit, mut quote) = cell_needs(s.as_bytes(), opts.delimiter);
+    let s = if s.len() <= crate::report::MAX_CELL_CHARS && (opts.keep_newlines || !fit) {
         s
     } else {
         fitted = crate::report::fit_cell(s, opts.keep_newlines);
+        quote = cell_needs(fitted.as_bytes(), opts.delimiter).1;
         fitted.as_str()
     };
     let guard = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let special = |b: u8| b == opts.delimiter || matches!(b, b'"' | b'\r' | b'\n');
-    let quote = (guard && special(b'\'')) || s.bytes().any(special);
+    quote |= guard && opts.delimiter == b'\'';
     if quote {
         out.push(b'"');
     }
@@ -1468,6 +1493,48 @@ fn csv_text(out: &mut Vec<u8>, s: &str, opts: &crate::report::CsvOptions) {
     } else {
         out.extend_from_slice(s.as_bytes());
     }
+}
+
+/// What a text cell needs beyond a copy: (fitting: a line break, a line or paragraph
+/// separator or two spaces in a row; quoting: the delimiter, a double quote or a line
+/// break). Eight bytes at a time: the report's texts are most of its hundred megabytes.
+fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // 0x80 in each byte of `w` equal to `b`, exactly (no borrow between bytes).
+    let eq = |w: u64, b: u8| {
+        let v = w ^ (ONES * b as u64);
+        !(((v & LOW7) + LOW7) | v | LOW7)
+    };
+    let (mut fit, mut quote, mut lead, mut prev_space) = (0u64, 0u64, 0u64, 0u64);
+    let mut word = |w: u64| {
+        let space = eq(w, b' ');
+        let breaks = eq(w, b'\n') | eq(w, b'\r');
+        fit |= breaks | (space & (space << 8)) | (space & (prev_space >> 56));
+        prev_space = space;
+        // The first byte of U+2028 and U+2029, and of much else: looked at again below.
+        lead |= eq(w, 0xe2);
+        quote |= breaks | eq(w, delimiter) | eq(w, b'"');
+    };
+    let mut chunks = s.chunks_exact(8);
+    for c in chunks.by_ref() {
+        word(u64::from_le_bytes([
+            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+        ]));
+    }
+    let tail = chunks.remainder();
+    if !tail.is_empty() {
+        // Padding with a byte that is none of those looked for.
+        let pad = if delimiter == b'x' { b'y' } else { b'x' };
+        let mut last = [pad; 8];
+        last[..tail.len()].copy_from_slice(tail);
+        word(u64::from_le_bytes(last));
+    }
+    let separators = lead != 0 && {
+        let t = String::from_utf8_lossy(s);
+        t.contains(['\u{2028}', '\u{2029}'])
+    };
+    (fit != 0 || separators, quote != 0)
 }
 
 fn push_uint(out: &mut Vec<u8>, mut n: u64) {
@@ -1910,7 +1977,7 @@ mod tests {
     }
 
     #[test]
-    fn streamed_pair_id_is_the_pair_id() {
+    fn pair_id_of_is_the_pair_id() {
         let long = "word ".repeat(200);
         for (a, c, r) in [
             ("", "", ""),
@@ -1921,6 +1988,48 @@ mod tests {
             ("caf\u{e9}", &long[..100], &long[..137]),
         ] {
             assert_eq!(pair_id_of(a, c, r), pair_id(a, c, r));
+        }
+    }
+
+    /// Random texts over the bytes that matter to fitting and quoting, through the direct
+    /// cell writer and through `text_cell` and the csv writer.
+    #[test]
+    fn csv_text_matches_the_csv_writer() {
+        use crate::report::{text_cell, CsvOptions};
+        let alphabet = [
+            "a", "b", " ", " ", "\n", "\r", "\"", ",", ";", "\t", "'", "x", "y", "=", "-", "@",
+            "\u{e9}", "\u{201c}", "\u{2028}", "\u{2029}", "\u{2026}",
+        ];
+        let mut x = 7u64;
+        let mut next = || {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (x >> 33) as usize
+        };
+        for _ in 0..20_000 {
+            let len = next() % 40;
+            let t: String = (0..len)
+                .map(|_| alphabet[next() % alphabet.len()])
+                .collect();
+            for keep_newlines in [false, true] {
+                for delimiter in [b',', b';', b'\t', b'\'', b'x'] {
+                    let opts = CsvOptions {
+                        keep_newlines,
+                        delimiter,
+                        ..CsvOptions::default()
+                    };
+                    let mut w = csv::WriterBuilder::new()
+                        .delimiter(delimiter)
+                        .from_writer(Vec::new());
+                    w.write_record([text_cell(&t, &opts), String::new()])
+                        .unwrap();
+                    let want = w.into_inner().unwrap();
+                    let mut got = Vec::new();
+                    csv_text(&mut got, &t, &opts);
+                    got.push(delimiter);
+                    got.push(b'\n');
+                    assert_eq!(got, want, "{t:?} {delimiter} {keep_newlines}");
+                }
+            }
         }
     }
 
