@@ -186,7 +186,9 @@ fn analyse(an: &Analyzer, lex: &Lexicon, item: &Item, bigrams: bool) -> Vec<Stri
 fn counts(terms: &[u32]) -> Vec<(u32, f32)> {
     let mut sorted = terms.to_vec();
     sorted.sort_unstable();
-    let mut v: Vec<(u32, f32)> = Vec::with_capacity(sorted.len());
+    // Exactly sized: one vector per unit is kept for the whole run.
+    let distinct = sorted.windows(2).filter(|w| w[0] != w[1]).count() + usize::from(!sorted.is_empty());
+    let mut v: Vec<(u32, f32)> = Vec::with_capacity(distinct);
     for t in sorted {
         match v.last_mut() {
             Some(last) if last.0 == t => last.1 += 1.0,
@@ -540,16 +542,14 @@ impl<'a> Engine<'a> {
             .collect();
         let idf: Vec<f32> = vocab.iter().map(|t| an.idf(t, &batch_df, n)).collect();
         drop(batch_df);
-        let tfidf = |terms: &Vec<u32>| {
-            let mut v = counts(terms);
+        let tfidf = |terms: Vec<u32>| {
+            let mut v = counts(&terms);
             for x in v.iter_mut() {
                 x.1 = (1.0 + x.1.ln()) * idf[x.0 as usize].powf(opts.idf_power);
             }
             normalise(&mut v);
             v
         };
-        let claim_vecs: Vec<Sparse> = claim_terms.par_iter().map(tfidf).collect();
-        let resp_vecs: Vec<Sparse> = resp_terms.par_iter().map(tfidf).collect();
         let (claim_query, index_vecs): (Option<Vec<Sparse>>, Option<Vec<Sparse>>) =
             match opts.weighting {
                 Weighting::TfIdf => (None, None),
@@ -581,8 +581,9 @@ impl<'a> Engine<'a> {
                     (Some(q), Some(d))
                 }
             };
-        drop(claim_terms);
-        drop(resp_terms);
+        // Each unit's term list is freed as its vector is made: both at once were the peak.
+        let claim_vecs: Vec<Sparse> = claim_terms.into_par_iter().map(tfidf).collect();
+        let resp_vecs: Vec<Sparse> = resp_terms.into_par_iter().map(tfidf).collect();
         // Slots: responses stably sorted by group; ungrouped ones first.
         let mut slot_to_resp: Vec<u32> = (0..responses.len() as u32).collect();
         slot_to_resp.sort_by(|&a, &b| {
@@ -599,8 +600,16 @@ impl<'a> Engine<'a> {
                 e.1 = slot as u32 + 1;
             }
         }
-        let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); vocab.len()];
         let ivecs = index_vecs.as_ref().unwrap_or(&resp_vecs);
+        // Sized up front: grown by doubling, the lists held up to twice their postings.
+        let mut sizes = vec![0usize; vocab.len()];
+        for v in ivecs {
+            for &(t, _) in v {
+                sizes[t as usize] += 1;
+            }
+        }
+        let mut postings: Vec<Vec<(u32, f32)>> =
+            sizes.into_iter().map(Vec::with_capacity).collect();
         for (slot, &r) in slot_to_resp.iter().enumerate() {
             for &(t, w) in &ivecs[r as usize] {
                 postings[t as usize].push((slot as u32, w));
@@ -1337,7 +1346,16 @@ pub fn write_two_sources(
                     let article = article_of(c);
                     let ls = links(c, &article, responses, engine.kept(ci, acc, touched));
                     let paired = ls.iter().filter(|l| l.status == Status::Paired).count();
-                    let mut bytes = Vec::new();
+                    // Sized for the row's two texts and its other cells at once: grown by
+                    // doubling, every claim's rows were copied several times.
+                    let mut bytes = Vec::with_capacity(
+                        ls.iter()
+                            .map(|l| {
+                                let r = l.response.map_or(0, |r| responses[r].unit.text.len());
+                                256 + c.unit.text.len() + r + l.evidence.len()
+                            })
+                            .sum(),
+                    );
                     let ends = if format == crate::report::Format::Csv {
                         ls.iter()
                             .map(|l| {
