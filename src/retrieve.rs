@@ -187,7 +187,8 @@ fn counts(terms: &[u32]) -> Vec<(u32, f32)> {
     let mut sorted = terms.to_vec();
     sorted.sort_unstable();
     // Exactly sized: one vector per unit is kept for the whole run.
-    let distinct = sorted.windows(2).filter(|w| w[0] != w[1]).count() + usize::from(!sorted.is_empty());
+    let distinct =
+        sorted.windows(2).filter(|w| w[0] != w[1]).count() + usize::from(!sorted.is_empty());
     let mut v: Vec<(u32, f32)> = Vec::with_capacity(distinct);
     for t in sorted {
         match v.last_mut() {
@@ -1308,8 +1309,11 @@ pub fn pair_two_sources(
 }
 
 /// Claims scored and formatted per block of the streamed report: enough to keep both threads
-/// busy, small enough that the block's rows stay a few MiB.
-const BLOCK: usize = 256;
+/// busy, small enough that the two blocks in flight (one scored, one written) stay a few MiB.
+const BLOCK: usize = 128;
+
+/// One claim's report rows: their bytes, where each ends, and how many are paired.
+type ClaimRows = (Vec<u8>, Vec<usize>, usize);
 
 /// Rows written by [`write_two_sources`].
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -1335,9 +1339,8 @@ pub fn write_two_sources(
     let headers = crate::pair::report_headers(explain);
     let n_resp = responses.len();
     let mut written = Written::default();
-    for lo in (0..claims.len()).step_by(BLOCK) {
-        let hi = (lo + BLOCK).min(claims.len());
-        let blocks: Vec<std::io::Result<(Vec<u8>, Vec<usize>, usize)>> = (lo..hi)
+    let score_block = |lo: usize, hi: usize| -> Vec<std::io::Result<ClaimRows>> {
+        (lo..hi)
             .into_par_iter()
             .map_init(
                 || (vec![0.0f32; n_resp], Vec::new()),
@@ -1380,9 +1383,13 @@ pub fn write_two_sources(
                     Ok((bytes, ends, paired))
                 },
             )
-            .collect();
-        for b in blocks {
-            let (bytes, ends, paired) = b.map_err(|e| crate::error::Error::Io {
+            .collect()
+    };
+    let mut write_block = |rows: Vec<std::io::Result<ClaimRows>>,
+                           out: &mut crate::report::RowWriter|
+     -> crate::error::Result<()> {
+        for r in rows {
+            let (bytes, ends, paired) = r.map_err(|e| crate::error::Error::Io {
                 path: "<report>".into(),
                 source: e,
             })?;
@@ -1396,6 +1403,22 @@ pub fn write_two_sources(
             }
             written.paired += paired;
         }
+        Ok(())
+    };
+    // Block k + 1 is scored on the pool while this thread writes block k: written between
+    // blocks, the report's hundred megabytes left the workers idle.
+    let mut pending = None;
+    for lo in (0..claims.len()).step_by(BLOCK) {
+        let hi = (lo + BLOCK).min(claims.len());
+        let mut next = None;
+        rayon::in_place_scope(|s| {
+            s.spawn(|_| next = Some(score_block(lo, hi)));
+            pending.take().map_or(Ok(()), |p| write_block(p, out))
+        })?;
+        pending = next;
+    }
+    if let Some(p) = pending {
+        write_block(p, out)?;
     }
     Ok(written)
 }
