@@ -136,13 +136,61 @@ pub struct Match {
 /// Sparse vector: (term id, weight), sorted by term id.
 type Sparse = Vec<(u32, f32)>;
 
+/// Sparse vectors back to back, vector `k` at `pairs[ends[k - 1]..ends[k]]`: one `Vec` per
+/// unit cost a header and an allocation's overhead each, a fifth of the vectors themselves.
+#[derive(Default)]
+struct Vectors {
+    pairs: Vec<(u32, f32)>,
+    ends: Vec<u32>,
+}
+
+impl Vectors {
+    /// One unit's term counts, sorted by term id.
+    fn push_counts(&mut self, seq: &[u32]) {
+        self.pairs.extend_from_slice(&counts(seq));
+        self.ends.push(self.pairs.len() as u32);
+    }
+
+    /// Each vector's weights rewritten in place by `f`, on the pool.
+    fn weigh(&mut self, f: impl Fn(&mut [(u32, f32)]) + Sync) {
+        let Vectors { pairs, ends } = self;
+        let mut slices = Vec::with_capacity(ends.len());
+        let mut rest = pairs.as_mut_slice();
+        let mut from = 0;
+        for &e in ends.iter() {
+            let (v, r) = std::mem::take(&mut rest).split_at_mut(e as usize - from);
+            slices.push(v);
+            rest = r;
+            from = e as usize;
+        }
+        slices.into_par_iter().for_each(&f);
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[(u32, f32)]> {
+        (0..self.len()).map(move |k| &self[k])
+    }
+}
+
+impl std::ops::Index<usize> for Vectors {
+    type Output = [(u32, f32)];
+
+    fn index(&self, k: usize) -> &[(u32, f32)] {
+        let from = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        &self.pairs[from..self.ends[k] as usize]
+    }
+}
+
 /// Both sides analysed and the responses indexed.
 pub struct Engine<'a> {
     claims: &'a [Item],
     responses: &'a [Item],
     vocab: Vec<String>,
-    claim_vecs: Vec<Sparse>,
-    resp_vecs: Vec<Sparse>,
+    claim_vecs: Vectors,
+    resp_vecs: Vectors,
     /// Claim-side query weights for candidate generation where they differ from `claim_vecs`
     /// (BM25); TF-IDF queries with the claim vectors themselves.
     claim_query: Option<Vec<Sparse>>,
@@ -285,8 +333,10 @@ impl Vocab {
         an: &Analyzer,
         lex: &Lexicon,
         cache: &mut WordTerms<'a>,
-    ) -> Vec<Vec<u32>> {
-        let mut out = Vec::with_capacity(items.len());
+    ) -> Vectors {
+        // Counts, not term sequences: both sides' sequences at once were the peak of the run.
+        let mut out = Vectors::default();
+        let mut seq = Vec::new();
         for block in items.chunks(4096) {
             let split: Vec<Vec<&'a str>> = block
                 .par_iter()
@@ -298,7 +348,7 @@ impl Vocab {
                 })
                 .collect();
             for ws in split {
-                let mut seq = Vec::with_capacity(ws.len());
+                seq.clear();
                 for w in ws {
                     let (a, b) = match cache.map.get(w) {
                         Some(&r) => r,
@@ -316,9 +366,10 @@ impl Vocab {
                     seq.extend_from_slice(&cache.ids[a as usize..b as usize]);
                 }
                 self.count(&seq);
-                out.push(seq);
+                out.push_counts(&seq);
             }
         }
+        out.pairs.shrink_to_fit();
         out
     }
 
@@ -331,16 +382,10 @@ impl Vocab {
         }
     }
 
-    /// Analyses `items` a block at a time and keeps only their term ids: holding every
+    /// Analyses `items` a block at a time and keeps only their term counts: holding every
     /// unit's terms as `String`s at once cost more memory than the whole index.
-    fn intern(
-        &mut self,
-        items: &[Item],
-        an: &Analyzer,
-        lex: &Lexicon,
-        bigrams: bool,
-    ) -> Vec<Vec<u32>> {
-        let mut out = Vec::with_capacity(items.len());
+    fn intern(&mut self, items: &[Item], an: &Analyzer, lex: &Lexicon, bigrams: bool) -> Vectors {
+        let mut out = Vectors::default();
         for block in items.chunks(4096) {
             let terms: Vec<Vec<String>> = block
                 .par_iter()
@@ -349,14 +394,15 @@ impl Vocab {
             for t in terms {
                 let seq: Vec<u32> = t.into_iter().map(|t| self.id(t)).collect();
                 self.count(&seq);
-                out.push(seq);
+                out.push_counts(&seq);
             }
         }
+        out.pairs.shrink_to_fit();
         out
     }
 }
 
-fn normalise(v: &mut Sparse) {
+fn normalise(v: &mut [(u32, f32)]) {
     let n = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
     if n > 0.0 {
         for x in v.iter_mut() {
@@ -366,12 +412,12 @@ fn normalise(v: &mut Sparse) {
 }
 
 /// The cosine alone, summed in the same order as [`cosine`] so both give the same bits.
-fn dot(a: &Sparse, b: &Sparse) -> f32 {
+fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     dot_sum(a, b).min(1.0)
 }
 
 /// The unclamped sum of [`dot`]: in term order, as the index accumulates a claim's terms.
-fn dot_sum(a: &Sparse, b: &Sparse) -> f32 {
+fn dot_sum(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     let (mut i, mut j) = (0, 0);
     let mut sum = 0.0;
     while i < a.len() && j < b.len() {
@@ -430,7 +476,7 @@ impl Top {
 }
 
 /// Content words of a vector, sorted and space-joined: what the fuzzy part compares.
-fn content(vocab: &[String], rank: &[u32], v: &Sparse) -> String {
+fn content(vocab: &[String], rank: &[u32], v: &[(u32, f32)]) -> String {
     let mut ids: Vec<u32> = v
         .iter()
         .map(|x| x.0)
@@ -476,7 +522,7 @@ struct Parts {
     position: f32,
 }
 
-fn cosine(a: &Sparse, b: &Sparse) -> (f32, Vec<(u32, f32)>) {
+fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> (f32, Vec<(u32, f32)>) {
     let (mut i, mut j) = (0, 0);
     let mut sum = 0.0;
     let mut shared = Vec::new();
@@ -543,48 +589,39 @@ impl<'a> Engine<'a> {
             .collect();
         let idf: Vec<f32> = vocab.iter().map(|t| an.idf(t, &batch_df, n)).collect();
         drop(batch_df);
-        let tfidf = |terms: Vec<u32>| {
-            let mut v = counts(&terms);
+        let (claim_query, index_vecs): (Option<Vec<Sparse>>, Option<Vectors>) = match opts.weighting
+        {
+            Weighting::TfIdf => (None, None),
+            Weighting::Bm25 { k1, b } => {
+                let total = resp_terms.pairs.iter().map(|x| x.1 as f64).sum::<f64>() as f32;
+                let avgdl = total / responses.len().max(1) as f32;
+                let q = claim_terms
+                    .iter()
+                    .map(|c| c.iter().map(|x| (x.0, idf[x.0 as usize])).collect())
+                    .collect();
+                let mut d = Vectors {
+                    pairs: resp_terms.pairs.clone(),
+                    ends: resp_terms.ends.clone(),
+                };
+                d.weigh(|v| {
+                    let dl: f32 = v.iter().map(|x| x.1).sum();
+                    for x in v.iter_mut() {
+                        x.1 = x.1 * (k1 + 1.0) / (x.1 + k1 * (1.0 - b + b * dl / avgdl.max(1.0)));
+                    }
+                });
+                (Some(q), Some(d))
+            }
+        };
+        // The counts become the TF-IDF vectors where they lie.
+        let tfidf = |v: &mut [(u32, f32)]| {
             for x in v.iter_mut() {
                 x.1 = (1.0 + x.1.ln()) * idf[x.0 as usize].powf(opts.idf_power);
             }
-            normalise(&mut v);
-            v
+            normalise(v);
         };
-        let (claim_query, index_vecs): (Option<Vec<Sparse>>, Option<Vec<Sparse>>) =
-            match opts.weighting {
-                Weighting::TfIdf => (None, None),
-                Weighting::Bm25 { k1, b } => {
-                    let avgdl = resp_terms.iter().map(|t| t.len()).sum::<usize>() as f32
-                        / responses.len().max(1) as f32;
-                    let q = claim_terms
-                        .par_iter()
-                        .map(|t| {
-                            let mut v = counts(t);
-                            for x in v.iter_mut() {
-                                x.1 = idf[x.0 as usize];
-                            }
-                            v
-                        })
-                        .collect();
-                    let d = resp_terms
-                        .par_iter()
-                        .map(|t| {
-                            let dl = t.len() as f32;
-                            let mut v = counts(t);
-                            for x in v.iter_mut() {
-                                x.1 = x.1 * (k1 + 1.0)
-                                    / (x.1 + k1 * (1.0 - b + b * dl / avgdl.max(1.0)));
-                            }
-                            v
-                        })
-                        .collect();
-                    (Some(q), Some(d))
-                }
-            };
-        // Each unit's term list is freed as its vector is made: both at once were the peak.
-        let claim_vecs: Vec<Sparse> = claim_terms.into_par_iter().map(tfidf).collect();
-        let resp_vecs: Vec<Sparse> = resp_terms.into_par_iter().map(tfidf).collect();
+        let (mut claim_vecs, mut resp_vecs) = (claim_terms, resp_terms);
+        claim_vecs.weigh(tfidf);
+        resp_vecs.weigh(tfidf);
         // Slots: responses stably sorted by group; ungrouped ones first.
         let mut slot_to_resp: Vec<u32> = (0..responses.len() as u32).collect();
         slot_to_resp.sort_by(|&a, &b| {
@@ -604,7 +641,7 @@ impl<'a> Engine<'a> {
         let ivecs = index_vecs.as_ref().unwrap_or(&resp_vecs);
         // Sized up front: grown by doubling, the lists held up to twice their postings.
         let mut sizes = vec![0usize; vocab.len()];
-        for v in ivecs {
+        for v in ivecs.iter() {
             for &(t, _) in v {
                 sizes[t as usize] += 1;
             }
@@ -637,7 +674,7 @@ impl<'a> Engine<'a> {
             .sum();
         let mut resp_text = String::with_capacity(size);
         let mut resp_ends = Vec::with_capacity(responses.len());
-        for v in &resp_vecs {
+        for v in resp_vecs.iter() {
             resp_text.push_str(&content(&vocab, &content_rank, v));
             resp_ends.push(resp_text.len() as u32);
         }
@@ -712,7 +749,7 @@ impl<'a> Engine<'a> {
             touched.extend(lo..hi);
         }
         let query = match &self.claim_query {
-            Some(q) => &q[ci],
+            Some(q) => q[ci].as_slice(),
             None => &self.claim_vecs[ci],
         };
         let lists: Vec<(&[(u32, f32)], f32)> = query
@@ -889,7 +926,7 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn content(&self, v: &Sparse) -> String {
+    fn content(&self, v: &[(u32, f32)]) -> String {
         content(&self.vocab, &self.content_rank, v)
     }
 
@@ -1110,19 +1147,19 @@ pub fn align_ordered(scores: &[Vec<f32>], back: f32, repeat: f32) -> Vec<usize> 
 
 /// Mean cosine of each response to its `k` nearest claims, through an inverted index over the
 /// claims (never the full matrix).
-fn hubness(claims: &[Sparse], responses: &[Sparse], n_terms: usize, k: usize) -> Vec<f32> {
+fn hubness(claims: &Vectors, responses: &Vectors, n_terms: usize, k: usize) -> Vec<f32> {
     let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n_terms];
     for (ci, v) in claims.iter().enumerate() {
         for &(t, w) in v {
             postings[t as usize].push((ci as u32, w));
         }
     }
-    responses
-        .par_iter()
+    (0..responses.len())
+        .into_par_iter()
         .map_init(
             || (vec![0.0f32; claims.len()], Vec::<u32>::new()),
-            |(acc, touched), v| {
-                for &(t, w) in v {
+            |(acc, touched), r| {
+                for &(t, w) in &responses[r] {
                     for &(c, wc) in &postings[t as usize] {
                         if acc[c as usize] == 0.0 {
                             touched.push(c);
