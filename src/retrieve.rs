@@ -797,7 +797,6 @@ impl<'a> Engine<'a> {
             // block of 16 becomes a bit mask of the scores at or above the current n-th best
             // by vectorised compares, and only its set bits are looked at.
             let range = &mut acc[lo as usize..hi as usize];
-            let mut blocks = range.chunks_exact(16);
             let mut base = lo as usize;
             let take = |block: &[f32], base: usize, top: &mut Top| {
                 let floor = top.floor.to_bits().max(1);
@@ -817,11 +816,17 @@ impl<'a> Engine<'a> {
                     }
                 }
             };
-            for block in blocks.by_ref() {
-                take(block, base, &mut top);
-                base += 16;
+            // Once the floor has risen, most stretches of 64 lie wholly under it: one
+            // vectorised max turns each away before any mask is made.
+            for wide in range.chunks(64) {
+                let most = wide.iter().map(|v| v.to_bits()).max().unwrap_or(0);
+                if most >= top.floor.to_bits().max(1) {
+                    for (j, block) in wide.chunks(16).enumerate() {
+                        take(block, base + 16 * j, &mut top);
+                    }
+                }
+                base += wide.len();
             }
-            take(blocks.remainder(), base, &mut top);
             range.fill(0.0);
         } else {
             for &s in touched.iter() {
@@ -1608,10 +1613,10 @@ fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
         last[..tail.len()].copy_from_slice(tail);
         word(u64::from_le_bytes(last));
     }
-    let separators = lead != 0 && {
-        let t = String::from_utf8_lossy(s);
-        t.contains(['\u{2028}', '\u{2029}'])
-    };
+    // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; E2 also leads curly quotes and dashes.
+    let separators = lead != 0
+        && s.windows(3)
+            .any(|w| w[0] == 0xe2 && w[1] == 0x80 && (w[2] == 0xa8 || w[2] == 0xa9));
     (fit != 0 || separators, quote != 0)
 }
 
