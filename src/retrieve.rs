@@ -1640,7 +1640,8 @@ fn push_uint(out: &mut Vec<u8>, mut n: u64) {
 fn push_fixed(out: &mut Vec<u8>, x: f32, digits: u32) {
     let scale = 10u64.pow(digits);
     let y = (x as f64 * scale as f64).abs();
-    if !(y < 1e15) {
+    // NaN and infinities fail `is_finite`; huge values would overflow the integer.
+    if !y.is_finite() || y >= 1e15 {
         out.extend_from_slice(format!("{:.*}", digits as usize, x as f64).as_bytes());
         return;
     }
