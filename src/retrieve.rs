@@ -1226,21 +1226,41 @@ fn evidence(s: &Score) -> String {
 
 /// [`pair_id`], printed without the formatter: the same id.
 fn pair_id_of(article: &str, claim_text: &str, rebuttal_text: &str) -> String {
-    let mut buf = Vec::with_capacity(article.len() + claim_text.len() + rebuttal_text.len() + 2);
-    buf.extend_from_slice(article.as_bytes());
-    buf.push(0x1f);
-    buf.extend_from_slice(claim_text.as_bytes());
-    buf.push(0x1f);
-    buf.extend_from_slice(rebuttal_text.as_bytes());
-    let v = xxhash_rust::xxh3::xxh3_64(&buf);
-    let mut id = String::with_capacity(17);
-    id.push('p');
-    for k in (0..16).rev() {
-        id.push(char::from(
-            b"0123456789abcdef"[(v >> (4 * k)) as usize & 15],
-        ));
+    PairIds::new(article, claim_text).of(rebuttal_text)
+}
+
+/// [`pair_id`]s of one claim's rows: the article and claim part of the hashed bytes is laid
+/// down once per claim, not copied again for each of its rows.
+struct PairIds {
+    buf: Vec<u8>,
+    prefix: usize,
+}
+
+impl PairIds {
+    fn new(article: &str, claim_text: &str) -> PairIds {
+        let mut buf = Vec::with_capacity(article.len() + 2 * claim_text.len() + 2);
+        buf.extend_from_slice(article.as_bytes());
+        buf.push(0x1f);
+        buf.extend_from_slice(claim_text.as_bytes());
+        buf.push(0x1f);
+        let prefix = buf.len();
+        PairIds { buf, prefix }
     }
-    id
+
+    /// The id, printed without the formatter.
+    fn of(&mut self, rebuttal_text: &str) -> String {
+        self.buf.truncate(self.prefix);
+        self.buf.extend_from_slice(rebuttal_text.as_bytes());
+        let v = xxhash_rust::xxh3::xxh3_64(&self.buf);
+        let mut id = String::with_capacity(17);
+        id.push('p');
+        for k in (0..16).rev() {
+            id.push(char::from(
+                b"0123456789abcdef"[(v >> (4 * k)) as usize & 15],
+            ));
+        }
+        id
+    }
 }
 
 /// One report row of a claim, holding only what the units do not.
@@ -1269,9 +1289,10 @@ fn links(c: &Item, article: &str, responses: &[Item], kept: Vec<Match>) -> Vec<L
             evidence: "no response scores above the threshold".into(),
         }];
     }
+    let mut ids = PairIds::new(article, &c.unit.text);
     kept.into_iter()
         .map(|m| Link {
-            pair_id: pair_id_of(article, &c.unit.text, &responses[m.response].unit.text),
+            pair_id: ids.of(&responses[m.response].unit.text),
             status: Status::Paired,
             confidence: confidence(m.score.total),
             response: Some(m.response),
@@ -2072,6 +2093,11 @@ mod tests {
             ("caf\u{e9}", &long[..100], &long[..137]),
         ] {
             assert_eq!(pair_id_of(a, c, r), pair_id(a, c, r));
+        }
+        // One claim's ids in a row, the buffer reused.
+        let mut ids = PairIds::new("g", &long[..300]);
+        for r in [&long[..700], "", &long[..3], &long[..1000]] {
+            assert_eq!(ids.of(r), pair_id("g", &long[..300], r));
         }
     }
 
