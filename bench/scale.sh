@@ -47,6 +47,15 @@ run3 riposte ./target/release/riposte pair --claims "$OUT/claims.jsonl" \
     --responses "$OUT/responses.jsonl" --top-k 10 --threads "$THREADS" -q -o "$OUT/report.csv"
 run3 peer bench/out/venv/bin/python bench/scale_peer.py "$OUT/claims.jsonl" \
     "$OUT/responses.jsonl" "$THREADS" "$OUT/peer.tsv"
+# The report must not depend on the thread count.
+./target/release/riposte pair --claims "$OUT/claims.jsonl" --responses "$OUT/responses.jsonl" \
+    --top-k 10 --threads 1 -q -o "$OUT/report-t1.csv"
+if cmp -s "$OUT/report.csv" "$OUT/report-t1.csv"; then
+    echo "== report with --threads 1 and --threads $THREADS: byte-identical ($(md5sum < "$OUT/report.csv" | cut -c1-32))"
+else
+    echo "== report with --threads 1 differs from --threads $THREADS" >&2
+    exit 1
+fi
 ./target/release/examples/bench scale-recall "$OUT/claims.jsonl" "$OUT/responses.jsonl" \
     "$OUT/report.csv" "$SAMPLE" 10 | tee "$OUT/recall.txt"
 

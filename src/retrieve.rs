@@ -9,7 +9,7 @@
 
 use crate::error::InputIssue;
 use crate::lexicon::Lexicon;
-use crate::pair::{pair_id, Row, Status};
+use crate::pair::{Row, Status};
 use crate::read::{self, Format, ReadOptions};
 use crate::score::{reference, Analyzer, Score, Weights};
 use crate::unit::{Role, Unit};
@@ -136,13 +136,61 @@ pub struct Match {
 /// Sparse vector: (term id, weight), sorted by term id.
 type Sparse = Vec<(u32, f32)>;
 
+/// Sparse vectors back to back, vector `k` at `pairs[ends[k - 1]..ends[k]]`: one `Vec` per
+/// unit cost a header and an allocation's overhead each, a fifth of the vectors themselves.
+#[derive(Default)]
+struct Vectors {
+    pairs: Vec<(u32, f32)>,
+    ends: Vec<u32>,
+}
+
+impl Vectors {
+    /// One unit's term counts, sorted by term id.
+    fn push_counts(&mut self, seq: &[u32]) {
+        self.pairs.extend_from_slice(&counts(seq));
+        self.ends.push(self.pairs.len() as u32);
+    }
+
+    /// Each vector's weights rewritten in place by `f`, on the pool.
+    fn weigh(&mut self, f: impl Fn(&mut [(u32, f32)]) + Sync) {
+        let Vectors { pairs, ends } = self;
+        let mut slices = Vec::with_capacity(ends.len());
+        let mut rest = pairs.as_mut_slice();
+        let mut from = 0;
+        for &e in ends.iter() {
+            let (v, r) = std::mem::take(&mut rest).split_at_mut(e as usize - from);
+            slices.push(v);
+            rest = r;
+            from = e as usize;
+        }
+        slices.into_par_iter().for_each(&f);
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[(u32, f32)]> {
+        (0..self.len()).map(move |k| &self[k])
+    }
+}
+
+impl std::ops::Index<usize> for Vectors {
+    type Output = [(u32, f32)];
+
+    fn index(&self, k: usize) -> &[(u32, f32)] {
+        let from = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        &self.pairs[from..self.ends[k] as usize]
+    }
+}
+
 /// Both sides analysed and the responses indexed.
 pub struct Engine<'a> {
     claims: &'a [Item],
     responses: &'a [Item],
     vocab: Vec<String>,
-    claim_vecs: Vec<Sparse>,
-    resp_vecs: Vec<Sparse>,
+    claim_vecs: Vectors,
+    resp_vecs: Vectors,
     /// Claim-side query weights for candidate generation where they differ from `claim_vecs`
     /// (BM25); TF-IDF queries with the claim vectors themselves.
     claim_query: Option<Vec<Sparse>>,
@@ -162,6 +210,8 @@ pub struct Engine<'a> {
     /// otherwise the reference part depends on the response alone and is in `resp_ref`.
     resp_folded: Vec<String>,
     resp_ref: Vec<(f32, String)>,
+    /// `resp_ref`'s scores alone, read for every candidate: packed, not 32 bytes apart.
+    resp_ref_score: Vec<f32>,
     /// Per response: mean cosine to its nearest claims (hubness), 0 when off.
     resp_hub: Vec<f32>,
     opts: Options,
@@ -184,7 +234,10 @@ fn analyse(an: &Analyzer, lex: &Lexicon, item: &Item, bigrams: bool) -> Vec<Stri
 fn counts(terms: &[u32]) -> Vec<(u32, f32)> {
     let mut sorted = terms.to_vec();
     sorted.sort_unstable();
-    let mut v: Vec<(u32, f32)> = Vec::with_capacity(sorted.len());
+    // Exactly sized: one vector per unit is kept for the whole run.
+    let distinct =
+        sorted.windows(2).filter(|w| w[0] != w[1]).count() + usize::from(!sorted.is_empty());
+    let mut v: Vec<(u32, f32)> = Vec::with_capacity(distinct);
     for t in sorted {
         match v.last_mut() {
             Some(last) if last.0 == t => last.1 += 1.0,
@@ -202,50 +255,221 @@ struct Vocab {
     df: Vec<u32>,
 }
 
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<xxhash_rust::xxh3::Xxh3Default>>;
+
+/// The terms of each distinct written word, analysed once: a corpus repeats a few tens of
+/// thousands of words millions of times, so tokenising, folding and stemming every occurrence
+/// was most of the indexing. A word's terms depend on the word alone (see [`words`]) except
+/// inside a multi-word party name ("Addis Ababa"), which [`Analyzer::terms`] leaves out as a
+/// whole: a text holding a word that can start one is checked as the analyser checks it.
+#[derive(Default)]
+struct WordTerms<'a> {
+    /// word as written → (range of `ids`, whether it can start a multi-word party name)
+    map: FastMap<&'a str, (u32, u32, bool)>,
+    /// Term ids, `u32::MAX` until the term is first used; `strs` holds the terms.
+    ids: Vec<u32>,
+    strs: Vec<String>,
+    /// First words of the gazetteer's multi-word names.
+    multi_first: std::collections::HashSet<String>,
+}
+
+impl WordTerms<'_> {
+    fn new(lex: &Lexicon) -> Self {
+        WordTerms {
+            multi_first: lex
+                .gazetteer
+                .keys()
+                .filter_map(|k| k.split_once(' ').map(|(first, _)| first.to_string()))
+                .collect(),
+            ..WordTerms::default()
+        }
+    }
+}
+
+/// Which words of `text` (as [`words`] lists them) lie inside a multi-word party name, found
+/// exactly as [`Analyzer::terms`] finds them.
+fn in_multi_party(text: &str, lex: &Lexicon) -> Vec<bool> {
+    let toks = crate::text::tokenize(text, 0, text.len());
+    let ctx = crate::attribute::Ctx { text, lex };
+    let mut in_party = vec![false; toks.len()];
+    let mut i = 0;
+    while i < toks.len() {
+        match ctx.gaz_at(&toks, i) {
+            Some((len, _, _)) if len > 1 => {
+                in_party[i..i + len].iter_mut().for_each(|x| *x = true);
+                i += len;
+            }
+            _ => i += 1,
+        }
+    }
+    in_party
+}
+
+/// The words of `text`, as written, where [`crate::text::tokenize`] draws them. A token
+/// starts at an alphanumeric character after a non-alphanumeric one and every decision that
+/// extends it looks only inside it, so [`Analyzer::terms`] of the word alone is the word's
+/// share of the terms of the whole text.
+fn words<'t>(text: &'t str, chars: &mut Vec<(usize, char)>, out: &mut Vec<&'t str>) {
+    chars.clear();
+    chars.extend(text.char_indices());
+    let joiner = |c: char| {
+        matches!(
+            c,
+            '-' | '\'' | '\u{2019}' | '.' | '&' | '\u{2010}' | '\u{2011}'
+        )
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        if !c.is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < chars.len() {
+            let cj = chars[j].1;
+            if cj.is_alphanumeric() {
+                j += 1;
+            } else if joiner(cj) && j + 1 < chars.len() && chars[j + 1].1.is_alphanumeric() {
+                // A dot joins single letters only (U.S, a.m).
+                if cj == '.'
+                    && (j >= 2 && chars[j - 2].1.is_alphanumeric()
+                        || chars.get(j + 2).is_some_and(|x| x.1.is_alphanumeric()))
+                {
+                    break;
+                }
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        let end = chars.get(j).map_or(text.len(), |x| x.0);
+        out.push(&text[start..end]);
+        i = j;
+    }
+}
+
 impl Vocab {
-    /// Analyses `items` a block at a time and keeps only their term ids: holding every
-    /// unit's terms as `String`s at once cost more memory than the whole index.
-    fn intern(
+    fn id(&mut self, t: String) -> u32 {
+        match self.ids.get(&t) {
+            Some(&id) => id,
+            None => {
+                let id = self.terms.len() as u32;
+                self.terms.push(t.clone());
+                self.ids.insert(t, id);
+                self.df.push(0);
+                id
+            }
+        }
+    }
+
+    /// [`Vocab::intern`] without bigrams, analysing each distinct word once. Term ids come
+    /// out in the same first-seen order, so vectors and sums are the same to the bit.
+    fn intern_words<'a>(
         &mut self,
-        items: &[Item],
+        items: &'a [Item],
         an: &Analyzer,
         lex: &Lexicon,
-        bigrams: bool,
-    ) -> Vec<Vec<u32>> {
-        let mut out = Vec::with_capacity(items.len());
+        cache: &mut WordTerms<'a>,
+    ) -> Vectors {
+        // Counts, not term sequences: both sides' sequences at once were the peak of the run.
+        let mut out = Vectors::default();
+        let mut seq = Vec::new();
+        for block in items.chunks(4096) {
+            let split: Vec<Vec<&'a str>> = block
+                .par_iter()
+                .map_init(Vec::new, |chars, i| {
+                    let mut w = Vec::new();
+                    words(&i.context, chars, &mut w);
+                    words(&i.unit.text, chars, &mut w);
+                    w
+                })
+                .collect();
+            for (ws, item) in split.into_iter().zip(block) {
+                seq.clear();
+                let mut ranges = Vec::with_capacity(ws.len());
+                let mut multi = false;
+                for w in ws {
+                    let r = match cache.map.get(w) {
+                        Some(&r) => r,
+                        None => {
+                            let a = cache.ids.len() as u32;
+                            for t in an.terms(w, lex) {
+                                cache.ids.push(u32::MAX);
+                                cache.strs.push(t);
+                            }
+                            let tok = crate::text::tokenize(w, 0, w.len());
+                            let first = tok.first().is_some_and(|t| {
+                                t.cap && cache.multi_first.contains(t.norm.as_str())
+                            });
+                            let r = (a, cache.ids.len() as u32, first);
+                            cache.map.insert(w, r);
+                            r
+                        }
+                    };
+                    multi |= r.2;
+                    ranges.push((r.0, r.1));
+                }
+                let party = if multi {
+                    if item.context.is_empty() {
+                        in_multi_party(&item.unit.text, lex)
+                    } else {
+                        in_multi_party(&format!("{}\n{}", item.context, item.unit.text), lex)
+                    }
+                } else {
+                    Vec::new()
+                };
+                for (k, (a, b)) in ranges.into_iter().enumerate() {
+                    if party.get(k).copied().unwrap_or(false) {
+                        continue;
+                    }
+                    // Ids are given at a term's first use, not when its word is first seen:
+                    // a word met first inside a party name must not take an id early.
+                    for j in a as usize..b as usize {
+                        if cache.ids[j] == u32::MAX {
+                            cache.ids[j] = self.id(cache.strs[j].clone());
+                        }
+                        seq.push(cache.ids[j]);
+                    }
+                }
+                self.count(&seq);
+                out.push_counts(&seq);
+            }
+        }
+        out.pairs.shrink_to_fit();
+        out
+    }
+
+    fn count(&mut self, seq: &[u32]) {
+        let mut seen = seq.to_vec();
+        seen.sort_unstable();
+        seen.dedup();
+        for id in seen {
+            self.df[id as usize] += 1;
+        }
+    }
+
+    /// Analyses `items` a block at a time and keeps only their term counts: holding every
+    /// unit's terms as `String`s at once cost more memory than the whole index.
+    fn intern(&mut self, items: &[Item], an: &Analyzer, lex: &Lexicon, bigrams: bool) -> Vectors {
+        let mut out = Vectors::default();
         for block in items.chunks(4096) {
             let terms: Vec<Vec<String>> = block
                 .par_iter()
                 .map(|i| analyse(an, lex, i, bigrams))
                 .collect();
             for t in terms {
-                let seq: Vec<u32> = t
-                    .into_iter()
-                    .map(|t| match self.ids.get(&t) {
-                        Some(&id) => id,
-                        None => {
-                            let id = self.terms.len() as u32;
-                            self.terms.push(t.clone());
-                            self.ids.insert(t, id);
-                            self.df.push(0);
-                            id
-                        }
-                    })
-                    .collect();
-                let mut seen = seq.clone();
-                seen.sort_unstable();
-                seen.dedup();
-                for id in seen {
-                    self.df[id as usize] += 1;
-                }
-                out.push(seq);
+                let seq: Vec<u32> = t.into_iter().map(|t| self.id(t)).collect();
+                self.count(&seq);
+                out.push_counts(&seq);
             }
         }
+        out.pairs.shrink_to_fit();
         out
     }
 }
 
-fn normalise(v: &mut Sparse) {
+fn normalise(v: &mut [(u32, f32)]) {
     let n = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
     if n > 0.0 {
         for x in v.iter_mut() {
@@ -255,7 +479,12 @@ fn normalise(v: &mut Sparse) {
 }
 
 /// The cosine alone, summed in the same order as [`cosine`] so both give the same bits.
-fn dot(a: &Sparse, b: &Sparse) -> f32 {
+fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    dot_sum(a, b).min(1.0)
+}
+
+/// The unclamped sum of [`dot`]: in term order, as the index accumulates a claim's terms.
+fn dot_sum(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     let (mut i, mut j) = (0, 0);
     let mut sum = 0.0;
     while i < a.len() && j < b.len() {
@@ -269,34 +498,52 @@ fn dot(a: &Sparse, b: &Sparse) -> f32 {
             }
         }
     }
-    sum.min(1.0)
+    sum
 }
 
-/// A candidate ordered worst-first (lower score, then higher index), for a bounded heap.
-struct Ranked((usize, f32));
+/// (`n` = 0: all of them). Offers at or above `floor` are only pushed; when `4n` are held,
+/// one selection keeps the best `n` and raises `floor` to the `n`-th: of thousands offered,
+/// most are turned away by one comparison and the rest cost a push.
+struct Top {
+    n: usize,
+    held: Vec<(usize, f32)>,
+    /// Once raised, the `n`-th best score seen: anything strictly below cannot enter.
+    floor: f32,
+}
 
-impl PartialEq for Ranked {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == std::cmp::Ordering::Equal
+fn better(a: &(usize, f32), b: &(usize, f32)) -> std::cmp::Ordering {
+    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+}
+
+impl Top {
+    fn new(n: usize) -> Top {
+        Top {
+            n,
+            held: Vec::new(),
+            floor: 0.0,
+        }
     }
-}
 
-impl Eq for Ranked {}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
+    fn offer(&mut self, x: (usize, f32)) {
+        self.held.push(x);
+        if self.n > 0 && self.held.len() >= 4 * self.n {
+            self.held.select_nth_unstable_by(self.n - 1, better);
+            self.held.truncate(self.n);
+            self.floor = self.held[self.n - 1].1;
+        }
     }
-}
 
-impl Ord for Ranked {
-    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        o.0 .1.total_cmp(&self.0 .1).then(self.0 .0.cmp(&o.0 .0))
+    fn into_sorted(mut self) -> Vec<(usize, f32)> {
+        self.held.sort_by(better);
+        if self.n > 0 {
+            self.held.truncate(self.n);
+        }
+        self.held
     }
 }
 
 /// Content words of a vector, sorted and space-joined: what the fuzzy part compares.
-fn content(vocab: &[String], rank: &[u32], v: &Sparse) -> String {
+fn content(vocab: &[String], rank: &[u32], v: &[(u32, f32)]) -> String {
     let mut ids: Vec<u32> = v
         .iter()
         .map(|x| x.0)
@@ -313,6 +560,28 @@ fn content(vocab: &[String], rank: &[u32], v: &Sparse) -> String {
     s
 }
 
+/// One claim's side of the fuzzy part: Indel similarity over characters. Where both sides
+/// are ASCII, bytes are characters and the byte comparator gives the same value without
+/// decoding UTF-8 for every candidate; the character one is set up only if some candidate
+/// is not ASCII.
+struct Fuzzy {
+    text: String,
+    bytes: Option<rapidfuzz::distance::indel::BatchComparator<u8>>,
+    chars: std::cell::OnceCell<rapidfuzz::distance::indel::BatchComparator<char>>,
+}
+
+impl Fuzzy {
+    fn similarity(&self, other: &str) -> f64 {
+        match &self.bytes {
+            Some(b) if other.is_ascii() => b.normalized_similarity(other.bytes()),
+            _ => self
+                .chars
+                .get_or_init(|| rapidfuzz::distance::indel::BatchComparator::new(self.text.chars()))
+                .normalized_similarity(other.chars()),
+        }
+    }
+}
+
 /// The parts of a composite that need no character-level work.
 struct Parts {
     lexical: f32,
@@ -320,7 +589,7 @@ struct Parts {
     position: f32,
 }
 
-fn cosine(a: &Sparse, b: &Sparse) -> (f32, Vec<(u32, f32)>) {
+fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> (f32, Vec<(u32, f32)>) {
     let (mut i, mut j) = (0, 0);
     let mut sum = 0.0;
     let mut shared = Vec::new();
@@ -359,8 +628,18 @@ impl<'a> Engine<'a> {
         let an = Analyzer::new();
         // Term ids in first-seen order over claims then responses: deterministic.
         let mut voc = Vocab::default();
-        let claim_terms = voc.intern(claims, &an, lex, opts.bigrams);
-        let resp_terms = voc.intern(responses, &an, lex, opts.bigrams);
+        let (claim_terms, resp_terms) = if opts.bigrams {
+            (
+                voc.intern(claims, &an, lex, true),
+                voc.intern(responses, &an, lex, true),
+            )
+        } else {
+            let mut cache = WordTerms::new(lex);
+            (
+                voc.intern_words(claims, &an, lex, &mut cache),
+                voc.intern_words(responses, &an, lex, &mut cache),
+            )
+        };
         let Vocab {
             ids,
             terms: vocab,
@@ -377,49 +656,39 @@ impl<'a> Engine<'a> {
             .collect();
         let idf: Vec<f32> = vocab.iter().map(|t| an.idf(t, &batch_df, n)).collect();
         drop(batch_df);
-        let tfidf = |terms: &Vec<u32>| {
-            let mut v = counts(terms);
+        let (claim_query, index_vecs): (Option<Vec<Sparse>>, Option<Vectors>) = match opts.weighting
+        {
+            Weighting::TfIdf => (None, None),
+            Weighting::Bm25 { k1, b } => {
+                let total = resp_terms.pairs.iter().map(|x| x.1 as f64).sum::<f64>() as f32;
+                let avgdl = total / responses.len().max(1) as f32;
+                let q = claim_terms
+                    .iter()
+                    .map(|c| c.iter().map(|x| (x.0, idf[x.0 as usize])).collect())
+                    .collect();
+                let mut d = Vectors {
+                    pairs: resp_terms.pairs.clone(),
+                    ends: resp_terms.ends.clone(),
+                };
+                d.weigh(|v| {
+                    let dl: f32 = v.iter().map(|x| x.1).sum();
+                    for x in v.iter_mut() {
+                        x.1 = x.1 * (k1 + 1.0) / (x.1 + k1 * (1.0 - b + b * dl / avgdl.max(1.0)));
+                    }
+                });
+                (Some(q), Some(d))
+            }
+        };
+        // The counts become the TF-IDF vectors where they lie.
+        let tfidf = |v: &mut [(u32, f32)]| {
             for x in v.iter_mut() {
                 x.1 = (1.0 + x.1.ln()) * idf[x.0 as usize].powf(opts.idf_power);
             }
-            normalise(&mut v);
-            v
+            normalise(v);
         };
-        let claim_vecs: Vec<Sparse> = claim_terms.par_iter().map(tfidf).collect();
-        let resp_vecs: Vec<Sparse> = resp_terms.par_iter().map(tfidf).collect();
-        let (claim_query, index_vecs): (Option<Vec<Sparse>>, Option<Vec<Sparse>>) =
-            match opts.weighting {
-                Weighting::TfIdf => (None, None),
-                Weighting::Bm25 { k1, b } => {
-                    let avgdl = resp_terms.iter().map(|t| t.len()).sum::<usize>() as f32
-                        / responses.len().max(1) as f32;
-                    let q = claim_terms
-                        .par_iter()
-                        .map(|t| {
-                            let mut v = counts(t);
-                            for x in v.iter_mut() {
-                                x.1 = idf[x.0 as usize];
-                            }
-                            v
-                        })
-                        .collect();
-                    let d = resp_terms
-                        .par_iter()
-                        .map(|t| {
-                            let dl = t.len() as f32;
-                            let mut v = counts(t);
-                            for x in v.iter_mut() {
-                                x.1 = x.1 * (k1 + 1.0)
-                                    / (x.1 + k1 * (1.0 - b + b * dl / avgdl.max(1.0)));
-                            }
-                            v
-                        })
-                        .collect();
-                    (Some(q), Some(d))
-                }
-            };
-        drop(claim_terms);
-        drop(resp_terms);
+        let (mut claim_vecs, mut resp_vecs) = (claim_terms, resp_terms);
+        claim_vecs.weigh(tfidf);
+        resp_vecs.weigh(tfidf);
         // Slots: responses stably sorted by group; ungrouped ones first.
         let mut slot_to_resp: Vec<u32> = (0..responses.len() as u32).collect();
         slot_to_resp.sort_by(|&a, &b| {
@@ -436,8 +705,16 @@ impl<'a> Engine<'a> {
                 e.1 = slot as u32 + 1;
             }
         }
-        let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); vocab.len()];
         let ivecs = index_vecs.as_ref().unwrap_or(&resp_vecs);
+        // Sized up front: grown by doubling, the lists held up to twice their postings.
+        let mut sizes = vec![0usize; vocab.len()];
+        for v in ivecs.iter() {
+            for &(t, _) in v {
+                sizes[t as usize] += 1;
+            }
+        }
+        let mut postings: Vec<Vec<(u32, f32)>> =
+            sizes.into_iter().map(Vec::with_capacity).collect();
         for (slot, &r) in slot_to_resp.iter().enumerate() {
             for &(t, w) in &ivecs[r as usize] {
                 postings[t as usize].push((slot as u32, w));
@@ -464,7 +741,7 @@ impl<'a> Engine<'a> {
             .sum();
         let mut resp_text = String::with_capacity(size);
         let mut resp_ends = Vec::with_capacity(responses.len());
-        for v in &resp_vecs {
+        for v in resp_vecs.iter() {
             resp_text.push_str(&content(&vocab, &content_rank, v));
             resp_ends.push(resp_text.len() as u32);
         }
@@ -506,6 +783,7 @@ impl<'a> Engine<'a> {
             resp_text,
             resp_ends,
             resp_folded,
+            resp_ref_score: resp_ref.iter().map(|r| r.0).collect(),
             resp_ref,
             opts: opts.clone(),
             lex,
@@ -538,7 +816,7 @@ impl<'a> Engine<'a> {
             touched.extend(lo..hi);
         }
         let query = match &self.claim_query {
-            Some(q) => &q[ci],
+            Some(q) => q[ci].as_slice(),
             None => &self.claim_vecs[ci],
         };
         let lists: Vec<(&[(u32, f32)], f32)> = query
@@ -552,15 +830,15 @@ impl<'a> Engine<'a> {
             .collect();
         let visits: usize = lists.iter().map(|l| l.0.len()).sum();
         // When the claim's posting lists cover much of the range (common words), a branch-free
-        // accumulation and one scan of the range for non-zero scores beat tracking each first
-        // touch. The sums are the same either way: terms are added in the same order.
-        if !whole && visits * 4 >= (hi - lo) as usize {
+        // accumulation and one scan of the range beat tracking each first touch. The sums are
+        // the same either way: terms are added in the same order.
+        let dense = !whole && visits * 4 >= (hi - lo) as usize;
+        if dense {
             for &(list, wq) in &lists {
                 for &(slot, wd) in list {
                     acc[slot as usize] += wq * wd;
                 }
             }
-            touched.extend((lo..hi).filter(|&s| acc[s as usize] != 0.0));
         } else {
             for &(list, wq) in &lists {
                 for &(slot, wd) in list {
@@ -572,47 +850,64 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        // Only a group scored whole can list a slot twice; the selection below orders by
-        // (score, index), so the order of `touched` does not matter otherwise.
+        // Only a group scored whole can list a slot twice.
         if whole {
             touched.sort_unstable();
             touched.dedup();
         }
-        let eligible = touched
-            .iter()
-            .map(|&s| (self.slot_to_resp[s as usize] as usize, acc[s as usize]))
-            .filter(|&(r, s)| {
-                (s > 0.0 || self.opts.position > 0.0)
-                    && !(self.opts.exclude_same_id
-                        && self.responses[r].unit.unit_id == claim.unit.unit_id)
-            });
-        let better = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        let mut found: Vec<(usize, f32)> = if n == 0 {
-            eligible.collect()
+        let excluded = |r: usize| {
+            self.opts.exclude_same_id && self.responses[r].unit.unit_id == claim.unit.unit_id
+        };
+        let mut top = Top::new(n);
+        if dense {
+            // Scores are sums of positive products, so their bits order as the scores do: a
+            // block of 16 becomes a bit mask of the scores at or above the current n-th best
+            // by vectorised compares, and only its set bits are looked at.
+            let range = &mut acc[lo as usize..hi as usize];
+            let mut base = lo as usize;
+            let take = |block: &[f32], base: usize, top: &mut Top| {
+                let floor = top.floor.to_bits().max(1);
+                let mut mask = block
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |m, (k, v)| m | (u32::from(v.to_bits() >= floor) << k));
+                while mask != 0 {
+                    let k = mask.trailing_zeros() as usize;
+                    mask &= mask - 1;
+                    let v = block[k];
+                    if v >= top.floor {
+                        let r = self.slot_to_resp[base + k] as usize;
+                        if !excluded(r) {
+                            top.offer((r, v));
+                        }
+                    }
+                }
+            };
+            // Once the floor has risen, most stretches of 64 lie wholly under it: one
+            // vectorised max turns each away before any mask is made.
+            for wide in range.chunks(64) {
+                let most = wide.iter().map(|v| v.to_bits()).max().unwrap_or(0);
+                if most >= top.floor.to_bits().max(1) {
+                    for (j, block) in wide.chunks(16).enumerate() {
+                        take(block, base + 16 * j, &mut top);
+                    }
+                }
+                base += wide.len();
+            }
+            range.fill(0.0);
         } else {
-            // A bounded heap whose top is the worst kept: thousands of touched responses,
-            // of which only `n` survive, most rejected by one comparison.
-            let mut heap: std::collections::BinaryHeap<Ranked> =
-                std::collections::BinaryHeap::with_capacity(n + 1);
-            for x in eligible {
-                if heap.len() < n {
-                    heap.push(Ranked(x));
-                } else if heap
-                    .peek()
-                    .is_some_and(|w| better(&x, &w.0) == std::cmp::Ordering::Less)
-                {
-                    heap.pop();
-                    heap.push(Ranked(x));
+            for &s in touched.iter() {
+                let v = std::mem::take(&mut acc[s as usize]);
+                if (v > 0.0 || self.opts.position > 0.0) && v >= top.floor {
+                    let r = self.slot_to_resp[s as usize] as usize;
+                    if !excluded(r) {
+                        top.offer((r, v));
+                    }
                 }
             }
-            heap.into_iter().map(|r| r.0).collect()
-        };
-        for &s in touched.iter() {
-            acc[s as usize] = 0.0;
+            touched.clear();
         }
-        touched.clear();
-        found.sort_by(better);
-        found
+        top.into_sorted()
     }
 
     /// `index`: the candidate's index score when it is the cosine itself (TF-IDF queries with
@@ -622,17 +917,26 @@ impl<'a> Engine<'a> {
             Some(s) if self.claim_query.is_none() => s.min(1.0),
             _ => dot(&self.claim_vecs[ci], &self.resp_vecs[ri]),
         };
+        self.parts_with(ci, ri, lexical)
+    }
+
+    fn parts_with(&self, ci: usize, ri: usize, lexical: f32) -> Parts {
         let claim = &self.claims[ci].unit;
         // The cached phrase is not cloned here: most candidates are never reported.
         let reference = if self.opts.weights.reference <= 0.0 {
             0.0
         } else if claim.speaker_aliases.is_empty() {
-            self.resp_ref[ri].0
+            self.resp_ref_score[ri]
         } else {
             reference(claim, &self.resp_folded[ri], self.lex).0
         };
-        let position = match (self.claims[ci].position, self.responses[ri].position) {
-            (Some(a), Some(b)) if self.opts.position > 0.0 => {
+        // The weight first: reading a response's `Item` is a cache miss per candidate.
+        let position = match self.opts.position > 0.0 {
+            false => (None, None),
+            true => (self.claims[ci].position, self.responses[ri].position),
+        };
+        let position = match position {
+            (Some(a), Some(b)) => {
                 let d = (relative(a) - relative(b)).abs();
                 (-d / self.opts.position_width.max(1e-3)).exp()
             }
@@ -662,37 +966,47 @@ impl<'a> Engine<'a> {
             + self.opts.position * p.position
     }
 
-    fn fuzzy(
-        &self,
-        fz: &rapidfuzz::distance::indel::BatchComparator<char>,
-        ci: usize,
-        ri: usize,
-    ) -> f32 {
+    /// The fuzzy part's comparator for one claim, set up once: `None` when the claim has no
+    /// content word, and then every fuzzy part is 0.
+    fn comparator(&self, ci: usize) -> Option<Fuzzy> {
+        let v = &self.claim_vecs[ci];
+        if v.iter()
+            .all(|x| self.content_rank[x.0 as usize] == u32::MAX)
+        {
+            return None;
+        }
+        let text = self.content(v);
+        Some(Fuzzy {
+            bytes: text
+                .is_ascii()
+                .then(|| rapidfuzz::distance::indel::BatchComparator::new(text.bytes())),
+            chars: std::cell::OnceCell::new(),
+            text,
+        })
+    }
+
+    fn fuzzy(&self, fz: Option<&Fuzzy>, ri: usize) -> f32 {
         let from = if ri == 0 {
             0
         } else {
             self.resp_ends[ri - 1] as usize
         };
         let rc = &self.resp_text[from..self.resp_ends[ri] as usize];
-        if rc.is_empty()
-            || self.claim_vecs[ci]
-                .iter()
-                .all(|x| self.content_rank[x.0 as usize] == u32::MAX)
-        {
-            0.0
-        } else {
-            fz.normalized_similarity(rc.chars()) as f32
+        match fz {
+            Some(fz) if !rc.is_empty() => fz.similarity(rc) as f32,
+            _ => 0.0,
         }
     }
 
-    fn content(&self, v: &Sparse) -> String {
+    fn content(&self, v: &[(u32, f32)]) -> String {
         content(&self.vocab, &self.content_rank, v)
     }
 
     /// The full composite of one claim × response pair.
     pub fn score(&self, ci: usize, ri: usize, fuzzy: f32) -> Score {
-        let p = self.parts(ci, ri, None);
-        let (_, mut shared) = cosine(&self.claim_vecs[ci], &self.resp_vecs[ri]);
+        // The cosine's sum is `dot`'s, term for term: one merge gives both.
+        let (lexical, mut shared) = cosine(&self.claim_vecs[ci], &self.resp_vecs[ri]);
+        let p = self.parts_with(ci, ri, lexical);
         shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let phrase = if self.opts.weights.reference > 0.0 {
             self.reference(ci, ri).1
@@ -735,9 +1049,7 @@ impl<'a> Engine<'a> {
         } else {
             0.0
         };
-        let fz = rapidfuzz::distance::indel::BatchComparator::new(
-            self.content(&self.claim_vecs[ci]).chars(),
-        );
+        let fz = self.comparator(ci);
         let mut scored: Vec<(usize, f32, f32)> = Vec::with_capacity(cands.len());
         // The best `keep` totals so far, for the bound.
         let mut best: Vec<f32> = Vec::new();
@@ -750,7 +1062,7 @@ impl<'a> Engine<'a> {
             {
                 continue;
             }
-            let fuzzy = self.fuzzy(&fz, ci, ri);
+            let fuzzy = self.fuzzy(fz.as_ref(), ri);
             let total = self.total(&p, ri, fuzzy);
             scored.push((ri, fuzzy, total));
             if best.len() < keep {
@@ -790,13 +1102,11 @@ impl<'a> Engine<'a> {
                     // inflections stemming misses. rapidfuzz's bit-parallel kernel, set up once
                     // per claim, keeps this cheap on long texts where strsim's quadratic
                     // Levenshtein (or its bigram hash maps) dominated the run.
-                    let fz = rapidfuzz::distance::indel::BatchComparator::new(
-                        self.content(&self.claim_vecs[ci]).chars(),
-                    );
+                    let fz = self.comparator(ci);
                     let mut out: Vec<Match> = cands
                         .into_iter()
                         .map(|(ri, _)| {
-                            let fuzzy = self.fuzzy(&fz, ci, ri);
+                            let fuzzy = self.fuzzy(fz.as_ref(), ri);
                             Match {
                                 response: ri,
                                 score: self.score(ci, ri, fuzzy),
@@ -822,16 +1132,14 @@ impl<'a> Engine<'a> {
     pub fn exact_best(&self, ci: usize) -> Option<Match> {
         let claim = &self.claims[ci];
         let (lo, hi) = self.range(claim);
-        let fz = rapidfuzz::distance::indel::BatchComparator::new(
-            self.content(&self.claim_vecs[ci]).chars(),
-        );
+        let fz = self.comparator(ci);
         let mut best: Option<Match> = None;
         for slot in lo..hi {
             let ri = self.slot_to_resp[slot as usize] as usize;
             if self.opts.exclude_same_id && self.responses[ri].unit.unit_id == claim.unit.unit_id {
                 continue;
             }
-            let fuzzy = self.fuzzy(&fz, ci, ri);
+            let fuzzy = self.fuzzy(fz.as_ref(), ri);
             let score = self.score(ci, ri, fuzzy);
             let better = match &best {
                 None => true,
@@ -911,19 +1219,19 @@ pub fn align_ordered(scores: &[Vec<f32>], back: f32, repeat: f32) -> Vec<usize> 
 
 /// Mean cosine of each response to its `k` nearest claims, through an inverted index over the
 /// claims (never the full matrix).
-fn hubness(claims: &[Sparse], responses: &[Sparse], n_terms: usize, k: usize) -> Vec<f32> {
+fn hubness(claims: &Vectors, responses: &Vectors, n_terms: usize, k: usize) -> Vec<f32> {
     let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n_terms];
     for (ci, v) in claims.iter().enumerate() {
         for &(t, w) in v {
             postings[t as usize].push((ci as u32, w));
         }
     }
-    responses
-        .par_iter()
+    (0..responses.len())
+        .into_par_iter()
         .map_init(
             || (vec![0.0f32; claims.len()], Vec::<u32>::new()),
-            |(acc, touched), v| {
-                for &(t, w) in v {
+            |(acc, touched), r| {
+                for &(t, w) in &responses[r] {
                     for &(c, wc) in &postings[t as usize] {
                         if acc[c as usize] == 0.0 {
                             touched.push(c);
@@ -957,18 +1265,69 @@ fn confidence(total: f32) -> &'static str {
 }
 
 fn evidence(s: &Score) -> String {
-    let mut parts = Vec::new();
+    let mut out = Vec::with_capacity(96);
     if !s.shared.is_empty() {
-        parts.push(format!("shared: {}", s.shared.join(", ")));
+        out.extend_from_slice(b"shared: ");
+        for (k, t) in s.shared.iter().enumerate() {
+            if k > 0 {
+                out.extend_from_slice(b", ");
+            }
+            out.extend_from_slice(t.as_bytes());
+        }
+        out.extend_from_slice(b"; ");
     }
     if !s.reference_phrase.is_empty() {
-        parts.push(format!("reference: \u{201c}{}\u{201d}", s.reference_phrase));
+        out.extend_from_slice("reference: \u{201c}".as_bytes());
+        out.extend_from_slice(s.reference_phrase.as_bytes());
+        out.extend_from_slice("\u{201d}; ".as_bytes());
     }
-    parts.push(format!("fuzzy {:.2}", s.fuzzy));
+    out.extend_from_slice(b"fuzzy ");
+    push_fixed(&mut out, s.fuzzy, 2);
     if s.order > 0.0 {
-        parts.push(format!("position {:.2}", s.order));
+        out.extend_from_slice(b"; position ");
+        push_fixed(&mut out, s.order, 2);
     }
-    parts.join("; ")
+    // Only whole strings and ASCII were pushed.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`pair_id`], printed without the formatter: the same id.
+fn pair_id_of(article: &str, claim_text: &str, rebuttal_text: &str) -> String {
+    PairIds::new(article, claim_text).of(rebuttal_text)
+}
+
+/// [`pair_id`]s of one claim's rows: the article and claim part of the hashed bytes is laid
+/// down once per claim, not copied again for each of its rows.
+struct PairIds {
+    buf: Vec<u8>,
+    prefix: usize,
+}
+
+impl PairIds {
+    fn new(article: &str, claim_text: &str) -> PairIds {
+        let mut buf = Vec::with_capacity(article.len() + 2 * claim_text.len() + 2);
+        buf.extend_from_slice(article.as_bytes());
+        buf.push(0x1f);
+        buf.extend_from_slice(claim_text.as_bytes());
+        buf.push(0x1f);
+        let prefix = buf.len();
+        PairIds { buf, prefix }
+    }
+
+    /// The id, printed without the formatter.
+    fn of(&mut self, rebuttal_text: &str) -> String {
+        self.buf.truncate(self.prefix);
+        self.buf.extend_from_slice(rebuttal_text.as_bytes());
+        let v = xxhash_rust::xxh3::xxh3_64(&self.buf);
+        let mut id = String::with_capacity(17);
+        id.push('p');
+        for k in (0..16).rev() {
+            id.push(char::from(
+                b"0123456789abcdef"[(v >> (4 * k)) as usize & 15],
+            ));
+        }
+        id
+    }
 }
 
 /// One report row of a claim, holding only what the units do not.
@@ -989,7 +1348,7 @@ fn article_of(c: &Item) -> String {
 fn links(c: &Item, article: &str, responses: &[Item], kept: Vec<Match>) -> Vec<Link> {
     if kept.is_empty() {
         return vec![Link {
-            pair_id: pair_id(article, &c.unit.text, ""),
+            pair_id: pair_id_of(article, &c.unit.text, ""),
             status: Status::Unanswered,
             confidence: "",
             response: None,
@@ -997,9 +1356,10 @@ fn links(c: &Item, article: &str, responses: &[Item], kept: Vec<Match>) -> Vec<L
             evidence: "no response scores above the threshold".into(),
         }];
     }
+    let mut ids = PairIds::new(article, &c.unit.text);
     kept.into_iter()
         .map(|m| Link {
-            pair_id: pair_id(article, &c.unit.text, &responses[m.response].unit.text),
+            pair_id: ids.of(&responses[m.response].unit.text),
             status: Status::Paired,
             confidence: confidence(m.score.total),
             response: Some(m.response),
@@ -1079,8 +1439,11 @@ pub fn pair_two_sources(
 }
 
 /// Claims scored and formatted per block of the streamed report: enough to keep both threads
-/// busy, small enough that the block's rows stay a few MiB.
-const BLOCK: usize = 256;
+/// busy, small enough that the two blocks in flight (one scored, one written) stay a few MiB.
+const BLOCK: usize = 128;
+
+/// One claim's report rows: their bytes, where each ends, and how many are paired.
+type ClaimRows = (Vec<u8>, Vec<usize>, usize);
 
 /// Rows written by [`write_two_sources`].
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -1106,9 +1469,8 @@ pub fn write_two_sources(
     let headers = crate::pair::report_headers(explain);
     let n_resp = responses.len();
     let mut written = Written::default();
-    for lo in (0..claims.len()).step_by(BLOCK) {
-        let hi = (lo + BLOCK).min(claims.len());
-        let blocks: Vec<std::io::Result<(Vec<u8>, Vec<usize>, usize)>> = (lo..hi)
+    let score_block = |lo: usize, hi: usize| -> Vec<std::io::Result<ClaimRows>> {
+        (lo..hi)
             .into_par_iter()
             .map_init(
                 || (vec![0.0f32; n_resp], Vec::new()),
@@ -1117,19 +1479,47 @@ pub fn write_two_sources(
                     let article = article_of(c);
                     let ls = links(c, &article, responses, engine.kept(ci, acc, touched));
                     let paired = ls.iter().filter(|l| l.status == Status::Paired).count();
-                    let cells: Vec<Vec<crate::report::Cell>> = ls
-                        .iter()
-                        .map(|l| crate::pair::row_cells(&view(c, &article, responses, l), explain))
-                        .collect();
-                    let mut bytes = Vec::new();
-                    let ends =
-                        crate::report::encode_rows(&cells, &headers, format, &csv, &mut bytes)?;
+                    // Sized for the row's two texts and its other cells at once: grown by
+                    // doubling, every claim's rows were copied several times.
+                    let mut bytes = Vec::with_capacity(
+                        ls.iter()
+                            .map(|l| {
+                                let r = l.response.map_or(0, |r| responses[r].unit.text.len());
+                                256 + c.unit.text.len() + r + l.evidence.len()
+                            })
+                            .sum(),
+                    );
+                    let ends = if format == crate::report::Format::Csv {
+                        ls.iter()
+                            .map(|l| {
+                                csv_row(
+                                    &mut bytes,
+                                    &view(c, &article, responses, l),
+                                    explain,
+                                    &csv,
+                                );
+                                bytes.len()
+                            })
+                            .collect()
+                    } else {
+                        let cells: Vec<Vec<crate::report::Cell>> = ls
+                            .iter()
+                            .map(|l| {
+                                crate::pair::row_cells(&view(c, &article, responses, l), explain)
+                            })
+                            .collect();
+                        crate::report::encode_rows(&cells, &headers, format, &csv, &mut bytes)?
+                    };
                     Ok((bytes, ends, paired))
                 },
             )
-            .collect();
-        for b in blocks {
-            let (bytes, ends, paired) = b.map_err(|e| crate::error::Error::Io {
+            .collect()
+    };
+    let mut write_block = |rows: Vec<std::io::Result<ClaimRows>>,
+                           out: &mut crate::report::RowWriter|
+     -> crate::error::Result<()> {
+        for r in rows {
+            let (bytes, ends, paired) = r.map_err(|e| crate::error::Error::Io {
                 path: "<report>".into(),
                 source: e,
             })?;
@@ -1143,8 +1533,219 @@ pub fn write_two_sources(
             }
             written.paired += paired;
         }
+        Ok(())
+    };
+    // Block k + 1 is scored on the pool while this thread writes block k: written between
+    // blocks, the report's hundred megabytes left the workers idle.
+    let mut pending = None;
+    for lo in (0..claims.len()).step_by(BLOCK) {
+        let hi = (lo + BLOCK).min(claims.len());
+        let mut next = None;
+        rayon::in_place_scope(|s| {
+            s.spawn(|_| next = Some(score_block(lo, hi)));
+            pending.take().map_or(Ok(()), |p| write_block(p, out))
+        })?;
+        pending = next;
+    }
+    if let Some(p) = pending {
+        write_block(p, out)?;
     }
     Ok(written)
+}
+
+/// One report row as CSV, the same bytes as [`crate::pair::row_cells`] encoded by
+/// [`crate::report::encode_rows`], written straight into `out`: at scale the report is
+/// hundreds of thousands of rows, and a `String` per cell plus the csv writer's own copy
+/// cost more than scoring them.
+fn csv_row(
+    out: &mut Vec<u8>,
+    r: &crate::pair::RowView,
+    explain: bool,
+    opts: &crate::report::CsvOptions,
+) {
+    let d = opts.delimiter;
+    let text = |out: &mut Vec<u8>, s: &str| {
+        csv_text(out, s, opts);
+        out.push(d);
+    };
+    let unit_text = |out: &mut Vec<u8>, u: Option<&Unit>, f: &dyn Fn(&Unit) -> &str| {
+        if let Some(u) = u {
+            csv_text(out, f(u), opts);
+        }
+        out.push(d);
+    };
+    let int = |out: &mut Vec<u8>, u: Option<&Unit>, f: &dyn Fn(&Unit) -> usize| {
+        if let Some(u) = u {
+            push_uint(out, f(u) as u64);
+        }
+        out.push(d);
+    };
+    let num = |out: &mut Vec<u8>, f: &dyn Fn(&Score) -> f32| {
+        if let Some(s) = r.score {
+            push_fixed(out, f(s), 3);
+        }
+        out.push(d);
+    };
+    text(out, r.article);
+    text(out, r.pair_id);
+    text(out, r.status.as_str());
+    num(out, &|s| s.total);
+    text(out, r.confidence);
+    text(out, r.basis);
+    for u in [r.claim, r.rebuttal] {
+        unit_text(out, u, &|u| &u.unit_id);
+        unit_text(out, u, &|u| &u.speaker);
+        unit_text(out, u, &|u| &u.side);
+        unit_text(out, u, &|u| &u.kind);
+        unit_text(out, u, &|u| &u.text);
+    }
+    text(out, r.evidence);
+    num(out, &|s| s.lexical);
+    num(out, &|s| s.fuzzy);
+    num(out, &|s| s.reference);
+    for u in [r.claim, r.rebuttal] {
+        int(out, u, &|u| u.start);
+        int(out, u, &|u| u.end);
+    }
+    out.push(d);
+    out.push(d);
+    num(out, &|s| s.order);
+    let dispute = r
+        .claim
+        .or(r.rebuttal)
+        .map(|u| u.dispute.as_str())
+        .unwrap_or_default();
+    text(out, dispute);
+    int(out, r.claim, &|u| u.paragraph);
+    int(out, r.rebuttal, &|u| u.paragraph);
+    unit_text(out, r.claim, &|u| &u.cue);
+    unit_text(out, r.rebuttal, &|u| &u.cue);
+    unit_text(out, r.claim, &|u| &u.quote_type);
+    unit_text(out, r.rebuttal, &|u| &u.quote_type);
+    if explain {
+        out.push(d);
+        unit_text(out, r.claim, &|u| &u.rule);
+        if let Some(u) = r.rebuttal {
+            csv_text(out, &u.rule, opts);
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// One text cell: [`crate::report::text_cell`]'s fitting and formula guard, then the csv
+/// writer's quoting (only where a byte needs it). Text that fitting leaves alone, nearly all
+/// of it, is never copied but once, into `out`.
+fn csv_text(out: &mut Vec<u8>, s: &str, opts: &crate::report::CsvOptions) {
+    let fitted;
+    let (fit, mut quote) = cell_needs(s.as_bytes(), opts.delimiter);
+    let s = if s.len() <= crate::report::MAX_CELL_CHARS && (opts.keep_newlines || !fit) {
+        s
+    } else {
+        fitted = crate::report::fit_cell(s, opts.keep_newlines);
+        quote = cell_needs(fitted.as_bytes(), opts.delimiter).1;
+        fitted.as_str()
+    };
+    let guard = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    quote |= guard && opts.delimiter == b'\'';
+    if quote {
+        out.push(b'"');
+    }
+    if guard {
+        out.push(b'\'');
+    }
+    if quote {
+        for (k, part) in s.split('"').enumerate() {
+            if k > 0 {
+                out.extend_from_slice(b"\"\"");
+            }
+            out.extend_from_slice(part.as_bytes());
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// What a text cell needs beyond a copy: (fitting: a line break, a line or paragraph
+/// separator or two spaces in a row; quoting: the delimiter, a double quote or a line
+/// break). Eight bytes at a time: the report's texts are most of its hundred megabytes.
+fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // 0x80 in each byte of `w` equal to `b`, exactly (no borrow between bytes).
+    let eq = |w: u64, b: u8| {
+        let v = w ^ (ONES * b as u64);
+        !(((v & LOW7) + LOW7) | v | LOW7)
+    };
+    let (mut fit, mut quote, mut lead, mut prev_space) = (0u64, 0u64, 0u64, 0u64);
+    let mut word = |w: u64| {
+        let space = eq(w, b' ');
+        let breaks = eq(w, b'\n') | eq(w, b'\r');
+        fit |= breaks | (space & (space << 8)) | (space & (prev_space >> 56));
+        prev_space = space;
+        // The first byte of U+2028 and U+2029, and of much else: looked at again below.
+        lead |= eq(w, 0xe2);
+        quote |= breaks | eq(w, delimiter) | eq(w, b'"');
+    };
+    let mut chunks = s.chunks_exact(8);
+    for c in chunks.by_ref() {
+        word(u64::from_le_bytes([
+            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+        ]));
+    }
+    let tail = chunks.remainder();
+    if !tail.is_empty() {
+        // Padding with a byte that is none of those looked for.
+        let pad = if delimiter == b'x' { b'y' } else { b'x' };
+        let mut last = [pad; 8];
+        last[..tail.len()].copy_from_slice(tail);
+        word(u64::from_le_bytes(last));
+    }
+    // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; E2 also leads curly quotes and dashes.
+    let separators = lead != 0
+        && s.windows(3)
+            .any(|w| w[0] == 0xe2 && w[1] == 0x80 && (w[2] == 0xa8 || w[2] == 0xa9));
+    (fit != 0 || separators, quote != 0)
+}
+
+fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[k..]);
+}
+
+/// `format!("{:.N$}", x)` for `digits` = N of 2 or 3, without the formatter: an f32 times
+/// 10^N is exact in f64 (24 + 10 bits), so rounding that product half to even is the decimal
+/// rounding the formatter does. Values too large for the shortcut go through the formatter.
+fn push_fixed(out: &mut Vec<u8>, x: f32, digits: u32) {
+    let scale = 10u64.pow(digits);
+    let y = (x as f64 * scale as f64).abs();
+    // NaN and infinities fail `is_finite`; huge values would overflow the integer.
+    if !y.is_finite() || y >= 1e15 {
+        out.extend_from_slice(format!("{:.*}", digits as usize, x as f64).as_bytes());
+        return;
+    }
+    let q = y.round_ties_even() as u64;
+    if x.is_sign_negative() {
+        out.push(b'-');
+    }
+    push_uint(out, q / scale);
+    out.push(b'.');
+    let mut frac = q % scale;
+    let mut d = [b'0'; 3];
+    for k in (0..digits as usize).rev() {
+        d[k] = b'0' + (frac % 10) as u8;
+        frac /= 10;
+    }
+    out.extend_from_slice(&d[..digits as usize]);
 }
 
 /// One side read from the inputs, with an account of what could not be read.
@@ -1345,6 +1946,7 @@ pub fn read_side(inputs: &[String], role: Role, opts: &ReadOptions, lex: &Lexico
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pair::pair_id;
 
     fn items(texts: &[&str], role: Role) -> Vec<Item> {
         texts
@@ -1440,6 +2042,293 @@ mod tests {
         // Free going back: plain argmax.
         assert_eq!(align_ordered(&s, 0.0, 0.0), vec![1, 0, 2]);
         assert!(align_ordered(&[], 0.1, 0.1).is_empty());
+    }
+
+    /// Units interned a word at a time give the same terms, ids and counts as units analysed
+    /// whole, multi-word party names (also across a title and its text) included.
+    #[test]
+    fn interned_words_equal_analysed_units() {
+        let lex = Lexicon::builtin();
+        let an = Analyzer::new();
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
+        let mut texts: Vec<String> = vec![
+            "Talks in Addis Ababa and the United States of America ended; Addis said Ababa.".into(),
+            "The United States, and United Nations officials, met New Delhi's envoy in the US."
+                .into(),
+        ];
+        for e in walkdir::WalkDir::new(root).into_iter().flatten() {
+            if e.path().extension().is_some_and(|x| x == "txt") {
+                if let Ok(t) = std::fs::read_to_string(e.path()) {
+                    texts.extend(t.split(". ").map(String::from));
+                }
+            }
+        }
+        let mut items: Vec<Item> = texts
+            .iter()
+            .enumerate()
+            .map(|(k, t)| Item::unit(&format!("u{k}"), t, Role::Claim))
+            .collect();
+        items[0].context = "Summit news from the United".into();
+        items[1].context = "Addis".into();
+        items[1].unit.text = "Ababa hosts the summit".into();
+        let mut whole = Vocab::default();
+        let a = whole.intern(&items, &an, &lex, false);
+        let mut by_word = Vocab::default();
+        let mut cache = WordTerms::new(&lex);
+        let b = by_word.intern_words(&items, &an, &lex, &mut cache);
+        assert_eq!(whole.terms, by_word.terms);
+        assert_eq!(whole.df, by_word.df);
+        assert_eq!(a.ends, b.ends);
+        assert_eq!(a.pairs, b.pairs);
+    }
+
+    /// Analysing each word alone gives the terms of the whole text, and the words are where
+    /// the tokenizer puts them, on every bundled article.
+    #[test]
+    fn word_terms_equal_text_terms() {
+        let lex = Lexicon::builtin();
+        let an = Analyzer::new();
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
+        let mut texts: Vec<String> = vec![
+            "U.S. a.m. U.S.A e.g.x ab.c x.yz Pakistan\u{2019}s countries\u{2019} one-sided -x- 'quoted' \
+             R&D US us Us \u{2014}dash\u{2014}"
+                .into(),
+        ];
+        for e in walkdir::WalkDir::new(root).into_iter().flatten() {
+            if e.path().extension().is_some_and(|x| x == "txt") {
+                if let Ok(t) = std::fs::read_to_string(e.path()) {
+                    texts.push(t);
+                }
+            }
+        }
+        assert!(texts.len() > 10);
+        let mut chars = Vec::new();
+        for t in &texts {
+            let mut w = Vec::new();
+            words(t, &mut chars, &mut w);
+            let spans: Vec<&str> = crate::text::tokenize(t, 0, t.len())
+                .iter()
+                .map(|k| &t[k.start..k.end])
+                .collect();
+            assert_eq!(w, spans);
+            let party = in_multi_party(t, &lex);
+            let by_word: Vec<String> = w
+                .iter()
+                .zip(party.iter().chain(std::iter::repeat(&false)))
+                .filter(|(_, &p)| !p)
+                .flat_map(|(w, _)| an.terms(w, &lex))
+                .collect();
+            assert_eq!(by_word, an.terms(t, &lex));
+        }
+    }
+
+    /// The direct CSV row is the same bytes as the generic cells through the csv writer,
+    /// whatever the text holds.
+    #[test]
+    fn csv_row_matches_generic_encoding() {
+        use crate::report::{encode_rows, CsvOptions, Format};
+        let texts = [
+            "plain text, with a comma",
+            "a \"quoted\" word",
+            "=SUM(A1) formula",
+            "-minus first",
+            "line\nbreak and\r\nCRLF",
+            "two  spaces   here",
+            "sep\u{2028}line",
+            "tab\tinside",
+            "",
+            "caf\u{e9} \u{201c}curly\u{201d}",
+        ];
+        let long = "x".repeat(crate::report::MAX_CELL_CHARS + 10);
+        let score = Score {
+            lexical: 0.12345,
+            fuzzy: 0.0625,
+            reference: 1.0,
+            order: 0.0,
+            total: -0.0004,
+            shared: vec!["a".into()],
+            reference_phrase: String::new(),
+        };
+        for (k, t) in texts.iter().copied().chain([long.as_str()]).enumerate() {
+            let mut c = Item::unit(&format!("c{k}"), t, Role::Claim).unit;
+            c.speaker = t.to_string();
+            c.cue = "@cue".into();
+            let r = Item::unit("r,1", texts[(k + 1) % texts.len()], Role::Rebuttal).unit;
+            for keep_newlines in [false, true] {
+                for delimiter in [b',', b';', b'\t', b'\''] {
+                    let opts = CsvOptions {
+                        keep_newlines,
+                        delimiter,
+                        ..CsvOptions::default()
+                    };
+                    for explain in [false, true] {
+                        for (rebuttal, sc) in [(Some(&r), Some(&score)), (None, None)] {
+                            let v = crate::pair::RowView {
+                                article: t,
+                                pair_id: "p1",
+                                status: Status::Paired,
+                                basis: "specific",
+                                confidence: "high",
+                                claim: Some(&c),
+                                rebuttal,
+                                score: sc,
+                                evidence: t,
+                            };
+                            let cells = crate::pair::row_cells(&v, explain);
+                            let headers = crate::pair::report_headers(explain);
+                            let mut want = Vec::new();
+                            encode_rows(&[cells], &headers, Format::Csv, &opts, &mut want).unwrap();
+                            let mut got = Vec::new();
+                            csv_row(&mut got, &v, explain, &opts);
+                            assert_eq!(
+                                String::from_utf8_lossy(&got),
+                                String::from_utf8_lossy(&want),
+                                "text {k}, delimiter {delimiter}, keep_newlines {keep_newlines}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pair_id_of_is_the_pair_id() {
+        let long = "word ".repeat(200);
+        for (a, c, r) in [
+            ("", "", ""),
+            ("art", "claim", ""),
+            ("art", "a claim", "a rebuttal"),
+            ("g", &long[..239], &long[..1]),
+            ("g", &long, &long[..500]),
+            ("caf\u{e9}", &long[..100], &long[..137]),
+        ] {
+            assert_eq!(pair_id_of(a, c, r), pair_id(a, c, r));
+        }
+        // One claim's ids in a row, the buffer reused.
+        let mut ids = PairIds::new("g", &long[..300]);
+        for r in [&long[..700], "", &long[..3], &long[..1000]] {
+            assert_eq!(ids.of(r), pair_id("g", &long[..300], r));
+        }
+    }
+
+    /// Random texts over the bytes that matter to fitting and quoting, through the direct
+    /// cell writer and through `text_cell` and the csv writer.
+    #[test]
+    fn csv_text_matches_the_csv_writer() {
+        use crate::report::{text_cell, CsvOptions};
+        let alphabet = [
+            "a", "b", " ", " ", "\n", "\r", "\"", ",", ";", "\t", "'", "x", "y", "=", "-", "@",
+            "\u{e9}", "\u{201c}", "\u{2028}", "\u{2029}", "\u{2026}",
+        ];
+        let mut x = 7u64;
+        let mut next = || {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (x >> 33) as usize
+        };
+        for _ in 0..20_000 {
+            let len = next() % 40;
+            let t: String = (0..len)
+                .map(|_| alphabet[next() % alphabet.len()])
+                .collect();
+            for keep_newlines in [false, true] {
+                for delimiter in [b',', b';', b'\t', b'\'', b'x'] {
+                    let opts = CsvOptions {
+                        keep_newlines,
+                        delimiter,
+                        ..CsvOptions::default()
+                    };
+                    let mut w = csv::WriterBuilder::new()
+                        .delimiter(delimiter)
+                        .from_writer(Vec::new());
+                    w.write_record([text_cell(&t, &opts), String::new()])
+                        .unwrap();
+                    let want = w.into_inner().unwrap();
+                    let mut got = Vec::new();
+                    csv_text(&mut got, &t, &opts);
+                    got.push(delimiter);
+                    got.push(b'\n');
+                    assert_eq!(got, want, "{t:?} {delimiter} {keep_newlines}");
+                }
+            }
+        }
+    }
+
+    /// The evidence cell as it was first written, with `format!` and `join`.
+    #[test]
+    fn evidence_is_unchanged() {
+        let old = |s: &Score| {
+            let mut parts = Vec::new();
+            if !s.shared.is_empty() {
+                parts.push(format!("shared: {}", s.shared.join(", ")));
+            }
+            if !s.reference_phrase.is_empty() {
+                parts.push(format!("reference: \u{201c}{}\u{201d}", s.reference_phrase));
+            }
+            parts.push(format!("fuzzy {:.2}", s.fuzzy));
+            if s.order > 0.0 {
+                parts.push(format!("position {:.2}", s.order));
+            }
+            parts.join("; ")
+        };
+        for shared in [vec![], vec!["steel".to_string(), "tariff hike".into()]] {
+            for phrase in ["", "those allegations"] {
+                for (fuzzy, order) in [(0.0, 0.0), (0.125, 0.375), (0.995, 1.0), (0.3333, 0.005)] {
+                    let s = Score {
+                        lexical: 0.5,
+                        fuzzy,
+                        reference: 0.0,
+                        order,
+                        total: 0.5,
+                        shared: shared.clone(),
+                        reference_phrase: phrase.into(),
+                    };
+                    assert_eq!(evidence(&s), old(&s));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_matches_the_formatter() {
+        let mut xs: Vec<f32> = vec![
+            0.0,
+            -0.0,
+            0.0005,
+            0.0015,
+            0.0025,
+            -0.0005,
+            -0.00049,
+            0.9995,
+            1.0,
+            12.3456,
+            -3.2,
+            f32::NAN,
+            f32::INFINITY,
+            1e20,
+            0.0625,
+            0.1875,
+            0.3125,
+        ];
+        // Every multiple of 1/2^14 in [-2, 2] (exact ties included) and a spread of others.
+        xs.extend((-32768..=32768).map(|k| k as f32 / 16384.0));
+        let mut x = 1u32;
+        for _ in 0..200_000 {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            xs.push(f32::from_bits(x % 0x4000_0000) * if x & 1 == 0 { 1.0 } else { -1.0 });
+        }
+        for x in xs {
+            let mut got = Vec::new();
+            push_fixed(&mut got, x, 3);
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                format!("{:.3}", x as f64),
+                "{x:e}"
+            );
+            let mut got = Vec::new();
+            push_fixed(&mut got, x, 2);
+            assert_eq!(String::from_utf8(got).unwrap(), format!("{x:.2}"), "{x:e}");
+        }
     }
 
     #[test]
