@@ -926,6 +926,29 @@ impl Resolver<'_, '_> {
             .map(|x| x.1)
             .take(1)
             .collect();
+        // "Greece and Cyprus accused Turkey": two parties speaking together, one side.
+        if let Some((l1, p1, _)) = ctx.gaz_at(toks, s).filter(|g| s + g.0 < b) {
+            let and = s + l1;
+            let second = (and + 1..b.min(and + 3))
+                .find(|&k| toks[k].cap)
+                .filter(|&k| toks[and + 1..k].iter().all(|t| t.norm == "the"));
+            if toks[and].norm == "and" && !toks[s + l1 - 1].poss {
+                if let Some((l2, p2, _)) = second
+                    .and_then(|k| ctx.gaz_at(toks, k).map(|g| (k, g)))
+                    .filter(|(k, g)| k + g.0 == b && g.1 != p1)
+                    .map(|(_, g)| g)
+                {
+                    let _ = l2;
+                    let name = ctx.text[toks[s].start..toks[b - 1].end].to_string();
+                    let norm: Vec<String> = toks[s..b].iter().map(|t| t.norm.clone()).collect();
+                    if let Some(id) = self.find_name(&norm) {
+                        return Some(id);
+                    }
+                    let id = self.add(name, EntityKind::Country, vec![p1, p2], vec![], false);
+                    return Some(id);
+                }
+            }
+        }
         // The whole phrase is a party alias ("India", "Islamabad", "Pakistan's government").
         if let Some((len, party, _)) = ctx.gaz_at(toks, s).filter(|g| s + g.0 <= b) {
             let rest = &toks[s + len..b];
@@ -2048,7 +2071,15 @@ fn link_documents(
             .filter(|&d| r.entities[d].kind == EntityKind::Document)
         {
             Some(d) => d,
-            None => r.add(head.clone(), EntityKind::Document, vec![], vec![head], true),
+            None => {
+                // "a joint statement" is a speaker of its own, as readers cite it
+                let name = if k > 0 && toks[k - 1].norm == "joint" {
+                    format!("joint {head}")
+                } else {
+                    head.clone()
+                };
+                r.add(name, EntityKind::Document, vec![], vec![head], true)
+            }
         }
     };
     for k in 0..toks.len() {
@@ -2127,6 +2158,37 @@ fn link_documents(
                 if speaker == Some(d) && !r.static_parties(d).is_empty() {
                     r.st.last_country_actor = Some(d);
                     r.st.country_actors.push(d);
+                }
+            }
+        }
+    }
+    // "X accused Y ..., in a joint statement issued after ...": the document is the
+    // speaker's, wherever the adjunct stands in the sentence.
+    if let Some(sp) = speaker {
+        for k in 2..toks.len() {
+            if q[k] || !ctx.w(&toks[k], "doc_noun") {
+                continue;
+            }
+            let det = (k - 2..k)
+                .rev()
+                .find(|&j| matches!(toks[j].norm.as_str(), "a" | "an" | "its" | "their"));
+            // an adjunct set off by a comma; "rejected the accusations in a joint
+            // statement by X" names the other side's document
+            let framed = det.is_some_and(|j| {
+                j >= 1
+                    && toks[j - 1].norm == "in"
+                    && ctx.gap(toks, j - 1).contains(',')
+                    && toks[j + 1..k]
+                        .iter()
+                        .all(|t| matches!(t.norm.as_str(), "joint" | "written" | "brief"))
+            });
+            if framed {
+                let d = doc_for(r, k);
+                if d != sp
+                    && r.entities[d].parties.is_empty()
+                    && r.entities[d].affiliation.is_none()
+                {
+                    r.entities[d].affiliation = Some(sp);
                 }
             }
         }

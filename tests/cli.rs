@@ -1002,7 +1002,7 @@ fn bundled_gold_scores_do_not_regress() {
     assert!(f("rebuttals") >= 0.95, "rebuttal F1 {}", f("rebuttals"));
     // issue 3's target
     assert!(f("pairs") >= 0.81, "pair F1 {}", f("pairs"));
-    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.97);
+    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.98);
 }
 
 #[test]
@@ -1021,10 +1021,10 @@ fn heldout_scores_do_not_regress() {
 fn blind_set_scores_do_not_regress() {
     let v = gold_scores("data/blind/articles", "data/blind/gold.jsonl");
     let f = |k: &str| v[k]["f1"].as_f64().unwrap();
-    assert!(f("claims") >= 0.89, "claim F1 {}", f("claims"));
+    assert!(f("claims") >= 0.92, "claim F1 {}", f("claims"));
     assert!(f("rebuttals") >= 0.84, "rebuttal F1 {}", f("rebuttals"));
     assert!(f("pairs") >= 0.55, "pair F1 {}", f("pairs"));
-    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.98);
+    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.97);
 }
 
 /// A streamed run (directories and JSONL files in bounded batches) writes the same report as

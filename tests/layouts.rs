@@ -517,3 +517,28 @@ fn a_name_ending_the_apposition_is_the_speaker() {
         (Role::Rebuttal, "Marc-Andr\u{e9} Dufresne")
     );
 }
+
+#[test]
+fn two_countries_accusing_together_in_a_joint_statement() {
+    // "Ruritania and Cyprus ... accused Freedonia ..., in a joint statement": one side of
+    // two parties; the statement is theirs, and a minister of either speaks for that side.
+    let text = "Ruritania and Cyprus on Wednesday accused Freedonia of sending a survey ship \
+                into their waters, in a joint statement issued after their ministers met.\n\n\
+                The joint statement said the Freedonian vessel had spent four days in the zone.\n\n\
+                Ruritanian Foreign Minister Nikos Papadimas said Freedonia had ignored three \
+                written protests.\n\n\
+                Freedonia rejected the joint statement as one-sided.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    let lede = find(&us, "accused Freedonia");
+    assert_eq!(lede.role, Role::Claim, "{lede:#?}");
+    assert_eq!(lede.speaker, "Ruritania and Cyprus");
+    let doc = find(&us, "four days in the zone");
+    assert_eq!(
+        (doc.role, doc.speaker.as_str()),
+        (Role::Claim, "joint statement")
+    );
+    assert_eq!(find(&us, "ignored three").role, Role::Claim);
+    assert_eq!(find(&us, "one-sided").role, Role::Rebuttal);
+}
