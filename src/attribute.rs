@@ -1237,6 +1237,13 @@ impl Resolver<'_, '_> {
                 self.entities[id].affiliation = Some(org);
             }
         }
+        // "The company rejected the claims. ... 'No concealment,' a spokesman said": a bare
+        // spokesman speaks for the organisation that just spoke.
+        if introduces && body.len() == 1 && self.entities[id].affiliation.is_none() {
+            if let Some(o) = self.st.last_org_speaker.filter(|&o| o != id) {
+                self.entities[id].affiliation = Some(o);
+            }
+        }
         // "The spokesperson for India's Ministry of External Affairs": the organisation
         // named right after the description.
         if kind == EntityKind::Person

@@ -542,3 +542,16 @@ fn two_countries_accusing_together_in_a_joint_statement() {
     assert_eq!(find(&us, "ignored three").role, Role::Claim);
     assert_eq!(find(&us, "one-sided").role, Role::Rebuttal);
 }
+
+#[test]
+fn a_bare_spokesman_speaks_for_the_organisation_that_just_spoke() {
+    let text = "The regulator accused Northbrook Water Ltd. of hiding sewage spills.\n\n\
+                The company rejected the suggestion that it had hidden anything.\n\n\
+                \u{201c}There was no concealment of any kind,\u{201d} a spokesman said.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    let u = find(&us, "no concealment");
+    assert_eq!(u.role, Role::Rebuttal, "{u:#?}");
+    assert_eq!(u.party, "Northbrook Water Ltd.", "{u:#?}");
+}
