@@ -2181,10 +2181,17 @@ fn link_documents(
                 .find(|&j| matches!(toks[j].norm.as_str(), "a" | "an" | "its" | "their"));
             // an adjunct set off by a comma; "rejected the accusations in a joint
             // statement by X" names the other side's document
+            // "hit back in a statement, saying": the adjunct closes right after the noun
+            let closes = k + 1 >= toks.len()
+                || (ctx.gap(toks, k + 1).contains(',')
+                    && !matches!(
+                        toks[k + 1].norm.as_str(),
+                        "by" | "from" | "issued" | "released" | "published"
+                    ));
             let framed = det.is_some_and(|j| {
                 j >= 1
                     && toks[j - 1].norm == "in"
-                    && ctx.gap(toks, j - 1).contains(',')
+                    && (ctx.gap(toks, j - 1).contains(',') || closes)
                     && toks[j + 1..k]
                         .iter()
                         .all(|t| matches!(t.norm.as_str(), "joint" | "written" | "brief"))

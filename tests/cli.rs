@@ -1012,7 +1012,7 @@ fn heldout_scores_do_not_regress() {
     assert!(f("claims") >= 0.93, "claim F1 {}", f("claims"));
     assert!(f("rebuttals") >= 0.93, "rebuttal F1 {}", f("rebuttals"));
     assert!(f("pairs") >= 0.76, "pair F1 {}", f("pairs"));
-    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.95);
+    assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.98);
 }
 
 /// data/blind was scored blind once (see its README); it has been used for diagnosis since,

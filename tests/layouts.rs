@@ -555,3 +555,17 @@ fn a_bare_spokesman_speaks_for_the_organisation_that_just_spoke() {
     assert_eq!(u.role, Role::Rebuttal, "{u:#?}");
     assert_eq!(u.party, "Northbrook Water Ltd.", "{u:#?}");
 }
+
+#[test]
+fn a_statement_the_speaker_issued_speaks_for_it_later() {
+    let text = "The club accused the Southern League of bias over a points deduction.\n\n\
+                The league hit back in a statement, saying the sanction was imposed by an \
+                independent commission.\n\n\
+                \u{201c}Any suggestion of bias is false,\u{201d} the statement said.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    let u = find(&us, "suggestion of bias");
+    assert_eq!(u.role, Role::Rebuttal, "{u:#?}");
+    assert_eq!(u.speaker, "Southern League", "{u:#?}");
+}
