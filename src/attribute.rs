@@ -382,6 +382,17 @@ fn np_left(
     while i > 0 && !has_punct(ctx.gap(toks, i)) && skippable(ctx, toks, i - 1) && !quoted[i - 1] {
         i -= 1;
     }
+    // "In a statement posted on its channel, it said": a lowercase pronoun subject
+    if i > 0
+        && !quoted[i - 1]
+        && !has_punct(ctx.gap(toks, i))
+        && (ctx.w(&toks[i - 1], "pronoun_person") || ctx.w(&toks[i - 1], "pronoun_thing"))
+        && i >= 2
+        && ctx.gap(toks, i - 1).contains(',')
+        && !ctx.gap(toks, i - 1).chars().any(crate::text::is_quote_mark)
+    {
+        return Some(((i - 1, i), None));
+    }
     let mut appos = None;
     // "The Department of Foreign Affairs (DFA) said": step over a bracketed acronym.
     let bracketed = i >= 2

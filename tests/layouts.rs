@@ -569,3 +569,16 @@ fn a_statement_the_speaker_issued_speaks_for_it_later() {
     assert_eq!(u.role, Role::Rebuttal, "{u:#?}");
     assert_eq!(u.speaker, "Southern League", "{u:#?}");
 }
+
+#[test]
+fn a_lowercase_pronoun_after_a_fronted_phrase_is_the_subject() {
+    let text = "Ruritania accused Freedonia of pushing migrants across the border.\n\n\
+                The Freedonian State Border Committee dismissed the accusations as propaganda.\n\n\
+                In a statement posted on its channel, it said Ruritanian guards had beaten migrants.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    let u = find(&us, "had beaten migrants");
+    assert_eq!(u.role, Role::Rebuttal, "{u:#?}");
+    assert_eq!(u.party, "Freedonia", "{u:#?}");
+}
