@@ -1040,8 +1040,18 @@ impl Resolver<'_, '_> {
                     return Some(id);
                 }
             }
+            // "Ghana Journalists Association": a civil body named after its country is not
+            // that country's side.
+            let civil = body.iter().any(|t| {
+                ["like_company", "like_paper", "like_ngo"]
+                    .iter()
+                    .any(|c| ctx.lex.is(c, &t.norm))
+            });
+            let parties = if civil { vec![] } else { parties };
             let id = self.add(name, EntityKind::Org, parties, vec![], generic);
-            self.national_party(id, toks, s, b);
+            if !civil {
+                self.national_party(id, toks, s, b);
+            }
             return Some(id);
         }
         // Last run of capitalised words that is not a title, demonym or party alias: a name.

@@ -582,3 +582,17 @@ fn a_lowercase_pronoun_after_a_fronted_phrase_is_the_subject() {
     assert_eq!(u.role, Role::Rebuttal, "{u:#?}");
     assert_eq!(u.party, "Freedonia", "{u:#?}");
 }
+
+#[test]
+fn a_civil_body_named_after_its_country_is_not_that_country() {
+    let text = "Freedonia's Ministry of Roads accused the Daily Chronicle of running a \
+                campaign of falsehoods after the newspaper reported that contracts were inflated.\n\n\
+                The Freedonia Journalists Association accused the ministry of trying to \
+                intimidate a newspaper.";
+    let us = riposte::extract::extract(&Article::new("t", text), &lexicon(), &Hints::default())
+        .unwrap()
+        .units;
+    let u = find(&us, "trying to intimidate");
+    assert_eq!(u.role, Role::Claim, "{u:#?}");
+    assert_eq!(u.party, "Freedonia Journalists Association", "{u:#?}");
+}
