@@ -1990,11 +1990,16 @@ fn register_mentions(
             while j < toks.len()
                 && toks[j].cap
                 && !ctx.w(&toks[j], "title")
-                && (j == i || !has_punct(ctx.gap(toks, j)))
+                && (j == i || !has_punct(name_gap(ctx, toks, j)))
                 && ctx.gaz_at(toks, j).is_none()
             {
                 j += 1;
-                if toks[j - 1].poss {
+                // "Shoppers’ Voice": a plural possessive inside a name does not end it
+                let inner = j < toks.len()
+                    && toks[j].cap
+                    && !has_punct(name_gap(ctx, toks, j))
+                    && ctx.gaz_at(toks, j).is_none();
+                if toks[j - 1].poss && !inner {
                     break;
                 }
                 // "Ministry of Mines and Minerals Development": an institution's name runs on

@@ -1022,8 +1022,8 @@ fn blind_set_scores_do_not_regress() {
     let v = gold_scores("data/blind/articles", "data/blind/gold.jsonl");
     let f = |k: &str| v[k]["f1"].as_f64().unwrap();
     assert!(f("claims") >= 0.93, "claim F1 {}", f("claims"));
-    assert!(f("rebuttals") >= 0.88, "rebuttal F1 {}", f("rebuttals"));
-    assert!(f("pairs") >= 0.575, "pair F1 {}", f("pairs"));
+    assert!(f("rebuttals") >= 0.90, "rebuttal F1 {}", f("rebuttals"));
+    assert!(f("pairs") >= 0.58, "pair F1 {}", f("pairs"));
     assert!(v["speaker_accuracy"].as_f64().unwrap() >= 0.97);
 }
 

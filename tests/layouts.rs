@@ -596,3 +596,18 @@ fn a_civil_body_named_after_its_country_is_not_that_country() {
     assert_eq!(u.role, Role::Claim, "{u:#?}");
     assert_eq!(u.party, "Freedonia Journalists Association", "{u:#?}");
 }
+
+#[test]
+fn a_report_by_a_group_with_a_plural_possessive_name() {
+    // "a report by Shoppers' Voice Freedonia": the report is the group's (the name runs on
+    // over the plural possessive), not Freedonia's.
+    let text = "A consumer group criticised Coastline Markets Ltd. for shrinking its products.\n\n\
+                According to a report by Shoppers\u{2019} Voice Freedonia, Coastline reduced the \
+                pack size of 312 items.";
+    let lines = riposte::extract::explain(&Article::new("t", text), &lexicon(), &Hints::default());
+    let report = lines
+        .iter()
+        .find(|l| l.contains("entity") && l.contains("\"report\" Document"))
+        .unwrap_or_else(|| panic!("no report entity: {lines:#?}"));
+    assert!(report.contains("party=Shoppers\u{2019} Voice"), "{report}");
+}
