@@ -309,6 +309,15 @@ fn person_word(ctx: &Ctx, t: &Token) -> bool {
         || (t.norm.contains('-') && t.norm.split('-').any(|p| ctx.lex.is("person_noun", p)))
 }
 
+/// A word that makes an organisation a company, a newspaper or an NGO: not its country's
+/// side, whatever country its name or description mentions.
+fn civil_word(ctx: &Ctx, t: &Token) -> bool {
+    let w = t.norm.trim_end_matches('.');
+    ["like_company", "like_paper", "like_ngo"]
+        .iter()
+        .any(|c| ctx.lex.is(c, w))
+}
+
 fn np_word(ctx: &Ctx, t: &Token) -> bool {
     person_word(ctx, t)
         || t.cap
@@ -362,6 +371,16 @@ fn name_gap<'a>(ctx: &'a Ctx, toks: &[Token], i: usize) -> &'a str {
     }
 }
 
+/// Steps back from verb `v` over the words that may stand between a subject and its verb
+/// ("on Friday", "also", "has repeatedly"); returns where the subject must end.
+fn skip_back(ctx: &Ctx, toks: &[Token], quoted: &[bool], v: usize) -> usize {
+    let mut i = v;
+    while i > 0 && !has_punct(ctx.gap(toks, i)) && skippable(ctx, toks, i - 1) && !quoted[i - 1] {
+        i -= 1;
+    }
+    i
+}
+
 fn has_punct(gap: &str) -> bool {
     gap.chars().any(|c| {
         matches!(c, ',' | ';' | ':' | '(' | ')' | '\n' | '\r')
@@ -378,10 +397,7 @@ fn np_left(
     quoted: &[bool],
     v: usize,
 ) -> Option<((usize, usize), Option<(usize, usize)>)> {
-    let mut i = v;
-    while i > 0 && !has_punct(ctx.gap(toks, i)) && skippable(ctx, toks, i - 1) && !quoted[i - 1] {
-        i -= 1;
-    }
+    let mut i = skip_back(ctx, toks, quoted, v);
     // "In a statement posted on its channel, it said": a lowercase pronoun subject
     if i > 0
         && !quoted[i - 1]
@@ -494,10 +510,7 @@ fn initial_subject(
     quoted: &[bool],
     v: usize,
 ) -> Option<((usize, usize), Option<(usize, usize)>)> {
-    let mut i = v;
-    while i > 0 && !has_punct(ctx.gap(toks, i)) && skippable(ctx, toks, i - 1) && !quoted[i - 1] {
-        i -= 1;
-    }
+    let i = skip_back(ctx, toks, quoted, v);
     if i == 0 || !ctx.gap(toks, i).contains(',') {
         return None;
     }
@@ -1042,11 +1055,7 @@ impl Resolver<'_, '_> {
             }
             // "Ghana Journalists Association": a civil body named after its country is not
             // that country's side.
-            let civil = body.iter().any(|t| {
-                ["like_company", "like_paper", "like_ngo"]
-                    .iter()
-                    .any(|c| ctx.lex.is(c, &t.norm))
-            });
+            let civil = body.iter().any(|t| civil_word(ctx, t));
             let parties = if civil { vec![] } else { parties };
             let id = self.add(name, EntityKind::Org, parties, vec![], generic);
             if !civil {
@@ -1184,13 +1193,10 @@ impl Resolver<'_, '_> {
                 // "Australia's third-largest supermarket chain, Coastline Fresh Markets Pty
                 // Ltd.": a company, newspaper or NGO is not its country's side.
                 let civil = kind == EntityKind::Org
-                    && toks[s..b].iter().chain(name_toks.iter()).any(|t| {
-                        let w = t.norm.trim_end_matches('.');
-                        ["like_company", "like_paper", "like_ngo"]
-                            .iter()
-                            .any(|c| ctx.lex.is(c, w))
-                            || matches!(w, "pty" | "chain" | "supermarket" | "gmbh" | "ag")
-                    });
+                    && toks[s..b]
+                        .iter()
+                        .chain(name_toks.iter())
+                        .any(|t| civil_word(ctx, t));
                 let own_parties = if kind == EntityKind::Person {
                     first_party.clone()
                 } else if civil {
@@ -1243,9 +1249,7 @@ impl Resolver<'_, '_> {
         };
         // "A Zambian environmental group" is not Zambia: a demonym makes a party only of
         // state bodies, not of groups, companies or newspapers
-        let civil = ["like_ngo", "like_company", "like_paper"]
-            .iter()
-            .any(|c| ctx.lex.is(c, &head.norm));
+        let civil = civil_word(ctx, head);
         let parties = if civil { vec![] } else { parties };
         let id = self.add(name, kind, parties, vec![head.norm.clone()], true);
         // "a ministry spokesperson" speaks for the ministry named before
@@ -2055,10 +2059,9 @@ fn register_mentions(
                     let name = written_name(ctx, &toks[i], &toks[j - 1]);
                     // "Iran's Islamic Revolutionary Guard Corps", "the Indonesian Nickel Board";
                     // not "Australia, Coastline Fresh Markets Pty Ltd.": a company is no side.
-                    let company = toks[i..j].iter().any(|t| {
-                        let w = t.norm.trim_end_matches('.');
-                        ctx.lex.is("like_company", w) || matches!(w, "pty" | "gmbh" | "ag")
-                    });
+                    let company = toks[i..j]
+                        .iter()
+                        .any(|t| ctx.lex.is("like_company", t.norm.trim_end_matches('.')));
                     let mut parties: Vec<String> = if company {
                         vec![]
                     } else {

@@ -664,6 +664,11 @@ pub fn classify(
     if changed {
         disputes = build(&inferred);
     }
+    // Sides are settled from here on: each act's party, computed once for the passes below.
+    let act_party: Vec<Vec<String>> = acts
+        .iter()
+        .map(|a| party_of(att, &inferred, a.speaker, 0))
+        .collect();
 
     // Roles.
     let mut units = Vec::new();
@@ -672,7 +677,7 @@ pub fn classify(
     let mut cued_rebuttal: Vec<bool> = vec![false; disputes.len()];
     let mut decided: Vec<Option<(Role, usize, String, Option<usize>)>> = vec![None; acts.len()];
     for (ai, act) in acts.iter().enumerate() {
-        let p = party_of(att, &inferred, act.speaker, 0);
+        let p = &act_party[ai];
         if p.is_empty() {
             continue;
         }
@@ -781,7 +786,7 @@ pub fn classify(
             continue;
         }
         let act = &acts[ai];
-        let p = party_of(att, &inferred, act.speaker, 0);
+        let p = &act_party[ai];
         if p.is_empty() {
             continue;
         }
@@ -793,7 +798,7 @@ pub fn classify(
             && (ai.saturating_sub(ELABORATION_WINDOW)..ai).rev().any(|k| {
                 matches!(decided[k], Some((Role::Rebuttal, _, _, _)))
                     && par - seg.sentences[acts[k].si].paragraph.min(par) <= 1
-                    && party_of(att, &inferred, acts[k].speaker, 0) == p
+                    && act_party[k] == *p
             });
         if answering {
             continue;
@@ -838,9 +843,7 @@ pub fn classify(
             let k_par = seg.sentences[acts[k].si].paragraph;
             match &decided[k] {
                 Some((Role::Claim, _, _, Some(_))) => {
-                    party_of(att, &inferred, acts[k].speaker, 0)
-                        == party_of(att, &inferred, act.speaker, 0)
-                        && k_par.abs_diff(s_par) <= 2
+                    act_party[k] == act_party[ai] && k_par.abs_diff(s_par) <= 2
                 }
                 Some((Role::Claim, _, _, None)) => {
                     acts[k].speaker == act.speaker && k < ai && s_par - k_par.min(s_par) <= 1
@@ -863,7 +866,7 @@ pub fn classify(
         if decided[ai].is_some() || !act.speech {
             continue;
         }
-        let p = party_of(att, &inferred, act.speaker, 0);
+        let p = &act_party[ai];
         if p.len() != 1 {
             continue;
         }
@@ -890,7 +893,7 @@ pub fn classify(
         let s = &seg.sentences[si];
         let a = &att.attributions[si];
         let info = &att.infos[si];
-        let p = party_of(att, &inferred, act.speaker, 0);
+        let p = &act_party[ai];
         let cue = match cue_tok {
             Some(t) => act
                 .cues
@@ -948,8 +951,8 @@ pub fn classify(
             kind,
             speaker: display_speaker(att, act.speaker),
             speaker_mention: a.mention.clone(),
-            side: format!("{side_word}: {}", join(&p)),
-            party: join(&p),
+            side: format!("{side_word}: {}", join(p)),
+            party: join(p),
             dispute: disputes[d].label(),
             quote_type: a.quote_type.as_str().to_string(),
             cue,

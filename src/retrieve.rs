@@ -290,19 +290,7 @@ impl WordTerms<'_> {
 /// exactly as [`Analyzer::terms`] finds them.
 fn in_multi_party(text: &str, lex: &Lexicon) -> Vec<bool> {
     let toks = crate::text::tokenize(text, 0, text.len());
-    let ctx = crate::attribute::Ctx { text, lex };
-    let mut in_party = vec![false; toks.len()];
-    let mut i = 0;
-    while i < toks.len() {
-        match ctx.gaz_at(&toks, i) {
-            Some((len, _, _)) if len > 1 => {
-                in_party[i..i + len].iter_mut().for_each(|x| *x = true);
-                i += len;
-            }
-            _ => i += 1,
-        }
-    }
-    in_party
+    crate::score::in_multi_word_party(text, &toks, lex)
 }
 
 /// The words of `text`, as written, where [`crate::text::tokenize`] draws them. A token

@@ -157,18 +157,7 @@ impl Analyzer {
         let toks = tokenize(text, 0, text.len());
         // Multi-word party names ("Addis Ababa", "United States") are out for the same
         // reason as one-word ones below.
-        let ctx = crate::attribute::Ctx { text, lex };
-        let mut in_party = vec![false; toks.len()];
-        let mut i = 0;
-        while i < toks.len() {
-            match ctx.gaz_at(&toks, i) {
-                Some((len, _, _)) if len > 1 => {
-                    in_party[i..i + len].iter_mut().for_each(|x| *x = true);
-                    i += len;
-                }
-                _ => i += 1,
-            }
-        }
+        let in_party = in_multi_word_party(text, &toks, lex);
         toks.iter()
             .zip(in_party)
             .filter(|(_, party)| !party)
@@ -200,6 +189,27 @@ impl Analyzer {
         let n = self.bg_n + batch_n;
         ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0
     }
+}
+
+/// Which tokens lie inside a multi-word party name ("Addis Ababa"), longest alias first.
+pub(crate) fn in_multi_word_party(
+    text: &str,
+    toks: &[crate::text::Token],
+    lex: &Lexicon,
+) -> Vec<bool> {
+    let ctx = crate::attribute::Ctx { text, lex };
+    let mut in_party = vec![false; toks.len()];
+    let mut i = 0;
+    while i < toks.len() {
+        match ctx.gaz_at(toks, i) {
+            Some((len, _, _)) if len > 1 => {
+                in_party[i..i + len].iter_mut().for_each(|x| *x = true);
+                i += len;
+            }
+            _ => i += 1,
+        }
+    }
+    in_party
 }
 
 /// A sparse TF-IDF vector, L2-normalised, terms sorted for deterministic iteration.

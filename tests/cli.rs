@@ -4,10 +4,12 @@
 //! the bundled sample data. Tests that need the third-party seed article (kept outside the repo
 //! at ../shared/seed) skip with a message when it is absent.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+
+mod common;
+use common::{riposte, root, run, Run, BOM};
 
 const UNIT_HEADER: &str = "article,unit_id,role,kind,speaker,speaker_mention,side,party,dispute,quote_type,cue,text,start,end,paragraph,sentence,confidence,rule";
 
@@ -39,33 +41,6 @@ const PAIR_HEADER: [&str; 26] = [
     "verdict",
     "note",
 ];
-
-const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn riposte() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_riposte"));
-    c.current_dir(root());
-    c
-}
-
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = riposte().args(args).output().expect("run riposte");
-    Run {
-        code: out.status.code().expect("riposte killed by a signal"),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// A parsed CSV: header names and rows keyed by header name.
 struct Csv {

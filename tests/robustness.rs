@@ -5,40 +5,15 @@
 //! measured by `cargo bench --bench pathological`; here they only have to finish, be reported
 //! correctly and never crash.
 
-use assert_cmd::Command;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+mod common;
+use common::{root, run, Run, BOM};
 
 /// A short article with one claim and one rebuttal, written for these tests.
 const ARTICLE: &str = "India accused Pakistan of sponsoring terrorism in the region.\n\n\
 Pakistan denied the allegations and called them baseless.\n";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn riposte() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_riposte"));
-    c.current_dir(root());
-    c
-}
-
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
-    let out = riposte().args(args).output().expect("run riposte");
-    Run {
-        code: out.status.code().expect("riposte killed by a signal"),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn s(p: &Path) -> String {
     p.to_str().expect("UTF-8 temp path").to_string()

@@ -178,6 +178,54 @@ pub fn check_outputs(input: &InputArgs, output: Option<&str>) -> anyhow::Result<
     Ok(())
 }
 
+/// The `--config` file, or the built-in defaults.
+pub fn load_config(input: &InputArgs) -> anyhow::Result<riposte::config::Config> {
+    Ok(match &input.config {
+        Some(p) => riposte::config::Config::from_file(p)?,
+        None => riposte::config::Config::default(),
+    })
+}
+
+pub fn read_options(
+    input: &InputArgs,
+    shard: Option<riposte::shard::Shard>,
+) -> riposte::read::ReadOptions {
+    riposte::read::ReadOptions {
+        max_article_bytes: input.max_article_bytes,
+        strict: input.strict,
+        shard,
+    }
+}
+
+pub fn hints(input: &InputArgs) -> riposte::Hints {
+    riposte::Hints {
+        accusers: input.accuser.clone(),
+        responders: input.responder.clone(),
+    }
+}
+
+pub fn limits(input: &InputArgs) -> riposte::extract::Limits {
+    riposte::extract::Limits {
+        max_units: input.max_article_units,
+        ..Default::default()
+    }
+}
+
+/// A progress bar for `len` articles: on stderr, and only on a terminal, so pipelines and
+/// logs stay clean.
+pub fn progress_bar(len: usize, quiet: bool, msg: &'static str) -> Option<indicatif::ProgressBar> {
+    (len > 50 && std::io::IsTerminal::is_terminal(&std::io::stderr()) && !quiet).then(|| {
+        indicatif::ProgressBar::new(len as u64)
+            .with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} {bar:40} {pos}/{len} articles {per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            )
+            .with_message(msg)
+    })
+}
+
 /// Reads config and inputs (only `shard`'s articles, if given); refuses an output path that
 /// is also an input.
 pub fn load(
@@ -187,24 +235,10 @@ pub fn load(
 ) -> anyhow::Result<Loaded> {
     set_threads(input);
     check_outputs(input, output)?;
-    let config = match &input.config {
-        Some(p) => riposte::config::Config::from_file(p)?,
-        None => riposte::config::Config::default(),
-    };
-    let opts = riposte::read::ReadOptions {
-        max_article_bytes: input.max_article_bytes,
-        strict: input.strict,
-        shard,
-    };
-    let batch = riposte::read::read_inputs(&input.inputs, &opts);
-    let hints = riposte::Hints {
-        accusers: input.accuser.clone(),
-        responders: input.responder.clone(),
-    };
-    let limits = riposte::extract::Limits {
-        max_units: input.max_article_units,
-        ..Default::default()
-    };
+    let config = load_config(input)?;
+    let batch = riposte::read::read_inputs(&input.inputs, &read_options(input, shard));
+    let hints = hints(input);
+    let limits = limits(input);
     Ok(Loaded {
         batch,
         limits,

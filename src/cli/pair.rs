@@ -369,29 +369,8 @@ fn whole(a: &PairArgs, out: &str, shard: Option<Shard>) -> anyhow::Result<Ran> {
     };
     let loaded = super::load(&a.input, Some(out), shard)?;
     let lex = loaded.config.lexicon();
-    let mut weights = loaded.config.weights();
-    if let Some(m) = a.min_score {
-        weights.min_score = m;
-    }
-    let opts = PairOptions {
-        weights,
-        top_k: a.top_k.unwrap_or(8),
-        idf: a.idf,
-    };
-    let progress = (loaded.batch.articles.len() > 50
-        && std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && !a.input.quiet)
-        .then(|| {
-            // stderr only, and only on a terminal: pipelines and logs stay clean
-            indicatif::ProgressBar::new(loaded.batch.articles.len() as u64)
-                .with_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{msg} {bar:40} {pos}/{len} articles {per_sec} eta {eta}",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                )
-                .with_message("extracting")
-        });
+    let opts = pair_options(a, &loaded.config);
+    let progress = super::progress_bar(loaded.batch.articles.len(), a.input.quiet, "extracting");
     let (per_article, extract_issues, extract_failed) = extract_batch(
         &loaded.batch.articles,
         &lex,
@@ -449,15 +428,20 @@ fn plannable(
     }
     super::check_outputs(&a.input, Some(out))?;
     super::set_threads(&a.input);
-    let opts = read_options(a, shard);
+    let opts = super::read_options(&a.input, shard);
     Ok(riposte::read::plan_inputs(&a.input.inputs, &opts))
 }
 
-fn read_options(a: &PairArgs, shard: Option<Shard>) -> riposte::read::ReadOptions {
-    riposte::read::ReadOptions {
-        max_article_bytes: a.input.max_article_bytes,
-        strict: a.input.strict,
-        shard,
+/// The pairing options: the config's weights, then the command line's overrides.
+fn pair_options(a: &PairArgs, config: &riposte::config::Config) -> PairOptions {
+    let mut weights = config.weights();
+    if let Some(m) = a.min_score {
+        weights.min_score = m;
+    }
+    PairOptions {
+        weights,
+        top_k: a.top_k.unwrap_or(8),
+        idf: a.idf,
     }
 }
 
@@ -472,45 +456,17 @@ fn stream_plan(
     shard: Option<Shard>,
 ) -> anyhow::Result<(Tally, usize, Vec<String>)> {
     use rayon::prelude::*;
-    let config = match &a.input.config {
-        Some(p) => riposte::config::Config::from_file(p)?,
-        None => riposte::config::Config::default(),
-    };
+    let config = super::load_config(&a.input)?;
     let lex = config.lexicon();
-    let mut weights = config.weights();
-    if let Some(m) = a.min_score {
-        weights.min_score = m;
-    }
-    let opts = PairOptions {
-        weights,
-        top_k: a.top_k.unwrap_or(8),
-        idf: a.idf,
-    };
-    let hints = riposte::Hints {
-        accusers: a.input.accuser.clone(),
-        responders: a.input.responder.clone(),
-    };
-    let limits = riposte::extract::Limits {
-        max_units: a.input.max_article_units,
-        ..Default::default()
-    };
-    let ropts = read_options(a, shard);
+    let opts = pair_options(a, &config);
+    let hints = super::hints(&a.input);
+    let limits = super::limits(&a.input);
+    let ropts = super::read_options(&a.input, shard);
     let format = a.output.format();
     let csv = a.output.csv_options()?;
     let headers = riposte::pair::report_headers(a.explain);
     let an = riposte::score::Analyzer::new();
-    let progress =
-        (plan.len() > 50 && std::io::IsTerminal::is_terminal(&std::io::stderr()) && !a.input.quiet)
-            .then(|| {
-                indicatif::ProgressBar::new(plan.len() as u64)
-                    .with_style(
-                        indicatif::ProgressStyle::with_template(
-                            "{msg} {bar:40} {pos}/{len} articles {per_sec} eta {eta}",
-                        )
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                    )
-                    .with_message("pairing")
-            });
+    let progress = super::progress_bar(plan.len(), a.input.quiet, "pairing");
     let mut w = riposte::report::RowWriter::new(out, &headers, format, &csv)?;
     let mut issues = std::mem::take(&mut plan.issues);
     let mut tally = Tally {
@@ -588,34 +544,13 @@ fn stream_plan(
 }
 
 fn stream(a: &PairArgs, started: std::time::Instant) -> anyhow::Result<u8> {
-    let loaded_config = match &a.input.config {
-        Some(p) => riposte::config::Config::from_file(p)?,
-        None => riposte::config::Config::default(),
-    };
+    let loaded_config = super::load_config(&a.input)?;
     super::set_threads(&a.input);
     let lex = loaded_config.lexicon();
-    let mut weights = loaded_config.weights();
-    if let Some(m) = a.min_score {
-        weights.min_score = m;
-    }
-    let opts = PairOptions {
-        weights,
-        top_k: a.top_k.unwrap_or(8),
-        idf: a.idf,
-    };
-    let hints = riposte::Hints {
-        accusers: a.input.accuser.clone(),
-        responders: a.input.responder.clone(),
-    };
-    let limits = riposte::extract::Limits {
-        max_units: a.input.max_article_units,
-        ..Default::default()
-    };
-    let ropts = riposte::read::ReadOptions {
-        max_article_bytes: a.input.max_article_bytes,
-        strict: a.input.strict,
-        shard: None,
-    };
+    let opts = pair_options(a, &loaded_config);
+    let hints = super::hints(&a.input);
+    let limits = super::limits(&a.input);
+    let ropts = super::read_options(&a.input, None);
     let format = a.output.format();
     let csv_opts = a.output.csv_options()?;
     let stdin = std::io::stdin();
@@ -684,12 +619,7 @@ fn stream(a: &PairArgs, started: std::time::Instant) -> anyhow::Result<u8> {
 
 fn run_two_sources(a: PairArgs) -> anyhow::Result<u8> {
     let started = std::time::Instant::now();
-    if let Some(t) = a.input.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t.max(1))
-            .build_global()
-            .ok();
-    }
+    super::set_threads(&a.input);
     let out = &a.output.output;
     if out != "-" {
         if let Ok(op) = std::fs::canonicalize(out) {
@@ -700,20 +630,10 @@ fn run_two_sources(a: PairArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    let config = match &a.input.config {
-        Some(p) => riposte::config::Config::from_file(p)?,
-        None => riposte::config::Config::default(),
-    };
+    let config = super::load_config(&a.input)?;
     let lex = config.lexicon();
-    let mut weights = config.weights();
-    if let Some(m) = a.min_score {
-        weights.min_score = m;
-    }
-    let read_opts = riposte::read::ReadOptions {
-        max_article_bytes: a.input.max_article_bytes,
-        strict: a.input.strict,
-        shard: None,
-    };
+    let weights = pair_options(&a, &config).weights;
+    let read_opts = super::read_options(&a.input, None);
     let claims = read_side(&a.two.claims, Role::Claim, &read_opts, &lex);
     let responses = read_side(&a.two.responses, Role::Rebuttal, &read_opts, &lex);
     let defaults = Options::default();
