@@ -264,8 +264,8 @@ type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<xxhash_rust::xx
 /// whole: a text holding a word that can start one is checked as the analyser checks it.
 #[derive(Default)]
 struct WordTerms<'a> {
-    /// word as written → (range of `ids`, whether it can start a multi-word party name)
-    map: FastMap<&'a str, (u32, u32, bool)>,
+    /// word as written → range of `ids`
+    map: FastMap<&'a str, (u32, u32)>,
     /// Term ids, `u32::MAX` until the term is first used; `strs` holds the terms.
     ids: Vec<u32>,
     strs: Vec<String>,
@@ -284,6 +284,36 @@ impl WordTerms<'_> {
             ..WordTerms::default()
         }
     }
+}
+
+/// Whether `w`, one of [`words`], can start a multi-word party name: capitalised and, as
+/// [`crate::text::tokenize`] normalises it, the first word of one. Most words are turned
+/// away by their first letter or, in ASCII, by their lowercase form, before any tokenising.
+fn starts_multi(w: &str, multi_first: &std::collections::HashSet<String>) -> bool {
+    let Some(c) = w.chars().next() else {
+        return false;
+    };
+    if c.is_ascii() && !c.is_ascii_uppercase() {
+        return false;
+    }
+    if w.is_ascii() {
+        // In ASCII the token's form is the lowercase word, less a possessive ending. Looked
+        // up whole and cut at each joining mark, that is every form its first token can have.
+        let lower = w.to_ascii_lowercase();
+        let cuts = lower
+            .char_indices()
+            .filter(|&(_, c)| matches!(c, '-' | '\'' | '.' | '&'))
+            .map(|(k, _)| &lower[..k]);
+        if !std::iter::once(lower.as_str())
+            .chain(cuts)
+            .any(|f| multi_first.contains(f))
+        {
+            return false;
+        }
+    }
+    let tok = crate::text::tokenize(w, 0, w.len());
+    tok.first()
+        .is_some_and(|t| t.cap && multi_first.contains(t.norm.as_str()))
 }
 
 /// Which words of `text` (as [`words`] lists them) lie inside a multi-word party name, found
@@ -363,20 +393,32 @@ impl Vocab {
         // Counts, not term sequences: both sides' sequences at once were the peak of the run.
         let mut out = Vectors::default();
         let mut seq = Vec::new();
-        for block in items.chunks(4096) {
-            let split: Vec<Vec<&'a str>> = block
+        for block in items.chunks(1024) {
+            // The words, and which of them lie inside a multi-word party name, on the workers:
+            // finding the names tokenises the whole text, and run here for every text with a
+            // word that can start one, it was a fifth of the engine's set-up on one thread.
+            let multi_first = &cache.multi_first;
+            let split: Vec<(Vec<&'a str>, Vec<bool>)> = block
                 .par_iter()
                 .map_init(Vec::new, |chars, i| {
                     let mut w = Vec::new();
                     words(&i.context, chars, &mut w);
                     words(&i.unit.text, chars, &mut w);
-                    w
+                    let party = if w.iter().any(|w| starts_multi(w, multi_first)) {
+                        if i.context.is_empty() {
+                            in_multi_party(&i.unit.text, lex)
+                        } else {
+                            in_multi_party(&format!("{}\n{}", i.context, i.unit.text), lex)
+                        }
+                    } else {
+                        Vec::new()
+                    };
+                    (w, party)
                 })
                 .collect();
-            for (ws, item) in split.into_iter().zip(block) {
+            for ((ws, party), _) in split.into_iter().zip(block) {
                 seq.clear();
                 let mut ranges = Vec::with_capacity(ws.len());
-                let mut multi = false;
                 for w in ws {
                     let r = match cache.map.get(w) {
                         Some(&r) => r,
@@ -386,27 +428,13 @@ impl Vocab {
                                 cache.ids.push(u32::MAX);
                                 cache.strs.push(t);
                             }
-                            let tok = crate::text::tokenize(w, 0, w.len());
-                            let first = tok.first().is_some_and(|t| {
-                                t.cap && cache.multi_first.contains(t.norm.as_str())
-                            });
-                            let r = (a, cache.ids.len() as u32, first);
+                            let r = (a, cache.ids.len() as u32);
                             cache.map.insert(w, r);
                             r
                         }
                     };
-                    multi |= r.2;
-                    ranges.push((r.0, r.1));
+                    ranges.push(r);
                 }
-                let party = if multi {
-                    if item.context.is_empty() {
-                        in_multi_party(&item.unit.text, lex)
-                    } else {
-                        in_multi_party(&format!("{}\n{}", item.context, item.unit.text), lex)
-                    }
-                } else {
-                    Vec::new()
-                };
                 for (k, (a, b)) in ranges.into_iter().enumerate() {
                     if party.get(k).copied().unwrap_or(false) {
                         continue;
@@ -441,7 +469,7 @@ impl Vocab {
     /// unit's terms as `String`s at once cost more memory than the whole index.
     fn intern(&mut self, items: &[Item], an: &Analyzer, lex: &Lexicon, bigrams: bool) -> Vectors {
         let mut out = Vectors::default();
-        for block in items.chunks(4096) {
+        for block in items.chunks(1024) {
             let terms: Vec<Vec<String>> = block
                 .par_iter()
                 .map(|i| analyse(an, lex, i, bigrams))
@@ -528,6 +556,12 @@ impl Top {
         }
         self.held
     }
+}
+
+/// Whether any of `xs` is at or above `floor`: an or of compares, with no early exit, so
+/// that it vectorises.
+fn any_at_least(xs: &[f32], floor: f32) -> bool {
+    xs.iter().fold(0u32, |m, &v| m | u32::from(v >= floor)) != 0
 }
 
 /// Content words of a vector, sorted and space-joined: what the fuzzy part compares.
@@ -848,41 +882,32 @@ impl<'a> Engine<'a> {
         };
         let mut top = Top::new(n);
         if dense {
-            // Scores are sums of positive products, so their bits order as the scores do: a
-            // block of 16 becomes a bit mask of the scores at or above the current n-th best
-            // by vectorised compares, and only its set bits are looked at.
+            // Scores are sums of positive products, so a slot can enter only if it is above 0
+            // and at or above the current n-th best. Stretches of 64, then blocks of 16, are
+            // turned away by one compare-and-or each, which x86-64's baseline SSE2 vectorises
+            // (an integer or float max over the stretch does not: it has no packed 32-bit max).
             let range = &mut acc[lo as usize..hi as usize];
             let mut base = lo as usize;
-            let take = |block: &[f32], base: usize, top: &mut Top| {
-                let floor = top.floor.to_bits().max(1);
-                let mut mask = block
-                    .iter()
-                    .enumerate()
-                    .fold(0u32, |m, (k, v)| m | (u32::from(v.to_bits() >= floor) << k));
-                while mask != 0 {
-                    let k = mask.trailing_zeros() as usize;
-                    mask &= mask - 1;
-                    let v = block[k];
-                    if v >= top.floor {
-                        let r = self.slot_to_resp[base + k] as usize;
-                        if !excluded(r) {
-                            top.offer((r, v));
+            let at_least = |top: &Top| f32::from_bits(top.floor.to_bits().max(1));
+            for wide in range.chunks_mut(64) {
+                if any_at_least(wide, at_least(&top)) {
+                    for (j, block) in wide.chunks(16).enumerate() {
+                        if !any_at_least(block, at_least(&top)) {
+                            continue;
+                        }
+                        for (k, &v) in block.iter().enumerate() {
+                            if v >= at_least(&top) {
+                                let r = self.slot_to_resp[base + 16 * j + k] as usize;
+                                if !excluded(r) {
+                                    top.offer((r, v));
+                                }
+                            }
                         }
                     }
                 }
-            };
-            // Once the floor has risen, most stretches of 64 lie wholly under it: one
-            // vectorised max turns each away before any mask is made.
-            for wide in range.chunks(64) {
-                let most = wide.iter().map(|v| v.to_bits()).max().unwrap_or(0);
-                if most >= top.floor.to_bits().max(1) {
-                    for (j, block) in wide.chunks(16).enumerate() {
-                        take(block, base + 16 * j, &mut top);
-                    }
-                }
+                wide.fill(0.0);
                 base += wide.len();
             }
-            range.fill(0.0);
         } else {
             for &s in touched.iter() {
                 let v = std::mem::take(&mut acc[s as usize]);
@@ -1428,7 +1453,7 @@ pub fn pair_two_sources(
 
 /// Claims scored and formatted per block of the streamed report: enough to keep both threads
 /// busy, small enough that the two blocks in flight (one scored, one written) stay a few MiB.
-const BLOCK: usize = 128;
+const BLOCK: usize = 64;
 
 /// One claim's report rows: their bytes, where each ends, and how many are paired.
 type ClaimRows = (Vec<u8>, Vec<usize>, usize);
@@ -1457,6 +1482,19 @@ pub fn write_two_sources(
     let headers = crate::pair::report_headers(explain);
     let n_resp = responses.len();
     let mut written = Written::default();
+    // Row buffers go back to the workers once written: allocated on one thread and freed on
+    // another, a hundred megabytes of them kept the allocator fetching and zeroing fresh pages.
+    let buffers: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
+    let recycle = |mut b: Vec<u8>| {
+        b.clear();
+        // An outsized one (a claim with thousands of rows) is let go.
+        if b.capacity() > 1 << 20 {
+            return;
+        }
+        if let Ok(mut pool) = buffers.lock() {
+            pool.push(b);
+        }
+    };
     let score_block = |lo: usize, hi: usize| -> Vec<std::io::Result<ClaimRows>> {
         (lo..hi)
             .into_par_iter()
@@ -1469,7 +1507,13 @@ pub fn write_two_sources(
                     let paired = ls.iter().filter(|l| l.status == Status::Paired).count();
                     // Sized for the row's two texts and its other cells at once: grown by
                     // doubling, every claim's rows were copied several times.
-                    let mut bytes = Vec::with_capacity(
+                    let mut bytes = buffers
+                        .lock()
+                        .map(|mut b| b.pop())
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default();
+                    bytes.reserve(
                         ls.iter()
                             .map(|l| {
                                 let r = l.response.map_or(0, |r| responses[r].unit.text.len());
@@ -1478,11 +1522,14 @@ pub fn write_two_sources(
                             .sum(),
                     );
                     let ends = if format == crate::report::Format::Csv {
+                        let mut claim_cells = Vec::with_capacity(64 + c.unit.text.len());
+                        unit_cells(&mut claim_cells, Some(&c.unit), &csv);
                         ls.iter()
                             .map(|l| {
                                 csv_row(
                                     &mut bytes,
                                     &view(c, &article, responses, l),
+                                    Some(&claim_cells),
                                     explain,
                                     &csv,
                                 );
@@ -1520,6 +1567,7 @@ pub fn write_two_sources(
                 written.unanswered += 1;
             }
             written.paired += paired;
+            recycle(bytes);
         }
         Ok(())
     };
@@ -1545,9 +1593,13 @@ pub fn write_two_sources(
 /// [`crate::report::encode_rows`], written straight into `out`: at scale the report is
 /// hundreds of thousands of rows, and a `String` per cell plus the csv writer's own copy
 /// cost more than scoring them.
+///
+/// `claim_cells`: the claim's five cells as [`unit_cells`] writes them, when the caller has
+/// them: a claim has up to `top_k` rows, and its text was most of the encoding work.
 fn csv_row(
     out: &mut Vec<u8>,
     r: &crate::pair::RowView,
+    claim_cells: Option<&[u8]>,
     explain: bool,
     opts: &crate::report::CsvOptions,
 ) {
@@ -1580,13 +1632,11 @@ fn csv_row(
     num(out, &|s| s.total);
     text(out, r.confidence);
     text(out, r.basis);
-    for u in [r.claim, r.rebuttal] {
-        unit_text(out, u, &|u| &u.unit_id);
-        unit_text(out, u, &|u| &u.speaker);
-        unit_text(out, u, &|u| &u.side);
-        unit_text(out, u, &|u| &u.kind);
-        unit_text(out, u, &|u| &u.text);
+    match claim_cells {
+        Some(cells) => out.extend_from_slice(cells),
+        None => unit_cells(out, r.claim, opts),
     }
+    unit_cells(out, r.rebuttal, opts);
     text(out, r.evidence);
     num(out, &|s| s.lexical);
     num(out, &|s| s.fuzzy);
@@ -1618,6 +1668,20 @@ fn csv_row(
         }
     }
     out.extend_from_slice(b"\r\n");
+}
+
+/// A unit's id, speaker, side, kind and text cells, each followed by the delimiter (empty
+/// cells without a unit).
+fn unit_cells(out: &mut Vec<u8>, u: Option<&Unit>, opts: &crate::report::CsvOptions) {
+    match u {
+        Some(u) => {
+            for s in [&u.unit_id, &u.speaker, &u.side, &u.kind, &u.text] {
+                csv_text(out, s, opts);
+                out.push(opts.delimiter);
+            }
+        }
+        None => out.extend(std::iter::repeat_n(opts.delimiter, 5)),
+    }
 }
 
 /// One text cell: [`crate::report::text_cell`]'s fitting and formula guard, then the csv
@@ -1807,6 +1871,8 @@ pub fn jsonl_items(text: &str, display: &str, role: Role, side: &mut Side) {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| display.to_string());
     let first = side.items.len();
+    // Sized once: grown by doubling, the old and new copies of every unit were both resident.
+    side.items.reserve(text.lines().count());
     for (i, line) in text.lines().enumerate() {
         let lineno = i + 1;
         if line.trim().is_empty() {
@@ -2070,6 +2136,35 @@ mod tests {
         assert_eq!(a.pairs, b.pairs);
     }
 
+    /// The quick test of a word that can start a multi-word party name turns away only words
+    /// the tokenizer's own reading would turn away.
+    #[test]
+    fn starts_multi_agrees_with_the_tokenizer() {
+        let lex = Lexicon::builtin();
+        let cache = WordTerms::new(&lex);
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
+        let mut text = String::from(
+            "New York's Addis's United-States U.S. São Tomé Ábaco SOUTH Korea's o'Neill New&Co",
+        );
+        for e in walkdir::WalkDir::new(root).into_iter().flatten() {
+            if e.path().extension().is_some_and(|x| x == "txt") {
+                text.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
+            }
+        }
+        let (mut chars, mut ws) = (Vec::new(), Vec::new());
+        words(&text, &mut chars, &mut ws);
+        let mut starts = 0;
+        for w in ws {
+            let tok = crate::text::tokenize(w, 0, w.len());
+            let exact = tok
+                .first()
+                .is_some_and(|t| t.cap && cache.multi_first.contains(t.norm.as_str()));
+            assert_eq!(starts_multi(w, &cache.multi_first), exact, "{w}");
+            starts += usize::from(exact);
+        }
+        assert!(starts > 10, "{starts}");
+    }
+
     /// Analysing each word alone gives the terms of the whole text, and the words are where
     /// the tokenizer puts them, on every bundled article.
     #[test]
@@ -2167,7 +2262,12 @@ mod tests {
                             let mut want = Vec::new();
                             encode_rows(&[cells], &headers, Format::Csv, &opts, &mut want).unwrap();
                             let mut got = Vec::new();
-                            csv_row(&mut got, &v, explain, &opts);
+                            csv_row(&mut got, &v, None, explain, &opts);
+                            let mut cells = Vec::new();
+                            unit_cells(&mut cells, Some(&c), &opts);
+                            let mut cached = Vec::new();
+                            csv_row(&mut cached, &v, Some(&cells), explain, &opts);
+                            assert_eq!(got, cached);
                             assert_eq!(
                                 String::from_utf8_lossy(&got),
                                 String::from_utf8_lossy(&want),
