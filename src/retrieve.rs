@@ -550,18 +550,57 @@ impl Top {
     }
 
     fn into_sorted(mut self) -> Vec<(usize, f32)> {
-        self.held.sort_by(better);
-        if self.n > 0 {
+        // Up to 4n are held: the best n are picked out before sorting.
+        if self.n > 0 && self.held.len() > self.n {
+            self.held.select_nth_unstable_by(self.n - 1, better);
             self.held.truncate(self.n);
         }
+        self.held.sort_unstable_by(better);
         self.held
     }
 }
 
-/// Whether any of `xs` is at or above `floor`: an or of compares, with no early exit, so
-/// that it vectorises.
-fn any_at_least(xs: &[f32], floor: f32) -> bool {
-    xs.iter().fold(0u32, |m, &v| m | u32::from(v >= floor)) != 0
+/// One query term's postings into the accumulator. Kept apart from the rest of the candidate
+/// search so that the slice bounds stay in registers: inlined there, they were reloaded from
+/// the stack for every posting.
+#[inline(never)]
+fn add_dense(acc: &mut [f32], list: &[(u32, f32)], wq: f32) {
+    for &(slot, wd) in list {
+        acc[slot as usize] += wq * wd;
+    }
+}
+
+/// [`add_dense`], noting each slot's first touch.
+#[inline(never)]
+fn add_sparse(acc: &mut [f32], touched: &mut Vec<u32>, list: &[(u32, f32)], wq: f32) {
+    for &(slot, wd) in list {
+        let s = &mut acc[slot as usize];
+        if *s == 0.0 {
+            touched.push(slot);
+        }
+        *s += wq * wd;
+    }
+}
+
+/// The largest of `xs`, all at least 0. Eight running maxima, one per lane, written as the
+/// compare-and-select that x86's `maxps` is: a single running maximum is a chain of
+/// dependent compares that the compiler cannot vectorise without fast-math.
+fn max_of(xs: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let mut chunks = xs.chunks_exact(8);
+    for c in chunks.by_ref() {
+        for j in 0..8 {
+            lanes[j] = if c[j] > lanes[j] { c[j] } else { lanes[j] };
+        }
+    }
+    let mut m = chunks
+        .remainder()
+        .iter()
+        .fold(0.0f32, |m, &v| if v > m { v } else { m });
+    for l in lanes {
+        m = if l > m { l } else { m };
+    }
+    m
 }
 
 /// Content words of a vector, sorted and space-joined: what the fuzzy part compares.
@@ -857,19 +896,11 @@ impl<'a> Engine<'a> {
         let dense = !whole && visits * 4 >= (hi - lo) as usize;
         if dense {
             for &(list, wq) in &lists {
-                for &(slot, wd) in list {
-                    acc[slot as usize] += wq * wd;
-                }
+                add_dense(acc, list, wq);
             }
         } else {
             for &(list, wq) in &lists {
-                for &(slot, wd) in list {
-                    let s = &mut acc[slot as usize];
-                    if *s == 0.0 {
-                        touched.push(slot);
-                    }
-                    *s += wq * wd;
-                }
+                add_sparse(acc, touched, list, wq);
             }
         }
         // Only a group scored whole can list a slot twice.
@@ -882,25 +913,30 @@ impl<'a> Engine<'a> {
         };
         let mut top = Top::new(n);
         if dense {
-            // Scores are sums of positive products, so a slot can enter only if it is above 0
-            // and at or above the current n-th best. Stretches of 64, then blocks of 16, are
-            // turned away by one compare-and-or each, which x86-64's baseline SSE2 vectorises
-            // (an integer or float max over the stretch does not: it has no packed 32-bit max).
+            // Scores are sums of positive products. Each stretch of 64 slots is reduced to its
+            // maximum first; at least `n` slots score at or above the `n`-th largest of those
+            // maxima, so the `n`-th best score is at least that much and only stretches whose
+            // maximum reaches it (about `n` of them, of hundreds) are looked at slot by slot.
+            // Where a claim's own id is excluded its slot could be among those `n`, and the
+            // bound is not used.
             let range = &mut acc[lo as usize..hi as usize];
+            let maxima: Vec<f32> = range.chunks(64).map(max_of).collect();
+            let mut bound = 0.0f32;
+            if n > 0 && !self.opts.exclude_same_id && maxima.len() > n {
+                let mut m = maxima.clone();
+                let (_, nth, _) = m.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a));
+                bound = *nth;
+            }
+            // Above 0 as well: an untouched slot is no candidate.
+            let bound = f32::from_bits(bound.to_bits().max(1));
             let mut base = lo as usize;
-            let at_least = |top: &Top| f32::from_bits(top.floor.to_bits().max(1));
-            for wide in range.chunks_mut(64) {
-                if any_at_least(wide, at_least(&top)) {
-                    for (j, block) in wide.chunks(16).enumerate() {
-                        if !any_at_least(block, at_least(&top)) {
-                            continue;
-                        }
-                        for (k, &v) in block.iter().enumerate() {
-                            if v >= at_least(&top) {
-                                let r = self.slot_to_resp[base + 16 * j + k] as usize;
-                                if !excluded(r) {
-                                    top.offer((r, v));
-                                }
+            for (wide, &most) in range.chunks_mut(64).zip(&maxima) {
+                if most >= bound && most >= top.floor {
+                    for (k, &v) in wide.iter().enumerate() {
+                        if v >= bound && v >= top.floor {
+                            let r = self.slot_to_resp[base + k] as usize;
+                            if !excluded(r) {
+                                top.offer((r, v));
                             }
                         }
                     }
@@ -999,16 +1035,39 @@ impl<'a> Engine<'a> {
     }
 
     fn fuzzy(&self, fz: Option<&Fuzzy>, ri: usize) -> f32 {
+        let rc = self.resp_content(ri);
+        match fz {
+            Some(fz) if !rc.is_empty() => fz.similarity(rc) as f32,
+            _ => 0.0,
+        }
+    }
+
+    /// The most [`Engine::fuzzy`] can be for this pair, from the two lengths alone: Indel
+    /// similarity is `1 - distance / (a + b)`, and the distance is at least `|a - b|`.
+    /// Computed as rapidfuzz computes the similarity, so it is never below it. Lengths are
+    /// bytes, so only where both sides are ASCII; elsewhere the ceiling is 1.
+    fn fuzzy_ceiling(&self, fz: Option<&Fuzzy>, ri: usize) -> f32 {
+        let Some(fz) = fz else {
+            return 0.0;
+        };
+        let rc = self.resp_content(ri);
+        if rc.is_empty() {
+            return 0.0;
+        }
+        if fz.bytes.is_none() || !rc.is_ascii() {
+            return 1.0;
+        }
+        let (a, b) = (fz.text.len(), rc.len());
+        (1.0 - a.abs_diff(b) as f64 / (a + b) as f64) as f32
+    }
+
+    fn resp_content(&self, ri: usize) -> &str {
         let from = if ri == 0 {
             0
         } else {
             self.resp_ends[ri - 1] as usize
         };
-        let rc = &self.resp_text[from..self.resp_ends[ri] as usize];
-        match fz {
-            Some(fz) if !rc.is_empty() => fz.similarity(rc) as f32,
-            _ => 0.0,
-        }
+        &self.resp_text[from..self.resp_ends[ri] as usize]
     }
 
     fn content(&self, v: &[(u32, f32)]) -> String {
@@ -1057,7 +1116,7 @@ impl<'a> Engine<'a> {
             self.opts.top_k
         };
         let min_score = self.opts.weights.min_score;
-        let perfect = if self.opts.weights.fuzzy > 0.0 {
+        let perfect: f32 = if self.opts.weights.fuzzy > 0.0 {
             1.0
         } else {
             0.0
@@ -1068,7 +1127,7 @@ impl<'a> Engine<'a> {
         let mut best: Vec<f32> = Vec::new();
         for (ri, index) in cands {
             let p = self.parts(ci, ri, Some(index));
-            let bound = self.total(&p, ri, perfect);
+            let bound = self.total(&p, ri, perfect.min(self.fuzzy_ceiling(fz.as_ref(), ri)));
             // Strictly below: a candidate that can only tie still wins ties by index.
             if bound < min_score
                 || (best.len() == keep && best.iter().copied().fold(f32::MAX, f32::min) > bound)
@@ -2051,6 +2110,50 @@ mod tests {
                 for (x, y) in got_ci.iter().zip(&brute) {
                     assert!((x.1 - y.1).abs() < 1e-5);
                 }
+            }
+        }
+    }
+
+    /// The same on thousands of responses, where the candidate search reduces stretches of
+    /// the accumulator to their maxima and turns most away unseen: a small vocabulary gives
+    /// many ties and many slots under the bound.
+    #[test]
+    fn top_n_equals_brute_force_at_scale() {
+        let lex = Lexicon::builtin();
+        let vocab = [
+            "tariff", "steel", "farmer", "border", "camp", "ministry", "water", "capital",
+            "ration", "export", "school", "observer", "militant", "fund", "harbour", "grain",
+            "pipeline", "treaty", "drone", "embassy", "sanction", "vaccine", "bridge", "quota",
+        ];
+        let mut x = 11u64;
+        let mut next = move |m: usize| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) as usize % m
+        };
+        let mut text = |len: usize| -> String {
+            let words: Vec<&str> = (0..len).map(|_| vocab[next(vocab.len())]).collect();
+            words.join(" ")
+        };
+        let claim_texts: Vec<String> = (0..40).map(|k| text(2 + k % 9)).collect();
+        let resp_texts: Vec<String> = (0..3000).map(|k| text(1 + k % 12)).collect();
+        fn as_str(v: &[String]) -> Vec<&str> {
+            v.iter().map(String::as_str).collect()
+        }
+        let claims = items(&as_str(&claim_texts), Role::Claim);
+        let responses = items(&as_str(&resp_texts), Role::Rebuttal);
+        let e = Engine::new(&claims, &responses, &lex, &Options::default());
+        for n in [1, 7, 50, 400] {
+            let got = e.candidates(n);
+            for (ci, got_ci) in got.iter().enumerate() {
+                let mut brute: Vec<(usize, f32)> = (0..responses.len())
+                    .map(|ri| (ri, dot_sum(&e.claim_vecs[ci], &e.resp_vecs[ri])))
+                    .filter(|x| x.1 > 0.0)
+                    .collect();
+                brute.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                brute.truncate(n);
+                assert_eq!(got_ci, &brute, "claim {ci}, n {n}");
             }
         }
     }

@@ -634,8 +634,12 @@ fn run_two_sources(a: PairArgs) -> anyhow::Result<u8> {
     let lex = config.lexicon();
     let weights = pair_options(&a, &config).weights;
     let read_opts = super::read_options(&a.input, None);
-    let claims = read_side(&a.two.claims, Role::Claim, &read_opts, &lex);
-    let responses = read_side(&a.two.responses, Role::Rebuttal, &read_opts, &lex);
+    // The two sides are read and parsed side by side: one after the other, they were the
+    // longest stretch of the run on one thread.
+    let (claims, responses) = rayon::join(
+        || read_side(&a.two.claims, Role::Claim, &read_opts, &lex),
+        || read_side(&a.two.responses, Role::Rebuttal, &read_opts, &lex),
+    );
     let defaults = Options::default();
     let opts = Options {
         weights,
