@@ -316,6 +316,40 @@ fn starts_multi(w: &str, multi_first: &std::collections::HashSet<String>) -> boo
         .is_some_and(|t| t.cap && multi_first.contains(t.norm.as_str()))
 }
 
+/// [`in_multi_party`] for `ws`, the [`words`] of `text`, tokenising only a few words from
+/// each one that can start a name instead of the whole text. The same flags: a name is found
+/// from its first token onwards, spanning at most `gaz_max_len` tokens, and names are taken
+/// left to right without overlapping, as [`crate::score::in_multi_word_party`] takes them.
+fn multi_party_words(
+    text: &str,
+    ws: &[&str],
+    multi_first: &std::collections::HashSet<String>,
+    lex: &Lexicon,
+) -> Vec<bool> {
+    let ctx = crate::attribute::Ctx { text, lex };
+    let at = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
+    let mut flags = vec![false; ws.len()];
+    let mut k = 0;
+    while k < ws.len() {
+        if starts_multi(ws[k], multi_first) {
+            // One word past the longest name, so that the tokens look as they do in the whole.
+            let to = ws
+                .get(k + lex.gaz_max_len)
+                .map_or(text.len(), |w| at(w) + w.len());
+            let toks = crate::text::tokenize(text, at(ws[k]), to);
+            if let Some((len, _, _)) = ctx.gaz_at(&toks, 0) {
+                if len > 1 {
+                    flags[k..(k + len).min(ws.len())].fill(true);
+                    k += len;
+                    continue;
+                }
+            }
+        }
+        k += 1;
+    }
+    flags
+}
+
 /// Which words of `text` (as [`words`] lists them) lie inside a multi-word party name, found
 /// exactly as [`Analyzer::terms`] finds them.
 fn in_multi_party(text: &str, lex: &Lexicon) -> Vec<bool> {
@@ -392,13 +426,13 @@ impl Vocab {
     ) -> Vectors {
         // Counts, not term sequences: both sides' sequences at once were the peak of the run.
         let mut out = Vectors::default();
-        let mut seq = Vec::new();
         for block in items.chunks(1024) {
-            // The words, and which of them lie inside a multi-word party name, on the workers:
-            // finding the names tokenises the whole text, and run here for every text with a
-            // word that can start one, it was a fifth of the engine's set-up on one thread.
-            let multi_first = &cache.multi_first;
-            let split: Vec<(Vec<&'a str>, Vec<bool>)> = block
+            // On the workers: the words, which of them lie inside a multi-word party name
+            // (finding the names tokenises the whole text: a fifth of the set-up on one thread)
+            // and the words already analysed. What is left on one thread is what fixes the
+            // term ids, which follow first use: new words, and ids for terms used first here.
+            let (map, multi_first) = (&cache.map, &cache.multi_first);
+            let split: Vec<(Vec<&'a str>, Vec<bool>, Vec<Option<(u32, u32)>>)> = block
                 .par_iter()
                 .map_init(Vec::new, |chars, i| {
                     let mut w = Vec::new();
@@ -406,22 +440,24 @@ impl Vocab {
                     words(&i.unit.text, chars, &mut w);
                     let party = if w.iter().any(|w| starts_multi(w, multi_first)) {
                         if i.context.is_empty() {
-                            in_multi_party(&i.unit.text, lex)
+                            multi_party_words(&i.unit.text, &w, multi_first, lex)
                         } else {
                             in_multi_party(&format!("{}\n{}", i.context, i.unit.text), lex)
                         }
                     } else {
                         Vec::new()
                     };
-                    (w, party)
+                    let known = w.iter().map(|w| map.get(w).copied()).collect();
+                    (w, party, known)
                 })
                 .collect();
-            for ((ws, party), _) in split.into_iter().zip(block) {
-                seq.clear();
-                let mut ranges = Vec::with_capacity(ws.len());
-                for w in ws {
-                    let r = match cache.map.get(w) {
-                        Some(&r) => r,
+            let mut ranges: Vec<(Vec<(u32, u32)>, Vec<bool>)> = Vec::with_capacity(block.len());
+            for (ws, party, known) in split {
+                let rs: Vec<(u32, u32)> = ws
+                    .into_iter()
+                    .zip(known)
+                    .map(|(w, r)| match r.or_else(|| cache.map.get(w).copied()) {
+                        Some(r) => r,
                         None => {
                             let a = cache.ids.len() as u32;
                             for t in an.terms(w, lex) {
@@ -432,10 +468,9 @@ impl Vocab {
                             cache.map.insert(w, r);
                             r
                         }
-                    };
-                    ranges.push(r);
-                }
-                for (k, (a, b)) in ranges.into_iter().enumerate() {
+                    })
+                    .collect();
+                for (k, &(a, b)) in rs.iter().enumerate() {
                     if party.get(k).copied().unwrap_or(false) {
                         continue;
                     }
@@ -445,11 +480,30 @@ impl Vocab {
                         if cache.ids[j] == u32::MAX {
                             cache.ids[j] = self.id(cache.strs[j].clone());
                         }
-                        seq.push(cache.ids[j]);
                     }
                 }
-                self.count(&seq);
-                out.push_counts(&seq);
+                ranges.push((rs, party));
+            }
+            let ids = &cache.ids;
+            let vectors: Vec<Vec<(u32, f32)>> = ranges
+                .into_par_iter()
+                .map_init(Vec::new, |seq, (rs, party)| {
+                    seq.clear();
+                    for (k, (a, b)) in rs.into_iter().enumerate() {
+                        if !party.get(k).copied().unwrap_or(false) {
+                            seq.extend_from_slice(&ids[a as usize..b as usize]);
+                        }
+                    }
+                    counts(seq)
+                })
+                .collect();
+            for v in vectors {
+                // One count per distinct term: its document frequency.
+                for &(id, _) in &v {
+                    self.df[id as usize] += 1;
+                }
+                out.pairs.extend_from_slice(&v);
+                out.ends.push(out.pairs.len() as u32);
             }
         }
         out.pairs.shrink_to_fit();
@@ -2266,6 +2320,18 @@ mod tests {
             starts += usize::from(exact);
         }
         assert!(starts > 10, "{starts}");
+        // And the names found from those words are the names found in the whole text.
+        for t in text.split(". ") {
+            let (mut chars, mut ws) = (Vec::new(), Vec::new());
+            words(t, &mut chars, &mut ws);
+            let mut whole = in_multi_party(t, &lex);
+            whole.resize(ws.len(), false);
+            assert_eq!(
+                multi_party_words(t, &ws, &cache.multi_first, &lex),
+                whole,
+                "{t}"
+            );
+        }
     }
 
     /// Analysing each word alone gives the terms of the whole text, and the words are where
