@@ -299,18 +299,32 @@ fn starts_multi(w: &str, multi_first: &std::collections::HashSet<String>) -> boo
     if w.is_ascii() {
         // In ASCII the token's form is the lowercase word, less a possessive ending. Looked
         // up whole and cut at each joining mark, that is every form its first token can have.
-        let lower = w.to_ascii_lowercase();
+        // Lowercased on the stack: this runs for every capitalised word of both sides.
+        let mut buf = [0u8; 48];
+        let lower: &str = match buf.get_mut(..w.len()) {
+            Some(b) => {
+                b.copy_from_slice(w.as_bytes());
+                b.make_ascii_lowercase();
+                std::str::from_utf8(b).unwrap_or_default()
+            }
+            None => return multi_first_of(w, multi_first),
+        };
         let cuts = lower
             .char_indices()
             .filter(|&(_, c)| matches!(c, '-' | '\'' | '.' | '&'))
             .map(|(k, _)| &lower[..k]);
-        if !std::iter::once(lower.as_str())
+        if !std::iter::once(lower)
             .chain(cuts)
             .any(|f| multi_first.contains(f))
         {
             return false;
         }
     }
+    multi_first_of(w, multi_first)
+}
+
+/// The tokenizer's own reading of [`starts_multi`].
+fn multi_first_of(w: &str, multi_first: &std::collections::HashSet<String>) -> bool {
     let tok = crate::text::tokenize(w, 0, w.len());
     tok.first()
         .is_some_and(|t| t.cap && multi_first.contains(t.norm.as_str()))
@@ -1595,6 +1609,16 @@ pub fn write_two_sources(
     let headers = crate::pair::report_headers(explain);
     let n_resp = responses.len();
     let mut written = Written::default();
+    // What each response's text needs in a CSV cell, found once: a response is in the rows
+    // of many claims. Two flags each, where its encoded cells would have been megabytes.
+    let resp_needs: Vec<(bool, bool)> = if format == crate::report::Format::Csv {
+        responses
+            .par_iter()
+            .map(|r| cell_needs(r.unit.text.as_bytes(), csv.delimiter))
+            .collect()
+    } else {
+        Vec::new()
+    };
     // Row buffers go back to the workers once written: allocated on one thread and freed on
     // another, a hundred megabytes of them kept the allocator fetching and zeroing fresh pages.
     let buffers: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
@@ -1636,13 +1660,14 @@ pub fn write_two_sources(
                     );
                     let ends = if format == crate::report::Format::Csv {
                         let mut claim_cells = Vec::with_capacity(64 + c.unit.text.len());
-                        unit_cells(&mut claim_cells, Some(&c.unit), &csv);
+                        unit_cells(&mut claim_cells, Some(&c.unit), None, &csv);
                         ls.iter()
                             .map(|l| {
                                 csv_row(
                                     &mut bytes,
                                     &view(c, &article, responses, l),
                                     Some(&claim_cells),
+                                    l.response.and_then(|r| resp_needs.get(r).copied()),
                                     explain,
                                     &csv,
                                 );
@@ -1709,10 +1734,12 @@ pub fn write_two_sources(
 ///
 /// `claim_cells`: the claim's five cells as [`unit_cells`] writes them, when the caller has
 /// them: a claim has up to `top_k` rows, and its text was most of the encoding work.
+/// `rebuttal_text_needs`: the same for the response's text, which appears in many claims' rows.
 fn csv_row(
     out: &mut Vec<u8>,
     r: &crate::pair::RowView,
     claim_cells: Option<&[u8]>,
+    rebuttal_text_needs: Option<(bool, bool)>,
     explain: bool,
     opts: &crate::report::CsvOptions,
 ) {
@@ -1747,9 +1774,9 @@ fn csv_row(
     text(out, r.basis);
     match claim_cells {
         Some(cells) => out.extend_from_slice(cells),
-        None => unit_cells(out, r.claim, opts),
+        None => unit_cells(out, r.claim, None, opts),
     }
-    unit_cells(out, r.rebuttal, opts);
+    unit_cells(out, r.rebuttal, rebuttal_text_needs, opts);
     text(out, r.evidence);
     num(out, &|s| s.lexical);
     num(out, &|s| s.fuzzy);
@@ -1785,13 +1812,23 @@ fn csv_row(
 
 /// A unit's id, speaker, side, kind and text cells, each followed by the delimiter (empty
 /// cells without a unit).
-fn unit_cells(out: &mut Vec<u8>, u: Option<&Unit>, opts: &crate::report::CsvOptions) {
+///
+/// `text_needs`: [`cell_needs`] of the unit's text, when the caller has it.
+fn unit_cells(
+    out: &mut Vec<u8>,
+    u: Option<&Unit>,
+    text_needs: Option<(bool, bool)>,
+    opts: &crate::report::CsvOptions,
+) {
     match u {
         Some(u) => {
-            for s in [&u.unit_id, &u.speaker, &u.side, &u.kind, &u.text] {
+            for s in [&u.unit_id, &u.speaker, &u.side, &u.kind] {
                 csv_text(out, s, opts);
                 out.push(opts.delimiter);
             }
+            let needs = text_needs.unwrap_or_else(|| cell_needs(u.text.as_bytes(), opts.delimiter));
+            csv_text_with(out, &u.text, needs, opts);
+            out.push(opts.delimiter);
         }
         None => out.extend(std::iter::repeat_n(opts.delimiter, 5)),
     }
@@ -1801,8 +1838,17 @@ fn unit_cells(out: &mut Vec<u8>, u: Option<&Unit>, opts: &crate::report::CsvOpti
 /// writer's quoting (only where a byte needs it). Text that fitting leaves alone, nearly all
 /// of it, is never copied but once, into `out`.
 fn csv_text(out: &mut Vec<u8>, s: &str, opts: &crate::report::CsvOptions) {
+    csv_text_with(out, s, cell_needs(s.as_bytes(), opts.delimiter), opts);
+}
+
+/// [`csv_text`] with the text's [`cell_needs`] already known.
+fn csv_text_with(
+    out: &mut Vec<u8>,
+    s: &str,
+    (fit, mut quote): (bool, bool),
+    opts: &crate::report::CsvOptions,
+) {
     let fitted;
-    let (fit, mut quote) = cell_needs(s.as_bytes(), opts.delimiter);
     let s = if s.len() <= crate::report::MAX_CELL_CHARS && (opts.keep_newlines || !fit) {
         s
     } else {
@@ -2431,11 +2477,12 @@ mod tests {
                             let mut want = Vec::new();
                             encode_rows(&[cells], &headers, Format::Csv, &opts, &mut want).unwrap();
                             let mut got = Vec::new();
-                            csv_row(&mut got, &v, None, explain, &opts);
+                            csv_row(&mut got, &v, None, None, explain, &opts);
                             let mut cells = Vec::new();
-                            unit_cells(&mut cells, Some(&c), &opts);
+                            unit_cells(&mut cells, Some(&c), None, &opts);
+                            let needs = cell_needs(r.text.as_bytes(), delimiter);
                             let mut cached = Vec::new();
-                            csv_row(&mut cached, &v, Some(&cells), explain, &opts);
+                            csv_row(&mut cached, &v, Some(&cells), Some(needs), explain, &opts);
                             assert_eq!(got, cached);
                             assert_eq!(
                                 String::from_utf8_lossy(&got),
