@@ -206,6 +206,8 @@ pub struct Engine<'a> {
     /// candidate, back to back in one string: one `String` each cost more than the index.
     resp_text: String,
     resp_ends: Vec<u32>,
+    /// Whether each response's content words are ASCII, for [`Engine::fuzzy_ceiling`].
+    resp_ascii: Vec<bool>,
     /// Folded response texts, kept only when some claim names its source (speaker aliases):
     /// otherwise the reference part depends on the response alone and is in `resp_ref`.
     resp_folded: Vec<String>,
@@ -870,8 +872,11 @@ impl<'a> Engine<'a> {
             .sum();
         let mut resp_text = String::with_capacity(size);
         let mut resp_ends = Vec::with_capacity(responses.len());
+        let mut resp_ascii = Vec::with_capacity(responses.len());
         for v in resp_vecs.iter() {
-            resp_text.push_str(&content(&vocab, &content_rank, v));
+            let c = content(&vocab, &content_rank, v);
+            resp_ascii.push(c.is_ascii());
+            resp_text.push_str(&c);
             resp_ends.push(resp_text.len() as u32);
         }
         let named = claims.iter().any(|c| !c.unit.speaker_aliases.is_empty());
@@ -911,6 +916,7 @@ impl<'a> Engine<'a> {
             content_rank,
             resp_text,
             resp_ends,
+            resp_ascii,
             resp_folded,
             resp_ref_score: resp_ref.iter().map(|r| r.0).collect(),
             resp_ref,
@@ -1118,14 +1124,20 @@ impl<'a> Engine<'a> {
         let Some(fz) = fz else {
             return 0.0;
         };
-        let rc = self.resp_content(ri);
-        if rc.is_empty() {
+        // From the offsets alone: the text itself is a cache miss per candidate.
+        let from = if ri == 0 {
+            0
+        } else {
+            self.resp_ends[ri - 1] as usize
+        };
+        let len = self.resp_ends[ri] as usize - from;
+        if len == 0 {
             return 0.0;
         }
-        if fz.bytes.is_none() || !rc.is_ascii() {
+        if fz.bytes.is_none() || !self.resp_ascii[ri] {
             return 1.0;
         }
-        let (a, b) = (fz.text.len(), rc.len());
+        let (a, b) = (fz.text.len(), len);
         (1.0 - a.abs_diff(b) as f64 / (a + b) as f64) as f32
     }
 
