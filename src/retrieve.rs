@@ -1250,14 +1250,24 @@ impl<'a> Engine<'a> {
         let mut scored: Vec<(usize, f32, f32)> = Vec::with_capacity(cands.len());
         // The best `keep` totals so far, for the bound.
         let mut best: Vec<f32> = Vec::new();
-        for (ri, index) in cands {
-            let p = self.parts(ci, ri, Some(index));
-            let bound = self.total(&p, ri, perfect.min(self.fuzzy_ceiling(fz.as_ref(), ri)));
+        // Highest bound first: the best totals are found early and raise the bar that spares
+        // the rest their character-level comparison. Which candidates are kept does not
+        // depend on this order, only how many are compared.
+        let mut bounded: Vec<(usize, Parts, f32)> = cands
+            .into_iter()
+            .map(|(ri, index)| {
+                let p = self.parts(ci, ri, Some(index));
+                let bound = self.total(&p, ri, perfect.min(self.fuzzy_ceiling(fz.as_ref(), ri)));
+                (ri, p, bound)
+            })
+            .collect();
+        bounded.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        for (ri, p, bound) in bounded {
             // Strictly below: a candidate that can only tie still wins ties by index.
             if bound < min_score
                 || (best.len() == keep && best.iter().copied().fold(f32::MAX, f32::min) > bound)
             {
-                continue;
+                break;
             }
             let fuzzy = self.fuzzy(fz.as_ref(), ri);
             let total = self.total(&p, ri, fuzzy);
