@@ -2344,6 +2344,82 @@ mod tests {
         }
     }
 
+    /// What the report keeps of a claim, found with the bounds that spare candidates their
+    /// character-level comparison, is the head of the full ranking of every candidate.
+    #[test]
+    fn kept_is_the_head_of_all_matches() {
+        let lex = Lexicon::builtin();
+        let words = [
+            "tariffs",
+            "steel",
+            "farmers",
+            "border",
+            "camps",
+            "ministry",
+            "water",
+            "capital",
+            "rationing",
+            "exporters",
+            "schools",
+            "observers",
+            "militants",
+            "funding",
+            "harbour",
+            "denied",
+            "rejected",
+            "accused",
+            "baseless",
+            "grain",
+            "pipeline",
+            "treaty",
+        ];
+        let mut x = 5u64;
+        let mut text = move |len: usize| -> String {
+            let mut out: Vec<&str> = Vec::new();
+            for _ in 0..len {
+                x = x
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1442695040888963407);
+                out.push(words[(x >> 33) as usize % words.len()]);
+            }
+            out.join(" ")
+        };
+        let claim_texts: Vec<String> = (0..30).map(|k| text(3 + k % 8)).collect();
+        let resp_texts: Vec<String> = (0..800).map(|k| text(2 + k % 11)).collect();
+        fn as_str(v: &[String]) -> Vec<&str> {
+            v.iter().map(String::as_str).collect()
+        }
+        let claims = items(&as_str(&claim_texts), Role::Claim);
+        let responses = items(&as_str(&resp_texts), Role::Rebuttal);
+        for (top_k, min_score) in [(1, 0.0), (3, 0.2), (10, 0.0), (10, 0.35), (0, 0.3)] {
+            let mut opts = Options {
+                top_k,
+                ..Options::default()
+            };
+            opts.weights.min_score = min_score;
+            let e = Engine::new(&claims, &responses, &lex, &opts);
+            let all = e.matches();
+            let mut s = e.scratch();
+            for (ci, all_ci) in all.iter().enumerate() {
+                let got: Vec<(usize, f32)> = e
+                    .kept(ci, &mut s.acc, &mut s.touched)
+                    .iter()
+                    .map(|m| (m.response, m.score.total))
+                    .collect();
+                let want: Vec<(usize, f32)> = all_ci
+                    .iter()
+                    .filter(|m| m.score.total >= min_score)
+                    .take(if top_k == 0 { usize::MAX } else { top_k })
+                    .map(|m| (m.response, m.score.total))
+                    .collect();
+                assert_eq!(
+                    got, want,
+                    "claim {ci}, top_k {top_k}, min_score {min_score}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn groups_and_same_id() {
         let lex = Lexicon::builtin();
