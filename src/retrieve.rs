@@ -364,18 +364,15 @@ fn multi_first_of(w: &str, multi_first: &std::collections::HashSet<String>) -> b
 /// each one that can start a name instead of the whole text. The same flags: a name is found
 /// from its first token onwards, spanning at most `gaz_max_len` tokens, and names are taken
 /// left to right without overlapping, as [`crate::score::in_multi_word_party`] takes them.
-fn multi_party_words(
-    text: &str,
-    ws: &[&str],
-    multi_first: &std::collections::HashSet<String>,
-    lex: &Lexicon,
-) -> Vec<bool> {
+///
+/// `starts`: [`starts_multi`] of each word.
+fn multi_party_words(text: &str, ws: &[&str], starts: &[bool], lex: &Lexicon) -> Vec<bool> {
     let ctx = crate::attribute::Ctx { text, lex };
     let at = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
     let mut flags = vec![false; ws.len()];
     let mut k = 0;
     while k < ws.len() {
-        if starts_multi(ws[k], multi_first) {
+        if starts[k] {
             // One word past the longest name, so that the tokens look as they do in the whole.
             let to = ws
                 .get(k + lex.gaz_max_len)
@@ -406,6 +403,15 @@ fn in_multi_party(text: &str, lex: &Lexicon) -> Vec<bool> {
 /// extends it looks only inside it, so [`Analyzer::terms`] of the word alone is the word's
 /// share of the terms of the whole text.
 fn words<'t>(text: &'t str, chars: &mut Vec<(usize, char)>, out: &mut Vec<&'t str>) {
+    if text.is_ascii() {
+        ascii_words(text, out)
+    } else {
+        unicode_words(text, chars, out)
+    }
+}
+
+/// [`words`] over characters.
+fn unicode_words<'t>(text: &'t str, chars: &mut Vec<(usize, char)>, out: &mut Vec<&'t str>) {
     chars.clear();
     chars.extend(text.char_indices());
     let joiner = |c: char| {
@@ -441,6 +447,38 @@ fn words<'t>(text: &'t str, chars: &mut Vec<(usize, char)>, out: &mut Vec<&'t st
         }
         let end = chars.get(j).map_or(text.len(), |x| x.0);
         out.push(&text[start..end]);
+        i = j;
+    }
+}
+
+/// [`words`] for ASCII text, where bytes are characters: the same walk over bytes, with no
+/// character table and no Unicode look-ups (most of the analysis of pre-segmented input).
+fn ascii_words<'t>(text: &'t str, out: &mut Vec<&'t str>) {
+    let b = text.as_bytes();
+    let alnum = |k: usize| b.get(k).is_some_and(|c| c.is_ascii_alphanumeric());
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut j = i + 1;
+        while j < b.len() {
+            let cj = b[j];
+            if cj.is_ascii_alphanumeric() {
+                j += 1;
+            } else if matches!(cj, b'-' | b'\'' | b'.' | b'&') && alnum(j + 1) {
+                // A dot joins single letters only (U.S, a.m).
+                if cj == b'.' && (j >= 2 && alnum(j - 2) || alnum(j + 2)) {
+                    break;
+                }
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        out.push(&text[start..j]);
         i = j;
     }
 }
@@ -482,9 +520,11 @@ impl Vocab {
                     let mut w = Vec::new();
                     words(&i.context, chars, &mut w);
                     words(&i.unit.text, chars, &mut w);
-                    let party = if w.iter().any(|w| starts_multi(w, multi_first)) {
+                    let starts: Vec<bool> =
+                        w.iter().map(|w| starts_multi(w, multi_first)).collect();
+                    let party = if starts.contains(&true) {
                         if i.context.is_empty() {
-                            multi_party_words(&i.unit.text, &w, multi_first, lex)
+                            multi_party_words(&i.unit.text, &w, &starts, lex)
                         } else {
                             in_multi_party(&format!("{}\n{}", i.context, i.unit.text), lex)
                         }
@@ -2534,11 +2574,43 @@ mod tests {
             words(t, &mut chars, &mut ws);
             let mut whole = in_multi_party(t, &lex);
             whole.resize(ws.len(), false);
-            assert_eq!(
-                multi_party_words(t, &ws, &cache.multi_first, &lex),
-                whole,
-                "{t}"
-            );
+            let starts: Vec<bool> = ws
+                .iter()
+                .map(|w| starts_multi(w, &cache.multi_first))
+                .collect();
+            assert_eq!(multi_party_words(t, &ws, &starts, &lex), whole, "{t}");
+        }
+    }
+
+    /// Bytes and characters draw the same words in ASCII text.
+    #[test]
+    fn ascii_words_are_the_words() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
+        let mut texts: Vec<String> = vec![
+            "U.S. a.m. p.m rock-n-roll it's O'Neill A&B x.y.z 3.5 -x x- . .a a. a.b.c".into(),
+            "Dr. J.R.R. Tolkien's 2nd-in-command; e.g. 'quoted' & done--twice... x.y".into(),
+            "a.b a..b a.-b 'a' a' 'a -a- &a& a&&b 1.2.3 A.B.C. .".into(),
+        ];
+        for e in walkdir::WalkDir::new(root).into_iter().flatten() {
+            if e.path()
+                .extension()
+                .is_some_and(|x| x == "txt" || x == "jsonl")
+            {
+                if let Ok(t) = std::fs::read_to_string(e.path()) {
+                    texts.extend(t.lines().map(|l| {
+                        l.chars()
+                            .map(|c| if c.is_ascii() { c } else { ' ' })
+                            .collect()
+                    }));
+                }
+            }
+        }
+        let mut chars = Vec::new();
+        for t in &texts {
+            let (mut a, mut u) = (Vec::new(), Vec::new());
+            ascii_words(t, &mut a);
+            unicode_words(t, &mut chars, &mut u);
+            assert_eq!(a, u, "{t}");
         }
     }
 
