@@ -2010,11 +2010,14 @@ fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
     }
     let tail = chunks.remainder();
     if !tail.is_empty() {
-        // Padding with a byte that is none of those looked for.
+        // Padding with a byte that is none of those looked for. Assembled byte by byte: a
+        // copy of a length known only at run time was a call to `memmove` for every cell.
         let pad = if delimiter == b'x' { b'y' } else { b'x' };
-        let mut last = [pad; 8];
-        last[..tail.len()].copy_from_slice(tail);
-        word(u64::from_le_bytes(last));
+        let mut last = u64::from_le_bytes([pad; 8]);
+        for (k, &c) in tail.iter().enumerate() {
+            last = (last & !(0xff << (8 * k))) | (u64::from(c) << (8 * k));
+        }
+        word(last);
     }
     // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; E2 also leads curly quotes and dashes.
     let separators = lead != 0
