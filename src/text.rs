@@ -88,73 +88,106 @@ fn is_joiner(c: char) -> bool {
     )
 }
 
+/// The char at byte `pos` of `s` and its length in bytes; ASCII without decoding.
+#[inline]
+fn char_at(s: &str, pos: usize) -> (char, usize) {
+    let b = s.as_bytes()[pos];
+    if b < 0x80 {
+        return (b as char, 1);
+    }
+    let c = s[pos..].chars().next().unwrap_or('\0');
+    (c, c.len_utf8())
+}
+
+#[inline]
+fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// [`fold`] of one token, which holds only alphanumerics and joiners: an ASCII token is just
+/// lowercased (no backtick can be in it), with the capacity known up front.
+fn fold_token(word: &str) -> String {
+    if word.is_ascii() {
+        let mut out = String::with_capacity(word.len());
+        out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+        return out;
+    }
+    fold(word)
+}
+
 /// Splits `text[range]` into word tokens with offsets into `text`.
+///
+/// Walks the bytes once, decoding only non-ASCII characters: every stage tokenises every
+/// sentence, and collecting the characters of each slice first was most of its cost (issue 7).
 pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
     let slice = &text[start..end];
-    let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = slice.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (bi, c) = chars[i];
-        if !c.is_alphanumeric() {
-            i += 1;
+    let n = slice.len();
+    let mut out = Vec::with_capacity(n / 6 + 1);
+    let mut pos = 0;
+    while pos < n {
+        let (c, cl) = char_at(slice, pos);
+        if !is_alnum(c) {
+            pos += cl;
             continue;
         }
-        let tok_start = bi;
-        let mut j = i + 1;
-        while j < chars.len() {
-            let cj = chars[j].1;
-            if cj.is_alphanumeric() {
-                j += 1;
-            } else if is_joiner(cj) && j + 1 < chars.len() && chars[j + 1].1.is_alphanumeric() {
-                // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
-                if cj == '.' {
-                    let prev_alpha_run = chars[..j]
-                        .iter()
-                        .rev()
-                        .take_while(|(_, c)| c.is_alphanumeric())
-                        .count();
-                    let next_alpha_run = chars[j + 1..]
-                        .iter()
-                        .take_while(|(_, c)| c.is_alphanumeric())
-                        .count();
-                    if prev_alpha_run != 1 || next_alpha_run != 1 {
-                        break;
-                    }
-                }
-                j += 2;
-            } else {
+        let tok_start = pos;
+        let mut j = pos + cl;
+        // Length of the run of alphanumerics that ends just before `j`; the character before
+        // a token is never alphanumeric, so the run never reaches back past its start.
+        let mut run = 1usize;
+        while j < n {
+            let (cj, lj) = char_at(slice, j);
+            if is_alnum(cj) {
+                j += lj;
+                run += 1;
+                continue;
+            }
+            if !is_joiner(cj) || j + lj >= n {
                 break;
             }
+            let (cn, ln) = char_at(slice, j + lj);
+            if !is_alnum(cn) {
+                break;
+            }
+            // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
+            if cj == '.' {
+                let after = j + lj + ln;
+                let next_single = after >= n || !is_alnum(char_at(slice, after).0);
+                if run != 1 || !next_single {
+                    break;
+                }
+            }
+            j += lj + ln;
+            run = 1;
         }
-        let tok_end = if j < chars.len() {
-            chars[j].0
-        } else {
-            slice.len()
-        };
+        let tok_end = j;
         let word = &slice[tok_start..tok_end];
-        let mut norm = fold(word);
+        let mut norm = fold_token(word);
         let mut poss = false;
         if norm.ends_with("'s") && norm.len() > 2 {
             norm.truncate(norm.len() - 2);
             poss = true;
-        } else if j < chars.len() && matches!(chars[j].1, '\'' | '\u{2019}') && norm.ends_with('s')
-        {
-            // countries’ — a trailing apostrophe after s, followed by a space
-            let next = chars.get(j + 1).map(|x| x.1);
-            if next.is_none_or(|n| n.is_whitespace()) {
-                poss = true;
+        } else if j < n && norm.ends_with('s') {
+            let (cj, lj) = char_at(slice, j);
+            if matches!(cj, '\'' | '\u{2019}') {
+                // countries’ — a trailing apostrophe after s, followed by a space
+                if j + lj >= n || char_at(slice, j + lj).0.is_whitespace() {
+                    poss = true;
+                }
             }
         }
-        let cap = word.chars().next().is_some_and(|c| c.is_uppercase());
         out.push(Token {
             start: start + tok_start,
             end: start + tok_end,
             norm,
-            cap,
+            cap: c.is_uppercase(),
             poss,
         });
-        i = j;
+        pos = j;
     }
     out
 }
@@ -210,6 +243,146 @@ pub fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tokenizer as it was before the byte walk, kept as the specification.
+    /// Splits `text[range]` into word tokens with offsets into `text`.
+    fn tokenize_reference(text: &str, start: usize, end: usize) -> Vec<Token> {
+        let slice = &text[start..end];
+        let mut out = Vec::new();
+        let chars: Vec<(usize, char)> = slice.char_indices().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let (bi, c) = chars[i];
+            if !c.is_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let tok_start = bi;
+            let mut j = i + 1;
+            while j < chars.len() {
+                let cj = chars[j].1;
+                if cj.is_alphanumeric() {
+                    j += 1;
+                } else if is_joiner(cj) && j + 1 < chars.len() && chars[j + 1].1.is_alphanumeric() {
+                    // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
+                    if cj == '.' {
+                        let prev_alpha_run = chars[..j]
+                            .iter()
+                            .rev()
+                            .take_while(|(_, c)| c.is_alphanumeric())
+                            .count();
+                        let next_alpha_run = chars[j + 1..]
+                            .iter()
+                            .take_while(|(_, c)| c.is_alphanumeric())
+                            .count();
+                        if prev_alpha_run != 1 || next_alpha_run != 1 {
+                            break;
+                        }
+                    }
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            let tok_end = if j < chars.len() {
+                chars[j].0
+            } else {
+                slice.len()
+            };
+            let word = &slice[tok_start..tok_end];
+            let mut norm = fold(word);
+            let mut poss = false;
+            if norm.ends_with("'s") && norm.len() > 2 {
+                norm.truncate(norm.len() - 2);
+                poss = true;
+            } else if j < chars.len()
+                && matches!(chars[j].1, '\'' | '\u{2019}')
+                && norm.ends_with('s')
+            {
+                // countries’ — a trailing apostrophe after s, followed by a space
+                let next = chars.get(j + 1).map(|x| x.1);
+                if next.is_none_or(|n| n.is_whitespace()) {
+                    poss = true;
+                }
+            }
+            let cap = word.chars().next().is_some_and(|c| c.is_uppercase());
+            out.push(Token {
+                start: start + tok_start,
+                end: start + tok_end,
+                norm,
+                cap,
+                poss,
+            });
+            i = j;
+        }
+        out
+    }
+
+    #[test]
+    fn byte_walk_tokenizer_matches_the_reference() {
+        let pieces = [
+            "a",
+            "B",
+            "s",
+            "'",
+            "\u{2019}",
+            ".",
+            "-",
+            "&",
+            " ",
+            "\n",
+            "\u{0B}",
+            "\u{A0}",
+            "é",
+            "É",
+            "ß",
+            "1",
+            "`",
+            "\u{201C}",
+            "\u{2013}",
+            "x",
+            "Us",
+            "'s",
+            "\u{2019}s",
+            "U.S.",
+            "a.m.",
+            "İ",
+            "ǅ",
+            "\u{2010}",
+            "\u{2011}",
+            "e\u{301}",
+            "中",
+            ",",
+            "\u{2028}",
+        ];
+        let mut seed = 0x2545F4914F6CDD1Du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 12) as usize;
+            let s: String = (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let pad = format!("x {s} y");
+            assert_eq!(
+                tokenize(&s, 0, s.len()),
+                tokenize_reference(&s, 0, s.len()),
+                "{s:?}"
+            );
+            assert_eq!(
+                tokenize(&pad, 2, 2 + s.len()),
+                tokenize_reference(&pad, 2, 2 + s.len()),
+                "{s:?}"
+            );
+        }
+        let t =
+            "Pakistan\u{2019}s FO said the U.S. and one-sided countries\u{2019} claims' a.b.cd.";
+        assert_eq!(tokenize(t, 0, t.len()), tokenize_reference(t, 0, t.len()));
+    }
 
     #[test]
     fn char_index_ascii_path_matches_the_table() {
