@@ -14,7 +14,9 @@
 //! without any are `unmatched`.
 
 use crate::lexicon::Lexicon;
-use crate::score::{prepare_with_terms, score, Analyzer, Prepared, Score, Weights};
+use crate::score::{
+    name_similarity, prepare_parts, score_with_names, Analyzer, Prepared, Score, Weights,
+};
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -99,8 +101,10 @@ pub fn batch_df(units: &[&Unit], an: &Analyzer, lex: &Lexicon) -> (HashMap<Strin
 }
 
 /// Document frequency over the units' term lists (each unit counts a term once).
-fn df_of_terms<'a>(terms: impl Iterator<Item = &'a Vec<String>>) -> HashMap<String, u32> {
-    let mut df: HashMap<String, u32> = HashMap::new();
+fn df_of_terms<'a, S: std::hash::BuildHasher + Default>(
+    terms: impl Iterator<Item = &'a Vec<String>>,
+) -> HashMap<String, u32, S> {
+    let mut df: HashMap<String, u32, S> = HashMap::default();
     let mut seen: Vec<&str> = Vec::new();
     for t in terms {
         seen.clear();
@@ -179,6 +183,7 @@ pub fn pair_article(
     let rebuttals: Vec<usize> = (0..units.len())
         .filter(|&i| units[i].role == Role::Rebuttal)
         .collect();
+    let names = NameSims::new(prepared);
     // (claim index, rebuttal index, score, basis, rule)
     let per_rebuttal: Vec<Vec<(usize, usize, Score, &'static str, String)>> = rebuttals
         .par_iter()
@@ -195,10 +200,11 @@ pub fn pair_article(
             let scored: Vec<(usize, Score)> = cands
                 .iter()
                 .map(|&ci| {
-                    (
-                        ci,
-                        score(&units[ci], &prepared[ci], r, &prepared[ri], lex, w),
-                    )
+                    let (c, rp) = (&prepared[ci], &prepared[ri]);
+                    let names = name_similarity(&c.names, &rp.names, |a, b| {
+                        names.sim(&c.names[a], &rp.names[b])
+                    });
+                    (ci, score_with_names(&units[ci], c, r, rp, w, names))
                 })
                 .collect();
             let best_lex = scored.iter().map(|s| s.1.lexical).fold(0.0, f32::max);
@@ -449,24 +455,92 @@ pub fn pair_batch_with(
         .map(|(id, units)| {
             // Each unit's terms are computed once and serve both the article's document
             // frequencies and its vector; computing them twice was a tenth of a run (issue 7).
-            let terms: Vec<Vec<String>> = units.iter().map(|u| an.terms(&u.text, lex)).collect();
-            let own;
-            let (df, n) = match &batch {
-                Some((df, n)) => (df, *n),
+            let (terms, names): (Vec<Vec<String>>, Vec<Vec<String>>) = units
+                .iter()
+                .map(|u| an.terms_and_names(&u.text, lex))
+                .unzip();
+            let prepared: Vec<Prepared> = match &batch {
+                Some((df, n)) => prepare_all(units, terms, names, an, lex, df, *n),
                 None => {
-                    own = (df_of_terms(terms.iter()), units.len() as u32);
-                    (&own.0, own.1)
+                    let df: rustc_hash::FxHashMap<String, u32> = df_of_terms(terms.iter());
+                    prepare_all(units, terms, names, an, lex, &df, units.len() as u32)
                 }
             };
-            let prepared: Vec<Prepared> = units
-                .iter()
-                .zip(terms)
-                .map(|(u, t)| prepare_with_terms(u, t, an, df, n))
-                .collect();
             pair_article(id, units, &prepared, lex, opts)
         })
         .flatten()
         .collect()
+}
+
+fn prepare_all<S: std::hash::BuildHasher>(
+    units: &[Unit],
+    terms: Vec<Vec<String>>,
+    names: Vec<Vec<String>>,
+    an: &Analyzer,
+    lex: &Lexicon,
+    df: &HashMap<String, u32, S>,
+    n: u32,
+) -> Vec<Prepared> {
+    units
+        .iter()
+        .zip(terms)
+        .zip(names)
+        .map(|((u, t), nm)| prepare_parts(u, t, nm, an, lex, df, n))
+        .collect()
+}
+
+/// Jaro–Winkler similarities of an article's names, each pair computed once: every claim is
+/// scored against every rebuttal of its dispute, and the same few names meet again and again
+/// (a tenth of `score` computed them afresh each time).
+struct NameSims<'a> {
+    ids: rustc_hash::FxHashMap<&'a str, usize>,
+    /// `ids.len()²` cells, `u64::MAX` while not computed; empty when that would be too many.
+    cells: Vec<std::sync::atomic::AtomicU64>,
+}
+
+impl<'a> NameSims<'a> {
+    /// Above this many names an article's table is not kept (the similarities are computed
+    /// each time, as before).
+    const MAX_NAMES: usize = 256;
+
+    fn new(prepared: &'a [Prepared]) -> Self {
+        let mut ids = rustc_hash::FxHashMap::default();
+        for p in prepared {
+            for nm in &p.names {
+                let next = ids.len();
+                ids.entry(nm.as_str()).or_insert(next);
+            }
+        }
+        let n = ids.len();
+        let cells = if n <= Self::MAX_NAMES {
+            (0..n * n)
+                .map(|_| std::sync::atomic::AtomicU64::new(u64::MAX))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        NameSims { ids, cells }
+    }
+
+    fn sim(&self, a: &str, b: &str) -> f64 {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.cells.is_empty() {
+            return strsim::jaro_winkler(a, b);
+        }
+        let (Some(&i), Some(&j)) = (self.ids.get(a), self.ids.get(b)) else {
+            return strsim::jaro_winkler(a, b);
+        };
+        let cell = &self.cells[i * self.ids.len() + j];
+        // A similarity is never NaN, so no result has the sentinel's bits; two threads that
+        // both miss compute and store the same value.
+        let bits = cell.load(Relaxed);
+        if bits != u64::MAX {
+            return f64::from_bits(bits);
+        }
+        let v = strsim::jaro_winkler(a, b);
+        cell.store(v.to_bits(), Relaxed);
+        v
+    }
 }
 
 pub const REPORT_COLUMNS: [&str; 35] = [

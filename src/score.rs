@@ -15,6 +15,7 @@ use crate::unit::Unit;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -77,7 +78,7 @@ pub struct Analyzer {
     /// FUNCTION_WORDS as a set: `terms` asks it for every token of every unit, and a linear
     /// scan of the hundred-word list showed up in the profile (issue 7).
     function_words: rustc_hash::FxHashSet<&'static str>,
-    bg_df: HashMap<String, u32>,
+    bg_df: rustc_hash::FxHashMap<String, u32>,
     bg_n: u32,
 }
 
@@ -130,7 +131,7 @@ impl Analyzer {
     }
 
     pub fn new() -> Self {
-        let mut bg_df = HashMap::new();
+        let mut bg_df = rustc_hash::FxHashMap::default();
         let mut bg_n = 1;
         for line in BACKGROUND.lines() {
             if let Some(n) = line.strip_prefix("#N\t") {
@@ -154,10 +155,29 @@ impl Analyzer {
 
     /// Content terms of a text: folded, stemmed, family-folded; cue words and grammar words out.
     pub fn terms(&self, text: &str, lex: &Lexicon) -> Vec<String> {
+        self.terms_of(text, &tokenize(text, 0, text.len()), lex)
+    }
+
+    /// [`Analyzer::terms`] and the names [`prepare`] keeps, from one tokenisation of the
+    /// text: pairing needs both for every unit, and tokenising twice was a twentieth of a run.
+    pub fn terms_and_names(&self, text: &str, lex: &Lexicon) -> (Vec<String>, Vec<String>) {
         let toks = tokenize(text, 0, text.len());
+        (self.terms_of(text, &toks, lex), self.names_of(&toks))
+    }
+
+    /// Capitalised words that are not sentence-initial, as [`Prepared::names`] keeps them.
+    fn names_of(&self, toks: &[crate::text::Token]) -> Vec<String> {
+        toks.iter()
+            .skip(1)
+            .filter(|t| t.cap && t.norm.len() > 2 && !self.function_words.contains(t.norm.as_str()))
+            .map(|t| t.norm.clone())
+            .collect()
+    }
+
+    fn terms_of(&self, text: &str, toks: &[crate::text::Token], lex: &Lexicon) -> Vec<String> {
         // Multi-word party names ("Addis Ababa", "United States") are out for the same
         // reason as one-word ones below.
-        let in_party = in_multi_word_party(text, &toks, lex);
+        let in_party = in_multi_word_party(text, toks, lex);
         toks.iter()
             .zip(in_party)
             .filter(|(_, party)| !party)
@@ -183,7 +203,12 @@ impl Analyzer {
             .collect()
     }
 
-    pub fn idf(&self, term: &str, batch_df: &HashMap<String, u32>, batch_n: u32) -> f32 {
+    pub fn idf<S: BuildHasher>(
+        &self,
+        term: &str,
+        batch_df: &HashMap<String, u32, S>,
+        batch_n: u32,
+    ) -> f32 {
         let df =
             self.bg_df.get(term).copied().unwrap_or(0) + batch_df.get(term).copied().unwrap_or(0);
         let n = self.bg_n + batch_n;
@@ -219,27 +244,35 @@ pub struct Vector {
 }
 
 impl Vector {
-    pub fn build(
+    pub fn build<S: BuildHasher>(
         terms: &[String],
         an: &Analyzer,
-        batch_df: &HashMap<String, u32>,
+        batch_df: &HashMap<String, u32, S>,
         batch_n: u32,
     ) -> Self {
-        let mut tf: HashMap<&str, f32> = HashMap::new();
-        for t in terms {
-            *tf.entry(t.as_str()).or_default() += 1.0;
+        // Term frequencies as runs of the sorted terms: no hash map, and the vector comes out
+        // in term order. The norm is summed in that order too; it used to follow a randomly
+        // seeded hash map's order, so its last bit could change from run to run.
+        let mut sorted: Vec<&str> = terms.iter().map(String::as_str).collect();
+        sorted.sort_unstable();
+        let mut v: Vec<(String, f32)> = Vec::with_capacity(sorted.len());
+        let mut i = 0;
+        while i < sorted.len() {
+            let t = sorted[i];
+            let mut j = i + 1;
+            while j < sorted.len() && sorted[j] == t {
+                j += 1;
+            }
+            let c = (j - i) as f32;
+            v.push((t.to_string(), (1.0 + c.ln()) * an.idf(t, batch_df, batch_n)));
+            i = j;
         }
-        let mut v: Vec<(String, f32)> = tf
-            .into_iter()
-            .map(|(t, c)| (t.to_string(), (1.0 + c.ln()) * an.idf(t, batch_df, batch_n)))
-            .collect();
         let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
         if norm > 0.0 {
             for x in &mut v {
                 x.1 /= norm;
             }
         }
-        v.sort_by(|a, b| a.0.cmp(&b.0));
         Vector { terms: v }
     }
 
@@ -264,6 +297,35 @@ impl Vector {
         shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         (sum.min(1.0), shared)
     }
+
+    /// [`Vector::cosine`] with only the first `k` shared terms, the only ones a score keeps:
+    /// the others are never copied.
+    pub fn cosine_top(&self, other: &Vector, k: usize) -> (f32, Vec<String>) {
+        let (mut i, mut j) = (0, 0);
+        let mut sum = 0.0;
+        let mut shared: Vec<(usize, f32)> = Vec::new();
+        while i < self.terms.len() && j < other.terms.len() {
+            match self.terms[i].0.cmp(&other.terms[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let c = self.terms[i].1 * other.terms[j].1;
+                    sum += c;
+                    shared.push((i, c));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let name = |x: usize| self.terms[x].0.as_str();
+        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| name(a.0).cmp(name(b.0))));
+        let top = shared
+            .iter()
+            .take(k)
+            .map(|x| name(x.0).to_string())
+            .collect();
+        (sum.min(1.0), top)
+    }
 }
 
 /// Everything the scorer needs about one unit, computed once.
@@ -278,6 +340,10 @@ pub struct Prepared {
     pub folded: String,
     /// `content` ready for Sørensen–Dice.
     pub dice: DiceKey,
+    /// The unit as a rebuttal for [`reference`]: its words, found once.
+    pub refs: RefSide,
+    /// The unit's speaker aliases as a claim for [`reference`], folded once.
+    pub aliases: Vec<RefAlias>,
 }
 
 /// The character bigrams of a string, as `strsim::sorensen_dice` sees it (whitespace
@@ -286,14 +352,18 @@ pub struct Prepared {
 #[derive(Debug, Clone, Default)]
 pub struct DiceKey {
     squeezed: String,
-    bigrams: Vec<(char, char)>,
+    /// Each bigram `(a, b)` as `a << 32 | b`, which sorts as the pair does.
+    bigrams: Vec<u64>,
 }
 
 impl DiceKey {
     pub fn new(s: &str) -> Self {
         let squeezed: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        let mut bigrams: Vec<(char, char)> =
-            squeezed.chars().zip(squeezed.chars().skip(1)).collect();
+        let mut bigrams: Vec<u64> = squeezed
+            .chars()
+            .zip(squeezed.chars().skip(1))
+            .map(|(a, b)| (a as u64) << 32 | b as u64)
+            .collect();
         bigrams.sort_unstable();
         DiceKey { squeezed, bigrams }
     }
@@ -325,43 +395,55 @@ impl DiceKey {
     }
 }
 
-pub fn prepare(
+pub fn prepare<S: BuildHasher>(
     u: &Unit,
     an: &Analyzer,
     lex: &Lexicon,
-    batch_df: &HashMap<String, u32>,
+    batch_df: &HashMap<String, u32, S>,
     batch_n: u32,
 ) -> Prepared {
-    prepare_with_terms(u, an.terms(&u.text, lex), an, batch_df, batch_n)
+    let (terms, names) = an.terms_and_names(&u.text, lex);
+    prepare_parts(u, terms, names, an, lex, batch_df, batch_n)
 }
 
 /// [`prepare`] for a unit whose [`Analyzer::terms`] are already known (the batch needed them
 /// for document frequencies first; computing them twice was a tenth of a `pair` run).
-pub fn prepare_with_terms(
+pub fn prepare_with_terms<S: BuildHasher>(
     u: &Unit,
     terms: Vec<String>,
     an: &Analyzer,
-    batch_df: &HashMap<String, u32>,
+    lex: &Lexicon,
+    batch_df: &HashMap<String, u32, S>,
     batch_n: u32,
 ) -> Prepared {
-    let toks = tokenize(&u.text, 0, u.text.len());
-    let names = toks
-        .iter()
-        .skip(1)
-        .filter(|t| t.cap && t.norm.len() > 2 && !an.function_words.contains(t.norm.as_str()))
-        .map(|t| t.norm.clone())
-        .collect();
+    let names = an.names_of(&tokenize(&u.text, 0, u.text.len()));
+    prepare_parts(u, terms, names, an, lex, batch_df, batch_n)
+}
+
+/// [`prepare`] from a unit's [`Analyzer::terms_and_names`].
+pub fn prepare_parts<S: BuildHasher>(
+    u: &Unit,
+    terms: Vec<String>,
+    names: Vec<String>,
+    an: &Analyzer,
+    lex: &Lexicon,
+    batch_df: &HashMap<String, u32, S>,
+    batch_n: u32,
+) -> Prepared {
     let vector = Vector::build(&terms, an, batch_df, batch_n);
     let mut sorted = terms;
     sorted.sort();
     sorted.dedup();
     let content = sorted.join(" ");
+    let folded = without_own_mention(u);
     Prepared {
         vector,
         dice: DiceKey::new(&content),
         content,
         names,
-        folded: without_own_mention(u),
+        refs: RefSide::new(&folded, lex),
+        aliases: RefAlias::of(u, lex),
+        folded,
     }
 }
 
@@ -408,74 +490,179 @@ fn trim_poss(mut w: &str) -> &str {
     w
 }
 
+/// A rebuttal's folded text split as [`reference`] reads it, with what does not depend on the
+/// claim worked out once: a rebuttal is scored against every claim of its dispute, and
+/// re-splitting it for each was a twentieth of a run (issue 7).
+#[derive(Debug, Clone, Default)]
+pub struct RefSide {
+    /// The folded text with a space either side, for whole-word searches.
+    padded: String,
+    /// Each word as a byte range of `padded`, and the same word less its possessives.
+    words: Vec<(usize, usize)>,
+    trimmed: Vec<(usize, usize)>,
+    /// Whether the trimmed word is a reference noun ("allegations").
+    ref_noun: Vec<bool>,
+    /// The best reference phrase of the rebuttal's own words ("those claims").
+    best: (f32, String),
+}
+
+impl RefSide {
+    pub fn new(rebuttal_folded: &str, lex: &Lexicon) -> Self {
+        let padded = format!(" {rebuttal_folded} ");
+        let mut words = Vec::new();
+        let mut start = None;
+        for (i, c) in rebuttal_folded.char_indices() {
+            let in_word = c.is_alphanumeric() || c == '-' || c == '\'';
+            match (in_word, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    words.push((s + 1, i + 1));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            words.push((s + 1, rebuttal_folded.len() + 1));
+        }
+        let trimmed: Vec<(usize, usize)> = words
+            .iter()
+            .map(|&(s, e)| (s, s + trim_poss(&padded[s..e]).len()))
+            .collect();
+        let ref_noun: Vec<bool> = trimmed
+            .iter()
+            .map(|&(s, e)| lex.is("reference_noun", &padded[s..e]))
+            .collect();
+        let mut best = (0.0f32, String::new());
+        for i in 0..words.len() {
+            if !ref_noun[i] {
+                continue;
+            }
+            let (s, e) = trimmed[i];
+            let w = &padded[s..e];
+            let prev = if i > 0 {
+                &padded[words[i - 1].0..words[i - 1].1]
+            } else {
+                ""
+            };
+            let strength = if matches!(
+                prev,
+                "such" | "these" | "those" | "the" | "this" | "that" | "their" | "its"
+            ) {
+                0.8
+            } else {
+                0.6
+            };
+            if strength > best.0 {
+                best = (strength, format!("{prev} {w}").trim().to_string());
+            }
+        }
+        RefSide {
+            padded,
+            words,
+            trimmed,
+            ref_noun,
+            best,
+        }
+    }
+
+    fn word(&self, i: usize) -> &str {
+        &self.padded[self.words[i].0..self.words[i].1]
+    }
+
+    fn trimmed(&self, i: usize) -> &str {
+        &self.padded[self.trimmed[i].0..self.trimmed[i].1]
+    }
+}
+
+/// One speaker alias of a claim, folded once for [`reference`].
+#[derive(Debug, Clone)]
+pub struct RefAlias {
+    alias: String,
+    folded: String,
+    /// `" " + folded`: the alias starting a word of the padded rebuttal.
+    needle: String,
+    doc_noun: bool,
+}
+
+impl RefAlias {
+    pub fn of(claim: &Unit, lex: &Lexicon) -> Vec<RefAlias> {
+        claim
+            .speaker_aliases
+            .iter()
+            .map(|alias| {
+                let folded = crate::text::fold(alias);
+                RefAlias {
+                    alias: alias.clone(),
+                    needle: format!(" {folded}"),
+                    doc_noun: lex.is("doc_noun", &folded),
+                    folded,
+                }
+            })
+            .collect()
+    }
+}
+
 /// How the rebuttal refers to claims: (strength, phrase). 1.0 names the claim's source,
 /// 0.8 points back at "such references"/"those claims", 0.6 mentions allegations generally.
 pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, String) {
-    let words: Vec<&str> = rebuttal_folded
-        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let mut best = (0.0f32, String::new());
-    for (i, w) in words.iter().enumerate() {
-        let w = trim_poss(w);
-        if !lex.is("reference_noun", w) {
-            continue;
-        }
-        let prev = if i > 0 { words[i - 1] } else { "" };
-        let phrase = format!("{prev} {w}").trim().to_string();
-        let strength = if matches!(
-            prev,
-            "such" | "these" | "those" | "the" | "this" | "that" | "their" | "its"
-        ) {
-            0.8
-        } else {
-            0.6
-        };
-        if strength > best.0 {
-            best = (strength, phrase);
-        }
-    }
-    // The claim's speaker or its descriptors ("the joint statement", "the regulator").
-    for alias in &claim.speaker_aliases {
-        let a = crate::text::fold(alias);
-        let padded = format!(" {rebuttal_folded} ");
-        // A one-word party name counts only as a source ("India's allegations", "made by
-        // India"); elsewhere it is as likely the object of a counter-charge.
-        // A document is named as the source when the rebuttal says whose it is ("a joint
-        // statement issued by Egypt", "the letter from the FDA"), not when the responder
-        // speaks "in a statement" of its own.
-        let document_source = lex.is("doc_noun", &a)
-            && words.windows(2).any(|w| {
-                (w[0] == "joint" && w[1] == a)
-                    || (w[0] == a && matches!(w[1], "issued" | "released" | "by" | "from"))
-            });
-        let as_source = a.contains(' ')
-            || document_source
-            || words.windows(2).any(|w| {
-                let (x, y) = (trim_poss(w[0]), trim_poss(w[1]));
-                (x == a && lex.is("reference_noun", y)) || (x == "by" && y == a)
-            });
-        if a.len() >= 3 && as_source && padded.contains(&format!(" {a}")) && !claim.party.is_empty()
-        {
-            // A longer name ("the joint statement") pins the source down better than a
-            // party name the rebuttal may mention for other reasons.
-            let is_generic = matches!(
-                a.as_str(),
-                "statement" | "report" | "ministry" | "government"
-            );
-            let s = if is_generic {
-                0.9
-            } else if a.contains(' ') {
-                1.0
-            } else {
-                0.95
-            };
-            if s > best.0 {
-                best = (s, alias.clone());
+    reference_prepared(
+        claim,
+        &RefAlias::of(claim, lex),
+        &RefSide::new(rebuttal_folded, lex),
+    )
+}
+
+/// [`reference`] from a claim's [`RefAlias`]es and a rebuttal's [`RefSide`].
+pub fn reference_prepared(claim: &Unit, aliases: &[RefAlias], r: &RefSide) -> (f32, String) {
+    // The best of the rebuttal's own words; the claim's speaker or its descriptors ("the
+    // joint statement", "the regulator") can only beat it.
+    let mut best: (f32, Option<&str>) = (r.best.0, None);
+    if !claim.party.is_empty() {
+        let n = r.words.len();
+        for al in aliases {
+            let a = al.folded.as_str();
+            if a.len() < 3 {
+                continue;
+            }
+            // A one-word party name counts only as a source ("India's allegations", "made by
+            // India"); elsewhere it is as likely the object of a counter-charge.
+            // A document is named as the source when the rebuttal says whose it is ("a joint
+            // statement issued by Egypt", "the letter from the FDA"), not when the responder
+            // speaks "in a statement" of its own.
+            let document_source = al.doc_noun
+                && (1..n).any(|i| {
+                    let (w0, w1) = (r.word(i - 1), r.word(i));
+                    (w0 == "joint" && w1 == a)
+                        || (w0 == a && matches!(w1, "issued" | "released" | "by" | "from"))
+                });
+            let as_source = a.contains(' ')
+                || document_source
+                || (1..n).any(|i| {
+                    let (x, y) = (r.trimmed(i - 1), r.trimmed(i));
+                    (x == a && r.ref_noun[i]) || (x == "by" && y == a)
+                });
+            if as_source && r.padded.contains(al.needle.as_str()) {
+                // A longer name ("the joint statement") pins the source down better than a
+                // party name the rebuttal may mention for other reasons.
+                let is_generic = matches!(a, "statement" | "report" | "ministry" | "government");
+                let s = if is_generic {
+                    0.9
+                } else if a.contains(' ') {
+                    1.0
+                } else {
+                    0.95
+                };
+                if s > best.0 {
+                    best = (s, Some(al.alias.as_str()));
+                }
             }
         }
     }
-    best
+    match best.1 {
+        Some(alias) => (best.0, alias.to_string()),
+        None => r.best.clone(),
+    }
 }
 
 pub fn score(
@@ -483,36 +670,53 @@ pub fn score(
     c: &Prepared,
     rebuttal: &Unit,
     r: &Prepared,
-    lex: &Lexicon,
+    _lex: &Lexicon,
     w: &Weights,
 ) -> Score {
-    let (lexical, shared) = c.vector.cosine(&r.vector);
+    let names = name_similarity(&c.names, &r.names, |a, b| {
+        strsim::jaro_winkler(&c.names[a], &r.names[b])
+    });
+    score_with_names(claim, c, rebuttal, r, w, names)
+}
+
+/// How well the names of a claim (`a` of them) meet those of a rebuttal (`b`): for each claim
+/// name the best Jaro–Winkler against the rebuttal's names, averaged. `sim(i, j)` is the
+/// similarity of claim name `i` and rebuttal name `j`, which a caller may have cached.
+pub fn name_similarity(
+    a: &[String],
+    b: &[String],
+    mut sim: impl FnMut(usize, usize) -> f64,
+) -> Option<f32> {
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    let s: f64 = (0..a.len())
+        .map(|i| (0..b.len()).map(|j| sim(i, j)).fold(0.0, f64::max))
+        .sum::<f64>()
+        / a.len() as f64;
+    Some(s as f32)
+}
+
+/// [`score`] with the name similarity ([`name_similarity`]) already worked out.
+pub fn score_with_names(
+    claim: &Unit,
+    c: &Prepared,
+    rebuttal: &Unit,
+    r: &Prepared,
+    w: &Weights,
+    names: Option<f32>,
+) -> Score {
+    let (lexical, shared) = c.vector.cosine_top(&r.vector, 5);
     let dice = if c.content.is_empty() || r.content.is_empty() {
         0.0
     } else {
         c.dice.similarity(&r.dice) as f32
     };
-    let names = if c.names.is_empty() || r.names.is_empty() {
-        None
-    } else {
-        let s: f64 = c
-            .names
-            .iter()
-            .map(|a| {
-                r.names
-                    .iter()
-                    .map(|b| strsim::jaro_winkler(a, b))
-                    .fold(0.0, f64::max)
-            })
-            .sum::<f64>()
-            / c.names.len() as f64;
-        Some(s as f32)
-    };
     let fuzzy = match names {
         Some(n) => 0.5 * dice + 0.5 * n,
         None => dice,
     };
-    let (reference, reference_phrase) = reference(claim, &r.folded, lex);
+    let (reference, reference_phrase) = reference_prepared(claim, &c.aliases, &r.refs);
     // Order prior: answers usually follow, and nearby; a lede rebuttal may come first.
     let dp = rebuttal.paragraph as f32 - claim.paragraph as f32;
     let order = if dp >= 0.0 {
@@ -527,7 +731,7 @@ pub fn score(
         reference,
         order,
         total,
-        shared: shared.into_iter().take(5).map(|s| s.0).collect(),
+        shared,
         reference_phrase,
     }
 }
