@@ -7,6 +7,41 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 // attribute and classify), with short string keys: SipHash's DoS resistance costs more there
 // than the whole lookup is worth, and the keys come from our own compiled-in word lists.
 
+/// The bit of a built-in word class (data/lexicon/words.tsv) in [`Lexicon::word_mask`]. A
+/// literal class name folds to a constant where [`Lexicon::is`] is inlined.
+#[inline]
+fn class_bit(class: &str) -> Option<u32> {
+    match class {
+        "company_suffix" => Some(0),
+        "corporate_office" => Some(1),
+        "court_noun" => Some(2),
+        "determiner" => Some(3),
+        "doc_noun" => Some(4),
+        "joint_word" => Some(5),
+        "legal_object" => Some(6),
+        "legal_passive" => Some(7),
+        "like_army" => Some(8),
+        "like_body" => Some(9),
+        "like_company" => Some(10),
+        "like_ngo" => Some(11),
+        "like_paper" => Some(12),
+        "like_regulator" => Some(13),
+        "national_office" => Some(14),
+        "nonresponse" => Some(15),
+        "nonresponse_neg" => Some(16),
+        "org_noun" => Some(17),
+        "passive_aux" => Some(18),
+        "person_noun" => Some(19),
+        "pronoun_person" => Some(20),
+        "pronoun_thing" => Some(21),
+        "reference_noun" => Some(22),
+        "skip" => Some(23),
+        "title" => Some(24),
+        "weekday" => Some(25),
+        _ => None,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CueClass {
     Speech,
@@ -52,7 +87,12 @@ pub struct Lexicon {
     pub abbrev_maybe: HashSet<String>,
     pub months: HashSet<String>,
     pub sentence_starters: HashSet<String>,
+    /// Word classes; [`Lexicon::reindex`] must run after editing them.
     pub words: HashMap<String, HashSet<String>>,
+    /// Word → the bits ([`class_bit`]) of the built-in classes it is in: one look-up answers
+    /// `is(class, word)`, where the class map and then the class's set took two, for
+    /// questions asked several times per token (issue 7).
+    word_masks: HashMap<String, u64>,
     /// Folded alias tokens (joined by space) → party.
     pub gazetteer: HashMap<String, GazEntry>,
     /// Longest alias in tokens, to bound the lookup window.
@@ -233,6 +273,14 @@ impl Lexicon {
                 .collect(),
         );
         self.wrong_word_empty = self.wrongdoing_words.iter().any(|w| w.is_empty());
+        self.word_masks.clear();
+        for (class, set) in &self.words {
+            if let Some(b) = class_bit(class) {
+                for w in set {
+                    *self.word_masks.entry(w.clone()).or_default() |= 1 << b;
+                }
+            }
+        }
         self.cue_index.clear();
         for (i, c) in self.cues.iter().enumerate() {
             self.cue_index
@@ -251,8 +299,18 @@ impl Lexicon {
         self.gaz_first.contains(norm)
     }
 
+    #[inline]
     pub fn is(&self, class: &str, word: &str) -> bool {
-        self.words.get(class).is_some_and(|s| s.contains(word))
+        match class_bit(class) {
+            Some(b) => self.word_mask(word) >> b & 1 == 1,
+            None => self.words.get(class).is_some_and(|s| s.contains(word)),
+        }
+    }
+
+    /// The built-in classes `word` is in, as bits (see [`Lexicon::is`]).
+    #[inline]
+    pub fn word_mask(&self, word: &str) -> u64 {
+        self.word_masks.get(word).copied().unwrap_or(0)
     }
 
     pub fn is_wrongdoing(&self, norm: &str) -> bool {
@@ -318,6 +376,20 @@ mod tests {
         assert!(lex.abbrev_never.contains("mr"));
         assert!(lex.is("pronoun_person", "he"));
         assert!(lex.is_wrongdoing("terrorism"));
+    }
+
+    #[test]
+    fn class_bits_answer_as_the_sets() {
+        let lex = Lexicon::builtin();
+        let words: HashSet<&String> = lex.words.values().flatten().collect();
+        for class in lex.words.keys() {
+            assert!(class_bit(class).is_some(), "{class} has no bit");
+            for w in words.iter().map(|w| w.as_str()).chain(["", "zzz"]) {
+                let slow = lex.words.get(class).is_some_and(|s| s.contains(w));
+                assert_eq!(lex.is(class, w), slow, "{class} {w}");
+            }
+        }
+        assert!(!lex.is("no_such_class", "he"));
     }
 
     #[test]

@@ -15,7 +15,8 @@
 
 use crate::lexicon::Lexicon;
 use crate::score::{
-    name_similarity, prepare_parts, score_with_names, Analyzer, Prepared, Score, Weights,
+    jaro_winkler, name_similarity, prepare_parts, score_with_names, Analyzer, Prepared, Score,
+    Weights,
 };
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
@@ -183,7 +184,6 @@ pub fn pair_article(
     let rebuttals: Vec<usize> = (0..units.len())
         .filter(|&i| units[i].role == Role::Rebuttal)
         .collect();
-    let names = NameSims::new(prepared);
     // (claim index, rebuttal index, score, basis, rule)
     let per_rebuttal: Vec<Vec<(usize, usize, Score, &'static str, String)>> = rebuttals
         .par_iter()
@@ -202,7 +202,7 @@ pub fn pair_article(
                 .map(|&ci| {
                     let (c, rp) = (&prepared[ci], &prepared[ri]);
                     let names = name_similarity(&c.names, &rp.names, |a, b| {
-                        names.sim(&c.names[a], &rp.names[b])
+                        jaro_winkler(&c.names[a], &rp.names[b])
                     });
                     (ci, score_with_names(&units[ci], c, r, rp, w, names))
                 })
@@ -487,60 +487,6 @@ fn prepare_all<S: std::hash::BuildHasher>(
         .zip(names)
         .map(|((u, t), nm)| prepare_parts(u, t, nm, an, lex, df, n))
         .collect()
-}
-
-/// Jaro–Winkler similarities of an article's names, each pair computed once: every claim is
-/// scored against every rebuttal of its dispute, and the same few names meet again and again
-/// (a tenth of `score` computed them afresh each time).
-struct NameSims<'a> {
-    ids: rustc_hash::FxHashMap<&'a str, usize>,
-    /// `ids.len()²` cells, `u64::MAX` while not computed; empty when that would be too many.
-    cells: Vec<std::sync::atomic::AtomicU64>,
-}
-
-impl<'a> NameSims<'a> {
-    /// Above this many names an article's table is not kept (the similarities are computed
-    /// each time, as before).
-    const MAX_NAMES: usize = 256;
-
-    fn new(prepared: &'a [Prepared]) -> Self {
-        let mut ids = rustc_hash::FxHashMap::default();
-        for p in prepared {
-            for nm in &p.names {
-                let next = ids.len();
-                ids.entry(nm.as_str()).or_insert(next);
-            }
-        }
-        let n = ids.len();
-        let cells = if n <= Self::MAX_NAMES {
-            (0..n * n)
-                .map(|_| std::sync::atomic::AtomicU64::new(u64::MAX))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        NameSims { ids, cells }
-    }
-
-    fn sim(&self, a: &str, b: &str) -> f64 {
-        use std::sync::atomic::Ordering::Relaxed;
-        if self.cells.is_empty() {
-            return strsim::jaro_winkler(a, b);
-        }
-        let (Some(&i), Some(&j)) = (self.ids.get(a), self.ids.get(b)) else {
-            return strsim::jaro_winkler(a, b);
-        };
-        let cell = &self.cells[i * self.ids.len() + j];
-        // A similarity is never NaN, so no result has the sentinel's bits; two threads that
-        // both miss compute and store the same value.
-        let bits = cell.load(Relaxed);
-        if bits != u64::MAX {
-            return f64::from_bits(bits);
-        }
-        let v = strsim::jaro_winkler(a, b);
-        cell.store(v.to_bits(), Relaxed);
-        v
-    }
 }
 
 pub const REPORT_COLUMNS: [&str; 35] = [
