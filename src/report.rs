@@ -147,6 +147,40 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// Appends the cell as the csv writer writes [`Cell::csv`]: text fitted and guarded as
+    /// [`text_cell`] does, copied once when fitting leaves it alone (nearly always).
+    fn write_csv(&self, out: &mut Vec<u8>, opts: &CsvOptions) {
+        let d = opts.delimiter;
+        match self {
+            Cell::Text(s) => {
+                let fitted;
+                let s = if s.len() <= MAX_CELL_CHARS && (opts.keep_newlines || is_flat(s)) {
+                    s.as_str()
+                } else {
+                    fitted = fit_cell(s, opts.keep_newlines);
+                    fitted.as_str()
+                };
+                if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                    let mut guarded = Vec::with_capacity(s.len() + 1);
+                    guarded.push(b'\'');
+                    guarded.extend_from_slice(s.as_bytes());
+                    push_csv_field(out, &guarded, d);
+                } else {
+                    push_csv_field(out, s.as_bytes(), d);
+                }
+            }
+            Cell::Int(i) => {
+                if *i < 0 {
+                    out.push(b'-');
+                }
+                push_uint(out, i.unsigned_abs());
+            }
+            Cell::Num(f) => push_fixed3(out, *f),
+            Cell::Empty => {}
+        }
+    }
+
+    #[cfg(test)]
     fn csv(&self, opts: &CsvOptions) -> String {
         match self {
             Cell::Text(s) => text_cell(s, opts),
@@ -198,17 +232,35 @@ pub fn write_rows(
             if opts.bom && header {
                 out.write_all("\u{feff}".as_bytes())?;
             }
-            let mut w = csv::WriterBuilder::new()
-                .delimiter(opts.delimiter)
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(out);
+            // The same bytes as the csv writer, a block of rows at a time (see
+            // [`encode_rows`]); like the writer, refuse rows of another length than the first.
+            let width = if header {
+                table.headers.len()
+            } else {
+                table.rows.first().map_or(0, Vec::len)
+            };
+            if let Some(r) = table.rows.iter().find(|r| r.len() != width) {
+                return Err(std::io::Error::other(format!(
+                    "found record with {} fields, but the previous record has {} fields",
+                    r.len(),
+                    width
+                )));
+            }
+            let mut buf = Vec::new();
             if header {
-                w.write_record(&table.headers)?;
+                let cells: Vec<Cell> = table
+                    .headers
+                    .iter()
+                    .map(|h| Cell::Text(h.to_string()))
+                    .collect();
+                encode_rows(&[cells], &table.headers, format, opts, &mut buf)?;
             }
-            for r in &table.rows {
-                w.write_record(r.iter().map(|c| c.csv(opts)))?;
+            for block in table.rows.chunks(1024) {
+                encode_rows(block, &table.headers, format, opts, &mut buf)?;
+                out.write_all(&buf)?;
+                buf.clear();
             }
-            w.flush()?;
+            out.write_all(&buf)?;
         }
         Format::Jsonl => {
             for r in &table.rows {
@@ -253,19 +305,91 @@ pub fn encode_rows(
             }
         }
         _ => {
-            let mut w = csv::WriterBuilder::new()
-                .delimiter(opts.delimiter)
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(std::mem::take(out));
+            // The csv writer's bytes, written straight into `out`: a `String` per cell and
+            // the writer's own buffer were a tenth of a `pair` run (issue 7).
+            let width = rows.first().map(Vec::len);
             for r in rows {
-                w.write_record(r.iter().map(|c| c.csv(opts)))?;
-                w.flush()?;
-                ends.push(w.get_ref().len());
+                if Some(r.len()) != width {
+                    // The csv writer refuses records of differing lengths.
+                    return Err(std::io::Error::other(format!(
+                        "found record with {} fields, but the previous record has {} fields",
+                        r.len(),
+                        width.unwrap_or_default()
+                    )));
+                }
+                let start = out.len();
+                for (k, c) in r.iter().enumerate() {
+                    if k > 0 {
+                        out.push(opts.delimiter);
+                    }
+                    c.write_csv(out, opts);
+                }
+                if out.len() == start {
+                    // An empty record is written as one empty quoted field.
+                    out.extend_from_slice(b"\"\"");
+                }
+                out.extend_from_slice(b"\r\n");
+                ends.push(out.len());
             }
-            *out = w.into_inner().map_err(|e| e.into_error())?;
         }
     }
     Ok(ends)
+}
+
+/// Appends `field` as the csv writer (`QuoteStyle::Necessary`, doubled quotes, CRLF
+/// records) writes it: quoted if it holds the delimiter, a double quote or a line break.
+fn push_csv_field(out: &mut Vec<u8>, field: &[u8], delimiter: u8) {
+    let needs = |b: u8| b == delimiter || matches!(b, b'"' | b'\r' | b'\n');
+    if !field.iter().any(|&b| needs(b)) {
+        out.extend_from_slice(field);
+        return;
+    }
+    out.push(b'"');
+    for &b in field {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+/// Appends the decimal digits of `n`.
+fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[k..]);
+}
+
+/// `format!("{x:.3}")` without the formatter for values that are `f32`s (every score): an
+/// `f32` times 1000 is exact in `f64` (24 + 10 bits), so rounding that product half to even
+/// is the formatter's decimal rounding. Other values go through the formatter.
+fn push_fixed3(out: &mut Vec<u8>, x: f64) {
+    let y = (x * 1000.0).abs();
+    if (x as f32) as f64 != x || !y.is_finite() || y >= 1e15 {
+        out.extend_from_slice(format!("{x:.3}").as_bytes());
+        return;
+    }
+    let q = y.round_ties_even() as u64;
+    if x.is_sign_negative() {
+        out.push(b'-');
+    }
+    push_uint(out, q / 1000);
+    let frac = q % 1000;
+    out.extend_from_slice(&[
+        b'.',
+        b'0' + (frac / 100) as u8,
+        b'0' + (frac / 10 % 10) as u8,
+        b'0' + (frac % 10) as u8,
+    ]);
 }
 
 enum Sink {
@@ -586,6 +710,120 @@ pub fn units_table(units: &[crate::unit::Unit]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_encode_as_the_csv_writer_writes_them() {
+        let texts = [
+            "",
+            "plain",
+            "a,b",
+            "say \"no\"",
+            "line\nbreak",
+            "cr\r",
+            "=SUM(A1)",
+            "-1",
+            "+x",
+            "@a",
+            "\tt",
+            "two  spaces",
+            "\u{2028}sep",
+            "\"",
+            ",",
+            "'",
+            "x;y",
+            "é “q”",
+            "-",
+            "=\"a,b\"",
+        ];
+        let nums = [
+            0.0,
+            -0.0,
+            0.0625,
+            0.0005,
+            0.0015,
+            0.1234567,
+            -0.0001,
+            1.0,
+            2.5e-4,
+            0.9995,
+            123.4567,
+            f64::NAN,
+            f64::INFINITY,
+            1e20,
+            0.1,
+            1.0 / 3.0,
+            -2.0005,
+        ];
+        let mut cells: Vec<Cell> = texts.iter().map(|t| Cell::Text(t.to_string())).collect();
+        cells.extend(nums.iter().map(|&f| Cell::Num(f)));
+        cells.extend(nums.iter().map(|&f| Cell::Num(f as f32 as f64)));
+        cells.extend([0, 7, -3, 1234567890, i64::MIN, i64::MAX].map(Cell::Int));
+        cells.push(Cell::Empty);
+        let mut k = 0u32;
+        for f in 0..20_000u32 {
+            cells.push(Cell::Num(f32::from_bits(0x3a00_0000 + f * 3919 + k) as f64));
+            k = k.wrapping_add(1);
+        }
+        for delimiter in [b',', b';', b'\'', b'\t'] {
+            for keep_newlines in [false, true] {
+                let opts = CsvOptions {
+                    delimiter,
+                    keep_newlines,
+                    ..Default::default()
+                };
+                let rows: Vec<Vec<Cell>> = cells
+                    .chunks(3)
+                    .filter(|c| c.len() == 3)
+                    .map(|c| c.to_vec())
+                    .chain([vec![Cell::Empty, Cell::Empty, Cell::Empty]])
+                    .collect();
+                let mut fast = Vec::new();
+                let ends = encode_rows(&rows, &[], Format::Csv, &opts, &mut fast).unwrap();
+                let mut w = csv::WriterBuilder::new()
+                    .delimiter(delimiter)
+                    .terminator(csv::Terminator::CRLF)
+                    .from_writer(Vec::new());
+                let mut want_ends = Vec::new();
+                for r in &rows {
+                    w.write_record(r.iter().map(|c| c.csv(&opts))).unwrap();
+                    w.flush().unwrap();
+                    want_ends.push(w.get_ref().len());
+                }
+                let want = w.into_inner().unwrap();
+                assert_eq!(
+                    String::from_utf8_lossy(&fast),
+                    String::from_utf8_lossy(&want)
+                );
+                assert_eq!(ends, want_ends);
+                for single in [vec![Cell::Empty], vec![Cell::Text("x".into())]] {
+                    let mut fast = Vec::new();
+                    encode_rows(
+                        std::slice::from_ref(&single),
+                        &[],
+                        Format::Csv,
+                        &opts,
+                        &mut fast,
+                    )
+                    .unwrap();
+                    let mut w = csv::WriterBuilder::new()
+                        .delimiter(delimiter)
+                        .terminator(csv::Terminator::CRLF)
+                        .from_writer(Vec::new());
+                    w.write_record(single.iter().map(|c| c.csv(&opts))).unwrap();
+                    assert_eq!(fast, w.into_inner().unwrap());
+                }
+            }
+        }
+        let uneven = [vec![Cell::Empty, Cell::Empty], vec![Cell::Empty]];
+        assert!(encode_rows(
+            &uneven,
+            &[],
+            Format::Csv,
+            &Default::default(),
+            &mut Vec::new()
+        )
+        .is_err());
+    }
 
     #[test]
     fn flat_cells_are_copied_as_the_slow_path_would() {

@@ -697,8 +697,9 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
         let (mut a_flags, mut b_flags) = (0u64, 0u64);
         let mut matches = 0usize;
         for (i, &x) in a.iter().enumerate() {
-            for j in i.saturating_sub(range)..bl.min(i + range + 1) {
-                if x == b[j] && b_flags >> j & 1 == 0 {
+            let (lo, hi) = (i.saturating_sub(range), bl.min(i + range + 1));
+            for (j, &y) in b.iter().enumerate().take(hi).skip(lo) {
+                if x == y && b_flags >> j & 1 == 0 {
                     a_flags |= 1 << i;
                     b_flags |= 1 << j;
                     matches += 1;

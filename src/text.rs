@@ -34,7 +34,20 @@ pub fn fold(s: &str) -> String {
             out
         };
     }
-    s.chars().map(fold_char).collect()
+    // Mixed text (ASCII with curly quotes and dashes, most news) takes the byte map for its
+    // ASCII characters and `fold_char` only for the others.
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(match c {
+                '`' => '\'',
+                _ => c.to_ascii_lowercase(),
+            });
+        } else {
+            out.push(fold_char(c));
+        }
+    }
+    out
 }
 
 pub fn is_open_double(c: char) -> bool {
@@ -112,9 +125,7 @@ fn is_alnum(c: char) -> bool {
 /// lowercased (no backtick can be in it), with the capacity known up front.
 fn fold_token(word: &str) -> String {
     if word.is_ascii() {
-        let mut out = String::with_capacity(word.len());
-        out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
-        return out;
+        return word.to_ascii_lowercase();
     }
     fold(word)
 }
@@ -429,6 +440,13 @@ mod tests {
         assert!(toks[7].poss);
         assert_eq!(&t[toks[0].start..toks[0].end], "Pakistan’s");
         assert!(toks[1].is_acronym(t));
+    }
+
+    #[test]
+    fn mixed_text_folds_like_fold_char() {
+        let t = "A`b “C” – É ß İ ǅ x\u{A0}y ‘Q’ 1";
+        let slow: String = t.chars().map(fold_char).collect();
+        assert_eq!(fold(t), slow);
     }
 
     #[test]
