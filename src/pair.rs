@@ -15,8 +15,7 @@
 
 use crate::lexicon::Lexicon;
 use crate::score::{
-    jaro_winkler, name_similarity, prepare_parts, score_with_names, Analyzer, Prepared, Score,
-    Weights,
+    jaro_winkler, name_similarity, prepare_as, score_with_names, Analyzer, Prepared, Score, Weights,
 };
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
@@ -485,7 +484,7 @@ fn prepare_all<S: std::hash::BuildHasher>(
         .iter()
         .zip(terms)
         .zip(names)
-        .map(|((u, t), nm)| prepare_parts(u, t, nm, an, lex, df, n))
+        .map(|((u, t), nm)| prepare_as(u, t, nm, an, lex, df, n, Some(u.role)))
         .collect()
 }
 

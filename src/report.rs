@@ -154,19 +154,33 @@ impl Cell {
         match self {
             Cell::Text(s) => {
                 let fitted;
-                let s = if s.len() <= MAX_CELL_CHARS && (opts.keep_newlines || is_flat(s)) {
+                let (fit, mut quote) = cell_needs(s.as_bytes(), d);
+                let s = if s.len() <= MAX_CELL_CHARS && (opts.keep_newlines || !fit) {
                     s.as_str()
                 } else {
                     fitted = fit_cell(s, opts.keep_newlines);
+                    quote = cell_needs(fitted.as_bytes(), d).1;
                     fitted.as_str()
                 };
-                if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                    let mut guarded = Vec::with_capacity(s.len() + 1);
-                    guarded.push(b'\'');
-                    guarded.extend_from_slice(s.as_bytes());
-                    push_csv_field(out, &guarded, d);
+                // The formula guard is part of the field the writer sees.
+                let guard = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+                quote |= guard && d == b'\'';
+                if quote {
+                    out.push(b'"');
+                }
+                if guard {
+                    out.push(b'\'');
+                }
+                if quote {
+                    for (k, part) in s.split('"').enumerate() {
+                        if k > 0 {
+                            out.extend_from_slice(b"\"\"");
+                        }
+                        out.extend_from_slice(part.as_bytes());
+                    }
+                    out.push(b'"');
                 } else {
-                    push_csv_field(out, s.as_bytes(), d);
+                    out.extend_from_slice(s.as_bytes());
                 }
             }
             Cell::Int(i) => {
@@ -336,22 +350,47 @@ pub fn encode_rows(
     Ok(ends)
 }
 
-/// Appends `field` as the csv writer (`QuoteStyle::Necessary`, doubled quotes, CRLF
-/// records) writes it: quoted if it holds the delimiter, a double quote or a line break.
-fn push_csv_field(out: &mut Vec<u8>, field: &[u8], delimiter: u8) {
-    let needs = |b: u8| b == delimiter || matches!(b, b'"' | b'\r' | b'\n');
-    if !field.iter().any(|&b| needs(b)) {
-        out.extend_from_slice(field);
-        return;
+/// What a text cell needs beyond a copy: (fitting, as [`is_flat`] says no: a line break, a
+/// line or paragraph separator or two spaces in a row; quoting, as the csv writer
+/// (`QuoteStyle::Necessary`) decides: the delimiter, a double quote or a line break). Eight
+/// bytes at a time: the texts are most of a report's bytes.
+fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // 0x80 in each byte of `w` equal to `b`, exactly (no borrow between bytes).
+    let eq = |w: u64, b: u8| {
+        let v = w ^ (ONES * b as u64);
+        !(((v & LOW7) + LOW7) | v | LOW7)
+    };
+    let (mut fit, mut quote, mut lead, mut prev_space) = (0u64, 0u64, 0u64, 0u64);
+    let mut word = |w: u64| {
+        let space = eq(w, b' ');
+        let breaks = eq(w, b'\n') | eq(w, b'\r');
+        fit |= breaks | (space & (space << 8)) | (space & (prev_space >> 56));
+        prev_space = space;
+        // The first byte of U+2028 and U+2029, and of much else: looked at again below.
+        lead |= eq(w, 0xe2);
+        quote |= breaks | eq(w, delimiter) | eq(w, b'"');
+    };
+    let mut chunks = s.chunks_exact(8);
+    for c in chunks.by_ref() {
+        word(u64::from_le_bytes([
+            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+        ]));
     }
-    out.push(b'"');
-    for &b in field {
-        if b == b'"' {
-            out.push(b'"');
-        }
-        out.push(b);
+    let tail = chunks.remainder();
+    if !tail.is_empty() {
+        // Padding with a byte that is none of those looked for.
+        let pad = if delimiter == b'x' { b'y' } else { b'x' };
+        let mut last = [pad; 8];
+        last[..tail.len()].copy_from_slice(tail);
+        word(u64::from_le_bytes(last));
     }
-    out.push(b'"');
+    // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; E2 also leads curly quotes and dashes.
+    let separators = lead != 0
+        && s.windows(3)
+            .any(|w| w[0] == 0xe2 && w[1] == 0x80 && (w[2] == 0xa8 || w[2] == 0xa9));
+    (fit != 0 || separators, quote != 0)
 }
 
 /// Appends the decimal digits of `n`.
@@ -710,6 +749,45 @@ pub fn units_table(units: &[crate::unit::Unit]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cell_needs_answers_as_byte_scans() {
+        let samples = [
+            "",
+            "a",
+            "a  b",
+            "a b",
+            "       x",
+            "x\n",
+            "\r",
+            "a,b",
+            "\"",
+            "\u{2028}",
+            "e\u{2029}",
+            "“curly” — dash",
+            "12345678 1234567  ",
+            "1234567  ",
+            "abcdefg,",
+            "xxxxxxxx",
+            "yyyyyyyy;",
+            "\u{e2}\u{80}",
+            "ab\u{2027}",
+        ];
+        for d in [b',', b';', b'x', b'y', b'\''] {
+            for s in samples {
+                let b = s.as_bytes();
+                let quote = b
+                    .iter()
+                    .any(|&c| c == d || matches!(c, b'"' | b'\r' | b'\n'));
+                assert_eq!(
+                    cell_needs(b, d),
+                    (!is_flat(s), quote),
+                    "{s:?} {}",
+                    d as char
+                );
+            }
+        }
+    }
 
     #[test]
     fn cells_encode_as_the_csv_writer_writes_them() {

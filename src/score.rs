@@ -430,19 +430,50 @@ pub fn prepare_parts<S: BuildHasher>(
     batch_df: &HashMap<String, u32, S>,
     batch_n: u32,
 ) -> Prepared {
+    prepare_as(u, terms, names, an, lex, batch_df, batch_n, None)
+}
+
+/// [`prepare_parts`] for a unit that is only ever scored in its own role (`Some`), as pairing
+/// scores claims against rebuttals: a claim's rebuttal side (`folded`, `refs`) and a
+/// rebuttal's claim side (`aliases`) are left empty, since nothing reads them.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn prepare_as<S: BuildHasher>(
+    u: &Unit,
+    terms: Vec<String>,
+    names: Vec<String>,
+    an: &Analyzer,
+    lex: &Lexicon,
+    batch_df: &HashMap<String, u32, S>,
+    batch_n: u32,
+    role: Option<crate::unit::Role>,
+) -> Prepared {
+    use crate::unit::Role;
     let vector = Vector::build(&terms, an, batch_df, batch_n);
     let mut sorted = terms;
     sorted.sort();
     sorted.dedup();
     let content = sorted.join(" ");
-    let folded = without_own_mention(u);
+    let as_rebuttal = role != Some(Role::Claim);
+    let folded = if as_rebuttal {
+        without_own_mention(u)
+    } else {
+        String::new()
+    };
     Prepared {
         vector,
         dice: DiceKey::new(&content),
         content,
         names,
-        refs: RefSide::new(&folded, lex),
-        aliases: RefAlias::of(u, lex),
+        refs: if as_rebuttal {
+            RefSide::new(&folded, lex)
+        } else {
+            RefSide::default()
+        },
+        aliases: if role != Some(Role::Rebuttal) {
+            RefAlias::of(u, lex)
+        } else {
+            Vec::new()
+        },
         folded,
     }
 }
