@@ -159,8 +159,9 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    #[inline]
     fn w(&self, t: &Token, class: &str) -> bool {
-        self.lex.is(class, &t.norm)
+        self.lex.is_tok(class, t)
     }
     fn gap<'b>(&'b self, toks: &[Token], i: usize) -> &'b str {
         if i == 0 || i >= toks.len() {
@@ -175,7 +176,7 @@ impl Ctx<'_> {
     pub fn gaz_at(&self, toks: &[Token], i: usize) -> Option<(usize, String, PartyType)> {
         // Every key is the norms of its tokens joined by spaces, and norms hold no space: a
         // key can only match if its first token is this one.
-        if !toks[i].cap || !self.lex.may_start_alias(&toks[i].norm) {
+        if !toks[i].cap || !self.lex.may_start_alias_tok(&toks[i]) {
             return None;
         }
         let mut max = self.lex.gaz_max_len.min(toks.len() - i);
@@ -1619,7 +1620,8 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     let ctx = Ctx { text, lex };
     let mut infos = Vec::with_capacity(seg.sentences.len());
     for s in &seg.sentences {
-        let tokens = tokenize(text, s.start, s.end);
+        let mut tokens = tokenize(text, s.start, s.end);
+        lex.mark(&mut tokens);
         // Quotes are sorted and never overlap, so those touching this sentence are one
         // contiguous run: found by binary search, they keep a text full of quote marks linear.
         let lo = seg.quotes.partition_point(|q| q.end() <= s.start);

@@ -1,6 +1,7 @@
 //! Word lists and the gazetteer, kept as plain files in data/ and compiled in, so the binary
 //! works from any directory; a `--config` TOML file can extend them.
 
+use crate::text::Token;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 // The maps below are looked up for every token of every sentence (several times per token in
@@ -41,6 +42,11 @@ fn class_bit(class: &str) -> Option<u32> {
         _ => None,
     }
 }
+
+/// [`Token::classes`] bit: the word starts some gazetteer alias.
+const ALIAS_START: u64 = 1 << 62;
+/// [`Token::classes`] bit: the classes have been looked up.
+const MARKED: u64 = 1 << 63;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CueClass {
@@ -89,7 +95,8 @@ pub struct Lexicon {
     pub sentence_starters: HashSet<String>,
     /// Word classes; [`Lexicon::reindex`] must run after editing them.
     pub words: HashMap<String, HashSet<String>>,
-    /// Word → the bits ([`class_bit`]) of the built-in classes it is in: one look-up answers
+    /// Word → the bits ([`class_bit`]) of the built-in classes it is in, and [`ALIAS_START`]
+    /// for the first word of an alias: one look-up answers
     /// `is(class, word)`, where the class map and then the class's set took two, for
     /// questions asked several times per token (issue 7).
     word_masks: HashMap<String, u64>,
@@ -226,6 +233,7 @@ impl Lexicon {
         let first = key.split(' ').next().unwrap_or_default();
         if !self.gaz_first.contains(first) {
             self.gaz_first.insert(first.to_string());
+            *self.word_masks.entry(first.to_string()).or_default() |= ALIAS_START;
         }
         self.gazetteer.insert(
             key,
@@ -274,6 +282,9 @@ impl Lexicon {
         );
         self.wrong_word_empty = self.wrongdoing_words.iter().any(|w| w.is_empty());
         self.word_masks.clear();
+        for w in &self.gaz_first {
+            *self.word_masks.entry(w.clone()).or_default() |= ALIAS_START;
+        }
         for (class, set) in &self.words {
             if let Some(b) = class_bit(class) {
                 for w in set {
@@ -310,7 +321,36 @@ impl Lexicon {
     /// The built-in classes `word` is in, as bits (see [`Lexicon::is`]).
     #[inline]
     pub fn word_mask(&self, word: &str) -> u64 {
-        self.word_masks.get(word).copied().unwrap_or(0)
+        self.word_masks.get(word).copied().unwrap_or(0) & !ALIAS_START
+    }
+
+    /// Looks up the classes of each token once ([`Token::classes`]), for the many
+    /// [`Lexicon::is_tok`] and [`Lexicon::may_start_alias_tok`] questions asked of it later:
+    /// attribution asks several per token, each a hash of the word (a tenth of a run).
+    pub fn mark(&self, toks: &mut [Token]) {
+        for t in toks {
+            t.classes = self.word_masks.get(t.norm.as_str()).copied().unwrap_or(0) | MARKED;
+        }
+    }
+
+    /// [`Lexicon::is`] for a token's word, from its marked classes when it has them.
+    #[inline]
+    pub fn is_tok(&self, class: &str, t: &Token) -> bool {
+        match class_bit(class) {
+            Some(b) if t.classes & MARKED != 0 => t.classes >> b & 1 == 1,
+            _ => self.is(class, &t.norm),
+        }
+    }
+
+    /// [`Lexicon::may_start_alias`] for a token's word, from its marked classes when it has
+    /// them.
+    #[inline]
+    pub fn may_start_alias_tok(&self, t: &Token) -> bool {
+        if t.classes & MARKED != 0 {
+            t.classes & ALIAS_START != 0
+        } else {
+            self.may_start_alias(&t.norm)
+        }
     }
 
     pub fn is_wrongdoing(&self, norm: &str) -> bool {
@@ -390,6 +430,28 @@ mod tests {
             }
         }
         assert!(!lex.is("no_such_class", "he"));
+        let t = "He said the Foreign Ministry of Pakistan and the U.S. envoy's report";
+        let mut toks = crate::text::tokenize(t, 0, t.len());
+        let plain = toks.clone();
+        lex.mark(&mut toks);
+        for (m, p) in toks.iter().zip(&plain) {
+            assert_eq!(lex.may_start_alias_tok(m), lex.may_start_alias(&p.norm));
+            assert_eq!(lex.may_start_alias_tok(p), lex.may_start_alias(&p.norm));
+            for class in lex
+                .words
+                .keys()
+                .map(String::as_str)
+                .chain(["no_such_class"])
+            {
+                assert_eq!(
+                    lex.is_tok(class, m),
+                    lex.is(class, &p.norm),
+                    "{class} {}",
+                    p.norm
+                );
+                assert_eq!(lex.is_tok(class, p), lex.is(class, &p.norm));
+            }
+        }
     }
 
     #[test]

@@ -80,6 +80,9 @@ pub struct Token {
     pub cap: bool,
     /// Written with a possessive `'s` / `’s` (or a bare trailing apostrophe after s).
     pub poss: bool,
+    /// The word's lexicon classes, once [`crate::lexicon::Lexicon::mark`] has looked them up
+    /// (0 until then): see [`crate::lexicon::Lexicon::is_tok`].
+    pub classes: u64,
 }
 
 impl Token {
@@ -197,6 +200,7 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
             norm,
             cap: c.is_uppercase(),
             poss,
+            classes: 0,
         });
         pos = j;
     }
@@ -323,6 +327,7 @@ mod tests {
                 norm,
                 cap,
                 poss,
+                classes: 0,
             });
             i = j;
         }
