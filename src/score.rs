@@ -449,10 +449,15 @@ pub(crate) fn prepare_as<S: BuildHasher>(
 ) -> Prepared {
     use crate::unit::Role;
     let vector = Vector::build(&terms, an, batch_df, batch_n);
-    let mut sorted = terms;
-    sorted.sort();
-    sorted.dedup();
-    let content = sorted.join(" ");
+    // The vector's terms are the distinct terms in sorted order: the sorted, deduplicated
+    // list that `content` joins, without sorting it again.
+    let mut content = String::with_capacity(terms.iter().map(|t| t.len() + 1).sum());
+    for (k, (t, _)) in vector.terms.iter().enumerate() {
+        if k > 0 {
+            content.push(' ');
+        }
+        content.push_str(t);
+    }
     let as_rebuttal = role != Some(Role::Claim);
     let folded = if as_rebuttal {
         without_own_mention(u)
