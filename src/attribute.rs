@@ -1288,7 +1288,7 @@ impl Resolver<'_, '_> {
             let org = self
                 .recent()
                 .filter(|e| e.kind == EntityKind::Org && !e.generic && e.id != id)
-                .filter(|e| window.contains(&format!(" {} ", self.folded[e.id])))
+                .filter(|e| contains_word_run(&window, &self.folded[e.id]))
                 .max_by_key(|e| self.folded[e.id].len())
                 .map(|e| e.id);
             if let Some(org) = org {
@@ -1533,6 +1533,22 @@ impl Resolver<'_, '_> {
 
 /// A name as the article wrote it, from `first` to `last`: possessive dropped, the dot of a
 /// final abbreviation ("Inc.", "Jr.") kept.
+/// Whether `window` holds `words` between two spaces: `window.contains(" {words} ")`
+/// without building the needle for every entity tried.
+fn contains_word_run(window: &str, words: &str) -> bool {
+    let (w, n) = (window.as_bytes(), words.len());
+    let mut from = 0;
+    while let Some(i) = window.get(from..).and_then(|rest| rest.find(words)) {
+        let at = from + i;
+        if at > 0 && w[at - 1] == b' ' && w.get(at + n) == Some(&b' ') {
+            return true;
+        }
+        // Overlapping matches count too: step one character past this one's start.
+        from = at + window[at..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
 fn written_name(ctx: &Ctx, first: &Token, last: &Token) -> String {
     let mut end = last.end;
     if last.poss {
@@ -2304,6 +2320,32 @@ fn register_documents(r: &mut Resolver, toks: &[Token], q: &[bool]) {
                         false,
                     );
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_runs_are_found_as_padded_needles() {
+        let windows = [
+            " xa a a ",
+            " a a ",
+            " aa a ",
+            "",
+            " ",
+            "  ",
+            " foreign ministry of x ",
+            " é b ",
+        ];
+        let words = ["a a", "a", "", "foreign ministry", "x", "é", "b", "aa"];
+        for w in windows {
+            for x in words {
+                let want = w.contains(&format!(" {x} "));
+                assert_eq!(contains_word_run(w, x), want, "{w:?} {x:?}");
             }
         }
     }

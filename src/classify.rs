@@ -885,6 +885,8 @@ pub fn classify(
             decided[ai] = Some((Role::Rebuttal, d, conf_kind.into(), None));
         }
     }
+    // Each dispute's label once, not twice per unit.
+    let labels: Vec<String> = disputes.iter().map(Dispute::label).collect();
     for (ai, act) in acts.iter().enumerate() {
         let Some((role, d, kind, cue_tok)) = decided[ai].clone() else {
             continue;
@@ -930,7 +932,7 @@ pub fn classify(
                 EntityKind::Document => "document",
             },
             side_word,
-            disputes[d].label(),
+            labels[d],
             if cue.is_empty() {
                 format!("; no cue: {kind} by the {side_word}")
             } else {
@@ -953,7 +955,7 @@ pub fn classify(
             speaker_mention: a.mention.clone(),
             side: format!("{side_word}: {}", join(p)),
             party: join(p),
-            dispute: disputes[d].label(),
+            dispute: labels[d].clone(),
             quote_type: a.quote_type.as_str().to_string(),
             cue,
             text: text[s.start..s.end].to_string(),

@@ -358,6 +358,21 @@ pub struct DiceKey {
 
 impl DiceKey {
     pub fn new(s: &str) -> Self {
+        if s.is_ascii() {
+            // Content words are nearly always ASCII: bytes are chars, and a bigram is a
+            // pair of adjacent bytes.
+            let squeezed: Vec<u8> = s
+                .bytes()
+                .filter(|b| !matches!(b, b' ' | b'\t'..=b'\r'))
+                .collect();
+            let mut bigrams: Vec<u64> = squeezed
+                .windows(2)
+                .map(|w| (w[0] as u64) << 32 | w[1] as u64)
+                .collect();
+            bigrams.sort_unstable();
+            let squeezed = String::from_utf8(squeezed).unwrap_or_default();
+            return DiceKey { squeezed, bigrams };
+        }
         let squeezed: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         let mut bigrams: Vec<u64> = squeezed
             .chars()
@@ -902,6 +917,8 @@ mod tests {
             ("café naïve", "cafe naive"),
             ("extrem support", "activ extrem support"),
             ("x", "xy"),
+            ("a\tb\u{0B}c\u{0C}d\re\nf", "ab cd ef"),
+            ("a\u{1C}b", "ab"),
         ];
         for (a, b) in cases {
             let fast = DiceKey::new(a).similarity(&DiceKey::new(b));
