@@ -150,45 +150,9 @@ impl Cell {
     /// Appends the cell as the csv writer writes [`Cell::csv`]: text fitted and guarded as
     /// [`text_cell`] does, copied once when fitting leaves it alone (nearly always).
     fn write_csv(&self, out: &mut Vec<u8>, opts: &CsvOptions) {
-        let d = opts.delimiter;
         match self {
-            Cell::Text(s) => {
-                let fitted;
-                let (fit, mut quote) = cell_needs(s.as_bytes(), d);
-                let s = if s.len() <= MAX_CELL_CHARS && (opts.keep_newlines || !fit) {
-                    s.as_str()
-                } else {
-                    fitted = fit_cell(s, opts.keep_newlines);
-                    quote = cell_needs(fitted.as_bytes(), d).1;
-                    fitted.as_str()
-                };
-                // The formula guard is part of the field the writer sees.
-                let guard = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-                quote |= guard && d == b'\'';
-                if quote {
-                    out.push(b'"');
-                }
-                if guard {
-                    out.push(b'\'');
-                }
-                if quote {
-                    for (k, part) in s.split('"').enumerate() {
-                        if k > 0 {
-                            out.extend_from_slice(b"\"\"");
-                        }
-                        out.extend_from_slice(part.as_bytes());
-                    }
-                    out.push(b'"');
-                } else {
-                    out.extend_from_slice(s.as_bytes());
-                }
-            }
-            Cell::Int(i) => {
-                if *i < 0 {
-                    out.push(b'-');
-                }
-                push_uint(out, i.unsigned_abs());
-            }
+            Cell::Text(s) => push_text_csv(out, s, opts),
+            Cell::Int(i) => push_int(out, *i),
             Cell::Num(f) => push_fixed3(out, *f),
             Cell::Empty => {}
         }
@@ -350,6 +314,49 @@ pub fn encode_rows(
     Ok(ends)
 }
 
+/// Appends a text cell as the csv writer writes [`text_cell`]'s result: fitted and guarded,
+/// copied once when fitting leaves it alone (nearly always).
+pub(crate) fn push_text_csv(out: &mut Vec<u8>, s: &str, opts: &CsvOptions) {
+    let d = opts.delimiter;
+    let fitted;
+    let (fit, mut quote) = cell_needs(s.as_bytes(), d);
+    let s = if s.len() <= MAX_CELL_CHARS && (opts.keep_newlines || !fit) {
+        s
+    } else {
+        fitted = fit_cell(s, opts.keep_newlines);
+        quote = cell_needs(fitted.as_bytes(), d).1;
+        fitted.as_str()
+    };
+    // The formula guard is part of the field the writer sees.
+    let guard = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    quote |= guard && d == b'\'';
+    if quote {
+        out.push(b'"');
+    }
+    if guard {
+        out.push(b'\'');
+    }
+    if quote {
+        for (k, part) in s.split('"').enumerate() {
+            if k > 0 {
+                out.extend_from_slice(b"\"\"");
+            }
+            out.extend_from_slice(part.as_bytes());
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Appends an integer cell as the csv writer writes `i.to_string()`.
+pub(crate) fn push_int(out: &mut Vec<u8>, i: i64) {
+    if i < 0 {
+        out.push(b'-');
+    }
+    push_uint(out, i.unsigned_abs());
+}
+
 /// What a text cell needs beyond a copy: (fitting, as [`is_flat`] says no: a line break, a
 /// line or paragraph separator or two spaces in a row; quoting, as the csv writer
 /// (`QuoteStyle::Necessary`) decides: the delimiter, a double quote or a line break). Eight
@@ -411,7 +418,7 @@ fn push_uint(out: &mut Vec<u8>, mut n: u64) {
 /// `format!("{x:.3}")` without the formatter for values that are `f32`s (every score): an
 /// `f32` times 1000 is exact in `f64` (24 + 10 bits), so rounding that product half to even
 /// is the formatter's decimal rounding. Other values go through the formatter.
-fn push_fixed3(out: &mut Vec<u8>, x: f64) {
+pub(crate) fn push_fixed3(out: &mut Vec<u8>, x: f64) {
     let y = (x * 1000.0).abs();
     if (x as f32) as f64 != x || !y.is_finite() || y >= 1e15 {
         out.extend_from_slice(format!("{x:.3}").as_bytes());

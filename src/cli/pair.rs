@@ -492,9 +492,9 @@ fn stream_plan(
                     Ok(e) => {
                         let per = [(r.id, e.units)];
                         let rows = riposte::pair::pair_batch_with(&per, &an, &lex, &opts);
-                        let cells = report_table(&rows, a.explain).rows;
-                        ends =
-                            riposte::report::encode_rows(&cells, &headers, format, &csv, &mut buf)?;
+                        ends = riposte::pair::encode_report_rows(
+                            &rows, a.explain, format, &csv, &mut buf,
+                        )?;
                         t.add(&per, &rows, 0);
                         e.warnings
                     }
