@@ -115,6 +115,17 @@ fn char_at(s: &str, pos: usize) -> (char, usize) {
     (c, c.len_utf8())
 }
 
+/// ASCII letters and digits, by byte: the tokenizer's inner loop over ASCII text.
+static ASCII_ALNUM: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
 #[inline]
 fn is_alnum(c: char) -> bool {
     if c.is_ascii() {
@@ -143,8 +154,13 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
     // A word and the gap after it take five or six bytes of news text: a quarter of the
     // bytes is room enough that the vector is almost never regrown.
     let mut out = Vec::with_capacity(n / 4 + 1);
+    let bytes = slice.as_bytes();
     let mut pos = 0;
     while pos < n {
+        if bytes[pos] < 0x80 && !ASCII_ALNUM[bytes[pos] as usize] {
+            pos += 1;
+            continue;
+        }
         let (c, cl) = char_at(slice, pos);
         if !is_alnum(c) {
             pos += cl;
@@ -156,6 +172,11 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
         // a token is never alphanumeric, so the run never reaches back past its start.
         let mut run = 1usize;
         while j < n {
+            if bytes[j] < 0x80 && ASCII_ALNUM[bytes[j] as usize] {
+                j += 1;
+                run += 1;
+                continue;
+            }
             let (cj, lj) = char_at(slice, j);
             if is_alnum(cj) {
                 j += lj;
