@@ -176,6 +176,60 @@ pub fn pair_article(
     lex: &Lexicon,
     opts: &PairOptions,
 ) -> Vec<Row> {
+    pair_rows_at(article, units, prepared, lex, opts)
+        .into_iter()
+        .map(|r| Row {
+            article: article.into(),
+            pair_id: r.pair_id,
+            status: r.status,
+            basis: r.basis,
+            confidence: r.confidence,
+            claim: r.claim.map(|i| units[i].clone()),
+            rebuttal: r.rebuttal.map(|i| units[i].clone()),
+            score: r.score,
+            evidence: r.evidence,
+        })
+        .collect()
+}
+
+/// A report row with its units as indices into the article's units: a streamed report
+/// formats it through a [`RowView`], and cloning both units into every row was a fortieth
+/// of a run (issue 7).
+struct RowAt {
+    pair_id: String,
+    status: Status,
+    basis: &'static str,
+    confidence: &'static str,
+    claim: Option<usize>,
+    rebuttal: Option<usize>,
+    score: Option<Score>,
+    evidence: String,
+}
+
+impl RowAt {
+    fn view<'a>(&'a self, article: &'a str, units: &'a [Unit]) -> RowView<'a> {
+        RowView {
+            article,
+            pair_id: &self.pair_id,
+            status: self.status,
+            basis: self.basis,
+            confidence: self.confidence,
+            claim: self.claim.map(|i| &units[i]),
+            rebuttal: self.rebuttal.map(|i| &units[i]),
+            score: self.score.as_ref(),
+            evidence: &self.evidence,
+        }
+    }
+}
+
+/// [`pair_article`]'s rows, units by index.
+fn pair_rows_at(
+    article: &str,
+    units: &[Unit],
+    prepared: &[Prepared],
+    lex: &Lexicon,
+    opts: &PairOptions,
+) -> Vec<RowAt> {
     let w = &opts.weights;
     let claims: Vec<usize> = (0..units.len())
         .filter(|&i| units[i].role == Role::Claim)
@@ -367,13 +421,12 @@ pub fn pair_article(
         let mut mine: Vec<&(usize, usize, Score, &'static str, String)> =
             links.iter().filter(|l| l.0 == ci).collect();
         if mine.is_empty() {
-            rows.push(Row {
-                article: article.into(),
+            rows.push(RowAt {
                 pair_id: pair_id(article, &c.text, ""),
                 status: Status::Unanswered,
                 basis: "",
                 confidence: "",
-                claim: Some(c.clone()),
+                claim: Some(ci),
                 rebuttal: None,
                 score: None,
                 evidence: "no rebuttal of this dispute scores above the threshold".into(),
@@ -387,14 +440,13 @@ pub fn pair_article(
         });
         for (_, ri, s, basis, rule) in mine {
             let r = &units[*ri];
-            rows.push(Row {
-                article: article.into(),
+            rows.push(RowAt {
                 pair_id: pair_id(article, &c.text, &r.text),
                 status: Status::Paired,
                 basis,
                 confidence: confidence(s.total, *basis == "blanket", s.reference, c, r),
-                claim: Some(c.clone()),
-                rebuttal: Some(r.clone()),
+                claim: Some(ci),
+                rebuttal: Some(*ri),
                 score: Some(s.clone()),
                 evidence: evidence(s, rule),
             });
@@ -411,14 +463,13 @@ pub fn pair_article(
             } else {
                 "no claim of its dispute was extracted"
             };
-            rows.push(Row {
-                article: article.into(),
+            rows.push(RowAt {
                 pair_id: pair_id(article, "", &r.text),
                 status: Status::Unmatched,
                 basis: "",
                 confidence: "",
                 claim: None,
-                rebuttal: Some(r.clone()),
+                rebuttal: Some(ri),
                 score: None,
                 evidence: why.into(),
             });
@@ -452,23 +503,72 @@ pub fn pair_batch_with(
     articles
         .par_iter()
         .map(|(id, units)| {
-            // Each unit's terms are computed once and serve both the article's document
-            // frequencies and its vector; computing them twice was a tenth of a run (issue 7).
-            let (terms, names): (Vec<Vec<String>>, Vec<Vec<String>>) = units
-                .iter()
-                .map(|u| an.terms_and_names(&u.text, lex))
-                .unzip();
-            let prepared: Vec<Prepared> = match &batch {
-                Some((df, n)) => prepare_all(units, terms, names, an, lex, df, *n),
-                None => {
-                    let df: rustc_hash::FxHashMap<String, u32> = df_of_terms(terms.iter());
-                    prepare_all(units, terms, names, an, lex, &df, units.len() as u32)
-                }
-            };
+            let prepared = prepare_article(units, an, lex, batch.as_ref());
             pair_article(id, units, &prepared, lex, opts)
         })
         .flatten()
         .collect()
+}
+
+/// The units of one article prepared for scoring, with document frequencies from `batch`
+/// or else from the article's own units.
+fn prepare_article(
+    units: &[Unit],
+    an: &Analyzer,
+    lex: &Lexicon,
+    batch: Option<&(HashMap<String, u32>, u32)>,
+) -> Vec<Prepared> {
+    // Each unit's terms are computed once and serve both the article's document
+    // frequencies and its vector; computing them twice was a tenth of a run (issue 7).
+    let (terms, names): (Vec<Vec<String>>, Vec<Vec<String>>) = units
+        .iter()
+        .map(|u| an.terms_and_names(&u.text, lex))
+        .unzip();
+    match batch {
+        Some((df, n)) => prepare_all(units, terms, names, an, lex, df, *n),
+        None => {
+            let df: rustc_hash::FxHashMap<String, u32> = df_of_terms(terms.iter());
+            prepare_all(units, terms, names, an, lex, &df, units.len() as u32)
+        }
+    }
+}
+
+/// Pairs one article with its own IDF ([`IdfScope::Article`], whatever `opts.idf` says)
+/// and encodes its report rows as [`encode_report_rows`] encodes [`pair_batch_with`]'s
+/// rows, without cloning units into rows. Returns where each row ends and how many rows
+/// are paired, unanswered and unmatched.
+#[allow(clippy::too_many_arguments)]
+pub fn pair_encode_article(
+    id: &str,
+    units: &[Unit],
+    an: &Analyzer,
+    lex: &Lexicon,
+    opts: &PairOptions,
+    explain: bool,
+    format: crate::report::Format,
+    csv: &crate::report::CsvOptions,
+    out: &mut Vec<u8>,
+) -> std::io::Result<(Vec<usize>, [u64; 3])> {
+    let prepared = prepare_article(units, an, lex, None);
+    let rows = pair_rows_at(id, units, &prepared, lex, opts);
+    let mut counts = [0u64; 3];
+    for r in &rows {
+        counts[r.status as usize] += 1;
+    }
+    if format != crate::report::Format::Csv {
+        let cells: Vec<Vec<crate::report::Cell>> = rows
+            .iter()
+            .map(|r| row_cells(&r.view(id, units), explain))
+            .collect();
+        let ends = crate::report::encode_rows(&cells, &report_headers(explain), format, csv, out)?;
+        return Ok((ends, counts));
+    }
+    let mut ends = Vec::with_capacity(rows.len());
+    for r in &rows {
+        push_row_csv(&r.view(id, units), explain, csv, out);
+        ends.push(out.len());
+    }
+    Ok((ends, counts))
 }
 
 fn prepare_all<S: std::hash::BuildHasher>(
@@ -715,16 +815,22 @@ pub fn encode_report_rows(
     }
     let mut ends = Vec::with_capacity(rows.len());
     for r in rows {
-        let mut sink = CsvSink {
-            out,
-            opts,
-            first: true,
-        };
-        row_fields(&RowView::from(r), explain, &mut sink);
-        out.extend_from_slice(b"\r\n");
+        push_row_csv(&RowView::from(r), explain, opts, out);
         ends.push(out.len());
     }
     Ok(ends)
+}
+
+/// One report row as CSV, the bytes [`crate::report::encode_rows`] writes for its
+/// [`row_cells`].
+fn push_row_csv(r: &RowView, explain: bool, opts: &crate::report::CsvOptions, out: &mut Vec<u8>) {
+    let mut sink = CsvSink {
+        out,
+        opts,
+        first: true,
+    };
+    row_fields(r, explain, &mut sink);
+    out.extend_from_slice(b"\r\n");
 }
 
 #[cfg(test)]
@@ -736,6 +842,7 @@ mod tests {
     fn rows_encode_as_their_cells() {
         let lex = Lexicon::builtin();
         let mut rows = Vec::new();
+        let mut articles = Vec::new();
         for e in std::fs::read_dir("data/articles").unwrap() {
             let path = e.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();
@@ -747,10 +854,11 @@ mod tests {
             };
             let ex = crate::extract::extract(&art, &lex, &Default::default()).unwrap();
             rows.extend(pair_batch(
-                &[(art.id.clone(), ex.units)],
+                &[(art.id.clone(), ex.units.clone())],
                 &lex,
                 &Default::default(),
             ));
+            articles.push((art.id.clone(), ex.units));
         }
         assert!(rows.iter().any(|r| r.status == Status::Unmatched));
         assert!(rows.iter().any(|r| r.status == Status::Unanswered));
@@ -771,6 +879,37 @@ mod tests {
                         encode_rows(&cells, &headers, format, &opts, &mut want).unwrap();
                     assert_eq!(ends, want_ends);
                     assert!(fast == want, "{explain} {}", delimiter as char);
+                }
+                // One article at a time, units never cloned: the same bytes again.
+                for format in [Format::Csv, Format::Jsonl] {
+                    let (mut fast, mut want) = (Vec::new(), Vec::new());
+                    let an = Analyzer::new();
+                    let popts = PairOptions::default();
+                    for (id, units) in &articles {
+                        let rows =
+                            pair_batch_with(&[(id.clone(), units.clone())], &an, &lex, &popts);
+                        let start = fast.len();
+                        let (ends, counts) = pair_encode_article(
+                            id, units, &an, &lex, &popts, explain, format, &opts, &mut fast,
+                        )
+                        .unwrap();
+                        let base = want.len();
+                        let want_ends =
+                            encode_report_rows(&rows, explain, format, &opts, &mut want).unwrap();
+                        assert_eq!(start, base);
+                        assert_eq!(ends, want_ends);
+                        let count =
+                            |s: Status| rows.iter().filter(|r| r.status == s).count() as u64;
+                        assert_eq!(
+                            counts,
+                            [
+                                count(Status::Paired),
+                                count(Status::Unanswered),
+                                count(Status::Unmatched)
+                            ]
+                        );
+                    }
+                    assert!(fast == want);
                 }
             }
         }
