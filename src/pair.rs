@@ -503,7 +503,7 @@ pub fn pair_batch_with(
     articles
         .par_iter()
         .map(|(id, units)| {
-            let prepared = prepare_article(units, an, lex, batch.as_ref());
+            let prepared = prepare_article(units, None, an, lex, batch.as_ref());
             pair_article(id, units, &prepared, lex, opts)
         })
         .flatten()
@@ -514,15 +514,21 @@ pub fn pair_batch_with(
 /// or else from the article's own units.
 fn prepare_article(
     units: &[Unit],
+    tokens: Option<&[Vec<crate::text::Token>]>,
     an: &Analyzer,
     lex: &Lexicon,
     batch: Option<&(HashMap<String, u32>, u32)>,
 ) -> Vec<Prepared> {
     // Each unit's terms are computed once and serve both the article's document
     // frequencies and its vector; computing them twice was a tenth of a run (issue 7).
+    let tokens = tokens.filter(|t| t.len() == units.len());
     let (terms, names): (Vec<Vec<String>>, Vec<Vec<String>>) = units
         .iter()
-        .map(|u| an.terms_and_names(&u.text, lex))
+        .enumerate()
+        .map(|(k, u)| match tokens {
+            Some(t) => an.terms_and_names_of(&u.text, &t[k], lex),
+            None => an.terms_and_names(&u.text, lex),
+        })
         .unzip();
     match batch {
         Some((df, n)) => prepare_all(units, terms, names, an, lex, df, *n),
@@ -535,12 +541,14 @@ fn prepare_article(
 
 /// Pairs one article with its own IDF ([`IdfScope::Article`], whatever `opts.idf` says)
 /// and encodes its report rows as [`encode_report_rows`] encodes [`pair_batch_with`]'s
-/// rows, without cloning units into rows. Returns where each row ends and how many rows
-/// are paired, unanswered and unmatched.
+/// rows, without cloning units into rows. `tokens`, if given, are the units' tokens
+/// ([`crate::extract::Extraction::unit_tokens`]), which spare tokenising them again.
+/// Returns where each row ends and how many rows are paired, unanswered and unmatched.
 #[allow(clippy::too_many_arguments)]
 pub fn pair_encode_article(
     id: &str,
     units: &[Unit],
+    tokens: Option<&[Vec<crate::text::Token>]>,
     an: &Analyzer,
     lex: &Lexicon,
     opts: &PairOptions,
@@ -549,7 +557,7 @@ pub fn pair_encode_article(
     csv: &crate::report::CsvOptions,
     out: &mut Vec<u8>,
 ) -> std::io::Result<(Vec<usize>, [u64; 3])> {
-    let prepared = prepare_article(units, an, lex, None);
+    let prepared = prepare_article(units, tokens, an, lex, None);
     let rows = pair_rows_at(id, units, &prepared, lex, opts);
     let mut counts = [0u64; 3];
     for r in &rows {
@@ -858,7 +866,7 @@ mod tests {
                 &lex,
                 &Default::default(),
             ));
-            articles.push((art.id.clone(), ex.units));
+            articles.push((art.id.clone(), (ex.units, ex.unit_tokens)));
         }
         assert!(rows.iter().any(|r| r.status == Status::Unmatched));
         assert!(rows.iter().any(|r| r.status == Status::Unanswered));
@@ -887,10 +895,19 @@ mod tests {
                     let popts = PairOptions::default();
                     for (id, units) in &articles {
                         let rows =
-                            pair_batch_with(&[(id.clone(), units.clone())], &an, &lex, &popts);
+                            pair_batch_with(&[(id.clone(), units.0.clone())], &an, &lex, &popts);
                         let start = fast.len();
                         let (ends, counts) = pair_encode_article(
-                            id, units, &an, &lex, &popts, explain, format, &opts, &mut fast,
+                            id,
+                            &units.0,
+                            Some(&units.1),
+                            &an,
+                            &lex,
+                            &popts,
+                            explain,
+                            format,
+                            &opts,
+                            &mut fast,
                         )
                         .unwrap();
                         let base = want.len();

@@ -161,8 +161,18 @@ impl Analyzer {
     /// [`Analyzer::terms`] and the names [`prepare`] keeps, from one tokenisation of the
     /// text: pairing needs both for every unit, and tokenising twice was a twentieth of a run.
     pub fn terms_and_names(&self, text: &str, lex: &Lexicon) -> (Vec<String>, Vec<String>) {
-        let toks = tokenize(text, 0, text.len());
-        (self.terms_of(text, &toks, lex), self.names_of(&toks))
+        self.terms_and_names_of(text, &tokenize(text, 0, text.len()), lex)
+    }
+
+    /// [`Analyzer::terms_and_names`] from the text's tokens, `tokenize(text, 0, text.len())`
+    /// made (and perhaps marked by the lexicon) earlier.
+    pub fn terms_and_names_of(
+        &self,
+        text: &str,
+        toks: &[crate::text::Token],
+        lex: &Lexicon,
+    ) -> (Vec<String>, Vec<String>) {
+        (self.terms_of(text, toks, lex), self.names_of(toks))
     }
 
     /// Capitalised words that are not sentence-initial, as [`Prepared::names`] keeps them.
@@ -194,7 +204,7 @@ impl Analyzer {
                         .cue_index
                         .get(n)
                         .is_some_and(|c| c.iter().any(|&i| lex.cues[i].tokens.len() == 1))
-                    && !lex.is("reference_noun", n)
+                    && !lex.is_tok("reference_noun", t)
                     // Party names are on both sides of every exchange; the side gate already
                     // uses them, and as content they would make every claim look alike.
                     && (!t.cap || !lex.gazetteer.contains_key(n))
@@ -730,9 +740,10 @@ pub fn score(
     score_with_names(claim, c, rebuttal, r, w, names)
 }
 
-/// `strsim::jaro_winkler`, bit for bit, over bytes and bit sets for short ASCII strings (names
-/// nearly always are): strsim decodes the second string afresh for every character of the
-/// first and allocates its flags, and names are compared for every claim × rebuttal.
+/// `strsim::jaro_winkler`, bit for bit, over bytes and bit sets for ASCII strings of at most
+/// 64 bytes (names nearly always are): strsim decodes the second string afresh for every
+/// character of the first and allocates its flags, and names are compared for every claim ×
+/// rebuttal.
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     if !a.is_ascii() || !b.is_ascii() || a.len() > 64 || b.len() > 64 {
         return strsim::jaro_winkler(a, b);
@@ -745,34 +756,41 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
         0.0
     } else {
         let range = (al.max(bl) / 2).saturating_sub(1);
+        // Where each byte occurs in `b`: strsim's first unflagged match in the window is the
+        // lowest bit of (occurrences & window & unflagged).
+        let mut at = [0u64; 128];
+        for (j, &y) in b.iter().enumerate() {
+            at[y as usize] |= 1 << j;
+        }
         let (mut a_flags, mut b_flags) = (0u64, 0u64);
         let mut matches = 0usize;
         for (i, &x) in a.iter().enumerate() {
             let (lo, hi) = (i.saturating_sub(range), bl.min(i + range + 1));
-            for (j, &y) in b.iter().enumerate().take(hi).skip(lo) {
-                if x == y && b_flags >> j & 1 == 0 {
-                    a_flags |= 1 << i;
-                    b_flags |= 1 << j;
-                    matches += 1;
-                    break;
-                }
+            if lo >= hi {
+                continue;
+            }
+            let below_hi = if hi == 64 { u64::MAX } else { (1u64 << hi) - 1 };
+            let window = below_hi & !((1u64 << lo) - 1);
+            let free = at[x as usize] & window & !b_flags;
+            if free != 0 {
+                a_flags |= 1 << i;
+                b_flags |= 1 << free.trailing_zeros();
+                matches += 1;
             }
         }
         if matches == 0 {
             0.0
         } else {
+            // The k-th matched byte of `a` against the k-th matched byte of `b`.
             let mut transpositions = 0usize;
-            let mut j = 0;
-            for (i, &x) in a.iter().enumerate() {
-                if a_flags >> i & 1 == 1 {
-                    while b_flags >> j & 1 == 0 {
-                        j += 1;
-                    }
-                    if x != b[j] {
-                        transpositions += 1;
-                    }
-                    j += 1;
+            let (mut af, mut bf) = (a_flags, b_flags);
+            while af != 0 {
+                let (i, j) = (af.trailing_zeros() as usize, bf.trailing_zeros() as usize);
+                if a[i] != b[j] {
+                    transpositions += 1;
                 }
+                af &= af - 1;
+                bf &= bf - 1;
             }
             transpositions /= 2;
             ((matches as f64 / al as f64)
@@ -886,6 +904,17 @@ mod tests {
             let (x, y) = (next(), next());
             let a = word(x, (x % 20) as usize);
             let b = word(y, (y % 20) as usize);
+            let long_a = a.repeat(1 + (y % 4) as usize);
+            let long_b = b.repeat(1 + (x % 4) as usize);
+            for (a, b) in [(&long_a, &b), (&a, &long_b), (&long_a, &long_b)] {
+                if a.len() <= 64 && b.len() <= 64 {
+                    assert_eq!(
+                        jaro_winkler(a, b).to_bits(),
+                        strsim::jaro_winkler(a, b).to_bits(),
+                        "{a:?} {b:?}"
+                    );
+                }
+            }
             for (a, b) in [(&a, &b), (&a, &a), (&b, &a)] {
                 assert_eq!(
                     jaro_winkler(a, b).to_bits(),

@@ -509,7 +509,16 @@ fn stream_plan(
                         // Per-article IDF (`--idf batch` never streams), units never
                         // cloned into rows.
                         let (e_ends, counts) = riposte::pair::pair_encode_article(
-                            &r.id, &e.units, &an, &lex, &opts, a.explain, format, &csv, &mut buf,
+                            &r.id,
+                            &e.units,
+                            Some(&e.unit_tokens),
+                            &an,
+                            &lex,
+                            &opts,
+                            a.explain,
+                            format,
+                            &csv,
+                            &mut buf,
                         )?;
                         ends = e_ends;
                         t.add_counted(&e.units, counts);
