@@ -43,6 +43,11 @@ fn class_bit(class: &str) -> Option<u32> {
     }
 }
 
+/// [`Token::classes`] bit: the word is a one-word gazetteer alias.
+const PARTY_WORD: u64 = 1 << 60;
+/// [`Token::classes`] bit: the word is a one-word cue (as `cue_index` stands after
+/// [`Lexicon::reindex`]).
+const SINGLE_CUE: u64 = 1 << 61;
 /// [`Token::classes`] bit: the word starts some gazetteer alias.
 const ALIAS_START: u64 = 1 << 62;
 /// [`Token::classes`] bit: the classes have been looked up.
@@ -235,6 +240,9 @@ impl Lexicon {
             self.gaz_first.insert(first.to_string());
             *self.word_masks.entry(first.to_string()).or_default() |= ALIAS_START;
         }
+        if !key.contains(' ') {
+            *self.word_masks.entry(key.clone()).or_default() |= PARTY_WORD;
+        }
         self.gazetteer.insert(
             key,
             GazEntry {
@@ -285,6 +293,9 @@ impl Lexicon {
         for w in &self.gaz_first {
             *self.word_masks.entry(w.clone()).or_default() |= ALIAS_START;
         }
+        for k in self.gazetteer.keys().filter(|k| !k.contains(' ')) {
+            *self.word_masks.entry(k.clone()).or_default() |= PARTY_WORD;
+        }
         for (class, set) in &self.words {
             if let Some(b) = class_bit(class) {
                 for w in set {
@@ -302,6 +313,11 @@ impl Lexicon {
         for v in self.cue_index.values_mut() {
             let cues = &self.cues;
             v.sort_by_key(|&i| std::cmp::Reverse(cues[i].tokens.len()));
+        }
+        for (w, v) in &self.cue_index {
+            if v.iter().any(|&i| self.cues[i].tokens.len() == 1) {
+                *self.word_masks.entry(w.clone()).or_default() |= SINGLE_CUE;
+            }
         }
     }
 
@@ -321,7 +337,30 @@ impl Lexicon {
     /// The built-in classes `word` is in, as bits (see [`Lexicon::is`]).
     #[inline]
     pub fn word_mask(&self, word: &str) -> u64 {
-        self.word_masks.get(word).copied().unwrap_or(0) & !ALIAS_START
+        self.word_masks.get(word).copied().unwrap_or(0) & !(ALIAS_START | SINGLE_CUE | PARTY_WORD)
+    }
+
+    /// Whether the token's word is a one-word cue, from its marked classes when it has them.
+    #[inline]
+    pub fn single_cue_tok(&self, t: &Token) -> bool {
+        if t.classes & MARKED != 0 {
+            t.classes & SINGLE_CUE != 0
+        } else {
+            self.cue_index
+                .get(t.norm.as_str())
+                .is_some_and(|c| c.iter().any(|&i| self.cues[i].tokens.len() == 1))
+        }
+    }
+
+    /// Whether the token's word is a one-word gazetteer alias, from its marked classes when
+    /// it has them.
+    #[inline]
+    pub fn party_word_tok(&self, t: &Token) -> bool {
+        if t.classes & MARKED != 0 {
+            t.classes & PARTY_WORD != 0
+        } else {
+            self.gazetteer.contains_key(t.norm.as_str())
+        }
     }
 
     /// Looks up the classes of each token once ([`Token::classes`]), for the many
@@ -430,12 +469,15 @@ mod tests {
             }
         }
         assert!(!lex.is("no_such_class", "he"));
-        let t = "He said the Foreign Ministry of Pakistan and the U.S. envoy's report";
+        let t = "He said the Foreign Ministry of Pakistan and the U.S. envoy's report, denied \
+                 accused India rejected Islamabad claims";
         let mut toks = crate::text::tokenize(t, 0, t.len());
         let plain = toks.clone();
         lex.mark(&mut toks);
         for (m, p) in toks.iter().zip(&plain) {
             assert_eq!(lex.may_start_alias_tok(m), lex.may_start_alias(&p.norm));
+            assert_eq!(lex.single_cue_tok(m), lex.single_cue_tok(p), "{}", p.norm);
+            assert_eq!(lex.party_word_tok(m), lex.party_word_tok(p), "{}", p.norm);
             assert_eq!(lex.may_start_alias_tok(p), lex.may_start_alias(&p.norm));
             for class in lex
                 .words

@@ -200,14 +200,11 @@ impl Analyzer {
                     return false;
                 }
                 !self.function_words.contains(n)
-                    && !lex
-                        .cue_index
-                        .get(n)
-                        .is_some_and(|c| c.iter().any(|&i| lex.cues[i].tokens.len() == 1))
+                    && !lex.single_cue_tok(t)
                     && !lex.is_tok("reference_noun", t)
                     // Party names are on both sides of every exchange; the side gate already
                     // uses them, and as content they would make every claim look alike.
-                    && (!t.cap || !lex.gazetteer.contains_key(n))
+                    && (!t.cap || !lex.party_word_tok(t))
             })
             .map(|t| self.stem_family(&t.norm))
             .collect()

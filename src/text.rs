@@ -231,38 +231,59 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
 }
 
 /// Converts byte offsets to character offsets in one pass per article.
+///
+/// Only the non-ASCII characters are recorded (news text has a few curly quotes and dashes
+/// per paragraph): a byte offset is a character offset less the extra bytes of the
+/// multi-byte characters before it. A table of every character's offset cost more than the
+/// rest of classification (issue 7).
 pub struct CharIndex {
-    /// byte offset of every char boundary, in order; empty for ASCII text
-    bounds: Vec<usize>,
-    /// `Some(len)` for ASCII text, where bytes and chars coincide: most articles, which then
-    /// need no table of eight bytes per character (issue 7).
-    ascii: Option<usize>,
+    /// Each multi-byte character: (byte offset, length in bytes, extra bytes of it and of
+    /// every multi-byte character before it), in order.
+    multi: Vec<(usize, usize, usize)>,
+    len: usize,
+    chars: usize,
 }
 
 impl CharIndex {
     pub fn new(text: &str) -> Self {
-        if text.is_ascii() {
-            return CharIndex {
-                bounds: Vec::new(),
-                ascii: Some(text.len()),
-            };
+        let mut multi = Vec::new();
+        let mut extra = 0;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] < 0x80 {
+                i += 1;
+                continue;
+            }
+            let n = text[i..].chars().next().map_or(1, char::len_utf8);
+            extra += n - 1;
+            multi.push((i, n, extra));
+            i += n;
         }
-        let mut bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        bounds.push(text.len());
         CharIndex {
-            bounds,
-            ascii: None,
+            multi,
+            len: text.len(),
+            chars: text.len() - extra,
         }
     }
+
+    /// The character at byte `byte`; for a byte inside a character, one past that character
+    /// (the binary search over all boundaries this replaces gave that); past the end, one
+    /// more than the number of characters.
     pub fn char_of(&self, byte: usize) -> usize {
-        if let Some(len) = self.ascii {
-            // What the binary search over 0..=len gives: the offset itself, or one past the
-            // last boundary for an offset beyond the text.
-            return if byte <= len { byte } else { len + 1 };
+        if byte > self.len {
+            return self.chars + 1;
         }
-        match self.bounds.binary_search(&byte) {
-            Ok(i) => i,
-            Err(i) => i,
+        let k = self.multi.partition_point(|m| m.0 < byte);
+        let Some(&(start, n, extra)) = k.checked_sub(1).map(|k| &self.multi[k]) else {
+            return byte;
+        };
+        if byte < start + n {
+            // Inside the character at `start`, whose index is `start` less the extra bytes
+            // before it.
+            start - (extra - (n - 1)) + 1
+        } else {
+            byte - extra
         }
     }
 }
@@ -424,17 +445,25 @@ mod tests {
     }
 
     #[test]
-    fn char_index_ascii_path_matches_the_table() {
-        let t = "plain ascii text";
-        let fast = CharIndex::new(t);
-        let mut bounds: Vec<usize> = t.char_indices().map(|(i, _)| i).collect();
-        bounds.push(t.len());
-        let slow = CharIndex {
-            bounds,
-            ascii: None,
-        };
-        for b in 0..t.len() + 5 {
-            assert_eq!(fast.char_of(b), slow.char_of(b), "byte {b}");
+    fn char_index_answers_as_a_table_of_every_boundary() {
+        for t in [
+            "plain ascii text",
+            "“ab” c",
+            "",
+            "é",
+            "a—b ‘c’ 中文 x",
+            "\u{10348}z",
+        ] {
+            let fast = CharIndex::new(t);
+            let mut bounds: Vec<usize> = t.char_indices().map(|(i, _)| i).collect();
+            bounds.push(t.len());
+            for b in 0..t.len() + 5 {
+                let slow = match bounds.binary_search(&b) {
+                    Ok(i) => i,
+                    Err(i) => i,
+                };
+                assert_eq!(fast.char_of(b), slow, "{t:?} byte {b}");
+            }
         }
     }
 
