@@ -26,11 +26,9 @@ pub struct Paragraph {
 fn line_ranges(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        if b == b'\n' {
-            out.push((start, i));
-            start = i + 1;
-        }
+    for i in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        out.push((start, i));
+        start = i + 1;
     }
     out.push((start, text.len()));
     out

@@ -123,13 +123,19 @@ pub fn split(
         // The bytes in between are skipped unread, where collecting and walking every
         // character of every paragraph cost more than the decisions (issue 7).
         let bytes = para.as_bytes();
+        // The next E2 byte at or after `k`, kept between steps so that text without one is
+        // searched once.
+        let mut next_e2 = memchr::memchr(0xE2, bytes);
         let mut k = 0;
         while k < bytes.len() {
-            if !matches!(bytes[k], b'.' | b'!' | b'?' | 0xE2) {
-                k += 1;
-                continue;
+            if next_e2.is_some_and(|e| e < k) {
+                next_e2 = memchr::memchr(0xE2, &bytes[k..]).map(|i| k + i);
             }
-            let pos = k;
+            let next_stop = memchr::memchr3(b'.', b'!', b'?', &bytes[k..]).map(|i| k + i);
+            let Some(pos) = [next_stop, next_e2].into_iter().flatten().min() else {
+                break;
+            };
+            k = pos;
             let Some(c) = para[pos..].chars().next() else {
                 break;
             };
