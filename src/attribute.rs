@@ -179,10 +179,26 @@ impl Ctx<'_> {
         if !toks[i].cap || !self.lex.may_start_alias_tok(&toks[i]) {
             return None;
         }
-        let mut max = self.lex.gaz_max_len.min(toks.len() - i);
+        // No alias starting with this word is longer than `alias_words_tok` words: longer
+        // keys would be looked up in vain.
+        let mut max = self
+            .lex
+            .gaz_max_len
+            .min(toks.len() - i)
+            .min(self.lex.alias_words_tok(&toks[i]));
         // Multi-word aliases cannot cross punctuation.
         if let Some(k) = (i + 1..i + max).find(|&k| !self.gap(toks, k).trim().is_empty()) {
             max = k - i;
+        }
+        if max == 1 {
+            // A one-word key is the word itself: nothing to join.
+            let key = toks[i].norm.as_str();
+            let g = self.lex.gazetteer.get(key)?;
+            // "US" must be written in capitals to be the country, not the pronoun.
+            if key == "us" && self.raw(&toks[i]) != "US" {
+                return None;
+            }
+            return Some((1, g.party.clone(), g.ptype));
         }
         // speed (issue 7): every candidate key is a prefix of the longest one, so it is
         // joined once and sliced, instead of joined afresh for each length.

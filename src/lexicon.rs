@@ -43,6 +43,10 @@ fn class_bit(class: &str) -> Option<u32> {
     }
 }
 
+/// [`Token::classes`] bits 56–58: the most words of an alias starting with the word, or 7
+/// for seven or more.
+const ALIAS_WORDS_SHIFT: u32 = 56;
+const ALIAS_WORDS: u64 = 7 << ALIAS_WORDS_SHIFT;
 /// [`Token::classes`] bit: the word is a one-word gazetteer alias.
 const PARTY_WORD: u64 = 1 << 60;
 /// [`Token::classes`] bit: the word is a one-word cue (as `cue_index` stands after
@@ -52,6 +56,10 @@ const SINGLE_CUE: u64 = 1 << 61;
 const ALIAS_START: u64 = 1 << 62;
 /// [`Token::classes`] bit: the classes have been looked up.
 const MARKED: u64 = 1 << 63;
+
+fn alias_words_bits(words: usize) -> u64 {
+    (words.min(7) as u64) << ALIAS_WORDS_SHIFT
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CueClass {
@@ -111,7 +119,8 @@ pub struct Lexicon {
     pub gaz_max_len: usize,
     /// First token of every alias (kept by [`Lexicon::add_party`]): most capitalised words
     /// start no alias, and this answers them before any window is joined (issue 7).
-    gaz_first: HashSet<String>,
+    /// ... and the most words of an alias it starts, which bounds the window joined.
+    gaz_first: HashMap<String, usize>,
     /// `wrongdoing` split by [`Lexicon::reindex`]: single-word prefixes, and multi-word
     /// phrases as word lists. Checked for every token of every sentence; splitting the phrases
     /// there allocated one Vec per phrase per token.
@@ -236,10 +245,19 @@ impl Lexicon {
         }
         self.gaz_max_len = self.gaz_max_len.max(key.split(' ').count());
         let first = key.split(' ').next().unwrap_or_default();
-        if !self.gaz_first.contains(first) {
-            self.gaz_first.insert(first.to_string());
-            *self.word_masks.entry(first.to_string()).or_default() |= ALIAS_START;
-        }
+        let words = key.split(' ').count();
+        let longest = match self.gaz_first.get_mut(first) {
+            Some(n) => {
+                *n = (*n).max(words);
+                *n
+            }
+            None => {
+                self.gaz_first.insert(first.to_string(), words);
+                words
+            }
+        };
+        let m = self.word_masks.entry(first.to_string()).or_default();
+        *m = (*m & !ALIAS_WORDS) | ALIAS_START | alias_words_bits(longest);
         if !key.contains(' ') {
             *self.word_masks.entry(key.clone()).or_default() |= PARTY_WORD;
         }
@@ -290,8 +308,8 @@ impl Lexicon {
         );
         self.wrong_word_empty = self.wrongdoing_words.iter().any(|w| w.is_empty());
         self.word_masks.clear();
-        for w in &self.gaz_first {
-            *self.word_masks.entry(w.clone()).or_default() |= ALIAS_START;
+        for (w, &n) in &self.gaz_first {
+            *self.word_masks.entry(w.clone()).or_default() |= ALIAS_START | alias_words_bits(n);
         }
         for k in self.gazetteer.keys().filter(|k| !k.contains(' ')) {
             *self.word_masks.entry(k.clone()).or_default() |= PARTY_WORD;
@@ -323,7 +341,7 @@ impl Lexicon {
 
     /// Whether some alias added by [`Lexicon::add_party`] starts with this token.
     pub fn may_start_alias(&self, norm: &str) -> bool {
-        self.gaz_first.contains(norm)
+        self.gaz_first.contains_key(norm)
     }
 
     #[inline]
@@ -337,7 +355,24 @@ impl Lexicon {
     /// The built-in classes `word` is in, as bits (see [`Lexicon::is`]).
     #[inline]
     pub fn word_mask(&self, word: &str) -> u64 {
-        self.word_masks.get(word).copied().unwrap_or(0) & !(ALIAS_START | SINGLE_CUE | PARTY_WORD)
+        self.word_masks.get(word).copied().unwrap_or(0)
+            & !(ALIAS_START | SINGLE_CUE | PARTY_WORD | ALIAS_WORDS)
+    }
+
+    /// The most words of a gazetteer alias that starts with the token's word (0 if none
+    /// does), from its marked classes when it has them; `usize::MAX` for seven or more.
+    #[inline]
+    pub fn alias_words_tok(&self, t: &Token) -> usize {
+        let n = if t.classes & MARKED != 0 {
+            ((t.classes & ALIAS_WORDS) >> ALIAS_WORDS_SHIFT) as usize
+        } else {
+            self.gaz_first.get(t.norm.as_str()).map_or(0, |&n| n.min(7))
+        };
+        if n == 7 {
+            usize::MAX
+        } else {
+            n
+        }
     }
 
     /// Whether the token's word is a one-word cue, from its marked classes when it has them.
@@ -470,13 +505,23 @@ mod tests {
         }
         assert!(!lex.is("no_such_class", "he"));
         let t = "He said the Foreign Ministry of Pakistan and the U.S. envoy's report, denied \
-                 accused India rejected Islamabad claims";
+                 accused India rejected Islamabad claims of the United States, Addis Ababa";
         let mut toks = crate::text::tokenize(t, 0, t.len());
         let plain = toks.clone();
         lex.mark(&mut toks);
         for (m, p) in toks.iter().zip(&plain) {
             assert_eq!(lex.may_start_alias_tok(m), lex.may_start_alias(&p.norm));
             assert_eq!(lex.single_cue_tok(m), lex.single_cue_tok(p), "{}", p.norm);
+            assert_eq!(lex.alias_words_tok(m), lex.alias_words_tok(p), "{}", p.norm);
+            let longest = lex
+                .gazetteer
+                .keys()
+                .filter(|k| k.split(' ').next() == Some(p.norm.as_str()))
+                .map(|k| k.split(' ').count())
+                .max()
+                .unwrap_or(0);
+            let want = if longest >= 7 { usize::MAX } else { longest };
+            assert_eq!(lex.alias_words_tok(p), want, "{}", p.norm);
             assert_eq!(lex.party_word_tok(m), lex.party_word_tok(p), "{}", p.norm);
             assert_eq!(lex.may_start_alias_tok(p), lex.may_start_alias(&p.norm));
             for class in lex
