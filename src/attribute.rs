@@ -271,9 +271,9 @@ fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
         let mut matched = None;
         // A capitalised word inside a sentence is a name ("United States", "Claims Court"),
         // not a cue; at the start of a sentence or of a quote it may be either.
-        let sentence_start = i == 0 || ctx.gap(toks, i).chars().any(crate::text::is_quote_mark);
-        let name_like = toks[i].cap && !sentence_start;
-        if let Some(cands) = ctx.lex.cue_index.get(&toks[i].norm).filter(|_| !name_like) {
+        let sentence_start = || i == 0 || ctx.gap(toks, i).chars().any(crate::text::is_quote_mark);
+        let name_like = toks[i].cap && !sentence_start();
+        if let Some(cands) = ctx.lex.cues_at_tok(&toks[i]).filter(|_| !name_like) {
             for &ci in cands {
                 let c = &ctx.lex.cues[ci];
                 if i + c.tokens.len() <= toks.len()

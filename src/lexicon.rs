@@ -47,6 +47,9 @@ fn class_bit(class: &str) -> Option<u32> {
 /// for seven or more.
 const ALIAS_WORDS_SHIFT: u32 = 56;
 const ALIAS_WORDS: u64 = 7 << ALIAS_WORDS_SHIFT;
+/// [`Token::classes`] bit: some cue starts with the word (as `cue_index` stands after
+/// [`Lexicon::reindex`]).
+const CUE_START: u64 = 1 << 59;
 /// [`Token::classes`] bit: the word is a one-word gazetteer alias.
 const PARTY_WORD: u64 = 1 << 60;
 /// [`Token::classes`] bit: the word is a one-word cue (as `cue_index` stands after
@@ -333,8 +336,10 @@ impl Lexicon {
             v.sort_by_key(|&i| std::cmp::Reverse(cues[i].tokens.len()));
         }
         for (w, v) in &self.cue_index {
+            let m = self.word_masks.entry(w.clone()).or_default();
+            *m |= CUE_START;
             if v.iter().any(|&i| self.cues[i].tokens.len() == 1) {
-                *self.word_masks.entry(w.clone()).or_default() |= SINGLE_CUE;
+                *m |= SINGLE_CUE;
             }
         }
     }
@@ -356,7 +361,17 @@ impl Lexicon {
     #[inline]
     pub fn word_mask(&self, word: &str) -> u64 {
         self.word_masks.get(word).copied().unwrap_or(0)
-            & !(ALIAS_START | SINGLE_CUE | PARTY_WORD | ALIAS_WORDS)
+            & !(ALIAS_START | SINGLE_CUE | PARTY_WORD | ALIAS_WORDS | CUE_START)
+    }
+
+    /// The cues starting with the token's word, longest first (`cue_index`); a marked token
+    /// that starts none is answered without a look-up.
+    #[inline]
+    pub fn cues_at_tok(&self, t: &Token) -> Option<&Vec<usize>> {
+        if t.classes & MARKED != 0 && t.classes & CUE_START == 0 {
+            return None;
+        }
+        self.cue_index.get(t.norm.as_str())
     }
 
     /// The most words of a gazetteer alias that starts with the token's word (0 if none
@@ -513,6 +528,12 @@ mod tests {
             assert_eq!(lex.may_start_alias_tok(m), lex.may_start_alias(&p.norm));
             assert_eq!(lex.single_cue_tok(m), lex.single_cue_tok(p), "{}", p.norm);
             assert_eq!(lex.alias_words_tok(m), lex.alias_words_tok(p), "{}", p.norm);
+            assert_eq!(
+                lex.cues_at_tok(m),
+                lex.cue_index.get(p.norm.as_str()),
+                "{}",
+                p.norm
+            );
             let longest = lex
                 .gazetteer
                 .keys()
