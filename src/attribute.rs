@@ -173,12 +173,19 @@ impl Ctx<'_> {
         &self.text[t.start..t.end]
     }
     /// Gazetteer match starting at token i (capitalised first word), longest first.
+    #[inline]
     pub fn gaz_at(&self, toks: &[Token], i: usize) -> Option<(usize, String, PartyType)> {
         // Every key is the norms of its tokens joined by spaces, and norms hold no space: a
-        // key can only match if its first token is this one.
+        // key can only match if its first token is this one. Most words start no alias and
+        // are answered here, without a call: this is asked of every word of every sentence.
         if !toks[i].cap || !self.lex.may_start_alias_tok(&toks[i]) {
             return None;
         }
+        self.gaz_from(toks, i)
+    }
+
+    /// [`Ctx::gaz_at`] for a capitalised word that starts some alias.
+    fn gaz_from(&self, toks: &[Token], i: usize) -> Option<(usize, String, PartyType)> {
         // No alias starting with this word is longer than `alias_words_tok` words: longer
         // keys would be looked up in vain.
         let mut max = self
@@ -224,7 +231,18 @@ impl Ctx<'_> {
         None
     }
     /// Parties named inside one hyphenated token: "Indo-US" → India, United States.
+    #[inline]
     pub fn hyphen_parties(&self, t: &Token) -> Vec<String> {
+        // A '-' written in the word is in its norm too (folding keeps it, and only "'s" is
+        // cut off), so most words are answered here, without a call and a search of the
+        // text: this is asked of every word of every sentence.
+        if !t.norm.bytes().any(|b| b == b'-') {
+            return Vec::new();
+        }
+        self.hyphen_parties_written(t)
+    }
+
+    fn hyphen_parties_written(&self, t: &Token) -> Vec<String> {
         let raw = self.raw(t);
         if !raw.contains('-') {
             return vec![];
@@ -723,6 +741,19 @@ impl Resolver<'_, '_> {
         self.entities[id].name = name;
     }
 
+    /// The first word of an entity's folded name (`split(' ').next()`): `find_name` asks it
+    /// of every recent entity, and the split iterator cost more than the comparisons.
+    fn first_word(&self, id: usize) -> &str {
+        let f = &self.folded[id];
+        &f[..f.find(' ').unwrap_or(f.len())]
+    }
+
+    /// The last word of an entity's folded name (`split(' ').next_back()`).
+    fn last_word(&self, id: usize) -> &str {
+        let f = &self.folded[id];
+        &f[f.rfind(' ').map_or(0, |i| i + 1)..]
+    }
+
     fn find_name(&self, name_norm: &[String]) -> Option<usize> {
         let joined = name_norm.join(" ");
         // exact, then surname / single-token match against a longer name, newest first
@@ -731,25 +762,23 @@ impl Resolver<'_, '_> {
         }
         if name_norm.len() == 1 {
             let w = &name_norm[0];
-            if let Some(e) = self.recent().find(|e| {
-                e.kind == EntityKind::Person
-                    && self.folded[e.id].split(' ').next_back() == Some(w.as_str())
-            }) {
+            if let Some(e) = self
+                .recent()
+                .find(|e| e.kind == EntityKind::Person && self.last_word(e.id) == w.as_str())
+            {
                 return Some(e.id);
             }
             // Family name first (Lin Jiawei → Lin) or a first name used alone.
             if let Some(e) = self.recent().find(|e| {
                 e.kind == EntityKind::Person
                     && e.name.contains(' ')
-                    && self.folded[e.id].split(' ').next() == Some(w.as_str())
+                    && self.first_word(e.id) == w.as_str()
             }) {
                 return Some(e.id);
             }
             // "Veltrix" for "Veltrix Payments Ltd."
             if let Some(e) = self.recent().find(|e| {
-                e.kind == EntityKind::Org
-                    && !e.generic
-                    && self.folded[e.id].split(' ').next() == Some(w.as_str())
+                e.kind == EntityKind::Org && !e.generic && self.first_word(e.id) == w.as_str()
             }) {
                 return Some(e.id);
             }
@@ -760,7 +789,7 @@ impl Resolver<'_, '_> {
                     e.kind == EntityKind::Org
                         && !e.generic
                         && self.folded[e.id].contains(' ')
-                        && self.folded[e.id].split(' ').next_back() == Some(w.as_str())
+                        && self.last_word(e.id) == w.as_str()
                 }) {
                     return Some(e.id);
                 }
