@@ -159,8 +159,9 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    #[inline]
     fn w(&self, t: &Token, class: &str) -> bool {
-        self.lex.is(class, &t.norm)
+        self.lex.is_tok(class, t)
     }
     fn gap<'b>(&'b self, toks: &[Token], i: usize) -> &'b str {
         if i == 0 || i >= toks.len() {
@@ -172,16 +173,39 @@ impl Ctx<'_> {
         &self.text[t.start..t.end]
     }
     /// Gazetteer match starting at token i (capitalised first word), longest first.
+    #[inline]
     pub fn gaz_at(&self, toks: &[Token], i: usize) -> Option<(usize, String, PartyType)> {
         // Every key is the norms of its tokens joined by spaces, and norms hold no space: a
-        // key can only match if its first token is this one.
-        if !toks[i].cap || !self.lex.may_start_alias(&toks[i].norm) {
+        // key can only match if its first token is this one. Most words start no alias and
+        // are answered here, without a call: this is asked of every word of every sentence.
+        if !toks[i].cap || !self.lex.may_start_alias_tok(&toks[i]) {
             return None;
         }
-        let mut max = self.lex.gaz_max_len.min(toks.len() - i);
+        self.gaz_from(toks, i)
+    }
+
+    /// [`Ctx::gaz_at`] for a capitalised word that starts some alias.
+    fn gaz_from(&self, toks: &[Token], i: usize) -> Option<(usize, String, PartyType)> {
+        // No alias starting with this word is longer than `alias_words_tok` words: longer
+        // keys would be looked up in vain.
+        let mut max = self
+            .lex
+            .gaz_max_len
+            .min(toks.len() - i)
+            .min(self.lex.alias_words_tok(&toks[i]));
         // Multi-word aliases cannot cross punctuation.
         if let Some(k) = (i + 1..i + max).find(|&k| !self.gap(toks, k).trim().is_empty()) {
             max = k - i;
+        }
+        if max == 1 {
+            // A one-word key is the word itself: nothing to join.
+            let key = toks[i].norm.as_str();
+            let g = self.lex.gazetteer.get(key)?;
+            // "US" must be written in capitals to be the country, not the pronoun.
+            if key == "us" && self.raw(&toks[i]) != "US" {
+                return None;
+            }
+            return Some((1, g.party.clone(), g.ptype));
         }
         // speed (issue 7): every candidate key is a prefix of the longest one, so it is
         // joined once and sliced, instead of joined afresh for each length.
@@ -207,7 +231,18 @@ impl Ctx<'_> {
         None
     }
     /// Parties named inside one hyphenated token: "Indo-US" → India, United States.
+    #[inline]
     pub fn hyphen_parties(&self, t: &Token) -> Vec<String> {
+        // A '-' written in the word is in its norm too (folding keeps it, and only "'s" is
+        // cut off), so most words are answered here, without a call and a search of the
+        // text: this is asked of every word of every sentence.
+        if !t.norm.bytes().any(|b| b == b'-') {
+            return Vec::new();
+        }
+        self.hyphen_parties_written(t)
+    }
+
+    fn hyphen_parties_written(&self, t: &Token) -> Vec<String> {
         let raw = self.raw(t);
         if !raw.contains('-') {
             return vec![];
@@ -254,9 +289,9 @@ fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
         let mut matched = None;
         // A capitalised word inside a sentence is a name ("United States", "Claims Court"),
         // not a cue; at the start of a sentence or of a quote it may be either.
-        let sentence_start = i == 0 || ctx.gap(toks, i).chars().any(crate::text::is_quote_mark);
-        let name_like = toks[i].cap && !sentence_start;
-        if let Some(cands) = ctx.lex.cue_index.get(&toks[i].norm).filter(|_| !name_like) {
+        let sentence_start = || i == 0 || ctx.gap(toks, i).chars().any(crate::text::is_quote_mark);
+        let name_like = toks[i].cap && !sentence_start();
+        if let Some(cands) = ctx.lex.cues_at_tok(&toks[i]).filter(|_| !name_like) {
             for &ci in cands {
                 let c = &ctx.lex.cues[ci];
                 if i + c.tokens.len() <= toks.len()
@@ -706,6 +741,19 @@ impl Resolver<'_, '_> {
         self.entities[id].name = name;
     }
 
+    /// The first word of an entity's folded name (`split(' ').next()`): `find_name` asks it
+    /// of every recent entity, and the split iterator cost more than the comparisons.
+    fn first_word(&self, id: usize) -> &str {
+        let f = &self.folded[id];
+        &f[..f.find(' ').unwrap_or(f.len())]
+    }
+
+    /// The last word of an entity's folded name (`split(' ').next_back()`).
+    fn last_word(&self, id: usize) -> &str {
+        let f = &self.folded[id];
+        &f[f.rfind(' ').map_or(0, |i| i + 1)..]
+    }
+
     fn find_name(&self, name_norm: &[String]) -> Option<usize> {
         let joined = name_norm.join(" ");
         // exact, then surname / single-token match against a longer name, newest first
@@ -714,25 +762,23 @@ impl Resolver<'_, '_> {
         }
         if name_norm.len() == 1 {
             let w = &name_norm[0];
-            if let Some(e) = self.recent().find(|e| {
-                e.kind == EntityKind::Person
-                    && self.folded[e.id].split(' ').next_back() == Some(w.as_str())
-            }) {
+            if let Some(e) = self
+                .recent()
+                .find(|e| e.kind == EntityKind::Person && self.last_word(e.id) == w.as_str())
+            {
                 return Some(e.id);
             }
             // Family name first (Lin Jiawei → Lin) or a first name used alone.
             if let Some(e) = self.recent().find(|e| {
                 e.kind == EntityKind::Person
                     && e.name.contains(' ')
-                    && self.folded[e.id].split(' ').next() == Some(w.as_str())
+                    && self.first_word(e.id) == w.as_str()
             }) {
                 return Some(e.id);
             }
             // "Veltrix" for "Veltrix Payments Ltd."
             if let Some(e) = self.recent().find(|e| {
-                e.kind == EntityKind::Org
-                    && !e.generic
-                    && self.folded[e.id].split(' ').next() == Some(w.as_str())
+                e.kind == EntityKind::Org && !e.generic && self.first_word(e.id) == w.as_str()
             }) {
                 return Some(e.id);
             }
@@ -743,7 +789,7 @@ impl Resolver<'_, '_> {
                     e.kind == EntityKind::Org
                         && !e.generic
                         && self.folded[e.id].contains(' ')
-                        && self.folded[e.id].split(' ').next_back() == Some(w.as_str())
+                        && self.last_word(e.id) == w.as_str()
                 }) {
                     return Some(e.id);
                 }
@@ -1287,7 +1333,7 @@ impl Resolver<'_, '_> {
             let org = self
                 .recent()
                 .filter(|e| e.kind == EntityKind::Org && !e.generic && e.id != id)
-                .filter(|e| window.contains(&format!(" {} ", self.folded[e.id])))
+                .filter(|e| contains_word_run(&window, &self.folded[e.id]))
                 .max_by_key(|e| self.folded[e.id].len())
                 .map(|e| e.id);
             if let Some(org) = org {
@@ -1532,6 +1578,22 @@ impl Resolver<'_, '_> {
 
 /// A name as the article wrote it, from `first` to `last`: possessive dropped, the dot of a
 /// final abbreviation ("Inc.", "Jr.") kept.
+/// Whether `window` holds `words` between two spaces: `window.contains(" {words} ")`
+/// without building the needle for every entity tried.
+fn contains_word_run(window: &str, words: &str) -> bool {
+    let (w, n) = (window.as_bytes(), words.len());
+    let mut from = 0;
+    while let Some(i) = window.get(from..).and_then(|rest| rest.find(words)) {
+        let at = from + i;
+        if at > 0 && w[at - 1] == b' ' && w.get(at + n) == Some(&b' ') {
+            return true;
+        }
+        // Overlapping matches count too: step one character past this one's start.
+        from = at + window[at..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
 fn written_name(ctx: &Ctx, first: &Token, last: &Token) -> String {
     let mut end = last.end;
     if last.poss {
@@ -1619,7 +1681,8 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     let ctx = Ctx { text, lex };
     let mut infos = Vec::with_capacity(seg.sentences.len());
     for s in &seg.sentences {
-        let tokens = tokenize(text, s.start, s.end);
+        let mut tokens = tokenize(text, s.start, s.end);
+        lex.mark(&mut tokens);
         // Quotes are sorted and never overlap, so those touching this sentence are one
         // contiguous run: found by binary search, they keep a text full of quote marks linear.
         let lo = seg.quotes.partition_point(|q| q.end() <= s.start);
@@ -2302,6 +2365,32 @@ fn register_documents(r: &mut Resolver, toks: &[Token], q: &[bool]) {
                         false,
                     );
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_runs_are_found_as_padded_needles() {
+        let windows = [
+            " xa a a ",
+            " a a ",
+            " aa a ",
+            "",
+            " ",
+            "  ",
+            " foreign ministry of x ",
+            " é b ",
+        ];
+        let words = ["a a", "a", "", "foreign ministry", "x", "é", "b", "aa"];
+        for w in windows {
+            for x in words {
+                let want = w.contains(&format!(" {x} "));
+                assert_eq!(contains_word_run(w, x), want, "{w:?} {x:?}");
             }
         }
     }

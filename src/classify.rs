@@ -74,7 +74,7 @@ struct Act {
 
 fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> bool {
     let w = toks[c.tok].norm.as_str();
-    let is_w = |cl: &str, t: &Token| lex.is(cl, &t.norm);
+    let is_w = |cl: &str, t: &Token| lex.is_tok(cl, t);
     if matches!(
         w,
         "rejected"
@@ -278,7 +278,7 @@ pub fn classify(
             if info.quoted[i] {
                 continue;
             }
-            if lex.is("reference_noun", &t.norm) || lex.is("doc_noun", &t.norm) {
+            if lex.is_tok("reference_noun", t) || lex.is_tok("doc_noun", t) {
                 // "made by X", "by X", "a warning letter from X"
                 if let Some(by) = (i + 1..toks.len().min(i + 4))
                     .find(|&k| matches!(toks[k].norm.as_str(), "by" | "from"))
@@ -303,11 +303,11 @@ pub fn classify(
                     }
                 }
                 // "allegations in a television documentary": the document's author
-                if lex.is("reference_noun", &t.norm)
+                if lex.is_tok("reference_noun", t)
                     && toks.get(i + 1).is_some_and(|n| n.norm == "in")
                 {
                     if let Some(k) =
-                        (i + 2..toks.len().min(i + 6)).find(|&k| lex.is("doc_noun", &toks[k].norm))
+                        (i + 2..toks.len().min(i + 6)).find(|&k| lex.is_tok("doc_noun", &toks[k]))
                     {
                         let doc = att.entities.iter().find(|e| {
                             e.kind == EntityKind::Document && e.descriptors.contains(&toks[k].norm)
@@ -885,6 +885,8 @@ pub fn classify(
             decided[ai] = Some((Role::Rebuttal, d, conf_kind.into(), None));
         }
     }
+    // Each dispute's label once, not twice per unit.
+    let labels: Vec<String> = disputes.iter().map(Dispute::label).collect();
     for (ai, act) in acts.iter().enumerate() {
         let Some((role, d, kind, cue_tok)) = decided[ai].clone() else {
             continue;
@@ -930,7 +932,7 @@ pub fn classify(
                 EntityKind::Document => "document",
             },
             side_word,
-            disputes[d].label(),
+            labels[d],
             if cue.is_empty() {
                 format!("; no cue: {kind} by the {side_word}")
             } else {
@@ -953,7 +955,7 @@ pub fn classify(
             speaker_mention: a.mention.clone(),
             side: format!("{side_word}: {}", join(p)),
             party: join(p),
-            dispute: disputes[d].label(),
+            dispute: labels[d].clone(),
             quote_type: a.quote_type.as_str().to_string(),
             cue,
             text: text[s.start..s.end].to_string(),

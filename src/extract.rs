@@ -39,6 +39,10 @@ pub struct Extraction {
     pub disputes: Vec<Dispute>,
     pub warnings: Vec<InputIssue>,
     pub sentences: usize,
+    /// Each unit's words as attribution tokenised them (and the lexicon marked them), with
+    /// offsets into the unit's `text`: `tokenize(&u.text, 0, u.text.len())`. Pairing reuses
+    /// them rather than tokenising every unit again (issue 7).
+    pub unit_tokens: Vec<Vec<crate::text::Token>>,
 }
 
 pub fn extract(article: &Article, lex: &Lexicon, hints: &Hints) -> Result<Extraction, InputIssue> {
@@ -73,7 +77,7 @@ pub fn extract_with(
             ),
         ));
     }
-    let att = attribute::attribute(&article.text, &seg, lex);
+    let mut att = attribute::attribute(&article.text, &seg, lex);
     let chars = CharIndex::new(&article.text);
     let c = classify::classify(&article.id, &article.text, &seg, &att, lex, hints, &chars);
     if c.units.len() > limits.max_units {
@@ -88,11 +92,36 @@ pub fn extract_with(
             ),
         ));
     }
+    // A unit is one sentence (`u.sentence` counts from 1, `u.byte_start` is where it
+    // starts); a sentence's tokens are moved out unless another unit needs them too.
+    let mut uses = vec![0usize; att.infos.len()];
+    for u in &c.units {
+        uses[u.sentence - 1] += 1;
+    }
+    let unit_tokens = c
+        .units
+        .iter()
+        .map(|u| {
+            let si = u.sentence - 1;
+            uses[si] -= 1;
+            let mut toks = if uses[si] == 0 {
+                std::mem::take(&mut att.infos[si].tokens)
+            } else {
+                att.infos[si].tokens.clone()
+            };
+            for t in &mut toks {
+                t.start -= u.byte_start;
+                t.end -= u.byte_start;
+            }
+            toks
+        })
+        .collect();
     Ok(Extraction {
         units: c.units,
         disputes: c.disputes,
         warnings: seg.warnings,
         sentences: seg.sentences.len(),
+        unit_tokens,
     })
 }
 

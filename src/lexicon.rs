@@ -1,11 +1,68 @@
 //! Word lists and the gazetteer, kept as plain files in data/ and compiled in, so the binary
 //! works from any directory; a `--config` TOML file can extend them.
 
+use crate::text::Token;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 // The maps below are looked up for every token of every sentence (several times per token in
 // attribute and classify), with short string keys: SipHash's DoS resistance costs more there
 // than the whole lookup is worth, and the keys come from our own compiled-in word lists.
+
+/// The bit of a built-in word class (data/lexicon/words.tsv) in [`Lexicon::word_mask`]. A
+/// literal class name folds to a constant where [`Lexicon::is`] is inlined.
+#[inline]
+fn class_bit(class: &str) -> Option<u32> {
+    match class {
+        "company_suffix" => Some(0),
+        "corporate_office" => Some(1),
+        "court_noun" => Some(2),
+        "determiner" => Some(3),
+        "doc_noun" => Some(4),
+        "joint_word" => Some(5),
+        "legal_object" => Some(6),
+        "legal_passive" => Some(7),
+        "like_army" => Some(8),
+        "like_body" => Some(9),
+        "like_company" => Some(10),
+        "like_ngo" => Some(11),
+        "like_paper" => Some(12),
+        "like_regulator" => Some(13),
+        "national_office" => Some(14),
+        "nonresponse" => Some(15),
+        "nonresponse_neg" => Some(16),
+        "org_noun" => Some(17),
+        "passive_aux" => Some(18),
+        "person_noun" => Some(19),
+        "pronoun_person" => Some(20),
+        "pronoun_thing" => Some(21),
+        "reference_noun" => Some(22),
+        "skip" => Some(23),
+        "title" => Some(24),
+        "weekday" => Some(25),
+        _ => None,
+    }
+}
+
+/// [`Token::classes`] bits 56–58: the most words of an alias starting with the word, or 7
+/// for seven or more.
+const ALIAS_WORDS_SHIFT: u32 = 56;
+const ALIAS_WORDS: u64 = 7 << ALIAS_WORDS_SHIFT;
+/// [`Token::classes`] bit: some cue starts with the word (as `cue_index` stands after
+/// [`Lexicon::reindex`]).
+const CUE_START: u64 = 1 << 59;
+/// [`Token::classes`] bit: the word is a one-word gazetteer alias.
+const PARTY_WORD: u64 = 1 << 60;
+/// [`Token::classes`] bit: the word is a one-word cue (as `cue_index` stands after
+/// [`Lexicon::reindex`]).
+const SINGLE_CUE: u64 = 1 << 61;
+/// [`Token::classes`] bit: the word starts some gazetteer alias.
+const ALIAS_START: u64 = 1 << 62;
+/// [`Token::classes`] bit: the classes have been looked up.
+const MARKED: u64 = 1 << 63;
+
+fn alias_words_bits(words: usize) -> u64 {
+    (words.min(7) as u64) << ALIAS_WORDS_SHIFT
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CueClass {
@@ -52,14 +109,21 @@ pub struct Lexicon {
     pub abbrev_maybe: HashSet<String>,
     pub months: HashSet<String>,
     pub sentence_starters: HashSet<String>,
+    /// Word classes; [`Lexicon::reindex`] must run after editing them.
     pub words: HashMap<String, HashSet<String>>,
+    /// Word → the bits ([`class_bit`]) of the built-in classes it is in, and [`ALIAS_START`]
+    /// for the first word of an alias: one look-up answers
+    /// `is(class, word)`, where the class map and then the class's set took two, for
+    /// questions asked several times per token (issue 7).
+    word_masks: HashMap<String, u64>,
     /// Folded alias tokens (joined by space) → party.
     pub gazetteer: HashMap<String, GazEntry>,
     /// Longest alias in tokens, to bound the lookup window.
     pub gaz_max_len: usize,
     /// First token of every alias (kept by [`Lexicon::add_party`]): most capitalised words
     /// start no alias, and this answers them before any window is joined (issue 7).
-    gaz_first: HashSet<String>,
+    /// ... and the most words of an alias it starts, which bounds the window joined.
+    gaz_first: HashMap<String, usize>,
     /// `wrongdoing` split by [`Lexicon::reindex`]: single-word prefixes, and multi-word
     /// phrases as word lists. Checked for every token of every sentence; splitting the phrases
     /// there allocated one Vec per phrase per token.
@@ -184,8 +248,21 @@ impl Lexicon {
         }
         self.gaz_max_len = self.gaz_max_len.max(key.split(' ').count());
         let first = key.split(' ').next().unwrap_or_default();
-        if !self.gaz_first.contains(first) {
-            self.gaz_first.insert(first.to_string());
+        let words = key.split(' ').count();
+        let longest = match self.gaz_first.get_mut(first) {
+            Some(n) => {
+                *n = (*n).max(words);
+                *n
+            }
+            None => {
+                self.gaz_first.insert(first.to_string(), words);
+                words
+            }
+        };
+        let m = self.word_masks.entry(first.to_string()).or_default();
+        *m = (*m & !ALIAS_WORDS) | ALIAS_START | alias_words_bits(longest);
+        if !key.contains(' ') {
+            *self.word_masks.entry(key.clone()).or_default() |= PARTY_WORD;
         }
         self.gazetteer.insert(
             key,
@@ -233,6 +310,20 @@ impl Lexicon {
                 .collect(),
         );
         self.wrong_word_empty = self.wrongdoing_words.iter().any(|w| w.is_empty());
+        self.word_masks.clear();
+        for (w, &n) in &self.gaz_first {
+            *self.word_masks.entry(w.clone()).or_default() |= ALIAS_START | alias_words_bits(n);
+        }
+        for k in self.gazetteer.keys().filter(|k| !k.contains(' ')) {
+            *self.word_masks.entry(k.clone()).or_default() |= PARTY_WORD;
+        }
+        for (class, set) in &self.words {
+            if let Some(b) = class_bit(class) {
+                for w in set {
+                    *self.word_masks.entry(w.clone()).or_default() |= 1 << b;
+                }
+            }
+        }
         self.cue_index.clear();
         for (i, c) in self.cues.iter().enumerate() {
             self.cue_index
@@ -244,15 +335,111 @@ impl Lexicon {
             let cues = &self.cues;
             v.sort_by_key(|&i| std::cmp::Reverse(cues[i].tokens.len()));
         }
+        for (w, v) in &self.cue_index {
+            let m = self.word_masks.entry(w.clone()).or_default();
+            *m |= CUE_START;
+            if v.iter().any(|&i| self.cues[i].tokens.len() == 1) {
+                *m |= SINGLE_CUE;
+            }
+        }
     }
 
     /// Whether some alias added by [`Lexicon::add_party`] starts with this token.
     pub fn may_start_alias(&self, norm: &str) -> bool {
-        self.gaz_first.contains(norm)
+        self.gaz_first.contains_key(norm)
     }
 
+    #[inline]
     pub fn is(&self, class: &str, word: &str) -> bool {
-        self.words.get(class).is_some_and(|s| s.contains(word))
+        match class_bit(class) {
+            Some(b) => self.word_mask(word) >> b & 1 == 1,
+            None => self.words.get(class).is_some_and(|s| s.contains(word)),
+        }
+    }
+
+    /// The built-in classes `word` is in, as bits (see [`Lexicon::is`]).
+    #[inline]
+    pub fn word_mask(&self, word: &str) -> u64 {
+        self.word_masks.get(word).copied().unwrap_or(0)
+            & !(ALIAS_START | SINGLE_CUE | PARTY_WORD | ALIAS_WORDS | CUE_START)
+    }
+
+    /// The cues starting with the token's word, longest first (`cue_index`); a marked token
+    /// that starts none is answered without a look-up.
+    #[inline]
+    pub fn cues_at_tok(&self, t: &Token) -> Option<&Vec<usize>> {
+        if t.classes & MARKED != 0 && t.classes & CUE_START == 0 {
+            return None;
+        }
+        self.cue_index.get(t.norm.as_str())
+    }
+
+    /// The most words of a gazetteer alias that starts with the token's word (0 if none
+    /// does), from its marked classes when it has them; `usize::MAX` for seven or more.
+    #[inline]
+    pub fn alias_words_tok(&self, t: &Token) -> usize {
+        let n = if t.classes & MARKED != 0 {
+            ((t.classes & ALIAS_WORDS) >> ALIAS_WORDS_SHIFT) as usize
+        } else {
+            self.gaz_first.get(t.norm.as_str()).map_or(0, |&n| n.min(7))
+        };
+        if n == 7 {
+            usize::MAX
+        } else {
+            n
+        }
+    }
+
+    /// Whether the token's word is a one-word cue, from its marked classes when it has them.
+    #[inline]
+    pub fn single_cue_tok(&self, t: &Token) -> bool {
+        if t.classes & MARKED != 0 {
+            t.classes & SINGLE_CUE != 0
+        } else {
+            self.cue_index
+                .get(t.norm.as_str())
+                .is_some_and(|c| c.iter().any(|&i| self.cues[i].tokens.len() == 1))
+        }
+    }
+
+    /// Whether the token's word is a one-word gazetteer alias, from its marked classes when
+    /// it has them.
+    #[inline]
+    pub fn party_word_tok(&self, t: &Token) -> bool {
+        if t.classes & MARKED != 0 {
+            t.classes & PARTY_WORD != 0
+        } else {
+            self.gazetteer.contains_key(t.norm.as_str())
+        }
+    }
+
+    /// Looks up the classes of each token once ([`Token::classes`]), for the many
+    /// [`Lexicon::is_tok`] and [`Lexicon::may_start_alias_tok`] questions asked of it later:
+    /// attribution asks several per token, each a hash of the word (a tenth of a run).
+    pub fn mark(&self, toks: &mut [Token]) {
+        for t in toks {
+            t.classes = self.word_masks.get(t.norm.as_str()).copied().unwrap_or(0) | MARKED;
+        }
+    }
+
+    /// [`Lexicon::is`] for a token's word, from its marked classes when it has them.
+    #[inline]
+    pub fn is_tok(&self, class: &str, t: &Token) -> bool {
+        match class_bit(class) {
+            Some(b) if t.classes & MARKED != 0 => t.classes >> b & 1 == 1,
+            _ => self.is(class, &t.norm),
+        }
+    }
+
+    /// [`Lexicon::may_start_alias`] for a token's word, from its marked classes when it has
+    /// them.
+    #[inline]
+    pub fn may_start_alias_tok(&self, t: &Token) -> bool {
+        if t.classes & MARKED != 0 {
+            t.classes & ALIAS_START != 0
+        } else {
+            self.may_start_alias(&t.norm)
+        }
     }
 
     pub fn is_wrongdoing(&self, norm: &str) -> bool {
@@ -318,6 +505,61 @@ mod tests {
         assert!(lex.abbrev_never.contains("mr"));
         assert!(lex.is("pronoun_person", "he"));
         assert!(lex.is_wrongdoing("terrorism"));
+    }
+
+    #[test]
+    fn class_bits_answer_as_the_sets() {
+        let lex = Lexicon::builtin();
+        let words: HashSet<&String> = lex.words.values().flatten().collect();
+        for class in lex.words.keys() {
+            assert!(class_bit(class).is_some(), "{class} has no bit");
+            for w in words.iter().map(|w| w.as_str()).chain(["", "zzz"]) {
+                let slow = lex.words.get(class).is_some_and(|s| s.contains(w));
+                assert_eq!(lex.is(class, w), slow, "{class} {w}");
+            }
+        }
+        assert!(!lex.is("no_such_class", "he"));
+        let t = "He said the Foreign Ministry of Pakistan and the U.S. envoy's report, denied \
+                 accused India rejected Islamabad claims of the United States, Addis Ababa";
+        let mut toks = crate::text::tokenize(t, 0, t.len());
+        let plain = toks.clone();
+        lex.mark(&mut toks);
+        for (m, p) in toks.iter().zip(&plain) {
+            assert_eq!(lex.may_start_alias_tok(m), lex.may_start_alias(&p.norm));
+            assert_eq!(lex.single_cue_tok(m), lex.single_cue_tok(p), "{}", p.norm);
+            assert_eq!(lex.alias_words_tok(m), lex.alias_words_tok(p), "{}", p.norm);
+            assert_eq!(
+                lex.cues_at_tok(m),
+                lex.cue_index.get(p.norm.as_str()),
+                "{}",
+                p.norm
+            );
+            let longest = lex
+                .gazetteer
+                .keys()
+                .filter(|k| k.split(' ').next() == Some(p.norm.as_str()))
+                .map(|k| k.split(' ').count())
+                .max()
+                .unwrap_or(0);
+            let want = if longest >= 7 { usize::MAX } else { longest };
+            assert_eq!(lex.alias_words_tok(p), want, "{}", p.norm);
+            assert_eq!(lex.party_word_tok(m), lex.party_word_tok(p), "{}", p.norm);
+            assert_eq!(lex.may_start_alias_tok(p), lex.may_start_alias(&p.norm));
+            for class in lex
+                .words
+                .keys()
+                .map(String::as_str)
+                .chain(["no_such_class"])
+            {
+                assert_eq!(
+                    lex.is_tok(class, m),
+                    lex.is(class, &p.norm),
+                    "{class} {}",
+                    p.norm
+                );
+                assert_eq!(lex.is_tok(class, p), lex.is(class, &p.norm));
+            }
+        }
     }
 
     #[test]

@@ -14,7 +14,9 @@
 //! without any are `unmatched`.
 
 use crate::lexicon::Lexicon;
-use crate::score::{prepare_with_terms, score, Analyzer, Prepared, Score, Weights};
+use crate::score::{
+    jaro_winkler, name_similarity, prepare_as, score_with_names, Analyzer, Prepared, Score, Weights,
+};
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -99,8 +101,10 @@ pub fn batch_df(units: &[&Unit], an: &Analyzer, lex: &Lexicon) -> (HashMap<Strin
 }
 
 /// Document frequency over the units' term lists (each unit counts a term once).
-fn df_of_terms<'a>(terms: impl Iterator<Item = &'a Vec<String>>) -> HashMap<String, u32> {
-    let mut df: HashMap<String, u32> = HashMap::new();
+fn df_of_terms<'a, S: std::hash::BuildHasher + Default>(
+    terms: impl Iterator<Item = &'a Vec<String>>,
+) -> HashMap<String, u32, S> {
+    let mut df: HashMap<String, u32, S> = HashMap::default();
     let mut seen: Vec<&str> = Vec::new();
     for t in terms {
         seen.clear();
@@ -172,6 +176,60 @@ pub fn pair_article(
     lex: &Lexicon,
     opts: &PairOptions,
 ) -> Vec<Row> {
+    pair_rows_at(article, units, prepared, lex, opts)
+        .into_iter()
+        .map(|r| Row {
+            article: article.into(),
+            pair_id: r.pair_id,
+            status: r.status,
+            basis: r.basis,
+            confidence: r.confidence,
+            claim: r.claim.map(|i| units[i].clone()),
+            rebuttal: r.rebuttal.map(|i| units[i].clone()),
+            score: r.score,
+            evidence: r.evidence,
+        })
+        .collect()
+}
+
+/// A report row with its units as indices into the article's units: a streamed report
+/// formats it through a [`RowView`], and cloning both units into every row was a fortieth
+/// of a run (issue 7).
+struct RowAt {
+    pair_id: String,
+    status: Status,
+    basis: &'static str,
+    confidence: &'static str,
+    claim: Option<usize>,
+    rebuttal: Option<usize>,
+    score: Option<Score>,
+    evidence: String,
+}
+
+impl RowAt {
+    fn view<'a>(&'a self, article: &'a str, units: &'a [Unit]) -> RowView<'a> {
+        RowView {
+            article,
+            pair_id: &self.pair_id,
+            status: self.status,
+            basis: self.basis,
+            confidence: self.confidence,
+            claim: self.claim.map(|i| &units[i]),
+            rebuttal: self.rebuttal.map(|i| &units[i]),
+            score: self.score.as_ref(),
+            evidence: &self.evidence,
+        }
+    }
+}
+
+/// [`pair_article`]'s rows, units by index.
+fn pair_rows_at(
+    article: &str,
+    units: &[Unit],
+    prepared: &[Prepared],
+    lex: &Lexicon,
+    opts: &PairOptions,
+) -> Vec<RowAt> {
     let w = &opts.weights;
     let claims: Vec<usize> = (0..units.len())
         .filter(|&i| units[i].role == Role::Claim)
@@ -195,10 +253,11 @@ pub fn pair_article(
             let scored: Vec<(usize, Score)> = cands
                 .iter()
                 .map(|&ci| {
-                    (
-                        ci,
-                        score(&units[ci], &prepared[ci], r, &prepared[ri], lex, w),
-                    )
+                    let (c, rp) = (&prepared[ci], &prepared[ri]);
+                    let names = name_similarity(&c.names, &rp.names, |a, b| {
+                        jaro_winkler(&c.names[a], &rp.names[b])
+                    });
+                    (ci, score_with_names(&units[ci], c, r, rp, w, names))
                 })
                 .collect();
             let best_lex = scored.iter().map(|s| s.1.lexical).fold(0.0, f32::max);
@@ -362,13 +421,12 @@ pub fn pair_article(
         let mut mine: Vec<&(usize, usize, Score, &'static str, String)> =
             links.iter().filter(|l| l.0 == ci).collect();
         if mine.is_empty() {
-            rows.push(Row {
-                article: article.into(),
+            rows.push(RowAt {
                 pair_id: pair_id(article, &c.text, ""),
                 status: Status::Unanswered,
                 basis: "",
                 confidence: "",
-                claim: Some(c.clone()),
+                claim: Some(ci),
                 rebuttal: None,
                 score: None,
                 evidence: "no rebuttal of this dispute scores above the threshold".into(),
@@ -382,14 +440,13 @@ pub fn pair_article(
         });
         for (_, ri, s, basis, rule) in mine {
             let r = &units[*ri];
-            rows.push(Row {
-                article: article.into(),
+            rows.push(RowAt {
                 pair_id: pair_id(article, &c.text, &r.text),
                 status: Status::Paired,
                 basis,
                 confidence: confidence(s.total, *basis == "blanket", s.reference, c, r),
-                claim: Some(c.clone()),
-                rebuttal: Some(r.clone()),
+                claim: Some(ci),
+                rebuttal: Some(*ri),
                 score: Some(s.clone()),
                 evidence: evidence(s, rule),
             });
@@ -406,14 +463,13 @@ pub fn pair_article(
             } else {
                 "no claim of its dispute was extracted"
             };
-            rows.push(Row {
-                article: article.into(),
+            rows.push(RowAt {
                 pair_id: pair_id(article, "", &r.text),
                 status: Status::Unmatched,
                 basis: "",
                 confidence: "",
                 claim: None,
-                rebuttal: Some(r.clone()),
+                rebuttal: Some(ri),
                 score: None,
                 evidence: why.into(),
             });
@@ -447,25 +503,96 @@ pub fn pair_batch_with(
     articles
         .par_iter()
         .map(|(id, units)| {
-            // Each unit's terms are computed once and serve both the article's document
-            // frequencies and its vector; computing them twice was a tenth of a run (issue 7).
-            let terms: Vec<Vec<String>> = units.iter().map(|u| an.terms(&u.text, lex)).collect();
-            let own;
-            let (df, n) = match &batch {
-                Some((df, n)) => (df, *n),
-                None => {
-                    own = (df_of_terms(terms.iter()), units.len() as u32);
-                    (&own.0, own.1)
-                }
-            };
-            let prepared: Vec<Prepared> = units
-                .iter()
-                .zip(terms)
-                .map(|(u, t)| prepare_with_terms(u, t, an, df, n))
-                .collect();
+            let prepared = prepare_article(units, None, an, lex, batch.as_ref());
             pair_article(id, units, &prepared, lex, opts)
         })
         .flatten()
+        .collect()
+}
+
+/// The units of one article prepared for scoring, with document frequencies from `batch`
+/// or else from the article's own units.
+fn prepare_article(
+    units: &[Unit],
+    tokens: Option<&[Vec<crate::text::Token>]>,
+    an: &Analyzer,
+    lex: &Lexicon,
+    batch: Option<&(HashMap<String, u32>, u32)>,
+) -> Vec<Prepared> {
+    // Each unit's terms are computed once and serve both the article's document
+    // frequencies and its vector; computing them twice was a tenth of a run (issue 7).
+    let tokens = tokens.filter(|t| t.len() == units.len());
+    let (terms, names): (Vec<Vec<String>>, Vec<Vec<String>>) = units
+        .iter()
+        .enumerate()
+        .map(|(k, u)| match tokens {
+            Some(t) => an.terms_and_names_of(&u.text, &t[k], lex),
+            None => an.terms_and_names(&u.text, lex),
+        })
+        .unzip();
+    match batch {
+        Some((df, n)) => prepare_all(units, terms, names, an, lex, df, *n),
+        None => {
+            let df: rustc_hash::FxHashMap<String, u32> = df_of_terms(terms.iter());
+            prepare_all(units, terms, names, an, lex, &df, units.len() as u32)
+        }
+    }
+}
+
+/// Pairs one article with its own IDF ([`IdfScope::Article`], whatever `opts.idf` says)
+/// and encodes its report rows as [`encode_report_rows`] encodes [`pair_batch_with`]'s
+/// rows, without cloning units into rows. `tokens`, if given, are the units' tokens
+/// ([`crate::extract::Extraction::unit_tokens`]), which spare tokenising them again.
+/// Returns where each row ends and how many rows are paired, unanswered and unmatched.
+#[allow(clippy::too_many_arguments)]
+pub fn pair_encode_article(
+    id: &str,
+    units: &[Unit],
+    tokens: Option<&[Vec<crate::text::Token>]>,
+    an: &Analyzer,
+    lex: &Lexicon,
+    opts: &PairOptions,
+    explain: bool,
+    format: crate::report::Format,
+    csv: &crate::report::CsvOptions,
+    out: &mut Vec<u8>,
+) -> std::io::Result<(Vec<usize>, [u64; 3])> {
+    let prepared = prepare_article(units, tokens, an, lex, None);
+    let rows = pair_rows_at(id, units, &prepared, lex, opts);
+    let mut counts = [0u64; 3];
+    for r in &rows {
+        counts[r.status as usize] += 1;
+    }
+    if format != crate::report::Format::Csv {
+        let cells: Vec<Vec<crate::report::Cell>> = rows
+            .iter()
+            .map(|r| row_cells(&r.view(id, units), explain))
+            .collect();
+        let ends = crate::report::encode_rows(&cells, &report_headers(explain), format, csv, out)?;
+        return Ok((ends, counts));
+    }
+    let mut ends = Vec::with_capacity(rows.len());
+    for r in &rows {
+        push_row_csv(&r.view(id, units), explain, csv, out);
+        ends.push(out.len());
+    }
+    Ok((ends, counts))
+}
+
+fn prepare_all<S: std::hash::BuildHasher>(
+    units: &[Unit],
+    terms: Vec<Vec<String>>,
+    names: Vec<Vec<String>>,
+    an: &Analyzer,
+    lex: &Lexicon,
+    df: &HashMap<String, u32, S>,
+    n: u32,
+) -> Vec<Prepared> {
+    units
+        .iter()
+        .zip(terms)
+        .zip(names)
+        .map(|((u, t), nm)| prepare_as(u, t, nm, an, lex, df, n, Some(u.role)))
         .collect()
 }
 
@@ -559,65 +686,249 @@ pub fn report_table(rows: &[Row], explain: bool) -> crate::report::Table {
 
 /// The cells of one report row, in [`report_headers`] order.
 pub fn row_cells(r: &RowView, explain: bool) -> Vec<crate::report::Cell> {
-    use crate::report::Cell;
-    let t = |s: &str| Cell::Text(s.to_string());
-    let opt_t = |u: Option<&Unit>, f: &dyn Fn(&Unit) -> &str| {
-        u.map(|u| Cell::Text(f(u).to_string()))
-            .unwrap_or(Cell::Empty)
+    let mut cells = Vec::with_capacity(REPORT_COLUMNS.len() + 2);
+    row_fields(r, explain, &mut cells);
+    cells
+}
+
+/// Receives the cells of a report row in column order ([`row_fields`]): collected as
+/// [`crate::report::Cell`]s by [`row_cells`], or written as CSV by [`encode_report_rows`]
+/// without a `String` per cell.
+trait RowSink {
+    fn text(&mut self, s: &str);
+    fn int(&mut self, i: i64);
+    fn num(&mut self, x: f64);
+    fn empty(&mut self);
+}
+
+impl RowSink for Vec<crate::report::Cell> {
+    fn text(&mut self, s: &str) {
+        self.push(crate::report::Cell::Text(s.to_string()));
+    }
+    fn int(&mut self, i: i64) {
+        self.push(crate::report::Cell::Int(i));
+    }
+    fn num(&mut self, x: f64) {
+        self.push(crate::report::Cell::Num(x));
+    }
+    fn empty(&mut self) {
+        self.push(crate::report::Cell::Empty);
+    }
+}
+
+/// CSV cells as [`crate::report::encode_rows`] writes them, straight into `out`.
+struct CsvSink<'a> {
+    out: &'a mut Vec<u8>,
+    opts: &'a crate::report::CsvOptions,
+    first: bool,
+}
+
+impl CsvSink<'_> {
+    fn sep(&mut self) {
+        if !self.first {
+            self.out.push(self.opts.delimiter);
+        }
+        self.first = false;
+    }
+}
+
+impl RowSink for CsvSink<'_> {
+    fn text(&mut self, s: &str) {
+        self.sep();
+        crate::report::push_text_csv(self.out, s, self.opts);
+    }
+    fn int(&mut self, i: i64) {
+        self.sep();
+        crate::report::push_int(self.out, i);
+    }
+    fn num(&mut self, x: f64) {
+        self.sep();
+        crate::report::push_fixed3(self.out, x);
+    }
+    fn empty(&mut self) {
+        self.sep();
+    }
+}
+
+/// The report row's cells, in [`report_headers`] order, into `sink`.
+fn row_fields(r: &RowView, explain: bool, sink: &mut impl RowSink) {
+    let text = |sink: &mut dyn RowSink, u: Option<&Unit>, f: &dyn Fn(&Unit) -> &str| match u {
+        Some(u) => sink.text(f(u)),
+        None => sink.empty(),
     };
-    let opt_i = |u: Option<&Unit>, f: &dyn Fn(&Unit) -> usize| {
-        u.map(|u| Cell::Int(f(u) as i64)).unwrap_or(Cell::Empty)
+    let int = |sink: &mut dyn RowSink, u: Option<&Unit>, f: &dyn Fn(&Unit) -> usize| match u {
+        Some(u) => sink.int(f(u) as i64),
+        None => sink.empty(),
     };
-    let sc = |f: &dyn Fn(&Score) -> f32| {
-        r.score
-            .map(|s| Cell::Num(f(s) as f64))
-            .unwrap_or(Cell::Empty)
+    let num = |sink: &mut dyn RowSink, f: &dyn Fn(&Score) -> f32| match r.score {
+        Some(s) => sink.num(f(s) as f64),
+        None => sink.empty(),
     };
     let dispute = r
         .claim
         .or(r.rebuttal)
         .map(|u| u.dispute.as_str())
         .unwrap_or_default();
-    let mut v = vec![
-        t(r.article),
-        t(r.pair_id),
-        t(r.status.as_str()),
-        sc(&|s| s.total),
-        t(r.confidence),
-        t(r.basis),
-        opt_t(r.claim, &|u| &u.unit_id),
-        opt_t(r.claim, &|u| &u.speaker),
-        opt_t(r.claim, &|u| &u.side),
-        opt_t(r.claim, &|u| &u.kind),
-        opt_t(r.claim, &|u| &u.text),
-        opt_t(r.rebuttal, &|u| &u.unit_id),
-        opt_t(r.rebuttal, &|u| &u.speaker),
-        opt_t(r.rebuttal, &|u| &u.side),
-        opt_t(r.rebuttal, &|u| &u.kind),
-        opt_t(r.rebuttal, &|u| &u.text),
-        t(r.evidence),
-        sc(&|s| s.lexical),
-        sc(&|s| s.fuzzy),
-        sc(&|s| s.reference),
-        opt_i(r.claim, &|u| u.start),
-        opt_i(r.claim, &|u| u.end),
-        opt_i(r.rebuttal, &|u| u.start),
-        opt_i(r.rebuttal, &|u| u.end),
-        Cell::Empty,
-        Cell::Empty,
-        sc(&|s| s.order),
-        t(dispute),
-        opt_i(r.claim, &|u| u.paragraph),
-        opt_i(r.rebuttal, &|u| u.paragraph),
-        opt_t(r.claim, &|u| &u.cue),
-        opt_t(r.rebuttal, &|u| &u.cue),
-        opt_t(r.claim, &|u| &u.quote_type),
-        opt_t(r.rebuttal, &|u| &u.quote_type),
-        Cell::Empty,
-    ];
-    if explain {
-        v.push(opt_t(r.claim, &|u| &u.rule));
-        v.push(opt_t(r.rebuttal, &|u| &u.rule));
+    sink.text(r.article);
+    sink.text(r.pair_id);
+    sink.text(r.status.as_str());
+    num(sink, &|s| s.total);
+    sink.text(r.confidence);
+    sink.text(r.basis);
+    for u in [r.claim, r.rebuttal] {
+        text(sink, u, &|u| &u.unit_id);
+        text(sink, u, &|u| &u.speaker);
+        text(sink, u, &|u| &u.side);
+        text(sink, u, &|u| &u.kind);
+        text(sink, u, &|u| &u.text);
     }
-    v
+    sink.text(r.evidence);
+    num(sink, &|s| s.lexical);
+    num(sink, &|s| s.fuzzy);
+    num(sink, &|s| s.reference);
+    for u in [r.claim, r.rebuttal] {
+        int(sink, u, &|u| u.start);
+        int(sink, u, &|u| u.end);
+    }
+    sink.empty();
+    sink.empty();
+    num(sink, &|s| s.order);
+    sink.text(dispute);
+    int(sink, r.claim, &|u| u.paragraph);
+    int(sink, r.rebuttal, &|u| u.paragraph);
+    text(sink, r.claim, &|u| &u.cue);
+    text(sink, r.rebuttal, &|u| &u.cue);
+    text(sink, r.claim, &|u| &u.quote_type);
+    text(sink, r.rebuttal, &|u| &u.quote_type);
+    sink.empty();
+    if explain {
+        text(sink, r.claim, &|u| &u.rule);
+        text(sink, r.rebuttal, &|u| &u.rule);
+    }
+}
+
+/// Encodes report rows as [`crate::report::encode_rows`] encodes their [`row_cells`],
+/// appending to `out`, and returns where each row ends. CSV rows are written cell by cell
+/// without building the cells: a `String` per cell was a twentieth of a run (issue 7).
+pub fn encode_report_rows(
+    rows: &[Row],
+    explain: bool,
+    format: crate::report::Format,
+    opts: &crate::report::CsvOptions,
+    out: &mut Vec<u8>,
+) -> std::io::Result<Vec<usize>> {
+    if format != crate::report::Format::Csv {
+        let cells = report_table(rows, explain).rows;
+        return crate::report::encode_rows(&cells, &report_headers(explain), format, opts, out);
+    }
+    let mut ends = Vec::with_capacity(rows.len());
+    for r in rows {
+        push_row_csv(&RowView::from(r), explain, opts, out);
+        ends.push(out.len());
+    }
+    Ok(ends)
+}
+
+/// One report row as CSV, the bytes [`crate::report::encode_rows`] writes for its
+/// [`row_cells`].
+fn push_row_csv(r: &RowView, explain: bool, opts: &crate::report::CsvOptions, out: &mut Vec<u8>) {
+    let mut sink = CsvSink {
+        out,
+        opts,
+        first: true,
+    };
+    row_fields(r, explain, &mut sink);
+    out.extend_from_slice(b"\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{encode_rows, CsvOptions, Format};
+
+    #[test]
+    fn rows_encode_as_their_cells() {
+        let lex = Lexicon::builtin();
+        let mut rows = Vec::new();
+        let mut articles = Vec::new();
+        for e in std::fs::read_dir("data/articles").unwrap() {
+            let path = e.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let art = crate::article::Article {
+                id: path.display().to_string(),
+                origin: path.display().to_string(),
+                text,
+                ..Default::default()
+            };
+            let ex = crate::extract::extract(&art, &lex, &Default::default()).unwrap();
+            rows.extend(pair_batch(
+                &[(art.id.clone(), ex.units.clone())],
+                &lex,
+                &Default::default(),
+            ));
+            articles.push((art.id.clone(), (ex.units, ex.unit_tokens)));
+        }
+        assert!(rows.iter().any(|r| r.status == Status::Unmatched));
+        assert!(rows.iter().any(|r| r.status == Status::Unanswered));
+        for explain in [false, true] {
+            for (delimiter, keep_newlines) in [(b',', false), (b';', true), (b'\'', false)] {
+                let opts = CsvOptions {
+                    delimiter,
+                    keep_newlines,
+                    ..Default::default()
+                };
+                let headers = report_headers(explain);
+                for format in [Format::Csv, Format::Jsonl] {
+                    let (mut fast, mut want) = (Vec::new(), Vec::new());
+                    let ends =
+                        encode_report_rows(&rows, explain, format, &opts, &mut fast).unwrap();
+                    let cells = report_table(&rows, explain).rows;
+                    let want_ends =
+                        encode_rows(&cells, &headers, format, &opts, &mut want).unwrap();
+                    assert_eq!(ends, want_ends);
+                    assert!(fast == want, "{explain} {}", delimiter as char);
+                }
+                // One article at a time, units never cloned: the same bytes again.
+                for format in [Format::Csv, Format::Jsonl] {
+                    let (mut fast, mut want) = (Vec::new(), Vec::new());
+                    let an = Analyzer::new();
+                    let popts = PairOptions::default();
+                    for (id, units) in &articles {
+                        let rows =
+                            pair_batch_with(&[(id.clone(), units.0.clone())], &an, &lex, &popts);
+                        let start = fast.len();
+                        let (ends, counts) = pair_encode_article(
+                            id,
+                            &units.0,
+                            Some(&units.1),
+                            &an,
+                            &lex,
+                            &popts,
+                            explain,
+                            format,
+                            &opts,
+                            &mut fast,
+                        )
+                        .unwrap();
+                        let base = want.len();
+                        let want_ends =
+                            encode_report_rows(&rows, explain, format, &opts, &mut want).unwrap();
+                        assert_eq!(start, base);
+                        assert_eq!(ends, want_ends);
+                        let count =
+                            |s: Status| rows.iter().filter(|r| r.status == s).count() as u64;
+                        assert_eq!(
+                            counts,
+                            [
+                                count(Status::Paired),
+                                count(Status::Unanswered),
+                                count(Status::Unmatched)
+                            ]
+                        );
+                    }
+                    assert!(fast == want);
+                }
+            }
+        }
+    }
 }

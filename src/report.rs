@@ -147,6 +147,18 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// Appends the cell as the csv writer writes [`Cell::csv`]: text fitted and guarded as
+    /// [`text_cell`] does, copied once when fitting leaves it alone (nearly always).
+    fn write_csv(&self, out: &mut Vec<u8>, opts: &CsvOptions) {
+        match self {
+            Cell::Text(s) => push_text_csv(out, s, opts),
+            Cell::Int(i) => push_int(out, *i),
+            Cell::Num(f) => push_fixed3(out, *f),
+            Cell::Empty => {}
+        }
+    }
+
+    #[cfg(test)]
     fn csv(&self, opts: &CsvOptions) -> String {
         match self {
             Cell::Text(s) => text_cell(s, opts),
@@ -198,17 +210,35 @@ pub fn write_rows(
             if opts.bom && header {
                 out.write_all("\u{feff}".as_bytes())?;
             }
-            let mut w = csv::WriterBuilder::new()
-                .delimiter(opts.delimiter)
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(out);
+            // The same bytes as the csv writer, a block of rows at a time (see
+            // [`encode_rows`]); like the writer, refuse rows of another length than the first.
+            let width = if header {
+                table.headers.len()
+            } else {
+                table.rows.first().map_or(0, Vec::len)
+            };
+            if let Some(r) = table.rows.iter().find(|r| r.len() != width) {
+                return Err(std::io::Error::other(format!(
+                    "found record with {} fields, but the previous record has {} fields",
+                    r.len(),
+                    width
+                )));
+            }
+            let mut buf = Vec::new();
             if header {
-                w.write_record(&table.headers)?;
+                let cells: Vec<Cell> = table
+                    .headers
+                    .iter()
+                    .map(|h| Cell::Text(h.to_string()))
+                    .collect();
+                encode_rows(&[cells], &table.headers, format, opts, &mut buf)?;
             }
-            for r in &table.rows {
-                w.write_record(r.iter().map(|c| c.csv(opts)))?;
+            for block in table.rows.chunks(1024) {
+                encode_rows(block, &table.headers, format, opts, &mut buf)?;
+                out.write_all(&buf)?;
+                buf.clear();
             }
-            w.flush()?;
+            out.write_all(&buf)?;
         }
         Format::Jsonl => {
             for r in &table.rows {
@@ -253,19 +283,160 @@ pub fn encode_rows(
             }
         }
         _ => {
-            let mut w = csv::WriterBuilder::new()
-                .delimiter(opts.delimiter)
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(std::mem::take(out));
+            // The csv writer's bytes, written straight into `out`: a `String` per cell and
+            // the writer's own buffer were a tenth of a `pair` run (issue 7).
+            let width = rows.first().map(Vec::len);
             for r in rows {
-                w.write_record(r.iter().map(|c| c.csv(opts)))?;
-                w.flush()?;
-                ends.push(w.get_ref().len());
+                if Some(r.len()) != width {
+                    // The csv writer refuses records of differing lengths.
+                    return Err(std::io::Error::other(format!(
+                        "found record with {} fields, but the previous record has {} fields",
+                        r.len(),
+                        width.unwrap_or_default()
+                    )));
+                }
+                let start = out.len();
+                for (k, c) in r.iter().enumerate() {
+                    if k > 0 {
+                        out.push(opts.delimiter);
+                    }
+                    c.write_csv(out, opts);
+                }
+                if out.len() == start {
+                    // An empty record is written as one empty quoted field.
+                    out.extend_from_slice(b"\"\"");
+                }
+                out.extend_from_slice(b"\r\n");
+                ends.push(out.len());
             }
-            *out = w.into_inner().map_err(|e| e.into_error())?;
         }
     }
     Ok(ends)
+}
+
+/// Appends a text cell as the csv writer writes [`text_cell`]'s result: fitted and guarded,
+/// copied once when fitting leaves it alone (nearly always).
+pub(crate) fn push_text_csv(out: &mut Vec<u8>, s: &str, opts: &CsvOptions) {
+    let d = opts.delimiter;
+    let fitted;
+    let (fit, mut quote) = cell_needs(s.as_bytes(), d);
+    let s = if s.len() <= MAX_CELL_CHARS && (opts.keep_newlines || !fit) {
+        s
+    } else {
+        fitted = fit_cell(s, opts.keep_newlines);
+        quote = cell_needs(fitted.as_bytes(), d).1;
+        fitted.as_str()
+    };
+    // The formula guard is part of the field the writer sees.
+    let guard = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    quote |= guard && d == b'\'';
+    if quote {
+        out.push(b'"');
+    }
+    if guard {
+        out.push(b'\'');
+    }
+    if quote {
+        for (k, part) in s.split('"').enumerate() {
+            if k > 0 {
+                out.extend_from_slice(b"\"\"");
+            }
+            out.extend_from_slice(part.as_bytes());
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Appends an integer cell as the csv writer writes `i.to_string()`.
+pub(crate) fn push_int(out: &mut Vec<u8>, i: i64) {
+    if i < 0 {
+        out.push(b'-');
+    }
+    push_uint(out, i.unsigned_abs());
+}
+
+/// What a text cell needs beyond a copy: (fitting, as [`is_flat`] says no: a line break, a
+/// line or paragraph separator or two spaces in a row; quoting, as the csv writer
+/// (`QuoteStyle::Necessary`) decides: the delimiter, a double quote or a line break). Eight
+/// bytes at a time: the texts are most of a report's bytes.
+fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // 0x80 in each byte of `w` equal to `b`, exactly (no borrow between bytes).
+    let eq = |w: u64, b: u8| {
+        let v = w ^ (ONES * b as u64);
+        !(((v & LOW7) + LOW7) | v | LOW7)
+    };
+    let (mut fit, mut quote, mut lead, mut prev_space) = (0u64, 0u64, 0u64, 0u64);
+    let mut word = |w: u64| {
+        let space = eq(w, b' ');
+        let breaks = eq(w, b'\n') | eq(w, b'\r');
+        fit |= breaks | (space & (space << 8)) | (space & (prev_space >> 56));
+        prev_space = space;
+        // The first byte of U+2028 and U+2029, and of much else: looked at again below.
+        lead |= eq(w, 0xe2);
+        quote |= breaks | eq(w, delimiter) | eq(w, b'"');
+    };
+    let mut chunks = s.chunks_exact(8);
+    for c in chunks.by_ref() {
+        word(u64::from_le_bytes([
+            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+        ]));
+    }
+    let tail = chunks.remainder();
+    if !tail.is_empty() {
+        // Padding with a byte that is none of those looked for.
+        let pad = if delimiter == b'x' { b'y' } else { b'x' };
+        let mut last = [pad; 8];
+        last[..tail.len()].copy_from_slice(tail);
+        word(u64::from_le_bytes(last));
+    }
+    // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; E2 also leads curly quotes and dashes,
+    // which most news texts have, so only the E2 bytes are looked at, not every window.
+    let separators = lead != 0
+        && memchr::memchr_iter(0xe2, s)
+            .any(|i| s.get(i + 1) == Some(&0x80) && matches!(s.get(i + 2), Some(0xa8 | 0xa9)));
+    (fit != 0 || separators, quote != 0)
+}
+
+/// Appends the decimal digits of `n`.
+fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[k..]);
+}
+
+/// `format!("{x:.3}")` without the formatter for values that are `f32`s (every score): an
+/// `f32` times 1000 is exact in `f64` (24 + 10 bits), so rounding that product half to even
+/// is the formatter's decimal rounding. Other values go through the formatter.
+pub(crate) fn push_fixed3(out: &mut Vec<u8>, x: f64) {
+    let y = (x * 1000.0).abs();
+    if (x as f32) as f64 != x || !y.is_finite() || y >= 1e15 {
+        out.extend_from_slice(format!("{x:.3}").as_bytes());
+        return;
+    }
+    let q = y.round_ties_even() as u64;
+    if x.is_sign_negative() {
+        out.push(b'-');
+    }
+    push_uint(out, q / 1000);
+    let frac = q % 1000;
+    out.extend_from_slice(&[
+        b'.',
+        b'0' + (frac / 100) as u8,
+        b'0' + (frac / 10 % 10) as u8,
+        b'0' + (frac % 10) as u8,
+    ]);
 }
 
 enum Sink {
@@ -586,6 +757,159 @@ pub fn units_table(units: &[crate::unit::Unit]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cell_needs_answers_as_byte_scans() {
+        let samples = [
+            "",
+            "a",
+            "a  b",
+            "a b",
+            "       x",
+            "x\n",
+            "\r",
+            "a,b",
+            "\"",
+            "\u{2028}",
+            "e\u{2029}",
+            "“curly” — dash",
+            "12345678 1234567  ",
+            "1234567  ",
+            "abcdefg,",
+            "xxxxxxxx",
+            "yyyyyyyy;",
+            "\u{e2}\u{80}",
+            "ab\u{2027}",
+        ];
+        for d in [b',', b';', b'x', b'y', b'\''] {
+            for s in samples {
+                let b = s.as_bytes();
+                let quote = b
+                    .iter()
+                    .any(|&c| c == d || matches!(c, b'"' | b'\r' | b'\n'));
+                assert_eq!(
+                    cell_needs(b, d),
+                    (!is_flat(s), quote),
+                    "{s:?} {}",
+                    d as char
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cells_encode_as_the_csv_writer_writes_them() {
+        let texts = [
+            "",
+            "plain",
+            "a,b",
+            "say \"no\"",
+            "line\nbreak",
+            "cr\r",
+            "=SUM(A1)",
+            "-1",
+            "+x",
+            "@a",
+            "\tt",
+            "two  spaces",
+            "\u{2028}sep",
+            "\"",
+            ",",
+            "'",
+            "x;y",
+            "é “q”",
+            "-",
+            "=\"a,b\"",
+        ];
+        let nums = [
+            0.0,
+            -0.0,
+            0.0625,
+            0.0005,
+            0.0015,
+            0.1234567,
+            -0.0001,
+            1.0,
+            2.5e-4,
+            0.9995,
+            123.4567,
+            f64::NAN,
+            f64::INFINITY,
+            1e20,
+            0.1,
+            1.0 / 3.0,
+            -2.0005,
+        ];
+        let mut cells: Vec<Cell> = texts.iter().map(|t| Cell::Text(t.to_string())).collect();
+        cells.extend(nums.iter().map(|&f| Cell::Num(f)));
+        cells.extend(nums.iter().map(|&f| Cell::Num(f as f32 as f64)));
+        cells.extend([0, 7, -3, 1234567890, i64::MIN, i64::MAX].map(Cell::Int));
+        cells.push(Cell::Empty);
+        let mut k = 0u32;
+        for f in 0..20_000u32 {
+            cells.push(Cell::Num(f32::from_bits(0x3a00_0000 + f * 3919 + k) as f64));
+            k = k.wrapping_add(1);
+        }
+        for delimiter in [b',', b';', b'\'', b'\t'] {
+            for keep_newlines in [false, true] {
+                let opts = CsvOptions {
+                    delimiter,
+                    keep_newlines,
+                    ..Default::default()
+                };
+                let rows: Vec<Vec<Cell>> = cells
+                    .chunks(3)
+                    .filter(|c| c.len() == 3)
+                    .map(|c| c.to_vec())
+                    .chain([vec![Cell::Empty, Cell::Empty, Cell::Empty]])
+                    .collect();
+                let mut fast = Vec::new();
+                let ends = encode_rows(&rows, &[], Format::Csv, &opts, &mut fast).unwrap();
+                let mut w = csv::WriterBuilder::new()
+                    .delimiter(delimiter)
+                    .terminator(csv::Terminator::CRLF)
+                    .from_writer(Vec::new());
+                let mut want_ends = Vec::new();
+                for r in &rows {
+                    w.write_record(r.iter().map(|c| c.csv(&opts))).unwrap();
+                    w.flush().unwrap();
+                    want_ends.push(w.get_ref().len());
+                }
+                let want = w.into_inner().unwrap();
+                assert_eq!(
+                    String::from_utf8_lossy(&fast),
+                    String::from_utf8_lossy(&want)
+                );
+                assert_eq!(ends, want_ends);
+                for single in [vec![Cell::Empty], vec![Cell::Text("x".into())]] {
+                    let mut fast = Vec::new();
+                    encode_rows(
+                        std::slice::from_ref(&single),
+                        &[],
+                        Format::Csv,
+                        &opts,
+                        &mut fast,
+                    )
+                    .unwrap();
+                    let mut w = csv::WriterBuilder::new()
+                        .delimiter(delimiter)
+                        .terminator(csv::Terminator::CRLF)
+                        .from_writer(Vec::new());
+                    w.write_record(single.iter().map(|c| c.csv(&opts))).unwrap();
+                    assert_eq!(fast, w.into_inner().unwrap());
+                }
+            }
+        }
+        let uneven = [vec![Cell::Empty, Cell::Empty], vec![Cell::Empty]];
+        assert!(encode_rows(
+            &uneven,
+            &[],
+            Format::Csv,
+            &Default::default(),
+            &mut Vec::new()
+        )
+        .is_err());
+    }
 
     #[test]
     fn flat_cells_are_copied_as_the_slow_path_would() {

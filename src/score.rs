@@ -15,6 +15,7 @@ use crate::unit::Unit;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -77,7 +78,7 @@ pub struct Analyzer {
     /// FUNCTION_WORDS as a set: `terms` asks it for every token of every unit, and a linear
     /// scan of the hundred-word list showed up in the profile (issue 7).
     function_words: rustc_hash::FxHashSet<&'static str>,
-    bg_df: HashMap<String, u32>,
+    bg_df: rustc_hash::FxHashMap<String, u32>,
     bg_n: u32,
 }
 
@@ -130,7 +131,7 @@ impl Analyzer {
     }
 
     pub fn new() -> Self {
-        let mut bg_df = HashMap::new();
+        let mut bg_df = rustc_hash::FxHashMap::default();
         let mut bg_n = 1;
         for line in BACKGROUND.lines() {
             if let Some(n) = line.strip_prefix("#N\t") {
@@ -154,10 +155,39 @@ impl Analyzer {
 
     /// Content terms of a text: folded, stemmed, family-folded; cue words and grammar words out.
     pub fn terms(&self, text: &str, lex: &Lexicon) -> Vec<String> {
-        let toks = tokenize(text, 0, text.len());
+        self.terms_of(text, &tokenize(text, 0, text.len()), lex)
+    }
+
+    /// [`Analyzer::terms`] and the names [`prepare`] keeps, from one tokenisation of the
+    /// text: pairing needs both for every unit, and tokenising twice was a twentieth of a run.
+    pub fn terms_and_names(&self, text: &str, lex: &Lexicon) -> (Vec<String>, Vec<String>) {
+        self.terms_and_names_of(text, &tokenize(text, 0, text.len()), lex)
+    }
+
+    /// [`Analyzer::terms_and_names`] from the text's tokens, `tokenize(text, 0, text.len())`
+    /// made (and perhaps marked by the lexicon) earlier.
+    pub fn terms_and_names_of(
+        &self,
+        text: &str,
+        toks: &[crate::text::Token],
+        lex: &Lexicon,
+    ) -> (Vec<String>, Vec<String>) {
+        (self.terms_of(text, toks, lex), self.names_of(toks))
+    }
+
+    /// Capitalised words that are not sentence-initial, as [`Prepared::names`] keeps them.
+    fn names_of(&self, toks: &[crate::text::Token]) -> Vec<String> {
+        toks.iter()
+            .skip(1)
+            .filter(|t| t.cap && t.norm.len() > 2 && !self.function_words.contains(t.norm.as_str()))
+            .map(|t| t.norm.clone())
+            .collect()
+    }
+
+    fn terms_of(&self, text: &str, toks: &[crate::text::Token], lex: &Lexicon) -> Vec<String> {
         // Multi-word party names ("Addis Ababa", "United States") are out for the same
         // reason as one-word ones below.
-        let in_party = in_multi_word_party(text, &toks, lex);
+        let in_party = in_multi_word_party(text, toks, lex);
         toks.iter()
             .zip(in_party)
             .filter(|(_, party)| !party)
@@ -170,20 +200,22 @@ impl Analyzer {
                     return false;
                 }
                 !self.function_words.contains(n)
-                    && !lex
-                        .cue_index
-                        .get(n)
-                        .is_some_and(|c| c.iter().any(|&i| lex.cues[i].tokens.len() == 1))
-                    && !lex.is("reference_noun", n)
+                    && !lex.single_cue_tok(t)
+                    && !lex.is_tok("reference_noun", t)
                     // Party names are on both sides of every exchange; the side gate already
                     // uses them, and as content they would make every claim look alike.
-                    && (!t.cap || !lex.gazetteer.contains_key(n))
+                    && (!t.cap || !lex.party_word_tok(t))
             })
             .map(|t| self.stem_family(&t.norm))
             .collect()
     }
 
-    pub fn idf(&self, term: &str, batch_df: &HashMap<String, u32>, batch_n: u32) -> f32 {
+    pub fn idf<S: BuildHasher>(
+        &self,
+        term: &str,
+        batch_df: &HashMap<String, u32, S>,
+        batch_n: u32,
+    ) -> f32 {
         let df =
             self.bg_df.get(term).copied().unwrap_or(0) + batch_df.get(term).copied().unwrap_or(0);
         let n = self.bg_n + batch_n;
@@ -219,27 +251,35 @@ pub struct Vector {
 }
 
 impl Vector {
-    pub fn build(
+    pub fn build<S: BuildHasher>(
         terms: &[String],
         an: &Analyzer,
-        batch_df: &HashMap<String, u32>,
+        batch_df: &HashMap<String, u32, S>,
         batch_n: u32,
     ) -> Self {
-        let mut tf: HashMap<&str, f32> = HashMap::new();
-        for t in terms {
-            *tf.entry(t.as_str()).or_default() += 1.0;
+        // Term frequencies as runs of the sorted terms: no hash map, and the vector comes out
+        // in term order. The norm is summed in that order too; it used to follow a randomly
+        // seeded hash map's order, so its last bit could change from run to run.
+        let mut sorted: Vec<&str> = terms.iter().map(String::as_str).collect();
+        sorted.sort_unstable();
+        let mut v: Vec<(String, f32)> = Vec::with_capacity(sorted.len());
+        let mut i = 0;
+        while i < sorted.len() {
+            let t = sorted[i];
+            let mut j = i + 1;
+            while j < sorted.len() && sorted[j] == t {
+                j += 1;
+            }
+            let c = (j - i) as f32;
+            v.push((t.to_string(), (1.0 + c.ln()) * an.idf(t, batch_df, batch_n)));
+            i = j;
         }
-        let mut v: Vec<(String, f32)> = tf
-            .into_iter()
-            .map(|(t, c)| (t.to_string(), (1.0 + c.ln()) * an.idf(t, batch_df, batch_n)))
-            .collect();
         let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
         if norm > 0.0 {
             for x in &mut v {
                 x.1 /= norm;
             }
         }
-        v.sort_by(|a, b| a.0.cmp(&b.0));
         Vector { terms: v }
     }
 
@@ -264,6 +304,35 @@ impl Vector {
         shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         (sum.min(1.0), shared)
     }
+
+    /// [`Vector::cosine`] with only the first `k` shared terms, the only ones a score keeps:
+    /// the others are never copied.
+    pub fn cosine_top(&self, other: &Vector, k: usize) -> (f32, Vec<String>) {
+        let (mut i, mut j) = (0, 0);
+        let mut sum = 0.0;
+        let mut shared: Vec<(usize, f32)> = Vec::new();
+        while i < self.terms.len() && j < other.terms.len() {
+            match self.terms[i].0.cmp(&other.terms[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let c = self.terms[i].1 * other.terms[j].1;
+                    sum += c;
+                    shared.push((i, c));
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let name = |x: usize| self.terms[x].0.as_str();
+        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| name(a.0).cmp(name(b.0))));
+        let top = shared
+            .iter()
+            .take(k)
+            .map(|x| name(x.0).to_string())
+            .collect();
+        (sum.min(1.0), top)
+    }
 }
 
 /// Everything the scorer needs about one unit, computed once.
@@ -278,6 +347,10 @@ pub struct Prepared {
     pub folded: String,
     /// `content` ready for Sørensen–Dice.
     pub dice: DiceKey,
+    /// The unit as a rebuttal for [`reference`]: its words, found once.
+    pub refs: RefSide,
+    /// The unit's speaker aliases as a claim for [`reference`], folded once.
+    pub aliases: Vec<RefAlias>,
 }
 
 /// The character bigrams of a string, as `strsim::sorensen_dice` sees it (whitespace
@@ -286,14 +359,33 @@ pub struct Prepared {
 #[derive(Debug, Clone, Default)]
 pub struct DiceKey {
     squeezed: String,
-    bigrams: Vec<(char, char)>,
+    /// Each bigram `(a, b)` as `a << 32 | b`, which sorts as the pair does.
+    bigrams: Vec<u64>,
 }
 
 impl DiceKey {
     pub fn new(s: &str) -> Self {
+        if s.is_ascii() {
+            // Content words are nearly always ASCII: bytes are chars, and a bigram is a
+            // pair of adjacent bytes.
+            let squeezed: Vec<u8> = s
+                .bytes()
+                .filter(|b| !matches!(b, b' ' | b'\t'..=b'\r'))
+                .collect();
+            let mut bigrams: Vec<u64> = squeezed
+                .windows(2)
+                .map(|w| (w[0] as u64) << 32 | w[1] as u64)
+                .collect();
+            bigrams.sort_unstable();
+            let squeezed = String::from_utf8(squeezed).unwrap_or_default();
+            return DiceKey { squeezed, bigrams };
+        }
         let squeezed: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        let mut bigrams: Vec<(char, char)> =
-            squeezed.chars().zip(squeezed.chars().skip(1)).collect();
+        let mut bigrams: Vec<u64> = squeezed
+            .chars()
+            .zip(squeezed.chars().skip(1))
+            .map(|(a, b)| (a as u64) << 32 | b as u64)
+            .collect();
         bigrams.sort_unstable();
         DiceKey { squeezed, bigrams }
     }
@@ -325,43 +417,91 @@ impl DiceKey {
     }
 }
 
-pub fn prepare(
+pub fn prepare<S: BuildHasher>(
     u: &Unit,
     an: &Analyzer,
     lex: &Lexicon,
-    batch_df: &HashMap<String, u32>,
+    batch_df: &HashMap<String, u32, S>,
     batch_n: u32,
 ) -> Prepared {
-    prepare_with_terms(u, an.terms(&u.text, lex), an, batch_df, batch_n)
+    let (terms, names) = an.terms_and_names(&u.text, lex);
+    prepare_parts(u, terms, names, an, lex, batch_df, batch_n)
 }
 
 /// [`prepare`] for a unit whose [`Analyzer::terms`] are already known (the batch needed them
 /// for document frequencies first; computing them twice was a tenth of a `pair` run).
-pub fn prepare_with_terms(
+pub fn prepare_with_terms<S: BuildHasher>(
     u: &Unit,
     terms: Vec<String>,
     an: &Analyzer,
-    batch_df: &HashMap<String, u32>,
+    lex: &Lexicon,
+    batch_df: &HashMap<String, u32, S>,
     batch_n: u32,
 ) -> Prepared {
-    let toks = tokenize(&u.text, 0, u.text.len());
-    let names = toks
-        .iter()
-        .skip(1)
-        .filter(|t| t.cap && t.norm.len() > 2 && !an.function_words.contains(t.norm.as_str()))
-        .map(|t| t.norm.clone())
-        .collect();
+    let names = an.names_of(&tokenize(&u.text, 0, u.text.len()));
+    prepare_parts(u, terms, names, an, lex, batch_df, batch_n)
+}
+
+/// [`prepare`] from a unit's [`Analyzer::terms_and_names`].
+pub fn prepare_parts<S: BuildHasher>(
+    u: &Unit,
+    terms: Vec<String>,
+    names: Vec<String>,
+    an: &Analyzer,
+    lex: &Lexicon,
+    batch_df: &HashMap<String, u32, S>,
+    batch_n: u32,
+) -> Prepared {
+    prepare_as(u, terms, names, an, lex, batch_df, batch_n, None)
+}
+
+/// [`prepare_parts`] for a unit that is only ever scored in its own role (`Some`), as pairing
+/// scores claims against rebuttals: a claim's rebuttal side (`folded`, `refs`) and a
+/// rebuttal's claim side (`aliases`) are left empty, since nothing reads them.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn prepare_as<S: BuildHasher>(
+    u: &Unit,
+    terms: Vec<String>,
+    names: Vec<String>,
+    an: &Analyzer,
+    lex: &Lexicon,
+    batch_df: &HashMap<String, u32, S>,
+    batch_n: u32,
+    role: Option<crate::unit::Role>,
+) -> Prepared {
+    use crate::unit::Role;
     let vector = Vector::build(&terms, an, batch_df, batch_n);
-    let mut sorted = terms;
-    sorted.sort();
-    sorted.dedup();
-    let content = sorted.join(" ");
+    // The vector's terms are the distinct terms in sorted order: the sorted, deduplicated
+    // list that `content` joins, without sorting it again.
+    let mut content = String::with_capacity(terms.iter().map(|t| t.len() + 1).sum());
+    for (k, (t, _)) in vector.terms.iter().enumerate() {
+        if k > 0 {
+            content.push(' ');
+        }
+        content.push_str(t);
+    }
+    let as_rebuttal = role != Some(Role::Claim);
+    let folded = if as_rebuttal {
+        without_own_mention(u)
+    } else {
+        String::new()
+    };
     Prepared {
         vector,
         dice: DiceKey::new(&content),
         content,
         names,
-        folded: without_own_mention(u),
+        refs: if as_rebuttal {
+            RefSide::new(&folded, lex)
+        } else {
+            RefSide::default()
+        },
+        aliases: if role != Some(Role::Rebuttal) {
+            RefAlias::of(u, lex)
+        } else {
+            Vec::new()
+        },
+        folded,
     }
 }
 
@@ -408,74 +548,179 @@ fn trim_poss(mut w: &str) -> &str {
     w
 }
 
+/// A rebuttal's folded text split as [`reference`] reads it, with what does not depend on the
+/// claim worked out once: a rebuttal is scored against every claim of its dispute, and
+/// re-splitting it for each was a twentieth of a run (issue 7).
+#[derive(Debug, Clone, Default)]
+pub struct RefSide {
+    /// The folded text with a space either side, for whole-word searches.
+    padded: String,
+    /// Each word as a byte range of `padded`, and the same word less its possessives.
+    words: Vec<(usize, usize)>,
+    trimmed: Vec<(usize, usize)>,
+    /// Whether the trimmed word is a reference noun ("allegations").
+    ref_noun: Vec<bool>,
+    /// The best reference phrase of the rebuttal's own words ("those claims").
+    best: (f32, String),
+}
+
+impl RefSide {
+    pub fn new(rebuttal_folded: &str, lex: &Lexicon) -> Self {
+        let padded = format!(" {rebuttal_folded} ");
+        let mut words = Vec::new();
+        let mut start = None;
+        for (i, c) in rebuttal_folded.char_indices() {
+            let in_word = c.is_alphanumeric() || c == '-' || c == '\'';
+            match (in_word, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    words.push((s + 1, i + 1));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            words.push((s + 1, rebuttal_folded.len() + 1));
+        }
+        let trimmed: Vec<(usize, usize)> = words
+            .iter()
+            .map(|&(s, e)| (s, s + trim_poss(&padded[s..e]).len()))
+            .collect();
+        let ref_noun: Vec<bool> = trimmed
+            .iter()
+            .map(|&(s, e)| lex.is("reference_noun", &padded[s..e]))
+            .collect();
+        let mut best = (0.0f32, String::new());
+        for i in 0..words.len() {
+            if !ref_noun[i] {
+                continue;
+            }
+            let (s, e) = trimmed[i];
+            let w = &padded[s..e];
+            let prev = if i > 0 {
+                &padded[words[i - 1].0..words[i - 1].1]
+            } else {
+                ""
+            };
+            let strength = if matches!(
+                prev,
+                "such" | "these" | "those" | "the" | "this" | "that" | "their" | "its"
+            ) {
+                0.8
+            } else {
+                0.6
+            };
+            if strength > best.0 {
+                best = (strength, format!("{prev} {w}").trim().to_string());
+            }
+        }
+        RefSide {
+            padded,
+            words,
+            trimmed,
+            ref_noun,
+            best,
+        }
+    }
+
+    fn word(&self, i: usize) -> &str {
+        &self.padded[self.words[i].0..self.words[i].1]
+    }
+
+    fn trimmed(&self, i: usize) -> &str {
+        &self.padded[self.trimmed[i].0..self.trimmed[i].1]
+    }
+}
+
+/// One speaker alias of a claim, folded once for [`reference`].
+#[derive(Debug, Clone)]
+pub struct RefAlias {
+    alias: String,
+    folded: String,
+    /// `" " + folded`: the alias starting a word of the padded rebuttal.
+    needle: String,
+    doc_noun: bool,
+}
+
+impl RefAlias {
+    pub fn of(claim: &Unit, lex: &Lexicon) -> Vec<RefAlias> {
+        claim
+            .speaker_aliases
+            .iter()
+            .map(|alias| {
+                let folded = crate::text::fold(alias);
+                RefAlias {
+                    alias: alias.clone(),
+                    needle: format!(" {folded}"),
+                    doc_noun: lex.is("doc_noun", &folded),
+                    folded,
+                }
+            })
+            .collect()
+    }
+}
+
 /// How the rebuttal refers to claims: (strength, phrase). 1.0 names the claim's source,
 /// 0.8 points back at "such references"/"those claims", 0.6 mentions allegations generally.
 pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, String) {
-    let words: Vec<&str> = rebuttal_folded
-        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let mut best = (0.0f32, String::new());
-    for (i, w) in words.iter().enumerate() {
-        let w = trim_poss(w);
-        if !lex.is("reference_noun", w) {
-            continue;
-        }
-        let prev = if i > 0 { words[i - 1] } else { "" };
-        let phrase = format!("{prev} {w}").trim().to_string();
-        let strength = if matches!(
-            prev,
-            "such" | "these" | "those" | "the" | "this" | "that" | "their" | "its"
-        ) {
-            0.8
-        } else {
-            0.6
-        };
-        if strength > best.0 {
-            best = (strength, phrase);
-        }
-    }
-    // The claim's speaker or its descriptors ("the joint statement", "the regulator").
-    for alias in &claim.speaker_aliases {
-        let a = crate::text::fold(alias);
-        let padded = format!(" {rebuttal_folded} ");
-        // A one-word party name counts only as a source ("India's allegations", "made by
-        // India"); elsewhere it is as likely the object of a counter-charge.
-        // A document is named as the source when the rebuttal says whose it is ("a joint
-        // statement issued by Egypt", "the letter from the FDA"), not when the responder
-        // speaks "in a statement" of its own.
-        let document_source = lex.is("doc_noun", &a)
-            && words.windows(2).any(|w| {
-                (w[0] == "joint" && w[1] == a)
-                    || (w[0] == a && matches!(w[1], "issued" | "released" | "by" | "from"))
-            });
-        let as_source = a.contains(' ')
-            || document_source
-            || words.windows(2).any(|w| {
-                let (x, y) = (trim_poss(w[0]), trim_poss(w[1]));
-                (x == a && lex.is("reference_noun", y)) || (x == "by" && y == a)
-            });
-        if a.len() >= 3 && as_source && padded.contains(&format!(" {a}")) && !claim.party.is_empty()
-        {
-            // A longer name ("the joint statement") pins the source down better than a
-            // party name the rebuttal may mention for other reasons.
-            let is_generic = matches!(
-                a.as_str(),
-                "statement" | "report" | "ministry" | "government"
-            );
-            let s = if is_generic {
-                0.9
-            } else if a.contains(' ') {
-                1.0
-            } else {
-                0.95
-            };
-            if s > best.0 {
-                best = (s, alias.clone());
+    reference_prepared(
+        claim,
+        &RefAlias::of(claim, lex),
+        &RefSide::new(rebuttal_folded, lex),
+    )
+}
+
+/// [`reference`] from a claim's [`RefAlias`]es and a rebuttal's [`RefSide`].
+pub fn reference_prepared(claim: &Unit, aliases: &[RefAlias], r: &RefSide) -> (f32, String) {
+    // The best of the rebuttal's own words; the claim's speaker or its descriptors ("the
+    // joint statement", "the regulator") can only beat it.
+    let mut best: (f32, Option<&str>) = (r.best.0, None);
+    if !claim.party.is_empty() {
+        let n = r.words.len();
+        for al in aliases {
+            let a = al.folded.as_str();
+            if a.len() < 3 {
+                continue;
+            }
+            // A one-word party name counts only as a source ("India's allegations", "made by
+            // India"); elsewhere it is as likely the object of a counter-charge.
+            // A document is named as the source when the rebuttal says whose it is ("a joint
+            // statement issued by Egypt", "the letter from the FDA"), not when the responder
+            // speaks "in a statement" of its own.
+            let document_source = al.doc_noun
+                && (1..n).any(|i| {
+                    let (w0, w1) = (r.word(i - 1), r.word(i));
+                    (w0 == "joint" && w1 == a)
+                        || (w0 == a && matches!(w1, "issued" | "released" | "by" | "from"))
+                });
+            let as_source = a.contains(' ')
+                || document_source
+                || (1..n).any(|i| {
+                    let (x, y) = (r.trimmed(i - 1), r.trimmed(i));
+                    (x == a && r.ref_noun[i]) || (x == "by" && y == a)
+                });
+            if as_source && r.padded.contains(al.needle.as_str()) {
+                // A longer name ("the joint statement") pins the source down better than a
+                // party name the rebuttal may mention for other reasons.
+                let is_generic = matches!(a, "statement" | "report" | "ministry" | "government");
+                let s = if is_generic {
+                    0.9
+                } else if a.contains(' ') {
+                    1.0
+                } else {
+                    0.95
+                };
+                if s > best.0 {
+                    best = (s, Some(al.alias.as_str()));
+                }
             }
         }
     }
-    best
+    match best.1 {
+        Some(alias) => (best.0, alias.to_string()),
+        None => r.best.clone(),
+    }
 }
 
 pub fn score(
@@ -483,36 +728,120 @@ pub fn score(
     c: &Prepared,
     rebuttal: &Unit,
     r: &Prepared,
-    lex: &Lexicon,
+    _lex: &Lexicon,
     w: &Weights,
 ) -> Score {
-    let (lexical, shared) = c.vector.cosine(&r.vector);
+    let names = name_similarity(&c.names, &r.names, |a, b| {
+        jaro_winkler(&c.names[a], &r.names[b])
+    });
+    score_with_names(claim, c, rebuttal, r, w, names)
+}
+
+/// `strsim::jaro_winkler`, bit for bit, over bytes and bit sets for ASCII strings of at most
+/// 64 bytes (names nearly always are): strsim decodes the second string afresh for every
+/// character of the first and allocates its flags, and names are compared for every claim ×
+/// rebuttal.
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    if !a.is_ascii() || !b.is_ascii() || a.len() > 64 || b.len() > 64 {
+        return strsim::jaro_winkler(a, b);
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (al, bl) = (a.len(), b.len());
+    let sim = if al == 0 && bl == 0 {
+        1.0
+    } else if al == 0 || bl == 0 {
+        0.0
+    } else {
+        let range = (al.max(bl) / 2).saturating_sub(1);
+        // Where each byte occurs in `b`: strsim's first unflagged match in the window is the
+        // lowest bit of (occurrences & window & unflagged).
+        let mut at = [0u64; 128];
+        for (j, &y) in b.iter().enumerate() {
+            at[y as usize] |= 1 << j;
+        }
+        let (mut a_flags, mut b_flags) = (0u64, 0u64);
+        let mut matches = 0usize;
+        for (i, &x) in a.iter().enumerate() {
+            let (lo, hi) = (i.saturating_sub(range), bl.min(i + range + 1));
+            if lo >= hi {
+                continue;
+            }
+            let below_hi = if hi == 64 { u64::MAX } else { (1u64 << hi) - 1 };
+            let window = below_hi & !((1u64 << lo) - 1);
+            let free = at[x as usize] & window & !b_flags;
+            if free != 0 {
+                a_flags |= 1 << i;
+                b_flags |= 1 << free.trailing_zeros();
+                matches += 1;
+            }
+        }
+        if matches == 0 {
+            0.0
+        } else {
+            // The k-th matched byte of `a` against the k-th matched byte of `b`.
+            let mut transpositions = 0usize;
+            let (mut af, mut bf) = (a_flags, b_flags);
+            while af != 0 {
+                let (i, j) = (af.trailing_zeros() as usize, bf.trailing_zeros() as usize);
+                if a[i] != b[j] {
+                    transpositions += 1;
+                }
+                af &= af - 1;
+                bf &= bf - 1;
+            }
+            transpositions /= 2;
+            ((matches as f64 / al as f64)
+                + (matches as f64 / bl as f64)
+                + ((matches - transpositions) as f64 / matches as f64))
+                / 3.0
+        }
+    };
+    if sim > 0.7 {
+        let prefix = a.iter().take(4).zip(b).take_while(|(x, y)| x == y).count();
+        sim + 0.1 * prefix as f64 * (1.0 - sim)
+    } else {
+        sim
+    }
+}
+
+/// How well the names of a claim (`a` of them) meet those of a rebuttal (`b`): for each claim
+/// name the best Jaro–Winkler against the rebuttal's names, averaged. `sim(i, j)` is the
+/// similarity of claim name `i` and rebuttal name `j`, which a caller may have cached.
+pub fn name_similarity(
+    a: &[String],
+    b: &[String],
+    mut sim: impl FnMut(usize, usize) -> f64,
+) -> Option<f32> {
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    let s: f64 = (0..a.len())
+        .map(|i| (0..b.len()).map(|j| sim(i, j)).fold(0.0, f64::max))
+        .sum::<f64>()
+        / a.len() as f64;
+    Some(s as f32)
+}
+
+/// [`score`] with the name similarity ([`name_similarity`]) already worked out.
+pub fn score_with_names(
+    claim: &Unit,
+    c: &Prepared,
+    rebuttal: &Unit,
+    r: &Prepared,
+    w: &Weights,
+    names: Option<f32>,
+) -> Score {
+    let (lexical, shared) = c.vector.cosine_top(&r.vector, 5);
     let dice = if c.content.is_empty() || r.content.is_empty() {
         0.0
     } else {
         c.dice.similarity(&r.dice) as f32
     };
-    let names = if c.names.is_empty() || r.names.is_empty() {
-        None
-    } else {
-        let s: f64 = c
-            .names
-            .iter()
-            .map(|a| {
-                r.names
-                    .iter()
-                    .map(|b| strsim::jaro_winkler(a, b))
-                    .fold(0.0, f64::max)
-            })
-            .sum::<f64>()
-            / c.names.len() as f64;
-        Some(s as f32)
-    };
     let fuzzy = match names {
         Some(n) => 0.5 * dice + 0.5 * n,
         None => dice,
     };
-    let (reference, reference_phrase) = reference(claim, &r.folded, lex);
+    let (reference, reference_phrase) = reference_prepared(claim, &c.aliases, &r.refs);
     // Order prior: answers usually follow, and nearby; a lede rebuttal may come first.
     let dp = rebuttal.paragraph as f32 - claim.paragraph as f32;
     let order = if dp >= 0.0 {
@@ -527,7 +856,7 @@ pub fn score(
         reference,
         order,
         total,
-        shared: shared.into_iter().take(5).map(|s| s.0).collect(),
+        shared,
         reference_phrase,
     }
 }
@@ -554,6 +883,56 @@ mod tests {
     }
 
     #[test]
+    fn jaro_winkler_matches_strsim() {
+        let mut seed = 0x9E3779B97F4A7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let letters = b"aabbcdeinorst";
+        let word = |n: u64, len: usize| -> String {
+            (0..len)
+                .map(|k| letters[((n >> (k * 4 % 60)) % letters.len() as u64) as usize] as char)
+                .collect()
+        };
+        for _ in 0..50_000 {
+            let (x, y) = (next(), next());
+            let a = word(x, (x % 20) as usize);
+            let b = word(y, (y % 20) as usize);
+            let long_a = a.repeat(1 + (y % 4) as usize);
+            let long_b = b.repeat(1 + (x % 4) as usize);
+            for (a, b) in [(&long_a, &b), (&a, &long_b), (&long_a, &long_b)] {
+                if a.len() <= 64 && b.len() <= 64 {
+                    assert_eq!(
+                        jaro_winkler(a, b).to_bits(),
+                        strsim::jaro_winkler(a, b).to_bits(),
+                        "{a:?} {b:?}"
+                    );
+                }
+            }
+            for (a, b) in [(&a, &b), (&a, &a), (&b, &a)] {
+                assert_eq!(
+                    jaro_winkler(a, b).to_bits(),
+                    strsim::jaro_winkler(a, b).to_bits(),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+        let long = "x".repeat(70);
+        for (a, b) in [
+            ("", ""),
+            ("", "a"),
+            ("pakistan", "pakistani"),
+            ("café", "cafe"),
+        ] {
+            assert_eq!(jaro_winkler(a, b), strsim::jaro_winkler(a, b));
+        }
+        assert_eq!(jaro_winkler(&long, "xx"), strsim::jaro_winkler(&long, "xx"));
+    }
+
+    #[test]
     fn dice_key_matches_strsim() {
         let cases = [
             ("", ""),
@@ -564,6 +943,8 @@ mod tests {
             ("café naïve", "cafe naive"),
             ("extrem support", "activ extrem support"),
             ("x", "xy"),
+            ("a\tb\u{0B}c\u{0C}d\re\nf", "ab cd ef"),
+            ("a\u{1C}b", "ab"),
         ];
         for (a, b) in cases {
             let fast = DiceKey::new(a).similarity(&DiceKey::new(b));

@@ -34,7 +34,20 @@ pub fn fold(s: &str) -> String {
             out
         };
     }
-    s.chars().map(fold_char).collect()
+    // Mixed text (ASCII with curly quotes and dashes, most news) takes the byte map for its
+    // ASCII characters and `fold_char` only for the others.
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(match c {
+                '`' => '\'',
+                _ => c.to_ascii_lowercase(),
+            });
+        } else {
+            out.push(fold_char(c));
+        }
+    }
+    out
 }
 
 pub fn is_open_double(c: char) -> bool {
@@ -67,6 +80,9 @@ pub struct Token {
     pub cap: bool,
     /// Written with a possessive `'s` / `’s` (or a bare trailing apostrophe after s).
     pub poss: bool,
+    /// The word's lexicon classes, once [`crate::lexicon::Lexicon::mark`] has looked them up
+    /// (0 until then): see [`crate::lexicon::Lexicon::is_tok`].
+    pub classes: u64,
 }
 
 impl Token {
@@ -88,110 +104,186 @@ fn is_joiner(c: char) -> bool {
     )
 }
 
+/// The char at byte `pos` of `s` and its length in bytes; ASCII without decoding.
+#[inline]
+fn char_at(s: &str, pos: usize) -> (char, usize) {
+    let b = s.as_bytes()[pos];
+    if b < 0x80 {
+        return (b as char, 1);
+    }
+    let c = s[pos..].chars().next().unwrap_or('\0');
+    (c, c.len_utf8())
+}
+
+/// ASCII letters and digits, by byte: the tokenizer's inner loop over ASCII text.
+static ASCII_ALNUM: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
+#[inline]
+fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// [`fold`] of one token, which holds only alphanumerics and joiners: an ASCII token is just
+/// lowercased (no backtick can be in it), with the capacity known up front.
+fn fold_token(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
+    fold(word)
+}
+
 /// Splits `text[range]` into word tokens with offsets into `text`.
+///
+/// Walks the bytes once, decoding only non-ASCII characters: every stage tokenises every
+/// sentence, and collecting the characters of each slice first was most of its cost (issue 7).
 pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
     let slice = &text[start..end];
-    let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = slice.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (bi, c) = chars[i];
-        if !c.is_alphanumeric() {
-            i += 1;
+    let n = slice.len();
+    // A word and the gap after it take five or six bytes of news text: a quarter of the
+    // bytes is room enough that the vector is almost never regrown.
+    let mut out = Vec::with_capacity(n / 4 + 1);
+    let bytes = slice.as_bytes();
+    let mut pos = 0;
+    while pos < n {
+        if bytes[pos] < 0x80 && !ASCII_ALNUM[bytes[pos] as usize] {
+            pos += 1;
             continue;
         }
-        let tok_start = bi;
-        let mut j = i + 1;
-        while j < chars.len() {
-            let cj = chars[j].1;
-            if cj.is_alphanumeric() {
+        let (c, cl) = char_at(slice, pos);
+        if !is_alnum(c) {
+            pos += cl;
+            continue;
+        }
+        let tok_start = pos;
+        let mut j = pos + cl;
+        // Length of the run of alphanumerics that ends just before `j`; the character before
+        // a token is never alphanumeric, so the run never reaches back past its start.
+        let mut run = 1usize;
+        while j < n {
+            if bytes[j] < 0x80 && ASCII_ALNUM[bytes[j] as usize] {
                 j += 1;
-            } else if is_joiner(cj) && j + 1 < chars.len() && chars[j + 1].1.is_alphanumeric() {
-                // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
-                if cj == '.' {
-                    let prev_alpha_run = chars[..j]
-                        .iter()
-                        .rev()
-                        .take_while(|(_, c)| c.is_alphanumeric())
-                        .count();
-                    let next_alpha_run = chars[j + 1..]
-                        .iter()
-                        .take_while(|(_, c)| c.is_alphanumeric())
-                        .count();
-                    if prev_alpha_run != 1 || next_alpha_run != 1 {
-                        break;
-                    }
-                }
-                j += 2;
-            } else {
+                run += 1;
+                continue;
+            }
+            let (cj, lj) = char_at(slice, j);
+            if is_alnum(cj) {
+                j += lj;
+                run += 1;
+                continue;
+            }
+            if !is_joiner(cj) || j + lj >= n {
                 break;
             }
+            let (cn, ln) = char_at(slice, j + lj);
+            if !is_alnum(cn) {
+                break;
+            }
+            // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
+            if cj == '.' {
+                let after = j + lj + ln;
+                let next_single = after >= n || !is_alnum(char_at(slice, after).0);
+                if run != 1 || !next_single {
+                    break;
+                }
+            }
+            j += lj + ln;
+            run = 1;
         }
-        let tok_end = if j < chars.len() {
-            chars[j].0
-        } else {
-            slice.len()
-        };
+        let tok_end = j;
         let word = &slice[tok_start..tok_end];
-        let mut norm = fold(word);
+        let mut norm = fold_token(word);
         let mut poss = false;
         if norm.ends_with("'s") && norm.len() > 2 {
             norm.truncate(norm.len() - 2);
             poss = true;
-        } else if j < chars.len() && matches!(chars[j].1, '\'' | '\u{2019}') && norm.ends_with('s')
-        {
-            // countries’ — a trailing apostrophe after s, followed by a space
-            let next = chars.get(j + 1).map(|x| x.1);
-            if next.is_none_or(|n| n.is_whitespace()) {
-                poss = true;
+        } else if j < n && norm.ends_with('s') {
+            let (cj, lj) = char_at(slice, j);
+            if matches!(cj, '\'' | '\u{2019}') {
+                // countries’ — a trailing apostrophe after s, followed by a space
+                if j + lj >= n || char_at(slice, j + lj).0.is_whitespace() {
+                    poss = true;
+                }
             }
         }
-        let cap = word.chars().next().is_some_and(|c| c.is_uppercase());
         out.push(Token {
             start: start + tok_start,
             end: start + tok_end,
             norm,
-            cap,
+            cap: c.is_uppercase(),
             poss,
+            classes: 0,
         });
-        i = j;
+        pos = j;
     }
     out
 }
 
 /// Converts byte offsets to character offsets in one pass per article.
+///
+/// Only the non-ASCII characters are recorded (news text has a few curly quotes and dashes
+/// per paragraph): a byte offset is a character offset less the extra bytes of the
+/// multi-byte characters before it. A table of every character's offset cost more than the
+/// rest of classification (issue 7).
 pub struct CharIndex {
-    /// byte offset of every char boundary, in order; empty for ASCII text
-    bounds: Vec<usize>,
-    /// `Some(len)` for ASCII text, where bytes and chars coincide: most articles, which then
-    /// need no table of eight bytes per character (issue 7).
-    ascii: Option<usize>,
+    /// Each multi-byte character: (byte offset, length in bytes, extra bytes of it and of
+    /// every multi-byte character before it), in order.
+    multi: Vec<(usize, usize, usize)>,
+    len: usize,
+    chars: usize,
 }
 
 impl CharIndex {
     pub fn new(text: &str) -> Self {
-        if text.is_ascii() {
-            return CharIndex {
-                bounds: Vec::new(),
-                ascii: Some(text.len()),
-            };
+        let mut multi = Vec::new();
+        let mut extra = 0;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] < 0x80 {
+                i += 1;
+                continue;
+            }
+            let n = text[i..].chars().next().map_or(1, char::len_utf8);
+            extra += n - 1;
+            multi.push((i, n, extra));
+            i += n;
         }
-        let mut bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        bounds.push(text.len());
         CharIndex {
-            bounds,
-            ascii: None,
+            multi,
+            len: text.len(),
+            chars: text.len() - extra,
         }
     }
+
+    /// The character at byte `byte`; for a byte inside a character, one past that character
+    /// (the binary search over all boundaries this replaces gave that); past the end, one
+    /// more than the number of characters.
     pub fn char_of(&self, byte: usize) -> usize {
-        if let Some(len) = self.ascii {
-            // What the binary search over 0..=len gives: the offset itself, or one past the
-            // last boundary for an offset beyond the text.
-            return if byte <= len { byte } else { len + 1 };
+        if byte > self.len {
+            return self.chars + 1;
         }
-        match self.bounds.binary_search(&byte) {
-            Ok(i) => i,
-            Err(i) => i,
+        let k = self.multi.partition_point(|m| m.0 < byte);
+        let Some(&(start, n, extra)) = k.checked_sub(1).map(|k| &self.multi[k]) else {
+            return byte;
+        };
+        if byte < start + n {
+            // Inside the character at `start`, whose index is `start` less the extra bytes
+            // before it.
+            start - (extra - (n - 1)) + 1
+        } else {
+            byte - extra
         }
     }
 }
@@ -211,18 +303,167 @@ pub fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
 mod tests {
     use super::*;
 
+    /// The tokenizer as it was before the byte walk, kept as the specification.
+    /// Splits `text[range]` into word tokens with offsets into `text`.
+    fn tokenize_reference(text: &str, start: usize, end: usize) -> Vec<Token> {
+        let slice = &text[start..end];
+        let mut out = Vec::new();
+        let chars: Vec<(usize, char)> = slice.char_indices().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let (bi, c) = chars[i];
+            if !c.is_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let tok_start = bi;
+            let mut j = i + 1;
+            while j < chars.len() {
+                let cj = chars[j].1;
+                if cj.is_alphanumeric() {
+                    j += 1;
+                } else if is_joiner(cj) && j + 1 < chars.len() && chars[j + 1].1.is_alphanumeric() {
+                    // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
+                    if cj == '.' {
+                        let prev_alpha_run = chars[..j]
+                            .iter()
+                            .rev()
+                            .take_while(|(_, c)| c.is_alphanumeric())
+                            .count();
+                        let next_alpha_run = chars[j + 1..]
+                            .iter()
+                            .take_while(|(_, c)| c.is_alphanumeric())
+                            .count();
+                        if prev_alpha_run != 1 || next_alpha_run != 1 {
+                            break;
+                        }
+                    }
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            let tok_end = if j < chars.len() {
+                chars[j].0
+            } else {
+                slice.len()
+            };
+            let word = &slice[tok_start..tok_end];
+            let mut norm = fold(word);
+            let mut poss = false;
+            if norm.ends_with("'s") && norm.len() > 2 {
+                norm.truncate(norm.len() - 2);
+                poss = true;
+            } else if j < chars.len()
+                && matches!(chars[j].1, '\'' | '\u{2019}')
+                && norm.ends_with('s')
+            {
+                // countries’ — a trailing apostrophe after s, followed by a space
+                let next = chars.get(j + 1).map(|x| x.1);
+                if next.is_none_or(|n| n.is_whitespace()) {
+                    poss = true;
+                }
+            }
+            let cap = word.chars().next().is_some_and(|c| c.is_uppercase());
+            out.push(Token {
+                start: start + tok_start,
+                end: start + tok_end,
+                norm,
+                cap,
+                poss,
+                classes: 0,
+            });
+            i = j;
+        }
+        out
+    }
+
     #[test]
-    fn char_index_ascii_path_matches_the_table() {
-        let t = "plain ascii text";
-        let fast = CharIndex::new(t);
-        let mut bounds: Vec<usize> = t.char_indices().map(|(i, _)| i).collect();
-        bounds.push(t.len());
-        let slow = CharIndex {
-            bounds,
-            ascii: None,
+    fn byte_walk_tokenizer_matches_the_reference() {
+        let pieces = [
+            "a",
+            "B",
+            "s",
+            "'",
+            "\u{2019}",
+            ".",
+            "-",
+            "&",
+            " ",
+            "\n",
+            "\u{0B}",
+            "\u{A0}",
+            "é",
+            "É",
+            "ß",
+            "1",
+            "`",
+            "\u{201C}",
+            "\u{2013}",
+            "x",
+            "Us",
+            "'s",
+            "\u{2019}s",
+            "U.S.",
+            "a.m.",
+            "İ",
+            "ǅ",
+            "\u{2010}",
+            "\u{2011}",
+            "e\u{301}",
+            "中",
+            ",",
+            "\u{2028}",
+        ];
+        let mut seed = 0x2545F4914F6CDD1Du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
         };
-        for b in 0..t.len() + 5 {
-            assert_eq!(fast.char_of(b), slow.char_of(b), "byte {b}");
+        for _ in 0..20_000 {
+            let len = (next() % 12) as usize;
+            let s: String = (0..len)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let pad = format!("x {s} y");
+            assert_eq!(
+                tokenize(&s, 0, s.len()),
+                tokenize_reference(&s, 0, s.len()),
+                "{s:?}"
+            );
+            assert_eq!(
+                tokenize(&pad, 2, 2 + s.len()),
+                tokenize_reference(&pad, 2, 2 + s.len()),
+                "{s:?}"
+            );
+        }
+        let t =
+            "Pakistan\u{2019}s FO said the U.S. and one-sided countries\u{2019} claims' a.b.cd.";
+        assert_eq!(tokenize(t, 0, t.len()), tokenize_reference(t, 0, t.len()));
+    }
+
+    #[test]
+    fn char_index_answers_as_a_table_of_every_boundary() {
+        for t in [
+            "plain ascii text",
+            "“ab” c",
+            "",
+            "é",
+            "a—b ‘c’ 中文 x",
+            "\u{10348}z",
+        ] {
+            let fast = CharIndex::new(t);
+            let mut bounds: Vec<usize> = t.char_indices().map(|(i, _)| i).collect();
+            bounds.push(t.len());
+            for b in 0..t.len() + 5 {
+                let slow = match bounds.binary_search(&b) {
+                    Ok(i) => i,
+                    Err(i) => i,
+                };
+                assert_eq!(fast.char_of(b), slow, "{t:?} byte {b}");
+            }
         }
     }
 
@@ -256,6 +497,13 @@ mod tests {
         assert!(toks[7].poss);
         assert_eq!(&t[toks[0].start..toks[0].end], "Pakistan’s");
         assert!(toks[1].is_acronym(t));
+    }
+
+    #[test]
+    fn mixed_text_folds_like_fold_char() {
+        let t = "A`b “C” – É ß İ ǅ x\u{A0}y ‘Q’ 1";
+        let slow: String = t.chars().map(fold_char).collect();
+        assert_eq!(fold(t), slow);
     }
 
     #[test]

@@ -94,6 +94,22 @@ impl Tally {
         self.unmatched += count(Status::Unmatched);
     }
 
+    /// [`Tally::add`] for one article read, from its units and its rows' counts by status
+    /// (paired, unanswered, unmatched).
+    fn add_counted(&mut self, units: &[riposte::Unit], counts: [u64; 3]) {
+        self.read += 1;
+        for u in units {
+            if u.role == riposte::Role::Claim {
+                self.claims += 1;
+            } else {
+                self.rebuttals += 1;
+            }
+        }
+        self.links += counts[0];
+        self.unanswered += counts[1];
+        self.unmatched += counts[2];
+    }
+
     fn merge(&mut self, o: &Tally) {
         self.given += o.given;
         self.read += o.read;
@@ -490,12 +506,22 @@ fn stream_plan(
                 let (mut buf, mut ends) = (Vec::new(), Vec::new());
                 let warnings = match r.outcome {
                     Ok(e) => {
-                        let per = [(r.id, e.units)];
-                        let rows = riposte::pair::pair_batch_with(&per, &an, &lex, &opts);
-                        let cells = report_table(&rows, a.explain).rows;
-                        ends =
-                            riposte::report::encode_rows(&cells, &headers, format, &csv, &mut buf)?;
-                        t.add(&per, &rows, 0);
+                        // Per-article IDF (`--idf batch` never streams), units never
+                        // cloned into rows.
+                        let (e_ends, counts) = riposte::pair::pair_encode_article(
+                            &r.id,
+                            &e.units,
+                            Some(&e.unit_tokens),
+                            &an,
+                            &lex,
+                            &opts,
+                            a.explain,
+                            format,
+                            &csv,
+                            &mut buf,
+                        )?;
+                        ends = e_ends;
+                        t.add_counted(&e.units, counts);
                         e.warnings
                     }
                     Err(i) => {

@@ -26,11 +26,9 @@ pub struct Paragraph {
 fn line_ranges(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        if b == b'\n' {
-            out.push((start, i));
-            start = i + 1;
-        }
+    for i in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        out.push((start, i));
+        start = i + 1;
     }
     out.push((start, text.len()));
     out
@@ -96,11 +94,13 @@ pub fn split(text: &str, lex: &Lexicon) -> Vec<Paragraph> {
             .any(|&(s, e)| text[s..e].trim().is_empty()),
         _ => false,
     };
-    let mut blocks: Vec<(usize, usize)> = Vec::new();
+    // Each block with the kind of its one line, when it is one line: the block trimmed is that
+    // line trimmed, so classifying it again would give the same answer.
+    let mut blocks: Vec<(usize, usize, Option<ParaKind>)> = Vec::new();
     if has_blank {
         // Blank lines separate paragraphs; inside a block, a line of page furniture or a
         // heading is cut out so it cannot glue onto the sentence after it.
-        let mut cur: Option<(usize, usize)> = None;
+        let mut cur: Option<(usize, usize, Option<ParaKind>)> = None;
         for &(s, e) in &lines {
             let line = &text[s..e];
             if line.trim().is_empty() {
@@ -110,12 +110,12 @@ pub fn split(text: &str, lex: &Lexicon) -> Vec<Paragraph> {
             let kind = classify_line(line, lex);
             if kind != ParaKind::Body {
                 blocks.extend(cur.take());
-                blocks.push((s, e));
+                blocks.push((s, e, Some(kind)));
                 continue;
             }
             cur = Some(match cur {
-                Some((cs, _)) => (cs, e),
-                None => (s, e),
+                Some((cs, _, _)) => (cs, e, None),
+                None => (s, e, Some(kind)),
             });
         }
         blocks.extend(cur);
@@ -123,15 +123,16 @@ pub fn split(text: &str, lex: &Lexicon) -> Vec<Paragraph> {
         blocks = lines
             .into_iter()
             .filter(|&(s, e)| !text[s..e].trim().is_empty())
+            .map(|(s, e)| (s, e, None))
             .collect();
     }
     let mut out = Vec::new();
-    for (s, e) in blocks {
+    for (s, e, known) in blocks {
         let (s, e) = trim_range(text, s, e);
         if s == e {
             continue;
         }
-        let kind = classify_line(&text[s..e], lex);
+        let kind = known.unwrap_or_else(|| classify_line(&text[s..e], lex));
         out.push(Paragraph {
             index: out.len(),
             start: s,

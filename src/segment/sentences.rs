@@ -114,47 +114,60 @@ pub fn split(
     let mut out = Vec::new();
     for p in paragraphs.iter().filter(|p| p.kind == ParaKind::Body) {
         let para = &text[p.start..p.end];
-        let chars: Vec<(usize, char)> = para.char_indices().collect();
         let mut sent_start = if p.index < 3 {
             dateline_end(para).unwrap_or(0)
         } else {
             0
         };
+        // Only terminal punctuation can end a sentence: '.', '!', '?' and '…' (E2 80 A6).
+        // The bytes in between are skipped unread, where collecting and walking every
+        // character of every paragraph cost more than the decisions (issue 7).
+        let bytes = para.as_bytes();
+        // The next E2 byte at or after `k`, kept between steps so that text without one is
+        // searched once.
+        let mut next_e2 = memchr::memchr(0xE2, bytes);
         let mut k = 0;
-        while k < chars.len() {
-            let (pos, c) = chars[k];
-            if matches!(c, '.' | '!' | '?' | '\u{2026}') {
-                // Swallow runs of terminal punctuation and closing marks.
-                let mut j = k + 1;
-                while j < chars.len()
-                    && (matches!(chars[j].1, '.' | '!' | '?' | '\u{2026}') || is_closer(chars[j].1))
-                {
-                    j += 1;
-                }
-                let end = if j < chars.len() {
-                    chars[j].0
-                } else {
-                    para.len()
-                };
-                if j < chars.len() && chars[j].1.is_whitespace() {
-                    let rest = &para[end..];
-                    let nw = next_word(rest);
-                    let first_next = rest.trim_start().chars().next();
-                    let starts_ok = first_next
-                        .is_some_and(|f| f.is_uppercase() || f.is_ascii_digit() || is_opener(f));
-                    let nw_ok = nw.chars().next().is_none_or(|f| !f.is_lowercase());
-                    let ends = starts_ok && nw_ok && (c != '.' || period_ends(para, pos, nw, lex));
-                    // A dateline dash found late in the paragraph can put the start past
-                    // this end; such an end closes nothing (slicing it panicked).
-                    if ends && end > sent_start {
-                        push(&mut out, text, p, sent_start, end);
-                        sent_start = end;
-                    }
-                }
-                k = j;
+        while k < bytes.len() {
+            if next_e2.is_some_and(|e| e < k) {
+                next_e2 = memchr::memchr(0xE2, &bytes[k..]).map(|i| k + i);
+            }
+            let next_stop = memchr::memchr3(b'.', b'!', b'?', &bytes[k..]).map(|i| k + i);
+            let Some(pos) = [next_stop, next_e2].into_iter().flatten().min() else {
+                break;
+            };
+            k = pos;
+            let Some(c) = para[pos..].chars().next() else {
+                break;
+            };
+            if !matches!(c, '.' | '!' | '?' | '\u{2026}') {
+                k += c.len_utf8();
                 continue;
             }
-            k += 1;
+            // Swallow runs of terminal punctuation and closing marks.
+            let after = pos + c.len_utf8();
+            let stop = para[after..]
+                .char_indices()
+                .find(|&(_, cj)| !(matches!(cj, '.' | '!' | '?' | '\u{2026}') || is_closer(cj)));
+            let (end, next) = match stop {
+                Some((i, cj)) => (after + i, Some(cj)),
+                None => (para.len(), None),
+            };
+            if next.is_some_and(char::is_whitespace) {
+                let rest = &para[end..];
+                let nw = next_word(rest);
+                let first_next = rest.trim_start().chars().next();
+                let starts_ok = first_next
+                    .is_some_and(|f| f.is_uppercase() || f.is_ascii_digit() || is_opener(f));
+                let nw_ok = nw.chars().next().is_none_or(|f| !f.is_lowercase());
+                let ends = starts_ok && nw_ok && (c != '.' || period_ends(para, pos, nw, lex));
+                // A dateline dash found late in the paragraph can put the start past
+                // this end; such an end closes nothing (slicing it panicked).
+                if ends && end > sent_start {
+                    push(&mut out, text, p, sent_start, end);
+                    sent_start = end;
+                }
+            }
+            k = end;
         }
         push(&mut out, text, p, sent_start, para.len());
     }
