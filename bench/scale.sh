@@ -38,7 +38,7 @@ run3() {
         load=$(awk '{ print $1 }' /proc/loadavg)
         # Each run writes a fresh file: replacing the last run's 119 MB report made the kernel
         # drop its pages inside the timed rename (~0.1 s), which is not the tool's work.
-        rm -f "$OUT/report.csv" "$OUT/peer.tsv"
+        rm -f "$OUT/$name.out"
         /usr/bin/time -v "$@" 2> "$OUT/$name.time"
         measure "$OUT/$name.time" "$load" >> "$OUT/$name.runs"
     done
@@ -47,9 +47,10 @@ run3() {
 }
 
 run3 riposte ./target/release/riposte pair --claims "$OUT/claims.jsonl" \
-    --responses "$OUT/responses.jsonl" --top-k 10 --threads "$THREADS" -q -o "$OUT/report.csv"
+    --responses "$OUT/responses.jsonl" --top-k 10 --threads "$THREADS" -q -o "$OUT/riposte.out"
+cp "$OUT/riposte.out" "$OUT/report.csv"
 run3 peer bench/out/venv/bin/python bench/scale_peer.py "$OUT/claims.jsonl" \
-    "$OUT/responses.jsonl" "$THREADS" "$OUT/peer.tsv"
+    "$OUT/responses.jsonl" "$THREADS" "$OUT/peer.out"
 # The report must not depend on the thread count.
 ./target/release/riposte pair --claims "$OUT/claims.jsonl" --responses "$OUT/responses.jsonl" \
     --top-k 10 --threads 1 -q -o "$OUT/report-t1.csv"

@@ -317,9 +317,19 @@ pub fn encode_rows(
 /// Appends a text cell as the csv writer writes [`text_cell`]'s result: fitted and guarded,
 /// copied once when fitting leaves it alone (nearly always).
 pub(crate) fn push_text_csv(out: &mut Vec<u8>, s: &str, opts: &CsvOptions) {
+    push_text_csv_with(out, s, cell_needs(s.as_bytes(), opts.delimiter), opts);
+}
+
+/// [`push_text_csv`] with the text's [`cell_needs`] already known: a text written in many
+/// rows (a response in two-source pairing) is checked once.
+pub(crate) fn push_text_csv_with(
+    out: &mut Vec<u8>,
+    s: &str,
+    (fit, mut quote): (bool, bool),
+    opts: &CsvOptions,
+) {
     let d = opts.delimiter;
     let fitted;
-    let (fit, mut quote) = cell_needs(s.as_bytes(), d);
     let s = if s.len() <= MAX_CELL_CHARS && (opts.keep_newlines || !fit) {
         s
     } else {
@@ -361,7 +371,7 @@ pub(crate) fn push_int(out: &mut Vec<u8>, i: i64) {
 /// line or paragraph separator or two spaces in a row; quoting, as the csv writer
 /// (`QuoteStyle::Necessary`) decides: the delimiter, a double quote or a line break). Eight
 /// bytes at a time: the texts are most of a report's bytes.
-fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
+pub(crate) fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     // 0x80 in each byte of `w` equal to `b`, exactly (no borrow between bytes).
@@ -387,11 +397,14 @@ fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
     }
     let tail = chunks.remainder();
     if !tail.is_empty() {
-        // Padding with a byte that is none of those looked for.
+        // Padding with a byte that is none of those looked for. Assembled byte by byte: a
+        // copy of a length known only at run time was a call to `memmove` for every cell.
         let pad = if delimiter == b'x' { b'y' } else { b'x' };
-        let mut last = [pad; 8];
-        last[..tail.len()].copy_from_slice(tail);
-        word(u64::from_le_bytes(last));
+        let mut last = u64::from_le_bytes([pad; 8]);
+        for (k, &c) in tail.iter().enumerate() {
+            last = (last & !(0xff << (8 * k))) | (u64::from(c) << (8 * k));
+        }
+        word(last);
     }
     // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; E2 also leads curly quotes and dashes,
     // which most news texts have, so only the E2 bytes are looked at, not every window.
@@ -402,7 +415,7 @@ fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
 }
 
 /// Appends the decimal digits of `n`.
-fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+pub(crate) fn push_uint(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut k = digits.len();
     loop {
@@ -757,6 +770,47 @@ pub fn units_table(units: &[crate::unit::Unit]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_text_csv_matches_the_csv_writer() {
+        let alphabet = [
+            "a", "b", " ", " ", "\n", "\r", "\"", ",", ";", "\t", "'", "x", "y", "=", "-", "@",
+            "\u{e9}", "\u{201c}", "\u{2028}", "\u{2029}", "\u{2026}",
+        ];
+        let mut x = 7u64;
+        let mut next = || {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (x >> 33) as usize
+        };
+        for _ in 0..20_000 {
+            let len = next() % 40;
+            let t: String = (0..len)
+                .map(|_| alphabet[next() % alphabet.len()])
+                .collect();
+            for keep_newlines in [false, true] {
+                for delimiter in [b',', b';', b'\t', b'\'', b'x'] {
+                    let opts = CsvOptions {
+                        keep_newlines,
+                        delimiter,
+                        ..CsvOptions::default()
+                    };
+                    let mut w = csv::WriterBuilder::new()
+                        .delimiter(delimiter)
+                        .from_writer(Vec::new());
+                    w.write_record([text_cell(&t, &opts), String::new()])
+                        .unwrap();
+                    let want = w.into_inner().unwrap();
+                    let mut got = Vec::new();
+                    push_text_csv(&mut got, &t, &opts);
+                    got.push(delimiter);
+                    got.push(b'\n');
+                    assert_eq!(got, want, "{t:?} {delimiter} {keep_newlines}");
+                }
+            }
+        }
+    }
+
+    /// The evidence cell as it was first written, with `format!` and `join`.
 
     #[test]
     fn cell_needs_answers_as_byte_scans() {

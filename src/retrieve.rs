@@ -11,6 +11,7 @@ use crate::error::InputIssue;
 use crate::lexicon::Lexicon;
 use crate::pair::{Row, Status};
 use crate::read::{self, Format, ReadOptions};
+use crate::report::{cell_needs, push_text_csv, push_text_csv_with, push_uint};
 use crate::score::{reference, Analyzer, Score, Weights};
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
@@ -1849,12 +1850,12 @@ fn csv_row(
 ) {
     let d = opts.delimiter;
     let text = |out: &mut Vec<u8>, s: &str| {
-        csv_text(out, s, opts);
+        push_text_csv(out, s, opts);
         out.push(d);
     };
     let unit_text = |out: &mut Vec<u8>, u: Option<&Unit>, f: &dyn Fn(&Unit) -> &str| {
         if let Some(u) = u {
-            csv_text(out, f(u), opts);
+            push_text_csv(out, f(u), opts);
         }
         out.push(d);
     };
@@ -1908,7 +1909,7 @@ fn csv_row(
         out.push(d);
         unit_text(out, r.claim, &|u| &u.rule);
         if let Some(u) = r.rebuttal {
-            csv_text(out, &u.rule, opts);
+            push_text_csv(out, &u.rule, opts);
         }
     }
     out.extend_from_slice(b"\r\n");
@@ -1927,117 +1928,15 @@ fn unit_cells(
     match u {
         Some(u) => {
             for s in [&u.unit_id, &u.speaker, &u.side, &u.kind] {
-                csv_text(out, s, opts);
+                push_text_csv(out, s, opts);
                 out.push(opts.delimiter);
             }
             let needs = text_needs.unwrap_or_else(|| cell_needs(u.text.as_bytes(), opts.delimiter));
-            csv_text_with(out, &u.text, needs, opts);
+            push_text_csv_with(out, &u.text, needs, opts);
             out.push(opts.delimiter);
         }
         None => out.extend(std::iter::repeat_n(opts.delimiter, 5)),
     }
-}
-
-/// One text cell: [`crate::report::text_cell`]'s fitting and formula guard, then the csv
-/// writer's quoting (only where a byte needs it). Text that fitting leaves alone, nearly all
-/// of it, is never copied but once, into `out`.
-fn csv_text(out: &mut Vec<u8>, s: &str, opts: &crate::report::CsvOptions) {
-    csv_text_with(out, s, cell_needs(s.as_bytes(), opts.delimiter), opts);
-}
-
-/// [`csv_text`] with the text's [`cell_needs`] already known.
-fn csv_text_with(
-    out: &mut Vec<u8>,
-    s: &str,
-    (fit, mut quote): (bool, bool),
-    opts: &crate::report::CsvOptions,
-) {
-    let fitted;
-    let s = if s.len() <= crate::report::MAX_CELL_CHARS && (opts.keep_newlines || !fit) {
-        s
-    } else {
-        fitted = crate::report::fit_cell(s, opts.keep_newlines);
-        quote = cell_needs(fitted.as_bytes(), opts.delimiter).1;
-        fitted.as_str()
-    };
-    let guard = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    quote |= guard && opts.delimiter == b'\'';
-    if quote {
-        out.push(b'"');
-    }
-    if guard {
-        out.push(b'\'');
-    }
-    if quote {
-        for (k, part) in s.split('"').enumerate() {
-            if k > 0 {
-                out.extend_from_slice(b"\"\"");
-            }
-            out.extend_from_slice(part.as_bytes());
-        }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(s.as_bytes());
-    }
-}
-
-/// What a text cell needs beyond a copy: (fitting: a line break, a line or paragraph
-/// separator or two spaces in a row; quoting: the delimiter, a double quote or a line
-/// break). Eight bytes at a time: the report's texts are most of its hundred megabytes.
-fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    // 0x80 in each byte of `w` equal to `b`, exactly (no borrow between bytes).
-    let eq = |w: u64, b: u8| {
-        let v = w ^ (ONES * b as u64);
-        !(((v & LOW7) + LOW7) | v | LOW7)
-    };
-    let (mut fit, mut quote, mut lead, mut prev_space) = (0u64, 0u64, 0u64, 0u64);
-    let mut word = |w: u64| {
-        let space = eq(w, b' ');
-        let breaks = eq(w, b'\n') | eq(w, b'\r');
-        fit |= breaks | (space & (space << 8)) | (space & (prev_space >> 56));
-        prev_space = space;
-        // The first byte of U+2028 and U+2029, and of much else: looked at again below.
-        lead |= eq(w, 0xe2);
-        quote |= breaks | eq(w, delimiter) | eq(w, b'"');
-    };
-    let mut chunks = s.chunks_exact(8);
-    for c in chunks.by_ref() {
-        word(u64::from_le_bytes([
-            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-        ]));
-    }
-    let tail = chunks.remainder();
-    if !tail.is_empty() {
-        // Padding with a byte that is none of those looked for. Assembled byte by byte: a
-        // copy of a length known only at run time was a call to `memmove` for every cell.
-        let pad = if delimiter == b'x' { b'y' } else { b'x' };
-        let mut last = u64::from_le_bytes([pad; 8]);
-        for (k, &c) in tail.iter().enumerate() {
-            last = (last & !(0xff << (8 * k))) | (u64::from(c) << (8 * k));
-        }
-        word(last);
-    }
-    // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; E2 also leads curly quotes and dashes.
-    let separators = lead != 0
-        && s.windows(3)
-            .any(|w| w[0] == 0xe2 && w[1] == 0x80 && (w[2] == 0xa8 || w[2] == 0xa9));
-    (fit != 0 || separators, quote != 0)
-}
-
-fn push_uint(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut k = digits.len();
-    loop {
-        k -= 1;
-        digits[k] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[k..]);
 }
 
 /// `format!("{:.N$}", x)` for `digits` = N of 2 or 3, without the formatter: an f32 times
@@ -2755,47 +2654,6 @@ mod tests {
 
     /// Random texts over the bytes that matter to fitting and quoting, through the direct
     /// cell writer and through `text_cell` and the csv writer.
-    #[test]
-    fn csv_text_matches_the_csv_writer() {
-        use crate::report::{text_cell, CsvOptions};
-        let alphabet = [
-            "a", "b", " ", " ", "\n", "\r", "\"", ",", ";", "\t", "'", "x", "y", "=", "-", "@",
-            "\u{e9}", "\u{201c}", "\u{2028}", "\u{2029}", "\u{2026}",
-        ];
-        let mut x = 7u64;
-        let mut next = || {
-            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            (x >> 33) as usize
-        };
-        for _ in 0..20_000 {
-            let len = next() % 40;
-            let t: String = (0..len)
-                .map(|_| alphabet[next() % alphabet.len()])
-                .collect();
-            for keep_newlines in [false, true] {
-                for delimiter in [b',', b';', b'\t', b'\'', b'x'] {
-                    let opts = CsvOptions {
-                        keep_newlines,
-                        delimiter,
-                        ..CsvOptions::default()
-                    };
-                    let mut w = csv::WriterBuilder::new()
-                        .delimiter(delimiter)
-                        .from_writer(Vec::new());
-                    w.write_record([text_cell(&t, &opts), String::new()])
-                        .unwrap();
-                    let want = w.into_inner().unwrap();
-                    let mut got = Vec::new();
-                    csv_text(&mut got, &t, &opts);
-                    got.push(delimiter);
-                    got.push(b'\n');
-                    assert_eq!(got, want, "{t:?} {delimiter} {keep_newlines}");
-                }
-            }
-        }
-    }
-
-    /// The evidence cell as it was first written, with `format!` and `join`.
     #[test]
     fn evidence_is_unchanged() {
         let old = |s: &Score| {
