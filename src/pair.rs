@@ -699,6 +699,25 @@ trait RowSink {
     fn int(&mut self, i: i64);
     fn num(&mut self, x: f64);
     fn empty(&mut self);
+    /// A unit's id, speaker, side, kind and text (five empty cells without a unit).
+    fn unit(&mut self, u: Option<&Unit>, _is_claim: bool)
+    where
+        Self: Sized,
+    {
+        unit_fields(self, u);
+    }
+}
+
+/// [`RowSink::unit`], cell by cell.
+fn unit_fields(sink: &mut dyn RowSink, u: Option<&Unit>) {
+    match u {
+        Some(u) => {
+            for s in [&u.unit_id, &u.speaker, &u.side, &u.kind, &u.text] {
+                sink.text(s);
+            }
+        }
+        None => (0..5).for_each(|_| sink.empty()),
+    }
 }
 
 impl RowSink for Vec<crate::report::Cell> {
@@ -721,6 +740,17 @@ struct CsvSink<'a> {
     out: &'a mut Vec<u8>,
     opts: &'a crate::report::CsvOptions,
     first: bool,
+    known: KnownCells<'a>,
+}
+
+/// Parts of a CSV row its writer already has: a unit written in many rows (a claim and its
+/// `top_k` responses, a response among many claims' candidates) is encoded or checked once.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct KnownCells<'a> {
+    /// The claim's five cells as [`push_unit_csv`] writes them.
+    pub claim: Option<&'a [u8]>,
+    /// [`crate::report::cell_needs`] of the rebuttal's text.
+    pub rebuttal_text_needs: Option<(bool, bool)>,
 }
 
 impl CsvSink<'_> {
@@ -748,6 +778,47 @@ impl RowSink for CsvSink<'_> {
     fn empty(&mut self) {
         self.sep();
     }
+    fn unit(&mut self, u: Option<&Unit>, is_claim: bool) {
+        match (u, is_claim, self.known) {
+            (
+                Some(_),
+                true,
+                KnownCells {
+                    claim: Some(cells), ..
+                },
+            ) => {
+                self.sep();
+                self.out.extend_from_slice(cells);
+            }
+            (
+                Some(u),
+                false,
+                KnownCells {
+                    rebuttal_text_needs: Some(needs),
+                    ..
+                },
+            ) => {
+                for s in [&u.unit_id, &u.speaker, &u.side, &u.kind] {
+                    self.text(s);
+                }
+                self.sep();
+                crate::report::push_text_csv_with(self.out, &u.text, needs, self.opts);
+            }
+            _ => unit_fields(self, u),
+        }
+    }
+}
+
+/// A unit's five cells (id, speaker, side, kind, text) as CSV, delimited but with no
+/// delimiter before or after: what [`KnownCells::claim`] holds.
+pub(crate) fn push_unit_csv(out: &mut Vec<u8>, u: &Unit, opts: &crate::report::CsvOptions) {
+    let mut sink = CsvSink {
+        out,
+        opts,
+        first: true,
+        known: KnownCells::default(),
+    };
+    sink.unit(Some(u), false);
 }
 
 /// The report row's cells, in [`report_headers`] order, into `sink`.
@@ -775,13 +846,8 @@ fn row_fields(r: &RowView, explain: bool, sink: &mut impl RowSink) {
     num(sink, &|s| s.total);
     sink.text(r.confidence);
     sink.text(r.basis);
-    for u in [r.claim, r.rebuttal] {
-        text(sink, u, &|u| &u.unit_id);
-        text(sink, u, &|u| &u.speaker);
-        text(sink, u, &|u| &u.side);
-        text(sink, u, &|u| &u.kind);
-        text(sink, u, &|u| &u.text);
-    }
+    sink.unit(r.claim, true);
+    sink.unit(r.rebuttal, false);
     sink.text(r.evidence);
     num(sink, &|s| s.lexical);
     num(sink, &|s| s.fuzzy);
@@ -832,10 +898,22 @@ pub fn encode_report_rows(
 /// One report row as CSV, the bytes [`crate::report::encode_rows`] writes for its
 /// [`row_cells`].
 fn push_row_csv(r: &RowView, explain: bool, opts: &crate::report::CsvOptions, out: &mut Vec<u8>) {
+    push_row_csv_known(r, KnownCells::default(), explain, opts, out);
+}
+
+/// [`push_row_csv`] with parts of the row already encoded or checked.
+pub(crate) fn push_row_csv_known(
+    r: &RowView,
+    known: KnownCells,
+    explain: bool,
+    opts: &crate::report::CsvOptions,
+    out: &mut Vec<u8>,
+) {
     let mut sink = CsvSink {
         out,
         opts,
         first: true,
+        known,
     };
     row_fields(r, explain, &mut sink);
     out.extend_from_slice(b"\r\n");
@@ -845,6 +923,89 @@ fn push_row_csv(r: &RowView, explain: bool, opts: &crate::report::CsvOptions, ou
 mod tests {
     use super::*;
     use crate::report::{encode_rows, CsvOptions, Format};
+
+    /// A CSV row is the same bytes as the generic cells through the csv writer, whatever
+    /// the text holds, and the same again with the claim's cells and the rebuttal text's
+    /// needs known beforehand.
+    #[test]
+    fn known_cells_encode_as_their_cells() {
+        use crate::report::{encode_rows, CsvOptions, Format};
+        let texts = [
+            "plain text, with a comma",
+            "a \"quoted\" word",
+            "=SUM(A1) formula",
+            "-minus first",
+            "line\nbreak and\r\nCRLF",
+            "two  spaces   here",
+            "sep\u{2028}line",
+            "tab\tinside",
+            "",
+            "caf\u{e9} \u{201c}curly\u{201d}",
+        ];
+        let long = "x".repeat(crate::report::MAX_CELL_CHARS + 10);
+        let score = Score {
+            lexical: 0.12345,
+            fuzzy: 0.0625,
+            reference: 1.0,
+            order: 0.0,
+            total: -0.0004,
+            shared: vec!["a".into()],
+            reference_phrase: String::new(),
+        };
+        for (k, t) in texts.iter().copied().chain([long.as_str()]).enumerate() {
+            let mut c = crate::retrieve::Item::unit(&format!("c{k}"), t, Role::Claim).unit;
+            c.speaker = t.to_string();
+            c.cue = "@cue".into();
+            let r =
+                crate::retrieve::Item::unit("r,1", texts[(k + 1) % texts.len()], Role::Rebuttal)
+                    .unit;
+            for keep_newlines in [false, true] {
+                for delimiter in [b',', b';', b'\t', b'\''] {
+                    let opts = CsvOptions {
+                        keep_newlines,
+                        delimiter,
+                        ..CsvOptions::default()
+                    };
+                    for explain in [false, true] {
+                        for (rebuttal, sc) in [(Some(&r), Some(&score)), (None, None)] {
+                            let v = RowView {
+                                article: t,
+                                pair_id: "p1",
+                                status: Status::Paired,
+                                basis: "specific",
+                                confidence: "high",
+                                claim: Some(&c),
+                                rebuttal,
+                                score: sc,
+                                evidence: t,
+                            };
+                            let cells = row_cells(&v, explain);
+                            let headers = report_headers(explain);
+                            let mut want = Vec::new();
+                            encode_rows(&[cells], &headers, Format::Csv, &opts, &mut want).unwrap();
+                            let mut got = Vec::new();
+                            push_row_csv_known(&v, KnownCells::default(), explain, &opts, &mut got);
+                            let mut cells = Vec::new();
+                            push_unit_csv(&mut cells, &c, &opts);
+                            let needs = crate::report::cell_needs(r.text.as_bytes(), delimiter);
+                            let mut cached = Vec::new();
+                            let known = KnownCells {
+                                claim: Some(&cells),
+                                rebuttal_text_needs: Some(needs),
+                            };
+                            push_row_csv_known(&v, known, explain, &opts, &mut cached);
+                            assert_eq!(got, cached);
+                            assert_eq!(
+                                String::from_utf8_lossy(&got),
+                                String::from_utf8_lossy(&want),
+                                "text {k}, delimiter {delimiter}, keep_newlines {keep_newlines}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn rows_encode_as_their_cells() {

@@ -11,7 +11,7 @@ use crate::error::InputIssue;
 use crate::lexicon::Lexicon;
 use crate::pair::{Row, Status};
 use crate::read::{self, Format, ReadOptions};
-use crate::report::{cell_needs, push_text_csv, push_text_csv_with, push_uint};
+use crate::report::{cell_needs, push_fixed};
 use crate::score::{reference, Analyzer, Score, Weights};
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
@@ -403,85 +403,8 @@ fn in_multi_party(text: &str, lex: &Lexicon) -> Vec<bool> {
 /// starts at an alphanumeric character after a non-alphanumeric one and every decision that
 /// extends it looks only inside it, so [`Analyzer::terms`] of the word alone is the word's
 /// share of the terms of the whole text.
-fn words<'t>(text: &'t str, chars: &mut Vec<(usize, char)>, out: &mut Vec<&'t str>) {
-    if text.is_ascii() {
-        ascii_words(text, out)
-    } else {
-        unicode_words(text, chars, out)
-    }
-}
-
-/// [`words`] over characters.
-fn unicode_words<'t>(text: &'t str, chars: &mut Vec<(usize, char)>, out: &mut Vec<&'t str>) {
-    chars.clear();
-    chars.extend(text.char_indices());
-    let joiner = |c: char| {
-        matches!(
-            c,
-            '-' | '\'' | '\u{2019}' | '.' | '&' | '\u{2010}' | '\u{2011}'
-        )
-    };
-    let mut i = 0;
-    while i < chars.len() {
-        let (start, c) = chars[i];
-        if !c.is_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let mut j = i + 1;
-        while j < chars.len() {
-            let cj = chars[j].1;
-            if cj.is_alphanumeric() {
-                j += 1;
-            } else if joiner(cj) && j + 1 < chars.len() && chars[j + 1].1.is_alphanumeric() {
-                // A dot joins single letters only (U.S, a.m).
-                if cj == '.'
-                    && (j >= 2 && chars[j - 2].1.is_alphanumeric()
-                        || chars.get(j + 2).is_some_and(|x| x.1.is_alphanumeric()))
-                {
-                    break;
-                }
-                j += 2;
-            } else {
-                break;
-            }
-        }
-        let end = chars.get(j).map_or(text.len(), |x| x.0);
-        out.push(&text[start..end]);
-        i = j;
-    }
-}
-
-/// [`words`] for ASCII text, where bytes are characters: the same walk over bytes, with no
-/// character table and no Unicode look-ups (most of the analysis of pre-segmented input).
-fn ascii_words<'t>(text: &'t str, out: &mut Vec<&'t str>) {
-    let b = text.as_bytes();
-    let alnum = |k: usize| b.get(k).is_some_and(|c| c.is_ascii_alphanumeric());
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut j = i + 1;
-        while j < b.len() {
-            let cj = b[j];
-            if cj.is_ascii_alphanumeric() {
-                j += 1;
-            } else if matches!(cj, b'-' | b'\'' | b'.' | b'&') && alnum(j + 1) {
-                // A dot joins single letters only (U.S, a.m).
-                if cj == b'.' && (j >= 2 && alnum(j - 2) || alnum(j + 2)) {
-                    break;
-                }
-                j += 2;
-            } else {
-                break;
-            }
-        }
-        out.push(&text[start..j]);
-        i = j;
-    }
+fn words<'t>(text: &'t str, out: &mut Vec<&'t str>) {
+    out.extend(crate::text::words(text).map(|(start, end, _)| &text[start..end]));
 }
 
 impl Vocab {
@@ -517,10 +440,10 @@ impl Vocab {
             let (map, multi_first) = (&cache.map, &cache.multi_first);
             let split: Vec<(Vec<&'a str>, Vec<bool>, Vec<Option<(u32, u32)>>)> = block
                 .par_iter()
-                .map_init(Vec::new, |chars, i| {
+                .map(|i| {
                     let mut w = Vec::new();
-                    words(&i.context, chars, &mut w);
-                    words(&i.unit.text, chars, &mut w);
+                    words(&i.context, &mut w);
+                    words(&i.unit.text, &mut w);
                     let starts: Vec<bool> =
                         w.iter().map(|w| starts_multi(w, multi_first)).collect();
                     let party = if starts.contains(&true) {
@@ -1765,16 +1688,21 @@ pub fn write_two_sources(
                     );
                     let ends = if format == crate::report::Format::Csv {
                         let mut claim_cells = Vec::with_capacity(64 + c.unit.text.len());
-                        unit_cells(&mut claim_cells, Some(&c.unit), None, &csv);
+                        crate::pair::push_unit_csv(&mut claim_cells, &c.unit, &csv);
                         ls.iter()
                             .map(|l| {
-                                csv_row(
-                                    &mut bytes,
+                                let known = crate::pair::KnownCells {
+                                    claim: Some(&claim_cells),
+                                    rebuttal_text_needs: l
+                                        .response
+                                        .and_then(|r| resp_needs.get(r).copied()),
+                                };
+                                crate::pair::push_row_csv_known(
                                     &view(c, &article, responses, l),
-                                    Some(&claim_cells),
-                                    l.response.and_then(|r| resp_needs.get(r).copied()),
+                                    known,
                                     explain,
                                     &csv,
+                                    &mut bytes,
                                 );
                                 bytes.len()
                             })
@@ -1801,11 +1729,7 @@ pub fn write_two_sources(
                 path: "<report>".into(),
                 source: e,
             })?;
-            let mut start = 0;
-            for end in ends {
-                out.push(&bytes[start..end])?;
-                start = end;
-            }
+            out.push_rows(&bytes, &ends)?;
             if paired == 0 {
                 written.unanswered += 1;
             }
@@ -1830,143 +1754,6 @@ pub fn write_two_sources(
         write_block(p, out)?;
     }
     Ok(written)
-}
-
-/// One report row as CSV, the same bytes as [`crate::pair::row_cells`] encoded by
-/// [`crate::report::encode_rows`], written straight into `out`: at scale the report is
-/// hundreds of thousands of rows, and a `String` per cell plus the csv writer's own copy
-/// cost more than scoring them.
-///
-/// `claim_cells`: the claim's five cells as [`unit_cells`] writes them, when the caller has
-/// them: a claim has up to `top_k` rows, and its text was most of the encoding work.
-/// `rebuttal_text_needs`: the same for the response's text, which appears in many claims' rows.
-fn csv_row(
-    out: &mut Vec<u8>,
-    r: &crate::pair::RowView,
-    claim_cells: Option<&[u8]>,
-    rebuttal_text_needs: Option<(bool, bool)>,
-    explain: bool,
-    opts: &crate::report::CsvOptions,
-) {
-    let d = opts.delimiter;
-    let text = |out: &mut Vec<u8>, s: &str| {
-        push_text_csv(out, s, opts);
-        out.push(d);
-    };
-    let unit_text = |out: &mut Vec<u8>, u: Option<&Unit>, f: &dyn Fn(&Unit) -> &str| {
-        if let Some(u) = u {
-            push_text_csv(out, f(u), opts);
-        }
-        out.push(d);
-    };
-    let int = |out: &mut Vec<u8>, u: Option<&Unit>, f: &dyn Fn(&Unit) -> usize| {
-        if let Some(u) = u {
-            push_uint(out, f(u) as u64);
-        }
-        out.push(d);
-    };
-    let num = |out: &mut Vec<u8>, f: &dyn Fn(&Score) -> f32| {
-        if let Some(s) = r.score {
-            push_fixed(out, f(s), 3);
-        }
-        out.push(d);
-    };
-    text(out, r.article);
-    text(out, r.pair_id);
-    text(out, r.status.as_str());
-    num(out, &|s| s.total);
-    text(out, r.confidence);
-    text(out, r.basis);
-    match claim_cells {
-        Some(cells) => out.extend_from_slice(cells),
-        None => unit_cells(out, r.claim, None, opts),
-    }
-    unit_cells(out, r.rebuttal, rebuttal_text_needs, opts);
-    text(out, r.evidence);
-    num(out, &|s| s.lexical);
-    num(out, &|s| s.fuzzy);
-    num(out, &|s| s.reference);
-    for u in [r.claim, r.rebuttal] {
-        int(out, u, &|u| u.start);
-        int(out, u, &|u| u.end);
-    }
-    out.push(d);
-    out.push(d);
-    num(out, &|s| s.order);
-    let dispute = r
-        .claim
-        .or(r.rebuttal)
-        .map(|u| u.dispute.as_str())
-        .unwrap_or_default();
-    text(out, dispute);
-    int(out, r.claim, &|u| u.paragraph);
-    int(out, r.rebuttal, &|u| u.paragraph);
-    unit_text(out, r.claim, &|u| &u.cue);
-    unit_text(out, r.rebuttal, &|u| &u.cue);
-    unit_text(out, r.claim, &|u| &u.quote_type);
-    unit_text(out, r.rebuttal, &|u| &u.quote_type);
-    if explain {
-        out.push(d);
-        unit_text(out, r.claim, &|u| &u.rule);
-        if let Some(u) = r.rebuttal {
-            push_text_csv(out, &u.rule, opts);
-        }
-    }
-    out.extend_from_slice(b"\r\n");
-}
-
-/// A unit's id, speaker, side, kind and text cells, each followed by the delimiter (empty
-/// cells without a unit).
-///
-/// `text_needs`: [`cell_needs`] of the unit's text, when the caller has it.
-fn unit_cells(
-    out: &mut Vec<u8>,
-    u: Option<&Unit>,
-    text_needs: Option<(bool, bool)>,
-    opts: &crate::report::CsvOptions,
-) {
-    match u {
-        Some(u) => {
-            for s in [&u.unit_id, &u.speaker, &u.side, &u.kind] {
-                push_text_csv(out, s, opts);
-                out.push(opts.delimiter);
-            }
-            let needs = text_needs.unwrap_or_else(|| cell_needs(u.text.as_bytes(), opts.delimiter));
-            push_text_csv_with(out, &u.text, needs, opts);
-            out.push(opts.delimiter);
-        }
-        None => out.extend(std::iter::repeat_n(opts.delimiter, 5)),
-    }
-}
-
-/// `format!("{:.N$}", x)` for `digits` = N of 2 or 3, without the formatter: an f32 times
-/// 10^N is exact in f64 (24 + 10 bits), so rounding that product half to even is the decimal
-/// rounding the formatter does. Values too large for the shortcut go through the formatter.
-fn push_fixed(out: &mut Vec<u8>, x: f32, digits: u32) {
-    let scale = 10u64.pow(digits);
-    let y = (x as f64 * scale as f64).abs();
-    // NaN and infinities fail `is_finite`; huge values would overflow the integer.
-    if !y.is_finite() || y >= 1e15 {
-        out.extend_from_slice(format!("{:.*}", digits as usize, x as f64).as_bytes());
-        return;
-    }
-    // Round half to even by the FPU itself: below 2^52, adding and taking away 2^52 leaves
-    // the nearest integer, ties to even, with no call into libm (baseline x86-64 has no
-    // rounding instruction) for each of the report's million numbers.
-    const TWO_52: f64 = 4_503_599_627_370_496.0;
-    let q = ((y + TWO_52) - TWO_52) as u64;
-    if x.is_sign_negative() {
-        out.push(b'-');
-    }
-    push_uint(out, q / scale);
-    out.push(b'.');
-    let mut frac = q % scale;
-    let mut d = [b'0'; 3];
-    for k in (0..digits as usize).rev() {
-        d[k] = b'0' + (frac % 10) as u8;
-        frac /= 10;
-    }
-    out.extend_from_slice(&d[..digits as usize]);
 }
 
 /// One side read from the inputs, with an account of what could not be read.
@@ -2197,6 +1984,32 @@ mod tests {
             .collect()
     }
 
+    /// `count` units of words from `vocab` drawn by a fixed-seed generator (`state` carries
+    /// on from one call to the next), the k-th `len(k)` words long: a small vocabulary gives
+    /// many shared terms and many ties.
+    fn random_items(
+        vocab: &[&str],
+        state: &mut u64,
+        count: usize,
+        len: impl Fn(usize) -> usize,
+        role: Role,
+    ) -> Vec<Item> {
+        let texts: Vec<String> = (0..count)
+            .map(|k| {
+                let words: Vec<&str> = (0..len(k))
+                    .map(|_| {
+                        *state = state
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1442695040888963407);
+                        vocab[(*state >> 33) as usize % vocab.len()]
+                    })
+                    .collect();
+                words.join(" ")
+            })
+            .collect();
+        items(&texts.iter().map(String::as_str).collect::<Vec<_>>(), role)
+    }
+
     /// The index's top-N equals a brute-force ranking of every claim × response cosine.
     #[test]
     fn top_n_equals_brute_force() {
@@ -2253,24 +2066,9 @@ mod tests {
             "ration", "export", "school", "observer", "militant", "fund", "harbour", "grain",
             "pipeline", "treaty", "drone", "embassy", "sanction", "vaccine", "bridge", "quota",
         ];
-        let mut x = 11u64;
-        let mut next = move |m: usize| {
-            x = x
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1442695040888963407);
-            (x >> 33) as usize % m
-        };
-        let mut text = |len: usize| -> String {
-            let words: Vec<&str> = (0..len).map(|_| vocab[next(vocab.len())]).collect();
-            words.join(" ")
-        };
-        let claim_texts: Vec<String> = (0..40).map(|k| text(2 + k % 9)).collect();
-        let resp_texts: Vec<String> = (0..3000).map(|k| text(1 + k % 12)).collect();
-        fn as_str(v: &[String]) -> Vec<&str> {
-            v.iter().map(String::as_str).collect()
-        }
-        let claims = items(&as_str(&claim_texts), Role::Claim);
-        let responses = items(&as_str(&resp_texts), Role::Rebuttal);
+        let mut state = 11;
+        let claims = random_items(&vocab, &mut state, 40, |k| 2 + k % 9, Role::Claim);
+        let responses = random_items(&vocab, &mut state, 3000, |k| 1 + k % 12, Role::Rebuttal);
         let e = Engine::new(&claims, &responses, &lex, &Options::default());
         for n in [1, 7, 50, 400] {
             let got = e.candidates(n);
@@ -2315,24 +2113,9 @@ mod tests {
             "pipeline",
             "treaty",
         ];
-        let mut x = 5u64;
-        let mut text = move |len: usize| -> String {
-            let mut out: Vec<&str> = Vec::new();
-            for _ in 0..len {
-                x = x
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1442695040888963407);
-                out.push(words[(x >> 33) as usize % words.len()]);
-            }
-            out.join(" ")
-        };
-        let claim_texts: Vec<String> = (0..30).map(|k| text(3 + k % 8)).collect();
-        let resp_texts: Vec<String> = (0..800).map(|k| text(2 + k % 11)).collect();
-        fn as_str(v: &[String]) -> Vec<&str> {
-            v.iter().map(String::as_str).collect()
-        }
-        let claims = items(&as_str(&claim_texts), Role::Claim);
-        let responses = items(&as_str(&resp_texts), Role::Rebuttal);
+        let mut state = 5;
+        let claims = random_items(&words, &mut state, 30, |k| 3 + k % 8, Role::Claim);
+        let responses = random_items(&words, &mut state, 800, |k| 2 + k % 11, Role::Rebuttal);
         for (top_k, min_score) in [(1, 0.0), (3, 0.2), (10, 0.0), (10, 0.35), (0, 0.3)] {
             let mut opts = Options {
                 top_k,
@@ -2458,8 +2241,8 @@ mod tests {
                 text.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
             }
         }
-        let (mut chars, mut ws) = (Vec::new(), Vec::new());
-        words(&text, &mut chars, &mut ws);
+        let mut ws = Vec::new();
+        words(&text, &mut ws);
         let mut starts = 0;
         for w in ws {
             let tok = crate::text::tokenize(w, 0, w.len());
@@ -2472,8 +2255,8 @@ mod tests {
         assert!(starts > 10, "{starts}");
         // And the names found from those words are the names found in the whole text.
         for t in text.split(". ") {
-            let (mut chars, mut ws) = (Vec::new(), Vec::new());
-            words(t, &mut chars, &mut ws);
+            let mut ws = Vec::new();
+            words(t, &mut ws);
             let mut whole = in_multi_party(t, &lex);
             whole.resize(ws.len(), false);
             let starts: Vec<bool> = ws
@@ -2481,38 +2264,6 @@ mod tests {
                 .map(|w| starts_multi(w, &cache.multi_first))
                 .collect();
             assert_eq!(multi_party_words(t, &ws, &starts, &lex), whole, "{t}");
-        }
-    }
-
-    /// Bytes and characters draw the same words in ASCII text.
-    #[test]
-    fn ascii_words_are_the_words() {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
-        let mut texts: Vec<String> = vec![
-            "U.S. a.m. p.m rock-n-roll it's O'Neill A&B x.y.z 3.5 -x x- . .a a. a.b.c".into(),
-            "Dr. J.R.R. Tolkien's 2nd-in-command; e.g. 'quoted' & done--twice... x.y".into(),
-            "a.b a..b a.-b 'a' a' 'a -a- &a& a&&b 1.2.3 A.B.C. .".into(),
-        ];
-        for e in walkdir::WalkDir::new(root).into_iter().flatten() {
-            if e.path()
-                .extension()
-                .is_some_and(|x| x == "txt" || x == "jsonl")
-            {
-                if let Ok(t) = std::fs::read_to_string(e.path()) {
-                    texts.extend(t.lines().map(|l| {
-                        l.chars()
-                            .map(|c| if c.is_ascii() { c } else { ' ' })
-                            .collect()
-                    }));
-                }
-            }
-        }
-        let mut chars = Vec::new();
-        for t in &texts {
-            let (mut a, mut u) = (Vec::new(), Vec::new());
-            ascii_words(t, &mut a);
-            unicode_words(t, &mut chars, &mut u);
-            assert_eq!(a, u, "{t}");
         }
     }
 
@@ -2536,10 +2287,9 @@ mod tests {
             }
         }
         assert!(texts.len() > 10);
-        let mut chars = Vec::new();
         for t in &texts {
             let mut w = Vec::new();
-            words(t, &mut chars, &mut w);
+            words(t, &mut w);
             let spans: Vec<&str> = crate::text::tokenize(t, 0, t.len())
                 .iter()
                 .map(|k| &t[k.start..k.end])
@@ -2553,82 +2303,6 @@ mod tests {
                 .flat_map(|(w, _)| an.terms(w, &lex))
                 .collect();
             assert_eq!(by_word, an.terms(t, &lex));
-        }
-    }
-
-    /// The direct CSV row is the same bytes as the generic cells through the csv writer,
-    /// whatever the text holds.
-    #[test]
-    fn csv_row_matches_generic_encoding() {
-        use crate::report::{encode_rows, CsvOptions, Format};
-        let texts = [
-            "plain text, with a comma",
-            "a \"quoted\" word",
-            "=SUM(A1) formula",
-            "-minus first",
-            "line\nbreak and\r\nCRLF",
-            "two  spaces   here",
-            "sep\u{2028}line",
-            "tab\tinside",
-            "",
-            "caf\u{e9} \u{201c}curly\u{201d}",
-        ];
-        let long = "x".repeat(crate::report::MAX_CELL_CHARS + 10);
-        let score = Score {
-            lexical: 0.12345,
-            fuzzy: 0.0625,
-            reference: 1.0,
-            order: 0.0,
-            total: -0.0004,
-            shared: vec!["a".into()],
-            reference_phrase: String::new(),
-        };
-        for (k, t) in texts.iter().copied().chain([long.as_str()]).enumerate() {
-            let mut c = Item::unit(&format!("c{k}"), t, Role::Claim).unit;
-            c.speaker = t.to_string();
-            c.cue = "@cue".into();
-            let r = Item::unit("r,1", texts[(k + 1) % texts.len()], Role::Rebuttal).unit;
-            for keep_newlines in [false, true] {
-                for delimiter in [b',', b';', b'\t', b'\''] {
-                    let opts = CsvOptions {
-                        keep_newlines,
-                        delimiter,
-                        ..CsvOptions::default()
-                    };
-                    for explain in [false, true] {
-                        for (rebuttal, sc) in [(Some(&r), Some(&score)), (None, None)] {
-                            let v = crate::pair::RowView {
-                                article: t,
-                                pair_id: "p1",
-                                status: Status::Paired,
-                                basis: "specific",
-                                confidence: "high",
-                                claim: Some(&c),
-                                rebuttal,
-                                score: sc,
-                                evidence: t,
-                            };
-                            let cells = crate::pair::row_cells(&v, explain);
-                            let headers = crate::pair::report_headers(explain);
-                            let mut want = Vec::new();
-                            encode_rows(&[cells], &headers, Format::Csv, &opts, &mut want).unwrap();
-                            let mut got = Vec::new();
-                            csv_row(&mut got, &v, None, None, explain, &opts);
-                            let mut cells = Vec::new();
-                            unit_cells(&mut cells, Some(&c), None, &opts);
-                            let needs = cell_needs(r.text.as_bytes(), delimiter);
-                            let mut cached = Vec::new();
-                            csv_row(&mut cached, &v, Some(&cells), Some(needs), explain, &opts);
-                            assert_eq!(got, cached);
-                            assert_eq!(
-                                String::from_utf8_lossy(&got),
-                                String::from_utf8_lossy(&want),
-                                "text {k}, delimiter {delimiter}, keep_newlines {keep_newlines}"
-                            );
-                        }
-                    }
-                }
-            }
         }
     }
 
@@ -2652,8 +2326,7 @@ mod tests {
         }
     }
 
-    /// Random texts over the bytes that matter to fitting and quoting, through the direct
-    /// cell writer and through `text_cell` and the csv writer.
+    /// The evidence cell as it was first written, with `format!` and `join`.
     #[test]
     fn evidence_is_unchanged() {
         let old = |s: &Score| {
@@ -2685,48 +2358,6 @@ mod tests {
                     assert_eq!(evidence(&s), old(&s));
                 }
             }
-        }
-    }
-
-    #[test]
-    fn fixed_matches_the_formatter() {
-        let mut xs: Vec<f32> = vec![
-            0.0,
-            -0.0,
-            0.0005,
-            0.0015,
-            0.0025,
-            -0.0005,
-            -0.00049,
-            0.9995,
-            1.0,
-            12.3456,
-            -3.2,
-            f32::NAN,
-            f32::INFINITY,
-            1e20,
-            0.0625,
-            0.1875,
-            0.3125,
-        ];
-        // Every multiple of 1/2^14 in [-2, 2] (exact ties included) and a spread of others.
-        xs.extend((-32768..=32768).map(|k| k as f32 / 16384.0));
-        let mut x = 1u32;
-        for _ in 0..200_000 {
-            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            xs.push(f32::from_bits(x % 0x4000_0000) * if x & 1 == 0 { 1.0 } else { -1.0 });
-        }
-        for x in xs {
-            let mut got = Vec::new();
-            push_fixed(&mut got, x, 3);
-            assert_eq!(
-                String::from_utf8(got).unwrap(),
-                format!("{:.3}", x as f64),
-                "{x:e}"
-            );
-            let mut got = Vec::new();
-            push_fixed(&mut got, x, 2);
-            assert_eq!(String::from_utf8(got).unwrap(), format!("{x:.2}"), "{x:e}");
         }
     }
 

@@ -283,30 +283,8 @@ impl Vector {
         Vector { terms: v }
     }
 
-    /// Cosine and the shared terms with their contribution, largest first.
-    pub fn cosine(&self, other: &Vector) -> (f32, Vec<(String, f32)>) {
-        let (mut i, mut j) = (0, 0);
-        let mut sum = 0.0;
-        let mut shared = Vec::new();
-        while i < self.terms.len() && j < other.terms.len() {
-            match self.terms[i].0.cmp(&other.terms[j].0) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    let c = self.terms[i].1 * other.terms[j].1;
-                    sum += c;
-                    shared.push((self.terms[i].0.clone(), c));
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        (sum.min(1.0), shared)
-    }
-
-    /// [`Vector::cosine`] with only the first `k` shared terms, the only ones a score keeps:
-    /// the others are never copied.
+    /// Cosine and the first `k` shared terms by contribution, largest first (ties by term):
+    /// the only ones a score keeps, so the others are never copied.
     pub fn cosine_top(&self, other: &Vector, k: usize) -> (f32, Vec<String>) {
         let (mut i, mut j) = (0, 0);
         let mut sum = 0.0;

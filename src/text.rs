@@ -154,53 +154,7 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
     // A word and the gap after it take five or six bytes of news text: a quarter of the
     // bytes is room enough that the vector is almost never regrown.
     let mut out = Vec::with_capacity(n / 4 + 1);
-    let bytes = slice.as_bytes();
-    let mut pos = 0;
-    while pos < n {
-        if bytes[pos] < 0x80 && !ASCII_ALNUM[bytes[pos] as usize] {
-            pos += 1;
-            continue;
-        }
-        let (c, cl) = char_at(slice, pos);
-        if !is_alnum(c) {
-            pos += cl;
-            continue;
-        }
-        let tok_start = pos;
-        let mut j = pos + cl;
-        // Length of the run of alphanumerics that ends just before `j`; the character before
-        // a token is never alphanumeric, so the run never reaches back past its start.
-        let mut run = 1usize;
-        while j < n {
-            if bytes[j] < 0x80 && ASCII_ALNUM[bytes[j] as usize] {
-                j += 1;
-                run += 1;
-                continue;
-            }
-            let (cj, lj) = char_at(slice, j);
-            if is_alnum(cj) {
-                j += lj;
-                run += 1;
-                continue;
-            }
-            if !is_joiner(cj) || j + lj >= n {
-                break;
-            }
-            let (cn, ln) = char_at(slice, j + lj);
-            if !is_alnum(cn) {
-                break;
-            }
-            // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
-            if cj == '.' {
-                let after = j + lj + ln;
-                let next_single = after >= n || !is_alnum(char_at(slice, after).0);
-                if run != 1 || !next_single {
-                    break;
-                }
-            }
-            j += lj + ln;
-            run = 1;
-        }
+    for (tok_start, j, c) in words(slice) {
         let tok_end = j;
         let word = &slice[tok_start..tok_end];
         let mut norm = fold_token(word);
@@ -225,9 +179,84 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
             poss,
             classes: 0,
         });
-        pos = j;
     }
     out
+}
+
+/// The words of `text`, as [`tokenize`] draws its tokens: (start, end, first character),
+/// byte offsets into `text`. The walk alone, for callers that need where the words are and
+/// not their tokens.
+pub fn words(text: &str) -> Words<'_> {
+    Words { text, pos: 0 }
+}
+
+/// The iterator of [`words`].
+pub struct Words<'t> {
+    text: &'t str,
+    pos: usize,
+}
+
+impl Iterator for Words<'_> {
+    type Item = (usize, usize, char);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, usize, char)> {
+        let slice = self.text;
+        let n = slice.len();
+        let bytes = slice.as_bytes();
+        let mut pos = self.pos;
+        while pos < n {
+            if bytes[pos] < 0x80 && !ASCII_ALNUM[bytes[pos] as usize] {
+                pos += 1;
+                continue;
+            }
+            let (c, cl) = char_at(slice, pos);
+            if !is_alnum(c) {
+                pos += cl;
+                continue;
+            }
+            let tok_start = pos;
+            let mut j = pos + cl;
+            // Length of the run of alphanumerics that ends just before `j`; the character
+            // before a token is never alphanumeric, so the run never reaches back past its
+            // start.
+            let mut run = 1usize;
+            while j < n {
+                if bytes[j] < 0x80 && ASCII_ALNUM[bytes[j] as usize] {
+                    j += 1;
+                    run += 1;
+                    continue;
+                }
+                let (cj, lj) = char_at(slice, j);
+                if is_alnum(cj) {
+                    j += lj;
+                    run += 1;
+                    continue;
+                }
+                if !is_joiner(cj) || j + lj >= n {
+                    break;
+                }
+                let (cn, ln) = char_at(slice, j + lj);
+                if !is_alnum(cn) {
+                    break;
+                }
+                // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
+                if cj == '.' {
+                    let after = j + lj + ln;
+                    let next_single = after >= n || !is_alnum(char_at(slice, after).0);
+                    if run != 1 || !next_single {
+                        break;
+                    }
+                }
+                j += lj + ln;
+                run = 1;
+            }
+            self.pos = j;
+            return Some((tok_start, j, c));
+        }
+        self.pos = n;
+        None
+    }
 }
 
 /// Converts byte offsets to character offsets in one pass per article.

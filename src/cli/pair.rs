@@ -540,11 +540,7 @@ fn stream_plan(
                 path: out.to_string(),
                 source: e,
             })?;
-            let mut start = 0;
-            for end in ends {
-                w.push(&buf[start..end])?;
-                start = end;
-            }
+            w.push_rows(&buf, &ends)?;
             tally.merge(&t);
             issues.extend(warnings);
         }
