@@ -720,6 +720,11 @@ pub fn score(
 /// character of the first and allocates its flags, and names are compared for every claim ×
 /// rebuttal.
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    // Equal strings score exactly 1.0 by either path below (all characters match in order,
+    // and the prefix bonus scales 1.0 - 1.0).
+    if a == b {
+        return 1.0;
+    }
     if !a.is_ascii() || !b.is_ascii() || a.len() > 64 || b.len() > 64 {
         return strsim::jaro_winkler(a, b);
     }
@@ -794,7 +799,18 @@ pub fn name_similarity(
         return None;
     }
     let s: f64 = (0..a.len())
-        .map(|i| (0..b.len()).map(|j| sim(i, j)).fold(0.0, f64::max))
+        .map(|i| {
+            // No similarity exceeds 1.0, so the first exact match is the best: the names a
+            // claim and its rebuttal share are nearly always spelt alike.
+            let mut best = 0.0f64;
+            for j in 0..b.len() {
+                best = best.max(sim(i, j));
+                if best == 1.0 {
+                    break;
+                }
+            }
+            best
+        })
         .sum::<f64>()
         / a.len() as f64;
     Some(s as f32)
@@ -908,6 +924,49 @@ mod tests {
             assert_eq!(jaro_winkler(a, b), strsim::jaro_winkler(a, b));
         }
         assert_eq!(jaro_winkler(&long, "xx"), strsim::jaro_winkler(&long, "xx"));
+    }
+
+    #[test]
+    fn name_similarity_stops_at_an_exact_match_without_changing_the_result() {
+        let names = [
+            "pakistan",
+            "india",
+            "pakistani",
+            "indian",
+            "islamabad",
+            "india",
+            "x",
+        ];
+        let pick = |mask: u32| -> Vec<String> {
+            (0..names.len())
+                .filter(|k| mask >> k & 1 == 1)
+                .map(|k| names[k].to_string())
+                .collect()
+        };
+        for ma in 0..1u32 << names.len() {
+            let a = pick(ma);
+            for mb in (0..1u32 << names.len()).step_by(7) {
+                let b = pick(mb);
+                let fast = name_similarity(&a, &b, |i, j| jaro_winkler(&a[i], &b[j]));
+                let plain = (!a.is_empty() && !b.is_empty()).then(|| {
+                    let s: f64 = a
+                        .iter()
+                        .map(|x| {
+                            b.iter()
+                                .map(|y| strsim::jaro_winkler(x, y))
+                                .fold(0.0, f64::max)
+                        })
+                        .sum::<f64>()
+                        / a.len() as f64;
+                    s as f32
+                });
+                assert_eq!(
+                    fast.map(f32::to_bits),
+                    plain.map(f32::to_bits),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 
     #[test]
