@@ -331,6 +331,53 @@ pub struct Prepared {
     pub aliases: Vec<RefAlias>,
 }
 
+/// The bigrams of ASCII bytes as [`DiceKey`] keeps them (`a << 32 | b`), sorted. Both bytes
+/// are below 128, so two counting passes of 128 buckets (second byte, then first) sort them
+/// in linear time; a comparison sort of every unit's bigrams was a fiftieth of a run
+/// (issue 7). Short lists are left to the comparison sort, which is cheaper there.
+fn sorted_ascii_bigrams(bytes: &[u8]) -> Vec<u64> {
+    debug_assert!(bytes.is_ascii());
+    let n = bytes.len().saturating_sub(1);
+    if n < 64 {
+        let mut v: Vec<u64> = bytes
+            .windows(2)
+            .map(|w| (w[0] as u64) << 32 | w[1] as u64)
+            .collect();
+        v.sort_unstable();
+        return v;
+    }
+    // Pass 1: stable by the second byte into `by_second` (first-byte indices).
+    let mut count = [0u32; 129];
+    for &b in &bytes[1..] {
+        count[b as usize + 1] += 1;
+    }
+    for k in 1..129 {
+        count[k] += count[k - 1];
+    }
+    let mut by_second = vec![0u32; n];
+    for i in 0..n {
+        let b = bytes[i + 1] as usize;
+        by_second[count[b] as usize] = i as u32;
+        count[b] += 1;
+    }
+    // Pass 2: stable by the first byte, which leaves the pairs in (first, second) order.
+    let mut count = [0u32; 129];
+    for &a in &bytes[..n] {
+        count[a as usize + 1] += 1;
+    }
+    for k in 1..129 {
+        count[k] += count[k - 1];
+    }
+    let mut out = vec![0u64; n];
+    for &i in &by_second {
+        let i = i as usize;
+        let a = bytes[i] as usize;
+        out[count[a] as usize] = (a as u64) << 32 | bytes[i + 1] as u64;
+        count[a] += 1;
+    }
+    out
+}
+
 /// The character bigrams of a string, as `strsim::sorensen_dice` sees it (whitespace
 /// removed), sorted so two keys intersect by a merge. strsim rebuilt a hash map of one side's
 /// bigrams for every claim × rebuttal pair; this is built once per unit (issue 7).
@@ -346,15 +393,9 @@ impl DiceKey {
         if s.is_ascii() {
             // Content words are nearly always ASCII: bytes are chars, and a bigram is a
             // pair of adjacent bytes.
-            let squeezed: Vec<u8> = s
-                .bytes()
-                .filter(|b| !matches!(b, b' ' | b'\t'..=b'\r'))
-                .collect();
-            let mut bigrams: Vec<u64> = squeezed
-                .windows(2)
-                .map(|w| (w[0] as u64) << 32 | w[1] as u64)
-                .collect();
-            bigrams.sort_unstable();
+            let mut squeezed: Vec<u8> = Vec::with_capacity(s.len());
+            squeezed.extend(s.bytes().filter(|b| !matches!(b, b' ' | b'\t'..=b'\r')));
+            let bigrams = sorted_ascii_bigrams(&squeezed);
             let squeezed = String::from_utf8(squeezed).unwrap_or_default();
             return DiceKey { squeezed, bigrams };
         }
@@ -967,6 +1008,34 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn counting_sort_of_bigrams_matches_a_comparison_sort() {
+        let mut seed = 0x2545F4914F6CDD1Du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for len in (0..200).chain([500, 1000]) {
+            for alphabet in [3u64, 27, 128] {
+                let bytes: Vec<u8> = (0..len).map(|_| (next() % alphabet) as u8).collect();
+                let mut want: Vec<u64> = bytes
+                    .windows(2)
+                    .map(|w| (w[0] as u64) << 32 | w[1] as u64)
+                    .collect();
+                want.sort_unstable();
+                assert_eq!(sorted_ascii_bigrams(&bytes), want, "{bytes:?}");
+            }
+        }
+        let long = "extrem support activ nuclear deal sanction tanker militari ".repeat(3);
+        let other = "deal sanction tanker extrem support oil export ".repeat(2);
+        assert_eq!(
+            DiceKey::new(&long).similarity(&DiceKey::new(&other)),
+            strsim::sorensen_dice(&long, &other)
+        );
     }
 
     #[test]
