@@ -810,7 +810,7 @@ impl Resolver<'_, '_> {
         }
         // "Fifth Fleet" for "the U.S. Navy's Fifth Fleet"
         if name_norm.len() >= 2 {
-            let tail = format!(" {joined}");
+            let tail = [" ", joined.as_str()].concat();
             if let Some(e) = self
                 .recent()
                 .find(|e| e.kind == EntityKind::Org && self.folded[e.id].ends_with(&tail))
@@ -1855,11 +1855,21 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                     mention,
                     quote_type: qt,
                     confidence: if pron { 0.8 } else { 0.9 },
-                    rule: format!(
-                        "frame:{}{}",
-                        info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens.join(" "),
-                        if pron { ";pronoun" } else { "" }
-                    ),
+                    rule: {
+                        let cue = &info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens;
+                        let mut rule = String::with_capacity(48);
+                        rule.push_str("frame:");
+                        for (k, t) in cue.iter().enumerate() {
+                            if k > 0 {
+                                rule.push(' ');
+                            }
+                            rule.push_str(t);
+                        }
+                        if pron {
+                            rule.push_str(";pronoun");
+                        }
+                        rule
+                    },
                     verb: Some(v),
                     speaker_span: Some(span),
                 });

@@ -585,7 +585,10 @@ pub struct RefSide {
 
 impl RefSide {
     pub fn new(rebuttal_folded: &str, lex: &Lexicon) -> Self {
-        let padded = format!(" {rebuttal_folded} ");
+        let mut padded = String::with_capacity(rebuttal_folded.len() + 2);
+        padded.push(' ');
+        padded.push_str(rebuttal_folded);
+        padded.push(' ');
         let mut words = Vec::new();
         let mut start = None;
         for (i, c) in rebuttal_folded.char_indices() {
@@ -671,7 +674,7 @@ impl RefAlias {
                 let folded = crate::text::fold(alias);
                 RefAlias {
                     alias: alias.clone(),
-                    needle: format!(" {folded}"),
+                    needle: [" ", folded.as_str()].concat(),
                     doc_noun: lex.is("doc_noun", &folded),
                     folded,
                 }

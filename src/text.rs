@@ -317,6 +317,28 @@ impl CharIndex {
     }
 }
 
+/// `format!("{prefix}{n}")` without the formatting machinery, which costs several times
+/// more for a string made once per unit.
+pub fn prefixed_number(prefix: char, n: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    let mut n = n;
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(prefix.len_utf8() + digits.len() - k);
+    out.push(prefix);
+    for &d in &digits[k..] {
+        out.push(d as char);
+    }
+    out
+}
+
 /// Trims whitespace from a byte range of `text`.
 pub fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
     let s = &text[start..end];
@@ -538,6 +560,14 @@ mod tests {
     #[test]
     fn fold_maps_typography() {
         assert_eq!(fold("“One‑sided” – ‘x’"), "\"one-sided\" - 'x'");
+    }
+
+    #[test]
+    fn prefixed_number_formats_as_format_does() {
+        for n in (0..2000).chain([9_999, 10_000, 123_456_789, usize::MAX]) {
+            assert_eq!(prefixed_number('s', n), format!("s{n}"));
+            assert_eq!(prefixed_number('é', n), format!("é{n}"));
+        }
     }
 
     #[test]
