@@ -15,7 +15,8 @@
 
 use crate::lexicon::Lexicon;
 use crate::score::{
-    jaro_winkler, name_similarity, prepare_as, score_with_names, Analyzer, Prepared, Score, Weights,
+    jaro_winkler, name_similarity, prepare_as, score_with_names, Analyzer, Prepared, Score, Term,
+    Weights,
 };
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
@@ -105,29 +106,31 @@ pub fn pair_id(article: &str, claim_text: &str, rebuttal_text: &str) -> String {
 }
 
 /// Document frequencies of content terms over the units of a batch.
-pub fn batch_df(units: &[&Unit], an: &Analyzer, lex: &Lexicon) -> (HashMap<String, u32>, u32) {
-    let terms: Vec<Vec<String>> = units.iter().map(|u| an.terms(&u.text, lex)).collect();
+pub fn batch_df(units: &[&Unit], an: &Analyzer, lex: &Lexicon) -> (HashMap<Term, u32>, u32) {
+    let terms: Vec<Vec<Term>> = units
+        .iter()
+        .map(|u| an.shared_terms(&u.text, lex))
+        .collect();
     (df_of_terms(terms.iter()), units.len() as u32)
 }
 
 /// Document frequency over the units' term lists (each unit counts a term once).
 fn df_of_terms<'a, S: std::hash::BuildHasher + Default>(
-    terms: impl Iterator<Item = &'a Vec<String>>,
-) -> HashMap<String, u32, S> {
-    let mut df: HashMap<String, u32, S> = HashMap::default();
-    let mut seen: Vec<&str> = Vec::new();
+    terms: impl Iterator<Item = &'a Vec<Term>>,
+) -> HashMap<Term, u32, S> {
+    let mut df: HashMap<Term, u32, S> = HashMap::default();
+    let mut seen: Vec<&Term> = Vec::new();
     for t in terms {
         seen.clear();
-        seen.extend(t.iter().map(String::as_str));
-        seen.sort_unstable();
-        seen.dedup();
+        seen.extend(t.iter());
+        seen.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+        seen.dedup_by(|a, b| a.as_ref() == b.as_ref());
         for &x in &seen {
-            // Look up before inserting: most terms are already there, and the owned key is
-            // only needed for a new one.
-            match df.get_mut(x) {
+            // Look up before inserting: most terms are already there.
+            match df.get_mut(x.as_ref()) {
                 Some(c) => *c += 1,
                 None => {
-                    df.insert(x.to_string(), 1);
+                    df.insert(x.clone(), 1);
                 }
             }
         }
@@ -601,12 +604,12 @@ fn prepare_article(
     tokens: Option<&[Vec<crate::text::Token>]>,
     an: &Analyzer,
     lex: &Lexicon,
-    batch: Option<&(HashMap<String, u32>, u32)>,
+    batch: Option<&(HashMap<Term, u32>, u32)>,
 ) -> Vec<Prepared> {
     // Each unit's terms are computed once and serve both the article's document
     // frequencies and its vector; computing them twice was a tenth of a run (issue 7).
     let tokens = tokens.filter(|t| t.len() == units.len());
-    let (terms, names): (Vec<Vec<String>>, Vec<Vec<String>>) = units
+    let (terms, names): (Vec<Vec<Term>>, Vec<Vec<String>>) = units
         .iter()
         .enumerate()
         .map(|(k, u)| match tokens {
@@ -617,7 +620,7 @@ fn prepare_article(
     match batch {
         Some((df, n)) => prepare_all(units, terms, names, an, lex, df, *n),
         None => {
-            let df: rustc_hash::FxHashMap<String, u32> = df_of_terms(terms.iter());
+            let df: rustc_hash::FxHashMap<Term, u32> = df_of_terms(terms.iter());
             prepare_all(units, terms, names, an, lex, &df, units.len() as u32)
         }
     }
@@ -665,11 +668,11 @@ pub fn pair_encode_article(
 
 fn prepare_all<S: std::hash::BuildHasher>(
     units: &[Unit],
-    terms: Vec<Vec<String>>,
+    terms: Vec<Vec<Term>>,
     names: Vec<Vec<String>>,
     an: &Analyzer,
     lex: &Lexicon,
-    df: &HashMap<String, u32, S>,
+    df: &HashMap<Term, u32, S>,
     n: u32,
 ) -> Vec<Prepared> {
     units

@@ -102,10 +102,19 @@ fn family(stem: &str) -> String {
     stem.to_string()
 }
 
+/// A content term ([`Analyzer::terms`]), shared: the same word's term is in many units, in
+/// the stem cache and in the document frequencies, and a `String` for each of them was a
+/// fiftieth of a run (issue 7).
+pub type Term = std::sync::Arc<str>;
+
+/// A key of a document-frequency map: looked up by the term's text.
+pub trait DfKey: std::borrow::Borrow<str> + std::hash::Hash + Eq {}
+impl<K: std::borrow::Borrow<str> + std::hash::Hash + Eq> DfKey for K {}
+
 thread_local! {
     /// Word → `family(stem(word))`. Snowball stemming was the largest single cost of
     /// `terms` (issue 7), and a news vocabulary is small next to its token count.
-    static STEMS: std::cell::RefCell<rustc_hash::FxHashMap<String, String>> =
+    static STEMS: std::cell::RefCell<rustc_hash::FxHashMap<String, Term>> =
         Default::default();
 }
 
@@ -115,13 +124,13 @@ const STEM_CACHE_MAX: usize = 1 << 16;
 
 impl Analyzer {
     /// `family(stem(word))`, cached per thread (the English stemmer is the only one used).
-    fn stem_family(&self, word: &str) -> String {
+    fn stem_family(&self, word: &str) -> Term {
         STEMS.with(|c| {
             let mut c = c.borrow_mut();
             if let Some(s) = c.get(word) {
                 return s.clone();
             }
-            let s = family(&self.stemmer.stem(word));
+            let s = Term::from(family(&self.stemmer.stem(word)));
             if c.len() >= STEM_CACHE_MAX {
                 c.clear();
             }
@@ -156,11 +165,19 @@ impl Analyzer {
     /// Content terms of a text: folded, stemmed, family-folded; cue words and grammar words out.
     pub fn terms(&self, text: &str, lex: &Lexicon) -> Vec<String> {
         self.terms_of(text, &tokenize(text, 0, text.len()), lex)
+            .iter()
+            .map(|t| t.to_string())
+            .collect()
+    }
+
+    /// [`Analyzer::terms`] as shared [`Term`]s.
+    pub fn shared_terms(&self, text: &str, lex: &Lexicon) -> Vec<Term> {
+        self.terms_of(text, &tokenize(text, 0, text.len()), lex)
     }
 
     /// [`Analyzer::terms`] and the names [`prepare`] keeps, from one tokenisation of the
     /// text: pairing needs both for every unit, and tokenising twice was a twentieth of a run.
-    pub fn terms_and_names(&self, text: &str, lex: &Lexicon) -> (Vec<String>, Vec<String>) {
+    pub fn terms_and_names(&self, text: &str, lex: &Lexicon) -> (Vec<Term>, Vec<String>) {
         self.terms_and_names_of(text, &tokenize(text, 0, text.len()), lex)
     }
 
@@ -171,7 +188,7 @@ impl Analyzer {
         text: &str,
         toks: &[crate::text::Token],
         lex: &Lexicon,
-    ) -> (Vec<String>, Vec<String>) {
+    ) -> (Vec<Term>, Vec<String>) {
         (self.terms_of(text, toks, lex), self.names_of(toks))
     }
 
@@ -184,7 +201,7 @@ impl Analyzer {
             .collect()
     }
 
-    fn terms_of(&self, text: &str, toks: &[crate::text::Token], lex: &Lexicon) -> Vec<String> {
+    fn terms_of(&self, text: &str, toks: &[crate::text::Token], lex: &Lexicon) -> Vec<Term> {
         // Multi-word party names ("Addis Ababa", "United States") are out for the same
         // reason as one-word ones below.
         let in_party = in_multi_word_party(text, toks, lex);
@@ -210,10 +227,10 @@ impl Analyzer {
             .collect()
     }
 
-    pub fn idf<S: BuildHasher>(
+    pub fn idf<K: DfKey, S: BuildHasher>(
         &self,
         term: &str,
-        batch_df: &HashMap<String, u32, S>,
+        batch_df: &HashMap<K, u32, S>,
         batch_n: u32,
     ) -> f32 {
         let df =
@@ -247,31 +264,31 @@ pub(crate) fn in_multi_word_party(
 /// A sparse TF-IDF vector, L2-normalised, terms sorted for deterministic iteration.
 #[derive(Debug, Clone, Default)]
 pub struct Vector {
-    pub terms: Vec<(String, f32)>,
+    pub terms: Vec<(Term, f32)>,
 }
 
 impl Vector {
-    pub fn build<S: BuildHasher>(
-        terms: &[String],
+    pub fn build<K: DfKey, S: BuildHasher>(
+        terms: &[Term],
         an: &Analyzer,
-        batch_df: &HashMap<String, u32, S>,
+        batch_df: &HashMap<K, u32, S>,
         batch_n: u32,
     ) -> Self {
         // Term frequencies as runs of the sorted terms: no hash map, and the vector comes out
         // in term order. The norm is summed in that order too; it used to follow a randomly
         // seeded hash map's order, so its last bit could change from run to run.
-        let mut sorted: Vec<&str> = terms.iter().map(String::as_str).collect();
-        sorted.sort_unstable();
-        let mut v: Vec<(String, f32)> = Vec::with_capacity(sorted.len());
+        let mut sorted: Vec<&Term> = terms.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+        let mut v: Vec<(Term, f32)> = Vec::with_capacity(sorted.len());
         let mut i = 0;
         while i < sorted.len() {
             let t = sorted[i];
             let mut j = i + 1;
-            while j < sorted.len() && sorted[j] == t {
+            while j < sorted.len() && sorted[j].as_ref() == t.as_ref() {
                 j += 1;
             }
             let c = (j - i) as f32;
-            v.push((t.to_string(), (1.0 + c.ln()) * an.idf(t, batch_df, batch_n)));
+            v.push((t.clone(), (1.0 + c.ln()) * an.idf(t, batch_df, batch_n)));
             i = j;
         }
         let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
@@ -290,7 +307,15 @@ impl Vector {
         let mut sum = 0.0;
         let mut shared: Vec<(usize, f32)> = Vec::new();
         while i < self.terms.len() && j < other.terms.len() {
-            match self.terms[i].0.cmp(&other.terms[j].0) {
+            let (a, b) = (&self.terms[i].0, &other.terms[j].0);
+            // One word's term is one shared string within a thread's run, so the same
+            // pointer answers most matches without comparing the text.
+            let ord = if Term::ptr_eq(a, b) {
+                std::cmp::Ordering::Equal
+            } else {
+                a.as_ref().cmp(b.as_ref())
+            };
+            match ord {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
@@ -302,7 +327,7 @@ impl Vector {
                 }
             }
         }
-        let name = |x: usize| self.terms[x].0.as_str();
+        let name = |x: usize| self.terms[x].0.as_ref();
         shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| name(a.0).cmp(name(b.0))));
         let top = shared
             .iter()
@@ -436,11 +461,11 @@ impl DiceKey {
     }
 }
 
-pub fn prepare<S: BuildHasher>(
+pub fn prepare<K: DfKey, S: BuildHasher>(
     u: &Unit,
     an: &Analyzer,
     lex: &Lexicon,
-    batch_df: &HashMap<String, u32, S>,
+    batch_df: &HashMap<K, u32, S>,
     batch_n: u32,
 ) -> Prepared {
     let (terms, names) = an.terms_and_names(&u.text, lex);
@@ -449,12 +474,12 @@ pub fn prepare<S: BuildHasher>(
 
 /// [`prepare`] for a unit whose [`Analyzer::terms`] are already known (the batch needed them
 /// for document frequencies first; computing them twice was a tenth of a `pair` run).
-pub fn prepare_with_terms<S: BuildHasher>(
+pub fn prepare_with_terms<K: DfKey, S: BuildHasher>(
     u: &Unit,
-    terms: Vec<String>,
+    terms: Vec<Term>,
     an: &Analyzer,
     lex: &Lexicon,
-    batch_df: &HashMap<String, u32, S>,
+    batch_df: &HashMap<K, u32, S>,
     batch_n: u32,
 ) -> Prepared {
     let names = an.names_of(&tokenize(&u.text, 0, u.text.len()));
@@ -462,13 +487,13 @@ pub fn prepare_with_terms<S: BuildHasher>(
 }
 
 /// [`prepare`] from a unit's [`Analyzer::terms_and_names`].
-pub fn prepare_parts<S: BuildHasher>(
+pub fn prepare_parts<K: DfKey, S: BuildHasher>(
     u: &Unit,
-    terms: Vec<String>,
+    terms: Vec<Term>,
     names: Vec<String>,
     an: &Analyzer,
     lex: &Lexicon,
-    batch_df: &HashMap<String, u32, S>,
+    batch_df: &HashMap<K, u32, S>,
     batch_n: u32,
 ) -> Prepared {
     prepare_as(u, terms, names, an, lex, batch_df, batch_n, None)
@@ -478,13 +503,13 @@ pub fn prepare_parts<S: BuildHasher>(
 /// scores claims against rebuttals: a claim's rebuttal side (`folded`, `refs`) and a
 /// rebuttal's claim side (`aliases`) are left empty, since nothing reads them.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn prepare_as<S: BuildHasher>(
+pub(crate) fn prepare_as<K: DfKey, S: BuildHasher>(
     u: &Unit,
-    terms: Vec<String>,
+    terms: Vec<Term>,
     names: Vec<String>,
     an: &Analyzer,
     lex: &Lexicon,
-    batch_df: &HashMap<String, u32, S>,
+    batch_df: &HashMap<K, u32, S>,
     batch_n: u32,
     role: Option<crate::unit::Role>,
 ) -> Prepared {
@@ -1011,6 +1036,36 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn cosine_of_shared_terms_matches_cosine_of_copies() {
+        let an = Analyzer::new();
+        let lex = Lexicon::builtin();
+        let df: HashMap<Term, u32> = HashMap::new();
+        let a = an.shared_terms(
+            "accused the country of supporting extremism and terror",
+            &lex,
+        );
+        let b = an.shared_terms(
+            "denied supporting extremist terror groups in the country",
+            &lex,
+        );
+        // The same strings, none shared with `a`'s: every match compares text.
+        let copies = |t: &[Term]| -> Vec<Term> { t.iter().map(|x| Term::from(&**x)).collect() };
+        let (va, vb) = (
+            Vector::build(&a, &an, &df, 0),
+            Vector::build(&b, &an, &df, 0),
+        );
+        let vb_copy = Vector::build(&copies(&b), &an, &df, 0);
+        assert!(va
+            .terms
+            .iter()
+            .any(|(x, _)| vb.terms.iter().any(|(y, _)| Term::ptr_eq(x, y))));
+        let (shared, plain) = (va.cosine_top(&vb, 5), va.cosine_top(&vb_copy, 5));
+        assert_eq!(shared.0.to_bits(), plain.0.to_bits());
+        assert_eq!(shared.1, plain.1);
+        assert!(!plain.1.is_empty());
     }
 
     #[test]
