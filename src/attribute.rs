@@ -158,7 +158,7 @@ pub struct Ctx<'a> {
     pub lex: &'a Lexicon,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     #[inline]
     fn w(&self, t: &Token, class: &str) -> bool {
         self.lex.is_tok(class, t)
@@ -174,7 +174,8 @@ impl Ctx<'_> {
     }
     /// Gazetteer match starting at token i (capitalised first word), longest first.
     #[inline]
-    pub fn gaz_at(&self, toks: &[Token], i: usize) -> Option<(usize, String, PartyType)> {
+    /// The party is the lexicon's own string: most callers only ask how long the match is.
+    pub fn gaz_at(&self, toks: &[Token], i: usize) -> Option<(usize, &'a str, PartyType)> {
         // Every key is the norms of its tokens joined by spaces, and norms hold no space: a
         // key can only match if its first token is this one. Most words start no alias and
         // are answered here, without a call: this is asked of every word of every sentence.
@@ -185,7 +186,7 @@ impl Ctx<'_> {
     }
 
     /// [`Ctx::gaz_at`] for a capitalised word that starts some alias.
-    fn gaz_from(&self, toks: &[Token], i: usize) -> Option<(usize, String, PartyType)> {
+    fn gaz_from(&self, toks: &[Token], i: usize) -> Option<(usize, &'a str, PartyType)> {
         // No alias starting with this word is longer than `alias_words_tok` words: longer
         // keys would be looked up in vain.
         let mut max = self
@@ -205,7 +206,7 @@ impl Ctx<'_> {
             if key == "us" && self.raw(&toks[i]) != "US" {
                 return None;
             }
-            return Some((1, g.party.clone(), g.ptype));
+            return Some((1, g.party.as_str(), g.ptype));
         }
         // speed (issue 7): every candidate key is a prefix of the longest one, so it is
         // joined once and sliced, instead of joined afresh for each length.
@@ -225,7 +226,7 @@ impl Ctx<'_> {
                 if key == "us" && self.raw(&toks[i]) != "US" {
                     continue;
                 }
-                return Some((len, g.party.clone(), g.ptype));
+                return Some((len, g.party.as_str(), g.ptype));
             }
         }
         None
@@ -269,7 +270,7 @@ impl Ctx<'_> {
         let mut i = a;
         while i < b.min(toks.len()) {
             if let Some((len, p, _)) = self.gaz_at(toks, i) {
-                out.push((i, p));
+                out.push((i, p.to_string()));
                 i += len;
                 continue;
             }
@@ -978,7 +979,7 @@ impl Resolver<'_, '_> {
             let owner = ctx
                 .gaz_at(toks, s)
                 .filter(|g| s + g.0 < b && toks[s + g.0 - 1].poss)
-                .map(|g| g.1);
+                .map(|g| g.1.to_string());
             match owner {
                 Some(o) => vec![o],
                 None => p,
@@ -1014,7 +1015,8 @@ impl Resolver<'_, '_> {
                     if let Some(id) = self.find_name(&norm) {
                         return Some(id);
                     }
-                    let id = self.add(name, EntityKind::Country, vec![p1, p2], vec![], false);
+                    let parties = vec![p1.to_string(), p2.to_string()];
+                    let id = self.add(name, EntityKind::Country, parties, vec![], false);
                     return Some(id);
                 }
             }
@@ -1045,7 +1047,10 @@ impl Resolver<'_, '_> {
                 let key = vec![crate::text::fold(&name)];
                 let id = match self.find_name(&key) {
                     Some(id) => id,
-                    None => self.add(name, EntityKind::Country, vec![party], vec![], false),
+                    None => {
+                        let parties = vec![party.to_string()];
+                        self.add(name, EntityKind::Country, parties, vec![], false)
+                    }
                 };
                 self.st.last_country = Some(id);
                 return Some(id);
@@ -1418,7 +1423,7 @@ impl Resolver<'_, '_> {
             .then(|| ctx.gaz_at(toks, 1))
             .flatten()
             .filter(|g| ctx.gap(toks, 1 + g.0).contains(','))
-            .map(|g| g.1);
+            .map(|g| g.1.to_string());
         // "Separately, the Ministry of Defence accused Russian forces of ...": not Russia's
         // ministry; the latest country actor that is not the one the sentence goes on to name.
         let named_after: Vec<String> = ctx
@@ -2019,7 +2024,7 @@ fn register_mentions(
                 .or_else(|| name.strip_suffix("'s"))
                 .unwrap_or(&name)
                 .to_string();
-            let id = r.country(&name, &party);
+            let id = r.country(&name, party);
             out.push((i, id));
             i += len;
             continue;

@@ -325,7 +325,7 @@ pub fn classify(
                 // "India's allegations", "US allegations"
                 for k in i.saturating_sub(3)..i {
                     if let Some((_, p, _)) = ctx.gaz_at(toks, k) {
-                        named_accusers.push(p);
+                        named_accusers.push(p.to_string());
                     }
                 }
             }
@@ -334,7 +334,7 @@ pub fn classify(
                     .then(|| ctx.gaz_at(toks, i + 1))
                     .flatten()
                 {
-                    against = Some(p);
+                    against = Some(p.to_string());
                 }
             }
         }
