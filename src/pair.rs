@@ -15,8 +15,8 @@
 
 use crate::lexicon::Lexicon;
 use crate::score::{
-    jaro_winkler, name_similarity, prepare_as, score_with_names, Analyzer, Prepared, Score, Term,
-    Weights,
+    best_match, jaro_winkler_with, name_similarity_by, prepare_as, score_with_names, Analyzer,
+    JaroSide, Prepared, Score, Term, Weights,
 };
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
@@ -324,6 +324,23 @@ fn pair_rows_at(
     let rebuttals: Vec<usize> = (0..units.len())
         .filter(|&i| units[i].role == Role::Rebuttal)
         .collect();
+    // Each distinct name of the article as a number: a claim name's best match against a
+    // rebuttal's names is worked out once per rebuttal, however many of its candidate claims
+    // use that name (names were a third of scoring, issue 7).
+    let mut name_ids: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    let unit_name_ids: Vec<Vec<usize>> = prepared
+        .iter()
+        .map(|p| {
+            p.names
+                .iter()
+                .map(|n| {
+                    let next = name_ids.len();
+                    *name_ids.entry(n.as_str()).or_insert(next)
+                })
+                .collect()
+        })
+        .collect();
+    let distinct_names = name_ids.len();
     // (claim index, rebuttal index, score, basis, rule)
     let per_rebuttal: Vec<Vec<(usize, usize, Score, &'static str, String)>> = rebuttals
         .par_iter()
@@ -337,12 +354,21 @@ fn pair_rows_at(
             if cands.is_empty() {
                 return vec![];
             }
+            let rp = &prepared[ri];
+            let sides: Vec<JaroSide> = rp.names.iter().map(|b| JaroSide::new(b)).collect();
+            let mut best_of = vec![f64::NAN; distinct_names];
             let scored: Vec<(usize, Score)> = cands
                 .iter()
                 .map(|&ci| {
-                    let (c, rp) = (&prepared[ci], &prepared[ri]);
-                    let names = name_similarity(&c.names, &rp.names, |a, b| {
-                        jaro_winkler(&c.names[a], &rp.names[b])
+                    let c = &prepared[ci];
+                    let names = name_similarity_by(&c.names, &rp.names, |a| {
+                        let memo = &mut best_of[unit_name_ids[ci][a]];
+                        if memo.is_nan() {
+                            *memo = best_match(sides.len(), |b| {
+                                jaro_winkler_with(&c.names[a], &sides[b])
+                            });
+                        }
+                        *memo
                     });
                     (ci, score_with_names(&units[ci], c, r, rp, w, names))
                 })

@@ -789,12 +789,42 @@ pub fn score(
 /// character of the first and allocates its flags, and names are compared for every claim ×
 /// rebuttal.
 pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    jaro_winkler_with(a, &JaroSide::new(b))
+}
+
+/// The second string of [`jaro_winkler`] made ready once, for comparing many strings with
+/// it (a rebuttal's names meet every name of every claim of its dispute).
+pub struct JaroSide<'a> {
+    s: &'a str,
+    /// Where each byte occurs in `s`, as bits, for an ASCII `s` of at most 64 bytes.
+    at: Option<Box<[u64; 128]>>,
+}
+
+impl<'a> JaroSide<'a> {
+    pub fn new(s: &'a str) -> Self {
+        let at = (s.is_ascii() && s.len() <= 64).then(|| {
+            let mut at = Box::new([0u64; 128]);
+            for (j, &y) in s.as_bytes().iter().enumerate() {
+                at[y as usize] |= 1 << j;
+            }
+            at
+        });
+        JaroSide { s, at }
+    }
+}
+
+/// [`jaro_winkler`] of `a` and the side's string.
+pub fn jaro_winkler_with(a: &str, side: &JaroSide) -> f64 {
+    let b = side.s;
     // Equal strings score exactly 1.0 by either path below (all characters match in order,
     // and the prefix bonus scales 1.0 - 1.0).
     if a == b {
         return 1.0;
     }
-    if !a.is_ascii() || !b.is_ascii() || a.len() > 64 || b.len() > 64 {
+    let Some(at) = side.at.as_deref() else {
+        return strsim::jaro_winkler(a, b);
+    };
+    if !a.is_ascii() || a.len() > 64 {
         return strsim::jaro_winkler(a, b);
     }
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -805,12 +835,8 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
         0.0
     } else {
         let range = (al.max(bl) / 2).saturating_sub(1);
-        // Where each byte occurs in `b`: strsim's first unflagged match in the window is the
-        // lowest bit of (occurrences & window & unflagged).
-        let mut at = [0u64; 128];
-        for (j, &y) in b.iter().enumerate() {
-            at[y as usize] |= 1 << j;
-        }
+        // `at`: where each byte occurs in `b`. strsim's first unflagged match in the window
+        // is the lowest bit of (occurrences & window & unflagged).
         let (mut a_flags, mut b_flags) = (0u64, 0u64);
         let mut matches = 0usize;
         for (i, &x) in a.iter().enumerate() {
@@ -864,24 +890,35 @@ pub fn name_similarity(
     b: &[String],
     mut sim: impl FnMut(usize, usize) -> f64,
 ) -> Option<f32> {
+    name_similarity_by(a, b, |i| best_match(b.len(), |j| sim(i, j)))
+}
+
+/// The best of `sim(j)` for `j` in `0..n` (0.0 if none), as [`name_similarity`] takes it
+/// for one claim name.
+pub fn best_match(n: usize, mut sim: impl FnMut(usize) -> f64) -> f64 {
+    // No similarity exceeds 1.0, so the first exact match is the best: the names a claim
+    // and its rebuttal share are nearly always spelt alike.
+    let mut best = 0.0f64;
+    for j in 0..n {
+        best = best.max(sim(j));
+        if best == 1.0 {
+            break;
+        }
+    }
+    best
+}
+
+/// [`name_similarity`] from each claim name's [`best_match`] against the rebuttal's names,
+/// `best(i)`, which a caller may have kept from another claim with the same name.
+pub fn name_similarity_by(
+    a: &[String],
+    b: &[String],
+    mut best: impl FnMut(usize) -> f64,
+) -> Option<f32> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
-    let s: f64 = (0..a.len())
-        .map(|i| {
-            // No similarity exceeds 1.0, so the first exact match is the best: the names a
-            // claim and its rebuttal share are nearly always spelt alike.
-            let mut best = 0.0f64;
-            for j in 0..b.len() {
-                best = best.max(sim(i, j));
-                if best == 1.0 {
-                    break;
-                }
-            }
-            best
-        })
-        .sum::<f64>()
-        / a.len() as f64;
+    let s: f64 = (0..a.len()).map(&mut best).sum::<f64>() / a.len() as f64;
     Some(s as f32)
 }
 
@@ -1032,6 +1069,57 @@ mod tests {
                 assert_eq!(
                     fast.map(f32::to_bits),
                     plain.map(f32::to_bits),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_kept_jaro_side_and_kept_best_matches_score_as_name_similarity() {
+        let pool = [
+            "pakistan",
+            "india",
+            "pakistani",
+            "indian",
+            "modi",
+            "sharif",
+            "café",
+            "x",
+            "",
+        ];
+        let mut seed = 0x9E3779B97F4A7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let pick = |next: &mut dyn FnMut() -> u64, n: u64| -> Vec<String> {
+            (0..next() % n)
+                .map(|_| pool[(next() % pool.len() as u64) as usize].to_string())
+                .collect()
+        };
+        let long = "n".repeat(70);
+        for _ in 0..2_000 {
+            let mut b = pick(&mut next, 4);
+            if next() % 8 == 0 {
+                b.push(long.clone());
+            }
+            let sides: Vec<JaroSide> = b.iter().map(|x| JaroSide::new(x)).collect();
+            // One memo across several claims, as pairing keeps it per rebuttal.
+            let mut memo: HashMap<String, f64> = HashMap::new();
+            for _ in 0..4 {
+                let a = pick(&mut next, 5);
+                let plain = name_similarity(&a, &b, |i, j| strsim::jaro_winkler(&a[i], &b[j]));
+                let kept = name_similarity_by(&a, &b, |i| {
+                    *memo.entry(a[i].clone()).or_insert_with(|| {
+                        best_match(sides.len(), |j| jaro_winkler_with(&a[i], &sides[j]))
+                    })
+                });
+                assert_eq!(
+                    plain.map(f32::to_bits),
+                    kept.map(f32::to_bits),
                     "{a:?} {b:?}"
                 );
             }
