@@ -647,6 +647,15 @@ fn leading_np(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Option<(usize, usiz
     Some(r)
 }
 
+/// Where the first word of `folded` ends (`find(' ')`, else its length) and its last word
+/// starts (one past `rfind(' ')`, else 0): [`Resolver::first_word`], [`Resolver::last_word`].
+fn word_bounds(folded: &str) -> (usize, usize) {
+    (
+        folded.find(' ').unwrap_or(folded.len()),
+        folded.rfind(' ').map_or(0, |i| i + 1),
+    )
+}
+
 struct Resolver<'a, 'b> {
     ctx: &'a Ctx<'b>,
     entities: Vec<Entity>,
@@ -656,6 +665,10 @@ struct Resolver<'a, 'b> {
     /// `acronym` of every entity's name, kept in step with renames like `folded`: the
     /// acronym look-up of `find_name` built it for every recent entity on every mention.
     acronyms: Vec<String>,
+    /// Where the first word of every folded name ends and its last word starts, kept in
+    /// step like `folded`: `find_name` asks for them of every recent entity on every
+    /// mention, and searching the name for its spaces each time was a hundredth of a run.
+    word_bounds: Vec<(usize, usize)>,
     /// Folded name → newest entity of that name, for the exact look-up.
     by_name: rustc_hash::FxHashMap<String, usize>,
     /// Party → first country entity standing for it.
@@ -712,6 +725,7 @@ impl Resolver<'_, '_> {
         let id = self.entities.len();
         let folded = crate::text::fold(&name);
         self.by_name.insert(folded.clone(), id);
+        self.word_bounds.push(word_bounds(&folded));
         self.folded.push(folded);
         self.acronyms.push(acronym(&name));
         if kind == EntityKind::Country && parties.len() == 1 {
@@ -737,6 +751,7 @@ impl Resolver<'_, '_> {
     fn rename(&mut self, id: usize, name: String) {
         let folded = crate::text::fold(&name);
         self.by_name.insert(folded.clone(), id);
+        self.word_bounds[id] = word_bounds(&folded);
         self.folded[id] = folded;
         self.acronyms[id] = acronym(&name);
         self.entities[id].name = name;
@@ -745,14 +760,12 @@ impl Resolver<'_, '_> {
     /// The first word of an entity's folded name (`split(' ').next()`): `find_name` asks it
     /// of every recent entity, and the split iterator cost more than the comparisons.
     fn first_word(&self, id: usize) -> &str {
-        let f = &self.folded[id];
-        &f[..f.find(' ').unwrap_or(f.len())]
+        &self.folded[id][..self.word_bounds[id].0]
     }
 
     /// The last word of an entity's folded name (`split(' ').next_back()`).
     fn last_word(&self, id: usize) -> &str {
-        let f = &self.folded[id];
-        &f[f.rfind(' ').map_or(0, |i| i + 1)..]
+        &self.folded[id][self.word_bounds[id].1..]
     }
 
     fn find_name(&self, name_norm: &[String]) -> Option<usize> {
@@ -1723,6 +1736,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         st: State::default(),
         folded: Vec::new(),
         acronyms: Vec::new(),
+        word_bounds: Vec::new(),
         by_name: Default::default(),
         countries: Default::default(),
     };
@@ -2388,6 +2402,28 @@ fn register_documents(r: &mut Resolver, toks: &[Token], q: &[bool]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_bounds_give_the_first_and_last_words_of_a_split() {
+        for f in [
+            "",
+            " ",
+            "a",
+            "ab",
+            "a b",
+            " a",
+            "a ",
+            "  ",
+            "foreign office",
+            "u.s navy 's fleet",
+            "é b ç",
+            "x  y",
+        ] {
+            let (first_end, last_start) = word_bounds(f);
+            assert_eq!(Some(&f[..first_end]), f.split(' ').next(), "{f:?}");
+            assert_eq!(Some(&f[last_start..]), f.split(' ').next_back(), "{f:?}");
+        }
+    }
 
     #[test]
     fn word_runs_are_found_as_padded_needles() {
