@@ -15,8 +15,8 @@
 
 use crate::lexicon::Lexicon;
 use crate::score::{
-    best_match, jaro_winkler_with, name_similarity_by, prepare_as, score_with_names, Analyzer,
-    JaroSide, Prepared, Score, Term, Weights,
+    best_match, count_terms, jaro_winkler_with, name_similarity_by, prepare_as, score_with_names,
+    Analyzer, JaroSide, Prepared, Score, Term, Weights,
 };
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
@@ -118,14 +118,17 @@ pub fn batch_df(units: &[&Unit], an: &Analyzer, lex: &Lexicon) -> (HashMap<Term,
 fn df_of_terms<'a, S: std::hash::BuildHasher + Default>(
     terms: impl Iterator<Item = &'a Vec<Term>>,
 ) -> HashMap<Term, u32, S> {
+    let counts: Vec<Vec<(Term, u32)>> = terms.map(|t| count_terms(t)).collect();
+    df_of_counts(counts.iter())
+}
+
+/// [`df_of_terms`] from each unit's [`count_terms`], whose terms are already distinct.
+fn df_of_counts<'a, S: std::hash::BuildHasher + Default>(
+    counts: impl Iterator<Item = &'a Vec<(Term, u32)>>,
+) -> HashMap<Term, u32, S> {
     let mut df: HashMap<Term, u32, S> = HashMap::default();
-    let mut seen: Vec<&Term> = Vec::new();
-    for t in terms {
-        seen.clear();
-        seen.extend(t.iter());
-        seen.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
-        seen.dedup_by(|a, b| a.as_ref() == b.as_ref());
-        for &x in &seen {
+    for unit in counts {
+        for (x, _) in unit {
             // Look up before inserting: most terms are already there.
             match df.get_mut(x.as_ref()) {
                 Some(c) => *c += 1,
@@ -179,6 +182,44 @@ fn evidence(s: &Score, rule: &str) -> String {
     }
     let _ = write!(out, "order {:.2}", s.order);
     out
+}
+
+#[cfg(test)]
+mod df_tests {
+    use super::*;
+
+    #[test]
+    fn document_frequencies_from_counts_match_a_plain_count() {
+        let words = ["extrem", "deal", "sanction", "a", "b", "extremist"];
+        let mut seed = 0x2545F4914F6CDD1Du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..200 {
+            let units: Vec<Vec<Term>> = (0..next() % 6)
+                .map(|_| {
+                    (0..next() % 9)
+                        .map(|_| Term::from(words[(next() % words.len() as u64) as usize]))
+                        .collect()
+                })
+                .collect();
+            let mut plain: HashMap<String, u32> = HashMap::new();
+            for u in &units {
+                let distinct: std::collections::BTreeSet<&str> =
+                    u.iter().map(|t| t.as_ref()).collect();
+                for t in distinct {
+                    *plain.entry(t.to_string()).or_default() += 1;
+                }
+            }
+            let fast: HashMap<Term, u32> = df_of_terms(units.iter());
+            let fast: HashMap<String, u32> =
+                fast.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            assert_eq!(fast, plain, "{units:?}");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -643,11 +684,12 @@ fn prepare_article(
             None => an.terms_and_names(&u.text, lex),
         })
         .unzip();
+    let counts: Vec<Vec<(Term, u32)>> = terms.iter().map(|t| count_terms(t)).collect();
     match batch {
-        Some((df, n)) => prepare_all(units, terms, names, an, lex, df, *n),
+        Some((df, n)) => prepare_all(units, &counts, names, an, lex, df, *n),
         None => {
-            let df: rustc_hash::FxHashMap<Term, u32> = df_of_terms(terms.iter());
-            prepare_all(units, terms, names, an, lex, &df, units.len() as u32)
+            let df: rustc_hash::FxHashMap<Term, u32> = df_of_counts(counts.iter());
+            prepare_all(units, &counts, names, an, lex, &df, units.len() as u32)
         }
     }
 }
@@ -694,7 +736,7 @@ pub fn pair_encode_article(
 
 fn prepare_all<S: std::hash::BuildHasher>(
     units: &[Unit],
-    terms: Vec<Vec<Term>>,
+    counts: &[Vec<(Term, u32)>],
     names: Vec<Vec<String>>,
     an: &Analyzer,
     lex: &Lexicon,
@@ -703,9 +745,9 @@ fn prepare_all<S: std::hash::BuildHasher>(
 ) -> Vec<Prepared> {
     units
         .iter()
-        .zip(terms)
+        .zip(counts)
         .zip(names)
-        .map(|((u, t), nm)| prepare_as(u, t, nm, an, lex, df, n, Some(u.role)))
+        .map(|((u, c), nm)| prepare_as(u, c, nm, an, lex, df, n, Some(u.role)))
         .collect()
 }
 

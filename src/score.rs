@@ -261,6 +261,26 @@ pub(crate) fn in_multi_word_party(
     in_party
 }
 
+/// Each distinct term in order, with how often it occurs: runs of the sorted terms, no hash
+/// map. A unit's document frequencies and its vector are both made from them, so its terms
+/// are sorted once.
+pub fn count_terms(terms: &[Term]) -> Vec<(Term, u32)> {
+    let mut sorted: Vec<&Term> = terms.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+    let mut out: Vec<(Term, u32)> = Vec::with_capacity(sorted.len());
+    let mut i = 0;
+    while i < sorted.len() {
+        let t = sorted[i];
+        let mut j = i + 1;
+        while j < sorted.len() && sorted[j].as_ref() == t.as_ref() {
+            j += 1;
+        }
+        out.push((t.clone(), (j - i) as u32));
+        i = j;
+    }
+    out
+}
+
 /// A sparse TF-IDF vector, L2-normalised, terms sorted for deterministic iteration.
 #[derive(Debug, Clone, Default)]
 pub struct Vector {
@@ -274,22 +294,23 @@ impl Vector {
         batch_df: &HashMap<K, u32, S>,
         batch_n: u32,
     ) -> Self {
-        // Term frequencies as runs of the sorted terms: no hash map, and the vector comes out
-        // in term order. The norm is summed in that order too; it used to follow a randomly
-        // seeded hash map's order, so its last bit could change from run to run.
-        let mut sorted: Vec<&Term> = terms.iter().collect();
-        sorted.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
-        let mut v: Vec<(Term, f32)> = Vec::with_capacity(sorted.len());
-        let mut i = 0;
-        while i < sorted.len() {
-            let t = sorted[i];
-            let mut j = i + 1;
-            while j < sorted.len() && sorted[j].as_ref() == t.as_ref() {
-                j += 1;
-            }
-            let c = (j - i) as f32;
+        Self::from_counts(&count_terms(terms), an, batch_df, batch_n)
+    }
+
+    /// [`Vector::build`] from the terms' [`count_terms`].
+    pub fn from_counts<K: DfKey, S: BuildHasher>(
+        counts: &[(Term, u32)],
+        an: &Analyzer,
+        batch_df: &HashMap<K, u32, S>,
+        batch_n: u32,
+    ) -> Self {
+        // The vector comes out in term order, and its norm is summed in that order too; it
+        // used to follow a randomly seeded hash map's order, so its last bit could change
+        // from run to run.
+        let mut v: Vec<(Term, f32)> = Vec::with_capacity(counts.len());
+        for (t, n) in counts {
+            let c = *n as f32;
             v.push((t.clone(), (1.0 + c.ln()) * an.idf(t, batch_df, batch_n)));
-            i = j;
         }
         let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -496,7 +517,16 @@ pub fn prepare_parts<K: DfKey, S: BuildHasher>(
     batch_df: &HashMap<K, u32, S>,
     batch_n: u32,
 ) -> Prepared {
-    prepare_as(u, terms, names, an, lex, batch_df, batch_n, None)
+    prepare_as(
+        u,
+        &count_terms(&terms),
+        names,
+        an,
+        lex,
+        batch_df,
+        batch_n,
+        None,
+    )
 }
 
 /// [`prepare_parts`] for a unit that is only ever scored in its own role (`Some`), as pairing
@@ -505,7 +535,7 @@ pub fn prepare_parts<K: DfKey, S: BuildHasher>(
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn prepare_as<K: DfKey, S: BuildHasher>(
     u: &Unit,
-    terms: Vec<Term>,
+    counts: &[(Term, u32)],
     names: Vec<String>,
     an: &Analyzer,
     lex: &Lexicon,
@@ -514,10 +544,10 @@ pub(crate) fn prepare_as<K: DfKey, S: BuildHasher>(
     role: Option<crate::unit::Role>,
 ) -> Prepared {
     use crate::unit::Role;
-    let vector = Vector::build(&terms, an, batch_df, batch_n);
+    let vector = Vector::from_counts(counts, an, batch_df, batch_n);
     // The vector's terms are the distinct terms in sorted order: the sorted, deduplicated
     // list that `content` joins, without sorting it again.
-    let mut content = String::with_capacity(terms.iter().map(|t| t.len() + 1).sum());
+    let mut content = String::with_capacity(counts.iter().map(|t| t.0.len() + 1).sum());
     for (k, (t, _)) in vector.terms.iter().enumerate() {
         if k > 0 {
             content.push(' ');
