@@ -43,16 +43,16 @@ pub fn classify_line(line: &str, lex: &Lexicon) -> ParaKind {
     // HEAD chars answers for every entry of at most HEAD bytes; folding whole paragraphs was a
     // twentieth of a run (issue 7).
     const HEAD: usize = 64;
-    let head_end = t.char_indices().nth(HEAD).map_or(t.len(), |(i, _)| i);
-    let f = fold(&t[..head_end]);
-    let residue = lex.residue.iter().any(|r| {
-        if r.len() > HEAD && head_end < t.len() {
-            fold(t).starts_with(r.as_str())
-        } else {
-            f.starts_with(r.as_str())
-        }
-    });
-    if residue {
+    // `fold` maps char to char, so an entry can only match a line whose first character
+    // folds to the entry's first: most lines ("The ...") are told apart without folding.
+    let may_be_residue = match t.chars().next().map(crate::text::fold_char) {
+        Some(f0) => lex
+            .residue
+            .iter()
+            .any(|r| r.chars().next().is_none_or(|c| c == f0)),
+        None => true,
+    };
+    if may_be_residue && is_residue(t, lex, HEAD) {
         return ParaKind::Residue;
     }
     let last = t.chars().last().unwrap_or('.');
@@ -77,6 +77,20 @@ pub fn classify_line(line: &str, lex: &Lexicon) -> ParaKind {
         return ParaKind::Subheading;
     }
     ParaKind::Body
+}
+
+/// Whether the trimmed line `t` starts with a residue entry, folding its first `head`
+/// characters once for every entry of at most `head` bytes.
+fn is_residue(t: &str, lex: &Lexicon, head: usize) -> bool {
+    let head_end = t.char_indices().nth(head).map_or(t.len(), |(i, _)| i);
+    let f = fold(&t[..head_end]);
+    lex.residue.iter().any(|r| {
+        if r.len() > head && head_end < t.len() {
+            fold(t).starts_with(r.as_str())
+        } else {
+            f.starts_with(r.as_str())
+        }
+    })
 }
 
 pub fn split(text: &str, lex: &Lexicon) -> Vec<Paragraph> {
@@ -146,6 +160,38 @@ pub fn split(text: &str, lex: &Lexicon) -> Vec<Paragraph> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_character_filter_keeps_every_residue_line() {
+        let lex = Lexicon::builtin();
+        let starts = [
+            "",
+            "Read more",
+            "READ MORE: x",
+            "read more",
+            "Also read",
+            "«Read more»",
+            "`read",
+            "\u{201C}Click here",
+            "Subscribe",
+            "The minister",
+            "\u{2018}Watch:",
+            "Ｒead",
+            "İ",
+            "Sign up for",
+            "Related: x",
+            "Story continues below",
+            "Advertisement",
+        ];
+        for a in starts {
+            for b in ["", " now", ".", " — the \u{2019}x\u{2019}", "\u{A0}y"] {
+                let t = format!("{a}{b}");
+                let t = t.trim();
+                let kind = classify_line(t, &lex);
+                assert_eq!(kind == ParaKind::Residue, is_residue(t, &lex, 64), "{t:?}");
+            }
+        }
+    }
 
     #[test]
     fn tags_residue_and_subheadings() {
