@@ -16,6 +16,7 @@ use crate::lexicon::{CueClass, Lexicon};
 use crate::segment::Segmented;
 use crate::text::{CharIndex, Token};
 use crate::unit::{Role, Unit};
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -188,18 +189,20 @@ fn reports(act: &Act, att: &Attributed) -> bool {
 }
 
 /// The party of an entity: gazetteer/affiliation, else inferred, else its own name.
-fn party_of(
-    att: &Attributed,
-    inferred: &[Option<Vec<String>>],
+/// Lent when the entity or the inference has the list already: the dispute passes ask
+/// for the parties of every act's speaker several times over.
+fn party_of<'a>(
+    att: &'a Attributed,
+    inferred: &'a [Option<Vec<String>>],
     id: usize,
     depth: usize,
-) -> Vec<String> {
+) -> Cow<'a, [String]> {
     let e = &att.entities[id];
     if !e.parties.is_empty() {
-        return e.parties.clone();
+        return Cow::Borrowed(&e.parties);
     }
     if let Some(p) = &inferred[id] {
-        return p.clone();
+        return Cow::Borrowed(p);
     }
     if let Some(a) = e.affiliation {
         if depth < 4 && a != id {
@@ -210,12 +213,12 @@ fn party_of(
         }
     }
     if let Some(r) = &e.role_party {
-        return vec![r.clone()];
+        return Cow::Owned(vec![r.clone()]);
     }
     if e.generic {
-        return vec![];
+        return Cow::Owned(vec![]);
     }
-    vec![e.name.clone()]
+    Cow::Owned(vec![e.name.clone()])
 }
 
 fn join(p: &[String]) -> String {
@@ -532,7 +535,7 @@ pub fn classify(
         // The sentence of each party's first answer.
         let mut first_answer: HashMap<String, usize> = HashMap::new();
         for a in acts.iter().filter(|a| a.rebut || a.nondenial || a.respond) {
-            if let [p] = party_of(att, inferred, a.speaker, 0).as_slice() {
+            if let [p] = &*party_of(att, inferred, a.speaker, 0) {
                 first_answer.entry(p.clone()).or_insert(a.si);
             }
         }
@@ -543,15 +546,15 @@ pub fn classify(
             if !(act.accuse || (act.wrongdoing && act.speech)) || act.rebut {
                 continue;
             }
-            let p = party_of(att, inferred, act.speaker, 0);
+            let p = party_of(att, inferred, act.speaker, 0).into_owned();
             if p.is_empty() {
                 continue;
             }
             let mut ts: Vec<String> = Vec::new();
             for &t in &act.targets {
-                for tp in party_of(att, inferred, t, 0) {
-                    if !p.contains(&tp) && !ts.contains(&tp) {
-                        ts.push(tp);
+                for tp in party_of(att, inferred, t, 0).iter() {
+                    if !p.contains(tp) && !ts.contains(tp) {
+                        ts.push(tp.clone());
                     }
                 }
             }
@@ -621,7 +624,7 @@ pub fn classify(
             let first_answer = acts
                 .iter()
                 .filter(|a| a.rebut || a.nondenial || a.respond)
-                .find(|a| party_of(att, inferred, a.speaker, 0) == [d.responder.clone()])
+                .find(|a| *party_of(att, inferred, a.speaker, 0) == [d.responder.clone()])
                 .map(|a| a.si);
             let Some(si_r) = first_answer else { continue };
             let reporter = acts.iter().find(|a| {
@@ -631,7 +634,8 @@ pub fn classify(
                     && !party_of(att, inferred, a.speaker, 0).contains(&d.responder)
             });
             if let Some(a) = reporter {
-                d.accusers.extend(party_of(att, inferred, a.speaker, 0));
+                d.accusers
+                    .extend(party_of(att, inferred, a.speaker, 0).iter().cloned());
             }
         }
         disputes.retain(|d| !d.accusers.is_empty());
@@ -672,7 +676,7 @@ pub fn classify(
     // Sides are settled from here on: each act's party, computed once for the passes below.
     let act_party: Vec<Vec<String>> = acts
         .iter()
-        .map(|a| party_of(att, &inferred, a.speaker, 0))
+        .map(|a| party_of(att, &inferred, a.speaker, 0).into_owned())
         .collect();
 
     // Roles.
@@ -689,7 +693,7 @@ pub fn classify(
         let tparties: Vec<String> = act
             .targets
             .iter()
-            .flat_map(|&t| party_of(att, &inferred, t, 0))
+            .flat_map(|&t| party_of(att, &inferred, t, 0).into_owned())
             .filter(|tp| !p.contains(tp))
             .collect();
         let resp = if p.len() == 1 {
@@ -811,7 +815,7 @@ pub fn classify(
         let zp: Vec<String> = act
             .zone
             .iter()
-            .flat_map(|&e| party_of(att, &inferred, e, 0))
+            .flat_map(|&e| party_of(att, &inferred, e, 0).into_owned())
             .collect();
         // ... and an accuser *reporting* or *alleging* states a claim whatever its subject
         let reporting = reports(act, att);
@@ -992,7 +996,7 @@ pub fn classify(
         });
     }
     let parties = (0..att.entities.len())
-        .map(|e| party_of(att, &inferred, e, 0))
+        .map(|e| party_of(att, &inferred, e, 0).into_owned())
         .collect();
     Classified {
         units,
