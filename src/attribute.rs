@@ -210,9 +210,11 @@ impl<'a> Ctx<'a> {
         }
         // speed (issue 7): every candidate key is a prefix of the longest one, so it is
         // joined once and sliced, instead of joined afresh for each length.
-        let mut joined = String::new();
+        let words = &toks[i..i + max];
+        let mut joined =
+            String::with_capacity(words.iter().map(|t| t.norm.len() + 1).sum::<usize>());
         let mut ends = Vec::with_capacity(max);
-        for t in &toks[i..i + max] {
+        for t in words {
             if !joined.is_empty() {
                 joined.push(' ');
             }

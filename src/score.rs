@@ -644,7 +644,8 @@ impl RefSide {
         padded.push(' ');
         padded.push_str(rebuttal_folded);
         padded.push(' ');
-        let mut words = Vec::new();
+        // A word and its gap take five or six bytes of news text.
+        let mut words = Vec::with_capacity(rebuttal_folded.len() / 4 + 1);
         let mut start = None;
         for (i, c) in rebuttal_folded.char_indices() {
             let in_word = c.is_alphanumeric() || c == '-' || c == '\'';
