@@ -771,9 +771,13 @@ impl Resolver<'_, '_> {
     }
 
     fn find_name(&self, name_norm: &[String]) -> Option<usize> {
-        let joined = name_norm.join(" ");
+        // A one-word name is its own key: most look-ups are of one word.
+        let joined: std::borrow::Cow<str> = match name_norm {
+            [w] => w.as_str().into(),
+            _ => name_norm.join(" ").into(),
+        };
         // exact, then surname / single-token match against a longer name, newest first
-        if let Some(&id) = self.by_name.get(&joined) {
+        if let Some(&id) = self.by_name.get(joined.as_ref()) {
             return Some(id);
         }
         if name_norm.len() == 1 {
@@ -811,22 +815,22 @@ impl Resolver<'_, '_> {
                 }
             }
             // acronym of an organisation: FO → Foreign Office
-            let upper = w.to_uppercase();
+            // Uppercased only if some recent entity is a candidate.
+            let upper = std::cell::OnceCell::new();
             if let Some(e) = self.recent().find(|e| {
-                e.kind != EntityKind::Person
-                    && {
-                        // "FDA" for "U.S. Food and Drug Administration"
-                        let a = &self.acronyms[e.id];
-                        *a == upper || (upper.len() >= 3 && a.ends_with(&upper))
-                    }
-                    && w.len() >= 2
+                w.len() >= 2 && e.kind != EntityKind::Person && {
+                    // "FDA" for "U.S. Food and Drug Administration"
+                    let upper: &String = upper.get_or_init(|| w.to_uppercase());
+                    let a = &self.acronyms[e.id];
+                    *a == *upper || (upper.len() >= 3 && a.ends_with(upper.as_str()))
+                }
             }) {
                 return Some(e.id);
             }
         }
         // "Fifth Fleet" for "the U.S. Navy's Fifth Fleet"
         if name_norm.len() >= 2 {
-            let tail = [" ", joined.as_str()].concat();
+            let tail = [" ", joined.as_ref()].concat();
             if let Some(e) = self
                 .recent()
                 .find(|e| e.kind == EntityKind::Org && self.folded[e.id].ends_with(&tail))
@@ -839,7 +843,7 @@ impl Resolver<'_, '_> {
             if let Some(e) = self.recent().find(|e| {
                 e.kind == EntityKind::Person && {
                     let en = &self.folded[e.id];
-                    en.ends_with(&joined) || joined.ends_with(en.as_str())
+                    en.ends_with(joined.as_ref()) || joined.ends_with(en.as_str())
                 }
             }) {
                 return Some(e.id);
