@@ -629,13 +629,14 @@ fn trim_poss(mut w: &str) -> &str {
 pub struct RefSide {
     /// The folded text with a space either side, for whole-word searches.
     padded: String,
-    /// Each word as a byte range of `padded`, and the same word less its possessives.
+    /// Each word as a byte range of `padded`.
     words: Vec<(usize, usize)>,
-    trimmed: Vec<(usize, usize)>,
-    /// Whether the trimmed word is a reference noun ("allegations").
-    ref_noun: Vec<bool>,
     /// The best reference phrase of the rebuttal's own words ("those claims").
     best: (f32, String),
+    /// The (trimmed) words that stand as a source: before a reference noun ("India's
+    /// allegations") or after "by". A claim's one-word alias is a source only if it is one of
+    /// these, which spares a walk over the rebuttal for every alias of every claim.
+    sources: Vec<(usize, usize)>,
 }
 
 impl RefSide {
@@ -693,21 +694,32 @@ impl RefSide {
                 best = (strength, format!("{prev} {w}").trim().to_string());
             }
         }
+        let mut sources = Vec::new();
+        for i in 1..words.len() {
+            if ref_noun[i] {
+                sources.push(trimmed[i - 1]);
+            }
+            let (s, e) = trimmed[i - 1];
+            if &padded[s..e] == "by" {
+                sources.push(trimmed[i]);
+            }
+        }
         RefSide {
             padded,
             words,
-            trimmed,
-            ref_noun,
             best,
+            sources,
         }
+    }
+
+    /// Whether `a` is one of the rebuttal's words (less possessives) that comes before a
+    /// reference noun or after "by".
+    fn names_source(&self, a: &str) -> bool {
+        self.sources.iter().any(|&(s, e)| &self.padded[s..e] == a)
     }
 
     fn word(&self, i: usize) -> &str {
         &self.padded[self.words[i].0..self.words[i].1]
-    }
-
-    fn trimmed(&self, i: usize) -> &str {
-        &self.padded[self.trimmed[i].0..self.trimmed[i].1]
     }
 }
 
@@ -772,12 +784,7 @@ pub fn reference_prepared(claim: &Unit, aliases: &[RefAlias], r: &RefSide) -> (f
                     (w0 == "joint" && w1 == a)
                         || (w0 == a && matches!(w1, "issued" | "released" | "by" | "from"))
                 });
-            let as_source = a.contains(' ')
-                || document_source
-                || (1..n).any(|i| {
-                    let (x, y) = (r.trimmed(i - 1), r.trimmed(i));
-                    (x == a && r.ref_noun[i]) || (x == "by" && y == a)
-                });
+            let as_source = a.contains(' ') || document_source || r.names_source(a);
             if as_source && r.padded.contains(al.needle.as_str()) {
                 // A longer name ("the joint statement") pins the source down better than a
                 // party name the rebuttal may mention for other reasons.
@@ -1153,6 +1160,51 @@ mod tests {
                     kept.map(f32::to_bits),
                     "{a:?} {b:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn kept_sources_answer_as_the_walk_over_the_words() {
+        let lex = Lexicon::builtin();
+        let words = [
+            "by",
+            "india",
+            "india's",
+            "allegations",
+            "claims",
+            "the",
+            "statement",
+            "by",
+            "x",
+            "by",
+            "report",
+        ];
+        let mut seed = 0x2545F4914F6CDD1Du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..5_000 {
+            let t: Vec<&str> = (0..next() % 8)
+                .map(|_| words[(next() % words.len() as u64) as usize])
+                .collect();
+            let r = RefSide::new(&t.join(" "), &lex);
+            let n = r.words.len();
+            // The walk `reference` made over the words, less their possessives.
+            let trimmed: Vec<&str> = (0..n).map(|i| trim_poss(r.word(i))).collect();
+            let ref_noun: Vec<bool> = trimmed
+                .iter()
+                .map(|w| lex.is("reference_noun", w))
+                .collect();
+            for a in words.iter().chain(&["", "zz"]) {
+                let walk = (1..n).any(|i| {
+                    let (x, y) = (trimmed[i - 1], trimmed[i]);
+                    (x == *a && ref_noun[i]) || (x == "by" && y == *a)
+                });
+                assert_eq!(r.names_source(a), walk, "{t:?} {a:?}");
             }
         }
     }
