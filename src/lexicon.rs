@@ -136,6 +136,38 @@ pub struct Lexicon {
     wrong_phrases_by_byte: Vec<Vec<usize>>,
     /// Some wrongdoing word is empty, so every word starts with one.
     wrong_word_empty: bool,
+    /// Per built-in class ([`class_bit`]): the byte lengths (63 standing for 63 or more) and
+    /// the first bytes of its words. Most words asked about are in no class, and these
+    /// answer them without hashing the word (issue 7).
+    class_shapes: [ClassShape; 32],
+}
+
+/// The lengths and first bytes of one class's words: a word whose length or first byte is
+/// not among them cannot be one.
+#[derive(Debug, Clone, Copy, Default)]
+struct ClassShape {
+    lens: u64,
+    firsts: [u64; 4],
+}
+
+impl ClassShape {
+    fn add(&mut self, w: &str) {
+        self.lens |= 1 << w.len().min(63);
+        if let Some(&b) = w.as_bytes().first() {
+            self.firsts[b as usize >> 6] |= 1 << (b & 63);
+        }
+    }
+
+    #[inline]
+    fn may_hold(&self, w: &str) -> bool {
+        if self.lens >> w.len().min(63) & 1 == 0 {
+            return false;
+        }
+        match w.as_bytes().first() {
+            Some(&b) => self.firsts[b as usize >> 6] >> (b & 63) & 1 == 1,
+            None => true,
+        }
+    }
 }
 
 const CUES: &str = include_str!("../data/lexicon/cues.tsv");
@@ -317,10 +349,12 @@ impl Lexicon {
         for k in self.gazetteer.keys().filter(|k| !k.contains(' ')) {
             *self.word_masks.entry(k.clone()).or_default() |= PARTY_WORD;
         }
+        self.class_shapes = Default::default();
         for (class, set) in &self.words {
             if let Some(b) = class_bit(class) {
                 for w in set {
                     *self.word_masks.entry(w.clone()).or_default() |= 1 << b;
+                    self.class_shapes[b as usize].add(w);
                 }
             }
         }
@@ -352,7 +386,9 @@ impl Lexicon {
     #[inline]
     pub fn is(&self, class: &str, word: &str) -> bool {
         match class_bit(class) {
-            Some(b) => self.word_mask(word) >> b & 1 == 1,
+            Some(b) => {
+                self.class_shapes[b as usize].may_hold(word) && self.word_mask(word) >> b & 1 == 1
+            }
             None => self.words.get(class).is_some_and(|s| s.contains(word)),
         }
     }
@@ -513,7 +549,31 @@ mod tests {
         let words: HashSet<&String> = lex.words.values().flatten().collect();
         for class in lex.words.keys() {
             assert!(class_bit(class).is_some(), "{class} has no bit");
-            for w in words.iter().map(|w| w.as_str()).chain(["", "zzz"]) {
+            // Near misses too: same first byte or same length as a class word, non-ASCII
+            // first bytes, and words past the 63 bytes the length filter tells apart.
+            let long = "a".repeat(70);
+            let near: Vec<String> = words
+                .iter()
+                .flat_map(|w| {
+                    [
+                        format!("{w}s"),
+                        w.chars().skip(1).collect(),
+                        w.to_uppercase(),
+                    ]
+                })
+                .chain([
+                    long.clone(),
+                    format!("{long}x"),
+                    "éclat".into(),
+                    "’s".into(),
+                ])
+                .collect();
+            for w in words
+                .iter()
+                .map(|w| w.as_str())
+                .chain(near.iter().map(String::as_str))
+                .chain(["", "zzz"])
+            {
                 let slow = lex.words.get(class).is_some_and(|s| s.contains(w));
                 assert_eq!(lex.is(class, w), slow, "{class} {w}");
             }
