@@ -53,7 +53,7 @@ fn close_double(c: char) -> bool {
 
 fn count_words(s: &str) -> usize {
     s.split_whitespace()
-        .filter(|w| w.chars().any(|c| c.is_alphanumeric()))
+        .filter(|w| w.chars().any(crate::text::is_alnum))
         .count()
 }
 
@@ -159,12 +159,12 @@ pub fn find(
                     && prev.is_none_or(|p| {
                         p.is_whitespace() || matches!(p, '(' | '[' | '\u{2014}' | '-')
                     })
-                    && next.is_some_and(|n| n.is_alphanumeric())
+                    && next.is_some_and(crate::text::is_alnum)
                 {
                     single_open = Some(pos);
                 } else if c == '\u{2019}'
                     && single_open.is_some()
-                    && next.is_none_or(|n| !n.is_alphanumeric())
+                    && next.is_none_or(|n| !crate::text::is_alnum(n))
                 {
                     // `s’ ` may be a plural possessive; only accept if the span is plausible.
                     let o = single_open.take().unwrap_or(pos);

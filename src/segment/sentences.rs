@@ -39,7 +39,7 @@ fn word_before(para: &str, pos: usize) -> &str {
     let start = head
         .char_indices()
         .rev()
-        .find(|&(_, c)| !(c.is_alphanumeric() || c == '.'))
+        .find(|&(_, c)| !(crate::text::is_alnum(c) || c == '.'))
         .map(|(i, c)| i + c.len_utf8())
         .unwrap_or(0);
     &head[start..]
@@ -48,7 +48,7 @@ fn word_before(para: &str, pos: usize) -> &str {
 fn next_word(rest: &str) -> &str {
     let rest = rest.trim_start_matches(|c: char| is_opener(c) || c.is_whitespace());
     let end = rest
-        .find(|c: char| !c.is_alphanumeric())
+        .find(|c: char| !crate::text::is_alnum(c))
         .unwrap_or(rest.len());
     &rest[..end]
 }
@@ -181,7 +181,7 @@ pub fn split(
 
 fn push(out: &mut Vec<Sentence>, text: &str, p: &Paragraph, s: usize, e: usize) {
     let (s, e) = crate::text::trim_range(text, p.start + s, p.start + e);
-    if s < e && text[s..e].chars().any(|c| c.is_alphanumeric()) {
+    if s < e && text[s..e].chars().any(crate::text::is_alnum) {
         out.push(Sentence {
             index: out.len(),
             paragraph: p.index,
