@@ -383,14 +383,24 @@ impl Lexicon {
         self.gaz_first.contains_key(norm)
     }
 
-    #[inline]
+    // Always inlined so that a literal class name is matched to its bit at compile time:
+    // left to the compiler, many callers kept the call and compared the name with every
+    // class name on each look-up. What follows the match stays out of line.
+    #[inline(always)]
     pub fn is(&self, class: &str, word: &str) -> bool {
         match class_bit(class) {
-            Some(b) => {
-                self.class_shapes[b as usize].may_hold(word) && self.word_mask(word) >> b & 1 == 1
-            }
-            None => self.words.get(class).is_some_and(|s| s.contains(word)),
+            Some(b) => self.is_bit(b, word),
+            None => self.is_other(class, word),
         }
+    }
+
+    fn is_bit(&self, b: u32, word: &str) -> bool {
+        self.class_shapes[b as usize].may_hold(word) && self.word_mask(word) >> b & 1 == 1
+    }
+
+    #[cold]
+    fn is_other(&self, class: &str, word: &str) -> bool {
+        self.words.get(class).is_some_and(|s| s.contains(word))
     }
 
     /// The built-in classes `word` is in, as bits (see [`Lexicon::is`]).
