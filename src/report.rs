@@ -397,14 +397,29 @@ pub(crate) fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
     }
     let tail = chunks.remainder();
     if !tail.is_empty() {
-        // Padding with a byte that is none of those looked for. Assembled byte by byte: a
-        // copy of a length known only at run time was a call to `memmove` for every cell.
+        // Padding with a byte that is none of those looked for. Assembled from two loads that
+        // may overlap (a byte ORed with itself is unchanged): a copy of a length known only at
+        // run time was a call to `memmove` for every cell, and a loop over the bytes was most
+        // of the cost of the short cells (ids, statuses) that are most of a row's cells.
         let pad = if delimiter == b'x' { b'y' } else { b'x' };
-        let mut last = u64::from_le_bytes([pad; 8]);
-        for (k, &c) in tail.iter().enumerate() {
-            last = (last & !(0xff << (8 * k))) | (u64::from(c) << (8 * k));
-        }
-        word(last);
+        let n = tail.len();
+        let bytes = if n >= 4 {
+            let at = |k: usize| {
+                u64::from(u32::from_le_bytes([
+                    tail[k],
+                    tail[k + 1],
+                    tail[k + 2],
+                    tail[k + 3],
+                ]))
+            };
+            at(0) | (at(n - 4) << (8 * (n - 4)))
+        } else {
+            u64::from(tail[0])
+                | (u64::from(tail[n / 2]) << (8 * (n / 2)))
+                | (u64::from(tail[n - 1]) << (8 * (n - 1)))
+        };
+        let mask = u64::MAX >> (8 * (8 - n));
+        word((u64::from_le_bytes([pad; 8]) & !mask) | bytes);
     }
     // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; E2 also leads curly quotes and dashes,
     // which most news texts have, so only the E2 bytes are looked at, not every window.
@@ -431,6 +446,7 @@ pub(crate) fn push_uint(out: &mut Vec<u8>, mut n: u64) {
 
 /// `format!("{x:.3}")`: [`push_fixed`] for values that are `f32`s (every score), the
 /// formatter for others.
+#[inline]
 pub(crate) fn push_fixed3(out: &mut Vec<u8>, x: f64) {
     if (x as f32) as f64 != x {
         out.extend_from_slice(format!("{x:.3}").as_bytes());
@@ -442,6 +458,7 @@ pub(crate) fn push_fixed3(out: &mut Vec<u8>, x: f64) {
 /// `format!("{:.N$}", x)` for `digits` = N of 2 or 3, without the formatter: an f32 times
 /// 10^N is exact in f64 (24 + 10 bits), so rounding that product half to even is the decimal
 /// rounding the formatter does. Values too large for the shortcut go through the formatter.
+#[inline]
 pub(crate) fn push_fixed(out: &mut Vec<u8>, x: f32, digits: u32) {
     let scale = 10u64.pow(digits);
     let y = (x as f64 * scale as f64).abs();
@@ -458,15 +475,24 @@ pub(crate) fn push_fixed(out: &mut Vec<u8>, x: f32, digits: u32) {
     if x.is_sign_negative() {
         out.push(b'-');
     }
-    push_uint(out, q / scale);
-    out.push(b'.');
-    let mut frac = q % scale;
-    let mut d = [b'0'; 3];
-    for k in (0..digits as usize).rev() {
-        d[k] = b'0' + (frac % 10) as u8;
-        frac /= 10;
+    let (int, frac) = (q / scale, q % scale);
+    let d = |v: u64| b'0' + (v % 10) as u8;
+    // Scores are below 10: one digit before the point, written as one fixed-size copy.
+    match (int < 10, digits) {
+        (true, 2) => out.extend_from_slice(&[d(int), b'.', d(frac / 10), d(frac)]),
+        (true, 3) => out.extend_from_slice(&[d(int), b'.', d(frac / 100), d(frac / 10), d(frac)]),
+        _ => {
+            push_uint(out, int);
+            out.push(b'.');
+            let mut frac = frac;
+            let mut digs = [b'0'; 3];
+            for k in (0..digits as usize).rev() {
+                digs[k] = d(frac);
+                frac /= 10;
+            }
+            out.extend_from_slice(&digs[..digits as usize]);
+        }
     }
-    out.extend_from_slice(&d[..digits as usize]);
 }
 
 enum Sink {
