@@ -699,6 +699,14 @@ trait RowSink {
     fn int(&mut self, i: i64);
     fn num(&mut self, x: f64);
     fn empty(&mut self);
+    /// The row's article.
+    fn article(&mut self, s: &str) {
+        self.text(s);
+    }
+    /// A cell of a small fixed vocabulary (pair id, status, confidence, basis).
+    fn fixed(&mut self, s: &str) {
+        self.text(s);
+    }
     /// A unit's id, speaker, side, kind and text (five empty cells without a unit).
     fn unit(&mut self, u: Option<&Unit>, _is_claim: bool)
     where
@@ -751,6 +759,34 @@ pub(crate) struct KnownCells<'a> {
     pub claim: Option<&'a [u8]>,
     /// [`crate::report::cell_needs`] of the rebuttal's text.
     pub rebuttal_text_needs: Option<(bool, bool)>,
+    /// The rebuttal's id, speaker, side and kind are written as they are
+    /// ([`heads_verbatim`]); only read with `rebuttal_text_needs`.
+    pub rebuttal_heads_verbatim: bool,
+    /// The article's cell as [`crate::report::push_text_csv`] writes it.
+    pub article: Option<&'a [u8]>,
+    /// The pair id, status, confidence and basis are written as they are: most of a row's
+    /// cells are short, and checking each was a twentieth of a two-source run.
+    pub fixed_verbatim: bool,
+}
+
+/// Whether every one of `cells` is written as it is: nothing to quote, fit or guard.
+pub(crate) fn all_verbatim<'s>(
+    cells: impl IntoIterator<Item = &'s str>,
+    opts: &crate::report::CsvOptions,
+) -> bool {
+    cells.into_iter().all(|s| {
+        let mut out = Vec::with_capacity(s.len());
+        crate::report::push_text_csv(&mut out, s, opts);
+        out == s.as_bytes()
+    })
+}
+
+/// [`KnownCells::rebuttal_heads_verbatim`] of `u`.
+pub(crate) fn heads_verbatim(u: &Unit, opts: &crate::report::CsvOptions) -> bool {
+    all_verbatim(
+        [&u.unit_id, &u.speaker, &u.side, &u.kind].map(|s| s.as_str()),
+        opts,
+    )
 }
 
 impl CsvSink<'_> {
@@ -778,6 +814,23 @@ impl RowSink for CsvSink<'_> {
     fn empty(&mut self) {
         self.sep();
     }
+    fn article(&mut self, s: &str) {
+        match self.known.article {
+            Some(cell) => {
+                self.sep();
+                self.out.extend_from_slice(cell);
+            }
+            None => self.text(s),
+        }
+    }
+    fn fixed(&mut self, s: &str) {
+        if self.known.fixed_verbatim {
+            self.sep();
+            self.out.extend_from_slice(s.as_bytes());
+        } else {
+            self.text(s);
+        }
+    }
     fn unit(&mut self, u: Option<&Unit>, is_claim: bool) {
         match (u, is_claim, self.known) {
             (
@@ -795,11 +848,17 @@ impl RowSink for CsvSink<'_> {
                 false,
                 KnownCells {
                     rebuttal_text_needs: Some(needs),
+                    rebuttal_heads_verbatim,
                     ..
                 },
             ) => {
                 for s in [&u.unit_id, &u.speaker, &u.side, &u.kind] {
-                    self.text(s);
+                    if rebuttal_heads_verbatim {
+                        self.sep();
+                        self.out.extend_from_slice(s.as_bytes());
+                    } else {
+                        self.text(s);
+                    }
                 }
                 self.sep();
                 crate::report::push_text_csv_with(self.out, &u.text, needs, self.opts);
@@ -840,12 +899,12 @@ fn row_fields(r: &RowView, explain: bool, sink: &mut impl RowSink) {
         .or(r.rebuttal)
         .map(|u| u.dispute.as_str())
         .unwrap_or_default();
-    sink.text(r.article);
-    sink.text(r.pair_id);
-    sink.text(r.status.as_str());
+    sink.article(r.article);
+    sink.fixed(r.pair_id);
+    sink.fixed(r.status.as_str());
     num(sink, &|s| s.total);
-    sink.text(r.confidence);
-    sink.text(r.basis);
+    sink.fixed(r.confidence);
+    sink.fixed(r.basis);
     sink.unit(r.claim, true);
     sink.unit(r.rebuttal, false);
     sink.text(r.evidence);
@@ -956,11 +1015,12 @@ mod tests {
             let mut c = crate::retrieve::Item::unit(&format!("c{k}"), t, Role::Claim).unit;
             c.speaker = t.to_string();
             c.cue = "@cue".into();
-            let r =
+            let mut r =
                 crate::retrieve::Item::unit("r,1", texts[(k + 1) % texts.len()], Role::Rebuttal)
                     .unit;
+            r.speaker = texts[(k + 2) % texts.len()].to_string();
             for keep_newlines in [false, true] {
-                for delimiter in [b',', b';', b'\t', b'\''] {
+                for delimiter in [b',', b';', b'\t', b'\'', b'h'] {
                     let opts = CsvOptions {
                         keep_newlines,
                         delimiter,
@@ -989,9 +1049,17 @@ mod tests {
                             push_unit_csv(&mut cells, &c, &opts);
                             let needs = crate::report::cell_needs(r.text.as_bytes(), delimiter);
                             let mut cached = Vec::new();
+                            let mut article = Vec::new();
+                            crate::report::push_text_csv(&mut article, v.article, &opts);
                             let known = KnownCells {
                                 claim: Some(&cells),
                                 rebuttal_text_needs: Some(needs),
+                                rebuttal_heads_verbatim: heads_verbatim(&r, &opts),
+                                article: Some(&article),
+                                fixed_verbatim: all_verbatim(
+                                    [v.pair_id, v.status.as_str(), v.confidence, v.basis],
+                                    &opts,
+                                ),
                             };
                             push_row_csv_known(&v, known, explain, &opts, &mut cached);
                             assert_eq!(got, cached);

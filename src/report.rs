@@ -317,6 +317,10 @@ pub fn encode_rows(
 /// Appends a text cell as the csv writer writes [`text_cell`]'s result: fitted and guarded,
 /// copied once when fitting leaves it alone (nearly always).
 pub(crate) fn push_text_csv(out: &mut Vec<u8>, s: &str, opts: &CsvOptions) {
+    // Nothing to write: many of a row's cells are empty.
+    if s.is_empty() {
+        return;
+    }
     push_text_csv_with(out, s, cell_needs(s.as_bytes(), opts.delimiter), opts);
 }
 

@@ -1165,28 +1165,85 @@ impl<'a> Engine<'a> {
 
     /// The full composite of one claim × response pair.
     pub fn score(&self, ci: usize, ri: usize, fuzzy: f32) -> Score {
+        let (mut score, shared) = self.score_bare(ci, ri, fuzzy);
+        score.shared = shared
+            .into_iter()
+            .map(|s| self.vocab[s.0 as usize].replace('_', " "))
+            .collect();
+        if self.opts.weights.reference > 0.0 {
+            score.reference_phrase = self.reference(ci, ri).1;
+        }
+        score
+    }
+
+    /// [`Engine::score`] without its strings (`shared` and `reference_phrase` left empty),
+    /// and the shared terms (up to 5, best first) as term ids: a streamed report writes them
+    /// into the row's evidence without a `String` each.
+    fn score_bare(&self, ci: usize, ri: usize, fuzzy: f32) -> (Score, Vec<(u32, f32)>) {
         // The cosine's sum is `dot`'s, term for term: one merge gives both.
         let (lexical, mut shared) = cosine(&self.claim_vecs[ci], &self.resp_vecs[ri]);
         let p = self.parts_with(ci, ri, lexical);
         shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let phrase = if self.opts.weights.reference > 0.0 {
-            self.reference(ci, ri).1
-        } else {
-            String::new()
-        };
-        Score {
+        shared.truncate(5);
+        let score = Score {
             lexical: p.lexical,
             fuzzy,
             reference: p.reference,
             order: p.position,
             total: self.total(&p, ri, fuzzy),
-            shared: shared
-                .into_iter()
-                .take(5)
-                .map(|s| self.vocab[s.0 as usize].replace('_', " "))
-                .collect(),
-            reference_phrase: phrase,
+            shared: Vec::new(),
+            reference_phrase: String::new(),
+        };
+        (score, shared)
+    }
+
+    /// The reference phrase of [`Engine::score`], borrowed where it is the response's own.
+    fn reference_phrase(&self, ci: usize, ri: usize) -> std::borrow::Cow<'_, str> {
+        if self.opts.weights.reference <= 0.0 {
+            "".into()
+        } else if self.claims[ci].unit.speaker_aliases.is_empty() {
+            self.resp_ref[ri].1.as_str().into()
+        } else {
+            self.reference(ci, ri).1.into()
         }
+    }
+
+    /// A claim's report rows as [`links`] makes them from [`Engine::kept`], with the
+    /// evidence written straight from the term ids.
+    fn kept_links(
+        &self,
+        ci: usize,
+        article: &str,
+        acc: &mut [f32],
+        touched: &mut Vec<u32>,
+    ) -> Vec<Link> {
+        let c = &self.claims[ci];
+        let kept = self.kept_fuzzy(ci, acc, touched);
+        if kept.is_empty() {
+            return links(c, article, self.responses, Vec::new());
+        }
+        let mut ids = PairIds::new(article, &c.unit.text);
+        kept.into_iter()
+            .map(|(ri, fuzzy)| {
+                let (score, shared) = self.score_bare(ci, ri, fuzzy);
+                let mut out = Vec::with_capacity(96);
+                push_evidence(
+                    &mut out,
+                    shared.iter().map(|s| self.vocab[s.0 as usize].as_str()),
+                    &self.reference_phrase(ci, ri),
+                    &score,
+                );
+                Link {
+                    pair_id: ids.of(&self.responses[ri].unit.text),
+                    status: Status::Paired,
+                    confidence: confidence(score.total),
+                    response: Some(ri),
+                    // Only whole strings and ASCII were pushed.
+                    evidence: String::from_utf8(out).unwrap_or_default(),
+                    score: Some(score),
+                }
+            })
+            .collect()
     }
 
     /// What the report keeps of one claim: its best `top_k` candidates scoring at least
@@ -1195,6 +1252,17 @@ impl<'a> Engine<'a> {
     /// whose composite could not reach the current `top_k`-th best even with a perfect fuzzy
     /// part is never given the character-level comparison.
     pub fn kept(&self, ci: usize, acc: &mut [f32], touched: &mut Vec<u32>) -> Vec<Match> {
+        self.kept_fuzzy(ci, acc, touched)
+            .into_iter()
+            .map(|(ri, fuzzy)| Match {
+                response: ri,
+                score: self.score(ci, ri, fuzzy),
+            })
+            .collect()
+    }
+
+    /// [`Engine::kept`]: (response, fuzzy part), best first.
+    fn kept_fuzzy(&self, ci: usize, acc: &mut [f32], touched: &mut Vec<u32>) -> Vec<(usize, f32)> {
         let cands = self.top_n(ci, self.opts.candidates, acc, touched);
         if cands.is_empty() {
             return Vec::new();
@@ -1249,10 +1317,7 @@ impl<'a> Engine<'a> {
             .into_iter()
             .filter(|x| x.2 >= min_score)
             .take(keep)
-            .map(|(ri, fuzzy, _)| Match {
-                response: ri,
-                score: self.score(ci, ri, fuzzy),
-            })
+            .map(|(ri, fuzzy, _)| (ri, fuzzy))
             .collect()
     }
 
@@ -1435,29 +1500,48 @@ fn confidence(total: f32) -> &'static str {
 
 fn evidence(s: &Score) -> String {
     let mut out = Vec::with_capacity(96);
-    if !s.shared.is_empty() {
-        out.extend_from_slice(b"shared: ");
-        for (k, t) in s.shared.iter().enumerate() {
-            if k > 0 {
-                out.extend_from_slice(b", ");
-            }
+    push_evidence(
+        &mut out,
+        s.shared.iter().map(|t| t.as_str()),
+        &s.reference_phrase,
+        s,
+    );
+    // Only whole strings and ASCII were pushed.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A row's evidence: the shared terms (a bigram's `_` written as a space), the reference
+/// phrase, and the fuzzy and position parts of `s`.
+fn push_evidence<'t>(
+    out: &mut Vec<u8>,
+    shared: impl Iterator<Item = &'t str>,
+    phrase: &str,
+    s: &Score,
+) {
+    let mut any = false;
+    for t in shared {
+        out.extend_from_slice(if any { b", " } else { b"shared: " });
+        any = true;
+        if t.contains('_') {
+            out.extend_from_slice(t.replace('_', " ").as_bytes());
+        } else {
             out.extend_from_slice(t.as_bytes());
         }
+    }
+    if any {
         out.extend_from_slice(b"; ");
     }
-    if !s.reference_phrase.is_empty() {
+    if !phrase.is_empty() {
         out.extend_from_slice("reference: \u{201c}".as_bytes());
-        out.extend_from_slice(s.reference_phrase.as_bytes());
+        out.extend_from_slice(phrase.as_bytes());
         out.extend_from_slice("\u{201d}; ".as_bytes());
     }
     out.extend_from_slice(b"fuzzy ");
-    push_fixed(&mut out, s.fuzzy, 2);
+    push_fixed(out, s.fuzzy, 2);
     if s.order > 0.0 {
         out.extend_from_slice(b"; position ");
-        push_fixed(&mut out, s.order, 2);
+        push_fixed(out, s.order, 2);
     }
-    // Only whole strings and ASCII were pushed.
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// [`pair_id`], printed without the formatter: the same id.
@@ -1636,12 +1720,30 @@ pub fn write_two_sources(
     let engine = Engine::new(claims, responses, lex, &opts);
     let headers = crate::pair::report_headers(explain);
     let mut written = Written::default();
+    // Every pair id is `p` and 16 lowercase hex digits: written as it is if those are.
+    let fixed_verbatim = crate::pair::all_verbatim(
+        [
+            Status::Paired.as_str(),
+            Status::Unanswered.as_str(),
+            "high",
+            "medium",
+            "low",
+            "specific",
+            "p0123456789abcdef",
+        ],
+        &csv,
+    );
     // What each response's text needs in a CSV cell, found once: a response is in the rows
     // of many claims. Two flags each, where its encoded cells would have been megabytes.
-    let resp_needs: Vec<(bool, bool)> = if format == crate::report::Format::Csv {
+    let resp_needs: Vec<((bool, bool), bool)> = if format == crate::report::Format::Csv {
         responses
             .par_iter()
-            .map(|r| cell_needs(r.unit.text.as_bytes(), csv.delimiter))
+            .map(|r| {
+                (
+                    cell_needs(r.unit.text.as_bytes(), csv.delimiter),
+                    crate::pair::heads_verbatim(&r.unit, &csv),
+                )
+            })
             .collect()
     } else {
         Vec::new()
@@ -1667,8 +1769,7 @@ pub fn write_two_sources(
                 |s, ci| {
                     let c = &claims[ci];
                     let article = article_of(c);
-                    let kept = engine.kept(ci, &mut s.acc, &mut s.touched);
-                    let ls = links(c, &article, responses, kept);
+                    let ls = engine.kept_links(ci, &article, &mut s.acc, &mut s.touched);
                     let paired = ls.iter().filter(|l| l.status == Status::Paired).count();
                     // Sized for the row's two texts and its other cells at once: grown by
                     // doubling, every claim's rows were copied several times.
@@ -1689,13 +1790,17 @@ pub fn write_two_sources(
                     let ends = if format == crate::report::Format::Csv {
                         let mut claim_cells = Vec::with_capacity(64 + c.unit.text.len());
                         crate::pair::push_unit_csv(&mut claim_cells, &c.unit, &csv);
+                        let mut article_cell = Vec::with_capacity(article.len());
+                        crate::report::push_text_csv(&mut article_cell, &article, &csv);
                         ls.iter()
                             .map(|l| {
+                                let resp = l.response.and_then(|r| resp_needs.get(r).copied());
                                 let known = crate::pair::KnownCells {
                                     claim: Some(&claim_cells),
-                                    rebuttal_text_needs: l
-                                        .response
-                                        .and_then(|r| resp_needs.get(r).copied()),
+                                    rebuttal_text_needs: resp.map(|r| r.0),
+                                    rebuttal_heads_verbatim: resp.is_some_and(|r| r.1),
+                                    article: Some(&article_cell),
+                                    fixed_verbatim,
                                 };
                                 crate::pair::push_row_csv_known(
                                     &view(c, &article, responses, l),
