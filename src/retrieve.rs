@@ -589,6 +589,16 @@ struct Top {
     floor: f32,
 }
 
+/// A sort key ordering by `x` descending, as [`f32::total_cmp`] orders, then by `i`
+/// ascending: one integer comparison instead of a float's and an index's.
+fn desc_then_index(x: f32, i: usize) -> u64 {
+    // `total_cmp`'s own mapping of the bits to a signed integer, then to an unsigned one.
+    let b = x.to_bits() as i32;
+    let t = (b ^ ((((b >> 31) as u32) >> 1) as i32)) as u32 ^ 0x8000_0000;
+    debug_assert!(i <= u32::MAX as usize);
+    (u64::from(!t) << 32) | i as u64
+}
+
 fn better(a: &(usize, f32), b: &(usize, f32)) -> std::cmp::Ordering {
     b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
 }
@@ -609,6 +619,15 @@ impl Top {
             self.held.truncate(self.n);
             self.floor = self.held[self.n - 1].1;
         }
+    }
+
+    /// The best `n`, in no particular order.
+    fn into_best(mut self) -> Vec<(usize, f32)> {
+        if self.n > 0 && self.held.len() > self.n {
+            self.held.select_nth_unstable_by(self.n - 1, better);
+            self.held.truncate(self.n);
+        }
+        self.held
     }
 
     fn into_sorted(mut self) -> Vec<(usize, f32)> {
@@ -715,7 +734,7 @@ struct Parts {
 fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> (f32, Vec<(u32, f32)>) {
     let (mut i, mut j) = (0, 0);
     let mut sum = 0.0;
-    let mut shared = Vec::new();
+    let mut shared = Vec::with_capacity(a.len().min(b.len()));
     while i < a.len() && j < b.len() {
         match a[i].0.cmp(&b[j].0) {
             std::cmp::Ordering::Less => i += 1,
@@ -951,6 +970,11 @@ impl<'a> Engine<'a> {
         acc: &mut [f32],
         touched: &mut Vec<u32>,
     ) -> Vec<(usize, f32)> {
+        self.search(ci, n, acc, touched).into_sorted()
+    }
+
+    /// [`Engine::top_n`]'s candidates, not yet picked out and sorted.
+    fn search(&self, ci: usize, n: usize, acc: &mut [f32], touched: &mut Vec<u32>) -> Top {
         let claim = &self.claims[ci];
         let (lo, hi) = self.range(claim);
         // A small ordered group is scored whole when the position prior is on: an answer
@@ -1039,7 +1063,7 @@ impl<'a> Engine<'a> {
             }
             touched.clear();
         }
-        top.into_sorted()
+        top
     }
 
     /// `index`: the candidate's index score when it is the cosine itself (TF-IDF queries with
@@ -1183,7 +1207,8 @@ impl<'a> Engine<'a> {
         // The cosine's sum is `dot`'s, term for term: one merge gives both.
         let (lexical, mut shared) = cosine(&self.claim_vecs[ci], &self.resp_vecs[ri]);
         let p = self.parts_with(ci, ri, lexical);
-        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Term ids are distinct: no ties, so no need of a stable sort's buffer.
+        shared.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         shared.truncate(5);
         let score = Score {
             lexical: p.lexical,
@@ -1263,7 +1288,10 @@ impl<'a> Engine<'a> {
 
     /// [`Engine::kept`]: (response, fuzzy part), best first.
     fn kept_fuzzy(&self, ci: usize, acc: &mut [f32], touched: &mut Vec<u32>) -> Vec<(usize, f32)> {
-        let cands = self.top_n(ci, self.opts.candidates, acc, touched);
+        // In any order: they are sorted by their bounds below.
+        let cands = self
+            .search(ci, self.opts.candidates, acc, touched)
+            .into_best();
         if cands.is_empty() {
             return Vec::new();
         }
@@ -1285,7 +1313,7 @@ impl<'a> Engine<'a> {
         // Highest bound first: the best totals are found early and raise the bar that spares
         // the rest their character-level comparison. Which candidates are kept does not
         // depend on this order, only how many are compared.
-        let mut bounded: Vec<(usize, Parts, f32)> = cands
+        let parts: Vec<(usize, Parts, f32)> = cands
             .into_iter()
             .map(|(ri, index)| {
                 let p = self.parts(ci, ri, Some(index));
@@ -1293,8 +1321,15 @@ impl<'a> Engine<'a> {
                 (ri, p, bound)
             })
             .collect();
-        bounded.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-        for (ri, p, bound) in bounded {
+        // Sorted as keys: responses are distinct, so the order is total.
+        let mut order: Vec<(u64, u32)> = parts
+            .iter()
+            .enumerate()
+            .map(|(k, x)| (desc_then_index(x.2, x.0), k as u32))
+            .collect();
+        order.sort_unstable_by_key(|x| x.0);
+        for &(_, k) in &order {
+            let (ri, ref p, bound) = parts[k as usize];
             // Strictly below: a candidate that can only tie still wins ties by index.
             if bound < min_score
                 || (best.len() == keep && best.iter().copied().fold(f32::MAX, f32::min) > bound)
@@ -1302,7 +1337,7 @@ impl<'a> Engine<'a> {
                 break;
             }
             let fuzzy = self.fuzzy(fz.as_ref(), ri);
-            let total = self.total(&p, ri, fuzzy);
+            let total = self.total(p, ri, fuzzy);
             scored.push((ri, fuzzy, total));
             if best.len() < keep {
                 best.push(total);
@@ -1312,7 +1347,7 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        scored.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        scored.sort_unstable_by_key(|x| desc_then_index(x.2, x.0));
         scored
             .into_iter()
             .filter(|x| x.2 >= min_score)
@@ -2116,6 +2151,35 @@ mod tests {
     }
 
     /// The index's top-N equals a brute-force ranking of every claim × response cosine.
+    #[test]
+    fn desc_then_index_orders_as_total_cmp() {
+        let mut xs = vec![
+            0.0f32,
+            -0.0,
+            1.0,
+            -1.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            f32::from_bits(1),
+            0.5,
+        ];
+        let mut x = 12345u32;
+        for _ in 0..2000 {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            xs.push(f32::from_bits(x));
+            xs.push((x % 7) as f32 / 4.0);
+        }
+        let items: Vec<(usize, f32)> = xs.iter().enumerate().map(|(i, &v)| (i % 97, v)).collect();
+        let mut by_cmp = items.clone();
+        by_cmp.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut by_key = items;
+        by_key.sort_by_key(|a| desc_then_index(a.1, a.0));
+        let bits = |v: &[(usize, f32)]| v.iter().map(|a| (a.0, a.1.to_bits())).collect::<Vec<_>>();
+        assert_eq!(bits(&by_cmp), bits(&by_key));
+    }
+
     #[test]
     fn top_n_equals_brute_force() {
         let lex = Lexicon::builtin();
