@@ -646,7 +646,16 @@ impl Top {
 /// the stack for every posting.
 #[inline(never)]
 fn add_dense(acc: &mut [f32], list: &[(u32, f32)], wq: f32) {
-    for &(slot, wd) in list {
+    // Four postings a round: the loop's own counting was a fifth of the work. A list holds
+    // each slot once, and each add is the same as in the plain loop.
+    let mut quads = list.chunks_exact(4);
+    for q in quads.by_ref() {
+        acc[q[0].0 as usize] += wq * q[0].1;
+        acc[q[1].0 as usize] += wq * q[1].1;
+        acc[q[2].0 as usize] += wq * q[2].1;
+        acc[q[3].0 as usize] += wq * q[3].1;
+    }
+    for &(slot, wd) in quads.remainder() {
         acc[slot as usize] += wq * wd;
     }
 }
