@@ -286,7 +286,22 @@ struct Vocab {
     df: Vec<u32>,
 }
 
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<xxhash_rust::xxh3::Xxh3Default>>;
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// A word hashed in one call: the streaming `Xxh3` hasher set up its whole state (hundreds of
+/// bytes) for each of the millions of word lookups.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(bytes, self.0);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// The terms of each distinct written word, analysed once: a corpus repeats a few tens of
 /// thousands of words millions of times, so tokenising, folding and stemming every occurrence
