@@ -435,6 +435,12 @@ pub(crate) fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
 
 /// Appends the decimal digits of `n`.
 pub(crate) fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+    // One digit (paragraph numbers, offsets of 0) without the copy of a length known only at
+    // run time, which is a call to `memcpy`.
+    if n < 10 {
+        out.push(b'0' + n as u8);
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut k = digits.len();
     loop {
@@ -872,6 +878,17 @@ mod tests {
                     assert_eq!(got, want, "{t:?} {delimiter} {keep_newlines}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn int_matches_the_formatter() {
+        let mut xs: Vec<i64> = (-1000..=1000).collect();
+        xs.extend([i64::MIN, i64::MAX, 9, 10, 99, 100, -9, -10, 1 << 40]);
+        for x in xs {
+            let mut got = Vec::new();
+            push_int(&mut got, x);
+            assert_eq!(String::from_utf8(got).unwrap(), x.to_string());
         }
     }
 
