@@ -1024,7 +1024,10 @@ impl<'a> Engine<'a> {
         // When the claim's posting lists cover much of the range (common words), a branch-free
         // accumulation and one scan of the range beat tracking each first touch. The sums are
         // the same either way: terms are added in the same order.
-        let dense = !whole && visits * 4 >= (hi - lo) as usize;
+        // With the position prior on, the sparse search also offers touched slots that sum
+        // to 0, which the dense one does not: there the choice stays where it was.
+        let share = if self.opts.position > 0.0 { 4 } else { 8 };
+        let dense = !whole && visits * share >= (hi - lo) as usize;
         if dense {
             for &(list, wq) in &lists {
                 add_dense(acc, list, wq);
