@@ -456,7 +456,9 @@ impl Vocab {
             let split: Vec<(Vec<&'a str>, Vec<bool>, Vec<Option<(u32, u32)>>)> = block
                 .par_iter()
                 .map(|i| {
-                    let mut w = Vec::new();
+                    // Sized for words of four letters and a space on average: grown by
+                    // doubling, this was a realloc every few words.
+                    let mut w = Vec::with_capacity((i.context.len() + i.unit.text.len()) / 5 + 1);
                     words(&i.context, &mut w);
                     words(&i.unit.text, &mut w);
                     let starts: Vec<bool> =
@@ -622,7 +624,8 @@ impl Top {
     fn new(n: usize) -> Top {
         Top {
             n,
-            held: Vec::new(),
+            // Never more than `4n` held: sized once, not grown by doubling for every claim.
+            held: Vec::with_capacity(4 * n),
             floor: 0.0,
         }
     }
