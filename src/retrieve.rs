@@ -742,6 +742,29 @@ fn stretch_max(xs: &[f32]) -> f32 {
     max_of(xs)
 }
 
+/// Slots tested together in a stretch that may hold candidates.
+const GROUP: usize = 16;
+
+/// Whether any of `xs` is at least `t` (`t` not NaN). Sixteen slots as four SSE2 compares and
+/// one mask, where testing them one by one was a thirtieth of a two-source run.
+#[inline]
+fn any_at_least(xs: &[f32], t: f32) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if let Ok(xs) = <&[f32; GROUP]>::try_from(xs) {
+        use core::arch::x86_64::_mm_set1_ps;
+        use core::arch::x86_64::{_mm_cmpge_ps, _mm_loadu_ps, _mm_movemask_ps, _mm_or_ps};
+        // SAFETY: SSE2 is baseline on x86_64; every load reads 4 of the array's 16 floats.
+        unsafe {
+            let p = xs.as_ptr();
+            let t = _mm_set1_ps(t);
+            let ge = |k: usize| _mm_cmpge_ps(_mm_loadu_ps(p.add(4 * k)), t);
+            let any = _mm_or_ps(_mm_or_ps(ge(0), ge(1)), _mm_or_ps(ge(2), ge(3)));
+            return _mm_movemask_ps(any) != 0;
+        }
+    }
+    xs.iter().any(|&v| v >= t)
+}
+
 /// Zeroes one stretch: a whole one as sixteen stores in place rather than a `memset` call per
 /// stretch (a third of the fixed cost per claim of the dense search).
 #[inline]
@@ -1113,11 +1136,19 @@ impl<'a> Engine<'a> {
             let mut base = lo as usize;
             for (wide, &most) in range.chunks_mut(STRETCH).zip(&maxima) {
                 if most >= bound && most >= top.floor {
-                    for (k, &v) in wide.iter().enumerate() {
-                        if v >= bound && v >= top.floor {
-                            let r = self.slot_to_resp[base + k] as usize;
-                            if !excluded(r) {
-                                top.offer((r, v));
+                    // A stretch that reaches the bound mostly holds slots below it: sixteen
+                    // at a time are passed over when none reaches it, then each is tested
+                    // as before.
+                    for (g, group) in wide.chunks(GROUP).enumerate() {
+                        if !any_at_least(group, bound.max(top.floor)) {
+                            continue;
+                        }
+                        for (k, &v) in group.iter().enumerate() {
+                            if v >= bound && v >= top.floor {
+                                let r = self.slot_to_resp[base + g * GROUP + k] as usize;
+                                if !excluded(r) {
+                                    top.offer((r, v));
+                                }
                             }
                         }
                     }
@@ -2259,6 +2290,35 @@ mod tests {
             one[k] = 2.5;
             assert_eq!(stretch_max(&one), 2.5);
             one[k] = 0.0;
+        }
+    }
+
+    /// The grouped test agrees with testing each slot, at and around every value present.
+    #[test]
+    fn any_at_least_equals_each_slot() {
+        let mut state = 11u64;
+        for round in 0..3000 {
+            let len = if round % 7 == 6 { round % GROUP } else { GROUP };
+            let xs: Vec<f32> = (0..len)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1442695040888963407);
+                    let r = (state >> 40) as u32;
+                    if r % 3 == 0 {
+                        0.0
+                    } else {
+                        (r % 5000) as f32 / 131.0
+                    }
+                })
+                .collect();
+            let mut ts: Vec<f32> = xs.clone();
+            ts.extend(xs.iter().map(|&x| f32::from_bits(x.to_bits() + 1)));
+            ts.extend([0.0, f32::from_bits(1), 1e9]);
+            for t in ts {
+                let plain = xs.iter().any(|&v| v >= t);
+                assert_eq!(any_at_least(&xs, t), plain, "{t} {xs:?}");
+            }
         }
     }
 
