@@ -616,8 +616,10 @@ fn desc_then_index(x: f32, i: usize) -> u64 {
     (u64::from(!t) << 32) | i as u64
 }
 
+/// Best first: score descending as [`f32::total_cmp`] orders, then response ascending, as
+/// one integer comparison ([`desc_then_index`]).
 fn better(a: &(usize, f32), b: &(usize, f32)) -> std::cmp::Ordering {
-    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+    desc_then_index(a.1, a.0).cmp(&desc_then_index(b.1, b.0))
 }
 
 impl Top {
