@@ -957,7 +957,88 @@ pub fn encode_report_rows(
 /// One report row as CSV, the bytes [`crate::report::encode_rows`] writes for its
 /// [`row_cells`].
 fn push_row_csv(r: &RowView, explain: bool, opts: &crate::report::CsvOptions, out: &mut Vec<u8>) {
-    push_row_csv_known(r, KnownCells::default(), explain, opts, out);
+    LAST_CELLS.with(|memo| match memo.try_borrow_mut() {
+        Ok(mut memo) => {
+            let memo = &mut *memo;
+            let claim = r.claim.map(|c| memo.claim.cells(c, opts));
+            let article = memo.article.cells(r.article, opts);
+            let known = KnownCells {
+                claim,
+                article: Some(article),
+                ..KnownCells::default()
+            };
+            push_row_csv_known(r, known, explain, opts, out);
+        }
+        Err(_) => push_row_csv_known(r, KnownCells::default(), explain, opts, out),
+    });
+}
+
+thread_local! {
+    /// The cells of the last claim and article [`push_row_csv`] wrote on this thread. A batch
+    /// article's rows come claim by claim: its claims are written in three rows each on
+    /// average, two in three of them right after a row of the same claim, and every row
+    /// repeats the article.
+    static LAST_CELLS: std::cell::RefCell<LastCells> = std::cell::RefCell::default();
+}
+
+#[derive(Default)]
+struct LastCells {
+    claim: Memo<5>,
+    article: Memo<1>,
+}
+
+/// The cells last written for some texts, kept by their content (not by where they are, which
+/// a later unit may reuse) and by the options that shape the encoding.
+#[derive(Default)]
+struct Memo<const N: usize> {
+    key: Option<(u8, bool, [String; N])>,
+    cells: Vec<u8>,
+}
+
+impl<const N: usize> Memo<N> {
+    /// The cells of `texts`, as [`push_unit_csv`] (five) or [`crate::report::push_text_csv`]
+    /// (one) writes them: encoded again only when the texts or options differ from last time.
+    fn encoded(
+        &mut self,
+        texts: [&str; N],
+        opts: &crate::report::CsvOptions,
+        encode: impl FnOnce(&mut Vec<u8>),
+    ) -> &[u8] {
+        let same = self.key.as_ref().is_some_and(|(d, keep, held)| {
+            *d == opts.delimiter
+                && *keep == opts.keep_newlines
+                && held.iter().zip(texts).all(|(h, t)| h == t)
+        });
+        if !same {
+            let key = self
+                .key
+                .get_or_insert_with(|| (0, false, std::array::from_fn(|_| String::new())));
+            key.0 = opts.delimiter;
+            key.1 = opts.keep_newlines;
+            for (h, t) in key.2.iter_mut().zip(texts) {
+                h.clear();
+                h.push_str(t);
+            }
+            self.cells.clear();
+            encode(&mut self.cells);
+        }
+        &self.cells
+    }
+}
+
+impl Memo<5> {
+    fn cells(&mut self, u: &Unit, opts: &crate::report::CsvOptions) -> &[u8] {
+        let texts = [&u.unit_id, &u.speaker, &u.side, &u.kind, &u.text].map(|s| s.as_str());
+        self.encoded(texts, opts, |out| push_unit_csv(out, u, opts))
+    }
+}
+
+impl Memo<1> {
+    fn cells(&mut self, article: &str, opts: &crate::report::CsvOptions) -> &[u8] {
+        self.encoded([article], opts, |out| {
+            crate::report::push_text_csv(out, article, opts)
+        })
+    }
 }
 
 /// [`push_row_csv`] with parts of the row already encoded or checked.
@@ -982,6 +1063,70 @@ pub(crate) fn push_row_csv_known(
 mod tests {
     use super::*;
     use crate::report::{encode_rows, CsvOptions, Format};
+
+    /// Rows written with the last claim's and article's cells kept are the bytes written
+    /// without: through repeats, changes, equal units elsewhere in memory, a unit changed in
+    /// place, rows without a claim and options changing between rows.
+    #[test]
+    fn remembered_cells_encode_as_fresh_ones() {
+        let unit = |id: &str, text: &str| crate::retrieve::Item::unit(id, text, Role::Claim).unit;
+        let mut units = [
+            unit("c1", "plain words"),
+            unit("c1", "plain words"),
+            unit("c2", "a, \"quoted\" one"),
+            unit("c1", "plain  words"),
+            unit("=c3", "line\nbreak"),
+        ];
+        units[3].speaker = "Someone".into();
+        let r = crate::retrieve::Item::unit("r1", "an answer", Role::Rebuttal).unit;
+        let opts = [
+            CsvOptions::default(),
+            CsvOptions {
+                delimiter: b';',
+                ..CsvOptions::default()
+            },
+            CsvOptions {
+                keep_newlines: true,
+                ..CsvOptions::default()
+            },
+        ];
+        let order = [0, 0, 1, 2, 2, 2, 2, 3, 4, 1, 4, 4, 5, 0, 0, 2];
+        let articles = ["a1", "a1", "a,2", "a,2", "a1"];
+        let mut memo_runs = Vec::new();
+        let mut plain_runs = Vec::new();
+        for round in 0..2 {
+            if round == 1 {
+                // The same place, new content: kept cells must not be reused.
+                units[0].text = "plain,words".into();
+            }
+            for (k, &u) in order.iter().enumerate() {
+                let o = &opts[(k / 3 + round) % opts.len()];
+                let v = RowView {
+                    article: articles[k % articles.len()],
+                    pair_id: "p1",
+                    status: Status::Paired,
+                    basis: "specific",
+                    confidence: "high",
+                    claim: units.get(u),
+                    rebuttal: Some(&r),
+                    score: None,
+                    evidence: "",
+                };
+                let mut got = Vec::new();
+                push_row_csv(&v, k % 2 == 0, o, &mut got);
+                let mut want = Vec::new();
+                push_row_csv_known(&v, KnownCells::default(), k % 2 == 0, o, &mut want);
+                assert_eq!(
+                    String::from_utf8_lossy(&got),
+                    String::from_utf8_lossy(&want),
+                    "row {k}, round {round}"
+                );
+                memo_runs.push(got);
+                plain_runs.push(want);
+            }
+        }
+        assert_eq!(memo_runs, plain_runs);
+    }
 
     /// A CSV row is the same bytes as the generic cells through the csv writer, whatever
     /// the text holds, and the same again with the claim's cells and the rebuttal text's
