@@ -287,6 +287,7 @@ struct Vocab {
 }
 
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
+type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<WordHasher>>;
 
 /// A word hashed in one call: the streaming `Xxh3` hasher set up its whole state (hundreds of
 /// bytes) for each of the millions of word lookups.
@@ -315,8 +316,9 @@ struct WordTerms<'a> {
     /// Term ids, `u32::MAX` until the term is first used; `strs` holds the terms.
     ids: Vec<u32>,
     strs: Vec<String>,
-    /// First words of the gazetteer's multi-word names.
-    multi_first: std::collections::HashSet<String>,
+    /// First words of the gazetteer's multi-word names. Looked up for every capitalised word
+    /// of both sides, with the words' own one-call hash rather than SipHash.
+    multi_first: FastSet<String>,
 }
 
 impl WordTerms<'_> {
@@ -335,7 +337,7 @@ impl WordTerms<'_> {
 /// Whether `w`, one of [`words`], can start a multi-word party name: capitalised and, as
 /// [`crate::text::tokenize`] normalises it, the first word of one. Most words are turned
 /// away by their first letter or, in ASCII, by their lowercase form, before any tokenising.
-fn starts_multi(w: &str, multi_first: &std::collections::HashSet<String>) -> bool {
+fn starts_multi(w: &str, multi_first: &FastSet<String>) -> bool {
     let Some(c) = w.chars().next() else {
         return false;
     };
@@ -351,13 +353,17 @@ fn starts_multi(w: &str, multi_first: &std::collections::HashSet<String>) -> boo
             Some(b) => {
                 b.copy_from_slice(w.as_bytes());
                 b.make_ascii_lowercase();
-                std::str::from_utf8(b).unwrap_or_default()
+                // SAFETY: `w` is ASCII and lowercasing ASCII leaves ASCII: valid UTF-8. Checked
+                // again, it was a call for each of a million words.
+                unsafe { std::str::from_utf8_unchecked(b) }
             }
             None => return multi_first_of(w, multi_first),
         };
+        // ASCII: byte offsets are character offsets.
         let cuts = lower
-            .char_indices()
-            .filter(|&(_, c)| matches!(c, '-' | '\'' | '.' | '&'))
+            .bytes()
+            .enumerate()
+            .filter(|&(_, c)| matches!(c, b'-' | b'\'' | b'.' | b'&'))
             .map(|(k, _)| &lower[..k]);
         if !std::iter::once(lower)
             .chain(cuts)
@@ -370,7 +376,7 @@ fn starts_multi(w: &str, multi_first: &std::collections::HashSet<String>) -> boo
 }
 
 /// The tokenizer's own reading of [`starts_multi`].
-fn multi_first_of(w: &str, multi_first: &std::collections::HashSet<String>) -> bool {
+fn multi_first_of(w: &str, multi_first: &FastSet<String>) -> bool {
     let tok = crate::text::tokenize(w, 0, w.len());
     tok.first()
         .is_some_and(|t| t.cap && multi_first.contains(t.norm.as_str()))
