@@ -508,6 +508,21 @@ pub(crate) fn push_uint(out: &mut Vec<u8>, mut n: u64) {
         out.push(b'0' + n as u8);
         return;
     }
+    // Up to four digits (offsets, paragraph numbers, counts) as one copy of a fixed size too:
+    // the general loop ends in a copy of a run-time length, a call for each number.
+    let d = |v: u64| b'0' + (v % 10) as u8;
+    if n < 100 {
+        out.extend_from_slice(&[d(n / 10), d(n)]);
+        return;
+    }
+    if n < 1000 {
+        out.extend_from_slice(&[d(n / 100), d(n / 10), d(n)]);
+        return;
+    }
+    if n < 10_000 {
+        out.extend_from_slice(&[d(n / 1000), d(n / 100), d(n / 10), d(n)]);
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut k = digits.len();
     loop {
@@ -950,8 +965,20 @@ mod tests {
 
     #[test]
     fn int_matches_the_formatter() {
-        let mut xs: Vec<i64> = (-1000..=1000).collect();
-        xs.extend([i64::MIN, i64::MAX, 9, 10, 99, 100, -9, -10, 1 << 40]);
+        let mut xs: Vec<i64> = (-1000..=20_000).collect();
+        xs.extend([
+            i64::MIN,
+            i64::MAX,
+            9,
+            10,
+            99,
+            100,
+            -9,
+            -10,
+            1 << 40,
+            -9999,
+            -10_000,
+        ]);
         for x in xs {
             let mut got = Vec::new();
             push_int(&mut got, x);
