@@ -855,6 +855,14 @@ trait RowSink {
     fn int(&mut self, i: i64);
     fn num(&mut self, x: f64);
     fn empty(&mut self);
+    /// The row's article.
+    fn article(&mut self, s: &str) {
+        self.text(s);
+    }
+    /// A cell of a small fixed vocabulary (pair id, status, confidence, basis).
+    fn fixed(&mut self, s: &str) {
+        self.text(s);
+    }
     /// A unit's id, speaker, side, kind and text (five empty cells without a unit).
     fn unit(&mut self, u: Option<&Unit>, _is_claim: bool)
     where
@@ -907,6 +915,34 @@ pub(crate) struct KnownCells<'a> {
     pub claim: Option<&'a [u8]>,
     /// [`crate::report::cell_needs`] of the rebuttal's text.
     pub rebuttal_text_needs: Option<(bool, bool)>,
+    /// The rebuttal's id, speaker, side and kind are written as they are
+    /// ([`heads_verbatim`]); only read with `rebuttal_text_needs`.
+    pub rebuttal_heads_verbatim: bool,
+    /// The article's cell as [`crate::report::push_text_csv`] writes it.
+    pub article: Option<&'a [u8]>,
+    /// The pair id, status, confidence and basis are written as they are: most of a row's
+    /// cells are short, and checking each was a twentieth of a two-source run.
+    pub fixed_verbatim: bool,
+}
+
+/// Whether every one of `cells` is written as it is: nothing to quote, fit or guard.
+pub(crate) fn all_verbatim<'s>(
+    cells: impl IntoIterator<Item = &'s str>,
+    opts: &crate::report::CsvOptions,
+) -> bool {
+    cells.into_iter().all(|s| {
+        let mut out = Vec::with_capacity(s.len());
+        crate::report::push_text_csv(&mut out, s, opts);
+        out == s.as_bytes()
+    })
+}
+
+/// [`KnownCells::rebuttal_heads_verbatim`] of `u`.
+pub(crate) fn heads_verbatim(u: &Unit, opts: &crate::report::CsvOptions) -> bool {
+    all_verbatim(
+        [&u.unit_id, &u.speaker, &u.side, &u.kind].map(|s| s.as_str()),
+        opts,
+    )
 }
 
 impl CsvSink<'_> {
@@ -934,6 +970,23 @@ impl RowSink for CsvSink<'_> {
     fn empty(&mut self) {
         self.sep();
     }
+    fn article(&mut self, s: &str) {
+        match self.known.article {
+            Some(cell) => {
+                self.sep();
+                self.out.extend_from_slice(cell);
+            }
+            None => self.text(s),
+        }
+    }
+    fn fixed(&mut self, s: &str) {
+        if self.known.fixed_verbatim {
+            self.sep();
+            self.out.extend_from_slice(s.as_bytes());
+        } else {
+            self.text(s);
+        }
+    }
     fn unit(&mut self, u: Option<&Unit>, is_claim: bool) {
         match (u, is_claim, self.known) {
             (
@@ -951,11 +1004,17 @@ impl RowSink for CsvSink<'_> {
                 false,
                 KnownCells {
                     rebuttal_text_needs: Some(needs),
+                    rebuttal_heads_verbatim,
                     ..
                 },
             ) => {
                 for s in [&u.unit_id, &u.speaker, &u.side, &u.kind] {
-                    self.text(s);
+                    if rebuttal_heads_verbatim {
+                        self.sep();
+                        self.out.extend_from_slice(s.as_bytes());
+                    } else {
+                        self.text(s);
+                    }
                 }
                 self.sep();
                 crate::report::push_text_csv_with(self.out, &u.text, needs, self.opts);
@@ -996,12 +1055,12 @@ fn row_fields(r: &RowView, explain: bool, sink: &mut impl RowSink) {
         .or(r.rebuttal)
         .map(|u| u.dispute.as_str())
         .unwrap_or_default();
-    sink.text(r.article);
-    sink.text(r.pair_id);
-    sink.text(r.status.as_str());
+    sink.article(r.article);
+    sink.fixed(r.pair_id);
+    sink.fixed(r.status.as_str());
     num(sink, &|s| s.total);
-    sink.text(r.confidence);
-    sink.text(r.basis);
+    sink.fixed(r.confidence);
+    sink.fixed(r.basis);
     sink.unit(r.claim, true);
     sink.unit(r.rebuttal, false);
     sink.text(r.evidence);
@@ -1054,7 +1113,88 @@ pub fn encode_report_rows(
 /// One report row as CSV, the bytes [`crate::report::encode_rows`] writes for its
 /// [`row_cells`].
 fn push_row_csv(r: &RowView, explain: bool, opts: &crate::report::CsvOptions, out: &mut Vec<u8>) {
-    push_row_csv_known(r, KnownCells::default(), explain, opts, out);
+    LAST_CELLS.with(|memo| match memo.try_borrow_mut() {
+        Ok(mut memo) => {
+            let memo = &mut *memo;
+            let claim = r.claim.map(|c| memo.claim.cells(c, opts));
+            let article = memo.article.cells(r.article, opts);
+            let known = KnownCells {
+                claim,
+                article: Some(article),
+                ..KnownCells::default()
+            };
+            push_row_csv_known(r, known, explain, opts, out);
+        }
+        Err(_) => push_row_csv_known(r, KnownCells::default(), explain, opts, out),
+    });
+}
+
+thread_local! {
+    /// The cells of the last claim and article [`push_row_csv`] wrote on this thread. A batch
+    /// article's rows come claim by claim: its claims are written in three rows each on
+    /// average, two in three of them right after a row of the same claim, and every row
+    /// repeats the article.
+    static LAST_CELLS: std::cell::RefCell<LastCells> = std::cell::RefCell::default();
+}
+
+#[derive(Default)]
+struct LastCells {
+    claim: Memo<5>,
+    article: Memo<1>,
+}
+
+/// The cells last written for some texts, kept by their content (not by where they are, which
+/// a later unit may reuse) and by the options that shape the encoding.
+#[derive(Default)]
+struct Memo<const N: usize> {
+    key: Option<(u8, bool, [String; N])>,
+    cells: Vec<u8>,
+}
+
+impl<const N: usize> Memo<N> {
+    /// The cells of `texts`, as [`push_unit_csv`] (five) or [`crate::report::push_text_csv`]
+    /// (one) writes them: encoded again only when the texts or options differ from last time.
+    fn encoded(
+        &mut self,
+        texts: [&str; N],
+        opts: &crate::report::CsvOptions,
+        encode: impl FnOnce(&mut Vec<u8>),
+    ) -> &[u8] {
+        let same = self.key.as_ref().is_some_and(|(d, keep, held)| {
+            *d == opts.delimiter
+                && *keep == opts.keep_newlines
+                && held.iter().zip(texts).all(|(h, t)| h == t)
+        });
+        if !same {
+            let key = self
+                .key
+                .get_or_insert_with(|| (0, false, std::array::from_fn(|_| String::new())));
+            key.0 = opts.delimiter;
+            key.1 = opts.keep_newlines;
+            for (h, t) in key.2.iter_mut().zip(texts) {
+                h.clear();
+                h.push_str(t);
+            }
+            self.cells.clear();
+            encode(&mut self.cells);
+        }
+        &self.cells
+    }
+}
+
+impl Memo<5> {
+    fn cells(&mut self, u: &Unit, opts: &crate::report::CsvOptions) -> &[u8] {
+        let texts = [&u.unit_id, &u.speaker, &u.side, &u.kind, &u.text].map(|s| s.as_str());
+        self.encoded(texts, opts, |out| push_unit_csv(out, u, opts))
+    }
+}
+
+impl Memo<1> {
+    fn cells(&mut self, article: &str, opts: &crate::report::CsvOptions) -> &[u8] {
+        self.encoded([article], opts, |out| {
+            crate::report::push_text_csv(out, article, opts)
+        })
+    }
 }
 
 /// [`push_row_csv`] with parts of the row already encoded or checked.
@@ -1079,6 +1219,70 @@ pub(crate) fn push_row_csv_known(
 mod tests {
     use super::*;
     use crate::report::{encode_rows, CsvOptions, Format};
+
+    /// Rows written with the last claim's and article's cells kept are the bytes written
+    /// without: through repeats, changes, equal units elsewhere in memory, a unit changed in
+    /// place, rows without a claim and options changing between rows.
+    #[test]
+    fn remembered_cells_encode_as_fresh_ones() {
+        let unit = |id: &str, text: &str| crate::retrieve::Item::unit(id, text, Role::Claim).unit;
+        let mut units = [
+            unit("c1", "plain words"),
+            unit("c1", "plain words"),
+            unit("c2", "a, \"quoted\" one"),
+            unit("c1", "plain  words"),
+            unit("=c3", "line\nbreak"),
+        ];
+        units[3].speaker = "Someone".into();
+        let r = crate::retrieve::Item::unit("r1", "an answer", Role::Rebuttal).unit;
+        let opts = [
+            CsvOptions::default(),
+            CsvOptions {
+                delimiter: b';',
+                ..CsvOptions::default()
+            },
+            CsvOptions {
+                keep_newlines: true,
+                ..CsvOptions::default()
+            },
+        ];
+        let order = [0, 0, 1, 2, 2, 2, 2, 3, 4, 1, 4, 4, 5, 0, 0, 2];
+        let articles = ["a1", "a1", "a,2", "a,2", "a1"];
+        let mut memo_runs = Vec::new();
+        let mut plain_runs = Vec::new();
+        for round in 0..2 {
+            if round == 1 {
+                // The same place, new content: kept cells must not be reused.
+                units[0].text = "plain,words".into();
+            }
+            for (k, &u) in order.iter().enumerate() {
+                let o = &opts[(k / 3 + round) % opts.len()];
+                let v = RowView {
+                    article: articles[k % articles.len()],
+                    pair_id: "p1",
+                    status: Status::Paired,
+                    basis: "specific",
+                    confidence: "high",
+                    claim: units.get(u),
+                    rebuttal: Some(&r),
+                    score: None,
+                    evidence: "",
+                };
+                let mut got = Vec::new();
+                push_row_csv(&v, k % 2 == 0, o, &mut got);
+                let mut want = Vec::new();
+                push_row_csv_known(&v, KnownCells::default(), k % 2 == 0, o, &mut want);
+                assert_eq!(
+                    String::from_utf8_lossy(&got),
+                    String::from_utf8_lossy(&want),
+                    "row {k}, round {round}"
+                );
+                memo_runs.push(got);
+                plain_runs.push(want);
+            }
+        }
+        assert_eq!(memo_runs, plain_runs);
+    }
 
     /// A CSV row is the same bytes as the generic cells through the csv writer, whatever
     /// the text holds, and the same again with the claim's cells and the rebuttal text's
@@ -1112,11 +1316,12 @@ mod tests {
             let mut c = crate::retrieve::Item::unit(&format!("c{k}"), t, Role::Claim).unit;
             c.speaker = t.to_string();
             c.cue = "@cue".into();
-            let r =
+            let mut r =
                 crate::retrieve::Item::unit("r,1", texts[(k + 1) % texts.len()], Role::Rebuttal)
                     .unit;
+            r.speaker = texts[(k + 2) % texts.len()].to_string();
             for keep_newlines in [false, true] {
-                for delimiter in [b',', b';', b'\t', b'\''] {
+                for delimiter in [b',', b';', b'\t', b'\'', b'h'] {
                     let opts = CsvOptions {
                         keep_newlines,
                         delimiter,
@@ -1145,9 +1350,17 @@ mod tests {
                             push_unit_csv(&mut cells, &c, &opts);
                             let needs = crate::report::cell_needs(r.text.as_bytes(), delimiter);
                             let mut cached = Vec::new();
+                            let mut article = Vec::new();
+                            crate::report::push_text_csv(&mut article, v.article, &opts);
                             let known = KnownCells {
                                 claim: Some(&cells),
                                 rebuttal_text_needs: Some(needs),
+                                rebuttal_heads_verbatim: heads_verbatim(&r, &opts),
+                                article: Some(&article),
+                                fixed_verbatim: all_verbatim(
+                                    [v.pair_id, v.status.as_str(), v.confidence, v.basis],
+                                    &opts,
+                                ),
                             };
                             push_row_csv_known(&v, known, explain, &opts, &mut cached);
                             assert_eq!(got, cached);

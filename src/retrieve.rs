@@ -286,7 +286,23 @@ struct Vocab {
     df: Vec<u32>,
 }
 
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<xxhash_rust::xxh3::Xxh3Default>>;
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
+type FastSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// A word hashed in one call: the streaming `Xxh3` hasher set up its whole state (hundreds of
+/// bytes) for each of the millions of word lookups.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(bytes, self.0);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// The terms of each distinct written word, analysed once: a corpus repeats a few tens of
 /// thousands of words millions of times, so tokenising, folding and stemming every occurrence
@@ -300,8 +316,9 @@ struct WordTerms<'a> {
     /// Term ids, `u32::MAX` until the term is first used; `strs` holds the terms.
     ids: Vec<u32>,
     strs: Vec<String>,
-    /// First words of the gazetteer's multi-word names.
-    multi_first: std::collections::HashSet<String>,
+    /// First words of the gazetteer's multi-word names. Looked up for every capitalised word
+    /// of both sides, with the words' own one-call hash rather than SipHash.
+    multi_first: FastSet<String>,
 }
 
 impl WordTerms<'_> {
@@ -320,7 +337,7 @@ impl WordTerms<'_> {
 /// Whether `w`, one of [`words`], can start a multi-word party name: capitalised and, as
 /// [`crate::text::tokenize`] normalises it, the first word of one. Most words are turned
 /// away by their first letter or, in ASCII, by their lowercase form, before any tokenising.
-fn starts_multi(w: &str, multi_first: &std::collections::HashSet<String>) -> bool {
+fn starts_multi(w: &str, multi_first: &FastSet<String>) -> bool {
     let Some(c) = w.chars().next() else {
         return false;
     };
@@ -336,13 +353,17 @@ fn starts_multi(w: &str, multi_first: &std::collections::HashSet<String>) -> boo
             Some(b) => {
                 b.copy_from_slice(w.as_bytes());
                 b.make_ascii_lowercase();
-                std::str::from_utf8(b).unwrap_or_default()
+                // SAFETY: `w` is ASCII and lowercasing ASCII leaves ASCII: valid UTF-8. Checked
+                // again, it was a call for each of a million words.
+                unsafe { std::str::from_utf8_unchecked(b) }
             }
             None => return multi_first_of(w, multi_first),
         };
+        // ASCII: byte offsets are character offsets.
         let cuts = lower
-            .char_indices()
-            .filter(|&(_, c)| matches!(c, '-' | '\'' | '.' | '&'))
+            .bytes()
+            .enumerate()
+            .filter(|&(_, c)| matches!(c, b'-' | b'\'' | b'.' | b'&'))
             .map(|(k, _)| &lower[..k]);
         if !std::iter::once(lower)
             .chain(cuts)
@@ -355,7 +376,7 @@ fn starts_multi(w: &str, multi_first: &std::collections::HashSet<String>) -> boo
 }
 
 /// The tokenizer's own reading of [`starts_multi`].
-fn multi_first_of(w: &str, multi_first: &std::collections::HashSet<String>) -> bool {
+fn multi_first_of(w: &str, multi_first: &FastSet<String>) -> bool {
     let tok = crate::text::tokenize(w, 0, w.len());
     tok.first()
         .is_some_and(|t| t.cap && multi_first.contains(t.norm.as_str()))
@@ -441,7 +462,9 @@ impl Vocab {
             let split: Vec<(Vec<&'a str>, Vec<bool>, Vec<Option<(u32, u32)>>)> = block
                 .par_iter()
                 .map(|i| {
-                    let mut w = Vec::new();
+                    // Sized for words of four letters and a space on average: grown by
+                    // doubling, this was a realloc every few words.
+                    let mut w = Vec::with_capacity((i.context.len() + i.unit.text.len()) / 5 + 1);
                     words(&i.context, &mut w);
                     words(&i.unit.text, &mut w);
                     let starts: Vec<bool> =
@@ -589,15 +612,28 @@ struct Top {
     floor: f32,
 }
 
+/// A sort key ordering by `x` descending, as [`f32::total_cmp`] orders, then by `i`
+/// ascending: one integer comparison instead of a float's and an index's.
+fn desc_then_index(x: f32, i: usize) -> u64 {
+    // `total_cmp`'s own mapping of the bits to a signed integer, then to an unsigned one.
+    let b = x.to_bits() as i32;
+    let t = (b ^ ((((b >> 31) as u32) >> 1) as i32)) as u32 ^ 0x8000_0000;
+    debug_assert!(i <= u32::MAX as usize);
+    (u64::from(!t) << 32) | i as u64
+}
+
+/// Best first: score descending as [`f32::total_cmp`] orders, then response ascending, as
+/// one integer comparison ([`desc_then_index`]).
 fn better(a: &(usize, f32), b: &(usize, f32)) -> std::cmp::Ordering {
-    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+    desc_then_index(a.1, a.0).cmp(&desc_then_index(b.1, b.0))
 }
 
 impl Top {
     fn new(n: usize) -> Top {
         Top {
             n,
-            held: Vec::new(),
+            // Never more than `4n` held: sized once, not grown by doubling for every claim.
+            held: Vec::with_capacity(4 * n),
             floor: 0.0,
         }
     }
@@ -609,6 +645,15 @@ impl Top {
             self.held.truncate(self.n);
             self.floor = self.held[self.n - 1].1;
         }
+    }
+
+    /// The best `n`, in no particular order.
+    fn into_best(mut self) -> Vec<(usize, f32)> {
+        if self.n > 0 && self.held.len() > self.n {
+            self.held.select_nth_unstable_by(self.n - 1, better);
+            self.held.truncate(self.n);
+        }
+        self.held
     }
 
     fn into_sorted(mut self) -> Vec<(usize, f32)> {
@@ -627,7 +672,16 @@ impl Top {
 /// the stack for every posting.
 #[inline(never)]
 fn add_dense(acc: &mut [f32], list: &[(u32, f32)], wq: f32) {
-    for &(slot, wd) in list {
+    // Four postings a round: the loop's own counting was a fifth of the work. A list holds
+    // each slot once, and each add is the same as in the plain loop.
+    let mut quads = list.chunks_exact(4);
+    for q in quads.by_ref() {
+        acc[q[0].0 as usize] += wq * q[0].1;
+        acc[q[1].0 as usize] += wq * q[1].1;
+        acc[q[2].0 as usize] += wq * q[2].1;
+        acc[q[3].0 as usize] += wq * q[3].1;
+    }
+    for &(slot, wd) in quads.remainder() {
         acc[slot as usize] += wq * wd;
     }
 }
@@ -663,6 +717,73 @@ fn max_of(xs: &[f32]) -> f32 {
         m = if l > m { l } else { m };
     }
     m
+}
+
+/// Slots per stretch of the dense search's accumulator.
+const STRETCH: usize = 64;
+
+/// [`max_of`] of one stretch. A whole stretch is reduced with SSE2 (part of every x86_64):
+/// the generic loop, vectorised or not, cost about a sixteenth of a two-source run, as much
+/// as the postings it summarises. `maxps(v, m)` is `if v > m { v } else { m }` lane by lane,
+/// the same selection [`max_of`] makes.
+#[inline]
+fn stretch_max(xs: &[f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if let Ok(xs) = <&[f32; STRETCH]>::try_from(xs) {
+        use core::arch::x86_64::{_mm_cvtss_f32, _mm_shuffle_ps};
+        use core::arch::x86_64::{_mm_loadu_ps, _mm_max_ps, _mm_movehl_ps, _mm_setzero_ps};
+        // SAFETY: SSE2 is baseline on x86_64; every load reads 4 of the array's 64 floats.
+        unsafe {
+            let p = xs.as_ptr();
+            let mut m = [_mm_setzero_ps(); 4];
+            for i in 0..STRETCH / 16 {
+                for (j, mj) in m.iter_mut().enumerate() {
+                    *mj = _mm_max_ps(_mm_loadu_ps(p.add(16 * i + 4 * j)), *mj);
+                }
+            }
+            let a = _mm_max_ps(_mm_max_ps(m[0], m[1]), _mm_max_ps(m[2], m[3]));
+            let b = _mm_max_ps(a, _mm_movehl_ps(a, a));
+            let c = _mm_max_ps(b, _mm_shuffle_ps::<0b01>(b, b));
+            return _mm_cvtss_f32(c);
+        }
+    }
+    max_of(xs)
+}
+
+/// Slots tested together in a stretch that may hold candidates.
+const GROUP: usize = 16;
+
+/// Whether any of `xs` is at least `t` (`t` not NaN). Sixteen slots as four SSE2 compares and
+/// one mask, where testing them one by one was a thirtieth of a two-source run.
+#[inline]
+fn any_at_least(xs: &[f32], t: f32) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if let Ok(xs) = <&[f32; GROUP]>::try_from(xs) {
+        use core::arch::x86_64::_mm_set1_ps;
+        use core::arch::x86_64::{_mm_cmpge_ps, _mm_loadu_ps, _mm_movemask_ps, _mm_or_ps};
+        // SAFETY: SSE2 is baseline on x86_64; every load reads 4 of the array's 16 floats.
+        unsafe {
+            let p = xs.as_ptr();
+            let t = _mm_set1_ps(t);
+            let ge = |k: usize| _mm_cmpge_ps(_mm_loadu_ps(p.add(4 * k)), t);
+            let any = _mm_or_ps(_mm_or_ps(ge(0), ge(1)), _mm_or_ps(ge(2), ge(3)));
+            return _mm_movemask_ps(any) != 0;
+        }
+    }
+    xs.iter().any(|&v| v >= t)
+}
+
+/// Zeroes one stretch: a whole one as sixteen stores in place rather than a `memset` call per
+/// stretch (a third of the fixed cost per claim of the dense search).
+#[inline]
+fn clear_stretch(xs: &mut [f32]) {
+    if xs.len() == STRETCH {
+        for q in xs.chunks_exact_mut(4) {
+            q.copy_from_slice(&[0.0; 4]);
+        }
+    } else {
+        xs.fill(0.0);
+    }
 }
 
 /// Content words of a vector, sorted and space-joined: what the fuzzy part compares.
@@ -715,7 +836,7 @@ struct Parts {
 fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> (f32, Vec<(u32, f32)>) {
     let (mut i, mut j) = (0, 0);
     let mut sum = 0.0;
-    let mut shared = Vec::new();
+    let mut shared = Vec::with_capacity(a.len().min(b.len()));
     while i < a.len() && j < b.len() {
         match a[i].0.cmp(&b[j].0) {
             std::cmp::Ordering::Less => i += 1,
@@ -951,6 +1072,11 @@ impl<'a> Engine<'a> {
         acc: &mut [f32],
         touched: &mut Vec<u32>,
     ) -> Vec<(usize, f32)> {
+        self.search(ci, n, acc, touched).into_sorted()
+    }
+
+    /// [`Engine::top_n`]'s candidates, not yet picked out and sorted.
+    fn search(&self, ci: usize, n: usize, acc: &mut [f32], touched: &mut Vec<u32>) -> Top {
         let claim = &self.claims[ci];
         let (lo, hi) = self.range(claim);
         // A small ordered group is scored whole when the position prior is on: an answer
@@ -976,7 +1102,10 @@ impl<'a> Engine<'a> {
         // When the claim's posting lists cover much of the range (common words), a branch-free
         // accumulation and one scan of the range beat tracking each first touch. The sums are
         // the same either way: terms are added in the same order.
-        let dense = !whole && visits * 4 >= (hi - lo) as usize;
+        // With the position prior on, the sparse search also offers touched slots that sum
+        // to 0, which the dense one does not: there the choice stays where it was.
+        let share = if self.opts.position > 0.0 { 4 } else { 8 };
+        let dense = !whole && visits * share >= (hi - lo) as usize;
         if dense {
             for &(list, wq) in &lists {
                 add_dense(acc, list, wq);
@@ -1003,29 +1132,42 @@ impl<'a> Engine<'a> {
             // Where a claim's own id is excluded its slot could be among those `n`, and the
             // bound is not used.
             let range = &mut acc[lo as usize..hi as usize];
-            let maxima: Vec<f32> = range.chunks(64).map(max_of).collect();
+            let maxima: Vec<f32> = range.chunks(STRETCH).map(stretch_max).collect();
             let mut bound = 0.0f32;
             if n > 0 && !self.opts.exclude_same_id && maxima.len() > n {
-                let mut m = maxima.clone();
-                let (_, nth, _) = m.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a));
-                bound = *nth;
+                // Maxima are +0.0 or above and never NaN ([`max_of`] starts from +0.0 and
+                // only takes what is larger), so their bits order as their values: selected
+                // as integers, not with `total_cmp` for every comparison (a thirtieth of a
+                // two-source run).
+                let mut m: Vec<u32> = maxima.iter().map(|x| x.to_bits()).collect();
+                let at = m.len() - n;
+                let (_, nth, _) = m.select_nth_unstable(at);
+                bound = f32::from_bits(*nth);
             }
             // Above 0 as well: an untouched slot is no candidate.
             let bound = f32::from_bits(bound.to_bits().max(1));
             let mut base = lo as usize;
-            for (wide, &most) in range.chunks_mut(64).zip(&maxima) {
+            for (wide, &most) in range.chunks_mut(STRETCH).zip(&maxima) {
                 if most >= bound && most >= top.floor {
-                    for (k, &v) in wide.iter().enumerate() {
-                        if v >= bound && v >= top.floor {
-                            let r = self.slot_to_resp[base + k] as usize;
-                            if !excluded(r) {
-                                top.offer((r, v));
+                    // A stretch that reaches the bound mostly holds slots below it: sixteen
+                    // at a time are passed over when none reaches it, then each is tested
+                    // as before.
+                    for (g, group) in wide.chunks(GROUP).enumerate() {
+                        if !any_at_least(group, bound.max(top.floor)) {
+                            continue;
+                        }
+                        for (k, &v) in group.iter().enumerate() {
+                            if v >= bound && v >= top.floor {
+                                let r = self.slot_to_resp[base + g * GROUP + k] as usize;
+                                if !excluded(r) {
+                                    top.offer((r, v));
+                                }
                             }
                         }
                     }
                 }
-                wide.fill(0.0);
                 base += wide.len();
+                clear_stretch(wide);
             }
         } else {
             for &s in touched.iter() {
@@ -1039,7 +1181,7 @@ impl<'a> Engine<'a> {
             }
             touched.clear();
         }
-        top.into_sorted()
+        top
     }
 
     /// `index`: the candidate's index score when it is the cosine itself (TF-IDF queries with
@@ -1165,28 +1307,86 @@ impl<'a> Engine<'a> {
 
     /// The full composite of one claim × response pair.
     pub fn score(&self, ci: usize, ri: usize, fuzzy: f32) -> Score {
+        let (mut score, shared) = self.score_bare(ci, ri, fuzzy);
+        score.shared = shared
+            .into_iter()
+            .map(|s| self.vocab[s.0 as usize].replace('_', " "))
+            .collect();
+        if self.opts.weights.reference > 0.0 {
+            score.reference_phrase = self.reference(ci, ri).1;
+        }
+        score
+    }
+
+    /// [`Engine::score`] without its strings (`shared` and `reference_phrase` left empty),
+    /// and the shared terms (up to 5, best first) as term ids: a streamed report writes them
+    /// into the row's evidence without a `String` each.
+    fn score_bare(&self, ci: usize, ri: usize, fuzzy: f32) -> (Score, Vec<(u32, f32)>) {
         // The cosine's sum is `dot`'s, term for term: one merge gives both.
         let (lexical, mut shared) = cosine(&self.claim_vecs[ci], &self.resp_vecs[ri]);
         let p = self.parts_with(ci, ri, lexical);
-        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let phrase = if self.opts.weights.reference > 0.0 {
-            self.reference(ci, ri).1
-        } else {
-            String::new()
-        };
-        Score {
+        // Term ids are distinct: no ties, so no need of a stable sort's buffer.
+        shared.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        shared.truncate(5);
+        let score = Score {
             lexical: p.lexical,
             fuzzy,
             reference: p.reference,
             order: p.position,
             total: self.total(&p, ri, fuzzy),
-            shared: shared
-                .into_iter()
-                .take(5)
-                .map(|s| self.vocab[s.0 as usize].replace('_', " "))
-                .collect(),
-            reference_phrase: phrase,
+            shared: Vec::new(),
+            reference_phrase: String::new(),
+        };
+        (score, shared)
+    }
+
+    /// The reference phrase of [`Engine::score`], borrowed where it is the response's own.
+    fn reference_phrase(&self, ci: usize, ri: usize) -> std::borrow::Cow<'_, str> {
+        if self.opts.weights.reference <= 0.0 {
+            "".into()
+        } else if self.claims[ci].unit.speaker_aliases.is_empty() {
+            self.resp_ref[ri].1.as_str().into()
+        } else {
+            self.reference(ci, ri).1.into()
         }
+    }
+
+    /// A claim's report rows as [`links`] makes them from [`Engine::kept`], with the
+    /// evidence written straight from the term ids.
+    fn kept_links(
+        &self,
+        ci: usize,
+        article: &str,
+        acc: &mut [f32],
+        touched: &mut Vec<u32>,
+    ) -> Vec<Link> {
+        let c = &self.claims[ci];
+        let kept = self.kept_fuzzy(ci, acc, touched);
+        if kept.is_empty() {
+            return links(c, article, self.responses, Vec::new());
+        }
+        let mut ids = PairIds::new(article, &c.unit.text);
+        kept.into_iter()
+            .map(|(ri, fuzzy)| {
+                let (score, shared) = self.score_bare(ci, ri, fuzzy);
+                let mut out = Vec::with_capacity(96);
+                push_evidence(
+                    &mut out,
+                    shared.iter().map(|s| self.vocab[s.0 as usize].as_str()),
+                    &self.reference_phrase(ci, ri),
+                    &score,
+                );
+                Link {
+                    pair_id: ids.of(&self.responses[ri].unit.text),
+                    status: Status::Paired,
+                    confidence: confidence(score.total),
+                    response: Some(ri),
+                    // Only whole strings and ASCII were pushed.
+                    evidence: String::from_utf8(out).unwrap_or_default(),
+                    score: Some(score),
+                }
+            })
+            .collect()
     }
 
     /// What the report keeps of one claim: its best `top_k` candidates scoring at least
@@ -1195,7 +1395,21 @@ impl<'a> Engine<'a> {
     /// whose composite could not reach the current `top_k`-th best even with a perfect fuzzy
     /// part is never given the character-level comparison.
     pub fn kept(&self, ci: usize, acc: &mut [f32], touched: &mut Vec<u32>) -> Vec<Match> {
-        let cands = self.top_n(ci, self.opts.candidates, acc, touched);
+        self.kept_fuzzy(ci, acc, touched)
+            .into_iter()
+            .map(|(ri, fuzzy)| Match {
+                response: ri,
+                score: self.score(ci, ri, fuzzy),
+            })
+            .collect()
+    }
+
+    /// [`Engine::kept`]: (response, fuzzy part), best first.
+    fn kept_fuzzy(&self, ci: usize, acc: &mut [f32], touched: &mut Vec<u32>) -> Vec<(usize, f32)> {
+        // In any order: they are sorted by their bounds below.
+        let cands = self
+            .search(ci, self.opts.candidates, acc, touched)
+            .into_best();
         if cands.is_empty() {
             return Vec::new();
         }
@@ -1217,7 +1431,7 @@ impl<'a> Engine<'a> {
         // Highest bound first: the best totals are found early and raise the bar that spares
         // the rest their character-level comparison. Which candidates are kept does not
         // depend on this order, only how many are compared.
-        let mut bounded: Vec<(usize, Parts, f32)> = cands
+        let parts: Vec<(usize, Parts, f32)> = cands
             .into_iter()
             .map(|(ri, index)| {
                 let p = self.parts(ci, ri, Some(index));
@@ -1225,8 +1439,15 @@ impl<'a> Engine<'a> {
                 (ri, p, bound)
             })
             .collect();
-        bounded.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-        for (ri, p, bound) in bounded {
+        // Sorted as keys: responses are distinct, so the order is total.
+        let mut order: Vec<(u64, u32)> = parts
+            .iter()
+            .enumerate()
+            .map(|(k, x)| (desc_then_index(x.2, x.0), k as u32))
+            .collect();
+        order.sort_unstable_by_key(|x| x.0);
+        for &(_, k) in &order {
+            let (ri, ref p, bound) = parts[k as usize];
             // Strictly below: a candidate that can only tie still wins ties by index.
             if bound < min_score
                 || (best.len() == keep && best.iter().copied().fold(f32::MAX, f32::min) > bound)
@@ -1234,7 +1455,7 @@ impl<'a> Engine<'a> {
                 break;
             }
             let fuzzy = self.fuzzy(fz.as_ref(), ri);
-            let total = self.total(&p, ri, fuzzy);
+            let total = self.total(p, ri, fuzzy);
             scored.push((ri, fuzzy, total));
             if best.len() < keep {
                 best.push(total);
@@ -1244,15 +1465,12 @@ impl<'a> Engine<'a> {
                 }
             }
         }
-        scored.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+        scored.sort_unstable_by_key(|x| desc_then_index(x.2, x.0));
         scored
             .into_iter()
             .filter(|x| x.2 >= min_score)
             .take(keep)
-            .map(|(ri, fuzzy, _)| Match {
-                response: ri,
-                score: self.score(ci, ri, fuzzy),
-            })
+            .map(|(ri, fuzzy, _)| (ri, fuzzy))
             .collect()
     }
 
@@ -1435,29 +1653,48 @@ fn confidence(total: f32) -> &'static str {
 
 fn evidence(s: &Score) -> String {
     let mut out = Vec::with_capacity(96);
-    if !s.shared.is_empty() {
-        out.extend_from_slice(b"shared: ");
-        for (k, t) in s.shared.iter().enumerate() {
-            if k > 0 {
-                out.extend_from_slice(b", ");
-            }
+    push_evidence(
+        &mut out,
+        s.shared.iter().map(|t| t.as_str()),
+        &s.reference_phrase,
+        s,
+    );
+    // Only whole strings and ASCII were pushed.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A row's evidence: the shared terms (a bigram's `_` written as a space), the reference
+/// phrase, and the fuzzy and position parts of `s`.
+fn push_evidence<'t>(
+    out: &mut Vec<u8>,
+    shared: impl Iterator<Item = &'t str>,
+    phrase: &str,
+    s: &Score,
+) {
+    let mut any = false;
+    for t in shared {
+        out.extend_from_slice(if any { b", " } else { b"shared: " });
+        any = true;
+        if t.contains('_') {
+            out.extend_from_slice(t.replace('_', " ").as_bytes());
+        } else {
             out.extend_from_slice(t.as_bytes());
         }
+    }
+    if any {
         out.extend_from_slice(b"; ");
     }
-    if !s.reference_phrase.is_empty() {
+    if !phrase.is_empty() {
         out.extend_from_slice("reference: \u{201c}".as_bytes());
-        out.extend_from_slice(s.reference_phrase.as_bytes());
+        out.extend_from_slice(phrase.as_bytes());
         out.extend_from_slice("\u{201d}; ".as_bytes());
     }
     out.extend_from_slice(b"fuzzy ");
-    push_fixed(&mut out, s.fuzzy, 2);
+    push_fixed(out, s.fuzzy, 2);
     if s.order > 0.0 {
         out.extend_from_slice(b"; position ");
-        push_fixed(&mut out, s.order, 2);
+        push_fixed(out, s.order, 2);
     }
-    // Only whole strings and ASCII were pushed.
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// [`pair_id`], printed without the formatter: the same id.
@@ -1636,12 +1873,30 @@ pub fn write_two_sources(
     let engine = Engine::new(claims, responses, lex, &opts);
     let headers = crate::pair::report_headers(explain);
     let mut written = Written::default();
+    // Every pair id is `p` and 16 lowercase hex digits: written as it is if those are.
+    let fixed_verbatim = crate::pair::all_verbatim(
+        [
+            Status::Paired.as_str(),
+            Status::Unanswered.as_str(),
+            "high",
+            "medium",
+            "low",
+            "specific",
+            "p0123456789abcdef",
+        ],
+        &csv,
+    );
     // What each response's text needs in a CSV cell, found once: a response is in the rows
     // of many claims. Two flags each, where its encoded cells would have been megabytes.
-    let resp_needs: Vec<(bool, bool)> = if format == crate::report::Format::Csv {
+    let resp_needs: Vec<((bool, bool), bool)> = if format == crate::report::Format::Csv {
         responses
             .par_iter()
-            .map(|r| cell_needs(r.unit.text.as_bytes(), csv.delimiter))
+            .map(|r| {
+                (
+                    cell_needs(r.unit.text.as_bytes(), csv.delimiter),
+                    crate::pair::heads_verbatim(&r.unit, &csv),
+                )
+            })
             .collect()
     } else {
         Vec::new()
@@ -1667,8 +1922,7 @@ pub fn write_two_sources(
                 |s, ci| {
                     let c = &claims[ci];
                     let article = article_of(c);
-                    let kept = engine.kept(ci, &mut s.acc, &mut s.touched);
-                    let ls = links(c, &article, responses, kept);
+                    let ls = engine.kept_links(ci, &article, &mut s.acc, &mut s.touched);
                     let paired = ls.iter().filter(|l| l.status == Status::Paired).count();
                     // Sized for the row's two texts and its other cells at once: grown by
                     // doubling, every claim's rows were copied several times.
@@ -1689,13 +1943,17 @@ pub fn write_two_sources(
                     let ends = if format == crate::report::Format::Csv {
                         let mut claim_cells = Vec::with_capacity(64 + c.unit.text.len());
                         crate::pair::push_unit_csv(&mut claim_cells, &c.unit, &csv);
+                        let mut article_cell = Vec::with_capacity(article.len());
+                        crate::report::push_text_csv(&mut article_cell, &article, &csv);
                         ls.iter()
                             .map(|l| {
+                                let resp = l.response.and_then(|r| resp_needs.get(r).copied());
                                 let known = crate::pair::KnownCells {
                                     claim: Some(&claim_cells),
-                                    rebuttal_text_needs: l
-                                        .response
-                                        .and_then(|r| resp_needs.get(r).copied()),
+                                    rebuttal_text_needs: resp.map(|r| r.0),
+                                    rebuttal_heads_verbatim: resp.is_some_and(|r| r.1),
+                                    article: Some(&article_cell),
+                                    fixed_verbatim,
                                 };
                                 crate::pair::push_row_csv_known(
                                     &view(c, &article, responses, l),
@@ -2010,7 +2268,103 @@ mod tests {
         items(&texts.iter().map(String::as_str).collect::<Vec<_>>(), role)
     }
 
+    /// A whole stretch's SSE2 maximum equals the plain [`max_of`], wherever the largest value
+    /// sits and whatever the zeros around it; clearing leaves every slot 0.
+    #[test]
+    fn stretch_max_equals_max_of() {
+        let mut state = 7u64;
+        for round in 0..2000 {
+            let len = if round % 5 == 4 {
+                round % STRETCH
+            } else {
+                STRETCH
+            };
+            let xs: Vec<f32> = (0..len)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1442695040888963407);
+                    let r = (state >> 40) as u32;
+                    // Mostly untouched slots, some tiny and some large sums.
+                    match r % 4 {
+                        0 | 1 => 0.0,
+                        2 => f32::from_bits(1 + r % 1000),
+                        _ => (r % 100_000) as f32 / 997.0,
+                    }
+                })
+                .collect();
+            assert_eq!(stretch_max(&xs).to_bits(), max_of(&xs).to_bits(), "{xs:?}");
+            let mut ys = xs.clone();
+            clear_stretch(&mut ys);
+            assert!(ys.iter().all(|&y| y.to_bits() == 0));
+        }
+        let mut one = [0.0f32; STRETCH];
+        for k in 0..STRETCH {
+            one[k] = 2.5;
+            assert_eq!(stretch_max(&one), 2.5);
+            one[k] = 0.0;
+        }
+    }
+
+    /// The grouped test agrees with testing each slot, at and around every value present.
+    #[test]
+    fn any_at_least_equals_each_slot() {
+        let mut state = 11u64;
+        for round in 0..3000 {
+            let len = if round % 7 == 6 { round % GROUP } else { GROUP };
+            let xs: Vec<f32> = (0..len)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1442695040888963407);
+                    let r = (state >> 40) as u32;
+                    if r % 3 == 0 {
+                        0.0
+                    } else {
+                        (r % 5000) as f32 / 131.0
+                    }
+                })
+                .collect();
+            let mut ts: Vec<f32> = xs.clone();
+            ts.extend(xs.iter().map(|&x| f32::from_bits(x.to_bits() + 1)));
+            ts.extend([0.0, f32::from_bits(1), 1e9]);
+            for t in ts {
+                let plain = xs.iter().any(|&v| v >= t);
+                assert_eq!(any_at_least(&xs, t), plain, "{t} {xs:?}");
+            }
+        }
+    }
+
     /// The index's top-N equals a brute-force ranking of every claim × response cosine.
+    #[test]
+    fn desc_then_index_orders_as_total_cmp() {
+        let mut xs = vec![
+            0.0f32,
+            -0.0,
+            1.0,
+            -1.0,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MIN_POSITIVE,
+            -f32::MIN_POSITIVE,
+            f32::from_bits(1),
+            0.5,
+        ];
+        let mut x = 12345u32;
+        for _ in 0..2000 {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            xs.push(f32::from_bits(x));
+            xs.push((x % 7) as f32 / 4.0);
+        }
+        let items: Vec<(usize, f32)> = xs.iter().enumerate().map(|(i, &v)| (i % 97, v)).collect();
+        let mut by_cmp = items.clone();
+        by_cmp.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut by_key = items;
+        by_key.sort_by_key(|a| desc_then_index(a.1, a.0));
+        let bits = |v: &[(usize, f32)]| v.iter().map(|a| (a.0, a.1.to_bits())).collect::<Vec<_>>();
+        assert_eq!(bits(&by_cmp), bits(&by_key));
+    }
+
     #[test]
     fn top_n_equals_brute_force() {
         let lex = Lexicon::builtin();
