@@ -30,6 +30,8 @@ pub mod review;
 pub mod score;
 pub mod segment;
 pub mod shard;
+#[cfg(test)]
+mod testrng;
 pub mod text;
 pub mod unit;
 pub mod xlsx;

@@ -92,9 +92,12 @@ pub fn pair_id(article: &str, claim_text: &str, rebuttal_text: &str) -> String {
     buf.extend_from_slice(claim_text.as_bytes());
     buf.push(0x1f);
     buf.extend_from_slice(rebuttal_text.as_bytes());
-    // `format!("p{:016x}", ..)` by hand: every row has an id, and the formatting machinery
-    // cost more than the hash.
-    let h = xxhash_rust::xxh3::xxh3_64(&buf);
+    pair_id_of_hash(xxhash_rust::xxh3::xxh3_64(&buf))
+}
+
+/// A pair id from its hash: `format!("p{:016x}", h)` by hand, since every row has an id and
+/// the formatting machinery cost more than the hash.
+pub(crate) fn pair_id_of_hash(h: u64) -> String {
     let mut id = String::with_capacity(17);
     id.push('p');
     for k in (0..16).rev() {
@@ -191,13 +194,8 @@ mod df_tests {
     #[test]
     fn document_frequencies_from_counts_match_a_plain_count() {
         let words = ["extrem", "deal", "sanction", "a", "b", "extremist"];
-        let mut seed = 0x2545F4914F6CDD1Du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
+        let mut next = || rng.next();
         for _ in 0..200 {
             let units: Vec<Vec<Term>> = (0..next() % 6)
                 .map(|_| {

@@ -501,7 +501,7 @@ fn wide_needs(s: &[u8], delimiter: u8) -> WideNeeds {
 }
 
 /// Appends the decimal digits of `n`.
-pub(crate) fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+pub(crate) fn push_uint(out: &mut Vec<u8>, n: u64) {
     // One digit (paragraph numbers, offsets of 0) without the copy of a length known only at
     // run time, which is a call to `memcpy`.
     if n < 10 {
@@ -523,16 +523,7 @@ pub(crate) fn push_uint(out: &mut Vec<u8>, mut n: u64) {
         out.extend_from_slice(&[d(n / 1000), d(n / 100), d(n / 10), d(n)]);
         return;
     }
-    let mut digits = [0u8; 20];
-    let mut k = digits.len();
-    loop {
-        k -= 1;
-        digits[k] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
+    let (digits, k) = crate::text::decimal_digits(n);
     out.extend_from_slice(&digits[k..]);
 }
 

@@ -1829,19 +1829,12 @@ impl PairIds {
         PairIds { buf, prefix }
     }
 
-    /// The id, printed without the formatter.
+    /// [`crate::pair::pair_id`] of the claim and `rebuttal_text`, the claim's part of the
+    /// hashed bytes laid out once.
     fn of(&mut self, rebuttal_text: &str) -> String {
         self.buf.truncate(self.prefix);
         self.buf.extend_from_slice(rebuttal_text.as_bytes());
-        let v = xxhash_rust::xxh3::xxh3_64(&self.buf);
-        let mut id = String::with_capacity(17);
-        id.push('p');
-        for k in (0..16).rev() {
-            id.push(char::from(
-                b"0123456789abcdef"[(v >> (4 * k)) as usize & 15],
-            ));
-        }
-        id
+        crate::pair::pair_id_of_hash(xxhash_rust::xxh3::xxh3_64(&self.buf))
     }
 }
 
@@ -2348,13 +2341,8 @@ mod tests {
     /// boundaries, on a small alphabet (long common subsequences) and a wide one.
     #[test]
     fn ascii_lcs_gives_rapidfuzzs_indel_similarity() {
-        let mut state = 7u64;
-        let mut next = |n: u64| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) % n
-        };
+        let mut rng = crate::testrng::Lcg(7);
+        let mut next = |n: u64| (rng.next() >> 33) % n;
         let mut compared = 0;
         for alphabet in [b"ab ".as_slice(), b"etaoin shrdlucmfwypvbgkqjxz0123'-"] {
             for len1 in (1..=70).chain([127, 128, 129, 191, 192, 193, 255, 256, 257, 300]) {
@@ -2392,12 +2380,12 @@ mod tests {
             .collect()
     }
 
-    /// `count` units of words from `vocab` drawn by a fixed-seed generator (`state` carries
+    /// `count` units of words from `vocab` drawn by a fixed-seed generator (`rng` carries
     /// on from one call to the next), the k-th `len(k)` words long: a small vocabulary gives
     /// many shared terms and many ties.
     fn random_items(
         vocab: &[&str],
-        state: &mut u64,
+        rng: &mut crate::testrng::Lcg,
         count: usize,
         len: impl Fn(usize) -> usize,
         role: Role,
@@ -2405,12 +2393,7 @@ mod tests {
         let texts: Vec<String> = (0..count)
             .map(|k| {
                 let words: Vec<&str> = (0..len(k))
-                    .map(|_| {
-                        *state = state
-                            .wrapping_mul(6_364_136_223_846_793_005)
-                            .wrapping_add(1442695040888963407);
-                        vocab[(*state >> 33) as usize % vocab.len()]
-                    })
+                    .map(|_| vocab[(rng.next() >> 33) as usize % vocab.len()])
                     .collect();
                 words.join(" ")
             })
@@ -2422,7 +2405,7 @@ mod tests {
     /// sits and whatever the zeros around it; clearing leaves every slot 0.
     #[test]
     fn stretch_max_equals_max_of() {
-        let mut state = 7u64;
+        let mut rng = crate::testrng::Lcg(7);
         for round in 0..2000 {
             let len = if round % 5 == 4 {
                 round % STRETCH
@@ -2431,10 +2414,7 @@ mod tests {
             };
             let xs: Vec<f32> = (0..len)
                 .map(|_| {
-                    state = state
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1442695040888963407);
-                    let r = (state >> 40) as u32;
+                    let r = (rng.next() >> 40) as u32;
                     // Mostly untouched slots, some tiny and some large sums.
                     match r % 4 {
                         0 | 1 => 0.0,
@@ -2459,15 +2439,12 @@ mod tests {
     /// The grouped test agrees with testing each slot, at and around every value present.
     #[test]
     fn any_at_least_equals_each_slot() {
-        let mut state = 11u64;
+        let mut rng = crate::testrng::Lcg(11);
         for round in 0..3000 {
             let len = if round % 7 == 6 { round % GROUP } else { GROUP };
             let xs: Vec<f32> = (0..len)
                 .map(|_| {
-                    state = state
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1442695040888963407);
-                    let r = (state >> 40) as u32;
+                    let r = (rng.next() >> 40) as u32;
                     if r % 3 == 0 {
                         0.0
                     } else {
@@ -2570,9 +2547,9 @@ mod tests {
             "ration", "export", "school", "observer", "militant", "fund", "harbour", "grain",
             "pipeline", "treaty", "drone", "embassy", "sanction", "vaccine", "bridge", "quota",
         ];
-        let mut state = 11;
-        let claims = random_items(&vocab, &mut state, 40, |k| 2 + k % 9, Role::Claim);
-        let responses = random_items(&vocab, &mut state, 3000, |k| 1 + k % 12, Role::Rebuttal);
+        let mut rng = crate::testrng::Lcg(11);
+        let claims = random_items(&vocab, &mut rng, 40, |k| 2 + k % 9, Role::Claim);
+        let responses = random_items(&vocab, &mut rng, 3000, |k| 1 + k % 12, Role::Rebuttal);
         let e = Engine::new(&claims, &responses, &lex, &Options::default());
         for n in [1, 7, 50, 400] {
             let got = e.candidates(n);
@@ -2617,9 +2594,9 @@ mod tests {
             "pipeline",
             "treaty",
         ];
-        let mut state = 5;
-        let claims = random_items(&words, &mut state, 30, |k| 3 + k % 8, Role::Claim);
-        let responses = random_items(&words, &mut state, 800, |k| 2 + k % 11, Role::Rebuttal);
+        let mut rng = crate::testrng::Lcg(5);
+        let claims = random_items(&words, &mut rng, 30, |k| 3 + k % 8, Role::Claim);
+        let responses = random_items(&words, &mut rng, 800, |k| 2 + k % 11, Role::Rebuttal);
         for (top_k, min_score) in [(1, 0.0), (3, 0.2), (10, 0.0), (10, 0.35), (0, 0.3)] {
             let mut opts = Options {
                 top_k,

@@ -377,6 +377,19 @@ pub struct Prepared {
     pub aliases: Vec<RefAlias>,
 }
 
+/// Where each ASCII byte's bucket starts in a counting sort of `keys`: `starts[c]` is how
+/// many keys are below `c`.
+fn bucket_starts(keys: &[u8]) -> [u32; 129] {
+    let mut starts = [0u32; 129];
+    for &c in keys {
+        starts[c as usize + 1] += 1;
+    }
+    for k in 1..129 {
+        starts[k] += starts[k - 1];
+    }
+    starts
+}
+
 /// The bigrams of ASCII bytes as [`DiceKey`] keeps them (`a << 32 | b`), sorted. Both bytes
 /// are below 128, so two counting passes of 128 buckets (second byte, then first) sort them
 /// in linear time; a comparison sort of every unit's bigrams was a fiftieth of a run
@@ -393,13 +406,7 @@ fn sorted_ascii_bigrams(bytes: &[u8]) -> Vec<u64> {
         return v;
     }
     // Pass 1: stable by the second byte into `by_second` (first-byte indices).
-    let mut count = [0u32; 129];
-    for &b in &bytes[1..] {
-        count[b as usize + 1] += 1;
-    }
-    for k in 1..129 {
-        count[k] += count[k - 1];
-    }
+    let mut count = bucket_starts(&bytes[1..]);
     let mut by_second = vec![0u32; n];
     for i in 0..n {
         let b = bytes[i + 1] as usize;
@@ -407,13 +414,7 @@ fn sorted_ascii_bigrams(bytes: &[u8]) -> Vec<u64> {
         count[b] += 1;
     }
     // Pass 2: stable by the first byte, which leaves the pairs in (first, second) order.
-    let mut count = [0u32; 129];
-    for &a in &bytes[..n] {
-        count[a as usize + 1] += 1;
-    }
-    for k in 1..129 {
-        count[k] += count[k - 1];
-    }
+    let mut count = bucket_starts(&bytes[..n]);
     let mut out = vec![0u64; n];
     for &i in &by_second {
         let i = i as usize;
@@ -1022,13 +1023,8 @@ mod tests {
 
     #[test]
     fn jaro_winkler_matches_strsim() {
-        let mut seed = 0x9E3779B97F4A7C15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::testrng::XorShift(0x9E3779B97F4A7C15);
+        let mut next = || rng.next();
         let letters = b"aabbcdeinorst";
         let word = |n: u64, len: usize| -> String {
             (0..len)
@@ -1126,13 +1122,8 @@ mod tests {
             "x",
             "",
         ];
-        let mut seed = 0x9E3779B97F4A7C15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::testrng::XorShift(0x9E3779B97F4A7C15);
+        let mut next = || rng.next();
         let pick = |next: &mut dyn FnMut() -> u64, n: u64| -> Vec<String> {
             (0..next() % n)
                 .map(|_| pool[(next() % pool.len() as u64) as usize].to_string())
@@ -1180,13 +1171,8 @@ mod tests {
             "by",
             "report",
         ];
-        let mut seed = 0x2545F4914F6CDD1Du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
+        let mut next = || rng.next();
         for _ in 0..5_000 {
             let t: Vec<&str> = (0..next() % 8)
                 .map(|_| words[(next() % words.len() as u64) as usize])
@@ -1241,13 +1227,8 @@ mod tests {
 
     #[test]
     fn counting_sort_of_bigrams_matches_a_comparison_sort() {
-        let mut seed = 0x2545F4914F6CDD1Du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
+        let mut next = || rng.next();
         for len in (0..200).chain([500, 1000]) {
             for alphabet in [3u64, 27, 128] {
                 let bytes: Vec<u8> = (0..len).map(|_| (next() % alphabet) as u8).collect();

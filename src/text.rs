@@ -331,12 +331,10 @@ impl CharIndex {
     }
 }
 
-/// `format!("{prefix}{n}")` without the formatting machinery, which costs several times
-/// more for a string made once per unit.
-pub fn prefixed_number(prefix: char, n: usize) -> String {
+/// The decimal digits of `n`, right-aligned in the buffer: they are `buf[first..]`.
+pub(crate) fn decimal_digits(mut n: u64) -> ([u8; 20], usize) {
     let mut digits = [0u8; 20];
     let mut k = digits.len();
-    let mut n = n;
     loop {
         k -= 1;
         digits[k] = b'0' + (n % 10) as u8;
@@ -345,6 +343,13 @@ pub fn prefixed_number(prefix: char, n: usize) -> String {
             break;
         }
     }
+    (digits, k)
+}
+
+/// `format!("{prefix}{n}")` without the formatting machinery, which costs several times
+/// more for a string made once per unit.
+pub fn prefixed_number(prefix: char, n: usize) -> String {
+    let (digits, k) = decimal_digits(n as u64);
     let mut out = String::with_capacity(prefix.len_utf8() + digits.len() - k);
     out.push(prefix);
     for &d in &digits[k..] {
@@ -480,13 +485,8 @@ mod tests {
             ",",
             "\u{2028}",
         ];
-        let mut seed = 0x2545F4914F6CDD1Du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
+        let mut next = || rng.next();
         for _ in 0..20_000 {
             let len = (next() % 12) as usize;
             let s: String = (0..len)
