@@ -490,61 +490,79 @@ fn stream_plan(
         failed: plan.failed as u64,
         ..Default::default()
     };
-    while let Some(batch) = plan.next_batch(a.batch_size as usize, &ropts) {
-        issues.extend(batch.issues);
-        tally.given += batch.given as u64;
-        tally.failed += batch.failed as u64;
-        // Each article on its own from text to encoded rows; only the writing is serial.
-        type Done = (Tally, Vec<riposte::error::InputIssue>, Vec<u8>, Vec<usize>);
-        let done: Vec<std::io::Result<Done>> = batch
-            .articles
-            .into_par_iter()
-            .map(|art| {
-                let r = pipeline::extract_one(&art, &lex, &hints, &limits);
-                drop(art);
-                let mut t = Tally::default();
-                let (mut buf, mut ends) = (Vec::new(), Vec::new());
-                let warnings = match r.outcome {
-                    Ok(e) => {
-                        // Per-article IDF (`--idf batch` never streams), units never
-                        // cloned into rows.
-                        let (e_ends, counts) = riposte::pair::pair_encode_article(
-                            &r.id,
-                            &e.units,
-                            Some(&e.unit_tokens),
-                            &an,
-                            &lex,
-                            &opts,
-                            a.explain,
-                            format,
-                            &csv,
-                            &mut buf,
-                        )?;
-                        ends = e_ends;
-                        t.add_counted(&e.units, counts);
-                        e.warnings
-                    }
-                    Err(i) => {
-                        t.failed = 1;
-                        vec![i]
-                    }
-                };
-                if let Some(p) = &progress {
-                    p.inc(1);
-                }
-                Ok((t, warnings, buf, ends))
-            })
-            .collect();
-        for d in done {
-            let (t, warnings, buf, ends) = d.map_err(|e| riposte::error::Error::Io {
-                path: out.to_string(),
-                source: e,
-            })?;
-            w.push_rows(&buf, &ends)?;
-            tally.merge(&t);
-            issues.extend(warnings);
+    // Each article on its own from text to encoded rows; only the writing is serial. It
+    // runs on this thread while a second one reads and pairs the next batch: writing here
+    // between batches left a core idle for about a twentieth of a run (issue 7). One batch
+    // is pairing while one is written, so memory still does not grow with the input.
+    type Done = (Tally, Vec<riposte::error::InputIssue>, Vec<u8>, Vec<usize>);
+    type Paired = (riposte::read::Batch, Vec<std::io::Result<Done>>);
+    let batch_size = a.batch_size as usize;
+    let pair_one = |art: riposte::Article| -> std::io::Result<Done> {
+        let r = pipeline::extract_one(&art, &lex, &hints, &limits);
+        drop(art);
+        let mut t = Tally::default();
+        let (mut buf, mut ends) = (Vec::new(), Vec::new());
+        let warnings = match r.outcome {
+            Ok(e) => {
+                // Per-article IDF (`--idf batch` never streams), units never cloned into rows.
+                let (e_ends, counts) = riposte::pair::pair_encode_article(
+                    &r.id,
+                    &e.units,
+                    Some(&e.unit_tokens),
+                    &an,
+                    &lex,
+                    &opts,
+                    a.explain,
+                    format,
+                    &csv,
+                    &mut buf,
+                )?;
+                ends = e_ends;
+                t.add_counted(&e.units, counts);
+                e.warnings
+            }
+            Err(i) => {
+                t.failed = 1;
+                vec![i]
+            }
+        };
+        if let Some(p) = &progress {
+            p.inc(1);
         }
-    }
+        Ok((t, warnings, buf, ends))
+    };
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Paired>(0);
+        let pair_one = &pair_one;
+        let ropts = &ropts;
+        scope.spawn(move || {
+            while let Some(mut batch) = plan.next_batch(batch_size, ropts) {
+                let done = std::mem::take(&mut batch.articles)
+                    .into_par_iter()
+                    .map(pair_one)
+                    .collect();
+                // The writer stopped (it failed and returns its error): stop reading.
+                if tx.send((batch, done)).is_err() {
+                    break;
+                }
+            }
+        });
+        for (batch, done) in rx {
+            issues.extend(batch.issues);
+            tally.given += batch.given as u64;
+            tally.failed += batch.failed as u64;
+            for d in done {
+                let (t, warnings, buf, ends) = d.map_err(|e| riposte::error::Error::Io {
+                    path: out.to_string(),
+                    source: e,
+                })?;
+                w.push_rows(&buf, &ends)?;
+                tally.merge(&t);
+                issues.extend(warnings);
+            }
+        }
+        Ok(())
+    })?;
     if let Some(p) = &progress {
         p.finish_and_clear();
     }
