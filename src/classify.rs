@@ -925,12 +925,16 @@ pub fn classify(
         if cue.is_empty() {
             confidence -= 0.15;
         }
-        let standing = info.tokens.iter().any(|t| {
-            matches!(
-                t.norm.as_str(),
-                "repeatedly" | "consistently" | "long" | "always"
-            )
-        });
+        // Only a rebuttal's rule notes it; claims are half the units. The first byte turns
+        // most words away before the string compares (this scan was a fifth of classify).
+        let standing = role == Role::Rebuttal
+            && info.tokens.iter().any(|t| {
+                matches!(t.norm.as_bytes().first(), Some(b'r' | b'c' | b'l' | b'a'))
+                    && matches!(
+                        t.norm.as_str(),
+                        "repeatedly" | "consistently" | "long" | "always"
+                    )
+            });
         // Built piece by piece rather than by `format!`: every unit has a rule, a side and an
         // id, and formatting them was a fiftieth of a run (issue 7).
         let speaker_kind = match att.entities[act.speaker].kind {
@@ -959,7 +963,7 @@ pub fn classify(
             rule.push_str("; cue=");
             rule.push_str(&cue);
         }
-        if standing && role == Role::Rebuttal {
+        if standing {
             rule.push_str("; standing position (background)");
         }
         let party = join(p);
