@@ -136,11 +136,6 @@ pub struct Lexicon {
     wrong_phrases_by_byte: Vec<Vec<usize>>,
     /// Some wrongdoing word is empty, so every word starts with one.
     wrong_word_empty: bool,
-    /// The first two bytes of every wrongdoing word / phrase's first word: most tokens
-    /// start none, and classify asks for every token of a speaker's sentence until it finds
-    /// one, which with the per-byte lists alone was two fifths of classify (issue 7).
-    wrong_word_pairs: PrefixPairs,
-    wrong_phrase_pairs: PrefixPairs,
     /// Per built-in class ([`class_bit`]): the byte lengths (63 standing for 63 or more) and
     /// the first bytes of its words. Most words asked about are in no class, and these
     /// answer them without hashing the word (issue 7).
@@ -347,12 +342,6 @@ impl Lexicon {
                 .collect(),
         );
         self.wrong_word_empty = self.wrongdoing_words.iter().any(|w| w.is_empty());
-        self.wrong_word_pairs = PrefixPairs::of(self.wrongdoing_words.iter().map(String::as_str));
-        self.wrong_phrase_pairs = PrefixPairs::of(
-            self.wrongdoing_phrases
-                .iter()
-                .map(|p| p.first().map_or("", String::as_str)),
-        );
         self.word_masks.clear();
         for (w, &n) in &self.gaz_first {
             *self.word_masks.entry(w.clone()).or_default() |= ALIAS_START | alias_words_bits(n);
@@ -504,9 +493,6 @@ impl Lexicon {
             return true;
         }
         // Only the words filed under the first byte can be a prefix of `norm`.
-        if !self.wrong_word_pairs.may_start(norm) {
-            return false;
-        }
         let Some(&first) = norm.as_bytes().first() else {
             return false;
         };
@@ -525,9 +511,6 @@ impl Lexicon {
         let Some(head) = norms.first() else {
             return false;
         };
-        if !self.wrong_phrase_pairs.may_start(head) {
-            return false;
-        }
         let Some(&first) = head.as_bytes().first() else {
             // An empty first norm is matched only by an empty first word, filed everywhere.
             return self.phrases_match(self.wrong_phrases_by_byte.first(), norms);
@@ -546,57 +529,6 @@ impl Lexicon {
                         .all(|(p, n)| n.starts_with(p.as_str()))
             })
         })
-    }
-}
-
-/// Which two-byte beginnings some word of a prefix list has: a word that starts with none of
-/// them starts with no word of the list. A one-byte word stands for every pair it begins, and
-/// an empty word (or a word asked about that is shorter than two bytes) leaves the answer to
-/// the full check.
-#[derive(Debug, Clone)]
-struct PrefixPairs {
-    bits: Box<[u64; 1024]>,
-    any: bool,
-}
-
-impl Default for PrefixPairs {
-    fn default() -> Self {
-        PrefixPairs {
-            bits: Box::new([0; 1024]),
-            any: true,
-        }
-    }
-}
-
-impl PrefixPairs {
-    fn of<'a>(words: impl Iterator<Item = &'a str>) -> PrefixPairs {
-        let mut p = PrefixPairs {
-            bits: Box::new([0; 1024]),
-            any: false,
-        };
-        for w in words {
-            match *w.as_bytes() {
-                [] => p.any = true,
-                [a] => (0..256).for_each(|b| p.set(a as usize * 256 + b)),
-                [a, b, ..] => p.set(a as usize * 256 + b as usize),
-            }
-        }
-        p
-    }
-
-    fn set(&mut self, i: usize) {
-        self.bits[i / 64] |= 1 << (i % 64);
-    }
-
-    #[inline]
-    fn may_start(&self, word: &str) -> bool {
-        match *word.as_bytes() {
-            [a, b, ..] => {
-                let i = a as usize * 256 + b as usize;
-                self.any || self.bits[i / 64] >> (i % 64) & 1 == 1
-            }
-            _ => true,
-        }
     }
 }
 
@@ -707,31 +639,6 @@ mod tests {
                                 aggression violat violation cover-up massacre x '' é"
             .split(' ')
             .chain([""])
-            .collect();
-        // Every list word's prefixes, extensions and one-byte changes: the near misses of
-        // the two-byte filter.
-        let near: Vec<String> = lex
-            .wrongdoing
-            .iter()
-            .flat_map(|w| w.split(' '))
-            .flat_map(|w| {
-                let mut v: Vec<String> = (0..=w.len())
-                    .filter(|&k| w.is_char_boundary(k))
-                    .map(|k| w[..k].to_string())
-                    .collect();
-                v.push(format!("{w}s"));
-                v.push(format!("x{w}"));
-                if let Some(c) = w.chars().nth(1) {
-                    let rest: String = w.chars().skip(2).collect();
-                    let first = w.chars().next().unwrap_or('a');
-                    v.push(format!("{first}{}{rest}", if c == 'z' { 'y' } else { 'z' }));
-                }
-                v
-            })
-            .collect();
-        let words: Vec<&str> = words
-            .into_iter()
-            .chain(near.iter().map(String::as_str))
             .collect();
         for w in &words {
             let slow = lex
