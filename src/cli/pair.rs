@@ -493,10 +493,11 @@ fn stream_plan(
     // Each article on its own from text to encoded rows; only the writing is serial. It
     // runs on this thread while a second one reads and pairs the next batch: writing here
     // between batches left a core idle for about a twentieth of a run (issue 7). One batch
-    // is pairing while one is written, so memory still does not grow with the input.
+    // is pairing while one is written, so memory still does not grow with the input; each
+    // is half of `--batch-size`, so that the two together hold what one batch held before.
     type Done = (Tally, Vec<riposte::error::InputIssue>, Vec<u8>, Vec<usize>);
     type Paired = (riposte::read::Batch, Vec<std::io::Result<Done>>);
-    let batch_size = a.batch_size as usize;
+    let batch_size = (a.batch_size as usize).div_ceil(2);
     let pair_one = |art: riposte::Article| -> std::io::Result<Done> {
         let r = pipeline::extract_one(&art, &lex, &hints, &limits);
         drop(art);
