@@ -1143,7 +1143,9 @@ impl Plan {
                         let (start, end) = line_bounds(&buf, *lineno);
                         // The first pass found every line plain UTF-8; a file changed since
                         // then loses the line rather than the run.
-                        String::from_utf8(buf[start..end].to_vec())
+                        buf.truncate(end);
+                        buf.drain(..start);
+                        String::from_utf8(buf)
                             .ok()
                             .map(|l| Loc::Raw(src.display.clone(), l, *lineno))
                             .or(Some(Loc::Text(usize::MAX)))

@@ -537,11 +537,16 @@ fn stream_plan(
         let pair_one = &pair_one;
         let ropts = &ropts;
         scope.spawn(move || {
-            while let Some(mut batch) = plan.next_batch(batch_size, ropts) {
-                let done = std::mem::take(&mut batch.articles)
-                    .into_par_iter()
-                    .map(pair_one)
-                    .collect();
+            // The next batch is read while this one pairs: reading (lines found, copied and
+            // checked in order) is serial, and between batches it kept the workers waiting.
+            let mut next = plan.next_batch(batch_size, ropts);
+            while let Some(mut batch) = next {
+                let articles = std::mem::take(&mut batch.articles);
+                let (done, following) = rayon::join(
+                    || articles.into_par_iter().map(pair_one).collect(),
+                    || plan.next_batch(batch_size, ropts),
+                );
+                next = following;
                 // The writer stopped (it failed and returns its error): stop reading.
                 if tx.send((batch, done)).is_err() {
                     break;
