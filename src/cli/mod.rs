@@ -57,7 +57,8 @@ pub struct InputArgs {
     /// Party names (or aliases) on the responding side, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub responder: Vec<String>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores). A streamed `pair` run also writes its report on
+    /// the calling thread while the workers pair the next articles.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Articles larger than this are reported, not processed.
