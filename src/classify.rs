@@ -271,9 +271,10 @@ pub fn classify(
         let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
         // The last wrongdoing word: "a wrongdoing word after token t" is then t < last, and
         // one scan serves every mention (a sentence of a million words stays linear).
-        let last_wrong = (0..toks.len())
-            .rev()
-            .find(|&i| lex.is_wrongdoing(&toks[i].norm) || lex.wrongdoing_phrase_at(&norms[i..]));
+        let last_wrong = (0..toks.len()).rev().find(|&i| {
+            lex.may_start_wrongdoing(norms[i])
+                && (lex.is_wrongdoing(norms[i]) || lex.wrongdoing_phrase_at(&norms[i..]))
+        });
         let wrongdoing = last_wrong.is_some();
         let targets: Vec<usize> = att.mentions[si]
             .iter()

@@ -136,6 +136,9 @@ pub struct Lexicon {
     wrong_phrases_by_byte: Vec<Vec<usize>>,
     /// Some wrongdoing word is empty, so every word starts with one.
     wrong_word_empty: bool,
+    /// The first two bytes of every wrongdoing word and phrase's first word (see
+    /// [`Lexicon::may_start_wrongdoing`]).
+    wrong_heads: WordHeads,
     /// Per built-in class ([`class_bit`]): the byte lengths (63 standing for 63 or more) and
     /// the first bytes of its words. Most words asked about are in no class, and these
     /// answer them without hashing the word (issue 7).
@@ -342,6 +345,13 @@ impl Lexicon {
                 .collect(),
         );
         self.wrong_word_empty = self.wrongdoing_words.iter().any(|w| w.is_empty());
+        self.wrong_heads = WordHeads::of(
+            self.wrongdoing_words.iter().map(String::as_str).chain(
+                self.wrongdoing_phrases
+                    .iter()
+                    .map(|p| p.first().map_or("", String::as_str)),
+            ),
+        );
         self.word_masks.clear();
         for (w, &n) in &self.gaz_first {
             *self.word_masks.entry(w.clone()).or_default() |= ALIAS_START | alias_words_bits(n);
@@ -488,6 +498,16 @@ impl Lexicon {
         }
     }
 
+    /// False when `norm` can neither be a wrongdoing word nor start a wrongdoing phrase
+    /// ([`Lexicon::is_wrongdoing`], [`Lexicon::wrongdoing_phrase_at`]): its first two bytes
+    /// begin none of them. Classify asks both of every token of a speaker's sentence, from
+    /// the end until one matches; the candidate loops behind them mispredicted on almost
+    /// every token, and this one bit test turns most tokens away (issue 7).
+    #[inline]
+    pub fn may_start_wrongdoing(&self, norm: &str) -> bool {
+        self.wrong_heads.may_start(norm)
+    }
+
     pub fn is_wrongdoing(&self, norm: &str) -> bool {
         if self.wrong_word_empty {
             return true;
@@ -529,6 +549,58 @@ impl Lexicon {
                         .all(|(p, n)| n.starts_with(p.as_str()))
             })
         })
+    }
+}
+
+/// Which two-byte beginnings the words of a prefix list have. A word that begins with none
+/// of them starts with no word of the list. A one-byte word stands for every pair it
+/// begins; an empty word, or a word asked about that is shorter than two bytes, leaves the
+/// answer to the full check.
+#[derive(Debug, Clone)]
+struct WordHeads {
+    bits: Box<[u64; 1024]>,
+    any: bool,
+}
+
+impl Default for WordHeads {
+    /// Before [`Lexicon::reindex`]: every word may start one.
+    fn default() -> Self {
+        WordHeads {
+            bits: Box::new([0; 1024]),
+            any: true,
+        }
+    }
+}
+
+impl WordHeads {
+    fn of<'a>(words: impl Iterator<Item = &'a str>) -> WordHeads {
+        let mut h = WordHeads {
+            bits: Box::new([0; 1024]),
+            any: false,
+        };
+        for w in words {
+            match *w.as_bytes() {
+                [] => h.any = true,
+                [a] => (0..256).for_each(|b| h.set(a as usize * 256 + b)),
+                [a, b, ..] => h.set(a as usize * 256 + b as usize),
+            }
+        }
+        h
+    }
+
+    fn set(&mut self, i: usize) {
+        self.bits[i / 64] |= 1 << (i % 64);
+    }
+
+    #[inline]
+    fn may_start(&self, word: &str) -> bool {
+        match *word.as_bytes() {
+            [a, b, ..] => {
+                let i = a as usize * 256 + b as usize;
+                self.any || self.bits[i / 64] >> (i % 64) & 1 == 1
+            }
+            _ => true,
+        }
     }
 }
 
@@ -640,6 +712,43 @@ mod tests {
             .split(' ')
             .chain([""])
             .collect();
+        // Every list word's prefixes, extensions and one-byte changes: the near misses of
+        // the two-byte filter.
+        let near: Vec<String> = lex
+            .wrongdoing
+            .iter()
+            .flat_map(|w| w.split(' '))
+            .flat_map(|w| {
+                let mut v: Vec<String> = (0..=w.len())
+                    .filter(|&k| w.is_char_boundary(k))
+                    .map(|k| w[..k].to_string())
+                    .collect();
+                v.push(format!("{w}s"));
+                v.push(format!("x{w}"));
+                for (i, c) in w.char_indices().take(3) {
+                    let other = if c == 'z' { 'y' } else { 'z' };
+                    v.push(format!("{}{other}{}", &w[..i], &w[i + c.len_utf8()..]));
+                }
+                v
+            })
+            .collect();
+        let words: Vec<&str> = words
+            .into_iter()
+            .chain(near.iter().map(String::as_str))
+            .collect();
+        let mut turned_away = 0;
+        for (i, w) in words.iter().enumerate() {
+            // The filter never turns away a word that is one or starts a phrase.
+            let either = lex.is_wrongdoing(w)
+                || (i..words.len().min(i + 4)).any(|j| lex.wrongdoing_phrase_at(&words[i..j]));
+            assert!(lex.may_start_wrongdoing(w) || !either, "{w:?}");
+            turned_away += usize::from(!lex.may_start_wrongdoing(w));
+        }
+        assert!(
+            turned_away > words.len() / 10,
+            "{turned_away} of {}",
+            words.len()
+        );
         for w in &words {
             let slow = lex
                 .wrongdoing_words
