@@ -2,7 +2,9 @@
 //! body, sub-heading or embed residue so that neither of the latter glues onto a sentence.
 
 use crate::lexicon::Lexicon;
-use crate::text::{fold, trim_range};
+#[cfg(test)]
+use crate::text::fold;
+use crate::text::trim_range;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -39,20 +41,20 @@ pub fn classify_line(line: &str, lex: &Lexicon) -> ParaKind {
     if t.starts_with('#') {
         return ParaKind::Subheading;
     }
-    // Residue entries are prefixes and `fold` maps char to char, so folding the line's first
-    // HEAD chars answers for every entry of at most HEAD bytes; folding whole paragraphs was a
-    // twentieth of a run (issue 7).
-    const HEAD: usize = 64;
     // `fold` maps char to char, so an entry can only match a line whose first character
-    // folds to the entry's first: most lines ("The ...") are told apart without folding.
-    let may_be_residue = match t.chars().next().map(crate::text::fold_char) {
-        Some(f0) => lex
-            .residue
-            .iter()
-            .any(|r| r.chars().next().is_none_or(|c| c == f0)),
-        None => true,
+    // folds to the entry's first: most lines ("The ...") are told apart by one comparison
+    // per entry, without folding.
+    let residue = match t.chars().next() {
+        Some(c0) => {
+            let mut buf = [0u8; 4];
+            let f0 = crate::text::fold_char(c0).encode_utf8(&mut buf).as_bytes();
+            lex.residue
+                .iter()
+                .any(|r| r.is_empty() || (r.as_bytes().starts_with(f0) && folded_starts_with(t, r)))
+        }
+        None => lex.residue.iter().any(|r| r.is_empty()),
     };
-    if may_be_residue && is_residue(t, lex, HEAD) {
+    if residue {
         return ParaKind::Residue;
     }
     let last = t.chars().last().unwrap_or('.');
@@ -79,8 +81,29 @@ pub fn classify_line(line: &str, lex: &Lexicon) -> ParaKind {
     ParaKind::Body
 }
 
+/// Whether `fold(t)` starts with `prefix`, folding only as many characters of `t` as it
+/// takes to tell: usually one or two. Folding the line's first 64 characters for every line
+/// that might be residue was a tenth of segmenting (issue 7).
+fn folded_starts_with(t: &str, prefix: &str) -> bool {
+    let mut rest = prefix.as_bytes();
+    let mut buf = [0u8; 4];
+    for c in t.chars() {
+        if rest.is_empty() {
+            return true;
+        }
+        let f = crate::text::fold_char(c).encode_utf8(&mut buf).as_bytes();
+        match rest.strip_prefix(f) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
 /// Whether the trimmed line `t` starts with a residue entry, folding its first `head`
-/// characters once for every entry of at most `head` bytes.
+/// characters once for every entry of at most `head` bytes: the reference that
+/// [`folded_starts_with`] is tested against.
+#[cfg(test)]
 fn is_residue(t: &str, lex: &Lexicon, head: usize) -> bool {
     let head_end = t.char_indices().nth(head).map_or(t.len(), |(i, _)| i);
     let f = fold(&t[..head_end]);
@@ -160,6 +183,46 @@ pub fn split(text: &str, lex: &Lexicon) -> Vec<Paragraph> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `folded_starts_with` answers as folding the whole line: every residue entry against
+    /// lines made of entries, their case and typographic variants, cut and extended past 64
+    /// characters.
+    #[test]
+    fn folded_prefix_answers_as_folding_the_line() {
+        let lex = Lexicon::builtin();
+        let mut lines: Vec<String> = Vec::new();
+        for r in &lex.residue {
+            let upper = r.to_uppercase();
+            let curly = r
+                .replace('\'', "\u{2019}")
+                .replace('"', "\u{201C}")
+                .replace(' ', "\u{a0}");
+            for base in [r.clone(), upper, curly] {
+                for cut in [
+                    0,
+                    1,
+                    2,
+                    base.chars().count() / 2,
+                    base.chars().count().saturating_sub(1),
+                ] {
+                    lines.push(base.chars().take(cut).collect());
+                }
+                lines.push(format!("{base} {}", "é".repeat(70)));
+                lines.push(format!("{base}x"));
+                lines.push(base);
+            }
+        }
+        lines.extend(["", "İstanbul", "ǅ", "\u{212A}elvin", "`read more`"].map(String::from));
+        for t in &lines {
+            for r in &lex.residue {
+                assert_eq!(
+                    folded_starts_with(t, r),
+                    fold(t).starts_with(r.as_str()),
+                    "{t:?} {r:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn first_character_filter_keeps_every_residue_line() {
