@@ -651,6 +651,7 @@ fn leading_np(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Option<(usize, usiz
 
 /// Where the first word of `folded` ends (`find(' ')`, else its length) and its last word
 /// starts (one past `rfind(' ')`, else 0): [`Resolver::first_word`], [`Resolver::last_word`].
+#[cfg(test)]
 fn word_bounds(folded: &str) -> (usize, usize) {
     (
         folded.find(' ').unwrap_or(folded.len()),
@@ -658,19 +659,95 @@ fn word_bounds(folded: &str) -> (usize, usize) {
     )
 }
 
+/// The bytes of `w.to_uppercase()` handed to `f`, in a stack buffer for a short ASCII word:
+/// the acronym look-up asks it of most one-word names it is given.
+fn with_upper<R>(w: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+    let mut buf = [0u8; 32];
+    match buf.get_mut(..w.len()) {
+        Some(b) if w.is_ascii() => {
+            b.copy_from_slice(w.as_bytes());
+            b.make_ascii_uppercase();
+            f(b)
+        }
+        _ => f(w.to_uppercase().as_bytes()),
+    }
+}
+
+/// A word's hash for the entity look-ups: equal words hash alike, so a differing hash
+/// answers "not this word" with one comparison.
+#[inline]
+fn word_hash(w: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(w)
+}
+
+/// One bit of 64 standing for a word (from its [`word_hash`]).
+#[inline]
+fn word_bit(w: &str) -> u64 {
+    1 << (word_hash(w) >> 58)
+}
+
+/// The bits ([`word_bit`]) of every word of a folded name, split at spaces as `has_word`
+/// splits it: the specification of [`Name::bits`].
+#[cfg(test)]
+fn name_bits(folded: &str) -> u64 {
+    folded.split(' ').fold(0, |m, w| m | word_bit(w))
+}
+
+/// An entity's name as the look-ups compare it, worked out once per name: `find_name` and
+/// `find_descriptor_except` ask these of every recent entity on every mention.
+struct Name {
+    /// The folded name.
+    folded: String,
+    /// [`acronym`] of the name as written.
+    acronym: String,
+    /// Where the first word of `folded` ends and its last word starts ([`word_bounds`]).
+    bounds: (usize, usize),
+    /// [`word_hash`] of the first and of the last word: the one-word look-ups compare these
+    /// before any string.
+    keys: (u64, u64),
+    /// [`word_bit`] of every word of `folded` and of every descriptor (also of the names the
+    /// entity had before a rename): an entity whose bits lack a head's has neither, and
+    /// `find_descriptor_except` passes it without comparing strings.
+    bits: u64,
+}
+
+impl Name {
+    fn new(name: &str) -> Name {
+        let folded = crate::text::fold(name);
+        // One walk over the words gives the bounds, the hashes and the bits: the name is
+        // split at each space as `split(' ')` splits it.
+        let mut bits = 0;
+        let mut start = 0;
+        let mut first = None;
+        for (i, &b) in folded.as_bytes().iter().enumerate() {
+            if b == b' ' {
+                let h = word_hash(&folded[start..i]);
+                bits |= 1 << (h >> 58);
+                first.get_or_insert((i, h));
+                start = i + 1;
+            }
+        }
+        let last = word_hash(&folded[start..]);
+        bits |= 1 << (last >> 58);
+        let (first_end, first) = first.unwrap_or((folded.len(), last));
+        Name {
+            acronym: acronym(name),
+            keys: (first, last),
+            bits,
+            bounds: (first_end, start),
+            folded,
+        }
+    }
+}
+
 struct Resolver<'a, 'b> {
     ctx: &'a Ctx<'b>,
     entities: Vec<Entity>,
     st: State,
-    /// Folded name of every entity, kept in step with renames (see `rename`).
-    folded: Vec<String>,
-    /// `acronym` of every entity's name, kept in step with renames like `folded`: the
-    /// acronym look-up of `find_name` built it for every recent entity on every mention.
-    acronyms: Vec<String>,
-    /// Where the first word of every folded name ends and its last word starts, kept in
-    /// step like `folded`: `find_name` asks for them of every recent entity on every
-    /// mention, and searching the name for its spaces each time was a hundredth of a run.
-    word_bounds: Vec<(usize, usize)>,
+    /// Every entity's name as the look-ups compare it, kept in step with renames (see
+    /// `rename`) and new descriptors (see [`Name::bits`]).
+    names: Vec<Name>,
     /// Folded name → newest entity of that name, for the exact look-up.
     by_name: rustc_hash::FxHashMap<String, usize>,
     /// Party → first country entity standing for it.
@@ -734,11 +811,10 @@ impl Resolver<'_, '_> {
         generic: bool,
     ) -> usize {
         let id = self.entities.len();
-        let folded = crate::text::fold(&name);
-        self.by_name.insert(folded.clone(), id);
-        self.word_bounds.push(word_bounds(&folded));
-        self.folded.push(folded);
-        self.acronyms.push(acronym(&name));
+        let mut n = Name::new(&name);
+        n.bits = descriptors.iter().fold(n.bits, |m, d| m | word_bit(d));
+        self.by_name.insert(n.folded.clone(), id);
+        self.names.push(n);
         if kind == EntityKind::Country && parties.len() == 1 {
             self.countries.entry(parties[0].clone()).or_insert(id);
         }
@@ -760,26 +836,140 @@ impl Resolver<'_, '_> {
     }
 
     fn rename(&mut self, id: usize, name: String) {
-        let folded = crate::text::fold(&name);
-        self.by_name.insert(folded.clone(), id);
-        self.word_bounds[id] = word_bounds(&folded);
-        self.folded[id] = folded;
-        self.acronyms[id] = acronym(&name);
+        let mut n = Name::new(&name);
+        // The old name's bits stay: a bit set in vain only costs a string comparison, and
+        // the descriptors' bits are among them.
+        n.bits |= self.names[id].bits;
+        self.by_name.insert(n.folded.clone(), id);
+        self.names[id] = n;
         self.entities[id].name = name;
     }
 
     /// The first word of an entity's folded name (`split(' ').next()`): `find_name` asks it
     /// of every recent entity, and the split iterator cost more than the comparisons.
     fn first_word(&self, id: usize) -> &str {
-        &self.folded[id][..self.word_bounds[id].0]
+        let n = &self.names[id];
+        &n.folded[..n.bounds.0]
     }
 
     /// The last word of an entity's folded name (`split(' ').next_back()`).
     fn last_word(&self, id: usize) -> &str {
-        &self.folded[id][self.word_bounds[id].1..]
+        let n = &self.names[id];
+        &n.folded[n.bounds.1..]
     }
 
     fn find_name(&self, name_norm: &[String]) -> Option<usize> {
+        // A one-word name is its own key: most look-ups are of one word.
+        let joined: std::borrow::Cow<str> = match name_norm {
+            [w] => w.as_str().into(),
+            _ => name_norm.join(" ").into(),
+        };
+        // exact, then surname / single-token match against a longer name, newest first
+        if let Some(&id) = self.by_name.get(joined.as_ref()) {
+            return Some(id);
+        }
+        if name_norm.len() == 1 {
+            let w = name_norm[0].as_str();
+            if let Some(id) = self.find_word(w) {
+                return Some(id);
+            }
+        }
+        // "Fifth Fleet" for "the U.S. Navy's Fifth Fleet"
+        if name_norm.len() >= 2 {
+            let tail = [" ", joined.as_ref()].concat();
+            if let Some(e) = self
+                .recent()
+                .find(|e| e.kind == EntityKind::Org && self.names[e.id].folded.ends_with(&tail))
+            {
+                return Some(e.id);
+            }
+        }
+        // a longer mention of a person known by part of the name
+        if name_norm.len() >= 2 {
+            if let Some(e) = self.recent().find(|e| {
+                e.kind == EntityKind::Person && {
+                    let en = &self.names[e.id].folded;
+                    en.ends_with(joined.as_ref()) || joined.ends_with(en.as_str())
+                }
+            }) {
+                return Some(e.id);
+            }
+        }
+        None
+    }
+
+    /// The one-word rules of `find_name` after the exact look-up, in one pass over the recent
+    /// entities instead of one pass per rule (with the words compared by hash first): a
+    /// name met for the first time went through all of them, a tenth of attribution.
+    fn find_word(&self, w: &str) -> Option<usize> {
+        let h = word_hash(w);
+        // The newest match of each rule after the first, which returns at once:
+        // [person's first word, organisation's first word, organisation's last word].
+        let mut found = [None; 3];
+        for e in self.recent() {
+            let (fh, lh) = self.names[e.id].keys;
+            if fh != h && lh != h {
+                continue;
+            }
+            match e.kind {
+                EntityKind::Person => {
+                    if lh == h && self.last_word(e.id) == w {
+                        return Some(e.id);
+                    }
+                    // Family name first (Lin Jiawei → Lin) or a first name used alone.
+                    if found[0].is_none()
+                        && fh == h
+                        && e.name.contains(' ')
+                        && self.first_word(e.id) == w
+                    {
+                        found[0] = Some(e.id);
+                    }
+                }
+                EntityKind::Org if !e.generic => {
+                    // "Veltrix" for "Veltrix Payments Ltd."
+                    if found[1].is_none() && fh == h && self.first_word(e.id) == w {
+                        found[1] = Some(e.id);
+                    }
+                    if found[2].is_none()
+                        && lh == h
+                        && self.names[e.id].folded.contains(' ')
+                        && self.last_word(e.id) == w
+                    {
+                        found[2] = Some(e.id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(id) = found[0].or(found[1]) {
+            return Some(id);
+        }
+        // "the Sentinel" for "The Daily Sentinel": a distinctive last word names the
+        // organisation alone; a common noun ("Union", "Council") does not.
+        if found[2].is_some() && !self.ctx.lex.is("org_noun", w) && !self.ctx.lex.is("doc_noun", w)
+        {
+            return found[2];
+        }
+        // acronym of an organisation: FO → Foreign Office; "FDA" for "U.S. Food and Drug
+        // Administration"
+        if w.len() < 2 {
+            return None;
+        }
+        with_upper(w, |upper| {
+            self.recent()
+                .find(|e| {
+                    e.kind != EntityKind::Person && {
+                        let a = self.names[e.id].acronym.as_bytes();
+                        a == upper || (upper.len() >= 3 && a.ends_with(upper))
+                    }
+                })
+                .map(|e| e.id)
+        })
+    }
+
+    /// `find_name` as plain scans, one per rule: the specification of its one pass.
+    #[cfg(test)]
+    fn find_name_scan(&self, name_norm: &[String]) -> Option<usize> {
         // A one-word name is its own key: most look-ups are of one word.
         let joined: std::borrow::Cow<str> = match name_norm {
             [w] => w.as_str().into(),
@@ -817,7 +1007,7 @@ impl Resolver<'_, '_> {
                 if let Some(e) = self.recent().find(|e| {
                     e.kind == EntityKind::Org
                         && !e.generic
-                        && self.folded[e.id].contains(' ')
+                        && self.names[e.id].folded.contains(' ')
                         && self.last_word(e.id) == w.as_str()
                 }) {
                     return Some(e.id);
@@ -830,7 +1020,7 @@ impl Resolver<'_, '_> {
                 w.len() >= 2 && e.kind != EntityKind::Person && {
                     // "FDA" for "U.S. Food and Drug Administration"
                     let upper: &String = upper.get_or_init(|| w.to_uppercase());
-                    let a = &self.acronyms[e.id];
+                    let a = &self.names[e.id].acronym;
                     *a == *upper || (upper.len() >= 3 && a.ends_with(upper.as_str()))
                 }
             }) {
@@ -842,7 +1032,7 @@ impl Resolver<'_, '_> {
             let tail = [" ", joined.as_ref()].concat();
             if let Some(e) = self
                 .recent()
-                .find(|e| e.kind == EntityKind::Org && self.folded[e.id].ends_with(&tail))
+                .find(|e| e.kind == EntityKind::Org && self.names[e.id].folded.ends_with(&tail))
             {
                 return Some(e.id);
             }
@@ -851,7 +1041,7 @@ impl Resolver<'_, '_> {
         if name_norm.len() >= 2 {
             if let Some(e) = self.recent().find(|e| {
                 e.kind == EntityKind::Person && {
-                    let en = &self.folded[e.id];
+                    let en = &self.names[e.id].folded;
                     en.ends_with(joined.as_ref()) || joined.ends_with(en.as_str())
                 }
             }) {
@@ -865,12 +1055,27 @@ impl Resolver<'_, '_> {
         self.find_descriptor_except(head, usize::MAX)
     }
 
+    /// The newest recent entity but `except` described by `head` or with `head` as a word of
+    /// its name.
+    fn find_described(&self, head: &str, except: usize) -> Option<usize> {
+        let bit = word_bit(head);
+        self.recent()
+            .filter(|e| e.id != except && self.names[e.id].bits & bit != 0)
+            .find(|e| {
+                e.descriptors.iter().any(|d| d == head) || has_word(&self.names[e.id].folded, head)
+            })
+            .map(|e| e.id)
+    }
+
+    /// Gives entity `id` one more descriptor, which must not be among its descriptors yet.
+    fn add_descriptor(&mut self, id: usize, d: String) {
+        self.names[id].bits |= word_bit(&d);
+        self.entities[id].descriptors.push(d);
+    }
+
     fn find_descriptor_except(&self, head: &str, except: usize) -> Option<usize> {
-        let direct = self.recent().filter(|e| e.id != except).find(|e| {
-            e.descriptors.iter().any(|d| d == head) || has_word(&self.folded[e.id], head)
-        });
-        if let Some(e) = direct {
-            return Some(e.id);
+        if let Some(id) = self.find_described(head, except) {
+            return Some(id);
         }
         // "the regulator" for the Payments Conduct Authority, "the company" for Acme Ltd.
         // Words that also name other things ("my administration", "the office") do not
@@ -891,7 +1096,8 @@ impl Resolver<'_, '_> {
                     .recent()
                     .find(|e| {
                         e.kind == EntityKind::Org
-                            && self.folded[e.id]
+                            && self.names[e.id]
+                                .folded
                                 .split(' ')
                                 .any(|w| lex.is(class, w.trim_end_matches('.')))
                     })
@@ -1218,6 +1424,7 @@ impl Resolver<'_, '_> {
                     };
                     for d in descriptors {
                         if !e.descriptors.contains(&d) {
+                            self.names[id].bits |= word_bit(&d);
                             e.descriptors.push(d);
                         }
                     }
@@ -1365,8 +1572,8 @@ impl Resolver<'_, '_> {
             let org = self
                 .recent()
                 .filter(|e| e.kind == EntityKind::Org && !e.generic && e.id != id)
-                .filter(|e| contains_word_run(&window, &self.folded[e.id]))
-                .max_by_key(|e| self.folded[e.id].len())
+                .filter(|e| contains_word_run(&window, &self.names[e.id].folded))
+                .max_by_key(|e| self.names[e.id].folded.len())
                 .map(|e| e.id);
             if let Some(org) = org {
                 self.entities[id].affiliation = Some(org);
@@ -1645,6 +1852,26 @@ fn written_name(ctx: &Ctx, first: &Token, last: &Token) -> String {
 }
 
 fn acronym(name: &str) -> String {
+    // An ASCII name's words start after ASCII whitespace (as `char::is_whitespace` has it,
+    // vertical tab included): a byte walk, where the split and the collecting of chars were
+    // a fifth of adding an entity.
+    if name.is_ascii() {
+        let mut out = String::new();
+        let mut after_space = true;
+        for &b in name.as_bytes() {
+            let space = matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+            if after_space && b.is_ascii_uppercase() {
+                out.push(b as char);
+            }
+            after_space = space;
+        }
+        return out;
+    }
+    acronym_chars(name)
+}
+
+/// [`acronym`] over chars, for any name.
+fn acronym_chars(name: &str) -> String {
     name.split_whitespace()
         .filter(|w| w.chars().next().is_some_and(|c| c.is_uppercase()))
         .filter_map(|w| w.chars().next())
@@ -1748,9 +1975,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         ctx: &ctx,
         entities: Vec::new(),
         st: State::default(),
-        folded: Vec::new(),
-        acronyms: Vec::new(),
-        word_bounds: Vec::new(),
+        names: Vec::new(),
         by_name: Default::default(),
         countries: Default::default(),
     };
@@ -1863,9 +2088,9 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                             && !toks[h].cap
                     });
                     if let Some(h) = head {
-                        let e = &mut r.entities[id];
+                        let e = &r.entities[id];
                         if e.kind == EntityKind::Org && !e.descriptors.contains(&toks[h].norm) {
-                            e.descriptors.push(toks[h].norm.clone());
+                            r.add_descriptor(id, toks[h].norm.clone());
                         }
                     }
                     let mention = text[toks[a].start..toks[b - 1].end].to_string();
@@ -2436,6 +2661,147 @@ mod tests {
             let (first_end, last_start) = word_bounds(f);
             assert_eq!(Some(&f[..first_end]), f.split(' ').next(), "{f:?}");
             assert_eq!(Some(&f[last_start..]), f.split(' ').next_back(), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn names_hold_what_their_specifications_give() {
+        let pieces = [
+            "", " ", "a", "B", "Foreign", "office", "É", "ç", "\u{A0}", "\t", "\u{0B}", "’s",
+            "U.S.", "x", "  ", "Ltd.", "\u{2003}", "İ",
+        ];
+        let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..20_000 {
+            let len = (rng.next() % 7) as usize;
+            let name: String = (0..len)
+                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
+                .collect();
+            let n = Name::new(&name);
+            let f = crate::text::fold(&name);
+            assert_eq!(n.folded, f, "{name:?}");
+            assert_eq!(n.bounds, word_bounds(&f), "{name:?}");
+            let (a, b) = word_bounds(&f);
+            assert_eq!(n.keys, (word_hash(&f[..a]), word_hash(&f[b..])), "{name:?}");
+            assert_eq!(n.bits, name_bits(&f), "{name:?}");
+            assert_eq!(n.acronym, acronym_chars(&name), "{name:?}");
+            assert_eq!(acronym(&name), acronym_chars(&name), "{name:?}");
+        }
+    }
+
+    /// Entities made at random (names from a small vocabulary, so that words recur; kinds,
+    /// generic flags, descriptors, renames; more than `RECENT` of them), then every look-up
+    /// asked of the one-pass version and of the plain scans.
+    #[test]
+    fn one_pass_look_ups_answer_as_the_scans() {
+        let lex = Lexicon::builtin();
+        let ctx = Ctx {
+            text: "",
+            lex: &lex,
+        };
+        let vocab = [
+            "Khan",
+            "Ali",
+            "Foreign",
+            "Office",
+            "FO",
+            "Ministry",
+            "Acme",
+            "Ltd.",
+            "the",
+            "Sentinel",
+            "Daily",
+            "U.S.",
+            "Navy",
+            "spokesperson",
+            "group",
+            "FDA",
+            "Food",
+            "Drug",
+            "Administration",
+            "x",
+            "É",
+            "union",
+            "Lin",
+            "Jiawei",
+            "Fifth",
+            "Fleet",
+            "of",
+            "U.S. Food and Drug Administration",
+            "Department of Foreign Affairs",
+        ];
+        let kinds = [
+            EntityKind::Person,
+            EntityKind::Org,
+            EntityKind::Country,
+            EntityKind::Document,
+        ];
+        for seed in 1..40u64 {
+            let mut rng = crate::testrng::XorShift(seed * 0x2545_F491_4F6C_DD1D);
+            let mut pick = |n: usize| (rng.next() % n as u64) as usize;
+            let mut r = Resolver {
+                ctx: &ctx,
+                entities: Vec::new(),
+                st: State::default(),
+                names: Vec::new(),
+                by_name: Default::default(),
+                countries: Default::default(),
+            };
+            let count = 1 + pick(90);
+            for _ in 0..count {
+                let words = 1 + pick(3);
+                let name: Vec<&str> = (0..words).map(|_| vocab[pick(vocab.len())]).collect();
+                let desc: Vec<String> = (0..pick(3))
+                    .map(|_| crate::text::fold(vocab[pick(vocab.len())]))
+                    .collect();
+                let id = r.add(
+                    name.join(" "),
+                    kinds[pick(kinds.len())],
+                    vec![],
+                    desc,
+                    pick(2) == 0,
+                );
+                match pick(6) {
+                    0 => {
+                        let other = vocab[pick(vocab.len())];
+                        r.rename(id, format!("{other} {}", name.join(" ")));
+                    }
+                    1 => {
+                        let d = crate::text::fold(vocab[pick(vocab.len())]);
+                        if !r.entities[id].descriptors.contains(&d) {
+                            r.add_descriptor(id, d);
+                        }
+                    }
+                    2 => {
+                        let k = pick(id + 1);
+                        r.entities[k].generic = !r.entities[k].generic;
+                    }
+                    _ => {}
+                }
+            }
+            let words: Vec<String> = vocab
+                .iter()
+                .map(|w| crate::text::fold(w))
+                .chain(["", "fda", "dfa", "us", "food drug"].map(String::from))
+                .collect();
+            for w in &words {
+                let one = std::slice::from_ref(w);
+                assert_eq!(r.find_name(one), r.find_name_scan(one), "{w:?} seed {seed}");
+                for except in [usize::MAX, 0, count / 2, count.saturating_sub(1)] {
+                    let plain = r
+                        .recent()
+                        .filter(|e| e.id != except)
+                        .find(|e| {
+                            e.descriptors.iter().any(|d| d == w)
+                                || r.names[e.id].folded.split(' ').any(|x| x == w)
+                        })
+                        .map(|e| e.id);
+                    assert_eq!(r.find_described(w, except), plain, "{w:?} seed {seed}");
+                }
+                for v in &words {
+                    let two = [w.clone(), v.clone()];
+                    assert_eq!(r.find_name(&two), r.find_name_scan(&two), "{two:?}");
+                }
+            }
         }
     }
 
