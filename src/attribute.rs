@@ -208,8 +208,50 @@ impl<'a> Ctx<'a> {
             }
             return Some((1, g.party.as_str(), g.ptype));
         }
+        self.gaz_window(toks, i, max)
+    }
+
+    /// The longest gazetteer key among the norms of the `max` words from `i` joined by
+    /// spaces and its prefixes that end with a word.
+    fn gaz_window(
+        &self,
+        toks: &[Token],
+        i: usize,
+        max: usize,
+    ) -> Option<(usize, &'a str, PartyType)> {
         // speed (issue 7): every candidate key is a prefix of the longest one, so it is
-        // joined once and sliced, instead of joined afresh for each length.
+        // joined once and sliced, instead of joined afresh for each length; in a buffer on
+        // the stack when it fits, as it nearly always does.
+        let words = &toks[i..i + max];
+        let total = words.iter().map(|t| t.norm.len() + 1).sum::<usize>();
+        let mut buf = [0u8; 128];
+        let mut ends = [0usize; 8];
+        if total > buf.len() || max > ends.len() {
+            return self.gaz_joined(toks, i, max);
+        }
+        let mut n = 0;
+        for (k, t) in words.iter().enumerate() {
+            if k > 0 {
+                buf[n] = b' ';
+                n += 1;
+            }
+            buf[n..n + t.norm.len()].copy_from_slice(t.norm.as_bytes());
+            n += t.norm.len();
+            ends[k] = n;
+        }
+        // Norms and spaces: valid UTF-8, each end on a character boundary.
+        let joined = std::str::from_utf8(&buf[..n]).ok()?;
+        self.gaz_longest(toks, i, joined, &ends[..max])
+    }
+
+    /// [`Ctx::gaz_from`] for a window too long for its buffer: the key joined on the heap.
+    #[cold]
+    fn gaz_joined(
+        &self,
+        toks: &[Token],
+        i: usize,
+        max: usize,
+    ) -> Option<(usize, &'a str, PartyType)> {
         let words = &toks[i..i + max];
         let mut joined =
             String::with_capacity(words.iter().map(|t| t.norm.len() + 1).sum::<usize>());
@@ -221,6 +263,19 @@ impl<'a> Ctx<'a> {
             joined.push_str(&t.norm);
             ends.push(joined.len());
         }
+        self.gaz_longest(toks, i, &joined, &ends)
+    }
+
+    /// The longest gazetteer key among the prefixes `joined[..ends[k]]` of the norms of the
+    /// words from `i` joined by spaces.
+    fn gaz_longest(
+        &self,
+        toks: &[Token],
+        i: usize,
+        joined: &str,
+        ends: &[usize],
+    ) -> Option<(usize, &'a str, PartyType)> {
+        let max = ends.len();
         for len in (1..=max).rev() {
             let key = &joined[..ends[len - 1]];
             if let Some(g) = self.lex.gazetteer.get(key) {
@@ -246,11 +301,18 @@ impl<'a> Ctx<'a> {
     }
 
     fn hyphen_parties_written(&self, t: &Token) -> Vec<String> {
+        let mut out = Vec::new();
+        self.each_hyphen_party(t, |p| out.push(p.to_string()));
+        out
+    }
+
+    /// [`Ctx::hyphen_parties`] handed to `f` one by one, as the lexicon's own strings.
+    fn each_hyphen_party(&self, t: &Token, mut f: impl FnMut(&'a str)) {
         let raw = self.raw(t);
         if !raw.contains('-') {
-            return vec![];
+            return;
         }
-        let mut out = Vec::new();
+        let mut seen: Vec<&'a str> = Vec::new();
         for part in raw.split('-') {
             if part.chars().next().is_some_and(|c| c.is_uppercase()) {
                 let key = crate::text::fold(part);
@@ -258,30 +320,36 @@ impl<'a> Ctx<'a> {
                     continue;
                 }
                 if let Some(g) = self.lex.gazetteer.get(&key) {
-                    if !out.contains(&g.party) {
-                        out.push(g.party.clone());
+                    if !seen.contains(&g.party.as_str()) {
+                        seen.push(g.party.as_str());
+                        f(g.party.as_str());
                     }
                 }
             }
         }
-        out
     }
     /// Every party named in tokens[a..b], in order.
     pub fn parties_in(&self, toks: &[Token], a: usize, b: usize) -> Vec<(usize, String)> {
         let mut out = Vec::new();
+        self.each_party_in(toks, a, b, |i, p| out.push((i, p.to_string())));
+        out
+    }
+
+    /// [`Ctx::parties_in`] handed to `f` one by one, as the lexicon's own strings: most
+    /// callers keep a few of them, or none, and a String for each was an allocation.
+    fn each_party_in(&self, toks: &[Token], a: usize, b: usize, mut f: impl FnMut(usize, &'a str)) {
         let mut i = a;
         while i < b.min(toks.len()) {
             if let Some((len, p, _)) = self.gaz_at(toks, i) {
-                out.push((i, p.to_string()));
+                f(i, p);
                 i += len;
                 continue;
             }
-            for p in self.hyphen_parties(&toks[i]) {
-                out.push((i, p));
+            if toks[i].norm.bytes().any(|b| b == b'-') {
+                self.each_hyphen_party(&toks[i], |p| f(i, p));
             }
             i += 1;
         }
-        out
     }
 }
 
@@ -858,10 +926,10 @@ impl Resolver<'_, '_> {
         &n.folded[n.bounds.1..]
     }
 
-    fn find_name(&self, name_norm: &[String]) -> Option<usize> {
+    fn find_name(&self, name_norm: &[&str]) -> Option<usize> {
         // A one-word name is its own key: most look-ups are of one word.
         let joined: std::borrow::Cow<str> = match name_norm {
-            [w] => w.as_str().into(),
+            [w] => (*w).into(),
             _ => name_norm.join(" ").into(),
         };
         // exact, then surname / single-token match against a longer name, newest first
@@ -869,7 +937,7 @@ impl Resolver<'_, '_> {
             return Some(id);
         }
         if name_norm.len() == 1 {
-            let w = name_norm[0].as_str();
+            let w = name_norm[0];
             if let Some(id) = self.find_word(w) {
                 return Some(id);
             }
@@ -969,10 +1037,10 @@ impl Resolver<'_, '_> {
 
     /// `find_name` as plain scans, one per rule: the specification of its one pass.
     #[cfg(test)]
-    fn find_name_scan(&self, name_norm: &[String]) -> Option<usize> {
+    fn find_name_scan(&self, name_norm: &[&str]) -> Option<usize> {
         // A one-word name is its own key: most look-ups are of one word.
         let joined: std::borrow::Cow<str> = match name_norm {
-            [w] => w.as_str().into(),
+            [w] => (*w).into(),
             _ => name_norm.join(" ").into(),
         };
         // exact, then surname / single-token match against a longer name, newest first
@@ -980,25 +1048,24 @@ impl Resolver<'_, '_> {
             return Some(id);
         }
         if name_norm.len() == 1 {
-            let w = &name_norm[0];
+            let w = name_norm[0];
             if let Some(e) = self
                 .recent()
-                .find(|e| e.kind == EntityKind::Person && self.last_word(e.id) == w.as_str())
+                .find(|e| e.kind == EntityKind::Person && self.last_word(e.id) == w)
             {
                 return Some(e.id);
             }
             // Family name first (Lin Jiawei → Lin) or a first name used alone.
             if let Some(e) = self.recent().find(|e| {
-                e.kind == EntityKind::Person
-                    && e.name.contains(' ')
-                    && self.first_word(e.id) == w.as_str()
+                e.kind == EntityKind::Person && e.name.contains(' ') && self.first_word(e.id) == w
             }) {
                 return Some(e.id);
             }
             // "Veltrix" for "Veltrix Payments Ltd."
-            if let Some(e) = self.recent().find(|e| {
-                e.kind == EntityKind::Org && !e.generic && self.first_word(e.id) == w.as_str()
-            }) {
+            if let Some(e) = self
+                .recent()
+                .find(|e| e.kind == EntityKind::Org && !e.generic && self.first_word(e.id) == w)
+            {
                 return Some(e.id);
             }
             // "the Sentinel" for "The Daily Sentinel": a distinctive last word names the
@@ -1008,7 +1075,7 @@ impl Resolver<'_, '_> {
                     e.kind == EntityKind::Org
                         && !e.generic
                         && self.names[e.id].folded.contains(' ')
-                        && self.last_word(e.id) == w.as_str()
+                        && self.last_word(e.id) == w
                 }) {
                     return Some(e.id);
                 }
@@ -1196,40 +1263,31 @@ impl Resolver<'_, '_> {
         if body.len() == 1 && body[0].norm == "country" {
             return self.st.last_country;
         }
+        // The parties named in the phrase and its apposition, in order; one walk serves both
+        // uses below.
+        let mut named: Vec<&str> = Vec::new();
+        ctx.each_party_in(toks, a, b, |_, p| named.push(p));
+        if let Some((x, y)) = appos {
+            ctx.each_party_in(toks, x, y, |_, p| named.push(p));
+        }
+        // A person speaks for one party: the first one named around them.
+        let first_party: Vec<String> = named.first().map(|p| p.to_string()).into_iter().collect();
         let parties: Vec<String> = {
-            let mut p: Vec<String> = ctx
-                .parties_in(toks, a, b)
-                .into_iter()
-                .map(|x| x.1)
-                .collect();
-            if let Some((x, y)) = appos {
-                p.extend(ctx.parties_in(toks, x, y).into_iter().map(|x| x.1));
-            }
-            p.sort();
-            p.dedup();
             // "Pakistan's Ministry of External Affairs": the owner named in front decides,
             // whatever country an institution of that name belongs to elsewhere.
             let owner = ctx
                 .gaz_at(toks, s)
                 .filter(|g| s + g.0 < b && toks[s + g.0 - 1].poss)
-                .map(|g| g.1.to_string());
+                .map(|g| g.1);
             match owner {
-                Some(o) => vec![o],
-                None => p,
+                Some(o) => vec![o.to_string()],
+                None => {
+                    named.sort_unstable();
+                    named.dedup();
+                    named.iter().map(|p| p.to_string()).collect()
+                }
             }
         };
-        // A person speaks for one party: the first one named around them.
-        let first_party: Vec<String> = ctx
-            .parties_in(toks, a, b)
-            .into_iter()
-            .chain(
-                appos
-                    .map(|(x, y)| ctx.parties_in(toks, x, y))
-                    .unwrap_or_default(),
-            )
-            .map(|x| x.1)
-            .take(1)
-            .collect();
         // "Greece and Cyprus accused Turkey": two parties speaking together, one side.
         if let Some((l1, p1, _)) = ctx.gaz_at(toks, s).filter(|g| s + g.0 < b) {
             let and = s + l1;
@@ -1244,7 +1302,7 @@ impl Resolver<'_, '_> {
                 {
                     let _ = l2;
                     let name = ctx.text[toks[s].start..toks[b - 1].end].to_string();
-                    let norm: Vec<String> = toks[s..b].iter().map(|t| t.norm.clone()).collect();
+                    let norm: Vec<&str> = toks[s..b].iter().map(|t| t.norm.as_str()).collect();
                     if let Some(id) = self.find_name(&norm) {
                         return Some(id);
                     }
@@ -1277,8 +1335,8 @@ impl Resolver<'_, '_> {
                     .or_else(|| name.strip_suffix("'s"))
                     .unwrap_or(&name)
                     .to_string();
-                let key = vec![crate::text::fold(&name)];
-                let id = match self.find_name(&key) {
+                let key = crate::text::fold(&name);
+                let id = match self.find_name(&[key.as_str()]) {
                     Some(id) => id,
                     None => {
                         let parties = vec![party.to_string()];
@@ -1322,7 +1380,7 @@ impl Resolver<'_, '_> {
         let last_poss = body.last().is_some_and(|t| t.poss);
         if all_cap && institution && body.len() >= 2 && !inner_owner && !last_poss {
             let name = ctx.text[body[0].start..body[body.len() - 1].end].to_string();
-            let norm: Vec<String> = body.iter().map(|t| t.norm.clone()).collect();
+            let norm: Vec<&str> = body.iter().map(|t| t.norm.as_str()).collect();
             if let Some(id) = self.find_name(&norm) {
                 return Some(id);
             }
@@ -1412,7 +1470,7 @@ impl Resolver<'_, '_> {
                 name_end += 1;
             }
             let name = ctx.text[name_toks[0].start..name_end].to_string();
-            let norm: Vec<String> = name_toks.iter().map(|t| t.norm.clone()).collect();
+            let norm: Vec<&str> = name_toks.iter().map(|t| t.norm.as_str()).collect();
             let head_is_noun = re < b && toks[b - 1].norm != name_toks[name_toks.len() - 1].norm;
             if !head_is_noun || re == b {
                 if let Some(id) = self.find_name(&norm) {
@@ -1582,7 +1640,7 @@ impl Resolver<'_, '_> {
         // "the military's public relations directorate" speaks for the military
         if let Some(owner) = body.iter().filter(|t| t.poss).find_map(|t| {
             self.find_descriptor_except(&t.norm, id)
-                .or_else(|| self.find_name(std::slice::from_ref(&t.norm)))
+                .or_else(|| self.find_name(&[t.norm.as_str()]))
         }) {
             if owner != id {
                 self.entities[id].affiliation = Some(owner);
@@ -1593,7 +1651,7 @@ impl Resolver<'_, '_> {
 
     /// "An environmental group accused ..." then "The Green Rivers Alliance said": the name
     /// introduces the organisation the article first only described.
-    fn name_described(&mut self, name: &str, norm: &[String]) -> Option<usize> {
+    fn name_described(&mut self, name: &str, norm: &[&str]) -> Option<usize> {
         let lex = self.ctx.lex;
         let class_of = |w: &str| {
             ["like_ngo", "like_company", "like_paper", "like_regulator"]
@@ -1716,10 +1774,10 @@ impl Resolver<'_, '_> {
             if !toks[k].cap || (ctx.w(&toks[k], "title") && !ctx.w(&toks[k], "org_noun")) {
                 continue;
             }
-            let pair_key: Vec<String> = toks[k..(k + 2).min(toks.len())]
+            let pair_key: Vec<&str> = toks[k..(k + 2).min(toks.len())]
                 .iter()
                 .filter(|t| t.cap)
-                .map(|t| t.norm.clone())
+                .map(|t| t.norm.as_str())
                 .collect();
             if pair_key.len() == 2 {
                 if let Some(org) = self
@@ -1730,9 +1788,8 @@ impl Resolver<'_, '_> {
                     break;
                 }
             }
-            let key = vec![toks[k].norm.clone()];
             if let Some(org) = self
-                .find_name(&key)
+                .find_name(&[toks[k].norm.as_str()])
                 .filter(|&o| o != id && self.entities[o].kind != EntityKind::Person)
             {
                 self.entities[id].affiliation = Some(org);
@@ -1745,9 +1802,9 @@ impl Resolver<'_, '_> {
     }
 
     fn country(&mut self, name: &str, party: &str) -> usize {
-        let key = vec![crate::text::fold(name)];
+        let key = crate::text::fold(name);
         let id = match self
-            .find_name(&key)
+            .find_name(&[key.as_str()])
             .filter(|&id| self.entities[id].kind == EntityKind::Country)
         {
             Some(id) => id,
@@ -2354,7 +2411,7 @@ fn register_mentions(
                 }
             }
             if j > i {
-                let norm: Vec<String> = toks[i..j].iter().map(|t| t.norm.clone()).collect();
+                let norm: Vec<&str> = toks[i..j].iter().map(|t| t.norm.as_str()).collect();
                 let titled = i > 0 && ctx.w(&toks[i - 1], "title") && toks[i - 1].cap;
                 if let Some(e) = r.find_name(&norm) {
                     out.push((i, e));
@@ -2784,8 +2841,12 @@ mod tests {
                 .chain(["", "fda", "dfa", "us", "food drug"].map(String::from))
                 .collect();
             for w in &words {
-                let one = std::slice::from_ref(w);
-                assert_eq!(r.find_name(one), r.find_name_scan(one), "{w:?} seed {seed}");
+                let one = [w.as_str()];
+                assert_eq!(
+                    r.find_name(&one),
+                    r.find_name_scan(&one),
+                    "{w:?} seed {seed}"
+                );
                 for except in [usize::MAX, 0, count / 2, count.saturating_sub(1)] {
                     let plain = r
                         .recent()
@@ -2798,9 +2859,30 @@ mod tests {
                     assert_eq!(r.find_described(w, except), plain, "{w:?} seed {seed}");
                 }
                 for v in &words {
-                    let two = [w.clone(), v.clone()];
+                    let two = [w.as_str(), v.as_str()];
                     assert_eq!(r.find_name(&two), r.find_name_scan(&two), "{two:?}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn stack_joined_gazetteer_keys_match_heap_joined() {
+        let lex = Lexicon::builtin();
+        let text = "The United States of America and the United Kingdom, Addis Ababa and \
+                    New Delhi met U.S. and US officials; Islamabad’s Foreign Office and the \
+                    Democratic Republic of the Congo. A Aa Bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb \
+                    Cccccccccccccccccccccccccccccccccccccccc Dddddddddddddddddddddddddddddddddddddd \
+                    Eeeeeeeeeeeeeeeeeeeeeeeee United Arab Emirates";
+        let ctx = Ctx { text, lex: &lex };
+        let toks = tokenize(text, 0, text.len());
+        for i in 0..toks.len() {
+            for max in 1..=(toks.len() - i).min(10) {
+                assert_eq!(
+                    ctx.gaz_window(&toks, i, max),
+                    ctx.gaz_joined(&toks, i, max),
+                    "{i} {max}"
+                );
             }
         }
     }
