@@ -1996,9 +1996,11 @@ fn is_nonresponse(ctx: &Ctx, toks: &[Token]) -> bool {
 pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     let ctx = Ctx { text, lex };
     let mut infos = Vec::with_capacity(seg.sentences.len());
+    // Each sentence's token classes or-ed (see `Lexicon::mark`).
+    let mut classes = Vec::with_capacity(seg.sentences.len());
     for s in &seg.sentences {
         let mut tokens = tokenize(text, s.start, s.end);
-        lex.mark(&mut tokens);
+        classes.push(lex.mark(&mut tokens));
         // Quotes are sorted and never overlap, so those touching this sentence are one
         // contiguous run: found by binary search, they keep a text full of quote marks linear.
         let lo = seg.quotes.partition_point(|q| q.end() <= s.start);
@@ -2209,10 +2211,15 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         }
         // Documents introduced as "in a joint statement" after "made by X": the document
         // belongs to X's side.
-        register_documents(&mut r, toks, q);
+        // Both look for a word of one class, in most sentences in vain.
+        if lex.any_tok_is("reference_noun", classes[si]) {
+            register_documents(&mut r, toks, q);
+        }
         let skip_span = found.as_ref().map(|f| f.2).unwrap_or((0, 0));
         let m = register_mentions(&mut r, toks, skip_span);
-        link_documents(&mut r, toks, q, &m, found.as_ref().map(|f| f.0));
+        if lex.any_tok_is("doc_noun", classes[si]) {
+            link_documents(&mut r, toks, q, &m, found.as_ref().map(|f| f.0));
+        }
         mentions.push(m);
     }
     // Pass 2: quotes without a frame in their own sentence take the quote's attribution.

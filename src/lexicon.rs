@@ -462,9 +462,25 @@ impl Lexicon {
     /// Looks up the classes of each token once ([`Token::classes`]), for the many
     /// [`Lexicon::is_tok`] and [`Lexicon::may_start_alias_tok`] questions asked of it later:
     /// attribution asks several per token, each a hash of the word (a tenth of a run).
-    pub fn mark(&self, toks: &mut [Token]) {
+    ///
+    /// Returns the classes of all the tokens or-ed ([`Lexicon::any_tok_is`]): a stage that
+    /// walks a sentence looking for a word of some class skips the walk when none is there.
+    pub fn mark(&self, toks: &mut [Token]) -> u64 {
+        let mut all = 0;
         for t in toks {
             t.classes = self.word_masks.get(t.norm.as_str()).copied().unwrap_or(0) | MARKED;
+            all |= t.classes;
+        }
+        all
+    }
+
+    /// Whether some token whose classes or-ed to `all` ([`Lexicon::mark`]) may be in
+    /// `class`: false only when none is (a class outside the built-in ones may always be).
+    #[inline]
+    pub fn any_tok_is(&self, class: &str, all: u64) -> bool {
+        match class_bit(class) {
+            Some(b) => all >> b & 1 == 1,
+            None => true,
         }
     }
 
@@ -593,7 +609,20 @@ mod tests {
                  accused India rejected Islamabad claims of the United States, Addis Ababa";
         let mut toks = crate::text::tokenize(t, 0, t.len());
         let plain = toks.clone();
-        lex.mark(&mut toks);
+        let all = lex.mark(&mut toks);
+        for class in lex
+            .words
+            .keys()
+            .map(String::as_str)
+            .chain(["no_such_class"])
+        {
+            let any = toks.iter().any(|t| lex.is_tok(class, t));
+            assert!(lex.any_tok_is(class, all) || !any, "{class}");
+            if class_bit(class).is_some() {
+                assert_eq!(lex.any_tok_is(class, all), any, "{class}");
+            }
+            assert!(!lex.any_tok_is(class, 0) || class_bit(class).is_none());
+        }
         for (m, p) in toks.iter().zip(&plain) {
             assert_eq!(lex.may_start_alias_tok(m), lex.may_start_alias(&p.norm));
             assert_eq!(lex.single_cue_tok(m), lex.single_cue_tok(p), "{}", p.norm);
