@@ -292,9 +292,9 @@ impl<'a> Ctx<'a> {
     #[inline]
     pub fn hyphen_parties(&self, t: &Token) -> Vec<String> {
         // A '-' written in the word is in its norm too (folding keeps it, and only "'s" is
-        // cut off), so most words are answered here, without a call and a search of the
-        // text: this is asked of every word of every sentence.
-        if !t.norm.bytes().any(|b| b == b'-') {
+        // cut off), and the tokenizer noted it, so most words are answered here, without a
+        // call and a search of the text: this is asked of every word of every sentence.
+        if !t.hyphen {
             return Vec::new();
         }
         self.hyphen_parties_written(t)
@@ -345,7 +345,7 @@ impl<'a> Ctx<'a> {
                 i += len;
                 continue;
             }
-            if toks[i].norm.bytes().any(|b| b == b'-') {
+            if toks[i].hyphen {
                 self.each_hyphen_party(&toks[i], |p| f(i, p));
             }
             i += 1;
@@ -411,8 +411,7 @@ fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
 
 /// A person noun, also inside a compound ("secretary-general", "editor-in-chief").
 fn person_word(ctx: &Ctx, t: &Token) -> bool {
-    ctx.w(t, "person_noun")
-        || (t.norm.contains('-') && t.norm.split('-').any(|p| ctx.lex.is("person_noun", p)))
+    ctx.w(t, "person_noun") || (t.hyphen && t.norm.split('-').any(|p| ctx.lex.is("person_noun", p)))
 }
 
 /// A word that makes an organisation a company, a newspaper or an NGO: not its country's
@@ -1335,8 +1334,8 @@ impl Resolver<'_, '_> {
                     .or_else(|| name.strip_suffix("'s"))
                     .unwrap_or(&name)
                     .to_string();
-                let key = crate::text::fold(&name);
-                let id = match self.find_name(&[key.as_str()]) {
+                let known = crate::text::with_folded(&name, |key| self.find_name(&[key]));
+                let id = match known {
                     Some(id) => id,
                     None => {
                         let parties = vec![party.to_string()];
@@ -1802,11 +1801,8 @@ impl Resolver<'_, '_> {
     }
 
     fn country(&mut self, name: &str, party: &str) -> usize {
-        let key = crate::text::fold(name);
-        let id = match self
-            .find_name(&[key.as_str()])
-            .filter(|&id| self.entities[id].kind == EntityKind::Country)
-        {
+        let known = crate::text::with_folded(name, |key| self.find_name(&[key]));
+        let id = match known.filter(|&id| self.entities[id].kind == EntityKind::Country) {
             Some(id) => id,
             None => match self.countries.get(party) {
                 Some(&id) => id,
@@ -2335,13 +2331,12 @@ fn register_mentions(
             continue;
         }
         if let Some((len, party, _)) = ctx.gaz_at(toks, i) {
-            let name = ctx.text[toks[i].start..toks[i + len - 1].end].to_string();
+            let name = &ctx.text[toks[i].start..toks[i + len - 1].end];
             let name = name
                 .strip_suffix("’s")
                 .or_else(|| name.strip_suffix("'s"))
-                .unwrap_or(&name)
-                .to_string();
-            let id = r.country(&name, party);
+                .unwrap_or(name);
+            let id = r.country(name, party);
             out.push((i, id));
             i += len;
             continue;

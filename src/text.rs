@@ -50,6 +50,25 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// [`fold`] of `s` handed to `f`, folded into a buffer on the stack when `s` is short ASCII
+/// text: for look-ups of a name that keep nothing of its folded form.
+pub fn with_folded<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 64];
+    match buf.get_mut(..s.len()) {
+        Some(b) if s.is_ascii() => {
+            for (o, &c) in b.iter_mut().zip(s.as_bytes()) {
+                *o = match c {
+                    b'`' => b'\'',
+                    _ => c.to_ascii_lowercase(),
+                };
+            }
+            // ASCII in, ASCII out: always valid.
+            f(std::str::from_utf8(b).unwrap_or_default())
+        }
+        _ => f(&fold(s)),
+    }
+}
+
 pub fn is_open_double(c: char) -> bool {
     matches!(c, '\u{201C}' | '\u{201E}' | '\u{00AB}')
 }
@@ -80,6 +99,9 @@ pub struct Token {
     pub cap: bool,
     /// Written with a possessive `'s` / `’s` (or a bare trailing apostrophe after s).
     pub poss: bool,
+    /// `norm` holds a '-' (the word is hyphenated): noted by the tokenizer's walk, where
+    /// stages asked it of every word by searching the norm.
+    pub hyphen: bool,
     /// The word's lexicon classes, once [`crate::lexicon::Lexicon::mark`] has looked them up
     /// (0 until then): see [`crate::lexicon::Lexicon::is_tok`].
     pub classes: u64,
@@ -91,9 +113,18 @@ impl Token {
     }
     /// Acronyms like FO, MEA, ISPR.
     pub fn is_acronym(&self, text: &str) -> bool {
-        let w = &text[self.start..self.end];
-        let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
-        letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+        // Counted as the letters go by, rather than collected first: asked of every word of
+        // a name met for the first time.
+        let mut letters = 0;
+        for c in text[self.start..self.end].chars() {
+            if c.is_alphabetic() {
+                if !c.is_uppercase() {
+                    return false;
+                }
+                letters += 1;
+            }
+        }
+        letters >= 2
     }
 }
 
@@ -212,6 +243,7 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
         let mut seen = k0;
         // Where the run of alphanumerics that ends at `j` starts (a joiner ends a run).
         let mut run_start = tok_start;
+        let mut hyphen = false;
         loop {
             while j < n {
                 let k = BYTE_CLASS[bytes[j] as usize];
@@ -246,6 +278,8 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
                     break;
                 }
             }
+            // The joiners that fold to '-'.
+            hyphen |= matches!(cj, '-' | '\u{2010}' | '\u{2011}');
             seen |= if lj > 1 || ln > 1 {
                 MULTI
             } else {
@@ -288,6 +322,7 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
                 k0 == UPPER
             },
             poss,
+            hyphen,
             classes: 0,
         });
         pos = j;
@@ -557,6 +592,7 @@ mod tests {
             out.push(Token {
                 start: start + tok_start,
                 end: start + tok_end,
+                hyphen: norm.contains('-'),
                 norm,
                 cap,
                 poss,
@@ -710,6 +746,32 @@ mod tests {
     }
 
     #[test]
+    fn with_folded_folds_as_fold() {
+        let long = "A".repeat(64);
+        let longer = "b".repeat(65);
+        for s in [
+            "",
+            "Pakistan",
+            "U.S.",
+            "A`b",
+            "“One‑sided”",
+            "É",
+            "x\u{A0}y",
+            long.as_str(),
+            longer.as_str(),
+            "UNITED STATES",
+            "Côte d'Ivoire",
+        ] {
+            assert_eq!(with_folded(s, str::to_string), fold(s), "{s:?}");
+        }
+        let all: String = (0u8..128).map(char::from).collect();
+        for w in all.as_bytes().chunks(20) {
+            let w = std::str::from_utf8(w).unwrap();
+            assert_eq!(with_folded(w, str::to_string), fold(w), "{w:?}");
+        }
+    }
+
+    #[test]
     fn fold_maps_typography() {
         assert_eq!(fold("“One‑sided” – ‘x’"), "\"one-sided\" - 'x'");
     }
@@ -726,6 +788,19 @@ mod tests {
     fn is_alnum_agrees_with_the_unicode_tables() {
         for c in '\0'..=char::MAX {
             assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn acronyms_are_words_of_two_or_more_uppercase_letters() {
+        let t = "FO MEA ISPR U.S. A Fo fO 9/11 É.U. ÉU x-Y X-Y’S 12 AB3 ǅZ";
+        for tok in tokenize(t, 0, t.len()) {
+            let letters: Vec<char> = t[tok.start..tok.end]
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .collect();
+            let slow = letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase());
+            assert_eq!(tok.is_acronym(t), slow, "{}", &t[tok.start..tok.end]);
         }
     }
 
