@@ -361,8 +361,10 @@ fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
         // A capitalised word inside a sentence is a name ("United States", "Claims Court"),
         // not a cue; at the start of a sentence or of a quote it may be either.
         let sentence_start = || i == 0 || ctx.gap(toks, i).chars().any(crate::text::is_quote_mark);
-        let name_like = toks[i].cap && !sentence_start();
-        if let Some(cands) = ctx.lex.cues_at_tok(&toks[i]).filter(|_| !name_like) {
+        // Most words start no cue: asked first, it spares them the look at the gap.
+        let cands = ctx.lex.cues_at_tok(&toks[i]);
+        let name_like = || toks[i].cap && !sentence_start();
+        if let Some(cands) = cands.filter(|_| !name_like()) {
             for &ci in cands {
                 let c = &ctx.lex.cues[ci];
                 if i + c.tokens.len() <= toks.len()
@@ -2341,25 +2343,32 @@ fn register_mentions(
             i += len;
             continue;
         }
-        for p in ctx.hyphen_parties(&toks[i]) {
-            let id = r.country(&p, &p);
-            out.push((i, id));
+        if toks[i].hyphen {
+            for p in ctx.hyphen_parties(&toks[i]) {
+                let id = r.country(&p, &p);
+                out.push((i, id));
+            }
         }
         let t = &toks[i];
-        // "the tabloid", "a British tabloid": one adjective may sit between
-        let det_before = (i > 0 && ctx.w(&toks[i - 1], "determiner"))
-            || (i > 1
-                && matches!(toks[i - 2].norm.as_str(), "the" | "a" | "an")
-                && !t.cap
-                && !has_punct(ctx.gap(toks, i)));
-        if det_before && t.norm == "country" {
+        // "the tabloid", "a British tabloid": one adjective may sit between. Asked only of
+        // the words that need it (most words are neither "country" nor a lowercase noun).
+        let det_before = || {
+            (i > 0 && ctx.w(&toks[i - 1], "determiner"))
+                || (i > 1
+                    && matches!(toks[i - 2].norm.as_str(), "the" | "a" | "an")
+                    && !t.cap
+                    && !has_punct(ctx.gap(toks, i)))
+        };
+        let country = t.norm == "country";
+        if country && det_before() {
             if let Some(c) = r.st.last_country {
                 out.push((i, c));
             }
-        } else if det_before
+        } else if !country
             && !t.cap
             && (ctx.w(t, "org_noun") || ctx.w(t, "person_noun"))
             && toks.get(i + 1).is_none_or(|n| !ctx.w(n, "org_noun"))
+            && det_before()
         {
             if let Some(e) = r.find_descriptor(&t.norm) {
                 out.push((i, e));
