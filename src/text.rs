@@ -128,7 +128,7 @@ impl Token {
     }
 }
 
-fn is_joiner(c: char) -> bool {
+const fn is_joiner(c: char) -> bool {
     matches!(
         c,
         '-' | '\'' | '\u{2019}' | '.' | '&' | '\u{2010}' | '\u{2011}'
@@ -172,11 +172,13 @@ pub fn is_alnum(c: char) -> bool {
 }
 
 /// Byte classes of the tokenizer's walk: not part of a word (ASCII), lowercase ASCII letter
-/// or digit, uppercase ASCII letter, first or later byte of a multi-byte character.
+/// or digit, uppercase ASCII letter, first or later byte of a multi-byte character, an ASCII
+/// joiner (see `is_joiner`; a word goes on over it only when a letter or digit follows).
 const GAP: u8 = 0;
 const LOWER: u8 = 1;
 const UPPER: u8 = 2;
 const MULTI: u8 = 4;
+const JOIN: u8 = 8;
 
 static BYTE_CLASS: [u8; 256] = {
     let mut t = [MULTI; 256];
@@ -186,6 +188,8 @@ static BYTE_CLASS: [u8; 256] = {
             UPPER
         } else if (b as u8).is_ascii_alphanumeric() {
             LOWER
+        } else if is_joiner(b as u8 as char) {
+            JOIN
         } else {
             GAP
         };
@@ -222,7 +226,7 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
     let mut pos = 0;
     while pos < n {
         let k0 = BYTE_CLASS[bytes[pos] as usize];
-        if k0 == GAP {
+        if k0 & (LOWER | UPPER | MULTI) == 0 {
             pos += 1;
             continue;
         }
@@ -245,15 +249,17 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
         let mut run_start = tok_start;
         let mut hyphen = false;
         loop {
+            let mut k = GAP;
             while j < n {
-                let k = BYTE_CLASS[bytes[j] as usize];
+                k = BYTE_CLASS[bytes[j] as usize];
                 if k & (LOWER | UPPER) == 0 {
                     break;
                 }
                 seen |= k;
                 j += 1;
             }
-            if j >= n {
+            // Most words end at a space or a punctuation mark that joins nothing.
+            if j >= n || k == GAP {
                 break;
             }
             let (cj, lj) = char_at(slice, j);
