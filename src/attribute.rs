@@ -1185,21 +1185,29 @@ impl Resolver<'_, '_> {
         appos: Option<(usize, usize)>,
     ) -> Option<usize> {
         let id = self.resolve_inner(toks, a, b, appos)?;
-        let mut words: Vec<&Token> = toks[a..b].iter().collect();
-        if let Some((x, y)) = appos {
-            words.extend(&toks[x..y]);
+        // Most entities resolved already have a side: the words are gathered only for one
+        // that may take a role.
+        if self.takes_role(id) {
+            let mut words: Vec<&Token> = toks[a..b].iter().collect();
+            if let Some((x, y)) = appos {
+                words.extend(&toks[x..y]);
+            }
+            self.apply_role(id, &words);
         }
-        self.apply_role(id, &words);
         Some(id)
     }
 
+    /// Whether `apply_role` may give the entity a side: it has none yet.
+    fn takes_role(&self, id: usize) -> bool {
+        let e = &self.entities[id];
+        e.parties.is_empty()
+            && e.role_party.is_none()
+            && e.affiliation.is_none()
+            && e.kind != EntityKind::Country
+    }
+
     fn apply_role(&mut self, id: usize, words: &[&Token]) {
-        let e = &mut self.entities[id];
-        if !e.parties.is_empty()
-            || e.role_party.is_some()
-            || e.affiliation.is_some()
-            || e.kind == EntityKind::Country
-        {
+        if !self.takes_role(id) {
             return;
         }
         let has = |set: &[&str]| words.iter().any(|t| set.contains(&t.norm.as_str()));
@@ -1222,6 +1230,7 @@ impl Resolver<'_, '_> {
         let acting_country = self
             .st
             .last_country_actor
+            .filter(|_| role == Some("government"))
             .map(|c| self.static_parties(c))
             .filter(|p| p.len() == 1);
         let e = &mut self.entities[id];
@@ -1432,27 +1441,28 @@ impl Resolver<'_, '_> {
                 break;
             }
         }
-        let descriptors: Vec<String> = toks[s..b]
-            .iter()
-            .filter(|t| {
-                !t.cap && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun") || ctx.w(t, "doc_noun"))
-            })
-            .chain(
-                appos
-                    .map(|(x, y)| &toks[x..y])
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter(|t| !t.cap && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun"))),
-            )
-            .map(|t| t.norm.clone())
-            .collect();
-        // A person is "the spokesperson", never "the alliance": organisation words around a
-        // person name the organisation they speak for (see `affiliate`).
-        let person_descriptors: Vec<String> = descriptors
-            .iter()
-            .filter(|d| ctx.lex.is("person_noun", d))
-            .cloned()
-            .collect();
+        // The descriptors a name takes: lowercase nouns of the phrase and its apposition. A
+        // person is "the spokesperson", never "the alliance": organisation words around a
+        // person name the organisation they speak for (see `affiliate`). Made only for a
+        // name, and as Strings only for what an entity keeps.
+        let descriptors = |person: bool| -> Vec<String> {
+            toks[s..b]
+                .iter()
+                .filter(|t| {
+                    !t.cap
+                        && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun") || ctx.w(t, "doc_noun"))
+                })
+                .chain(
+                    appos
+                        .map(|(x, y)| &toks[x..y])
+                        .unwrap_or(&[])
+                        .iter()
+                        .filter(|t| !t.cap && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun"))),
+                )
+                .filter(|t| !person || ctx.w(t, "person_noun"))
+                .map(|t| t.norm.clone())
+                .collect()
+        };
         if let Some(re) = run_end {
             // the run must be at the end of the phrase (a head), or followed only by nouns
             let mut name_toks = &toks[run_start..re];
@@ -1476,12 +1486,7 @@ impl Resolver<'_, '_> {
             if !head_is_noun || re == b {
                 if let Some(id) = self.find_name(&norm) {
                     let e = &mut self.entities[id];
-                    let descriptors = if e.kind == EntityKind::Person {
-                        person_descriptors
-                    } else {
-                        descriptors
-                    };
-                    for d in descriptors {
+                    for d in descriptors(e.kind == EntityKind::Person) {
                         if !e.descriptors.contains(&d) {
                             self.names[id].bits |= word_bit(&d);
                             e.descriptors.push(d);
@@ -1548,11 +1553,7 @@ impl Resolver<'_, '_> {
                 } else {
                     parties.clone()
                 };
-                let descriptors = if kind == EntityKind::Person {
-                    person_descriptors
-                } else {
-                    descriptors
-                };
+                let descriptors = descriptors(kind == EntityKind::Person);
                 let id = self.add(name, kind, own_parties, descriptors, generic);
                 if kind == EntityKind::Person {
                     self.affiliate(id, toks, s, run_start, b, appos);
