@@ -2805,7 +2805,7 @@ mod tests {
             EntityKind::Document,
         ];
         for seed in 1..40u64 {
-            let mut rng = crate::testrng::XorShift(seed * 0x2545_F491_4F6C_DD1D);
+            let mut rng = crate::testrng::XorShift(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
             let mut pick = |n: usize| (rng.next() % n as u64) as usize;
             let mut r = Resolver {
                 ctx: &ctx,
