@@ -779,6 +779,9 @@ struct Name {
     /// entity had before a rename): an entity whose bits lack a head's has neither, and
     /// `find_descriptor_except` passes it without comparing strings.
     bits: u64,
+    /// The entity is a person (kinds never change after `add`): the acronym look-up passes
+    /// persons over without reading their entities.
+    person: bool,
 }
 
 impl Name {
@@ -806,6 +809,7 @@ impl Name {
             bits,
             bounds: (first_end, start),
             folded,
+            person: false,
         }
     }
 }
@@ -882,6 +886,7 @@ impl Resolver<'_, '_> {
         let id = self.entities.len();
         let mut n = Name::new(&name);
         n.bits = descriptors.iter().fold(n.bits, |m, d| m | word_bit(d));
+        n.person = kind == EntityKind::Person;
         self.by_name.insert(n.folded.clone(), id);
         self.names.push(n);
         if kind == EntityKind::Country && parties.len() == 1 {
@@ -909,6 +914,7 @@ impl Resolver<'_, '_> {
         // The old name's bits stay: a bit set in vain only costs a string comparison, and
         // the descriptors' bits are among them.
         n.bits |= self.names[id].bits;
+        n.person = self.names[id].person;
         self.by_name.insert(n.folded.clone(), id);
         self.names[id] = n;
         self.entities[id].name = name;
@@ -929,42 +935,54 @@ impl Resolver<'_, '_> {
 
     fn find_name(&self, name_norm: &[&str]) -> Option<usize> {
         // A one-word name is its own key: most look-ups are of one word.
-        let joined: std::borrow::Cow<str> = match name_norm {
-            [w] => (*w).into(),
-            _ => name_norm.join(" ").into(),
-        };
-        // exact, then surname / single-token match against a longer name, newest first
-        if let Some(&id) = self.by_name.get(joined.as_ref()) {
-            return Some(id);
-        }
-        if name_norm.len() == 1 {
-            let w = name_norm[0];
-            if let Some(id) = self.find_word(w) {
+        if let [w] = name_norm {
+            // exact, then surname / single-token match against a longer name, newest first
+            if let Some(&id) = self.by_name.get(*w) {
                 return Some(id);
             }
+            return self.find_word(w);
+        }
+        // The words joined by spaces, after a space: `tail` below, and the name itself
+        // without the space; on the stack when it fits, as names nearly always do.
+        let mut buf = [0u8; 128];
+        let spaced: std::borrow::Cow<str> =
+            match name_norm.iter().map(|w| w.len() + 1).sum::<usize>() {
+                n if n <= buf.len() => {
+                    let mut at = 0;
+                    for w in name_norm {
+                        buf[at] = b' ';
+                        buf[at + 1..at + 1 + w.len()].copy_from_slice(w.as_bytes());
+                        at += 1 + w.len();
+                    }
+                    // Words and spaces: valid UTF-8.
+                    std::str::from_utf8(&buf[..n]).unwrap_or_default().into()
+                }
+                _ => [" ", &name_norm.join(" ")].concat().into(),
+            };
+        let joined = spaced.get(1..).unwrap_or_default();
+        if let Some(&id) = self.by_name.get(joined) {
+            return Some(id);
+        }
+        if name_norm.len() < 2 {
+            return None;
         }
         // "Fifth Fleet" for "the U.S. Navy's Fifth Fleet"
-        if name_norm.len() >= 2 {
-            let tail = [" ", joined.as_ref()].concat();
-            if let Some(e) = self
-                .recent()
-                .find(|e| e.kind == EntityKind::Org && self.names[e.id].folded.ends_with(&tail))
-            {
-                return Some(e.id);
-            }
+        let tail = spaced.as_ref();
+        if let Some(e) = self
+            .recent()
+            .find(|e| e.kind == EntityKind::Org && self.names[e.id].folded.ends_with(tail))
+        {
+            return Some(e.id);
         }
         // a longer mention of a person known by part of the name
-        if name_norm.len() >= 2 {
-            if let Some(e) = self.recent().find(|e| {
+        self.recent()
+            .find(|e| {
                 e.kind == EntityKind::Person && {
                     let en = &self.names[e.id].folded;
-                    en.ends_with(joined.as_ref()) || joined.ends_with(en.as_str())
+                    en.ends_with(joined) || joined.ends_with(en.as_str())
                 }
-            }) {
-                return Some(e.id);
-            }
-        }
-        None
+            })
+            .map(|e| e.id)
     }
 
     /// The one-word rules of `find_name` after the exact look-up, in one pass over the recent
@@ -975,11 +993,14 @@ impl Resolver<'_, '_> {
         // The newest match of each rule after the first, which returns at once:
         // [person's first word, organisation's first word, organisation's last word].
         let mut found = [None; 3];
-        for e in self.recent() {
-            let (fh, lh) = self.names[e.id].keys;
+        // Over the names, newest first as `recent`: an entity is looked at only when a word
+        // of its name hashes as `w` does.
+        for (id, n) in self.names.iter().enumerate().rev().take(RECENT) {
+            let (fh, lh) = n.keys;
             if fh != h && lh != h {
                 continue;
             }
+            let e = &self.entities[id];
             match e.kind {
                 EntityKind::Person => {
                     if lh == h && self.last_word(e.id) == w {
@@ -1025,14 +1046,18 @@ impl Resolver<'_, '_> {
             return None;
         }
         with_upper(w, |upper| {
-            self.recent()
-                .find(|e| {
-                    e.kind != EntityKind::Person && {
-                        let a = self.names[e.id].acronym.as_bytes();
+            self.names
+                .iter()
+                .enumerate()
+                .rev()
+                .take(RECENT)
+                .find(|(_, n)| {
+                    !n.person && {
+                        let a = n.acronym.as_bytes();
                         a == upper || (upper.len() >= 3 && a.ends_with(upper))
                     }
                 })
-                .map(|e| e.id)
+                .map(|(id, _)| id)
         })
     }
 
@@ -2852,6 +2877,7 @@ mod tests {
                 .map(|w| crate::text::fold(w))
                 .chain(["", "fda", "dfa", "us", "food drug"].map(String::from))
                 .collect();
+            assert_eq!(r.find_name(&[]), r.find_name_scan(&[]));
             for w in &words {
                 let one = [w.as_str()];
                 assert_eq!(
@@ -2873,7 +2899,13 @@ mod tests {
                 for v in &words {
                     let two = [w.as_str(), v.as_str()];
                     assert_eq!(r.find_name(&two), r.find_name_scan(&two), "{two:?}");
+                    let three = [v.as_str(), v.as_str(), w.as_str()];
+                    assert_eq!(r.find_name(&three), r.find_name_scan(&three), "{three:?}");
                 }
+                // Past the stack buffer of the joined name.
+                let long = "x".repeat(130);
+                let far = [long.as_str(), w.as_str()];
+                assert_eq!(r.find_name(&far), r.find_name_scan(&far), "{w:?}");
             }
         }
     }
