@@ -2063,13 +2063,19 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         countries: Default::default(),
     };
     let n = infos.len();
+    // Whether "not" may be no nonresponse_neg word (a configured lexicon): then no sentence
+    // is passed over for lacking one.
+    let not_unlisted = !lex.is("nonresponse_neg", "not");
     let mut attributions: Vec<Option<Attribution>> = vec![None; n];
     let mut nonresponse = vec![false; n];
     let mut mentions: Vec<Vec<(usize, usize)>> = Vec::with_capacity(n);
     for (si, info) in infos.iter().enumerate() {
         let toks = &info.tokens;
         let q = &info.quoted;
-        nonresponse[si] = is_nonresponse(&ctx, toks);
+        // Every non-response holds a nonresponse_neg word, or "not" ("could not be
+        // reached"), itself one in the built-in lists.
+        nonresponse[si] = (not_unlisted || lex.any_tok_is("nonresponse_neg", classes[si]))
+            && is_nonresponse(&ctx, toks);
         // Register names and countries in reading order so "the country" and "it" resolve.
         let mut found: Option<(usize, String, (usize, usize))> = None;
         if let Some(v) = frame_verb(&ctx, toks, &info.cues) {
