@@ -2938,6 +2938,33 @@ mod tests {
     }
 
     #[test]
+    fn non_responses_hold_a_nonresponse_neg_word() {
+        let lex = Lexicon::builtin();
+        assert!(lex.is("nonresponse_neg", "not"));
+        for t in [
+            "The ministry did not respond to a request for comment.",
+            "He declined to comment.",
+            "Officials could not be reached.",
+            "The company did not immediately respond.",
+            "She refused to answer questions.",
+            "They failed to reply.",
+            "He never responded.",
+            "A spokesman was unavailable for comment.",
+            "The minister said the claims were false.",
+            "It isn't known whether they will reply.",
+            "not be reached",
+            "Not be reached",
+        ] {
+            let ctx = Ctx { text: t, lex: &lex };
+            let mut toks = tokenize(t, 0, t.len());
+            let all = lex.mark(&mut toks);
+            if is_nonresponse(&ctx, &toks) {
+                assert!(lex.any_tok_is("nonresponse_neg", all), "{t}");
+            }
+        }
+    }
+
+    #[test]
     fn has_word_splits_as_str_split() {
         let names = [
             "",
