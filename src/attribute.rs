@@ -814,6 +814,31 @@ impl Name {
     }
 }
 
+/// A set of 1024 bits standing for hashes: a hash whose bit is clear was never added. Names
+/// met for the first time, most of them, ask the one-word look-ups in vain: the filters
+/// answer them without a walk over the recent entities.
+#[derive(Default)]
+struct Filter([u64; 16]);
+
+impl Filter {
+    fn add(&mut self, h: u64) {
+        let i = (h >> 54) as usize;
+        self.0[i >> 6] |= 1 << (i & 63);
+    }
+
+    #[inline]
+    fn may_hold(&self, h: u64) -> bool {
+        let i = (h >> 54) as usize;
+        self.0[i >> 6] >> (i & 63) & 1 == 1
+    }
+}
+
+/// A hash of a byte string, for the acronym filter.
+fn bytes_hash(b: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(b)
+}
+
 struct Resolver<'a, 'b> {
     ctx: &'a Ctx<'b>,
     entities: Vec<Entity>,
@@ -823,6 +848,12 @@ struct Resolver<'a, 'b> {
     names: Vec<Name>,
     /// Folded name → newest entity of that name, for the exact look-up.
     by_name: rustc_hash::FxHashMap<String, usize>,
+    /// [`Filter`] of the first and last words of every name held (before renames too), by
+    /// [`word_hash`]: a word none of them hashes as has no one-word match in `find_word`.
+    word_filter: Filter,
+    /// [`Filter`] of every acronym held and of its tails of three or more bytes, by
+    /// [`bytes_hash`]: an uppercased word none of them hashes as is no acronym's.
+    acronym_filter: Filter,
     /// Party → first country entity standing for it.
     countries: rustc_hash::FxHashMap<String, usize>,
 }
@@ -888,6 +919,7 @@ impl Resolver<'_, '_> {
         n.bits = descriptors.iter().fold(n.bits, |m, d| m | word_bit(d));
         n.person = kind == EntityKind::Person;
         self.by_name.insert(n.folded.clone(), id);
+        self.filter_name(&n);
         self.names.push(n);
         if kind == EntityKind::Country && parties.len() == 1 {
             self.countries.entry(parties[0].clone()).or_insert(id);
@@ -905,6 +937,17 @@ impl Resolver<'_, '_> {
         id
     }
 
+    /// Adds a name's words and acronym to the filters.
+    fn filter_name(&mut self, n: &Name) {
+        self.word_filter.add(n.keys.0);
+        self.word_filter.add(n.keys.1);
+        let a = n.acronym.as_bytes();
+        self.acronym_filter.add(bytes_hash(a));
+        for k in 1..a.len().saturating_sub(2) {
+            self.acronym_filter.add(bytes_hash(&a[k..]));
+        }
+    }
+
     fn recent(&self) -> impl Iterator<Item = &Entity> {
         self.entities.iter().rev().take(RECENT)
     }
@@ -916,6 +959,7 @@ impl Resolver<'_, '_> {
         n.bits |= self.names[id].bits;
         n.person = self.names[id].person;
         self.by_name.insert(n.folded.clone(), id);
+        self.filter_name(&n);
         self.names[id] = n;
         self.entities[id].name = name;
     }
@@ -994,8 +1038,16 @@ impl Resolver<'_, '_> {
         // [person's first word, organisation's first word, organisation's last word].
         let mut found = [None; 3];
         // Over the names, newest first as `recent`: an entity is looked at only when a word
-        // of its name hashes as `w` does.
-        for (id, n) in self.names.iter().enumerate().rev().take(RECENT) {
+        // of its name hashes as `w` does; none is, when no name ever had such a word.
+        let named = self.word_filter.may_hold(h);
+        for (id, n) in self
+            .names
+            .iter()
+            .enumerate()
+            .rev()
+            .take(RECENT)
+            .filter(|_| named)
+        {
             let (fh, lh) = n.keys;
             if fh != h && lh != h {
                 continue;
@@ -1046,6 +1098,9 @@ impl Resolver<'_, '_> {
             return None;
         }
         with_upper(w, |upper| {
+            if !self.acronym_filter.may_hold(bytes_hash(upper)) {
+                return None;
+            }
             self.names
                 .iter()
                 .enumerate()
@@ -2060,6 +2115,8 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         st: State::default(),
         names: Vec::new(),
         by_name: Default::default(),
+        word_filter: Filter::default(),
+        acronym_filter: Filter::default(),
         countries: Default::default(),
     };
     let n = infos.len();
@@ -2844,6 +2901,8 @@ mod tests {
                 st: State::default(),
                 names: Vec::new(),
                 by_name: Default::default(),
+                word_filter: Filter::default(),
+                acronym_filter: Filter::default(),
                 countries: Default::default(),
             };
             let count = 1 + pick(90);
