@@ -2406,6 +2406,18 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     }
 }
 
+/// A determiner just before token `i`, or two before it with one adjective between. Out of
+/// line: `register_mentions` asks it of few words, and inlined (as a closure) its set-up was
+/// paid on every word.
+#[inline(never)]
+fn det_before(ctx: &Ctx, toks: &[Token], i: usize) -> bool {
+    (i > 0 && ctx.w(&toks[i - 1], "determiner"))
+        || (i > 1
+            && matches!(toks[i - 2].norm.as_str(), "the" | "a" | "an")
+            && !toks[i].cap
+            && !has_punct(ctx.gap(toks, i)))
+}
+
 /// Records, in reading order, the parties and known names a sentence mentions; updates the
 /// last country so "the country" resolves to the one named just before.
 fn register_mentions(
@@ -2441,15 +2453,8 @@ fn register_mentions(
         let t = &toks[i];
         // "the tabloid", "a British tabloid": one adjective may sit between. Asked only of
         // the words that need it (most words are neither "country" nor a lowercase noun).
-        let det_before = || {
-            (i > 0 && ctx.w(&toks[i - 1], "determiner"))
-                || (i > 1
-                    && matches!(toks[i - 2].norm.as_str(), "the" | "a" | "an")
-                    && !t.cap
-                    && !has_punct(ctx.gap(toks, i)))
-        };
         let country = t.norm == "country";
-        if country && det_before() {
+        if country && det_before(ctx, toks, i) {
             if let Some(c) = r.st.last_country {
                 out.push((i, c));
             }
@@ -2457,7 +2462,7 @@ fn register_mentions(
             && !t.cap
             && (ctx.w(t, "org_noun") || ctx.w(t, "person_noun"))
             && toks.get(i + 1).is_none_or(|n| !ctx.w(n, "org_noun"))
-            && det_before()
+            && det_before(ctx, toks, i)
         {
             if let Some(e) = r.find_descriptor(&t.norm) {
                 out.push((i, e));
