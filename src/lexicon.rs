@@ -116,6 +116,9 @@ pub struct Lexicon {
     /// `is(class, word)`, where the class map and then the class's set took two, for
     /// questions asked several times per token (issue 7).
     word_masks: HashMap<String, u64>,
+    /// `word_masks` again, for the look-up of every token ([`Lexicon::mark`]): see
+    /// [`WordTable`].
+    word_table: WordTable,
     /// Folded alias tokens (joined by space) → party.
     pub gazetteer: HashMap<String, GazEntry>,
     /// Longest alias in tokens, to bound the lookup window.
@@ -143,6 +146,127 @@ pub struct Lexicon {
     /// the first bytes of its words. Most words asked about are in no class, and these
     /// answer them without hashing the word (issue 7).
     class_shapes: [ClassShape; 32],
+}
+
+/// A word of at most 16 bytes as two integers and its length: the first and last four bytes
+/// (eight for a word over eight bytes), or the first, middle and last byte of a word under
+/// four. Together with the length they cover every byte, so equal keys are equal words.
+#[inline]
+fn short_key(w: &[u8]) -> Option<(u64, u64)> {
+    let n = w.len();
+    // Whole-word loads (the slices are in bounds by the arm), not byte by byte.
+    let u32_at = |i: usize| {
+        w.get(i..i + 4)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u32::from_le_bytes) as u64
+    };
+    let u64_at = |i: usize| {
+        w.get(i..i + 8)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    match n {
+        0 => Some((0, 0)),
+        1..=3 => Some((
+            w[0] as u64 | (w[n / 2] as u64) << 8 | (w[n - 1] as u64) << 16,
+            0,
+        )),
+        4..=8 => Some((u32_at(0) | u32_at(n - 4) << 32, 0)),
+        9..=16 => Some((u64_at(0), u64_at(n - 8))),
+        _ => None,
+    }
+}
+
+/// One slot of a [`WordTable`].
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    key: (u64, u64),
+    /// Length of the word plus one; 0 for an empty slot.
+    len: u64,
+    mask: u64,
+}
+
+/// Word → classes for the words of up to 16 bytes ([`short_key`]), open addressing with
+/// linear probing. `mark` looks up every token of every sentence: hashing the word as a
+/// string, probing the map and comparing the key with `memcmp` took some 75 instructions a
+/// token, and two loads, a multiply and two comparisons answer here. Longer words are left
+/// to the map.
+#[derive(Debug, Clone, Default)]
+struct WordTable {
+    slots: Vec<Slot>,
+    /// `slots.len()` is `1 << bits`.
+    bits: u32,
+    used: usize,
+}
+
+impl WordTable {
+    #[inline]
+    fn home(&self, key: (u64, u64), len: u64) -> usize {
+        let h = (key.0 ^ key.1.rotate_left(29) ^ len.wrapping_mul(0xA076_1D64_78BD_642F))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> (64 - self.bits)) as usize
+    }
+
+    /// The classes of `w`, or `None` when it is too long for the table (ask the map).
+    #[inline(always)]
+    fn get(&self, w: &str) -> Option<u64> {
+        let key = short_key(w.as_bytes())?;
+        if self.used == 0 {
+            return Some(0);
+        }
+        let len = w.len() as u64 + 1;
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key, len);
+        loop {
+            let s = &self.slots[i];
+            if s.len == 0 {
+                return Some(0);
+            }
+            if s.key == key && s.len == len {
+                return Some(s.mask);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Sets the classes of `w`; a word too long for the table is left out.
+    fn set(&mut self, w: &str, classes: u64) {
+        let Some(key) = short_key(w.as_bytes()) else {
+            return;
+        };
+        if (self.used + 1) * 2 > self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            self.bits = (self.bits + 1).max(6);
+            self.slots = vec![Slot::default(); 1 << self.bits];
+            self.used = 0;
+            for s in old.into_iter().filter(|s| s.len != 0) {
+                self.put(s);
+            }
+        }
+        self.put(Slot {
+            key,
+            len: w.len() as u64 + 1,
+            mask: classes,
+        });
+    }
+
+    fn put(&mut self, slot: Slot) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(slot.key, slot.len);
+        loop {
+            let s = &mut self.slots[i];
+            if s.len == 0 {
+                *s = slot;
+                self.used += 1;
+                return;
+            }
+            if s.key == slot.key && s.len == slot.len {
+                s.mask = slot.mask;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
 }
 
 /// The lengths and first bytes of one class's words: a word whose length or first byte is
@@ -296,8 +420,13 @@ impl Lexicon {
         };
         let m = self.word_masks.entry(first.to_string()).or_default();
         *m = (*m & !ALIAS_WORDS) | ALIAS_START | alias_words_bits(longest);
+        let m = *m;
+        self.word_table.set(first, m);
         if !key.contains(' ') {
-            *self.word_masks.entry(key.clone()).or_default() |= PARTY_WORD;
+            let m = self.word_masks.entry(key.clone()).or_default();
+            *m |= PARTY_WORD;
+            let m = *m;
+            self.word_table.set(&key, m);
         }
         self.gazetteer.insert(
             key,
@@ -386,6 +515,10 @@ impl Lexicon {
                 *m |= SINGLE_CUE;
             }
         }
+        self.word_table = WordTable::default();
+        for (w, &m) in &self.word_masks {
+            self.word_table.set(w, m);
+        }
     }
 
     /// Whether some alias added by [`Lexicon::add_party`] starts with this token.
@@ -416,8 +549,17 @@ impl Lexicon {
     /// The built-in classes `word` is in, as bits (see [`Lexicon::is`]).
     #[inline]
     pub fn word_mask(&self, word: &str) -> u64 {
-        self.word_masks.get(word).copied().unwrap_or(0)
-            & !(ALIAS_START | SINGLE_CUE | PARTY_WORD | ALIAS_WORDS | CUE_START)
+        self.all_classes(word) & !(ALIAS_START | SINGLE_CUE | PARTY_WORD | ALIAS_WORDS | CUE_START)
+    }
+
+    /// `word_masks[word]`, from the table when the word fits it. Inlined into `mark`'s
+    /// loop: the call's own entry and exit were a third of its cost.
+    #[inline(always)]
+    fn all_classes(&self, word: &str) -> u64 {
+        match self.word_table.get(word) {
+            Some(m) => m,
+            None => self.word_masks.get(word).copied().unwrap_or(0),
+        }
     }
 
     /// The cues starting with the token's word, longest first (`cue_index`); a marked token
@@ -472,9 +614,25 @@ impl Lexicon {
     /// Looks up the classes of each token once ([`Token::classes`]), for the many
     /// [`Lexicon::is_tok`] and [`Lexicon::may_start_alias_tok`] questions asked of it later:
     /// attribution asks several per token, each a hash of the word (a tenth of a run).
-    pub fn mark(&self, toks: &mut [Token]) {
+    ///
+    /// Returns the classes of all the tokens or-ed ([`Lexicon::any_tok_is`]): a stage that
+    /// walks a sentence looking for a word of some class skips the walk when none is there.
+    pub fn mark(&self, toks: &mut [Token]) -> u64 {
+        let mut all = 0;
         for t in toks {
-            t.classes = self.word_masks.get(t.norm.as_str()).copied().unwrap_or(0) | MARKED;
+            t.classes = self.all_classes(&t.norm) | MARKED;
+            all |= t.classes;
+        }
+        all
+    }
+
+    /// Whether some token whose classes or-ed to `all` ([`Lexicon::mark`]) may be in
+    /// `class`: false only when none is (a class outside the built-in ones may always be).
+    #[inline]
+    pub fn any_tok_is(&self, class: &str, all: u64) -> bool {
+        match class_bit(class) {
+            Some(b) => all >> b & 1 == 1,
+            None => true,
         }
     }
 
@@ -665,7 +823,20 @@ mod tests {
                  accused India rejected Islamabad claims of the United States, Addis Ababa";
         let mut toks = crate::text::tokenize(t, 0, t.len());
         let plain = toks.clone();
-        lex.mark(&mut toks);
+        let all = lex.mark(&mut toks);
+        for class in lex
+            .words
+            .keys()
+            .map(String::as_str)
+            .chain(["no_such_class"])
+        {
+            let any = toks.iter().any(|t| lex.is_tok(class, t));
+            assert!(lex.any_tok_is(class, all) || !any, "{class}");
+            if class_bit(class).is_some() {
+                assert_eq!(lex.any_tok_is(class, all), any, "{class}");
+            }
+            assert!(!lex.any_tok_is(class, 0) || class_bit(class).is_none());
+        }
         for (m, p) in toks.iter().zip(&plain) {
             assert_eq!(lex.may_start_alias_tok(m), lex.may_start_alias(&p.norm));
             assert_eq!(lex.single_cue_tok(m), lex.single_cue_tok(p), "{}", p.norm);
@@ -700,6 +871,95 @@ mod tests {
                     p.norm
                 );
                 assert_eq!(lex.is_tok(class, p), lex.is(class, &p.norm));
+            }
+        }
+    }
+
+    #[test]
+    fn word_table_answers_as_the_map() {
+        let mut lex = Lexicon::builtin();
+        let check = |lex: &Lexicon, w: &str| {
+            let want = lex.word_masks.get(w).copied().unwrap_or(0);
+            assert_eq!(lex.all_classes(w), want, "{w:?}");
+        };
+        let keys: Vec<String> = lex.word_masks.keys().cloned().collect();
+        for w in &keys {
+            check(&lex, w);
+            // Near misses: one byte changed, dropped or added, at either end or inside.
+            let b = w.as_bytes();
+            for k in 0..b.len() {
+                let mut x = b.to_vec();
+                x[k] ^= 1;
+                if let Ok(x) = String::from_utf8(x) {
+                    check(&lex, &x);
+                }
+                let mut y = b.to_vec();
+                y.remove(k);
+                if let Ok(y) = String::from_utf8(y) {
+                    check(&lex, &y);
+                }
+            }
+            check(&lex, &format!("{w}s"));
+            check(&lex, &format!("a{w}"));
+        }
+        // Every word of up to 17 bytes over a small alphabet of a few lengths, so that the
+        // overlapping halves of the key are tried against each other.
+        let mut rng = crate::testrng::XorShift(0x5DEE_CE66_D1CE_4E5B);
+        let alphabet = b"ab'.";
+        for _ in 0..50_000 {
+            let n = (rng.next() % 18) as usize;
+            let w: String = (0..n)
+                .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize] as char)
+                .collect();
+            check(&lex, &w);
+        }
+        // Parties added after the index was built are seen at once.
+        lex.add_party("Zzyzx Republic", "Zzyzx", "country");
+        lex.add_party("Qwv", "Qwv", "country");
+        for w in ["zzyzx", "republic", "qwv", "zzyzx republic"] {
+            check(&lex, w);
+        }
+        assert_ne!(lex.all_classes("qwv"), 0);
+    }
+
+    #[test]
+    fn short_keys_tell_words_apart() {
+        let words = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "ba",
+            "aa",
+            "aba",
+            "abb",
+            "abc",
+            "abcd",
+            "abce",
+            "abcde",
+            "abcdf",
+            "xbcde",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefghi",
+            "abcdefghj",
+            "bbcdefghi",
+            "abcdefghijklmnop",
+            "abcdefghijklmnoq",
+            "bbcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "\0",
+            "\0\0",
+            "\0\0\0\0",
+        ];
+        for x in words {
+            for y in words {
+                let (kx, ky) = (short_key(x.as_bytes()), short_key(y.as_bytes()));
+                if x.len() > 16 || y.len() > 16 {
+                    assert!(x.len() <= 16 || kx.is_none());
+                    continue;
+                }
+                assert_eq!(x == y, kx == ky && x.len() == y.len(), "{x:?} {y:?}");
             }
         }
     }

@@ -50,6 +50,25 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// [`fold`] of `s` handed to `f`, folded into a buffer on the stack when `s` is short ASCII
+/// text: for look-ups of a name that keep nothing of its folded form.
+pub fn with_folded<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 64];
+    match buf.get_mut(..s.len()) {
+        Some(b) if s.is_ascii() => {
+            for (o, &c) in b.iter_mut().zip(s.as_bytes()) {
+                *o = match c {
+                    b'`' => b'\'',
+                    _ => c.to_ascii_lowercase(),
+                };
+            }
+            // ASCII in, ASCII out: always valid.
+            f(std::str::from_utf8(b).unwrap_or_default())
+        }
+        _ => f(&fold(s)),
+    }
+}
+
 pub fn is_open_double(c: char) -> bool {
     matches!(c, '\u{201C}' | '\u{201E}' | '\u{00AB}')
 }
@@ -80,6 +99,9 @@ pub struct Token {
     pub cap: bool,
     /// Written with a possessive `'s` / `’s` (or a bare trailing apostrophe after s).
     pub poss: bool,
+    /// `norm` holds a '-' (the word is hyphenated): noted by the tokenizer's walk, where
+    /// stages asked it of every word by searching the norm.
+    pub hyphen: bool,
     /// The word's lexicon classes, once [`crate::lexicon::Lexicon::mark`] has looked them up
     /// (0 until then): see [`crate::lexicon::Lexicon::is_tok`].
     pub classes: u64,
@@ -91,13 +113,22 @@ impl Token {
     }
     /// Acronyms like FO, MEA, ISPR.
     pub fn is_acronym(&self, text: &str) -> bool {
-        let w = &text[self.start..self.end];
-        let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
-        letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase())
+        // Counted as the letters go by, rather than collected first: asked of every word of
+        // a name met for the first time.
+        let mut letters = 0;
+        for c in text[self.start..self.end].chars() {
+            if c.is_alphabetic() {
+                if !c.is_uppercase() {
+                    return false;
+                }
+                letters += 1;
+            }
+        }
+        letters >= 2
     }
 }
 
-fn is_joiner(c: char) -> bool {
+const fn is_joiner(c: char) -> bool {
     matches!(
         c,
         '-' | '\'' | '\u{2019}' | '.' | '&' | '\u{2010}' | '\u{2011}'
@@ -140,52 +171,181 @@ pub fn is_alnum(c: char) -> bool {
     }
 }
 
-/// [`fold`] of one token, which holds only alphanumerics and joiners: an ASCII token is just
-/// lowercased (no backtick can be in it), with the capacity known up front.
-fn fold_token(word: &str) -> String {
-    if word.is_ascii() {
-        return word.to_ascii_lowercase();
+/// Byte classes of the tokenizer's walk: not part of a word (ASCII), lowercase ASCII letter
+/// or digit, uppercase ASCII letter, first or later byte of a multi-byte character, an ASCII
+/// joiner (see `is_joiner`; a word goes on over it only when a letter or digit follows).
+const GAP: u8 = 0;
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const MULTI: u8 = 4;
+const JOIN: u8 = 8;
+
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [MULTI; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = if (b as u8).is_ascii_uppercase() {
+            UPPER
+        } else if (b as u8).is_ascii_alphanumeric() {
+            LOWER
+        } else if is_joiner(b as u8 as char) {
+            JOIN
+        } else {
+            GAP
+        };
+        b += 1;
     }
-    fold(word)
+    t
+};
+
+/// An ASCII word as [`fold`] gives it: the word itself, lowercased only when it holds an
+/// uppercase letter (`upper`).
+#[inline]
+fn ascii_norm(word: &str, upper: bool) -> String {
+    let mut s = String::from(word);
+    if upper {
+        s.make_ascii_lowercase();
+    }
+    s
 }
 
 /// Splits `text[range]` into word tokens with offsets into `text`.
 ///
 /// Walks the bytes once, decoding only non-ASCII characters: every stage tokenises every
 /// sentence, and collecting the characters of each slice first was most of its cost (issue 7).
+/// The walk also notes whether a word is all ASCII and holds an uppercase letter, so most
+/// words are copied as they stand for their `norm`, without a second pass to check or
+/// lowercase them (a tenth of a run went to tokenising).
 pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
     let slice = &text[start..end];
-    let n = slice.len();
+    let bytes = slice.as_bytes();
+    let n = bytes.len();
     // A word and the gap after it take five or six bytes of news text: a quarter of the
     // bytes is room enough that the vector is almost never regrown.
     let mut out = Vec::with_capacity(n / 4 + 1);
-    for (tok_start, j, c) in words(slice) {
-        let tok_end = j;
-        let word = &slice[tok_start..tok_end];
-        let mut norm = fold_token(word);
-        let mut poss = false;
-        if norm.ends_with("'s") && norm.len() > 2 {
-            norm.truncate(norm.len() - 2);
-            poss = true;
-        } else if j < n && norm.ends_with('s') {
+    let mut pos = 0;
+    while pos < n {
+        let k0 = BYTE_CLASS[bytes[pos] as usize];
+        if k0 & (LOWER | UPPER | MULTI) == 0 {
+            pos += 1;
+            continue;
+        }
+        let (c, cl) = if k0 == MULTI {
+            let (c, cl) = char_at(slice, pos);
+            if !is_alnum(c) {
+                pos += cl;
+                continue;
+            }
+            (c, cl)
+        } else {
+            (bytes[pos] as char, 1)
+        };
+        let tok_start = pos;
+        let mut j = pos + cl;
+        // The classes of the word's bytes, or-ed: MULTI for any non-ASCII, UPPER for any
+        // uppercase ASCII letter.
+        let mut seen = k0;
+        // Where the run of alphanumerics that ends at `j` starts (a joiner ends a run).
+        let mut run_start = tok_start;
+        let mut hyphen = false;
+        loop {
+            let mut k = GAP;
+            while j < n {
+                k = BYTE_CLASS[bytes[j] as usize];
+                if k & (LOWER | UPPER) == 0 {
+                    break;
+                }
+                seen |= k;
+                j += 1;
+            }
+            // Most words end at a space or a punctuation mark that joins nothing.
+            if j >= n || k == GAP {
+                break;
+            }
             let (cj, lj) = char_at(slice, j);
-            if matches!(cj, '\'' | '\u{2019}') {
-                // countries’ — a trailing apostrophe after s, followed by a space
-                if j + lj >= n || char_at(slice, j + lj).0.is_whitespace() {
-                    poss = true;
+            if lj > 1 && is_alnum(cj) {
+                seen |= MULTI;
+                j += lj;
+                continue;
+            }
+            if !is_joiner(cj) || j + lj >= n {
+                break;
+            }
+            let (cn, ln) = char_at(slice, j + lj);
+            if !is_alnum(cn) {
+                break;
+            }
+            // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
+            if cj == '.' {
+                let after = j + lj + ln;
+                let next_single = after >= n || !is_alnum(char_at(slice, after).0);
+                let run_single = run_start + char_at(slice, run_start).1 == j;
+                if !run_single || !next_single {
+                    break;
                 }
             }
+            // The joiners that fold to '-'.
+            hyphen |= matches!(cj, '-' | '\u{2010}' | '\u{2011}');
+            seen |= if lj > 1 || ln > 1 {
+                MULTI
+            } else {
+                BYTE_CLASS[bytes[j + 1] as usize]
+            };
+            run_start = j + lj;
+            j += lj + ln;
         }
+        let word = &slice[tok_start..j];
+        let wb = word.as_bytes();
+        let mut poss = false;
+        let norm = if seen & MULTI == 0 {
+            let len = wb.len();
+            if len > 2 && wb[len - 2] == b'\'' && (wb[len - 1] | 0x20) == b's' {
+                poss = true;
+                ascii_norm(&word[..len - 2], seen & UPPER != 0)
+            } else {
+                if (wb[len - 1] | 0x20) == b's' {
+                    poss = trailing_apostrophe(slice, j);
+                }
+                ascii_norm(word, seen & UPPER != 0)
+            }
+        } else {
+            let mut norm = fold(word);
+            if norm.ends_with("'s") && norm.len() > 2 {
+                norm.truncate(norm.len() - 2);
+                poss = true;
+            } else if norm.ends_with('s') {
+                poss = trailing_apostrophe(slice, j);
+            }
+            norm
+        };
         out.push(Token {
             start: start + tok_start,
-            end: start + tok_end,
+            end: start + j,
             norm,
-            cap: c.is_uppercase(),
+            cap: if k0 == MULTI {
+                c.is_uppercase()
+            } else {
+                k0 == UPPER
+            },
             poss,
+            hyphen,
             classes: 0,
         });
+        pos = j;
     }
     out
+}
+
+/// Whether a word ending in s just before byte `j` of `slice` is a plural possessive:
+/// "countries’ ", an apostrophe followed by a space or the end.
+#[inline]
+fn trailing_apostrophe(slice: &str, j: usize) -> bool {
+    let n = slice.len();
+    if j >= n {
+        return false;
+    }
+    let (cj, lj) = char_at(slice, j);
+    matches!(cj, '\'' | '\u{2019}') && (j + lj >= n || char_at(slice, j + lj).0.is_whitespace())
 }
 
 /// The words of `text`, as [`tokenize`] draws its tokens: (start, end, first character),
@@ -438,6 +598,7 @@ mod tests {
             out.push(Token {
                 start: start + tok_start,
                 end: start + tok_end,
+                hyphen: norm.contains('-'),
                 norm,
                 cap,
                 poss,
@@ -484,6 +645,14 @@ mod tests {
             "中",
             ",",
             "\u{2028}",
+            "S",
+            "'S",
+            "Ab",
+            "aBc",
+            "Z9",
+            "\u{2019}S",
+            "É.",
+            ".a",
         ];
         let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
         let mut next = || rng.next();
@@ -503,6 +672,13 @@ mod tests {
                 tokenize_reference(&pad, 2, 2 + s.len()),
                 "{s:?}"
             );
+            // The tokenizer's own walk draws the words where `words` does.
+            let walked: Vec<(usize, usize)> = words(&s).map(|(a, b, _)| (a, b)).collect();
+            let drawn: Vec<(usize, usize)> = tokenize(&s, 0, s.len())
+                .iter()
+                .map(|t| (t.start, t.end))
+                .collect();
+            assert_eq!(walked, drawn, "{s:?}");
         }
         let t =
             "Pakistan\u{2019}s FO said the U.S. and one-sided countries\u{2019} claims' a.b.cd.";
@@ -576,6 +752,32 @@ mod tests {
     }
 
     #[test]
+    fn with_folded_folds_as_fold() {
+        let long = "A".repeat(64);
+        let longer = "b".repeat(65);
+        for s in [
+            "",
+            "Pakistan",
+            "U.S.",
+            "A`b",
+            "“One‑sided”",
+            "É",
+            "x\u{A0}y",
+            long.as_str(),
+            longer.as_str(),
+            "UNITED STATES",
+            "Côte d'Ivoire",
+        ] {
+            assert_eq!(with_folded(s, str::to_string), fold(s), "{s:?}");
+        }
+        let all: String = (0u8..128).map(char::from).collect();
+        for w in all.as_bytes().chunks(20) {
+            let w = std::str::from_utf8(w).unwrap();
+            assert_eq!(with_folded(w, str::to_string), fold(w), "{w:?}");
+        }
+    }
+
+    #[test]
     fn fold_maps_typography() {
         assert_eq!(fold("“One‑sided” – ‘x’"), "\"one-sided\" - 'x'");
     }
@@ -592,6 +794,19 @@ mod tests {
     fn is_alnum_agrees_with_the_unicode_tables() {
         for c in '\0'..=char::MAX {
             assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn acronyms_are_words_of_two_or_more_uppercase_letters() {
+        let t = "FO MEA ISPR U.S. A Fo fO 9/11 É.U. ÉU x-Y X-Y’S 12 AB3 ǅZ";
+        for tok in tokenize(t, 0, t.len()) {
+            let letters: Vec<char> = t[tok.start..tok.end]
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .collect();
+            let slow = letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase());
+            assert_eq!(tok.is_acronym(t), slow, "{}", &t[tok.start..tok.end]);
         }
     }
 
