@@ -15,7 +15,7 @@
 
 use crate::lexicon::Lexicon;
 use crate::score::{
-    best_match, count_terms, jaro_winkler_with, name_similarity_by, prepare_as, score_with_names,
+    best_match, count_terms, jaro_winkler_with, name_similarity_by, prepare_as, score_with_parts,
     Analyzer, JaroSide, Prepared, Score, Term, Weights,
 };
 use crate::unit::{Role, Unit};
@@ -396,22 +396,29 @@ fn pair_rows_at(
             let rp = &prepared[ri];
             let sides: Vec<JaroSide> = rp.names.iter().map(|b| JaroSide::new(b)).collect();
             let mut best_of = vec![f64::NAN; distinct_names];
-            let scored: Vec<(usize, Score)> = cands
-                .iter()
-                .map(|&ci| {
-                    let c = &prepared[ci];
-                    let names = name_similarity_by(&c.names, &rp.names, |a| {
-                        let memo = &mut best_of[unit_name_ids[ci][a]];
-                        if memo.is_nan() {
-                            *memo = best_match(sides.len(), |b| {
-                                jaro_winkler_with(&c.names[a], &sides[b])
-                            });
-                        }
-                        *memo
-                    });
-                    (ci, score_with_names(&units[ci], c, r, rp, w, names))
-                })
-                .collect();
+            let scored: Vec<(usize, Score)> = rp.dice.probe(|dice| {
+                cands
+                    .iter()
+                    .map(|&ci| {
+                        let c = &prepared[ci];
+                        let names = name_similarity_by(&c.names, &rp.names, |a| {
+                            let memo = &mut best_of[unit_name_ids[ci][a]];
+                            if memo.is_nan() {
+                                *memo = best_match(sides.len(), |b| {
+                                    jaro_winkler_with(&c.names[a], &sides[b])
+                                });
+                            }
+                            *memo
+                        });
+                        let d = if c.content.is_empty() || rp.content.is_empty() {
+                            0.0
+                        } else {
+                            dice.similarity(&c.dice) as f32
+                        };
+                        (ci, score_with_parts(&units[ci], c, r, rp, w, names, d))
+                    })
+                    .collect()
+            });
             let best_lex = scored.iter().map(|s| s.1.lexical).fold(0.0, f32::max);
             let best_ref = scored.iter().map(|s| s.1.reference).fold(0.0, f32::max);
             let content_terms = prepared[ri].vector.terms.len();

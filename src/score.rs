@@ -426,13 +426,33 @@ fn sorted_ascii_bigrams(bytes: &[u8]) -> Vec<u64> {
 }
 
 /// The character bigrams of a string, as `strsim::sorensen_dice` sees it (whitespace
-/// removed), sorted so two keys intersect by a merge. strsim rebuilt a hash map of one side's
-/// bigrams for every claim × rebuttal pair; this is built once per unit (issue 7).
+/// removed). strsim rebuilt a hash map of one side's bigrams for every claim × rebuttal pair;
+/// this is made once per unit (issue 7).
 #[derive(Debug, Clone, Default)]
 pub struct DiceKey {
     squeezed: String,
-    /// Each bigram `(a, b)` as `a << 32 | b`, which sorts as the pair does.
+    /// The sorted bigrams of a non-ASCII `squeezed`, each `(a, b)` as `a << 32 | b`, which
+    /// sorts as the pair does. An ASCII one (nearly all: content words are folded) keeps
+    /// none: a [`DiceProbe`] reads its bytes, and sorting every unit's bigrams was a thirtieth
+    /// of a run (issue 7).
     bigrams: Vec<u64>,
+    ascii: bool,
+}
+
+/// Buckets of a [`DiceProbe`]'s table: one for each pair of ASCII bytes.
+const DICE_BUCKETS: usize = 128 * 128;
+
+/// The table slot of the ASCII bigram `w`.
+#[inline]
+fn dice_bucket(w: &[u8]) -> usize {
+    (w[0] as usize) << 7 | w[1] as usize
+}
+
+thread_local! {
+    /// A [`DiceProbe`]'s bigram counts (all zero between probes) and the slots a comparison
+    /// took from them.
+    static DICE_TABLE: std::cell::RefCell<(Vec<u32>, Vec<u16>)> =
+        std::cell::RefCell::new((vec![0; DICE_BUCKETS], Vec::new()));
 }
 
 impl DiceKey {
@@ -442,9 +462,12 @@ impl DiceKey {
             // pair of adjacent bytes.
             let mut squeezed: Vec<u8> = Vec::with_capacity(s.len());
             squeezed.extend(s.bytes().filter(|b| !matches!(b, b' ' | b'\t'..=b'\r')));
-            let bigrams = sorted_ascii_bigrams(&squeezed);
             let squeezed = String::from_utf8(squeezed).unwrap_or_default();
-            return DiceKey { squeezed, bigrams };
+            return DiceKey {
+                squeezed,
+                bigrams: Vec::new(),
+                ascii: true,
+            };
         }
         let squeezed: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         let mut bigrams: Vec<u64> = squeezed
@@ -453,20 +476,50 @@ impl DiceKey {
             .map(|(a, b)| (a as u64) << 32 | b as u64)
             .collect();
         bigrams.sort_unstable();
-        DiceKey { squeezed, bigrams }
+        DiceKey {
+            squeezed,
+            bigrams,
+            ascii: false,
+        }
     }
 
-    /// Exactly `strsim::sorensen_dice` of the two source strings, including its use of byte
-    /// lengths in the denominator: the multiset intersection of sorted bigrams is the same
-    /// count strsim's decrement-a-hash-map loop arrives at.
-    pub fn similarity(&self, other: &DiceKey) -> f64 {
+    fn is_ascii(&self) -> bool {
+        self.ascii
+    }
+
+    /// The bigrams, sorted.
+    fn sorted_bigrams(&self) -> std::borrow::Cow<'_, [u64]> {
+        if self.is_ascii() {
+            std::borrow::Cow::Owned(sorted_ascii_bigrams(self.squeezed.as_bytes()))
+        } else {
+            std::borrow::Cow::Borrowed(&self.bigrams)
+        }
+    }
+
+    /// What every similarity answers before counting common bigrams.
+    fn trivial(&self, other: &DiceKey) -> Option<f64> {
         if self.squeezed == other.squeezed {
-            return 1.0;
+            return Some(1.0);
         }
         if self.squeezed.len() < 2 || other.squeezed.len() < 2 {
-            return 0.0;
+            return Some(0.0);
         }
-        let (a, b) = (&self.bigrams, &other.bigrams);
+        None
+    }
+
+    /// strsim's ratio from the number of common bigrams, including its use of byte lengths in
+    /// the denominator.
+    fn ratio(&self, other: &DiceKey, common: usize) -> f64 {
+        (2 * common) as f64 / (self.squeezed.len() + other.squeezed.len() - 2) as f64
+    }
+
+    /// Exactly `strsim::sorensen_dice` of the two source strings: the multiset intersection
+    /// of sorted bigrams is the same count strsim's decrement-a-hash-map loop arrives at.
+    pub fn similarity(&self, other: &DiceKey) -> f64 {
+        if let Some(s) = self.trivial(other) {
+            return s;
+        }
+        let (a, b) = (self.sorted_bigrams(), other.sorted_bigrams());
         let (mut i, mut j, mut common) = (0, 0, 0usize);
         while i < a.len() && j < b.len() {
             match a[i].cmp(&b[j]) {
@@ -479,7 +532,81 @@ impl DiceKey {
                 }
             }
         }
-        (2 * common) as f64 / (self.squeezed.len() + other.squeezed.len() - 2) as f64
+        self.ratio(other, common)
+    }
+
+    /// Runs `f` with this key's bigrams counted in a table, for comparing many keys with it
+    /// (a rebuttal meets every claim of its dispute) without sorting anyone's bigrams.
+    pub fn probe<R>(&self, f: impl FnOnce(&mut DiceProbe) -> R) -> R {
+        let run = |counts: &mut [u32], taken: &mut Vec<u16>| {
+            if self.is_ascii() {
+                for w in self.squeezed.as_bytes().windows(2) {
+                    counts[dice_bucket(w)] += 1;
+                }
+            }
+            f(&mut DiceProbe {
+                key: self,
+                counts,
+                taken,
+            })
+        };
+        DICE_TABLE.with(|t| match t.try_borrow_mut() {
+            Ok(mut t) => {
+                /// Empties the thread's table after the probe, even one that panicked.
+                struct Clear<'t>(&'t DiceKey, &'t mut (Vec<u32>, Vec<u16>));
+                impl Drop for Clear<'_> {
+                    fn drop(&mut self) {
+                        let (counts, taken) = &mut *self.1;
+                        if self.0.is_ascii() {
+                            for w in self.0.squeezed.as_bytes().windows(2) {
+                                counts[dice_bucket(w)] = 0;
+                            }
+                        }
+                        taken.clear();
+                    }
+                }
+                let clear = Clear(self, &mut t);
+                let (counts, taken) = &mut *clear.1;
+                run(counts, taken)
+            }
+            Err(_) => run(&mut vec![0; DICE_BUCKETS], &mut Vec::new()),
+        })
+    }
+}
+
+/// A [`DiceKey`] with its bigrams counted in a table ([`DiceKey::probe`]).
+pub struct DiceProbe<'a> {
+    key: &'a DiceKey,
+    counts: &'a mut [u32],
+    taken: &'a mut Vec<u16>,
+}
+
+impl DiceProbe<'_> {
+    /// [`DiceKey::similarity`] of the probed key and `other`: their common bigrams are the
+    /// ones `other`'s bytes can take from the table, each as often as the table holds it.
+    pub fn similarity(&mut self, other: &DiceKey) -> f64 {
+        let key = self.key;
+        if let Some(s) = key.trivial(other) {
+            return s;
+        }
+        if !key.is_ascii() || !other.is_ascii() {
+            return key.similarity(other);
+        }
+        let mut common = 0usize;
+        for w in other.squeezed.as_bytes().windows(2) {
+            let b = dice_bucket(w);
+            let n = &mut self.counts[b];
+            if *n > 0 {
+                *n -= 1;
+                common += 1;
+                self.taken.push(b as u16);
+            }
+        }
+        for &b in self.taken.iter() {
+            self.counts[b as usize] += 1;
+        }
+        self.taken.clear();
+        key.ratio(other, common)
     }
 }
 
@@ -970,12 +1097,26 @@ pub fn score_with_names(
     w: &Weights,
     names: Option<f32>,
 ) -> Score {
-    let (lexical, shared) = c.vector.cosine_top(&r.vector, 5);
     let dice = if c.content.is_empty() || r.content.is_empty() {
         0.0
     } else {
         c.dice.similarity(&r.dice) as f32
     };
+    score_with_parts(claim, c, rebuttal, r, w, names, dice)
+}
+
+/// [`score_with_names`] with the Sørensen–Dice similarity of the contents too, which a caller
+/// may have worked out with a [`DiceProbe`] (0.0 when either content is empty).
+pub fn score_with_parts(
+    claim: &Unit,
+    c: &Prepared,
+    rebuttal: &Unit,
+    r: &Prepared,
+    w: &Weights,
+    names: Option<f32>,
+    dice: f32,
+) -> Score {
+    let (lexical, shared) = c.vector.cosine_top(&r.vector, 5);
     let fuzzy = match names {
         Some(n) => 0.5 * dice + 0.5 * n,
         None => dice,
@@ -1246,6 +1387,41 @@ mod tests {
             DiceKey::new(&long).similarity(&DiceKey::new(&other)),
             strsim::sorensen_dice(&long, &other)
         );
+    }
+
+    /// A probe's similarities are the plain ones (and strsim's), for probed and compared keys
+    /// of all kinds: ASCII or not, short, equal, with repeated bigrams; and the table is
+    /// empty again after each probe.
+    #[test]
+    fn dice_probe_matches_the_plain_similarity() {
+        let mut rng = crate::testrng::XorShift(0x9E3779B97F4A7C15);
+        let mut next = || rng.next();
+        let alphabet = ["a", "b", "c", "ab", " ", "é", "\t", "x", "aa"];
+        let mut word = |n: u64| -> String {
+            (0..n % 14)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect()
+        };
+        let keys: Vec<String> = (0..300).map(|k| word(k * 7 + 3)).collect();
+        for (k, probed) in keys.iter().enumerate() {
+            let pk = DiceKey::new(probed);
+            let others: Vec<&String> = keys.iter().skip(k % 7).step_by(11).collect();
+            let got: Vec<f64> = pk.probe(|p| {
+                others
+                    .iter()
+                    .map(|o| p.similarity(&DiceKey::new(o)))
+                    .collect()
+            });
+            for (o, g) in others.iter().zip(got) {
+                let plain = pk.similarity(&DiceKey::new(o));
+                assert_eq!(g.to_bits(), plain.to_bits(), "{probed:?} vs {o:?}");
+                assert_eq!(g, strsim::sorensen_dice(probed, o), "{probed:?} vs {o:?}");
+            }
+            DICE_TABLE.with(|t| {
+                let t = t.borrow();
+                assert!(t.0.iter().all(|&n| n == 0) && t.1.is_empty());
+            });
+        }
     }
 
     #[test]
