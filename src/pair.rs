@@ -16,7 +16,7 @@
 use crate::lexicon::Lexicon;
 use crate::score::{
     best_match, count_terms, jaro_winkler_with, name_similarity_by, prepare_as, score_with_parts,
-    Analyzer, JaroSide, Prepared, Score, Term, Weights,
+    Analyzer, JaroSide, Prepared, Score, Term, Vocab, Weights,
 };
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
@@ -690,14 +690,31 @@ fn prepare_article(
             None => an.terms_and_names(&u.text, lex),
         })
         .unzip();
-    let counts: Vec<Vec<(Term, u32)>> = terms.iter().map(|t| count_terms(t)).collect();
-    match batch {
-        Some((df, n)) => prepare_all(units, &counts, names, an, lex, df, *n),
+    let (vocab, counts) = Vocab::intern(&terms);
+    drop(terms);
+    let idf: Vec<f32> = match batch {
+        Some((df, n)) => (0..vocab.len() as u32)
+            .map(|t| an.idf(vocab.term(t), df, *n))
+            .collect(),
         None => {
-            let df: rustc_hash::FxHashMap<Term, u32> = df_of_counts(counts.iter());
-            prepare_all(units, &counts, names, an, lex, &df, units.len() as u32)
+            let mut df = vec![0u32; vocab.len()];
+            for unit in &counts {
+                for &(t, _) in unit {
+                    df[t as usize] += 1;
+                }
+            }
+            (0..vocab.len() as u32)
+                .map(|t| an.idf_with(vocab.term(t), df[t as usize], units.len() as u32))
+                .collect()
         }
-    }
+    };
+    let vocab = std::sync::Arc::new(vocab);
+    units
+        .iter()
+        .zip(&counts)
+        .zip(names)
+        .map(|((u, c), nm)| prepare_as(u, c, nm, &vocab, &idf, lex, Some(u.role)))
+        .collect()
 }
 
 /// Pairs one article with its own IDF ([`IdfScope::Article`], whatever `opts.idf` says)
@@ -899,23 +916,6 @@ impl ArticleCells {
         }
         out.extend_from_slice(b"\r\n");
     }
-}
-
-fn prepare_all<S: std::hash::BuildHasher>(
-    units: &[Unit],
-    counts: &[Vec<(Term, u32)>],
-    names: Vec<Vec<String>>,
-    an: &Analyzer,
-    lex: &Lexicon,
-    df: &HashMap<Term, u32, S>,
-    n: u32,
-) -> Vec<Prepared> {
-    units
-        .iter()
-        .zip(counts)
-        .zip(names)
-        .map(|((u, c), nm)| prepare_as(u, c, nm, an, lex, df, n, Some(u.role)))
-        .collect()
 }
 
 pub const REPORT_COLUMNS: [&str; 35] = [

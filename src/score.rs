@@ -233,8 +233,12 @@ impl Analyzer {
         batch_df: &HashMap<K, u32, S>,
         batch_n: u32,
     ) -> f32 {
-        let df =
-            self.bg_df.get(term).copied().unwrap_or(0) + batch_df.get(term).copied().unwrap_or(0);
+        self.idf_with(term, batch_df.get(term).copied().unwrap_or(0), batch_n)
+    }
+
+    /// [`Analyzer::idf`] with the term's document frequency in the batch known.
+    pub fn idf_with(&self, term: &str, batch_df: u32, batch_n: u32) -> f32 {
+        let df = self.bg_df.get(term).copied().unwrap_or(0) + batch_df;
         let n = self.bg_n + batch_n;
         ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0
     }
@@ -281,10 +285,130 @@ pub fn count_terms(terms: &[Term]) -> Vec<(Term, u32)> {
     out
 }
 
+/// Distinct content terms in text order: a term's place here is its id in the [`Vector`]s
+/// made with the vocabulary. Pairing makes one for each article, so its vectors, document
+/// frequencies and cosines work on small numbers instead of hashing and comparing the terms'
+/// text (a tenth of a run, issue 7).
+#[derive(Debug, Default)]
+pub struct Vocab {
+    terms: Vec<Term>,
+}
+
+impl Vocab {
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// The term of id `id`.
+    pub fn term(&self, id: u32) -> &Term {
+        &self.terms[id as usize]
+    }
+
+    /// One vocabulary for the terms of many units, and each unit's distinct terms as ids in
+    /// ascending order (= text order) with how often they occur: what [`count_terms`] gives,
+    /// in ids.
+    pub fn intern(units: &[Vec<Term>]) -> (Self, Vec<Vec<(u32, u32)>>) {
+        // One word's term is one shared string within a thread's run, so its address names
+        // it; two addresses of the same text (the stem cache started over) meet in the sort.
+        let total: usize = units.iter().map(|u| u.len()).sum();
+        let mut first: rustc_hash::FxHashMap<usize, u32> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(total, Default::default());
+        let mut distinct: Vec<&Term> = Vec::new();
+        let mut seen: Vec<u32> = Vec::with_capacity(total);
+        for t in units.iter().flatten() {
+            let next = distinct.len() as u32;
+            let id = *first
+                .entry(std::sync::Arc::as_ptr(t) as *const u8 as usize)
+                .or_insert(next);
+            if id == next {
+                distinct.push(t);
+            }
+            seen.push(id);
+        }
+        // In text order by the first eight bytes as a number, then by the whole text where
+        // those are alike: comparing the texts throughout was most of the cost.
+        let mut order: Vec<(u64, u32)> = distinct
+            .iter()
+            .enumerate()
+            .map(|(x, t)| (text_prefix(t), x as u32))
+            .collect();
+        order.sort_unstable();
+        let mut i = 0;
+        while i < order.len() {
+            let j = i + order[i..].iter().take_while(|o| o.0 == order[i].0).count();
+            if j - i > 1 {
+                order[i..j]
+                    .sort_unstable_by(|x, y| distinct[x.1 as usize].cmp(distinct[y.1 as usize]));
+            }
+            i = j;
+        }
+        let mut rank = vec![0u32; distinct.len()];
+        let mut terms: Vec<Term> = Vec::with_capacity(distinct.len());
+        for &(_, x) in &order {
+            let t = distinct[x as usize];
+            if terms.last().is_none_or(|last| last != t) {
+                terms.push(t.clone());
+            }
+            rank[x as usize] = terms.len() as u32 - 1;
+        }
+        let mut at = 0;
+        let counts = units
+            .iter()
+            .map(|u| {
+                let mut ids: Vec<u32> = seen[at..at + u.len()]
+                    .iter()
+                    .map(|&x| rank[x as usize])
+                    .collect();
+                at += u.len();
+                ids.sort_unstable();
+                let mut out: Vec<(u32, u32)> = Vec::with_capacity(ids.len());
+                for id in ids {
+                    match out.last_mut() {
+                        Some((last, n)) if *last == id => *n += 1,
+                        _ => out.push((id, 1)),
+                    }
+                }
+                out
+            })
+            .collect();
+        (Vocab { terms }, counts)
+    }
+
+    /// The vocabulary of one unit's [`count_terms`], whose ids are its places there.
+    fn of_counts(counts: &[(Term, u32)]) -> (Self, Vec<(u32, u32)>) {
+        let terms = counts.iter().map(|t| t.0.clone()).collect();
+        let ids = counts
+            .iter()
+            .enumerate()
+            .map(|(k, t)| (k as u32, t.1))
+            .collect();
+        (Vocab { terms }, ids)
+    }
+}
+
+/// The first eight bytes of `t` as a big-endian number, zeros after a shorter text: texts in
+/// order have prefixes in order (equal ones only if the texts are alike that far).
+fn text_prefix(t: &str) -> u64 {
+    let b = t.as_bytes();
+    match b.first_chunk::<8>() {
+        Some(head) => u64::from_be_bytes(*head),
+        None => b
+            .iter()
+            .enumerate()
+            .fold(0, |k, (i, &c)| k | (c as u64) << (56 - 8 * i)),
+    }
+}
+
 /// A sparse TF-IDF vector, L2-normalised, terms sorted for deterministic iteration.
 #[derive(Debug, Clone, Default)]
 pub struct Vector {
-    pub terms: Vec<(Term, f32)>,
+    /// (id in `vocab`, weight), ids ascending: in the terms' text order.
+    pub terms: Vec<(u32, f32)>,
+    vocab: std::sync::Arc<Vocab>,
 }
 
 impl Vector {
@@ -304,13 +428,25 @@ impl Vector {
         batch_df: &HashMap<K, u32, S>,
         batch_n: u32,
     ) -> Self {
+        let (vocab, ids) = Vocab::of_counts(counts);
+        let idf: Vec<f32> = vocab
+            .terms
+            .iter()
+            .map(|t| an.idf(t, batch_df, batch_n))
+            .collect();
+        Self::from_ids(&ids, &idf, &std::sync::Arc::new(vocab))
+    }
+
+    /// The vector of a unit's distinct term ids in `vocab` with their counts (ascending ids),
+    /// `idf` holding each id's inverse document frequency.
+    pub fn from_ids(counts: &[(u32, u32)], idf: &[f32], vocab: &std::sync::Arc<Vocab>) -> Self {
         // The vector comes out in term order, and its norm is summed in that order too; it
         // used to follow a randomly seeded hash map's order, so its last bit could change
         // from run to run.
-        let mut v: Vec<(Term, f32)> = Vec::with_capacity(counts.len());
-        for (t, n) in counts {
-            let c = *n as f32;
-            v.push((t.clone(), (1.0 + c.ln()) * an.idf(t, batch_df, batch_n)));
+        let mut v: Vec<(u32, f32)> = Vec::with_capacity(counts.len());
+        for &(t, n) in counts {
+            let c = n as f32;
+            v.push((t, (1.0 + c.ln()) * idf[t as usize]));
         }
         let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -318,23 +454,30 @@ impl Vector {
                 x.1 /= norm;
             }
         }
-        Vector { terms: v }
+        Vector {
+            terms: v,
+            vocab: vocab.clone(),
+        }
+    }
+
+    /// The text of the `k`-th term.
+    pub fn term(&self, k: usize) -> &str {
+        self.vocab.term(self.terms[k].0)
     }
 
     /// Cosine and the first `k` shared terms by contribution, largest first (ties by term):
     /// the only ones a score keeps, so the others are never copied.
     pub fn cosine_top(&self, other: &Vector, k: usize) -> (f32, Vec<String>) {
+        // Ids of one vocabulary (an article's units) compare as their terms do.
+        let same = std::sync::Arc::ptr_eq(&self.vocab, &other.vocab);
         let (mut i, mut j) = (0, 0);
         let mut sum = 0.0;
         let mut shared: Vec<(usize, f32)> = Vec::new();
         while i < self.terms.len() && j < other.terms.len() {
-            let (a, b) = (&self.terms[i].0, &other.terms[j].0);
-            // One word's term is one shared string within a thread's run, so the same
-            // pointer answers most matches without comparing the text.
-            let ord = if Term::ptr_eq(a, b) {
-                std::cmp::Ordering::Equal
+            let ord = if same {
+                self.terms[i].0.cmp(&other.terms[j].0)
             } else {
-                a.as_ref().cmp(b.as_ref())
+                self.term(i).cmp(other.term(j))
             };
             match ord {
                 std::cmp::Ordering::Less => i += 1,
@@ -348,12 +491,13 @@ impl Vector {
                 }
             }
         }
-        let name = |x: usize| self.terms[x].0.as_ref();
-        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| name(a.0).cmp(name(b.0))));
+        // A vector's terms are distinct and in text order, so their places order ties as
+        // their texts do.
+        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let top = shared
             .iter()
             .take(k)
-            .map(|x| name(x.0).to_string())
+            .map(|x| self.term(x.0).to_string())
             .collect();
         (sum.min(1.0), top)
     }
@@ -645,42 +789,39 @@ pub fn prepare_parts<K: DfKey, S: BuildHasher>(
     batch_df: &HashMap<K, u32, S>,
     batch_n: u32,
 ) -> Prepared {
-    prepare_as(
-        u,
-        &count_terms(&terms),
-        names,
-        an,
-        lex,
-        batch_df,
-        batch_n,
-        None,
-    )
+    let (vocab, ids) = Vocab::of_counts(&count_terms(&terms));
+    let idf: Vec<f32> = vocab
+        .terms
+        .iter()
+        .map(|t| an.idf(t, batch_df, batch_n))
+        .collect();
+    prepare_as(u, &ids, names, &std::sync::Arc::new(vocab), &idf, lex, None)
 }
 
-/// [`prepare_parts`] for a unit that is only ever scored in its own role (`Some`), as pairing
-/// scores claims against rebuttals: a claim's rebuttal side (`folded`, `refs`) and a
-/// rebuttal's claim side (`aliases`) are left empty, since nothing reads them.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn prepare_as<K: DfKey, S: BuildHasher>(
+/// [`prepare_parts`] from the unit's distinct term ids in `vocab` with their counts, `idf`
+/// holding each id's inverse document frequency, for a unit that is only ever scored in its
+/// own role (`Some`), as pairing scores claims against rebuttals: a claim's rebuttal side
+/// (`folded`, `refs`) and a rebuttal's claim side (`aliases`) are left empty, since nothing
+/// reads them.
+pub(crate) fn prepare_as(
     u: &Unit,
-    counts: &[(Term, u32)],
+    counts: &[(u32, u32)],
     names: Vec<String>,
-    an: &Analyzer,
+    vocab: &std::sync::Arc<Vocab>,
+    idf: &[f32],
     lex: &Lexicon,
-    batch_df: &HashMap<K, u32, S>,
-    batch_n: u32,
     role: Option<crate::unit::Role>,
 ) -> Prepared {
     use crate::unit::Role;
-    let vector = Vector::from_counts(counts, an, batch_df, batch_n);
+    let vector = Vector::from_ids(counts, idf, vocab);
     // The vector's terms are the distinct terms in sorted order: the sorted, deduplicated
     // list that `content` joins, without sorting it again.
-    let mut content = String::with_capacity(counts.iter().map(|t| t.0.len() + 1).sum());
-    for (k, (t, _)) in vector.terms.iter().enumerate() {
+    let mut content = String::with_capacity(counts.iter().map(|t| vocab.term(t.0).len() + 1).sum());
+    for (k, &(t, _)) in counts.iter().enumerate() {
         if k > 0 {
             content.push(' ');
         }
-        content.push_str(t);
+        content.push_str(vocab.term(t));
     }
     let as_rebuttal = role != Some(Role::Claim);
     let folded = if as_rebuttal {
@@ -1336,34 +1477,105 @@ mod tests {
         }
     }
 
+    /// An article's vocabulary gives each unit what [`count_terms`] gives, in ids: terms
+    /// long and short, alike in their first eight bytes or more, and the same text in
+    /// different strings (a stem cache that started over).
     #[test]
-    fn cosine_of_shared_terms_matches_cosine_of_copies() {
+    fn interned_terms_count_as_count_terms() {
+        let words = [
+            "a",
+            "b",
+            "ab",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgg",
+            "abcdefgh\0",
+            "extrem",
+            "extremi",
+            "z\u{e9}",
+            "",
+            "abcdefghij",
+        ];
+        let pool: Vec<Term> = words.iter().map(|w| Term::from(*w)).collect();
+        let copies: Vec<Term> = words.iter().map(|w| Term::from(*w)).collect();
+        let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
+        let mut next = || rng.next();
+        for _ in 0..300 {
+            let units: Vec<Vec<Term>> = (0..next() % 7)
+                .map(|_| {
+                    (0..next() % 12)
+                        .map(|_| {
+                            let k = (next() % words.len() as u64) as usize;
+                            if next() % 4 == 0 {
+                                copies[k].clone()
+                            } else {
+                                pool[k].clone()
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let (vocab, ids) = Vocab::intern(&units);
+            let all: Vec<&str> = vocab.terms.iter().map(|t| t.as_ref()).collect();
+            assert!(all.windows(2).all(|w| w[0] < w[1]), "{all:?}");
+            for (u, got) in units.iter().zip(&ids) {
+                let got: Vec<(String, u32)> = got
+                    .iter()
+                    .map(|&(t, n)| (vocab.term(t).to_string(), n))
+                    .collect();
+                let want: Vec<(String, u32)> = count_terms(u)
+                    .into_iter()
+                    .map(|(t, n)| (t.to_string(), n))
+                    .collect();
+                assert_eq!(got, want, "{u:?}");
+            }
+        }
+    }
+
+    /// Vectors of one vocabulary (ids compared) and of separate ones (texts compared) give the
+    /// same cosine and shared terms.
+    #[test]
+    fn cosine_by_ids_matches_cosine_by_text() {
         let an = Analyzer::new();
         let lex = Lexicon::builtin();
         let df: HashMap<Term, u32> = HashMap::new();
-        let a = an.shared_terms(
+        let texts = [
             "accused the country of supporting extremism and terror",
-            &lex,
-        );
-        let b = an.shared_terms(
             "denied supporting extremist terror groups in the country",
-            &lex,
-        );
-        // The same strings, none shared with `a`'s: every match compares text.
-        let copies = |t: &[Term]| -> Vec<Term> { t.iter().map(|x| Term::from(&**x)).collect() };
-        let (va, vb) = (
-            Vector::build(&a, &an, &df, 0),
-            Vector::build(&b, &an, &df, 0),
-        );
-        let vb_copy = Vector::build(&copies(&b), &an, &df, 0);
-        assert!(va
-            .terms
+            "the sanctions on oil exports and the tanker seizure",
+            "sanctions, sanctions and more sanctions on the country",
+            "",
+        ];
+        let terms: Vec<Vec<Term>> = texts.iter().map(|t| an.shared_terms(t, &lex)).collect();
+        let (vocab, ids) = Vocab::intern(&terms);
+        let idf: Vec<f32> = (0..vocab.len() as u32)
+            .map(|t| an.idf(vocab.term(t), &df, 0))
+            .collect();
+        let vocab = std::sync::Arc::new(vocab);
+        let joint: Vec<Vector> = ids
             .iter()
-            .any(|(x, _)| vb.terms.iter().any(|(y, _)| Term::ptr_eq(x, y))));
-        let (shared, plain) = (va.cosine_top(&vb, 5), va.cosine_top(&vb_copy, 5));
-        assert_eq!(shared.0.to_bits(), plain.0.to_bits());
-        assert_eq!(shared.1, plain.1);
-        assert!(!plain.1.is_empty());
+            .map(|c| Vector::from_ids(c, &idf, &vocab))
+            .collect();
+        let own: Vec<Vector> = terms
+            .iter()
+            .map(|t| Vector::build(t, &an, &df, 0))
+            .collect();
+        let mut some_shared = false;
+        for a in 0..texts.len() {
+            for b in 0..texts.len() {
+                let (x, y) = (
+                    joint[a].cosine_top(&joint[b], 3),
+                    own[a].cosine_top(&own[b], 3),
+                );
+                assert_eq!(x.0.to_bits(), y.0.to_bits(), "{a} {b}");
+                assert_eq!(x.1, y.1, "{a} {b}");
+                some_shared |= a != b && !x.1.is_empty();
+                let weights =
+                    |v: &Vector| v.terms.iter().map(|t| t.1.to_bits()).collect::<Vec<_>>();
+                assert_eq!(weights(&joint[a]), weights(&own[a]));
+            }
+        }
+        assert!(some_shared);
     }
 
     #[test]
