@@ -679,6 +679,19 @@ fn prepare_article(
     lex: &Lexicon,
     batch: Option<&(HashMap<Term, u32>, u32)>,
 ) -> Vec<Prepared> {
+    prepare_article_with(units, tokens, an, lex, batch, false)
+}
+
+/// [`prepare_article`], with every unit prepared if `all` (as it was before units never
+/// scored were left out).
+fn prepare_article_with(
+    units: &[Unit],
+    tokens: Option<&[Vec<crate::text::Token>]>,
+    an: &Analyzer,
+    lex: &Lexicon,
+    batch: Option<&(HashMap<Term, u32>, u32)>,
+    all: bool,
+) -> Vec<Prepared> {
     // Each unit's terms are computed once and serve both the article's document
     // frequencies and its vector; computing them twice was a tenth of a run (issue 7).
     let tokens = tokens.filter(|t| t.len() == units.len());
@@ -713,7 +726,19 @@ fn prepare_article(
         .iter()
         .zip(&counts)
         .zip(names)
-        .map(|((u, c), nm)| prepare_as(u, c, nm, &vocab, &idf, lex, Some(u.role)))
+        .map(|((u, c), nm)| {
+            // A unit with no counterpart in its dispute is never scored; it only counts
+            // towards the document frequencies.
+            let scored = all
+                || units
+                    .iter()
+                    .any(|o| o.role != u.role && o.dispute_idx == u.dispute_idx);
+            if scored {
+                prepare_as(u, c, nm, &vocab, &idf, lex, Some(u.role))
+            } else {
+                Prepared::default()
+            }
+        })
         .collect()
 }
 
@@ -1540,6 +1565,48 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Leaving out the units that are never scored changes no row.
+    #[test]
+    fn units_never_scored_need_no_preparing() {
+        let lex = Lexicon::builtin();
+        let an = Analyzer::new();
+        let mut skipped = 0;
+        for dir in ["data/articles", "data/heldout/articles"] {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                let art = crate::article::Article {
+                    id: path.display().to_string(),
+                    text: std::fs::read_to_string(&path).unwrap(),
+                    ..Default::default()
+                };
+                let ex = crate::extract::extract(&art, &lex, &Default::default()).unwrap();
+                let units = &ex.units;
+                for idf in [IdfScope::Article, IdfScope::Batch] {
+                    let batch = (idf == IdfScope::Batch)
+                        .then(|| batch_df(&units.iter().collect::<Vec<_>>(), &an, &lex));
+                    let opts = PairOptions {
+                        idf,
+                        ..Default::default()
+                    };
+                    let rows = |all: bool| {
+                        let p = prepare_article_with(units, None, &an, &lex, batch.as_ref(), all);
+                        format!("{:?}", pair_article(&art.id, units, &p, &lex, &opts))
+                    };
+                    assert_eq!(rows(false), rows(true), "{}", art.id);
+                }
+                skipped += units
+                    .iter()
+                    .filter(|u| {
+                        !units
+                            .iter()
+                            .any(|o| o.role != u.role && o.dispute_idx == u.dispute_idx)
+                    })
+                    .count();
+            }
+        }
+        assert!(skipped > 0);
     }
 
     #[test]

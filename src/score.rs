@@ -504,7 +504,7 @@ impl Vector {
 }
 
 /// Everything the scorer needs about one unit, computed once.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Prepared {
     pub vector: Vector,
     /// Content words joined, for character-level similarity.
