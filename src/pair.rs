@@ -348,6 +348,91 @@ impl RowAt {
     }
 }
 
+thread_local! {
+    /// The Jaro–Winkler similarities of names met so far on this thread: the same few
+    /// names (countries, capitals, ministries) meet again and again in a batch of articles.
+    static NAME_MEMO: std::cell::RefCell<NameMemo> = Default::default();
+}
+
+/// Names as numbers, and the similarity of each pair of them worked out so far.
+#[derive(Default)]
+struct NameMemo {
+    ids: rustc_hash::FxHashMap<String, u32>,
+    /// By the pair of ids, `a << 32 | b`: the similarity of name `a` to name `b`.
+    jw: rustc_hash::FxHashMap<u64, f64>,
+}
+
+/// Names and pairs a thread's [`NameMemo`] keeps before it starts over, so odd input cannot
+/// grow it without bound.
+const NAME_MEMO_MAX: usize = 1 << 16;
+const NAME_PAIRS_MAX: usize = 1 << 20;
+
+/// For each rebuttal, each claim name's [`best_match`] among the rebuttal's names (by the
+/// article's name ids, `name_of`), for the claims of its dispute; NaN where not needed.
+fn best_names_of(
+    name_of: &[&str],
+    unit_name_ids: &[Vec<usize>],
+    units: &[Unit],
+    rebuttals: &[usize],
+    claims: &[usize],
+    memo: &mut NameMemo,
+) -> Vec<Vec<f64>> {
+    if memo.ids.len() + name_of.len() > NAME_MEMO_MAX || memo.jw.len() > NAME_PAIRS_MAX {
+        memo.ids.clear();
+        memo.jw.clear();
+    }
+    let global: Vec<u64> = name_of
+        .iter()
+        .map(|&n| match memo.ids.get(n) {
+            Some(&id) => id as u64,
+            None => {
+                let id = memo.ids.len() as u32;
+                memo.ids.insert(n.to_string(), id);
+                id as u64
+            }
+        })
+        .collect();
+    let mut sides: Vec<Option<JaroSide>> = (0..name_of.len()).map(|_| None).collect();
+    rebuttals
+        .iter()
+        .map(|&ri| {
+            let mut best_of = vec![f64::NAN; name_of.len()];
+            // A rebuttal's distinct names: its best match is the same over them.
+            let mut theirs: Vec<usize> = Vec::with_capacity(unit_name_ids[ri].len());
+            for &b in &unit_name_ids[ri] {
+                if !theirs.contains(&b) {
+                    theirs.push(b);
+                }
+            }
+            if theirs.is_empty() {
+                return best_of;
+            }
+            let dispute = units[ri].dispute_idx;
+            for &ci in claims
+                .iter()
+                .filter(|&&ci| units[ci].dispute_idx == dispute)
+            {
+                for &a in &unit_name_ids[ci] {
+                    if best_of[a].is_nan() {
+                        best_of[a] = best_match(theirs.len(), |k| {
+                            let b = theirs[k];
+                            *memo
+                                .jw
+                                .entry(global[a] << 32 | global[b])
+                                .or_insert_with(|| {
+                                    let side =
+                                        sides[b].get_or_insert_with(|| JaroSide::new(name_of[b]));
+                                    jaro_winkler_with(name_of[a], side)
+                                })
+                        });
+                    }
+                }
+            }
+            best_of
+        })
+        .collect()
+}
+
 /// [`pair_article`]'s rows, units by index.
 fn pair_rows_at(
     article: &str,
@@ -380,10 +465,26 @@ fn pair_rows_at(
         })
         .collect();
     let distinct_names = name_ids.len();
+    let mut name_of = vec![""; distinct_names];
+    for (n, &id) in &name_ids {
+        name_of[id] = n;
+    }
+    let best_names = NAME_MEMO.with(|m| match m.try_borrow_mut() {
+        Ok(mut m) => best_names_of(&name_of, &unit_name_ids, units, &rebuttals, &claims, &mut m),
+        Err(_) => best_names_of(
+            &name_of,
+            &unit_name_ids,
+            units,
+            &rebuttals,
+            &claims,
+            &mut NameMemo::default(),
+        ),
+    });
     // (claim index, rebuttal index, score, basis, rule)
     let per_rebuttal: Vec<Vec<(usize, usize, Score, &'static str, String)>> = rebuttals
         .par_iter()
-        .map(|&ri| {
+        .zip(best_names.par_iter())
+        .map(|(&ri, best_of)| {
             let r = &units[ri];
             let cands: Vec<usize> = claims
                 .iter()
@@ -394,21 +495,13 @@ fn pair_rows_at(
                 return vec![];
             }
             let rp = &prepared[ri];
-            let sides: Vec<JaroSide> = rp.names.iter().map(|b| JaroSide::new(b)).collect();
-            let mut best_of = vec![f64::NAN; distinct_names];
             let scored: Vec<(usize, Score)> = rp.dice.probe(|dice| {
                 cands
                     .iter()
                     .map(|&ci| {
                         let c = &prepared[ci];
                         let names = name_similarity_by(&c.names, &rp.names, |a| {
-                            let memo = &mut best_of[unit_name_ids[ci][a]];
-                            if memo.is_nan() {
-                                *memo = best_match(sides.len(), |b| {
-                                    jaro_winkler_with(&c.names[a], &sides[b])
-                                });
-                            }
-                            *memo
+                            best_of[unit_name_ids[ci][a]]
                         });
                         let d = if c.content.is_empty() || rp.content.is_empty() {
                             0.0
@@ -1561,6 +1654,95 @@ mod tests {
                                 "text {k}, delimiter {delimiter}, keep_newlines {keep_newlines}"
                             );
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The best matches of claim names among rebuttal names, from the thread's memo of name
+    /// pairs, are the ones worked out afresh, article after article.
+    #[test]
+    fn remembered_name_matches_are_fresh_ones() {
+        let mut rng = crate::testrng::XorShift(0x9E3779B97F4A7C15);
+        let mut next = || rng.next();
+        let pool = [
+            "pakistan",
+            "india",
+            "pakistani",
+            "indian",
+            "islamabad",
+            "delhi",
+            "ministry",
+            "x\u{e9}",
+        ];
+        let mut memo = NameMemo::default();
+        for article in 0..300 {
+            let n = (next() % 9) as usize;
+            let mut units: Vec<Unit> = (0..n)
+                .map(|k| {
+                    let role = if next() % 2 == 0 {
+                        Role::Claim
+                    } else {
+                        Role::Rebuttal
+                    };
+                    let mut u = crate::retrieve::Item::unit(&format!("u{k}"), "t", role).unit;
+                    u.dispute_idx = (next() % 2) as usize;
+                    u
+                })
+                .collect();
+            let names: Vec<Vec<&str>> = (0..n)
+                .map(|_| {
+                    (0..next() % 4)
+                        .map(|_| pool[(next() % pool.len() as u64) as usize])
+                        .collect()
+                })
+                .collect();
+            let mut ids: HashMap<&str, usize> = HashMap::new();
+            let unit_name_ids: Vec<Vec<usize>> = names
+                .iter()
+                .map(|ns| {
+                    ns.iter()
+                        .map(|n| {
+                            let next = ids.len();
+                            *ids.entry(n).or_insert(next)
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut name_of = vec![""; ids.len()];
+            for (n, &id) in &ids {
+                name_of[id] = n;
+            }
+            units.iter_mut().for_each(|u| u.text = "t".into());
+            let claims: Vec<usize> = (0..n).filter(|&i| units[i].role == Role::Claim).collect();
+            let rebuttals: Vec<usize> = (0..n)
+                .filter(|&i| units[i].role == Role::Rebuttal)
+                .collect();
+            if article % 50 == 0 {
+                // Full: it starts over.
+                memo.jw
+                    .extend((0..NAME_PAIRS_MAX as u64 + 1).map(|k| (k << 40, 0.5)));
+            }
+            let got = best_names_of(
+                &name_of,
+                &unit_name_ids,
+                &units,
+                &rebuttals,
+                &claims,
+                &mut memo,
+            );
+            for (k, &ri) in rebuttals.iter().enumerate() {
+                for &ci in &claims {
+                    if units[ci].dispute_idx != units[ri].dispute_idx || names[ri].is_empty() {
+                        continue;
+                    }
+                    for (a, &name) in names[ci].iter().enumerate() {
+                        let want = best_match(names[ri].len(), |b| {
+                            crate::score::jaro_winkler(name, names[ri][b])
+                        });
+                        let have = got[k][unit_name_ids[ci][a]];
+                        assert_eq!(have.to_bits(), want.to_bits(), "{name} in {:?}", names[ri]);
                     }
                 }
             }
