@@ -161,7 +161,6 @@ fn confidence(total: f32, blanket: bool, reference: f32, c: &Unit, r: &Unit) -> 
 /// The parts of the evidence, "; " between them. Pieced together in one string: `format!`
 /// for each part and a join was a hundredth of a run (issue 7).
 fn evidence(s: &Score, rule: &str) -> String {
-    use std::fmt::Write;
     let mut out = String::with_capacity(rule.len() + s.reference_phrase.len() + 96);
     if !rule.is_empty() {
         out.push_str("rule: ");
@@ -183,7 +182,11 @@ fn evidence(s: &Score, rule: &str) -> String {
         out.push_str(&s.reference_phrase);
         out.push_str("\u{201d}; ");
     }
-    let _ = write!(out, "order {:.2}", s.order);
+    out.push_str("order ");
+    // The digits without the formatter, which cost more than the rest of the evidence.
+    let mut order = Vec::with_capacity(8);
+    crate::report::push_fixed(&mut order, s.order, 2);
+    out.push_str(std::str::from_utf8(&order).unwrap_or_default());
     out
 }
 
@@ -433,6 +436,29 @@ fn best_names_of(
         .collect()
 }
 
+/// Which links (claim, rebuttal, total) are among their claim's `top_k` best, ties to the
+/// earlier rebuttal: one sort of all links by claim, no map of claims to their links.
+fn top_k_kept(links: &[(usize, usize, f32)], top_k: usize) -> Vec<bool> {
+    let mut ks: Vec<usize> = (0..links.len()).collect();
+    ks.sort_by(|&a, &b| {
+        let (a, b) = (&links[a], &links[b]);
+        a.0.cmp(&b.0).then(b.2.total_cmp(&a.2)).then(a.1.cmp(&b.1))
+    });
+    let mut keep = vec![true; links.len()];
+    let mut rank = 0;
+    for (n, &k) in ks.iter().enumerate() {
+        rank = if n > 0 && links[ks[n - 1]].0 == links[k].0 {
+            rank + 1
+        } else {
+            0
+        };
+        if rank >= top_k {
+            keep[k] = false;
+        }
+    }
+    keep
+}
+
 /// [`pair_article`]'s rows, units by index.
 fn pair_rows_at(
     article: &str,
@@ -558,14 +584,15 @@ fn pair_rows_at(
                     .filter(|s| lede || named_source || answered_source(units, s.0, r, &claims))
                     .collect();
                 let targets = if earlier.is_empty() { targets } else { earlier };
-                let rule = format!(
-                    "blanket answer to {}",
-                    if targets.len() == scored.len() {
-                        "the accusations as a whole".to_string()
-                    } else {
-                        format!("the claims of {}", units[targets[0].0].speaker)
-                    }
-                );
+                let rule = if targets.len() == scored.len() {
+                    "blanket answer to the accusations as a whole".to_string()
+                } else {
+                    [
+                        "blanket answer to the claims of ",
+                        &units[targets[0].0].speaker,
+                    ]
+                    .concat()
+                };
                 return targets
                     .into_iter()
                     .map(|(ci, s)| (*ci, ri, s.clone(), "blanket", rule.clone()))
@@ -586,7 +613,7 @@ fn pair_rows_at(
                         ri,
                         s.clone(),
                         "specific",
-                        format!("short {} answers the claim just before it", r.kind),
+                        ["short ", &r.kind, " answers the claim just before it"].concat(),
                     )];
                 }
             }
@@ -644,24 +671,13 @@ fn pair_rows_at(
         per_rebuttal.into_iter().flatten().collect();
     // top-k per claim
     if opts.top_k > 0 {
-        let mut by_claim: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (k, l) in links.iter().enumerate() {
-            by_claim.entry(l.0).or_default().push(k);
-        }
-        let mut keep = vec![true; links.len()];
-        for ks in by_claim.values() {
-            let mut ks = ks.clone();
-            ks.sort_by(|&a, &b| {
-                links[b]
-                    .2
-                    .total
-                    .total_cmp(&links[a].2.total)
-                    .then(links[a].1.cmp(&links[b].1))
-            });
-            for &k in ks.iter().skip(opts.top_k) {
-                keep[k] = false;
-            }
-        }
+        let keep = top_k_kept(
+            &links
+                .iter()
+                .map(|l| (l.0, l.1, l.2.total))
+                .collect::<Vec<_>>(),
+            opts.top_k,
+        );
         let mut k = 0;
         links.retain(|_| {
             k += 1;
@@ -1745,6 +1761,46 @@ mod tests {
                         assert_eq!(have.to_bits(), want.to_bits(), "{name} in {:?}", names[ri]);
                     }
                 }
+            }
+        }
+    }
+
+    /// The links kept per claim are the ones a map of claims to their links, each sorted,
+    /// keeps: ties, equal rebuttals and NaN totals included.
+    #[test]
+    fn top_k_by_one_sort_keeps_what_sorting_each_claim_keeps() {
+        let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
+        let mut next = || rng.next();
+        let totals = [0.1f32, 0.2, 0.2, -0.0, 0.0, f32::NAN, 0.5];
+        for _ in 0..2000 {
+            let links: Vec<(usize, usize, f32)> = (0..next() % 14)
+                .map(|_| {
+                    (
+                        (next() % 4) as usize,
+                        (next() % 5) as usize,
+                        totals[(next() % totals.len() as u64) as usize],
+                    )
+                })
+                .collect();
+            for top_k in 1..5 {
+                let mut by_claim: HashMap<usize, Vec<usize>> = HashMap::new();
+                for (k, l) in links.iter().enumerate() {
+                    by_claim.entry(l.0).or_default().push(k);
+                }
+                let mut want = vec![true; links.len()];
+                for ks in by_claim.values() {
+                    let mut ks = ks.clone();
+                    ks.sort_by(|&a, &b| {
+                        links[b]
+                            .2
+                            .total_cmp(&links[a].2)
+                            .then(links[a].1.cmp(&links[b].1))
+                    });
+                    for &k in ks.iter().skip(top_k) {
+                        want[k] = false;
+                    }
+                }
+                assert_eq!(top_k_kept(&links, top_k), want, "{links:?} {top_k}");
             }
         }
     }
