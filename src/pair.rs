@@ -16,7 +16,7 @@
 use crate::lexicon::Lexicon;
 use crate::score::{
     best_match, count_terms, jaro_winkler_with, name_similarity_by, prepare_as, score_with_parts,
-    Analyzer, JaroSide, Prepared, Score, Term, Vocab, Weights,
+    Analyzer, JaroSide, Prepared, Score, Term, Weights,
 };
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
@@ -804,19 +804,18 @@ fn prepare_article_with(
     // Each unit's terms are computed once and serve both the article's document
     // frequencies and its vector; computing them twice was a tenth of a run (issue 7).
     let tokens = tokens.filter(|t| t.len() == units.len());
-    let (terms, names): (Vec<Vec<Term>>, Vec<Vec<String>>) = units
-        .iter()
-        .enumerate()
-        .map(|(k, u)| match tokens {
-            Some(t) => an.terms_and_names_of(&u.text, &t[k], lex),
-            None => an.terms_and_names(&u.text, lex),
-        })
-        .unzip();
-    let (vocab, counts) = Vocab::intern(&terms);
-    drop(terms);
+    let crate::score::ArticleTerms {
+        vocab,
+        counts,
+        bg_df,
+        names,
+    } = an.article_terms(units, tokens, lex);
     let idf: Vec<f32> = match batch {
         Some((df, n)) => (0..vocab.len() as u32)
-            .map(|t| an.idf(vocab.term(t), df, *n))
+            .map(|t| {
+                let in_batch = df.get(vocab.term(t).as_ref()).copied().unwrap_or(0);
+                an.idf_of_counts(bg_df[t as usize], in_batch, *n)
+            })
             .collect(),
         None => {
             let mut df = vec![0u32; vocab.len()];
@@ -825,8 +824,8 @@ fn prepare_article_with(
                     df[t as usize] += 1;
                 }
             }
-            (0..vocab.len() as u32)
-                .map(|t| an.idf_with(vocab.term(t), df[t as usize], units.len() as u32))
+            (0..vocab.len())
+                .map(|t| an.idf_of_counts(bg_df[t], df[t], units.len() as u32))
                 .collect()
         }
     };

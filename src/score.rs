@@ -111,32 +111,136 @@ pub type Term = std::sync::Arc<str>;
 pub trait DfKey: std::borrow::Borrow<str> + std::hash::Hash + Eq {}
 impl<K: std::borrow::Borrow<str> + std::hash::Hash + Eq> DfKey for K {}
 
-thread_local! {
-    /// Word → `family(stem(word))`. Snowball stemming was the largest single cost of
-    /// `terms` (issue 7), and a news vocabulary is small next to its token count.
-    static STEMS: std::cell::RefCell<rustc_hash::FxHashMap<String, Term>> =
-        Default::default();
+/// What a thread knows of the words it has met: whether each is a grammar word and, once
+/// asked, its term (`family(stem(word))`) as a number, with each term's text, its first eight
+/// bytes as a number ([`text_prefix`]) and its background document frequency. Snowball
+/// stemming was the largest single cost of `terms` (issue 7), and a news vocabulary is small
+/// next to its token count; one look-up of the word answers both the grammar-word test and the
+/// term, and numbered terms let an article's vocabulary be gathered without hashing them again.
+#[derive(Default)]
+struct TermTable {
+    words: rustc_hash::FxHashMap<String, WordEntry>,
+    terms: Vec<TermInfo>,
+    by_text: rustc_hash::FxHashMap<Term, u32>,
+    /// Scratch of [`Analyzer::article_terms`]: each term's place among an article's distinct
+    /// terms, [`NO_TERM`] outside one.
+    local: Vec<u32>,
 }
 
-/// Words kept in a thread's stem cache before it starts over, so odd input (every word
-/// new) cannot grow it without bound.
+#[derive(Clone, Copy)]
+struct WordEntry {
+    function: bool,
+    /// [`NO_TERM`] until the word is first kept as a term.
+    term: u32,
+}
+
+const NO_TERM: u32 = u32::MAX;
+
+struct TermInfo {
+    text: Term,
+    prefix: u64,
+    /// In the built-in background (the same for every [`Analyzer`]).
+    bg_df: u32,
+}
+
+thread_local! {
+    static TERMS: std::cell::RefCell<TermTable> = Default::default();
+}
+
+/// Words kept in a thread's [`TermTable`] before it starts over (between texts, never inside
+/// one), so odd input (every word new) cannot grow it without bound.
 const STEM_CACHE_MAX: usize = 1 << 16;
 
 impl Analyzer {
-    /// `family(stem(word))`, cached per thread (the English stemmer is the only one used).
-    fn stem_family(&self, word: &str) -> Term {
-        STEMS.with(|c| {
-            let mut c = c.borrow_mut();
-            if let Some(s) = c.get(word) {
-                return s.clone();
+    /// Runs `f` with this thread's [`TermTable`], emptied first if it is full.
+    fn with_terms<R>(&self, f: impl FnOnce(&mut TermTable) -> R) -> R {
+        TERMS.with(|t| match t.try_borrow_mut() {
+            Ok(mut t) => {
+                if t.words.len() >= STEM_CACHE_MAX {
+                    *t = TermTable::default();
+                }
+                f(&mut t)
             }
-            let s = Term::from(family(&self.stemmer.stem(word)));
-            if c.len() >= STEM_CACHE_MAX {
-                c.clear();
-            }
-            c.insert(word.to_string(), s.clone());
-            s
+            Err(_) => f(&mut TermTable::default()),
         })
+    }
+
+    /// The number of `family(stem(word))` in `table`, added if new.
+    fn term_number(
+        &self,
+        terms: &mut Vec<TermInfo>,
+        by_text: &mut rustc_hash::FxHashMap<Term, u32>,
+        word: &str,
+    ) -> u32 {
+        let stem = family(&self.stemmer.stem(word));
+        if let Some(&id) = by_text.get(stem.as_str()) {
+            return id;
+        }
+        let id = terms.len() as u32;
+        let text = Term::from(stem);
+        terms.push(TermInfo {
+            prefix: text_prefix(&text),
+            bg_df: self.bg_df.get(&*text).copied().unwrap_or(0),
+            text: text.clone(),
+        });
+        by_text.insert(text, id);
+        id
+    }
+
+    /// Appends the numbers of the text's content terms ([`Analyzer::terms`]) to `out`.
+    fn term_numbers(
+        &self,
+        table: &mut TermTable,
+        text: &str,
+        toks: &[crate::text::Token],
+        lex: &Lexicon,
+        out: &mut Vec<u32>,
+    ) {
+        // Multi-word party names ("Addis Ababa", "United States") are out for the same
+        // reason as one-word ones below.
+        let in_party = in_multi_word_party(text, toks, lex);
+        let TermTable {
+            words,
+            terms,
+            by_text,
+            ..
+        } = table;
+        for (t, party) in toks.iter().zip(in_party) {
+            if party || !t.is_word() {
+                continue;
+            }
+            let n = t.norm.as_str();
+            if n == "us" && !text[t.start..t.end].starts_with("US") {
+                continue;
+            }
+            let mut e = match words.get(n) {
+                Some(&e) => e,
+                None => {
+                    let e = WordEntry {
+                        function: self.function_words.contains(n),
+                        term: NO_TERM,
+                    };
+                    words.insert(n.to_string(), e);
+                    e
+                }
+            };
+            if e.function
+                || lex.single_cue_tok(t)
+                || lex.is_tok("reference_noun", t)
+                // Party names are on both sides of every exchange; the side gate already
+                // uses them, and as content they would make every claim look alike.
+                || (t.cap && lex.party_word_tok(t))
+            {
+                continue;
+            }
+            if e.term == NO_TERM {
+                e.term = self.term_number(terms, by_text, n);
+                if let Some(w) = words.get_mut(n) {
+                    w.term = e.term;
+                }
+            }
+            out.push(e.term);
+        }
     }
 
     pub fn new() -> Self {
@@ -202,29 +306,96 @@ impl Analyzer {
     }
 
     fn terms_of(&self, text: &str, toks: &[crate::text::Token], lex: &Lexicon) -> Vec<Term> {
-        // Multi-word party names ("Addis Ababa", "United States") are out for the same
-        // reason as one-word ones below.
-        let in_party = in_multi_word_party(text, toks, lex);
-        toks.iter()
-            .zip(in_party)
-            .filter(|(_, party)| !party)
-            .map(|(t, _)| t)
-            .filter(|t| t.is_word())
-            .filter(|t| {
-                let n = t.norm.as_str();
-                let raw = &text[t.start..t.end];
-                if n == "us" && !raw.starts_with("US") {
-                    return false;
+        self.with_terms(|table| {
+            let mut ids = Vec::new();
+            self.term_numbers(table, text, toks, lex, &mut ids);
+            ids.iter()
+                .map(|&id| table.terms[id as usize].text.clone())
+                .collect()
+        })
+    }
+
+    /// The content terms of an article's units in one [`Vocab`], each unit's distinct terms
+    /// in it with their counts (as [`count_terms`] gives them), each term's background
+    /// document frequency, and the units' names ([`Analyzer::terms_and_names`]). `tokens`,
+    /// if given, are the units' tokens.
+    pub(crate) fn article_terms(
+        &self,
+        units: &[Unit],
+        tokens: Option<&[Vec<crate::text::Token>]>,
+        lex: &Lexicon,
+    ) -> ArticleTerms {
+        self.with_terms(|table| {
+            let mut seen: Vec<u32> = Vec::new();
+            let mut ends: Vec<usize> = Vec::with_capacity(units.len());
+            let mut names = Vec::with_capacity(units.len());
+            for (k, u) in units.iter().enumerate() {
+                let fresh;
+                let toks = match tokens {
+                    Some(t) => &t[k][..],
+                    None => {
+                        fresh = tokenize(&u.text, 0, u.text.len());
+                        &fresh[..]
+                    }
+                };
+                names.push(self.names_of(toks));
+                self.term_numbers(table, &u.text, toks, lex, &mut seen);
+                ends.push(seen.len());
+            }
+            let TermTable { terms, local, .. } = table;
+            if local.len() < terms.len() {
+                local.resize(terms.len(), NO_TERM);
+            }
+            let mut distinct: Vec<u32> = Vec::new();
+            for &g in &seen {
+                if local[g as usize] == NO_TERM {
+                    local[g as usize] = distinct.len() as u32;
+                    distinct.push(g);
                 }
-                !self.function_words.contains(n)
-                    && !lex.single_cue_tok(t)
-                    && !lex.is_tok("reference_noun", t)
-                    // Party names are on both sides of every exchange; the side gate already
-                    // uses them, and as content they would make every claim look alike.
-                    && (!t.cap || !lex.party_word_tok(t))
-            })
-            .map(|t| self.stem_family(&t.norm))
-            .collect()
+            }
+            let info = |x: u32| &terms[distinct[x as usize] as usize];
+            let rank = text_ranks(
+                distinct.len(),
+                |x| info(x).prefix,
+                |x, y| info(x).text.cmp(&info(y).text),
+            );
+            let mut vocab = vec![None; distinct.len()];
+            for (x, &r) in rank.iter().enumerate() {
+                vocab[r as usize] = Some(x as u32);
+            }
+            let vocab: Vec<u32> = vocab.into_iter().flatten().collect();
+            let mut start = 0;
+            let counts = ends
+                .iter()
+                .map(|&end| {
+                    let mut ids: Vec<u32> = seen[start..end]
+                        .iter()
+                        .map(|&g| rank[local[g as usize] as usize])
+                        .collect();
+                    start = end;
+                    run_counts(&mut ids)
+                })
+                .collect();
+            for &g in &distinct {
+                local[g as usize] = NO_TERM;
+            }
+            ArticleTerms {
+                bg_df: vocab.iter().map(|&x| info(x).bg_df).collect(),
+                vocab: Vocab {
+                    terms: vocab.iter().map(|&x| info(x).text.clone()).collect(),
+                },
+                counts,
+                names,
+            }
+        })
+    }
+
+    /// [`Analyzer::idf`] with the term's document frequencies in the background and the batch
+    /// known.
+    pub(crate) fn idf_of_counts(&self, bg_df: u32, batch_df: u32, batch_n: u32) -> f32 {
+        let df = bg_df + batch_df;
+        let n = self.bg_n + batch_n;
+        ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0
     }
 
     pub fn idf<K: DfKey, S: BuildHasher>(
@@ -238,9 +409,11 @@ impl Analyzer {
 
     /// [`Analyzer::idf`] with the term's document frequency in the batch known.
     pub fn idf_with(&self, term: &str, batch_df: u32, batch_n: u32) -> f32 {
-        let df = self.bg_df.get(term).copied().unwrap_or(0) + batch_df;
-        let n = self.bg_n + batch_n;
-        ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0
+        self.idf_of_counts(
+            self.bg_df.get(term).copied().unwrap_or(0),
+            batch_df,
+            batch_n,
+        )
     }
 }
 
@@ -281,6 +454,55 @@ pub fn count_terms(terms: &[Term]) -> Vec<(Term, u32)> {
         }
         out.push((t.clone(), (j - i) as u32));
         i = j;
+    }
+    out
+}
+
+/// An article's terms as [`Analyzer::article_terms`] finds them.
+pub(crate) struct ArticleTerms {
+    pub vocab: Vocab,
+    /// Per unit, its distinct terms' ids (ascending) and counts.
+    pub counts: Vec<Vec<(u32, u32)>>,
+    /// Per term id, its background document frequency.
+    pub bg_df: Vec<u32>,
+    /// Per unit, its names.
+    pub names: Vec<Vec<String>>,
+}
+
+/// The place in text order of each of `n` distinct texts, given each one's [`text_prefix`]
+/// and a comparison of two of them: by the prefixes as numbers, then by the whole texts where
+/// those are alike (comparing the texts throughout was most of the cost).
+fn text_ranks(
+    n: usize,
+    prefix: impl Fn(u32) -> u64,
+    cmp: impl Fn(u32, u32) -> std::cmp::Ordering,
+) -> Vec<u32> {
+    let mut order: Vec<(u64, u32)> = (0..n as u32).map(|x| (prefix(x), x)).collect();
+    order.sort_unstable();
+    let mut i = 0;
+    while i < order.len() {
+        let j = i + order[i..].iter().take_while(|o| o.0 == order[i].0).count();
+        if j - i > 1 {
+            order[i..j].sort_unstable_by(|x, y| cmp(x.1, y.1));
+        }
+        i = j;
+    }
+    let mut rank = vec![0u32; n];
+    for (r, &(_, x)) in order.iter().enumerate() {
+        rank[x as usize] = r as u32;
+    }
+    rank
+}
+
+/// Sorts `ids` and counts the runs: each distinct id, ascending, with how often it occurs.
+fn run_counts(ids: &mut [u32]) -> Vec<(u32, u32)> {
+    ids.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(ids.len());
+    for &id in ids.iter() {
+        match out.last_mut() {
+            Some((last, n)) if *last == id => *n += 1,
+            _ => out.push((id, 1)),
+        }
     }
     out
 }
@@ -329,31 +551,23 @@ impl Vocab {
             }
             seen.push(id);
         }
-        // In text order by the first eight bytes as a number, then by the whole text where
-        // those are alike: comparing the texts throughout was most of the cost.
-        let mut order: Vec<(u64, u32)> = distinct
-            .iter()
-            .enumerate()
-            .map(|(x, t)| (text_prefix(t), x as u32))
-            .collect();
-        order.sort_unstable();
-        let mut i = 0;
-        while i < order.len() {
-            let j = i + order[i..].iter().take_while(|o| o.0 == order[i].0).count();
-            if j - i > 1 {
-                order[i..j]
-                    .sort_unstable_by(|x, y| distinct[x.1 as usize].cmp(distinct[y.1 as usize]));
-            }
-            i = j;
+        let rank = text_ranks(
+            distinct.len(),
+            |x| text_prefix(distinct[x as usize]),
+            |x, y| distinct[x as usize].cmp(distinct[y as usize]),
+        );
+        let mut by_rank = vec![0u32; distinct.len()];
+        for (x, &r) in rank.iter().enumerate() {
+            by_rank[r as usize] = x as u32;
         }
-        let mut rank = vec![0u32; distinct.len()];
+        let mut id = vec![0u32; distinct.len()];
         let mut terms: Vec<Term> = Vec::with_capacity(distinct.len());
-        for &(_, x) in &order {
+        for &x in &by_rank {
             let t = distinct[x as usize];
             if terms.last().is_none_or(|last| last != t) {
                 terms.push(t.clone());
             }
-            rank[x as usize] = terms.len() as u32 - 1;
+            id[x as usize] = terms.len() as u32 - 1;
         }
         let mut at = 0;
         let counts = units
@@ -361,18 +575,10 @@ impl Vocab {
             .map(|u| {
                 let mut ids: Vec<u32> = seen[at..at + u.len()]
                     .iter()
-                    .map(|&x| rank[x as usize])
+                    .map(|&x| id[x as usize])
                     .collect();
                 at += u.len();
-                ids.sort_unstable();
-                let mut out: Vec<(u32, u32)> = Vec::with_capacity(ids.len());
-                for id in ids {
-                    match out.last_mut() {
-                        Some((last, n)) if *last == id => *n += 1,
-                        _ => out.push((id, 1)),
-                    }
-                }
-                out
+                run_counts(&mut ids)
             })
             .collect();
         (Vocab { terms }, counts)
@@ -1528,6 +1734,86 @@ mod tests {
                     .map(|(t, n)| (t.to_string(), n))
                     .collect();
                 assert_eq!(got, want, "{u:?}");
+            }
+        }
+    }
+
+    /// [`Analyzer::terms`] as it was written before the thread's table: the grammar-word
+    /// test, the lexicon's tests and the stemmer, one token at a time.
+    fn terms_plain(an: &Analyzer, text: &str, lex: &Lexicon) -> Vec<String> {
+        let toks = tokenize(text, 0, text.len());
+        let in_party = in_multi_word_party(text, &toks, lex);
+        toks.iter()
+            .zip(in_party)
+            .filter(|(_, party)| !party)
+            .map(|(t, _)| t)
+            .filter(|t| t.is_word())
+            .filter(|t| {
+                let n = t.norm.as_str();
+                let raw = &text[t.start..t.end];
+                if n == "us" && !raw.starts_with("US") {
+                    return false;
+                }
+                !FUNCTION_WORDS.contains(&n)
+                    && !lex.single_cue_tok(t)
+                    && !lex.is_tok("reference_noun", t)
+                    && (!t.cap || !lex.party_word_tok(t))
+            })
+            .map(|t| family(&an.stemmer.stem(&t.norm)))
+            .collect()
+    }
+
+    /// An article's numbered terms are each unit's [`count_terms`] of its [`Analyzer::terms`],
+    /// with its names, from the units' tokens or without them, and again after the thread's
+    /// table has filled up and started over.
+    #[test]
+    fn article_terms_are_each_units_counted_terms() {
+        let an = Analyzer::new();
+        let lex = Lexicon::builtin();
+        let mut articles = Vec::new();
+        for dir in ["data/articles", "data/heldout/articles"] {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                let art = crate::article::Article {
+                    id: path.display().to_string(),
+                    text: std::fs::read_to_string(&path).unwrap(),
+                    ..Default::default()
+                };
+                let ex = crate::extract::extract(&art, &lex, &Default::default()).unwrap();
+                articles.push((ex.units, ex.unit_tokens));
+            }
+        }
+        for round in 0..2 {
+            if round == 1 {
+                let many: String = (0..STEM_CACHE_MAX + 10)
+                    .map(|k| format!("w{k}x "))
+                    .collect();
+                assert!(an.terms(&many, &lex).len() > STEM_CACHE_MAX);
+            }
+            for (units, tokens) in &articles {
+                for toks in [None, Some(&tokens[..])] {
+                    let got = an.article_terms(units, toks, &lex);
+                    let all: Vec<&str> = got.vocab.terms.iter().map(|t| t.as_ref()).collect();
+                    assert!(all.windows(2).all(|w| w[0] < w[1]), "{all:?}");
+                    for (t, &df) in all.iter().zip(&got.bg_df) {
+                        assert_eq!(an.bg_df.get(*t).copied().unwrap_or(0), df, "{t}");
+                    }
+                    for (k, u) in units.iter().enumerate() {
+                        let (terms, names) = an.terms_and_names(&u.text, &lex);
+                        let strings: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
+                        assert_eq!(strings, terms_plain(&an, &u.text, &lex), "{}", u.text);
+                        let want: Vec<(String, u32)> = count_terms(&terms)
+                            .into_iter()
+                            .map(|(t, n)| (t.to_string(), n))
+                            .collect();
+                        let have: Vec<(String, u32)> = got.counts[k]
+                            .iter()
+                            .map(|&(t, n)| (got.vocab.term(t).to_string(), n))
+                            .collect();
+                        assert_eq!(have, want, "{}", u.text);
+                        assert_eq!(got.names[k], names);
+                    }
+                }
             }
         }
     }
