@@ -478,7 +478,8 @@ fn text_ranks(
     cmp: impl Fn(u32, u32) -> std::cmp::Ordering,
 ) -> Vec<u32> {
     let mut order: Vec<(u64, u32)> = (0..n as u32).map(|x| (prefix(x), x)).collect();
-    order.sort_unstable();
+    // Ties are put in order below.
+    order.sort_unstable_by_key(|o| o.0);
     let mut i = 0;
     while i < order.len() {
         let j = i + order[i..].iter().take_while(|o| o.0 == order[i].0).count();
@@ -1114,6 +1115,39 @@ pub struct RefSide {
     sources: Vec<(usize, usize)>,
 }
 
+/// The words of a text (runs of alphanumeric chars, `-` and `'`) as byte ranges, each one
+/// past its place in the text (as in the text padded with a space in front). Byte by byte for
+/// ASCII, which a rebuttal nearly all is.
+fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    // A word and its gap take five or six bytes of news text.
+    let mut words = Vec::with_capacity(text.len() / 4 + 1);
+    let bytes = text.as_bytes();
+    let mut start = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (in_word, len) = if b.is_ascii() {
+            (b.is_ascii_alphanumeric() || b == b'-' || b == b'\'', 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        match (in_word, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                words.push((s + 1, i + 1));
+                start = None;
+            }
+            _ => {}
+        }
+        i += len;
+    }
+    if let Some(s) = start {
+        words.push((s + 1, text.len() + 1));
+    }
+    words
+}
+
 impl RefSide {
     pub fn new(rebuttal_folded: &str, lex: &Lexicon) -> Self {
         let mut padded = String::with_capacity(rebuttal_folded.len() + 2);
@@ -1121,22 +1155,7 @@ impl RefSide {
         padded.push_str(rebuttal_folded);
         padded.push(' ');
         // A word and its gap take five or six bytes of news text.
-        let mut words = Vec::with_capacity(rebuttal_folded.len() / 4 + 1);
-        let mut start = None;
-        for (i, c) in rebuttal_folded.char_indices() {
-            let in_word = c.is_alphanumeric() || c == '-' || c == '\'';
-            match (in_word, start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    words.push((s + 1, i + 1));
-                    start = None;
-                }
-                _ => {}
-            }
-        }
-        if let Some(s) = start {
-            words.push((s + 1, rebuttal_folded.len() + 1));
-        }
+        let words = word_spans(rebuttal_folded);
         let trimmed: Vec<(usize, usize)> = words
             .iter()
             .map(|&(s, e)| (s, s + trim_poss(&padded[s..e]).len()))
@@ -1640,6 +1659,40 @@ mod tests {
                     "{a:?} {b:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn word_spans_are_the_char_walk() {
+        let plain = |text: &str| {
+            let mut words = Vec::new();
+            let mut start = None;
+            for (i, c) in text.char_indices() {
+                let in_word = c.is_alphanumeric() || c == '-' || c == '\'';
+                match (in_word, start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(s)) => {
+                        words.push((s + 1, i + 1));
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(s) = start {
+                words.push((s + 1, text.len() + 1));
+            }
+            words
+        };
+        let pieces = [
+            "a", "B7", " ", "-", "'", ",", "\u{e9}", "\u{201c}", "\u{3c0}", "\t", "x\u{308}",
+        ];
+        let mut rng = crate::testrng::XorShift(0x9E3779B97F4A7C15);
+        let mut next = || rng.next();
+        for _ in 0..20_000 {
+            let t: String = (0..next() % 12)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            assert_eq!(word_spans(&t), plain(&t), "{t:?}");
         }
     }
 
