@@ -129,7 +129,12 @@ struct TermTable {
 
 #[derive(Clone, Copy)]
 struct WordEntry {
+    /// A grammar word (no name either).
     function: bool,
+    /// Not a word, a grammar word, a one-word cue or a reference noun.
+    not_content: bool,
+    /// A one-word party name (not content when capitalised).
+    party: bool,
     /// [`NO_TERM`] until the word is first kept as a term.
     term: u32,
 }
@@ -188,6 +193,8 @@ impl Analyzer {
     }
 
     /// Appends the numbers of the text's content terms ([`Analyzer::terms`]) to `out`.
+    /// Appends the numbers of the text's content terms ([`Analyzer::terms`]) to `out`, and
+    /// its names ([`Prepared::names`]) to `names` if given.
     fn term_numbers(
         &self,
         table: &mut TermTable,
@@ -195,6 +202,7 @@ impl Analyzer {
         toks: &[crate::text::Token],
         lex: &Lexicon,
         out: &mut Vec<u32>,
+        mut names: Option<&mut Vec<String>>,
     ) {
         // Multi-word party names ("Addis Ababa", "United States") are out for the same
         // reason as one-word ones below.
@@ -205,32 +213,41 @@ impl Analyzer {
             by_text,
             ..
         } = table;
-        for (t, party) in toks.iter().zip(in_party) {
-            if party || !t.is_word() {
-                continue;
-            }
+        for (k, (t, party)) in toks.iter().zip(in_party).enumerate() {
             let n = t.norm.as_str();
-            if n == "us" && !text[t.start..t.end].starts_with("US") {
+            // Capitalised words that are not sentence-initial.
+            let name = k > 0 && t.cap && n.len() > 2 && names.is_some();
+            let term = !party && (n != "us" || text[t.start..t.end].starts_with("US"));
+            if !name && !term {
                 continue;
             }
             let mut e = match words.get(n) {
                 Some(&e) => e,
                 None => {
+                    // What the lexicon says of a token depends on its word alone (its marked
+                    // classes are the word's), so it is asked once per word.
+                    let function = self.function_words.contains(n);
                     let e = WordEntry {
-                        function: self.function_words.contains(n),
+                        function,
+                        not_content: !t.is_word()
+                            || function
+                            || lex.single_cue_tok(t)
+                            || lex.is_tok("reference_noun", t),
+                        party: lex.party_word_tok(t),
                         term: NO_TERM,
                     };
                     words.insert(n.to_string(), e);
                     e
                 }
             };
-            if e.function
-                || lex.single_cue_tok(t)
-                || lex.is_tok("reference_noun", t)
-                // Party names are on both sides of every exchange; the side gate already
-                // uses them, and as content they would make every claim look alike.
-                || (t.cap && lex.party_word_tok(t))
-            {
+            if name && !e.function {
+                if let Some(names) = names.as_deref_mut() {
+                    names.push(t.norm.clone());
+                }
+            }
+            // Party names are on both sides of every exchange; the side gate already uses
+            // them, and as content they would make every claim look alike.
+            if !term || e.not_content || (t.cap && e.party) {
                 continue;
             }
             if e.term == NO_TERM {
@@ -293,7 +310,15 @@ impl Analyzer {
         toks: &[crate::text::Token],
         lex: &Lexicon,
     ) -> (Vec<Term>, Vec<String>) {
-        (self.terms_of(text, toks, lex), self.names_of(toks))
+        self.with_terms(|table| {
+            let (mut ids, mut names) = (Vec::new(), Vec::new());
+            self.term_numbers(table, text, toks, lex, &mut ids, Some(&mut names));
+            let terms = ids
+                .iter()
+                .map(|&id| table.terms[id as usize].text.clone())
+                .collect();
+            (terms, names)
+        })
     }
 
     /// Capitalised words that are not sentence-initial, as [`Prepared::names`] keeps them.
@@ -308,7 +333,7 @@ impl Analyzer {
     fn terms_of(&self, text: &str, toks: &[crate::text::Token], lex: &Lexicon) -> Vec<Term> {
         self.with_terms(|table| {
             let mut ids = Vec::new();
-            self.term_numbers(table, text, toks, lex, &mut ids);
+            self.term_numbers(table, text, toks, lex, &mut ids, None);
             ids.iter()
                 .map(|&id| table.terms[id as usize].text.clone())
                 .collect()
@@ -338,8 +363,9 @@ impl Analyzer {
                         &fresh[..]
                     }
                 };
-                names.push(self.names_of(toks));
-                self.term_numbers(table, &u.text, toks, lex, &mut seen);
+                let mut unit_names = Vec::new();
+                self.term_numbers(table, &u.text, toks, lex, &mut seen, Some(&mut unit_names));
+                names.push(unit_names);
                 ends.push(seen.len());
             }
             let TermTable { terms, local, .. } = table;
@@ -1855,6 +1881,8 @@ mod tests {
                         let (terms, names) = an.terms_and_names(&u.text, &lex);
                         let strings: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
                         assert_eq!(strings, terms_plain(&an, &u.text, &lex), "{}", u.text);
+                        let toks = tokenize(&u.text, 0, u.text.len());
+                        assert_eq!(names, an.names_of(&toks), "{}", u.text);
                         let want: Vec<(String, u32)> = count_terms(&terms)
                             .into_iter()
                             .map(|(t, n)| (t.to_string(), n))
