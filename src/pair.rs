@@ -108,6 +108,41 @@ pub(crate) fn pair_id_of_hash(h: u64) -> String {
     id
 }
 
+/// [`pair_id_of_hash`] as bytes, written straight into a report (the two-source writer
+/// makes its ids with that one, which costs it less there).
+fn pair_id_bytes(h: u64) -> [u8; 17] {
+    let mut id = [b'p'; 17];
+    for (k, d) in id[1..].iter_mut().enumerate() {
+        *d = b"0123456789abcdef"[(h >> (4 * (15 - k))) as usize & 15];
+    }
+    id
+}
+
+/// [`pair_id`]'s hashes for one claim, its part of the hashed bytes laid down once.
+struct PairHasher {
+    buf: Vec<u8>,
+    prefix: usize,
+}
+
+impl PairHasher {
+    fn new(article: &str, claim_text: &str) -> Self {
+        let mut buf = Vec::with_capacity(article.len() + claim_text.len() + 512);
+        buf.extend_from_slice(article.as_bytes());
+        buf.push(0x1f);
+        buf.extend_from_slice(claim_text.as_bytes());
+        buf.push(0x1f);
+        let prefix = buf.len();
+        PairHasher { buf, prefix }
+    }
+
+    /// The hash of the pair id of the claim and `rebuttal_text`.
+    fn hash(&mut self, rebuttal_text: &str) -> u64 {
+        self.buf.truncate(self.prefix);
+        self.buf.extend_from_slice(rebuttal_text.as_bytes());
+        xxhash_rust::xxh3::xxh3_64(&self.buf)
+    }
+}
+
 /// Document frequencies of content terms over the units of a batch.
 pub fn batch_df(units: &[&Unit], an: &Analyzer, lex: &Lexicon) -> (HashMap<Term, u32>, u32) {
     let terms: Vec<Vec<Term>> = units
@@ -279,6 +314,13 @@ mod formatting_tests {
             }
             let want = format!("p{:016x}", xxhash_rust::xxh3::xxh3_64(&buf));
             assert_eq!(pair_id(a, c, r), want);
+            let h = xxhash_rust::xxh3::xxh3_64(&buf);
+            assert_eq!(pair_id_bytes(h), want.as_bytes());
+            // A claim's hasher, reused for several rebuttals, long and short.
+            let mut h = PairHasher::new(a, c);
+            for r in [r, "a much longer rebuttal text than any before it", "", r] {
+                assert_eq!(pair_id_of_hash(h.hash(r)), pair_id(a, c, r));
+            }
         }
     }
 }
@@ -309,7 +351,7 @@ pub fn pair_article(
         .into_iter()
         .map(|r| Row {
             article: article.into(),
-            pair_id: r.pair_id,
+            pair_id: pair_id_of_hash(r.pair_id),
             status: r.status,
             basis: r.basis,
             confidence: r.confidence,
@@ -325,7 +367,8 @@ pub fn pair_article(
 /// formats it through a [`RowView`], and cloning both units into every row was a fortieth
 /// of a run (issue 7).
 struct RowAt {
-    pair_id: String,
+    /// The hash of the pair id ([`pair_id_of_hash`]).
+    pair_id: u64,
     status: Status,
     basis: &'static str,
     confidence: &'static str,
@@ -336,10 +379,11 @@ struct RowAt {
 }
 
 impl RowAt {
-    fn view<'a>(&'a self, article: &'a str, units: &'a [Unit]) -> RowView<'a> {
+    /// The row, `pair_id` its [`RowAt::pair_id`] written out.
+    fn view<'a>(&'a self, article: &'a str, units: &'a [Unit], pair_id: &'a str) -> RowView<'a> {
         RowView {
             article,
-            pair_id: &self.pair_id,
+            pair_id,
             status: self.status,
             basis: self.basis,
             confidence: self.confidence,
@@ -687,11 +731,11 @@ fn pair_rows_at(
     let mut rows = Vec::new();
     for &ci in &claims {
         let c = &units[ci];
-        let mut mine: Vec<&(usize, usize, Score, &'static str, String)> =
-            links.iter().filter(|l| l.0 == ci).collect();
+        let mut hasher = PairHasher::new(article, &c.text);
+        let mut mine: Vec<usize> = (0..links.len()).filter(|&k| links[k].0 == ci).collect();
         if mine.is_empty() {
             rows.push(RowAt {
-                pair_id: pair_id(article, &c.text, ""),
+                pair_id: hasher.hash(""),
                 status: Status::Unanswered,
                 basis: "",
                 confidence: "",
@@ -702,25 +746,30 @@ fn pair_rows_at(
             });
             continue;
         }
-        mine.sort_by(|a, b| {
+        mine.sort_by(|&a, &b| {
+            let (a, b) = (&links[a], &links[b]);
             b.2.total
                 .total_cmp(&a.2.total)
                 .then(units[a.1].sentence.cmp(&units[b.1].sentence))
         });
-        for (_, ri, s, basis, rule) in mine {
-            let r = &units[*ri];
+        for k in mine {
+            // Each link is one claim's: its score moves into the row.
+            let (_, ri, s, basis, rule) = &mut links[k];
+            let (ri, basis, s) = (*ri, *basis, std::mem::take(s));
+            let r = &units[ri];
             rows.push(RowAt {
-                pair_id: pair_id(article, &c.text, &r.text),
+                pair_id: hasher.hash(&r.text),
                 status: Status::Paired,
                 basis,
-                confidence: confidence(s.total, *basis == "blanket", s.reference, c, r),
+                confidence: confidence(s.total, basis == "blanket", s.reference, c, r),
                 claim: Some(ci),
-                rebuttal: Some(*ri),
-                score: Some(s.clone()),
-                evidence: evidence(s, rule),
+                rebuttal: Some(ri),
+                evidence: evidence(&s, rule),
+                score: Some(s),
             });
         }
     }
+    let mut no_claim = PairHasher::new(article, "");
     for &ri in &rebuttals {
         if !links.iter().any(|l| l.1 == ri) {
             let r = &units[ri];
@@ -733,7 +782,7 @@ fn pair_rows_at(
                 "no claim of its dispute was extracted"
             };
             rows.push(RowAt {
-                pair_id: pair_id(article, "", &r.text),
+                pair_id: no_claim.hash(&r.text),
                 status: Status::Unmatched,
                 basis: "",
                 confidence: "",
@@ -877,7 +926,7 @@ pub fn pair_encode_article(
     if format != crate::report::Format::Csv {
         let cells: Vec<Vec<crate::report::Cell>> = rows
             .iter()
-            .map(|r| row_cells(&r.view(id, units), explain))
+            .map(|r| row_cells(&r.view(id, units, &pair_id_of_hash(r.pair_id)), explain))
             .collect();
         let ends = crate::report::encode_rows(&cells, &report_headers(explain), format, csv, out)?;
         return Ok((ends, counts));
@@ -1014,7 +1063,12 @@ impl ArticleCells {
             }
         };
         out.extend_from_slice(&self.buf[..self.article]);
-        fixed(out, &r.pair_id);
+        out.push(d);
+        if self.fixed_verbatim {
+            out.extend_from_slice(&pair_id_bytes(r.pair_id));
+        } else {
+            crate::report::push_text_csv(out, &pair_id_of_hash(r.pair_id), opts);
+        }
         fixed(out, r.status.as_str());
         num(out, |s| s.total);
         fixed(out, r.confidence);

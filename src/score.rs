@@ -1148,31 +1148,51 @@ fn word_spans(text: &str) -> Vec<(usize, usize)> {
     // A word and its gap take five or six bytes of news text.
     let mut words = Vec::with_capacity(text.len() / 4 + 1);
     let bytes = text.as_bytes();
-    let mut start = None;
-    let mut i = 0;
-    while i < bytes.len() {
+    // Whether the char at `i` is a word's, and its length.
+    let at = |i: usize| -> (bool, usize) {
         let b = bytes[i];
-        let (in_word, len) = if b.is_ascii() {
-            (b.is_ascii_alphanumeric() || b == b'-' || b == b'\'', 1)
+        if b.is_ascii() {
+            (WORD_BYTES[b as usize], 1)
         } else {
             let c = text[i..].chars().next().unwrap_or_default();
             (c.is_alphanumeric(), c.len_utf8())
-        };
-        match (in_word, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                words.push((s + 1, i + 1));
-                start = None;
-            }
-            _ => {}
         }
-        i += len;
+    };
+    let mut i = 0;
+    loop {
+        while i < bytes.len() {
+            let (word, len) = at(i);
+            if word {
+                break;
+            }
+            i += len;
+        }
+        if i >= bytes.len() {
+            return words;
+        }
+        let start = i;
+        while i < bytes.len() {
+            let (word, len) = at(i);
+            if !word {
+                break;
+            }
+            i += len;
+        }
+        words.push((start + 1, i + 1));
     }
-    if let Some(s) = start {
-        words.push((s + 1, text.len() + 1));
-    }
-    words
 }
+
+/// The ASCII bytes of words ([`word_spans`]): letters, digits, `-` and `'`.
+const WORD_BYTES: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'\'';
+        b += 1;
+    }
+    t
+};
 
 impl RefSide {
     pub fn new(rebuttal_folded: &str, lex: &Lexicon) -> Self {
