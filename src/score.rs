@@ -813,6 +813,9 @@ pub struct DiceKey {
     /// none: a [`DiceProbe`] reads its bytes, and sorting every unit's bigrams was a thirtieth
     /// of a run (issue 7).
     bigrams: Vec<u64>,
+    /// The table slots ([`dice_bucket`]) of an ASCII `squeezed`'s bigrams, in order: a claim
+    /// meets several rebuttals' tables, and reading them off the bytes each time cost more.
+    buckets: Vec<u16>,
     ascii: bool,
 }
 
@@ -821,8 +824,8 @@ const DICE_BUCKETS: usize = 128 * 128;
 
 /// The table slot of the ASCII bigram `w`.
 #[inline]
-fn dice_bucket(w: &[u8]) -> usize {
-    (w[0] as usize) << 7 | w[1] as usize
+fn dice_bucket(w: &[u8]) -> u16 {
+    (w[0] as u16) << 7 | w[1] as u16
 }
 
 thread_local! {
@@ -839,10 +842,12 @@ impl DiceKey {
             // pair of adjacent bytes.
             let mut squeezed: Vec<u8> = Vec::with_capacity(s.len());
             squeezed.extend(s.bytes().filter(|b| !matches!(b, b' ' | b'\t'..=b'\r')));
+            let buckets = squeezed.windows(2).map(dice_bucket).collect();
             let squeezed = String::from_utf8(squeezed).unwrap_or_default();
             return DiceKey {
                 squeezed,
                 bigrams: Vec::new(),
+                buckets,
                 ascii: true,
             };
         }
@@ -856,6 +861,7 @@ impl DiceKey {
         DiceKey {
             squeezed,
             bigrams,
+            buckets: Vec::new(),
             ascii: false,
         }
     }
@@ -917,8 +923,8 @@ impl DiceKey {
     pub fn probe<R>(&self, f: impl FnOnce(&mut DiceProbe) -> R) -> R {
         let run = |counts: &mut [u32], taken: &mut Vec<u16>| {
             if self.is_ascii() {
-                for w in self.squeezed.as_bytes().windows(2) {
-                    counts[dice_bucket(w)] += 1;
+                for &b in &self.buckets {
+                    counts[b as usize] += 1;
                 }
             }
             f(&mut DiceProbe {
@@ -935,8 +941,8 @@ impl DiceKey {
                     fn drop(&mut self) {
                         let (counts, taken) = &mut *self.1;
                         if self.0.is_ascii() {
-                            for w in self.0.squeezed.as_bytes().windows(2) {
-                                counts[dice_bucket(w)] = 0;
+                            for &b in &self.0.buckets {
+                                counts[b as usize] = 0;
                             }
                         }
                         taken.clear();
@@ -970,13 +976,12 @@ impl DiceProbe<'_> {
             return key.similarity(other);
         }
         let mut common = 0usize;
-        for w in other.squeezed.as_bytes().windows(2) {
-            let b = dice_bucket(w);
-            let n = &mut self.counts[b];
+        for &b in &other.buckets {
+            let n = &mut self.counts[b as usize];
             if *n > 0 {
                 *n -= 1;
                 common += 1;
-                self.taken.push(b as u16);
+                self.taken.push(b);
             }
         }
         for &b in self.taken.iter() {
