@@ -430,14 +430,9 @@ impl Analyzer {
         batch_df: &HashMap<K, u32, S>,
         batch_n: u32,
     ) -> f32 {
-        self.idf_with(term, batch_df.get(term).copied().unwrap_or(0), batch_n)
-    }
-
-    /// [`Analyzer::idf`] with the term's document frequency in the batch known.
-    pub fn idf_with(&self, term: &str, batch_df: u32, batch_n: u32) -> f32 {
         self.idf_of_counts(
             self.bg_df.get(term).copied().unwrap_or(0),
-            batch_df,
+            batch_df.get(term).copied().unwrap_or(0),
             batch_n,
         )
     }
