@@ -808,8 +808,9 @@ pub struct DiceKey {
     /// none: a [`DiceProbe`] reads its bytes, and sorting every unit's bigrams was a thirtieth
     /// of a run (issue 7).
     bigrams: Vec<u64>,
-    /// The table slots ([`dice_bucket`]) of an ASCII `squeezed`'s bigrams, in order: a claim
-    /// meets several rebuttals' tables, and reading them off the bytes each time cost more.
+    /// The table slots ([`dice_bucket`]) of the bigrams of two ASCII chars, all of an ASCII
+    /// `squeezed`'s: a claim meets several rebuttals' tables, and reading them off the bytes
+    /// each time cost more. Two keys of which one is ASCII can only share such bigrams.
     buckets: Vec<u16>,
     ascii: bool,
 }
@@ -853,10 +854,15 @@ impl DiceKey {
             .map(|(a, b)| (a as u64) << 32 | b as u64)
             .collect();
         bigrams.sort_unstable();
+        let buckets = bigrams
+            .iter()
+            .filter(|&&g| g >> 32 < 128 && g & 0xffff_ffff < 128)
+            .map(|&g| ((g >> 32) as u16) << 7 | (g & 127) as u16)
+            .collect();
         DiceKey {
             squeezed,
             bigrams,
-            buckets: Vec::new(),
+            buckets,
             ascii: false,
         }
     }
@@ -917,10 +923,8 @@ impl DiceKey {
     /// (a rebuttal meets every claim of its dispute) without sorting anyone's bigrams.
     pub fn probe<R>(&self, f: impl FnOnce(&mut DiceProbe) -> R) -> R {
         let run = |counts: &mut [u32], taken: &mut Vec<u16>| {
-            if self.is_ascii() {
-                for &b in &self.buckets {
-                    counts[b as usize] += 1;
-                }
+            for &b in &self.buckets {
+                counts[b as usize] += 1;
             }
             f(&mut DiceProbe {
                 key: self,
@@ -935,10 +939,8 @@ impl DiceKey {
                 impl Drop for Clear<'_> {
                     fn drop(&mut self) {
                         let (counts, taken) = &mut *self.1;
-                        if self.0.is_ascii() {
-                            for &b in &self.0.buckets {
-                                counts[b as usize] = 0;
-                            }
+                        for &b in &self.0.buckets {
+                            counts[b as usize] = 0;
                         }
                         taken.clear();
                     }
@@ -961,13 +963,14 @@ pub struct DiceProbe<'a> {
 
 impl DiceProbe<'_> {
     /// [`DiceKey::similarity`] of the probed key and `other`: their common bigrams are the
-    /// ones `other`'s bytes can take from the table, each as often as the table holds it.
+    /// ones `other` can take from the table, each as often as the table holds it, when either
+    /// key is ASCII (the table holds the probed key's bigrams of two ASCII chars).
     pub fn similarity(&mut self, other: &DiceKey) -> f64 {
         let key = self.key;
         if let Some(s) = key.trivial(other) {
             return s;
         }
-        if !key.is_ascii() || !other.is_ascii() {
+        if !key.is_ascii() && !other.is_ascii() {
             return key.similarity(other);
         }
         let mut common = 0usize;
