@@ -15,7 +15,7 @@
 
 use crate::lexicon::Lexicon;
 use crate::score::{
-    best_match, count_terms, jaro_winkler_with, name_similarity_by, prepare_as, score_with_names,
+    best_match, count_terms, jaro_winkler_with, name_similarity_by, prepare_as, score_with_parts,
     Analyzer, JaroSide, Prepared, Score, Term, Weights,
 };
 use crate::unit::{Role, Unit};
@@ -108,6 +108,41 @@ pub(crate) fn pair_id_of_hash(h: u64) -> String {
     id
 }
 
+/// [`pair_id_of_hash`] as bytes, written straight into a report (the two-source writer
+/// makes its ids with that one, which costs it less there).
+fn pair_id_bytes(h: u64) -> [u8; 17] {
+    let mut id = [b'p'; 17];
+    for (k, d) in id[1..].iter_mut().enumerate() {
+        *d = b"0123456789abcdef"[(h >> (4 * (15 - k))) as usize & 15];
+    }
+    id
+}
+
+/// [`pair_id`]'s hashes for one claim, its part of the hashed bytes laid down once.
+struct PairHasher {
+    buf: Vec<u8>,
+    prefix: usize,
+}
+
+impl PairHasher {
+    fn new(article: &str, claim_text: &str) -> Self {
+        let mut buf = Vec::with_capacity(article.len() + claim_text.len() + 512);
+        buf.extend_from_slice(article.as_bytes());
+        buf.push(0x1f);
+        buf.extend_from_slice(claim_text.as_bytes());
+        buf.push(0x1f);
+        let prefix = buf.len();
+        PairHasher { buf, prefix }
+    }
+
+    /// The hash of the pair id of the claim and `rebuttal_text`.
+    fn hash(&mut self, rebuttal_text: &str) -> u64 {
+        self.buf.truncate(self.prefix);
+        self.buf.extend_from_slice(rebuttal_text.as_bytes());
+        xxhash_rust::xxh3::xxh3_64(&self.buf)
+    }
+}
+
 /// Document frequencies of content terms over the units of a batch.
 pub fn batch_df(units: &[&Unit], an: &Analyzer, lex: &Lexicon) -> (HashMap<Term, u32>, u32) {
     let terms: Vec<Vec<Term>> = units
@@ -161,7 +196,6 @@ fn confidence(total: f32, blanket: bool, reference: f32, c: &Unit, r: &Unit) -> 
 /// The parts of the evidence, "; " between them. Pieced together in one string: `format!`
 /// for each part and a join was a hundredth of a run (issue 7).
 fn evidence(s: &Score, rule: &str) -> String {
-    use std::fmt::Write;
     let mut out = String::with_capacity(rule.len() + s.reference_phrase.len() + 96);
     if !rule.is_empty() {
         out.push_str("rule: ");
@@ -183,7 +217,11 @@ fn evidence(s: &Score, rule: &str) -> String {
         out.push_str(&s.reference_phrase);
         out.push_str("\u{201d}; ");
     }
-    let _ = write!(out, "order {:.2}", s.order);
+    out.push_str("order ");
+    // The digits without the formatter, which cost more than the rest of the evidence.
+    let mut order = Vec::with_capacity(8);
+    crate::report::push_fixed(&mut order, s.order, 2);
+    out.push_str(std::str::from_utf8(&order).unwrap_or_default());
     out
 }
 
@@ -276,6 +314,13 @@ mod formatting_tests {
             }
             let want = format!("p{:016x}", xxhash_rust::xxh3::xxh3_64(&buf));
             assert_eq!(pair_id(a, c, r), want);
+            let h = xxhash_rust::xxh3::xxh3_64(&buf);
+            assert_eq!(pair_id_bytes(h), want.as_bytes());
+            // A claim's hasher, reused for several rebuttals, long and short.
+            let mut h = PairHasher::new(a, c);
+            for r in [r, "a much longer rebuttal text than any before it", "", r] {
+                assert_eq!(pair_id_of_hash(h.hash(r)), pair_id(a, c, r));
+            }
         }
     }
 }
@@ -306,7 +351,7 @@ pub fn pair_article(
         .into_iter()
         .map(|r| Row {
             article: article.into(),
-            pair_id: r.pair_id,
+            pair_id: pair_id_of_hash(r.pair_id),
             status: r.status,
             basis: r.basis,
             confidence: r.confidence,
@@ -322,7 +367,8 @@ pub fn pair_article(
 /// formats it through a [`RowView`], and cloning both units into every row was a fortieth
 /// of a run (issue 7).
 struct RowAt {
-    pair_id: String,
+    /// The hash of the pair id ([`pair_id_of_hash`]).
+    pair_id: u64,
     status: Status,
     basis: &'static str,
     confidence: &'static str,
@@ -333,10 +379,11 @@ struct RowAt {
 }
 
 impl RowAt {
-    fn view<'a>(&'a self, article: &'a str, units: &'a [Unit]) -> RowView<'a> {
+    /// The row, `pair_id` its [`RowAt::pair_id`] written out.
+    fn view<'a>(&'a self, article: &'a str, units: &'a [Unit], pair_id: &'a str) -> RowView<'a> {
         RowView {
             article,
-            pair_id: &self.pair_id,
+            pair_id,
             status: self.status,
             basis: self.basis,
             confidence: self.confidence,
@@ -346,6 +393,114 @@ impl RowAt {
             evidence: &self.evidence,
         }
     }
+}
+
+thread_local! {
+    /// The Jaro–Winkler similarities of names met so far on this thread: the same few
+    /// names (countries, capitals, ministries) meet again and again in a batch of articles.
+    static NAME_MEMO: std::cell::RefCell<NameMemo> = Default::default();
+}
+
+/// Names as numbers, and the similarity of each pair of them worked out so far.
+#[derive(Default)]
+struct NameMemo {
+    ids: rustc_hash::FxHashMap<String, u32>,
+    /// By the pair of ids, `a << 32 | b`: the similarity of name `a` to name `b`.
+    jw: rustc_hash::FxHashMap<u64, f64>,
+}
+
+/// Names and pairs a thread's [`NameMemo`] keeps before it starts over, so odd input cannot
+/// grow it without bound.
+const NAME_MEMO_MAX: usize = 1 << 16;
+const NAME_PAIRS_MAX: usize = 1 << 20;
+
+/// For each rebuttal, each claim name's [`best_match`] among the rebuttal's names (by the
+/// article's name ids, `name_of`), for the claims of its dispute; NaN where not needed.
+fn best_names_of(
+    name_of: &[&str],
+    unit_name_ids: &[Vec<usize>],
+    units: &[Unit],
+    rebuttals: &[usize],
+    claims: &[usize],
+    memo: &mut NameMemo,
+) -> Vec<Vec<f64>> {
+    if memo.ids.len() + name_of.len() > NAME_MEMO_MAX || memo.jw.len() > NAME_PAIRS_MAX {
+        memo.ids.clear();
+        memo.jw.clear();
+    }
+    let global: Vec<u64> = name_of
+        .iter()
+        .map(|&n| match memo.ids.get(n) {
+            Some(&id) => id as u64,
+            None => {
+                let id = memo.ids.len() as u32;
+                memo.ids.insert(n.to_string(), id);
+                id as u64
+            }
+        })
+        .collect();
+    let mut sides: Vec<Option<JaroSide>> = (0..name_of.len()).map(|_| None).collect();
+    rebuttals
+        .iter()
+        .map(|&ri| {
+            let mut best_of = vec![f64::NAN; name_of.len()];
+            // A rebuttal's distinct names: its best match is the same over them.
+            let mut theirs: Vec<usize> = Vec::with_capacity(unit_name_ids[ri].len());
+            for &b in &unit_name_ids[ri] {
+                if !theirs.contains(&b) {
+                    theirs.push(b);
+                }
+            }
+            if theirs.is_empty() {
+                return best_of;
+            }
+            let dispute = units[ri].dispute_idx;
+            for &ci in claims
+                .iter()
+                .filter(|&&ci| units[ci].dispute_idx == dispute)
+            {
+                for &a in &unit_name_ids[ci] {
+                    if best_of[a].is_nan() {
+                        best_of[a] = best_match(theirs.len(), |k| {
+                            let b = theirs[k];
+                            *memo
+                                .jw
+                                .entry(global[a] << 32 | global[b])
+                                .or_insert_with(|| {
+                                    let side =
+                                        sides[b].get_or_insert_with(|| JaroSide::new(name_of[b]));
+                                    jaro_winkler_with(name_of[a], side)
+                                })
+                        });
+                    }
+                }
+            }
+            best_of
+        })
+        .collect()
+}
+
+/// Which links (claim, rebuttal, total) are among their claim's `top_k` best, ties to the
+/// earlier rebuttal: one sort of all links by claim, no map of claims to their links.
+fn top_k_kept(links: &[(usize, usize, f32)], top_k: usize) -> Vec<bool> {
+    let mut ks: Vec<usize> = (0..links.len()).collect();
+    ks.sort_by(|&a, &b| {
+        let (a, b) = (&links[a], &links[b]);
+        a.0.cmp(&b.0).then(b.2.total_cmp(&a.2)).then(a.1.cmp(&b.1))
+    });
+    let mut keep = vec![true; links.len()];
+    let mut rank = 0;
+    for (n, &k) in ks.iter().enumerate() {
+        rank = if n > 0 && links[ks[n - 1]].0 == links[k].0 {
+            rank + 1
+        } else {
+            0
+        };
+        if rank >= top_k {
+            keep[k] = false;
+        }
+    }
+    keep
 }
 
 /// [`pair_article`]'s rows, units by index.
@@ -380,10 +535,26 @@ fn pair_rows_at(
         })
         .collect();
     let distinct_names = name_ids.len();
+    let mut name_of = vec![""; distinct_names];
+    for (n, &id) in &name_ids {
+        name_of[id] = n;
+    }
+    let best_names = NAME_MEMO.with(|m| match m.try_borrow_mut() {
+        Ok(mut m) => best_names_of(&name_of, &unit_name_ids, units, &rebuttals, &claims, &mut m),
+        Err(_) => best_names_of(
+            &name_of,
+            &unit_name_ids,
+            units,
+            &rebuttals,
+            &claims,
+            &mut NameMemo::default(),
+        ),
+    });
     // (claim index, rebuttal index, score, basis, rule)
     let per_rebuttal: Vec<Vec<(usize, usize, Score, &'static str, String)>> = rebuttals
         .par_iter()
-        .map(|&ri| {
+        .zip(best_names.par_iter())
+        .map(|(&ri, best_of)| {
             let r = &units[ri];
             let cands: Vec<usize> = claims
                 .iter()
@@ -394,24 +565,23 @@ fn pair_rows_at(
                 return vec![];
             }
             let rp = &prepared[ri];
-            let sides: Vec<JaroSide> = rp.names.iter().map(|b| JaroSide::new(b)).collect();
-            let mut best_of = vec![f64::NAN; distinct_names];
-            let scored: Vec<(usize, Score)> = cands
-                .iter()
-                .map(|&ci| {
-                    let c = &prepared[ci];
-                    let names = name_similarity_by(&c.names, &rp.names, |a| {
-                        let memo = &mut best_of[unit_name_ids[ci][a]];
-                        if memo.is_nan() {
-                            *memo = best_match(sides.len(), |b| {
-                                jaro_winkler_with(&c.names[a], &sides[b])
-                            });
-                        }
-                        *memo
-                    });
-                    (ci, score_with_names(&units[ci], c, r, rp, w, names))
-                })
-                .collect();
+            let scored: Vec<(usize, Score)> = rp.dice.probe(|dice| {
+                cands
+                    .iter()
+                    .map(|&ci| {
+                        let c = &prepared[ci];
+                        let names = name_similarity_by(&c.names, &rp.names, |a| {
+                            best_of[unit_name_ids[ci][a]]
+                        });
+                        let d = if c.content.is_empty() || rp.content.is_empty() {
+                            0.0
+                        } else {
+                            dice.similarity(&c.dice) as f32
+                        };
+                        (ci, score_with_parts(&units[ci], c, r, rp, w, names, d))
+                    })
+                    .collect()
+            });
             let best_lex = scored.iter().map(|s| s.1.lexical).fold(0.0, f32::max);
             let best_ref = scored.iter().map(|s| s.1.reference).fold(0.0, f32::max);
             let content_terms = prepared[ri].vector.terms.len();
@@ -458,14 +628,15 @@ fn pair_rows_at(
                     .filter(|s| lede || named_source || answered_source(units, s.0, r, &claims))
                     .collect();
                 let targets = if earlier.is_empty() { targets } else { earlier };
-                let rule = format!(
-                    "blanket answer to {}",
-                    if targets.len() == scored.len() {
-                        "the accusations as a whole".to_string()
-                    } else {
-                        format!("the claims of {}", units[targets[0].0].speaker)
-                    }
-                );
+                let rule = if targets.len() == scored.len() {
+                    "blanket answer to the accusations as a whole".to_string()
+                } else {
+                    [
+                        "blanket answer to the claims of ",
+                        &units[targets[0].0].speaker,
+                    ]
+                    .concat()
+                };
                 return targets
                     .into_iter()
                     .map(|(ci, s)| (*ci, ri, s.clone(), "blanket", rule.clone()))
@@ -486,7 +657,7 @@ fn pair_rows_at(
                         ri,
                         s.clone(),
                         "specific",
-                        format!("short {} answers the claim just before it", r.kind),
+                        ["short ", &r.kind, " answers the claim just before it"].concat(),
                     )];
                 }
             }
@@ -544,24 +715,13 @@ fn pair_rows_at(
         per_rebuttal.into_iter().flatten().collect();
     // top-k per claim
     if opts.top_k > 0 {
-        let mut by_claim: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (k, l) in links.iter().enumerate() {
-            by_claim.entry(l.0).or_default().push(k);
-        }
-        let mut keep = vec![true; links.len()];
-        for ks in by_claim.values() {
-            let mut ks = ks.clone();
-            ks.sort_by(|&a, &b| {
-                links[b]
-                    .2
-                    .total
-                    .total_cmp(&links[a].2.total)
-                    .then(links[a].1.cmp(&links[b].1))
-            });
-            for &k in ks.iter().skip(opts.top_k) {
-                keep[k] = false;
-            }
-        }
+        let keep = top_k_kept(
+            &links
+                .iter()
+                .map(|l| (l.0, l.1, l.2.total))
+                .collect::<Vec<_>>(),
+            opts.top_k,
+        );
         let mut k = 0;
         links.retain(|_| {
             k += 1;
@@ -571,11 +731,11 @@ fn pair_rows_at(
     let mut rows = Vec::new();
     for &ci in &claims {
         let c = &units[ci];
-        let mut mine: Vec<&(usize, usize, Score, &'static str, String)> =
-            links.iter().filter(|l| l.0 == ci).collect();
+        let mut hasher = PairHasher::new(article, &c.text);
+        let mut mine: Vec<usize> = (0..links.len()).filter(|&k| links[k].0 == ci).collect();
         if mine.is_empty() {
             rows.push(RowAt {
-                pair_id: pair_id(article, &c.text, ""),
+                pair_id: hasher.hash(""),
                 status: Status::Unanswered,
                 basis: "",
                 confidence: "",
@@ -586,25 +746,30 @@ fn pair_rows_at(
             });
             continue;
         }
-        mine.sort_by(|a, b| {
+        mine.sort_by(|&a, &b| {
+            let (a, b) = (&links[a], &links[b]);
             b.2.total
                 .total_cmp(&a.2.total)
                 .then(units[a.1].sentence.cmp(&units[b.1].sentence))
         });
-        for (_, ri, s, basis, rule) in mine {
-            let r = &units[*ri];
+        for k in mine {
+            // Each link is one claim's: its score moves into the row.
+            let (_, ri, s, basis, rule) = &mut links[k];
+            let (ri, basis, s) = (*ri, *basis, std::mem::take(s));
+            let r = &units[ri];
             rows.push(RowAt {
-                pair_id: pair_id(article, &c.text, &r.text),
+                pair_id: hasher.hash(&r.text),
                 status: Status::Paired,
                 basis,
-                confidence: confidence(s.total, *basis == "blanket", s.reference, c, r),
+                confidence: confidence(s.total, basis == "blanket", s.reference, c, r),
                 claim: Some(ci),
-                rebuttal: Some(*ri),
-                score: Some(s.clone()),
-                evidence: evidence(s, rule),
+                rebuttal: Some(ri),
+                evidence: evidence(&s, rule),
+                score: Some(s),
             });
         }
     }
+    let mut no_claim = PairHasher::new(article, "");
     for &ri in &rebuttals {
         if !links.iter().any(|l| l.1 == ri) {
             let r = &units[ri];
@@ -617,7 +782,7 @@ fn pair_rows_at(
                 "no claim of its dispute was extracted"
             };
             rows.push(RowAt {
-                pair_id: pair_id(article, "", &r.text),
+                pair_id: no_claim.hash(&r.text),
                 status: Status::Unmatched,
                 basis: "",
                 confidence: "",
@@ -672,25 +837,66 @@ fn prepare_article(
     lex: &Lexicon,
     batch: Option<&(HashMap<Term, u32>, u32)>,
 ) -> Vec<Prepared> {
+    prepare_article_with(units, tokens, an, lex, batch, false)
+}
+
+/// [`prepare_article`], with every unit prepared if `all` (as it was before units never
+/// scored were left out).
+fn prepare_article_with(
+    units: &[Unit],
+    tokens: Option<&[Vec<crate::text::Token>]>,
+    an: &Analyzer,
+    lex: &Lexicon,
+    batch: Option<&(HashMap<Term, u32>, u32)>,
+    all: bool,
+) -> Vec<Prepared> {
     // Each unit's terms are computed once and serve both the article's document
     // frequencies and its vector; computing them twice was a tenth of a run (issue 7).
     let tokens = tokens.filter(|t| t.len() == units.len());
-    let (terms, names): (Vec<Vec<Term>>, Vec<Vec<String>>) = units
-        .iter()
-        .enumerate()
-        .map(|(k, u)| match tokens {
-            Some(t) => an.terms_and_names_of(&u.text, &t[k], lex),
-            None => an.terms_and_names(&u.text, lex),
-        })
-        .unzip();
-    let counts: Vec<Vec<(Term, u32)>> = terms.iter().map(|t| count_terms(t)).collect();
-    match batch {
-        Some((df, n)) => prepare_all(units, &counts, names, an, lex, df, *n),
+    let crate::score::ArticleTerms {
+        vocab,
+        counts,
+        bg_df,
+        names,
+    } = an.article_terms(units, tokens, lex);
+    let idf: Vec<f32> = match batch {
+        Some((df, n)) => (0..vocab.len() as u32)
+            .map(|t| {
+                let in_batch = df.get(vocab.term(t).as_ref()).copied().unwrap_or(0);
+                an.idf_of_counts(bg_df[t as usize], in_batch, *n)
+            })
+            .collect(),
         None => {
-            let df: rustc_hash::FxHashMap<Term, u32> = df_of_counts(counts.iter());
-            prepare_all(units, &counts, names, an, lex, &df, units.len() as u32)
+            let mut df = vec![0u32; vocab.len()];
+            for unit in &counts {
+                for &(t, _) in unit {
+                    df[t as usize] += 1;
+                }
+            }
+            (0..vocab.len())
+                .map(|t| an.idf_of_counts(bg_df[t], df[t], units.len() as u32))
+                .collect()
         }
-    }
+    };
+    let vocab = std::sync::Arc::new(vocab);
+    units
+        .iter()
+        .zip(&counts)
+        .zip(names)
+        .map(|((u, c), nm)| {
+            // A unit with no counterpart in its dispute is never scored; it only counts
+            // towards the document frequencies.
+            let scored = all
+                || units
+                    .iter()
+                    .any(|o| o.role != u.role && o.dispute_idx == u.dispute_idx);
+            if scored {
+                prepare_as(u, c, nm, &vocab, &idf, lex, Some(u.role))
+            } else {
+                Prepared::default()
+            }
+        })
+        .collect()
 }
 
 /// Pairs one article with its own IDF ([`IdfScope::Article`], whatever `opts.idf` says)
@@ -720,34 +926,183 @@ pub fn pair_encode_article(
     if format != crate::report::Format::Csv {
         let cells: Vec<Vec<crate::report::Cell>> = rows
             .iter()
-            .map(|r| row_cells(&r.view(id, units), explain))
+            .map(|r| row_cells(&r.view(id, units, &pair_id_of_hash(r.pair_id)), explain))
             .collect();
         let ends = crate::report::encode_rows(&cells, &report_headers(explain), format, csv, out)?;
         return Ok((ends, counts));
     }
+    let cells = ArticleCells::new(id, units, explain, csv);
     let mut ends = Vec::with_capacity(rows.len());
     for r in &rows {
-        push_row_csv(&r.view(id, units), explain, csv, out);
+        cells.push_row(r, explain, csv, out);
         ends.push(out.len());
     }
     Ok((ends, counts))
 }
 
-fn prepare_all<S: std::hash::BuildHasher>(
-    units: &[Unit],
-    counts: &[Vec<(Term, u32)>],
-    names: Vec<Vec<String>>,
-    an: &Analyzer,
-    lex: &Lexicon,
-    df: &HashMap<Term, u32, S>,
-    n: u32,
-) -> Vec<Prepared> {
-    units
-        .iter()
-        .zip(counts)
-        .zip(names)
-        .map(|((u, c), nm)| prepare_as(u, c, nm, an, lex, df, n, Some(u.role)))
-        .collect()
+/// The CSV cells of an article's units, each encoded once: a claim is in a row for each of
+/// its links and a rebuttal in a row for each claim it answers, and checking their texts
+/// again for every row was a sixth of a `pair` run (issue 7).
+struct ArticleCells {
+    buf: Vec<u8>,
+    /// Per unit, where each of its [`UNIT_PARTS`] parts ends in `buf`; the first starts where
+    /// the unit's previous part (or the previous unit) ends, at `starts[u]`.
+    ends: Vec<[usize; UNIT_PARTS]>,
+    starts: Vec<usize>,
+    /// The article's own cell, at the start of `buf`.
+    article: usize,
+    /// Pair ids, statuses, confidences and bases are written as they are.
+    fixed_verbatim: bool,
+}
+
+/// A unit's parts in [`ArticleCells`]: its five head cells (id, speaker, side, kind, text,
+/// delimited), start, end, paragraph, dispute, cue, quote type and rule.
+const UNIT_PARTS: usize = 8;
+const HEAD: usize = 0;
+const START: usize = 1;
+const END: usize = 2;
+const PARAGRAPH: usize = 3;
+const DISPUTE: usize = 4;
+const CUE: usize = 5;
+const QUOTE_TYPE: usize = 6;
+const RULE: usize = 7;
+
+impl ArticleCells {
+    fn new(article: &str, units: &[Unit], explain: bool, opts: &crate::report::CsvOptions) -> Self {
+        let mut buf = Vec::with_capacity(
+            article.len() + units.iter().map(|u| u.text.len() + 128).sum::<usize>(),
+        );
+        crate::report::push_text_csv(&mut buf, article, opts);
+        let article_end = buf.len();
+        let mut ends = Vec::with_capacity(units.len());
+        let mut starts = Vec::with_capacity(units.len());
+        for u in units {
+            starts.push(buf.len());
+            let mut e = [0; UNIT_PARTS];
+            push_unit_csv(&mut buf, u, opts);
+            e[HEAD] = buf.len();
+            crate::report::push_int(&mut buf, u.start as i64);
+            e[START] = buf.len();
+            crate::report::push_int(&mut buf, u.end as i64);
+            e[END] = buf.len();
+            crate::report::push_int(&mut buf, u.paragraph as i64);
+            e[PARAGRAPH] = buf.len();
+            crate::report::push_text_csv(&mut buf, &u.dispute, opts);
+            e[DISPUTE] = buf.len();
+            crate::report::push_text_csv(&mut buf, &u.cue, opts);
+            e[CUE] = buf.len();
+            crate::report::push_text_csv(&mut buf, &u.quote_type, opts);
+            e[QUOTE_TYPE] = buf.len();
+            if explain {
+                crate::report::push_text_csv(&mut buf, &u.rule, opts);
+            }
+            e[RULE] = buf.len();
+            ends.push(e);
+        }
+        // Every pair id is `p` and 16 lowercase hex digits: written as it is if those are.
+        let fixed_verbatim = all_verbatim(
+            [
+                Status::Paired.as_str(),
+                Status::Unanswered.as_str(),
+                Status::Unmatched.as_str(),
+                "high",
+                "medium",
+                "low",
+                "specific",
+                "blanket",
+                "p0123456789abcdef",
+            ],
+            opts,
+        );
+        ArticleCells {
+            buf,
+            ends,
+            starts,
+            article: article_end,
+            fixed_verbatim,
+        }
+    }
+
+    fn part(&self, u: usize, k: usize) -> &[u8] {
+        let start = if k == 0 {
+            self.starts[u]
+        } else {
+            self.ends[u][k - 1]
+        };
+        &self.buf[start..self.ends[u][k]]
+    }
+
+    /// The row as [`push_row_csv`] writes its [`RowAt::view`].
+    fn push_row(
+        &self,
+        r: &RowAt,
+        explain: bool,
+        opts: &crate::report::CsvOptions,
+        out: &mut Vec<u8>,
+    ) {
+        let d = opts.delimiter;
+        let fixed = |out: &mut Vec<u8>, s: &str| {
+            out.push(d);
+            if self.fixed_verbatim {
+                out.extend_from_slice(s.as_bytes());
+            } else {
+                crate::report::push_text_csv(out, s, opts);
+            }
+        };
+        // A unit's part, or an empty cell without the unit.
+        let part = |out: &mut Vec<u8>, u: Option<usize>, k: usize| {
+            out.push(d);
+            if let Some(u) = u {
+                out.extend_from_slice(self.part(u, k));
+            }
+        };
+        let num = |out: &mut Vec<u8>, f: fn(&Score) -> f32| {
+            out.push(d);
+            if let Some(s) = &r.score {
+                crate::report::push_fixed3(out, f(s) as f64);
+            }
+        };
+        out.extend_from_slice(&self.buf[..self.article]);
+        out.push(d);
+        if self.fixed_verbatim {
+            out.extend_from_slice(&pair_id_bytes(r.pair_id));
+        } else {
+            crate::report::push_text_csv(out, &pair_id_of_hash(r.pair_id), opts);
+        }
+        fixed(out, r.status.as_str());
+        num(out, |s| s.total);
+        fixed(out, r.confidence);
+        fixed(out, r.basis);
+        for u in [r.claim, r.rebuttal] {
+            match u {
+                Some(u) => part(out, Some(u), HEAD),
+                // Five empty cells.
+                None => out.extend_from_slice(&[d; 5]),
+            }
+        }
+        out.push(d);
+        crate::report::push_text_csv(out, &r.evidence, opts);
+        num(out, |s| s.lexical);
+        num(out, |s| s.fuzzy);
+        num(out, |s| s.reference);
+        for u in [r.claim, r.rebuttal] {
+            part(out, u, START);
+            part(out, u, END);
+        }
+        out.extend_from_slice(&[d; 2]);
+        num(out, |s| s.order);
+        part(out, r.claim.or(r.rebuttal), DISPUTE);
+        for k in [PARAGRAPH, CUE, QUOTE_TYPE] {
+            part(out, r.claim, k);
+            part(out, r.rebuttal, k);
+        }
+        out.push(d);
+        if explain {
+            part(out, r.claim, RULE);
+            part(out, r.rebuttal, RULE);
+        }
+        out.extend_from_slice(b"\r\n");
+    }
 }
 
 pub const REPORT_COLUMNS: [&str; 35] = [
@@ -1374,6 +1729,177 @@ mod tests {
         }
     }
 
+    /// The best matches of claim names among rebuttal names, from the thread's memo of name
+    /// pairs, are the ones worked out afresh, article after article.
+    #[test]
+    fn remembered_name_matches_are_fresh_ones() {
+        let mut rng = crate::testrng::XorShift(0x9E3779B97F4A7C15);
+        let mut next = || rng.next();
+        let pool = [
+            "pakistan",
+            "india",
+            "pakistani",
+            "indian",
+            "islamabad",
+            "delhi",
+            "ministry",
+            "x\u{e9}",
+        ];
+        let mut memo = NameMemo::default();
+        for article in 0..300 {
+            let n = (next() % 9) as usize;
+            let mut units: Vec<Unit> = (0..n)
+                .map(|k| {
+                    let role = if next() % 2 == 0 {
+                        Role::Claim
+                    } else {
+                        Role::Rebuttal
+                    };
+                    let mut u = crate::retrieve::Item::unit(&format!("u{k}"), "t", role).unit;
+                    u.dispute_idx = (next() % 2) as usize;
+                    u
+                })
+                .collect();
+            let names: Vec<Vec<&str>> = (0..n)
+                .map(|_| {
+                    (0..next() % 4)
+                        .map(|_| pool[(next() % pool.len() as u64) as usize])
+                        .collect()
+                })
+                .collect();
+            let mut ids: HashMap<&str, usize> = HashMap::new();
+            let unit_name_ids: Vec<Vec<usize>> = names
+                .iter()
+                .map(|ns| {
+                    ns.iter()
+                        .map(|n| {
+                            let next = ids.len();
+                            *ids.entry(n).or_insert(next)
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut name_of = vec![""; ids.len()];
+            for (n, &id) in &ids {
+                name_of[id] = n;
+            }
+            units.iter_mut().for_each(|u| u.text = "t".into());
+            let claims: Vec<usize> = (0..n).filter(|&i| units[i].role == Role::Claim).collect();
+            let rebuttals: Vec<usize> = (0..n)
+                .filter(|&i| units[i].role == Role::Rebuttal)
+                .collect();
+            if article % 50 == 0 {
+                // Full: it starts over.
+                memo.jw
+                    .extend((0..NAME_PAIRS_MAX as u64 + 1).map(|k| (k << 40, 0.5)));
+            }
+            let got = best_names_of(
+                &name_of,
+                &unit_name_ids,
+                &units,
+                &rebuttals,
+                &claims,
+                &mut memo,
+            );
+            for (k, &ri) in rebuttals.iter().enumerate() {
+                for &ci in &claims {
+                    if units[ci].dispute_idx != units[ri].dispute_idx || names[ri].is_empty() {
+                        continue;
+                    }
+                    for (a, &name) in names[ci].iter().enumerate() {
+                        let want = best_match(names[ri].len(), |b| {
+                            crate::score::jaro_winkler(name, names[ri][b])
+                        });
+                        let have = got[k][unit_name_ids[ci][a]];
+                        assert_eq!(have.to_bits(), want.to_bits(), "{name} in {:?}", names[ri]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The links kept per claim are the ones a map of claims to their links, each sorted,
+    /// keeps: ties, equal rebuttals and NaN totals included.
+    #[test]
+    fn top_k_by_one_sort_keeps_what_sorting_each_claim_keeps() {
+        let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
+        let mut next = || rng.next();
+        let totals = [0.1f32, 0.2, 0.2, -0.0, 0.0, f32::NAN, 0.5];
+        for _ in 0..2000 {
+            let links: Vec<(usize, usize, f32)> = (0..next() % 14)
+                .map(|_| {
+                    (
+                        (next() % 4) as usize,
+                        (next() % 5) as usize,
+                        totals[(next() % totals.len() as u64) as usize],
+                    )
+                })
+                .collect();
+            for top_k in 1..5 {
+                let mut by_claim: HashMap<usize, Vec<usize>> = HashMap::new();
+                for (k, l) in links.iter().enumerate() {
+                    by_claim.entry(l.0).or_default().push(k);
+                }
+                let mut want = vec![true; links.len()];
+                for ks in by_claim.values() {
+                    let mut ks = ks.clone();
+                    ks.sort_by(|&a, &b| {
+                        links[b]
+                            .2
+                            .total_cmp(&links[a].2)
+                            .then(links[a].1.cmp(&links[b].1))
+                    });
+                    for &k in ks.iter().skip(top_k) {
+                        want[k] = false;
+                    }
+                }
+                assert_eq!(top_k_kept(&links, top_k), want, "{links:?} {top_k}");
+            }
+        }
+    }
+
+    /// Leaving out the units that are never scored changes no row.
+    #[test]
+    fn units_never_scored_need_no_preparing() {
+        let lex = Lexicon::builtin();
+        let an = Analyzer::new();
+        let mut skipped = 0;
+        for dir in ["data/articles", "data/heldout/articles"] {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                let art = crate::article::Article {
+                    id: path.display().to_string(),
+                    text: std::fs::read_to_string(&path).unwrap(),
+                    ..Default::default()
+                };
+                let ex = crate::extract::extract(&art, &lex, &Default::default()).unwrap();
+                let units = &ex.units;
+                for idf in [IdfScope::Article, IdfScope::Batch] {
+                    let batch = (idf == IdfScope::Batch)
+                        .then(|| batch_df(&units.iter().collect::<Vec<_>>(), &an, &lex));
+                    let opts = PairOptions {
+                        idf,
+                        ..Default::default()
+                    };
+                    let rows = |all: bool| {
+                        let p = prepare_article_with(units, None, &an, &lex, batch.as_ref(), all);
+                        format!("{:?}", pair_article(&art.id, units, &p, &lex, &opts))
+                    };
+                    assert_eq!(rows(false), rows(true), "{}", art.id);
+                }
+                skipped += units
+                    .iter()
+                    .filter(|u| {
+                        !units
+                            .iter()
+                            .any(|o| o.role != u.role && o.dispute_idx == u.dispute_idx)
+                    })
+                    .count();
+            }
+        }
+        assert!(skipped > 0);
+    }
+
     #[test]
     fn rows_encode_as_their_cells() {
         let lex = Lexicon::builtin();
@@ -1399,7 +1925,9 @@ mod tests {
         assert!(rows.iter().any(|r| r.status == Status::Unmatched));
         assert!(rows.iter().any(|r| r.status == Status::Unanswered));
         for explain in [false, true] {
-            for (delimiter, keep_newlines) in [(b',', false), (b';', true), (b'\'', false)] {
+            for (delimiter, keep_newlines) in
+                [(b',', false), (b';', true), (b'\'', false), (b'e', false)]
+            {
                 let opts = CsvOptions {
                     delimiter,
                     keep_newlines,

@@ -529,7 +529,10 @@ pub(crate) fn push_uint(out: &mut Vec<u8>, n: u64) {
 
 /// `format!("{x:.3}")`: [`push_fixed`] for values that are `f32`s (every score), the
 /// formatter for others.
-#[inline]
+// Always inlined: a report writes millions of these, and once the writers of evidence and
+// of batch rows called it too, the compiler stopped inlining it into the two-source writer
+// (+0.8 % of its instructions).
+#[inline(always)]
 pub(crate) fn push_fixed3(out: &mut Vec<u8>, x: f64) {
     if (x as f32) as f64 != x {
         out.extend_from_slice(format!("{x:.3}").as_bytes());
@@ -541,7 +544,7 @@ pub(crate) fn push_fixed3(out: &mut Vec<u8>, x: f64) {
 /// `format!("{:.N$}", x)` for `digits` = N of 2 or 3, without the formatter: an f32 times
 /// 10^N is exact in f64 (24 + 10 bits), so rounding that product half to even is the decimal
 /// rounding the formatter does. Values too large for the shortcut go through the formatter.
-#[inline]
+#[inline(always)]
 pub(crate) fn push_fixed(out: &mut Vec<u8>, x: f32, digits: u32) {
     let scale = 10u64.pow(digits);
     let y = (x as f64 * scale as f64).abs();

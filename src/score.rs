@@ -111,32 +111,153 @@ pub type Term = std::sync::Arc<str>;
 pub trait DfKey: std::borrow::Borrow<str> + std::hash::Hash + Eq {}
 impl<K: std::borrow::Borrow<str> + std::hash::Hash + Eq> DfKey for K {}
 
-thread_local! {
-    /// Word → `family(stem(word))`. Snowball stemming was the largest single cost of
-    /// `terms` (issue 7), and a news vocabulary is small next to its token count.
-    static STEMS: std::cell::RefCell<rustc_hash::FxHashMap<String, Term>> =
-        Default::default();
+/// What a thread knows of the words it has met: whether each is a grammar word and, once
+/// asked, its term (`family(stem(word))`) as a number, with each term's text, its first eight
+/// bytes as a number ([`text_prefix`]) and its background document frequency. Snowball
+/// stemming was the largest single cost of `terms` (issue 7), and a news vocabulary is small
+/// next to its token count; one look-up of the word answers both the grammar-word test and the
+/// term, and numbered terms let an article's vocabulary be gathered without hashing them again.
+#[derive(Default)]
+struct TermTable {
+    words: rustc_hash::FxHashMap<String, WordEntry>,
+    terms: Vec<TermInfo>,
+    by_text: rustc_hash::FxHashMap<Term, u32>,
+    /// Scratch of [`Analyzer::article_terms`]: each term's place among an article's distinct
+    /// terms, [`NO_TERM`] outside one.
+    local: Vec<u32>,
 }
 
-/// Words kept in a thread's stem cache before it starts over, so odd input (every word
-/// new) cannot grow it without bound.
+#[derive(Clone, Copy)]
+struct WordEntry {
+    /// A grammar word (no name either).
+    function: bool,
+    /// Not a word, a grammar word, a one-word cue or a reference noun.
+    not_content: bool,
+    /// A one-word party name (not content when capitalised).
+    party: bool,
+    /// [`NO_TERM`] until the word is first kept as a term.
+    term: u32,
+}
+
+const NO_TERM: u32 = u32::MAX;
+
+struct TermInfo {
+    text: Term,
+    prefix: u64,
+    /// In the built-in background (the same for every [`Analyzer`]).
+    bg_df: u32,
+}
+
+thread_local! {
+    static TERMS: std::cell::RefCell<TermTable> = Default::default();
+}
+
+/// Words kept in a thread's [`TermTable`] before it starts over (between texts, never inside
+/// one), so odd input (every word new) cannot grow it without bound.
 const STEM_CACHE_MAX: usize = 1 << 16;
 
 impl Analyzer {
-    /// `family(stem(word))`, cached per thread (the English stemmer is the only one used).
-    fn stem_family(&self, word: &str) -> Term {
-        STEMS.with(|c| {
-            let mut c = c.borrow_mut();
-            if let Some(s) = c.get(word) {
-                return s.clone();
+    /// Runs `f` with this thread's [`TermTable`], emptied first if it is full.
+    fn with_terms<R>(&self, f: impl FnOnce(&mut TermTable) -> R) -> R {
+        TERMS.with(|t| match t.try_borrow_mut() {
+            Ok(mut t) => {
+                if t.words.len() >= STEM_CACHE_MAX {
+                    *t = TermTable::default();
+                }
+                f(&mut t)
             }
-            let s = Term::from(family(&self.stemmer.stem(word)));
-            if c.len() >= STEM_CACHE_MAX {
-                c.clear();
-            }
-            c.insert(word.to_string(), s.clone());
-            s
+            Err(_) => f(&mut TermTable::default()),
         })
+    }
+
+    /// The number of `family(stem(word))` in `table`, added if new.
+    fn term_number(
+        &self,
+        terms: &mut Vec<TermInfo>,
+        by_text: &mut rustc_hash::FxHashMap<Term, u32>,
+        word: &str,
+    ) -> u32 {
+        let stem = family(&self.stemmer.stem(word));
+        if let Some(&id) = by_text.get(stem.as_str()) {
+            return id;
+        }
+        let id = terms.len() as u32;
+        let text = Term::from(stem);
+        terms.push(TermInfo {
+            prefix: text_prefix(&text),
+            bg_df: self.bg_df.get(&*text).copied().unwrap_or(0),
+            text: text.clone(),
+        });
+        by_text.insert(text, id);
+        id
+    }
+
+    /// Appends the numbers of the text's content terms ([`Analyzer::terms`]) to `out`.
+    /// Appends the numbers of the text's content terms ([`Analyzer::terms`]) to `out`, and
+    /// its names ([`Prepared::names`]) to `names` if given.
+    fn term_numbers(
+        &self,
+        table: &mut TermTable,
+        text: &str,
+        toks: &[crate::text::Token],
+        lex: &Lexicon,
+        out: &mut Vec<u32>,
+        mut names: Option<&mut Vec<String>>,
+    ) {
+        // Multi-word party names ("Addis Ababa", "United States") are out for the same
+        // reason as one-word ones below.
+        let in_party = in_multi_word_party(text, toks, lex);
+        let TermTable {
+            words,
+            terms,
+            by_text,
+            ..
+        } = table;
+        for (k, (t, party)) in toks.iter().zip(in_party).enumerate() {
+            let n = t.norm.as_str();
+            // Capitalised words that are not sentence-initial.
+            let name = k > 0 && t.cap && n.len() > 2 && names.is_some();
+            let term = !party && (n != "us" || text[t.start..t.end].starts_with("US"));
+            if !name && !term {
+                continue;
+            }
+            let mut e = match words.get(n) {
+                Some(&e) => e,
+                None => {
+                    // What the lexicon says of a token depends on its word alone (its marked
+                    // classes are the word's), so it is asked once per word.
+                    let function = self.function_words.contains(n);
+                    let e = WordEntry {
+                        function,
+                        not_content: !t.is_word()
+                            || function
+                            || lex.single_cue_tok(t)
+                            || lex.is_tok("reference_noun", t),
+                        party: lex.party_word_tok(t),
+                        term: NO_TERM,
+                    };
+                    words.insert(n.to_string(), e);
+                    e
+                }
+            };
+            if name && !e.function {
+                if let Some(names) = names.as_deref_mut() {
+                    names.push(t.norm.clone());
+                }
+            }
+            // Party names are on both sides of every exchange; the side gate already uses
+            // them, and as content they would make every claim look alike.
+            if !term || e.not_content || (t.cap && e.party) {
+                continue;
+            }
+            if e.term == NO_TERM {
+                e.term = self.term_number(terms, by_text, n);
+                if let Some(w) = words.get_mut(n) {
+                    w.term = e.term;
+                }
+            }
+            out.push(e.term);
+        }
     }
 
     pub fn new() -> Self {
@@ -189,7 +310,15 @@ impl Analyzer {
         toks: &[crate::text::Token],
         lex: &Lexicon,
     ) -> (Vec<Term>, Vec<String>) {
-        (self.terms_of(text, toks, lex), self.names_of(toks))
+        self.with_terms(|table| {
+            let (mut ids, mut names) = (Vec::new(), Vec::new());
+            self.term_numbers(table, text, toks, lex, &mut ids, Some(&mut names));
+            let terms = ids
+                .iter()
+                .map(|&id| table.terms[id as usize].text.clone())
+                .collect();
+            (terms, names)
+        })
     }
 
     /// Capitalised words that are not sentence-initial, as [`Prepared::names`] keeps them.
@@ -202,29 +331,97 @@ impl Analyzer {
     }
 
     fn terms_of(&self, text: &str, toks: &[crate::text::Token], lex: &Lexicon) -> Vec<Term> {
-        // Multi-word party names ("Addis Ababa", "United States") are out for the same
-        // reason as one-word ones below.
-        let in_party = in_multi_word_party(text, toks, lex);
-        toks.iter()
-            .zip(in_party)
-            .filter(|(_, party)| !party)
-            .map(|(t, _)| t)
-            .filter(|t| t.is_word())
-            .filter(|t| {
-                let n = t.norm.as_str();
-                let raw = &text[t.start..t.end];
-                if n == "us" && !raw.starts_with("US") {
-                    return false;
+        self.with_terms(|table| {
+            let mut ids = Vec::new();
+            self.term_numbers(table, text, toks, lex, &mut ids, None);
+            ids.iter()
+                .map(|&id| table.terms[id as usize].text.clone())
+                .collect()
+        })
+    }
+
+    /// The content terms of an article's units in one [`Vocab`], each unit's distinct terms
+    /// in it with their counts (as [`count_terms`] gives them), each term's background
+    /// document frequency, and the units' names ([`Analyzer::terms_and_names`]). `tokens`,
+    /// if given, are the units' tokens.
+    pub(crate) fn article_terms(
+        &self,
+        units: &[Unit],
+        tokens: Option<&[Vec<crate::text::Token>]>,
+        lex: &Lexicon,
+    ) -> ArticleTerms {
+        self.with_terms(|table| {
+            let mut seen: Vec<u32> = Vec::new();
+            let mut ends: Vec<usize> = Vec::with_capacity(units.len());
+            let mut names = Vec::with_capacity(units.len());
+            for (k, u) in units.iter().enumerate() {
+                let fresh;
+                let toks = match tokens {
+                    Some(t) => &t[k][..],
+                    None => {
+                        fresh = tokenize(&u.text, 0, u.text.len());
+                        &fresh[..]
+                    }
+                };
+                let mut unit_names = Vec::new();
+                self.term_numbers(table, &u.text, toks, lex, &mut seen, Some(&mut unit_names));
+                names.push(unit_names);
+                ends.push(seen.len());
+            }
+            let TermTable { terms, local, .. } = table;
+            if local.len() < terms.len() {
+                local.resize(terms.len(), NO_TERM);
+            }
+            let mut distinct: Vec<u32> = Vec::new();
+            for &g in &seen {
+                if local[g as usize] == NO_TERM {
+                    local[g as usize] = distinct.len() as u32;
+                    distinct.push(g);
                 }
-                !self.function_words.contains(n)
-                    && !lex.single_cue_tok(t)
-                    && !lex.is_tok("reference_noun", t)
-                    // Party names are on both sides of every exchange; the side gate already
-                    // uses them, and as content they would make every claim look alike.
-                    && (!t.cap || !lex.party_word_tok(t))
-            })
-            .map(|t| self.stem_family(&t.norm))
-            .collect()
+            }
+            let info = |x: u32| &terms[distinct[x as usize] as usize];
+            let rank = text_ranks(
+                distinct.len(),
+                |x| info(x).prefix,
+                |x, y| info(x).text.cmp(&info(y).text),
+            );
+            let mut vocab = vec![None; distinct.len()];
+            for (x, &r) in rank.iter().enumerate() {
+                vocab[r as usize] = Some(x as u32);
+            }
+            let vocab: Vec<u32> = vocab.into_iter().flatten().collect();
+            let mut start = 0;
+            let counts = ends
+                .iter()
+                .map(|&end| {
+                    let mut ids: Vec<u32> = seen[start..end]
+                        .iter()
+                        .map(|&g| rank[local[g as usize] as usize])
+                        .collect();
+                    start = end;
+                    run_counts(&mut ids)
+                })
+                .collect();
+            for &g in &distinct {
+                local[g as usize] = NO_TERM;
+            }
+            ArticleTerms {
+                bg_df: vocab.iter().map(|&x| info(x).bg_df).collect(),
+                vocab: Vocab {
+                    terms: vocab.iter().map(|&x| info(x).text.clone()).collect(),
+                },
+                counts,
+                names,
+            }
+        })
+    }
+
+    /// [`Analyzer::idf`] with the term's document frequencies in the background and the batch
+    /// known.
+    pub(crate) fn idf_of_counts(&self, bg_df: u32, batch_df: u32, batch_n: u32) -> f32 {
+        let df = bg_df + batch_df;
+        let n = self.bg_n + batch_n;
+        ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0
     }
 
     pub fn idf<K: DfKey, S: BuildHasher>(
@@ -233,10 +430,11 @@ impl Analyzer {
         batch_df: &HashMap<K, u32, S>,
         batch_n: u32,
     ) -> f32 {
-        let df =
-            self.bg_df.get(term).copied().unwrap_or(0) + batch_df.get(term).copied().unwrap_or(0);
-        let n = self.bg_n + batch_n;
-        ((1.0 + n as f32) / (1.0 + df as f32)).ln() + 1.0
+        self.idf_of_counts(
+            self.bg_df.get(term).copied().unwrap_or(0),
+            batch_df.get(term).copied().unwrap_or(0),
+            batch_n,
+        )
     }
 }
 
@@ -281,10 +479,164 @@ pub fn count_terms(terms: &[Term]) -> Vec<(Term, u32)> {
     out
 }
 
+/// An article's terms as [`Analyzer::article_terms`] finds them.
+pub(crate) struct ArticleTerms {
+    pub vocab: Vocab,
+    /// Per unit, its distinct terms' ids (ascending) and counts.
+    pub counts: Vec<Vec<(u32, u32)>>,
+    /// Per term id, its background document frequency.
+    pub bg_df: Vec<u32>,
+    /// Per unit, its names.
+    pub names: Vec<Vec<String>>,
+}
+
+/// The place in text order of each of `n` distinct texts, given each one's [`text_prefix`]
+/// and a comparison of two of them: by the prefixes as numbers, then by the whole texts where
+/// those are alike (comparing the texts throughout was most of the cost).
+fn text_ranks(
+    n: usize,
+    prefix: impl Fn(u32) -> u64,
+    cmp: impl Fn(u32, u32) -> std::cmp::Ordering,
+) -> Vec<u32> {
+    let mut order: Vec<(u64, u32)> = (0..n as u32).map(|x| (prefix(x), x)).collect();
+    // Ties are put in order below.
+    order.sort_unstable_by_key(|o| o.0);
+    let mut i = 0;
+    while i < order.len() {
+        let j = i + order[i..].iter().take_while(|o| o.0 == order[i].0).count();
+        if j - i > 1 {
+            order[i..j].sort_unstable_by(|x, y| cmp(x.1, y.1));
+        }
+        i = j;
+    }
+    let mut rank = vec![0u32; n];
+    for (r, &(_, x)) in order.iter().enumerate() {
+        rank[x as usize] = r as u32;
+    }
+    rank
+}
+
+/// Sorts `ids` and counts the runs: each distinct id, ascending, with how often it occurs.
+fn run_counts(ids: &mut [u32]) -> Vec<(u32, u32)> {
+    ids.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(ids.len());
+    for &id in ids.iter() {
+        match out.last_mut() {
+            Some((last, n)) if *last == id => *n += 1,
+            _ => out.push((id, 1)),
+        }
+    }
+    out
+}
+
+/// Distinct content terms in text order: a term's place here is its id in the [`Vector`]s
+/// made with the vocabulary. Pairing makes one for each article, so its vectors, document
+/// frequencies and cosines work on small numbers instead of hashing and comparing the terms'
+/// text (a tenth of a run, issue 7).
+#[derive(Debug, Default)]
+pub struct Vocab {
+    terms: Vec<Term>,
+}
+
+impl Vocab {
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// The term of id `id`.
+    pub fn term(&self, id: u32) -> &Term {
+        &self.terms[id as usize]
+    }
+
+    /// One vocabulary for the terms of many units, and each unit's distinct terms as ids in
+    /// ascending order (= text order) with how often they occur: what [`count_terms`] gives,
+    /// in ids.
+    pub fn intern(units: &[Vec<Term>]) -> (Self, Vec<Vec<(u32, u32)>>) {
+        // One word's term is one shared string within a thread's run, so its address names
+        // it; two addresses of the same text (the stem cache started over) meet in the sort.
+        let total: usize = units.iter().map(|u| u.len()).sum();
+        let mut first: rustc_hash::FxHashMap<usize, u32> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(total, Default::default());
+        let mut distinct: Vec<&Term> = Vec::new();
+        let mut seen: Vec<u32> = Vec::with_capacity(total);
+        for t in units.iter().flatten() {
+            let next = distinct.len() as u32;
+            let id = *first
+                .entry(std::sync::Arc::as_ptr(t) as *const u8 as usize)
+                .or_insert(next);
+            if id == next {
+                distinct.push(t);
+            }
+            seen.push(id);
+        }
+        let rank = text_ranks(
+            distinct.len(),
+            |x| text_prefix(distinct[x as usize]),
+            |x, y| distinct[x as usize].cmp(distinct[y as usize]),
+        );
+        let mut by_rank = vec![0u32; distinct.len()];
+        for (x, &r) in rank.iter().enumerate() {
+            by_rank[r as usize] = x as u32;
+        }
+        let mut id = vec![0u32; distinct.len()];
+        let mut terms: Vec<Term> = Vec::with_capacity(distinct.len());
+        for &x in &by_rank {
+            let t = distinct[x as usize];
+            if terms.last().is_none_or(|last| last != t) {
+                terms.push(t.clone());
+            }
+            id[x as usize] = terms.len() as u32 - 1;
+        }
+        let mut at = 0;
+        let counts = units
+            .iter()
+            .map(|u| {
+                let mut ids: Vec<u32> = seen[at..at + u.len()]
+                    .iter()
+                    .map(|&x| id[x as usize])
+                    .collect();
+                at += u.len();
+                run_counts(&mut ids)
+            })
+            .collect();
+        (Vocab { terms }, counts)
+    }
+
+    /// The vocabulary of one unit's [`count_terms`], whose ids are its places there.
+    fn of_counts(counts: &[(Term, u32)]) -> (Self, Vec<(u32, u32)>) {
+        let terms = counts.iter().map(|t| t.0.clone()).collect();
+        let ids = counts
+            .iter()
+            .enumerate()
+            .map(|(k, t)| (k as u32, t.1))
+            .collect();
+        (Vocab { terms }, ids)
+    }
+}
+
+/// The first eight bytes of `t` as a big-endian number, zeros after a shorter text: texts in
+/// order have prefixes in order (equal ones only if the texts are alike that far).
+fn text_prefix(t: &str) -> u64 {
+    let b = t.as_bytes();
+    match b.first_chunk::<8>() {
+        Some(head) => u64::from_be_bytes(*head),
+        None => b
+            .iter()
+            .enumerate()
+            .fold(0, |k, (i, &c)| k | (c as u64) << (56 - 8 * i)),
+    }
+}
+
 /// A sparse TF-IDF vector, L2-normalised, terms sorted for deterministic iteration.
 #[derive(Debug, Clone, Default)]
 pub struct Vector {
-    pub terms: Vec<(Term, f32)>,
+    /// (id in `vocab`, weight), ids ascending: in the terms' text order.
+    pub terms: Vec<(u32, f32)>,
+    vocab: std::sync::Arc<Vocab>,
 }
 
 impl Vector {
@@ -304,13 +656,25 @@ impl Vector {
         batch_df: &HashMap<K, u32, S>,
         batch_n: u32,
     ) -> Self {
+        let (vocab, ids) = Vocab::of_counts(counts);
+        let idf: Vec<f32> = vocab
+            .terms
+            .iter()
+            .map(|t| an.idf(t, batch_df, batch_n))
+            .collect();
+        Self::from_ids(&ids, &idf, &std::sync::Arc::new(vocab))
+    }
+
+    /// The vector of a unit's distinct term ids in `vocab` with their counts (ascending ids),
+    /// `idf` holding each id's inverse document frequency.
+    pub fn from_ids(counts: &[(u32, u32)], idf: &[f32], vocab: &std::sync::Arc<Vocab>) -> Self {
         // The vector comes out in term order, and its norm is summed in that order too; it
         // used to follow a randomly seeded hash map's order, so its last bit could change
         // from run to run.
-        let mut v: Vec<(Term, f32)> = Vec::with_capacity(counts.len());
-        for (t, n) in counts {
-            let c = *n as f32;
-            v.push((t.clone(), (1.0 + c.ln()) * an.idf(t, batch_df, batch_n)));
+        let mut v: Vec<(u32, f32)> = Vec::with_capacity(counts.len());
+        for &(t, n) in counts {
+            let c = n as f32;
+            v.push((t, (1.0 + c.ln()) * idf[t as usize]));
         }
         let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -318,23 +682,30 @@ impl Vector {
                 x.1 /= norm;
             }
         }
-        Vector { terms: v }
+        Vector {
+            terms: v,
+            vocab: vocab.clone(),
+        }
+    }
+
+    /// The text of the `k`-th term.
+    pub fn term(&self, k: usize) -> &str {
+        self.vocab.term(self.terms[k].0)
     }
 
     /// Cosine and the first `k` shared terms by contribution, largest first (ties by term):
     /// the only ones a score keeps, so the others are never copied.
     pub fn cosine_top(&self, other: &Vector, k: usize) -> (f32, Vec<String>) {
+        // Ids of one vocabulary (an article's units) compare as their terms do.
+        let same = std::sync::Arc::ptr_eq(&self.vocab, &other.vocab);
         let (mut i, mut j) = (0, 0);
         let mut sum = 0.0;
         let mut shared: Vec<(usize, f32)> = Vec::new();
         while i < self.terms.len() && j < other.terms.len() {
-            let (a, b) = (&self.terms[i].0, &other.terms[j].0);
-            // One word's term is one shared string within a thread's run, so the same
-            // pointer answers most matches without comparing the text.
-            let ord = if Term::ptr_eq(a, b) {
-                std::cmp::Ordering::Equal
+            let ord = if same {
+                self.terms[i].0.cmp(&other.terms[j].0)
             } else {
-                a.as_ref().cmp(b.as_ref())
+                self.term(i).cmp(other.term(j))
             };
             match ord {
                 std::cmp::Ordering::Less => i += 1,
@@ -348,19 +719,20 @@ impl Vector {
                 }
             }
         }
-        let name = |x: usize| self.terms[x].0.as_ref();
-        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| name(a.0).cmp(name(b.0))));
+        // A vector's terms are distinct and in text order, so their places order ties as
+        // their texts do.
+        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let top = shared
             .iter()
             .take(k)
-            .map(|x| name(x.0).to_string())
+            .map(|x| self.term(x.0).to_string())
             .collect();
         (sum.min(1.0), top)
     }
 }
 
 /// Everything the scorer needs about one unit, computed once.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Prepared {
     pub vector: Vector,
     /// Content words joined, for character-level similarity.
@@ -426,13 +798,37 @@ fn sorted_ascii_bigrams(bytes: &[u8]) -> Vec<u64> {
 }
 
 /// The character bigrams of a string, as `strsim::sorensen_dice` sees it (whitespace
-/// removed), sorted so two keys intersect by a merge. strsim rebuilt a hash map of one side's
-/// bigrams for every claim × rebuttal pair; this is built once per unit (issue 7).
+/// removed). strsim rebuilt a hash map of one side's bigrams for every claim × rebuttal pair;
+/// this is made once per unit (issue 7).
 #[derive(Debug, Clone, Default)]
 pub struct DiceKey {
     squeezed: String,
-    /// Each bigram `(a, b)` as `a << 32 | b`, which sorts as the pair does.
+    /// The sorted bigrams of a non-ASCII `squeezed`, each `(a, b)` as `a << 32 | b`, which
+    /// sorts as the pair does. An ASCII one (nearly all: content words are folded) keeps
+    /// none: a [`DiceProbe`] reads its bytes, and sorting every unit's bigrams was a thirtieth
+    /// of a run (issue 7).
     bigrams: Vec<u64>,
+    /// The table slots ([`dice_bucket`]) of the bigrams of two ASCII chars, all of an ASCII
+    /// `squeezed`'s: a claim meets several rebuttals' tables, and reading them off the bytes
+    /// each time cost more. Two keys of which one is ASCII can only share such bigrams.
+    buckets: Vec<u16>,
+    ascii: bool,
+}
+
+/// Buckets of a [`DiceProbe`]'s table: one for each pair of ASCII bytes.
+const DICE_BUCKETS: usize = 128 * 128;
+
+/// The table slot of the ASCII bigram `w`.
+#[inline]
+fn dice_bucket(w: &[u8]) -> u16 {
+    (w[0] as u16) << 7 | w[1] as u16
+}
+
+thread_local! {
+    /// A [`DiceProbe`]'s bigram counts (all zero between probes) and the slots a comparison
+    /// took from them.
+    static DICE_TABLE: std::cell::RefCell<(Vec<u32>, Vec<u16>)> =
+        std::cell::RefCell::new((vec![0; DICE_BUCKETS], Vec::new()));
 }
 
 impl DiceKey {
@@ -442,9 +838,14 @@ impl DiceKey {
             // pair of adjacent bytes.
             let mut squeezed: Vec<u8> = Vec::with_capacity(s.len());
             squeezed.extend(s.bytes().filter(|b| !matches!(b, b' ' | b'\t'..=b'\r')));
-            let bigrams = sorted_ascii_bigrams(&squeezed);
+            let buckets = squeezed.windows(2).map(dice_bucket).collect();
             let squeezed = String::from_utf8(squeezed).unwrap_or_default();
-            return DiceKey { squeezed, bigrams };
+            return DiceKey {
+                squeezed,
+                bigrams: Vec::new(),
+                buckets,
+                ascii: true,
+            };
         }
         let squeezed: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         let mut bigrams: Vec<u64> = squeezed
@@ -453,20 +854,56 @@ impl DiceKey {
             .map(|(a, b)| (a as u64) << 32 | b as u64)
             .collect();
         bigrams.sort_unstable();
-        DiceKey { squeezed, bigrams }
+        let buckets = bigrams
+            .iter()
+            .filter(|&&g| g >> 32 < 128 && g & 0xffff_ffff < 128)
+            .map(|&g| ((g >> 32) as u16) << 7 | (g & 127) as u16)
+            .collect();
+        DiceKey {
+            squeezed,
+            bigrams,
+            buckets,
+            ascii: false,
+        }
     }
 
-    /// Exactly `strsim::sorensen_dice` of the two source strings, including its use of byte
-    /// lengths in the denominator: the multiset intersection of sorted bigrams is the same
-    /// count strsim's decrement-a-hash-map loop arrives at.
-    pub fn similarity(&self, other: &DiceKey) -> f64 {
+    fn is_ascii(&self) -> bool {
+        self.ascii
+    }
+
+    /// The bigrams, sorted.
+    fn sorted_bigrams(&self) -> std::borrow::Cow<'_, [u64]> {
+        if self.is_ascii() {
+            std::borrow::Cow::Owned(sorted_ascii_bigrams(self.squeezed.as_bytes()))
+        } else {
+            std::borrow::Cow::Borrowed(&self.bigrams)
+        }
+    }
+
+    /// What every similarity answers before counting common bigrams.
+    fn trivial(&self, other: &DiceKey) -> Option<f64> {
         if self.squeezed == other.squeezed {
-            return 1.0;
+            return Some(1.0);
         }
         if self.squeezed.len() < 2 || other.squeezed.len() < 2 {
-            return 0.0;
+            return Some(0.0);
         }
-        let (a, b) = (&self.bigrams, &other.bigrams);
+        None
+    }
+
+    /// strsim's ratio from the number of common bigrams, including its use of byte lengths in
+    /// the denominator.
+    fn ratio(&self, other: &DiceKey, common: usize) -> f64 {
+        (2 * common) as f64 / (self.squeezed.len() + other.squeezed.len() - 2) as f64
+    }
+
+    /// Exactly `strsim::sorensen_dice` of the two source strings: the multiset intersection
+    /// of sorted bigrams is the same count strsim's decrement-a-hash-map loop arrives at.
+    pub fn similarity(&self, other: &DiceKey) -> f64 {
+        if let Some(s) = self.trivial(other) {
+            return s;
+        }
+        let (a, b) = (self.sorted_bigrams(), other.sorted_bigrams());
         let (mut i, mut j, mut common) = (0, 0, 0usize);
         while i < a.len() && j < b.len() {
             match a[i].cmp(&b[j]) {
@@ -479,7 +916,77 @@ impl DiceKey {
                 }
             }
         }
-        (2 * common) as f64 / (self.squeezed.len() + other.squeezed.len() - 2) as f64
+        self.ratio(other, common)
+    }
+
+    /// Runs `f` with this key's bigrams counted in a table, for comparing many keys with it
+    /// (a rebuttal meets every claim of its dispute) without sorting anyone's bigrams.
+    pub fn probe<R>(&self, f: impl FnOnce(&mut DiceProbe) -> R) -> R {
+        let run = |counts: &mut [u32], taken: &mut Vec<u16>| {
+            for &b in &self.buckets {
+                counts[b as usize] += 1;
+            }
+            f(&mut DiceProbe {
+                key: self,
+                counts,
+                taken,
+            })
+        };
+        DICE_TABLE.with(|t| match t.try_borrow_mut() {
+            Ok(mut t) => {
+                /// Empties the thread's table after the probe, even one that panicked.
+                struct Clear<'t>(&'t DiceKey, &'t mut (Vec<u32>, Vec<u16>));
+                impl Drop for Clear<'_> {
+                    fn drop(&mut self) {
+                        let (counts, taken) = &mut *self.1;
+                        for &b in &self.0.buckets {
+                            counts[b as usize] = 0;
+                        }
+                        taken.clear();
+                    }
+                }
+                let clear = Clear(self, &mut t);
+                let (counts, taken) = &mut *clear.1;
+                run(counts, taken)
+            }
+            Err(_) => run(&mut vec![0; DICE_BUCKETS], &mut Vec::new()),
+        })
+    }
+}
+
+/// A [`DiceKey`] with its bigrams counted in a table ([`DiceKey::probe`]).
+pub struct DiceProbe<'a> {
+    key: &'a DiceKey,
+    counts: &'a mut [u32],
+    taken: &'a mut Vec<u16>,
+}
+
+impl DiceProbe<'_> {
+    /// [`DiceKey::similarity`] of the probed key and `other`: their common bigrams are the
+    /// ones `other` can take from the table, each as often as the table holds it, when either
+    /// key is ASCII (the table holds the probed key's bigrams of two ASCII chars).
+    pub fn similarity(&mut self, other: &DiceKey) -> f64 {
+        let key = self.key;
+        if let Some(s) = key.trivial(other) {
+            return s;
+        }
+        if !key.is_ascii() && !other.is_ascii() {
+            return key.similarity(other);
+        }
+        let mut common = 0usize;
+        for &b in &other.buckets {
+            let n = &mut self.counts[b as usize];
+            if *n > 0 {
+                *n -= 1;
+                common += 1;
+                self.taken.push(b);
+            }
+        }
+        for &b in self.taken.iter() {
+            self.counts[b as usize] += 1;
+        }
+        self.taken.clear();
+        key.ratio(other, common)
     }
 }
 
@@ -518,42 +1025,39 @@ pub fn prepare_parts<K: DfKey, S: BuildHasher>(
     batch_df: &HashMap<K, u32, S>,
     batch_n: u32,
 ) -> Prepared {
-    prepare_as(
-        u,
-        &count_terms(&terms),
-        names,
-        an,
-        lex,
-        batch_df,
-        batch_n,
-        None,
-    )
+    let (vocab, ids) = Vocab::of_counts(&count_terms(&terms));
+    let idf: Vec<f32> = vocab
+        .terms
+        .iter()
+        .map(|t| an.idf(t, batch_df, batch_n))
+        .collect();
+    prepare_as(u, &ids, names, &std::sync::Arc::new(vocab), &idf, lex, None)
 }
 
-/// [`prepare_parts`] for a unit that is only ever scored in its own role (`Some`), as pairing
-/// scores claims against rebuttals: a claim's rebuttal side (`folded`, `refs`) and a
-/// rebuttal's claim side (`aliases`) are left empty, since nothing reads them.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn prepare_as<K: DfKey, S: BuildHasher>(
+/// [`prepare_parts`] from the unit's distinct term ids in `vocab` with their counts, `idf`
+/// holding each id's inverse document frequency, for a unit that is only ever scored in its
+/// own role (`Some`), as pairing scores claims against rebuttals: a claim's rebuttal side
+/// (`folded`, `refs`) and a rebuttal's claim side (`aliases`) are left empty, since nothing
+/// reads them.
+pub(crate) fn prepare_as(
     u: &Unit,
-    counts: &[(Term, u32)],
+    counts: &[(u32, u32)],
     names: Vec<String>,
-    an: &Analyzer,
+    vocab: &std::sync::Arc<Vocab>,
+    idf: &[f32],
     lex: &Lexicon,
-    batch_df: &HashMap<K, u32, S>,
-    batch_n: u32,
     role: Option<crate::unit::Role>,
 ) -> Prepared {
     use crate::unit::Role;
-    let vector = Vector::from_counts(counts, an, batch_df, batch_n);
+    let vector = Vector::from_ids(counts, idf, vocab);
     // The vector's terms are the distinct terms in sorted order: the sorted, deduplicated
     // list that `content` joins, without sorting it again.
-    let mut content = String::with_capacity(counts.iter().map(|t| t.0.len() + 1).sum());
-    for (k, (t, _)) in vector.terms.iter().enumerate() {
+    let mut content = String::with_capacity(counts.iter().map(|t| vocab.term(t.0).len() + 1).sum());
+    for (k, &(t, _)) in counts.iter().enumerate() {
         if k > 0 {
             content.push(' ');
         }
-        content.push_str(t);
+        content.push_str(vocab.term(t));
     }
     let as_rebuttal = role != Some(Role::Claim);
     let folded = if as_rebuttal {
@@ -640,6 +1144,59 @@ pub struct RefSide {
     sources: Vec<(usize, usize)>,
 }
 
+/// The words of a text (runs of alphanumeric chars, `-` and `'`) as byte ranges, each one
+/// past its place in the text (as in the text padded with a space in front). Byte by byte for
+/// ASCII, which a rebuttal nearly all is.
+fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    // A word and its gap take five or six bytes of news text.
+    let mut words = Vec::with_capacity(text.len() / 4 + 1);
+    let bytes = text.as_bytes();
+    // Whether the char at `i` is a word's, and its length.
+    let at = |i: usize| -> (bool, usize) {
+        let b = bytes[i];
+        if b.is_ascii() {
+            (WORD_BYTES[b as usize], 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            (c.is_alphanumeric(), c.len_utf8())
+        }
+    };
+    let mut i = 0;
+    loop {
+        while i < bytes.len() {
+            let (word, len) = at(i);
+            if word {
+                break;
+            }
+            i += len;
+        }
+        if i >= bytes.len() {
+            return words;
+        }
+        let start = i;
+        while i < bytes.len() {
+            let (word, len) = at(i);
+            if !word {
+                break;
+            }
+            i += len;
+        }
+        words.push((start + 1, i + 1));
+    }
+}
+
+/// The ASCII bytes of words ([`word_spans`]): letters, digits, `-` and `'`.
+const WORD_BYTES: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'\'';
+        b += 1;
+    }
+    t
+};
+
 impl RefSide {
     pub fn new(rebuttal_folded: &str, lex: &Lexicon) -> Self {
         let mut padded = String::with_capacity(rebuttal_folded.len() + 2);
@@ -647,22 +1204,7 @@ impl RefSide {
         padded.push_str(rebuttal_folded);
         padded.push(' ');
         // A word and its gap take five or six bytes of news text.
-        let mut words = Vec::with_capacity(rebuttal_folded.len() / 4 + 1);
-        let mut start = None;
-        for (i, c) in rebuttal_folded.char_indices() {
-            let in_word = c.is_alphanumeric() || c == '-' || c == '\'';
-            match (in_word, start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    words.push((s + 1, i + 1));
-                    start = None;
-                }
-                _ => {}
-            }
-        }
-        if let Some(s) = start {
-            words.push((s + 1, rebuttal_folded.len() + 1));
-        }
+        let words = word_spans(rebuttal_folded);
         let trimmed: Vec<(usize, usize)> = words
             .iter()
             .map(|&(s, e)| (s, s + trim_poss(&padded[s..e]).len()))
@@ -970,12 +1512,26 @@ pub fn score_with_names(
     w: &Weights,
     names: Option<f32>,
 ) -> Score {
-    let (lexical, shared) = c.vector.cosine_top(&r.vector, 5);
     let dice = if c.content.is_empty() || r.content.is_empty() {
         0.0
     } else {
         c.dice.similarity(&r.dice) as f32
     };
+    score_with_parts(claim, c, rebuttal, r, w, names, dice)
+}
+
+/// [`score_with_names`] with the Sørensen–Dice similarity of the contents too, which a caller
+/// may have worked out with a [`DiceProbe`] (0.0 when either content is empty).
+pub fn score_with_parts(
+    claim: &Unit,
+    c: &Prepared,
+    rebuttal: &Unit,
+    r: &Prepared,
+    w: &Weights,
+    names: Option<f32>,
+    dice: f32,
+) -> Score {
+    let (lexical, shared) = c.vector.cosine_top(&r.vector, 5);
     let fuzzy = match names {
         Some(n) => 0.5 * dice + 0.5 * n,
         None => dice,
@@ -1156,6 +1712,40 @@ mod tests {
     }
 
     #[test]
+    fn word_spans_are_the_char_walk() {
+        let plain = |text: &str| {
+            let mut words = Vec::new();
+            let mut start = None;
+            for (i, c) in text.char_indices() {
+                let in_word = c.is_alphanumeric() || c == '-' || c == '\'';
+                match (in_word, start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(s)) => {
+                        words.push((s + 1, i + 1));
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(s) = start {
+                words.push((s + 1, text.len() + 1));
+            }
+            words
+        };
+        let pieces = [
+            "a", "B7", " ", "-", "'", ",", "\u{e9}", "\u{201c}", "\u{3c0}", "\t", "x\u{308}",
+        ];
+        let mut rng = crate::testrng::XorShift(0x9E3779B97F4A7C15);
+        let mut next = || rng.next();
+        for _ in 0..20_000 {
+            let t: String = (0..next() % 12)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            assert_eq!(word_spans(&t), plain(&t), "{t:?}");
+        }
+    }
+
+    #[test]
     fn kept_sources_answer_as_the_walk_over_the_words() {
         let lex = Lexicon::builtin();
         let words = [
@@ -1195,34 +1785,187 @@ mod tests {
         }
     }
 
+    /// An article's vocabulary gives each unit what [`count_terms`] gives, in ids: terms
+    /// long and short, alike in their first eight bytes or more, and the same text in
+    /// different strings (a stem cache that started over).
     #[test]
-    fn cosine_of_shared_terms_matches_cosine_of_copies() {
+    fn interned_terms_count_as_count_terms() {
+        let words = [
+            "a",
+            "b",
+            "ab",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgg",
+            "abcdefgh\0",
+            "extrem",
+            "extremi",
+            "z\u{e9}",
+            "",
+            "abcdefghij",
+        ];
+        let pool: Vec<Term> = words.iter().map(|w| Term::from(*w)).collect();
+        let copies: Vec<Term> = words.iter().map(|w| Term::from(*w)).collect();
+        let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
+        let mut next = || rng.next();
+        for _ in 0..300 {
+            let units: Vec<Vec<Term>> = (0..next() % 7)
+                .map(|_| {
+                    (0..next() % 12)
+                        .map(|_| {
+                            let k = (next() % words.len() as u64) as usize;
+                            if next() % 4 == 0 {
+                                copies[k].clone()
+                            } else {
+                                pool[k].clone()
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let (vocab, ids) = Vocab::intern(&units);
+            let all: Vec<&str> = vocab.terms.iter().map(|t| t.as_ref()).collect();
+            assert!(all.windows(2).all(|w| w[0] < w[1]), "{all:?}");
+            for (u, got) in units.iter().zip(&ids) {
+                let got: Vec<(String, u32)> = got
+                    .iter()
+                    .map(|&(t, n)| (vocab.term(t).to_string(), n))
+                    .collect();
+                let want: Vec<(String, u32)> = count_terms(u)
+                    .into_iter()
+                    .map(|(t, n)| (t.to_string(), n))
+                    .collect();
+                assert_eq!(got, want, "{u:?}");
+            }
+        }
+    }
+
+    /// [`Analyzer::terms`] as it was written before the thread's table: the grammar-word
+    /// test, the lexicon's tests and the stemmer, one token at a time.
+    fn terms_plain(an: &Analyzer, text: &str, lex: &Lexicon) -> Vec<String> {
+        let toks = tokenize(text, 0, text.len());
+        let in_party = in_multi_word_party(text, &toks, lex);
+        toks.iter()
+            .zip(in_party)
+            .filter(|(_, party)| !party)
+            .map(|(t, _)| t)
+            .filter(|t| t.is_word())
+            .filter(|t| {
+                let n = t.norm.as_str();
+                let raw = &text[t.start..t.end];
+                if n == "us" && !raw.starts_with("US") {
+                    return false;
+                }
+                !FUNCTION_WORDS.contains(&n)
+                    && !lex.single_cue_tok(t)
+                    && !lex.is_tok("reference_noun", t)
+                    && (!t.cap || !lex.party_word_tok(t))
+            })
+            .map(|t| family(&an.stemmer.stem(&t.norm)))
+            .collect()
+    }
+
+    /// An article's numbered terms are each unit's [`count_terms`] of its [`Analyzer::terms`],
+    /// with its names, from the units' tokens or without them, and again after the thread's
+    /// table has filled up and started over.
+    #[test]
+    fn article_terms_are_each_units_counted_terms() {
+        let an = Analyzer::new();
+        let lex = Lexicon::builtin();
+        let mut articles = Vec::new();
+        for dir in ["data/articles", "data/heldout/articles"] {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                let art = crate::article::Article {
+                    id: path.display().to_string(),
+                    text: std::fs::read_to_string(&path).unwrap(),
+                    ..Default::default()
+                };
+                let ex = crate::extract::extract(&art, &lex, &Default::default()).unwrap();
+                articles.push((ex.units, ex.unit_tokens));
+            }
+        }
+        for round in 0..2 {
+            if round == 1 {
+                let many: String = (0..STEM_CACHE_MAX + 10)
+                    .map(|k| format!("w{k}x "))
+                    .collect();
+                assert!(an.terms(&many, &lex).len() > STEM_CACHE_MAX);
+            }
+            for (units, tokens) in &articles {
+                for toks in [None, Some(&tokens[..])] {
+                    let got = an.article_terms(units, toks, &lex);
+                    let all: Vec<&str> = got.vocab.terms.iter().map(|t| t.as_ref()).collect();
+                    assert!(all.windows(2).all(|w| w[0] < w[1]), "{all:?}");
+                    for (t, &df) in all.iter().zip(&got.bg_df) {
+                        assert_eq!(an.bg_df.get(*t).copied().unwrap_or(0), df, "{t}");
+                    }
+                    for (k, u) in units.iter().enumerate() {
+                        let (terms, names) = an.terms_and_names(&u.text, &lex);
+                        let strings: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
+                        assert_eq!(strings, terms_plain(&an, &u.text, &lex), "{}", u.text);
+                        let toks = tokenize(&u.text, 0, u.text.len());
+                        assert_eq!(names, an.names_of(&toks), "{}", u.text);
+                        let want: Vec<(String, u32)> = count_terms(&terms)
+                            .into_iter()
+                            .map(|(t, n)| (t.to_string(), n))
+                            .collect();
+                        let have: Vec<(String, u32)> = got.counts[k]
+                            .iter()
+                            .map(|&(t, n)| (got.vocab.term(t).to_string(), n))
+                            .collect();
+                        assert_eq!(have, want, "{}", u.text);
+                        assert_eq!(got.names[k], names);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Vectors of one vocabulary (ids compared) and of separate ones (texts compared) give the
+    /// same cosine and shared terms.
+    #[test]
+    fn cosine_by_ids_matches_cosine_by_text() {
         let an = Analyzer::new();
         let lex = Lexicon::builtin();
         let df: HashMap<Term, u32> = HashMap::new();
-        let a = an.shared_terms(
+        let texts = [
             "accused the country of supporting extremism and terror",
-            &lex,
-        );
-        let b = an.shared_terms(
             "denied supporting extremist terror groups in the country",
-            &lex,
-        );
-        // The same strings, none shared with `a`'s: every match compares text.
-        let copies = |t: &[Term]| -> Vec<Term> { t.iter().map(|x| Term::from(&**x)).collect() };
-        let (va, vb) = (
-            Vector::build(&a, &an, &df, 0),
-            Vector::build(&b, &an, &df, 0),
-        );
-        let vb_copy = Vector::build(&copies(&b), &an, &df, 0);
-        assert!(va
-            .terms
+            "the sanctions on oil exports and the tanker seizure",
+            "sanctions, sanctions and more sanctions on the country",
+            "",
+        ];
+        let terms: Vec<Vec<Term>> = texts.iter().map(|t| an.shared_terms(t, &lex)).collect();
+        let (vocab, ids) = Vocab::intern(&terms);
+        let idf: Vec<f32> = (0..vocab.len() as u32)
+            .map(|t| an.idf(vocab.term(t), &df, 0))
+            .collect();
+        let vocab = std::sync::Arc::new(vocab);
+        let joint: Vec<Vector> = ids
             .iter()
-            .any(|(x, _)| vb.terms.iter().any(|(y, _)| Term::ptr_eq(x, y))));
-        let (shared, plain) = (va.cosine_top(&vb, 5), va.cosine_top(&vb_copy, 5));
-        assert_eq!(shared.0.to_bits(), plain.0.to_bits());
-        assert_eq!(shared.1, plain.1);
-        assert!(!plain.1.is_empty());
+            .map(|c| Vector::from_ids(c, &idf, &vocab))
+            .collect();
+        let own: Vec<Vector> = terms
+            .iter()
+            .map(|t| Vector::build(t, &an, &df, 0))
+            .collect();
+        let mut some_shared = false;
+        for a in 0..texts.len() {
+            for b in 0..texts.len() {
+                let (x, y) = (
+                    joint[a].cosine_top(&joint[b], 3),
+                    own[a].cosine_top(&own[b], 3),
+                );
+                assert_eq!(x.0.to_bits(), y.0.to_bits(), "{a} {b}");
+                assert_eq!(x.1, y.1, "{a} {b}");
+                some_shared |= a != b && !x.1.is_empty();
+                let weights =
+                    |v: &Vector| v.terms.iter().map(|t| t.1.to_bits()).collect::<Vec<_>>();
+                assert_eq!(weights(&joint[a]), weights(&own[a]));
+            }
+        }
+        assert!(some_shared);
     }
 
     #[test]
@@ -1246,6 +1989,41 @@ mod tests {
             DiceKey::new(&long).similarity(&DiceKey::new(&other)),
             strsim::sorensen_dice(&long, &other)
         );
+    }
+
+    /// A probe's similarities are the plain ones (and strsim's), for probed and compared keys
+    /// of all kinds: ASCII or not, short, equal, with repeated bigrams; and the table is
+    /// empty again after each probe.
+    #[test]
+    fn dice_probe_matches_the_plain_similarity() {
+        let mut rng = crate::testrng::XorShift(0x9E3779B97F4A7C15);
+        let mut next = || rng.next();
+        let alphabet = ["a", "b", "c", "ab", " ", "é", "\t", "x", "aa"];
+        let mut word = |n: u64| -> String {
+            (0..n % 14)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect()
+        };
+        let keys: Vec<String> = (0..300).map(|k| word(k * 7 + 3)).collect();
+        for (k, probed) in keys.iter().enumerate() {
+            let pk = DiceKey::new(probed);
+            let others: Vec<&String> = keys.iter().skip(k % 7).step_by(11).collect();
+            let got: Vec<f64> = pk.probe(|p| {
+                others
+                    .iter()
+                    .map(|o| p.similarity(&DiceKey::new(o)))
+                    .collect()
+            });
+            for (o, g) in others.iter().zip(got) {
+                let plain = pk.similarity(&DiceKey::new(o));
+                assert_eq!(g.to_bits(), plain.to_bits(), "{probed:?} vs {o:?}");
+                assert_eq!(g, strsim::sorensen_dice(probed, o), "{probed:?} vs {o:?}");
+            }
+            DICE_TABLE.with(|t| {
+                let t = t.borrow();
+                assert!(t.0.iter().all(|&n| n == 0) && t.1.is_empty());
+            });
+        }
     }
 
     #[test]
