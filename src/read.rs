@@ -716,30 +716,8 @@ fn jsonl_line(line: &str, lineno: usize, display: &str, opts: &ReadOptions, batc
     }
     let origin = format!("{display}:{lineno}");
     if let Some([id, Some(text), title, date, source]) = simple_record(line) {
-        let (id, named) = match id {
-            Some(id) => (id, true),
-            None => (format!("line{lineno}"), false),
-        };
-        if !opts.owns(&id) {
-            return;
-        }
-        if !named {
-            batch.issues.push(InputIssue::warning(
-                display,
-                Some(lineno),
-                "missing-field",
-                format!("no `id`; using {id}"),
-            ));
-        }
-        let art = Article {
-            id,
-            text,
-            title,
-            date,
-            source,
-            origin,
-        };
-        push_article(batch, art, opts);
+        let fields = [title, date, source];
+        push_record(batch, opts, display, lineno, origin, id, text, fields);
         return;
     }
     jsonl_value(line, lineno, origin, display, opts, batch)
@@ -786,11 +764,45 @@ fn jsonl_value(
         batch.failed += 1;
         return;
     };
-    let id = json_str(&v, "id").unwrap_or_else(|| format!("line{lineno}"));
+    let fields = [
+        json_str(&v, "title"),
+        json_str(&v, "date"),
+        json_str(&v, "source"),
+    ];
+    let id = json_str(&v, "id");
+    push_record(
+        batch,
+        opts,
+        display,
+        lineno,
+        origin,
+        id,
+        text.to_string(),
+        fields,
+    );
+}
+
+/// A JSON Lines record's article, however it was read: named `line{lineno}` (with a
+/// warning) when it has no `id`, and left to another shard when this one does not own it.
+#[allow(clippy::too_many_arguments)]
+fn push_record(
+    batch: &mut Batch,
+    opts: &ReadOptions,
+    display: &str,
+    lineno: usize,
+    origin: String,
+    id: Option<String>,
+    text: String,
+    [title, date, source]: [Option<String>; 3],
+) {
+    let (id, named) = match id {
+        Some(id) => (id, true),
+        None => (format!("line{lineno}"), false),
+    };
     if !opts.owns(&id) {
         return;
     }
-    if json_str(&v, "id").is_none() {
+    if !named {
         batch.issues.push(InputIssue::warning(
             display,
             Some(lineno),
@@ -800,10 +812,10 @@ fn jsonl_value(
     }
     let art = Article {
         id,
-        text: text.to_string(),
-        title: json_str(&v, "title"),
-        date: json_str(&v, "date"),
-        source: json_str(&v, "source"),
+        text,
+        title,
+        date,
+        source,
         origin,
     };
     push_article(batch, art, opts);
