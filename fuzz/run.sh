@@ -2,7 +2,8 @@
 # Fuzzes the reader + extractor (+ pairing) with cargo-fuzz. Not part of CI: it runs for as
 # long as asked and needs libFuzzer's sanitizer flags.
 #
-#   fuzz/run.sh [SECONDS]                  # default 1800 (30 minutes), one job
+#   fuzz/run.sh [SECONDS]                  # default 1800 (30 minutes), one job (target extract;
+#                                          # the jsonl target: cargo fuzz run jsonl, see RUNS.md)
 #   FUZZ_ON_STABLE=1 fuzz/run.sh [SECONDS]   # stable toolchain even if nightly is installed
 #
 # Crashes land in fuzz/artifacts/extract/; copy each into tests/fuzz-regressions/ (the

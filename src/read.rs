@@ -723,6 +723,20 @@ fn jsonl_line(line: &str, lineno: usize, display: &str, opts: &ReadOptions, batc
     jsonl_value(line, lineno, origin, display, opts, batch)
 }
 
+/// One JSON Lines line read both ways, [`jsonl_line`] (which takes the Value-free way when it
+/// can) and [`jsonl_value`], as what each put in a batch (articles, issues, counts), for the
+/// fuzz target `jsonl` to compare. Not for other use.
+#[doc(hidden)]
+pub fn jsonl_line_both_ways(line: &str) -> (String, String) {
+    let opts = ReadOptions::default();
+    let (mut fast, mut slow) = (Batch::default(), Batch::default());
+    jsonl_line(line, 1, "fuzz", &opts, &mut fast);
+    if !line.trim().is_empty() {
+        jsonl_value(line, 1, "fuzz:1".to_string(), "fuzz", &opts, &mut slow);
+    }
+    (format!("{fast:?}"), format!("{slow:?}"))
+}
+
 /// [`jsonl_line`] through a `serde_json::Value`: every line [`simple_record`] leaves alone,
 /// and the reference it is tested against.
 fn jsonl_value(
