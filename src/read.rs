@@ -1324,11 +1324,11 @@ fn plan_jsonl(
     acc: &mut Batch,
     sink: &mut dyn FnMut(Planned),
 ) -> std::io::Result<usize> {
+    use rayon::prelude::*;
     use std::io::BufRead;
     let Some(p) = &src.path else {
         return Ok(0);
     };
-    use rayon::prelude::*;
     // Lines are parsed in parallel a few megabytes at a time and handed to `sink` in file
     // order. Parsed one by one, this pass was a serial stretch at the start of every run,
     // with one core idle (issue 7); the chunk bounds the memory it holds.
