@@ -119,13 +119,13 @@ fn pair_id_bytes(h: u64) -> [u8; 17] {
 }
 
 /// [`pair_id`]'s hashes for one claim, its part of the hashed bytes laid down once.
-struct PairHasher {
+pub(crate) struct PairHasher {
     buf: Vec<u8>,
     prefix: usize,
 }
 
 impl PairHasher {
-    fn new(article: &str, claim_text: &str) -> Self {
+    pub(crate) fn new(article: &str, claim_text: &str) -> Self {
         let mut buf = Vec::with_capacity(article.len() + claim_text.len() + 512);
         buf.extend_from_slice(article.as_bytes());
         buf.push(0x1f);
@@ -136,7 +136,7 @@ impl PairHasher {
     }
 
     /// The hash of the pair id of the claim and `rebuttal_text`.
-    fn hash(&mut self, rebuttal_text: &str) -> u64 {
+    pub(crate) fn hash(&mut self, rebuttal_text: &str) -> u64 {
         self.buf.truncate(self.prefix);
         self.buf.extend_from_slice(rebuttal_text.as_bytes());
         xxhash_rust::xxh3::xxh3_64(&self.buf)

@@ -1813,28 +1813,17 @@ fn pair_id_of(article: &str, claim_text: &str, rebuttal_text: &str) -> String {
 
 /// [`pair_id`]s of one claim's rows: the article and claim part of the hashed bytes is laid
 /// down once per claim, not copied again for each of its rows.
-struct PairIds {
-    buf: Vec<u8>,
-    prefix: usize,
-}
+struct PairIds(crate::pair::PairHasher);
 
 impl PairIds {
     fn new(article: &str, claim_text: &str) -> PairIds {
-        let mut buf = Vec::with_capacity(article.len() + 2 * claim_text.len() + 2);
-        buf.extend_from_slice(article.as_bytes());
-        buf.push(0x1f);
-        buf.extend_from_slice(claim_text.as_bytes());
-        buf.push(0x1f);
-        let prefix = buf.len();
-        PairIds { buf, prefix }
+        PairIds(crate::pair::PairHasher::new(article, claim_text))
     }
 
     /// [`crate::pair::pair_id`] of the claim and `rebuttal_text`, the claim's part of the
     /// hashed bytes laid out once.
     fn of(&mut self, rebuttal_text: &str) -> String {
-        self.buf.truncate(self.prefix);
-        self.buf.extend_from_slice(rebuttal_text.as_bytes());
-        crate::pair::pair_id_of_hash(xxhash_rust::xxh3::xxh3_64(&self.buf))
+        crate::pair::pair_id_of_hash(self.0.hash(rebuttal_text))
     }
 }
 
