@@ -190,9 +190,10 @@ struct Slot {
 /// linear probing. `mark` looks up every token of every sentence: hashing the word as a
 /// string, probing the map and comparing the key with `memcmp` took some 75 instructions a
 /// token, and two loads, a multiply and two comparisons answer here. Longer words are left
-/// to the map.
+/// to the map. (Scoring keeps what it knows of each word in one too, 0 for a word it has not
+/// met.)
 #[derive(Debug, Clone, Default)]
-struct WordTable {
+pub(crate) struct WordTable {
     slots: Vec<Slot>,
     /// `slots.len()` is `1 << bits`.
     bits: u32,
@@ -209,7 +210,7 @@ impl WordTable {
 
     /// The classes of `w`, or `None` when it is too long for the table (ask the map).
     #[inline(always)]
-    fn get(&self, w: &str) -> Option<u64> {
+    pub(crate) fn get(&self, w: &str) -> Option<u64> {
         let key = short_key(w.as_bytes())?;
         if self.used == 0 {
             return Some(0);
@@ -229,10 +230,10 @@ impl WordTable {
         }
     }
 
-    /// Sets the classes of `w`; a word too long for the table is left out.
-    fn set(&mut self, w: &str, classes: u64) {
+    /// Sets the classes of `w`; a word too long for the table is left out (false).
+    pub(crate) fn set(&mut self, w: &str, classes: u64) -> bool {
         let Some(key) = short_key(w.as_bytes()) else {
-            return;
+            return false;
         };
         if (self.used + 1) * 2 > self.slots.len() {
             let old = std::mem::take(&mut self.slots);
@@ -248,6 +249,12 @@ impl WordTable {
             len: w.len() as u64 + 1,
             mask: classes,
         });
+        true
+    }
+
+    /// The words set.
+    pub(crate) fn len(&self) -> usize {
+        self.used
     }
 
     fn put(&mut self, slot: Slot) {

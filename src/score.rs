@@ -119,7 +119,11 @@ impl<K: std::borrow::Borrow<str> + std::hash::Hash + Eq> DfKey for K {}
 /// term, and numbered terms let an article's vocabulary be gathered without hashing them again.
 #[derive(Default)]
 struct TermTable {
-    words: rustc_hash::FxHashMap<String, WordEntry>,
+    /// The words met, by [`WordEntry::pack`]: one look-up per token of every unit, and hashing
+    /// each as a string and comparing it with `memcmp` was most of the cost of `terms`
+    /// (issue 7). Words too long for it are in `long_words`.
+    words: crate::lexicon::WordTable,
+    long_words: rustc_hash::FxHashMap<String, WordEntry>,
     terms: Vec<TermInfo>,
     by_text: rustc_hash::FxHashMap<Term, u32>,
     /// Scratch of [`Analyzer::article_terms`]: each term's place among an article's distinct
@@ -141,6 +145,46 @@ struct WordEntry {
 
 const NO_TERM: u32 = u32::MAX;
 
+impl WordEntry {
+    /// As a [`crate::lexicon::WordTable`] holds it: never 0, which is a word not met.
+    fn pack(self) -> u64 {
+        self.term as u64
+            | (self.function as u64) << 32
+            | (self.not_content as u64) << 33
+            | (self.party as u64) << 34
+            | 1 << 35
+    }
+
+    fn unpack(v: u64) -> Self {
+        WordEntry {
+            term: v as u32,
+            function: v >> 32 & 1 == 1,
+            not_content: v >> 33 & 1 == 1,
+            party: v >> 34 & 1 == 1,
+        }
+    }
+}
+
+impl TermTable {
+    fn word(&self, w: &str) -> Option<WordEntry> {
+        match self.words.get(w) {
+            Some(0) => None,
+            Some(v) => Some(WordEntry::unpack(v)),
+            None => self.long_words.get(w).copied(),
+        }
+    }
+
+    fn set_word(&mut self, w: &str, e: WordEntry) {
+        if !self.words.set(w, e.pack()) {
+            self.long_words.insert(w.to_string(), e);
+        }
+    }
+
+    fn word_count(&self) -> usize {
+        self.words.len() + self.long_words.len()
+    }
+}
+
 struct TermInfo {
     text: Term,
     prefix: u64,
@@ -161,7 +205,7 @@ impl Analyzer {
     fn with_terms<R>(&self, f: impl FnOnce(&mut TermTable) -> R) -> R {
         TERMS.with(|t| match t.try_borrow_mut() {
             Ok(mut t) => {
-                if t.words.len() >= STEM_CACHE_MAX {
+                if t.word_count() >= STEM_CACHE_MAX {
                     *t = TermTable::default();
                 }
                 f(&mut t)
@@ -207,12 +251,6 @@ impl Analyzer {
         // Multi-word party names ("Addis Ababa", "United States") are out for the same
         // reason as one-word ones below.
         let in_party = in_multi_word_party(text, toks, lex);
-        let TermTable {
-            words,
-            terms,
-            by_text,
-            ..
-        } = table;
         for (k, (t, party)) in toks.iter().zip(in_party).enumerate() {
             let n = t.norm.as_str();
             // Capitalised words that are not sentence-initial.
@@ -221,8 +259,8 @@ impl Analyzer {
             if !name && !term {
                 continue;
             }
-            let mut e = match words.get(n) {
-                Some(&e) => e,
+            let mut e = match table.word(n) {
+                Some(e) => e,
                 None => {
                     // What the lexicon says of a token depends on its word alone (its marked
                     // classes are the word's), so it is asked once per word.
@@ -236,7 +274,7 @@ impl Analyzer {
                         party: lex.party_word_tok(t),
                         term: NO_TERM,
                     };
-                    words.insert(n.to_string(), e);
+                    table.set_word(n, e);
                     e
                 }
             };
@@ -251,10 +289,8 @@ impl Analyzer {
                 continue;
             }
             if e.term == NO_TERM {
-                e.term = self.term_number(terms, by_text, n);
-                if let Some(w) = words.get_mut(n) {
-                    w.term = e.term;
-                }
+                e.term = self.term_number(&mut table.terms, &mut table.by_text, n);
+                table.set_word(n, e);
             }
             out.push(e.term);
         }
@@ -1559,6 +1595,41 @@ pub fn score_with_parts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A thread's words, short ones in the word table and long ones in the map, read back as
+    /// a plain map of them holds them, entries updated as their terms are found.
+    #[test]
+    fn term_table_words_read_back_as_a_map() {
+        let mut rng = crate::testrng::XorShift(0x9E3779B97F4A7C15);
+        let mut next = || rng.next();
+        let mut table = TermTable::default();
+        let mut plain: HashMap<String, (bool, bool, bool, u32)> = HashMap::new();
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let w: String = (0..len)
+                .map(|k| ['a', 'b', 'é', 'x'][((next() >> k) % 4) as usize])
+                .collect();
+            let got = table
+                .word(&w)
+                .map(|e| (e.function, e.not_content, e.party, e.term));
+            assert_eq!(got, plain.get(&w).copied(), "{w:?}");
+            let bits = next();
+            let e = WordEntry {
+                function: bits & 1 == 1,
+                not_content: bits & 2 == 2,
+                party: bits & 4 == 4,
+                term: if bits & 8 == 8 {
+                    NO_TERM
+                } else {
+                    (bits >> 32) as u32 % 5000
+                },
+            };
+            table.set_word(&w, e);
+            plain.insert(w, (e.function, e.not_content, e.party, e.term));
+        }
+        assert_eq!(table.word_count(), plain.len());
+        assert!(!table.long_words.is_empty());
+    }
 
     #[test]
     fn families_meet() {
