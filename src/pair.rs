@@ -586,7 +586,7 @@ fn pair_rows_at(
                         let names = name_similarity_by(&c.names, &rp.names, |a| {
                             best_of[unit_name_ids[ci][a]]
                         });
-                        let d = if c.content.is_empty() || rp.content.is_empty() {
+                        let d = if !c.has_content() || !rp.has_content() {
                             0.0
                         } else {
                             dice.similarity(&c.dice) as f32

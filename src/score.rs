@@ -188,6 +188,8 @@ impl TermTable {
 struct TermInfo {
     text: Term,
     prefix: u64,
+    /// The text has whitespace in it ([`Vocab::spaced`]).
+    spaced: bool,
     /// In the built-in background (the same for every [`Analyzer`]).
     bg_df: u32,
 }
@@ -229,6 +231,7 @@ impl Analyzer {
         let text = Term::from(stem);
         terms.push(TermInfo {
             prefix: text_prefix(&text),
+            spaced: has_whitespace(&text),
             bg_df: self.bg_df.get(&*text).copied().unwrap_or(0),
             text: text.clone(),
         });
@@ -445,6 +448,7 @@ impl Analyzer {
                 bg_df: vocab.iter().map(|&x| info(x).bg_df).collect(),
                 vocab: Vocab {
                     terms: vocab.iter().map(|&x| info(x).text.clone()).collect(),
+                    spaced: vocab.iter().any(|&x| info(x).spaced),
                 },
                 counts,
                 names,
@@ -572,6 +576,14 @@ fn run_counts(ids: &mut [u32]) -> Vec<(u32, u32)> {
 #[derive(Debug, Default)]
 pub struct Vocab {
     terms: Vec<Term>,
+    /// Some term has whitespace in it: a unit's content words are not simply its terms
+    /// joined by spaces once whitespace is squeezed out ([`DiceKey::of_squeezed`]).
+    spaced: bool,
+}
+
+/// Whether `s` has a char that [`DiceKey::new`] squeezes out.
+fn has_whitespace(s: &str) -> bool {
+    s.chars().any(char::is_whitespace)
 }
 
 impl Vocab {
@@ -639,18 +651,20 @@ impl Vocab {
                 run_counts(&mut ids)
             })
             .collect();
-        (Vocab { terms }, counts)
+        let spaced = terms.iter().any(|t| has_whitespace(t));
+        (Vocab { terms, spaced }, counts)
     }
 
     /// The vocabulary of one unit's [`count_terms`], whose ids are its places there.
     fn of_counts(counts: &[(Term, u32)]) -> (Self, Vec<(u32, u32)>) {
-        let terms = counts.iter().map(|t| t.0.clone()).collect();
+        let terms: Vec<Term> = counts.iter().map(|t| t.0.clone()).collect();
         let ids = counts
             .iter()
             .enumerate()
             .map(|(k, t)| (k as u32, t.1))
             .collect();
-        (Vocab { terms }, ids)
+        let spaced = terms.iter().any(|t| has_whitespace(t));
+        (Vocab { terms, spaced }, ids)
     }
 }
 
@@ -771,18 +785,26 @@ impl Vector {
 #[derive(Debug, Clone, Default)]
 pub struct Prepared {
     pub vector: Vector,
-    /// Content words joined, for character-level similarity.
-    pub content: String,
     /// Capitalised words that are not sentence-initial: names and key phrases.
     pub names: Vec<String>,
     /// Folded text, for reference phrases.
     pub folded: String,
-    /// `content` ready for Sørensen–Dice.
+    /// The content words (the vector's terms) joined by spaces, ready for Sørensen–Dice.
     pub dice: DiceKey,
+    /// Those words joined are not empty.
+    has_content: bool,
     /// The unit as a rebuttal for [`reference`]: its words, found once.
     pub refs: RefSide,
     /// The unit's speaker aliases as a claim for [`reference`], folded once.
     pub aliases: Vec<RefAlias>,
+}
+
+impl Prepared {
+    /// Whether the unit has a content word: without one on either side, the fuzzy part has
+    /// no Sørensen–Dice.
+    pub fn has_content(&self) -> bool {
+        self.has_content
+    }
 }
 
 /// Where each ASCII byte's bucket starts in a counting sort of `keys`: `starts[c]` is how
@@ -838,7 +860,8 @@ fn sorted_ascii_bigrams(bytes: &[u8]) -> Vec<u64> {
 /// this is made once per unit (issue 7).
 #[derive(Debug, Clone, Default)]
 pub struct DiceKey {
-    squeezed: String,
+    /// The string less its whitespace.
+    squeezed: Vec<u8>,
     /// The sorted bigrams of a non-ASCII `squeezed`, each `(a, b)` as `a << 32 | b`, which
     /// sorts as the pair does. An ASCII one (nearly all: content words are folded) keeps
     /// none: a [`DiceProbe`] reads its bytes, and sorting every unit's bigrams was a thirtieth
@@ -874,16 +897,35 @@ impl DiceKey {
             // pair of adjacent bytes.
             let mut squeezed: Vec<u8> = Vec::with_capacity(s.len());
             squeezed.extend(s.bytes().filter(|b| !matches!(b, b' ' | b'\t'..=b'\r')));
-            let buckets = squeezed.windows(2).map(dice_bucket).collect();
-            let squeezed = String::from_utf8(squeezed).unwrap_or_default();
-            return DiceKey {
-                squeezed,
-                bigrams: Vec::new(),
-                buckets,
-                ascii: true,
-            };
+            return Self::of_ascii(squeezed);
         }
-        let squeezed: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        Self::of_chars(s.chars().filter(|c| !c.is_whitespace()).collect())
+    }
+
+    /// [`DiceKey::new`] of a string that `squeezed` is, less its whitespace: a unit's content
+    /// is its terms joined by spaces, and copying the terms one after the other spares going
+    /// through the content byte by byte for its spaces (a sixtieth of a run, issue 7).
+    pub(crate) fn of_squeezed(squeezed: String) -> Self {
+        if squeezed.is_ascii() {
+            Self::of_ascii(squeezed.into_bytes())
+        } else {
+            Self::of_chars(squeezed)
+        }
+    }
+
+    /// The key of an ASCII string with its whitespace squeezed out.
+    fn of_ascii(squeezed: Vec<u8>) -> Self {
+        let buckets = squeezed.windows(2).map(dice_bucket).collect();
+        DiceKey {
+            squeezed,
+            bigrams: Vec::new(),
+            buckets,
+            ascii: true,
+        }
+    }
+
+    /// The key of a non-ASCII string with its whitespace squeezed out.
+    fn of_chars(squeezed: String) -> Self {
         let mut bigrams: Vec<u64> = squeezed
             .chars()
             .zip(squeezed.chars().skip(1))
@@ -896,7 +938,7 @@ impl DiceKey {
             .map(|&g| ((g >> 32) as u16) << 7 | (g & 127) as u16)
             .collect();
         DiceKey {
-            squeezed,
+            squeezed: squeezed.into_bytes(),
             bigrams,
             buckets,
             ascii: false,
@@ -910,7 +952,7 @@ impl DiceKey {
     /// The bigrams, sorted.
     fn sorted_bigrams(&self) -> std::borrow::Cow<'_, [u64]> {
         if self.is_ascii() {
-            std::borrow::Cow::Owned(sorted_ascii_bigrams(self.squeezed.as_bytes()))
+            std::borrow::Cow::Owned(sorted_ascii_bigrams(&self.squeezed))
         } else {
             std::borrow::Cow::Borrowed(&self.bigrams)
         }
@@ -1088,23 +1130,27 @@ pub(crate) fn prepare_as(
     let vector = Vector::from_ids(counts, idf, vocab);
     // The vector's terms are the distinct terms in sorted order: the sorted, deduplicated
     // list that `content` joins, without sorting it again.
-    let mut content = String::with_capacity(counts.iter().map(|t| vocab.term(t.0).len() + 1).sum());
-    for (k, &(t, _)) in counts.iter().enumerate() {
-        if k > 0 {
-            content.push(' ');
-        }
-        content.push_str(vocab.term(t));
-    }
+    let words = counts.iter().map(|&(t, _)| &**vocab.term(t));
+    let dice = if vocab.spaced {
+        DiceKey::new(&words.collect::<Vec<_>>().join(" "))
+    } else {
+        let mut squeezed = String::with_capacity(words.clone().map(str::len).sum());
+        words.for_each(|w| squeezed.push_str(w));
+        DiceKey::of_squeezed(squeezed)
+    };
     let as_rebuttal = role != Some(Role::Claim);
     let folded = if as_rebuttal {
         without_own_mention(u)
     } else {
         String::new()
     };
+    // Distinct terms: at most one is empty, and two or more are joined by a space.
+    let has_content =
+        counts.len() > 1 || counts.first().is_some_and(|t| !vocab.term(t.0).is_empty());
     Prepared {
         vector,
-        dice: DiceKey::new(&content),
-        content,
+        dice,
+        has_content,
         names,
         refs: if as_rebuttal {
             RefSide::new(&folded, lex)
@@ -1548,7 +1594,7 @@ pub fn score_with_names(
     w: &Weights,
     names: Option<f32>,
 ) -> Score {
-    let dice = if c.content.is_empty() || r.content.is_empty() {
+    let dice = if !c.has_content() || !r.has_content() {
         0.0
     } else {
         c.dice.similarity(&r.dice) as f32
@@ -1629,6 +1675,48 @@ mod tests {
         }
         assert_eq!(table.word_count(), plain.len());
         assert!(!table.long_words.is_empty());
+    }
+
+    /// A unit's Sørensen–Dice key from its terms one after the other is the key of its content
+    /// words joined by spaces, and it has content when that is not empty: spaced, empty and
+    /// non-ASCII terms too.
+    #[test]
+    fn dice_keys_of_squeezed_terms_are_those_of_the_joined_content() {
+        let an = Analyzer::new();
+        let lex = Lexicon::builtin();
+        let u = crate::retrieve::Item::unit("u", "t", crate::unit::Role::Claim).unit;
+        let pool = [
+            "ab",
+            "",
+            "c d",
+            "\u{e9}t\u{e9}",
+            "x\u{a0}y",
+            "abc",
+            "b",
+            "c\td",
+        ];
+        let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
+        let mut next = || rng.next();
+        let empty: HashMap<String, u32> = HashMap::new();
+        for _ in 0..3000 {
+            let plain_only = next() % 2 == 0;
+            let terms: Vec<Term> = (0..next() % 5)
+                .map(|_| pool[(next() % pool.len() as u64) as usize])
+                .filter(|t| !plain_only || !has_whitespace(t))
+                .map(Term::from)
+                .collect();
+            let p = prepare_parts(&u, terms.clone(), Vec::new(), &an, &lex, &empty, 1);
+            let mut distinct: Vec<&str> = terms.iter().map(|t| &**t).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            let content = distinct.join(" ");
+            assert_eq!(
+                format!("{:?}", p.dice),
+                format!("{:?}", DiceKey::new(&content)),
+                "{terms:?}"
+            );
+            assert_eq!(p.has_content(), !content.is_empty(), "{terms:?}");
+        }
     }
 
     #[test]
