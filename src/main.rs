@@ -11,25 +11,32 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Keeps the resident memory close to the live data. Two settings, both measured on
-/// `bench/scale.sh` (20k × 20k units, peak RSS 88 → 49 MiB) and the 10k-article batch
-/// (62–70 → 31 MiB), with CPU time unchanged within the noise of this shared machine:
-/// - mimalloc returns freed pages at once instead of after its default delay (1 s in its v3,
-///   which the crate builds; 10 ms in v2). Both runs stream their report through buffers
-///   freed as fast as they fill, and with the delay the freed pages stayed resident. The
-///   option's number is `mi_option_purge_delay` in `mimalloc.h` (15 in its v2 and v3 enums);
-///   it is set only where that option still reads one of those defaults, so another
+/// Keeps the resident memory close to the live data without paying for it at every free.
+/// Two settings:
+/// - mimalloc returns freed pages after 25 ms instead of its default delay (1 s in its v3,
+///   which the crate builds; 10 ms in v2). Both `pair` runs stream their report through
+///   buffers freed as fast as they fill, and with the default delay the freed pages stayed
+///   resident (`bench/scale.sh`, 20k × 20k units: 88 MiB; the 10k-article batch: 62–70 MiB).
+///   Returning them at once (delay 0) kept those at 49 and 26 MiB, but each return is an
+///   `madvise` that flushes the other core's TLB and is paid again as a page fault when the
+///   page is reused: about 2,900 calls and a tenth of the CPU time of a 10k-article run.
+///   At 25 ms a page freed and taken again within a batch stays, and the returns come in
+///   bulk: 680 calls, CPU time (user + sys) −7 % on the 10k batch and −29 % on the scale
+///   run, for 33–36 and 57 MiB peak, still flat in the number of articles (issue 7). The
+///   option's number is `mi_option_purge_delay` in `mimalloc.h` (15 in its v2 and v3
+///   enums); it is set only where that option still reads one of those defaults, so another
 ///   numbering, or a `MIMALLOC_PURGE_DELAY` the user set, is left alone.
 /// - No transparent huge pages: mimalloc asks for them on its arenas, and every 2 MiB page
 ///   touched for a few small allocations was wholly resident (and zeroed).
 pub(crate) fn lean_memory() {
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     const DEFAULTS_MS: [std::os::raw::c_long; 2] = [1000, 10];
+    const PURGE_DELAY_MS: std::os::raw::c_long = 25;
     // SAFETY: both calls only read or write mimalloc's option table, which is valid for the
     // whole run and takes any option number below `_mi_option_last`.
     unsafe {
         if DEFAULTS_MS.contains(&libmimalloc_sys::mi_option_get(PURGE_DELAY)) {
-            libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+            libmimalloc_sys::mi_option_set(PURGE_DELAY, PURGE_DELAY_MS);
         }
     }
     // SAFETY: a process-wide flag with no pointers passed; failure (an old kernel) only
