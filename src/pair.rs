@@ -516,6 +516,22 @@ fn top_k_kept(links: &[(usize, usize, f32)], top_k: usize) -> Vec<bool> {
     keep
 }
 
+/// The rule a link was made by, in its evidence: most are one of a few fixed sentences.
+type Rule = std::borrow::Cow<'static, str>;
+
+/// A link: (claim index, rebuttal index, score, basis, rule).
+type Link = (usize, usize, Score, &'static str, Rule);
+
+/// Moves the score of claim `ci` out of a rebuttal's scores (by claim, ascending): each link
+/// is one claim's, and cloning its score (the shared terms, the phrase) cost more than the
+/// rest of making it.
+fn take_score(scored: &mut [(usize, Score)], ci: usize) -> Score {
+    match scored.binary_search_by_key(&ci, |s| s.0) {
+        Ok(k) => std::mem::take(&mut scored[k].1),
+        Err(_) => Score::default(),
+    }
+}
+
 /// [`pair_article`]'s rows, units by index.
 fn pair_rows_at(
     article: &str,
@@ -564,7 +580,7 @@ fn pair_rows_at(
         ),
     });
     // (claim index, rebuttal index, score, basis, rule)
-    let per_rebuttal: Vec<Vec<(usize, usize, Score, &'static str, String)>> = rebuttals
+    let per_rebuttal: Vec<Vec<Link>> = rebuttals
         .par_iter()
         .zip(best_names.par_iter())
         .map(|(&ri, best_of)| {
@@ -578,7 +594,7 @@ fn pair_rows_at(
                 return vec![];
             }
             let rp = &prepared[ri];
-            let scored: Vec<(usize, Score)> = rp.dice.probe(|dice| {
+            let mut scored: Vec<(usize, Score)> = rp.dice.probe(|dice| {
                 cands
                     .iter()
                     .map(|&ci| {
@@ -636,36 +652,41 @@ fn pair_rows_at(
                     .filter(|s| lede || named_source || answered_source(units, s.0, r, &claims))
                     .collect();
                 let targets = if earlier.is_empty() { targets } else { earlier };
-                let rule = if targets.len() == scored.len() {
-                    "blanket answer to the accusations as a whole".to_string()
+                let rule: Rule = if targets.len() == scored.len() {
+                    "blanket answer to the accusations as a whole".into()
                 } else {
                     [
                         "blanket answer to the claims of ",
                         &units[targets[0].0].speaker,
                     ]
                     .concat()
+                    .into()
                 };
+                let targets: Vec<usize> = targets.iter().map(|s| s.0).collect();
                 return targets
                     .into_iter()
-                    .map(|(ci, s)| (*ci, ri, s.clone(), "blanket", rule.clone()))
+                    .map(|ci| (ci, ri, take_score(&mut scored, ci), "blanket", rule.clone()))
                     .collect();
             }
             // 2. short denial
             if cued && content_terms <= 3 {
-                if let Some((ci, s)) = scored
+                if let Some(ci) = scored
                     .iter()
-                    .filter(|(ci, _)| {
-                        units[*ci].sentence < r.sentence
-                            && r.paragraph - units[*ci].paragraph.min(r.paragraph) <= 2
+                    .map(|s| s.0)
+                    .filter(|&ci| {
+                        units[ci].sentence < r.sentence
+                            && r.paragraph - units[ci].paragraph.min(r.paragraph) <= 2
                     })
-                    .max_by_key(|(ci, _)| units[*ci].sentence)
+                    .max_by_key(|&ci| units[ci].sentence)
                 {
                     return vec![(
-                        *ci,
+                        ci,
                         ri,
-                        s.clone(),
+                        take_score(&mut scored, ci),
                         "specific",
-                        ["short ", &r.kind, " answers the claim just before it"].concat(),
+                        ["short ", &r.kind, " answers the claim just before it"]
+                            .concat()
+                            .into(),
                     )];
                 }
             }
@@ -690,16 +711,16 @@ fn pair_rows_at(
                     .map(|s| s.1.total)
                     .fold(f32::MIN, f32::max);
                 return scored
-                    .iter()
+                    .into_iter()
                     .filter(|s| s.1.total >= w.min_score && s.1.total >= best_spec - w.margin)
-                    .map(|(ci, s)| (*ci, ri, s.clone(), "specific", String::new()))
+                    .map(|(ci, s)| (ci, ri, s, "specific", "".into()))
                     .collect();
             }
             // A general answer covers what was said before it; a lede answer (first
             // paragraphs) covers the accusations the article goes on to report.
             let lede = r.paragraph <= 2;
-            let general: Vec<&(usize, Score)> = scored
-                .iter()
+            let general: Vec<(usize, Score)> = scored
+                .into_iter()
                 .filter(|s| s.1.total >= w.general_min_score)
                 .filter(|s| lede || answered_source(units, s.0, r, &claims))
                 .collect();
@@ -709,18 +730,17 @@ fn pair_rows_at(
                 .filter(|s| s.1.total >= w.general_relative * top)
                 .map(|(ci, s)| {
                     (
-                        *ci,
+                        ci,
                         ri,
-                        s.clone(),
+                        s,
                         "blanket",
-                        "general answer: no single claim stands out".to_string(),
+                        "general answer: no single claim stands out".into(),
                     )
                 })
                 .collect()
         })
         .collect();
-    let mut links: Vec<(usize, usize, Score, &'static str, String)> =
-        per_rebuttal.into_iter().flatten().collect();
+    let mut links: Vec<Link> = per_rebuttal.into_iter().flatten().collect();
     // top-k per claim
     if opts.top_k > 0 {
         let keep = top_k_kept(
@@ -940,6 +960,15 @@ pub fn pair_encode_article(
         return Ok((ends, counts));
     }
     let cells = ArticleCells::new(id, units, explain, csv);
+    // Room for every row at once: grown as they came, the buffer was copied over and over
+    // (a fiftieth of pairing, issue 7). Numbers, fixed cells and delimiters take under 160
+    // bytes a row.
+    let unit_len = |u: Option<usize>| u.map_or(0, |u| cells.ends[u][RULE] - cells.starts[u]);
+    let need: usize = rows
+        .iter()
+        .map(|r| cells.article + unit_len(r.claim) + unit_len(r.rebuttal) + 2 * r.evidence.len())
+        .sum();
+    out.reserve(need + 160 * rows.len());
     let mut ends = Vec::with_capacity(rows.len());
     for r in &rows {
         cells.push_row(r, explain, csv, out);
