@@ -467,6 +467,11 @@ fn best_names_of(
             if theirs.is_empty() {
                 return best_of;
             }
+            // A name the rebuttal uses itself matches exactly, and nothing beats 1.0: the
+            // names claim and rebuttal share are most of those looked up (issue 7).
+            for &b in &theirs {
+                best_of[b] = 1.0;
+            }
             let dispute = units[ri].dispute_idx;
             for &ci in claims
                 .iter()
