@@ -15,8 +15,8 @@
 
 use crate::lexicon::Lexicon;
 use crate::score::{
-    best_match, count_terms, jaro_winkler_with, name_similarity_by, prepare_as, score_with_parts,
-    Analyzer, JaroSide, Prepared, Score, Term, Weights,
+    best_match, count_terms, jaro_winkler_with, name_similarity_by, prepare_as, reference_by,
+    score_with_reference, Analyzer, JaroSide, Prepared, Score, Term, Weights,
 };
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
@@ -537,6 +537,26 @@ fn take_score(scored: &mut [(usize, Score)], ci: usize) -> Score {
     }
 }
 
+/// Per unit, the group of claims whose reference to any rebuttal is the same
+/// ([`reference_by`]): those without a party, and each speaker's by its aliases (`usize::MAX`
+/// for a unit that is no claim). A rebuttal works it out once per group, not once per claim
+/// (a fortieth of pairing, issue 7).
+fn reference_groups(units: &[Unit], claims: &[usize]) -> Vec<usize> {
+    units
+        .iter()
+        .map(|u| {
+            match claims.iter().position(|&k| {
+                let o = &units[k];
+                o.party.is_empty() == u.party.is_empty()
+                    && (u.party.is_empty() || o.speaker_aliases == u.speaker_aliases)
+            }) {
+                Some(k) if u.role == Role::Claim => k,
+                _ => usize::MAX,
+            }
+        })
+        .collect()
+}
+
 /// [`pair_article`]'s rows, units by index.
 fn pair_rows_at(
     article: &str,
@@ -584,6 +604,7 @@ fn pair_rows_at(
             &mut NameMemo::default(),
         ),
     });
+    let ref_group = reference_groups(units, &claims);
     // (claim index, rebuttal index, score, basis, rule)
     let per_rebuttal: Vec<Vec<Link>> = rebuttals
         .par_iter()
@@ -599,6 +620,7 @@ fn pair_rows_at(
                 return vec![];
             }
             let rp = &prepared[ri];
+            let mut refs: Vec<(usize, (f32, &str))> = Vec::new();
             let mut scored: Vec<(usize, Score)> = rp.dice.probe(|dice| {
                 cands
                     .iter()
@@ -612,7 +634,17 @@ fn pair_rows_at(
                         } else {
                             dice.similarity(&c.dice) as f32
                         };
-                        (ci, score_with_parts(&units[ci], c, r, rp, w, names, d))
+                        let group = ref_group[ci];
+                        let reference = match refs.iter().find(|g| g.0 == group) {
+                            Some(g) => g.1,
+                            None => {
+                                let found = reference_by(&units[ci], &c.aliases, &rp.refs);
+                                refs.push((group, found));
+                                found
+                            }
+                        };
+                        let s = score_with_reference(&units[ci], c, r, rp, w, names, d, reference);
+                        (ci, s)
                     })
                     .collect()
             });
@@ -1790,6 +1822,57 @@ mod tests {
                 assert_eq!(top_k_kept(&links, top_k), want, "{links:?} {top_k}");
             }
         }
+    }
+
+    /// Claims of one reference group refer alike to every rebuttal, phrase and all.
+    #[test]
+    fn claims_of_a_reference_group_refer_alike() {
+        let lex = Lexicon::builtin();
+        let an = Analyzer::new();
+        let (mut shared, mut groups_with_party) = (0, 0);
+        for dir in [
+            "data/articles",
+            "data/heldout/articles",
+            "data/blind/articles",
+        ] {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                let art = crate::article::Article {
+                    id: path.display().to_string(),
+                    text: std::fs::read_to_string(&path).unwrap(),
+                    ..Default::default()
+                };
+                let units = crate::extract::extract(&art, &lex, &Default::default())
+                    .unwrap()
+                    .units;
+                let p = prepare_article_with(&units, None, &an, &lex, None, true);
+                let claims: Vec<usize> = (0..units.len())
+                    .filter(|&i| units[i].role == Role::Claim)
+                    .collect();
+                let group = reference_groups(&units, &claims);
+                for (i, u) in units.iter().enumerate() {
+                    assert_eq!(group[i] == usize::MAX, u.role != Role::Claim);
+                }
+                for ri in (0..units.len()).filter(|&i| units[i].role == Role::Rebuttal) {
+                    for &a in &claims {
+                        for &b in &claims {
+                            let of = |c: usize| {
+                                let (s, phrase) =
+                                    reference_by(&units[c], &p[c].aliases, &p[ri].refs);
+                                (s.to_bits(), phrase.to_string())
+                            };
+                            if group[a] == group[b] {
+                                assert_eq!(of(a), of(b), "{}", art.id);
+                                shared += (a != b) as usize;
+                                groups_with_party +=
+                                    (a != b && !units[a].party.is_empty()) as usize;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(shared > 0 && groups_with_party > 0);
     }
 
     /// Leaving out the units that are never scored changes no row.

@@ -1383,6 +1383,17 @@ pub fn reference(claim: &Unit, rebuttal_folded: &str, lex: &Lexicon) -> (f32, St
 
 /// [`reference`] from a claim's [`RefAlias`]es and a rebuttal's [`RefSide`].
 pub fn reference_prepared(claim: &Unit, aliases: &[RefAlias], r: &RefSide) -> (f32, String) {
+    let (strength, phrase) = reference_by(claim, aliases, r);
+    (strength, phrase.to_string())
+}
+
+/// [`reference_prepared`] with its phrase borrowed. It depends on the claim only through
+/// whether it has a party and through its aliases, so claims of one speaker share it.
+pub(crate) fn reference_by<'a>(
+    claim: &Unit,
+    aliases: &'a [RefAlias],
+    r: &'a RefSide,
+) -> (f32, &'a str) {
     // The best of the rebuttal's own words; the claim's speaker or its descriptors ("the
     // joint statement", "the regulator") can only beat it.
     let mut best: (f32, Option<&str>) = (r.best.0, None);
@@ -1423,8 +1434,8 @@ pub fn reference_prepared(claim: &Unit, aliases: &[RefAlias], r: &RefSide) -> (f
         }
     }
     match best.1 {
-        Some(alias) => (best.0, alias.to_string()),
-        None => r.best.clone(),
+        Some(alias) => (best.0, alias),
+        None => (r.best.0, &r.best.1),
     }
 }
 
@@ -1608,12 +1619,29 @@ pub fn score_with_parts(
     names: Option<f32>,
     dice: f32,
 ) -> Score {
+    let reference = reference_by(claim, &c.aliases, &r.refs);
+    score_with_reference(claim, c, rebuttal, r, w, names, dice, reference)
+}
+
+/// [`score_with_parts`] with the [`reference_by`] of the claim too, which a caller may have
+/// kept from another claim of the same speaker.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn score_with_reference(
+    claim: &Unit,
+    c: &Prepared,
+    rebuttal: &Unit,
+    r: &Prepared,
+    w: &Weights,
+    names: Option<f32>,
+    dice: f32,
+    (reference, phrase): (f32, &str),
+) -> Score {
     let (lexical, shared) = c.vector.cosine_top(&r.vector, 5);
     let fuzzy = match names {
         Some(n) => 0.5 * dice + 0.5 * n,
         None => dice,
     };
-    let (reference, reference_phrase) = reference_prepared(claim, &c.aliases, &r.refs);
+    let reference_phrase = phrase.to_string();
     // Order prior: answers usually follow, and nearby; a lede rebuttal may come first.
     let dp = rebuttal.paragraph as f32 - claim.paragraph as f32;
     let order = if dp >= 0.0 {
