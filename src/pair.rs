@@ -16,7 +16,7 @@
 use crate::lexicon::Lexicon;
 use crate::score::{
     best_match, count_terms, jaro_winkler_with, name_similarity_by, prepare_as, reference_by,
-    score_with_reference, Analyzer, JaroSide, Prepared, Score, Term, Weights,
+    score_with_reference, Analyzer, JaroSide, Prepared, Score, Term, Weights, SHARED_KEPT,
 };
 use crate::unit::{Role, Unit};
 use rayon::prelude::*;
@@ -622,31 +622,35 @@ fn pair_rows_at(
             let rp = &prepared[ri];
             let mut refs: Vec<(usize, (f32, &str))> = Vec::new();
             let mut scored: Vec<(usize, Score)> = rp.dice.probe(|dice| {
-                cands
-                    .iter()
-                    .map(|&ci| {
-                        let c = &prepared[ci];
-                        let names = name_similarity_by(&c.names, &rp.names, |a| {
-                            best_of[unit_name_ids[ci][a]]
-                        });
-                        let d = if !c.has_content() || !rp.has_content() {
-                            0.0
-                        } else {
-                            dice.similarity(&c.dice) as f32
-                        };
-                        let group = ref_group[ci];
-                        let reference = match refs.iter().find(|g| g.0 == group) {
-                            Some(g) => g.1,
-                            None => {
-                                let found = reference_by(&units[ci], &c.aliases, &rp.refs);
-                                refs.push((group, found));
-                                found
-                            }
-                        };
-                        let s = score_with_reference(&units[ci], c, r, rp, w, names, d, reference);
-                        (ci, s)
-                    })
-                    .collect()
+                rp.vector.probe(|vector| {
+                    cands
+                        .iter()
+                        .map(|&ci| {
+                            let c = &prepared[ci];
+                            let names = name_similarity_by(&c.names, &rp.names, |a| {
+                                best_of[unit_name_ids[ci][a]]
+                            });
+                            let d = if !c.has_content() || !rp.has_content() {
+                                0.0
+                            } else {
+                                dice.similarity(&c.dice) as f32
+                            };
+                            let group = ref_group[ci];
+                            let reference = match refs.iter().find(|g| g.0 == group) {
+                                Some(g) => g.1,
+                                None => {
+                                    let found = reference_by(&units[ci], &c.aliases, &rp.refs);
+                                    refs.push((group, found));
+                                    found
+                                }
+                            };
+                            let cosine = vector.cosine_top(&c.vector, SHARED_KEPT);
+                            let s =
+                                score_with_reference(&units[ci], r, w, names, d, reference, cosine);
+                            (ci, s)
+                        })
+                        .collect()
+                })
             });
             let best_lex = scored.iter().map(|s| s.1.lexical).fold(0.0, f32::max);
             let best_ref = scored.iter().map(|s| s.1.reference).fold(0.0, f32::max);
