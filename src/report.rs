@@ -490,23 +490,21 @@ fn wide_needs(s: &[u8], delimiter: u8) -> WideNeeds {
         );
         let (x80, a8, a9) = (at(0x80), at(0xa8), at(0xa9));
         let zero = _mm_setzero_si128();
-        let (mut fit, mut quote, mut sep, mut prev) = (zero, zero, zero, zero);
+        let (mut fit, mut quote, mut sep) = (zero, zero, zero);
         for k in 0..blocks {
             let load = |o: usize| _mm_loadu_si128(s.as_ptr().add(16 * k + o) as *const __m128i);
-            let v = load(0);
+            let (v, next) = (load(0), load(1));
             let sp = _mm_cmpeq_epi8(v, space);
             let breaks = _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, cr));
-            // Byte i is a space after a space: the block shifted up one byte, the previous
-            // block's last byte in front.
-            let before = _mm_or_si128(_mm_slli_si128::<1>(sp), _mm_srli_si128::<15>(prev));
-            fit = _mm_or_si128(fit, _mm_or_si128(breaks, _mm_and_si128(sp, before)));
+            // Byte i is a space before a space: the block read one byte on has one there.
+            let double = _mm_and_si128(sp, _mm_cmpeq_epi8(next, space));
+            fit = _mm_or_si128(fit, _mm_or_si128(breaks, double));
             let marks = _mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, dq));
             quote = _mm_or_si128(quote, _mm_or_si128(breaks, marks));
             let third = load(2);
             let third = _mm_or_si128(_mm_cmpeq_epi8(third, a8), _mm_cmpeq_epi8(third, a9));
-            let lead = _mm_and_si128(_mm_cmpeq_epi8(v, e2), _mm_cmpeq_epi8(load(1), x80));
+            let lead = _mm_and_si128(_mm_cmpeq_epi8(v, e2), _mm_cmpeq_epi8(next, x80));
             sep = _mm_or_si128(sep, _mm_and_si128(lead, third));
-            prev = sp;
         }
         WideNeeds {
             fit: _mm_movemask_epi8(fit) != 0,

@@ -723,8 +723,10 @@ impl Vector {
         // from run to run.
         let mut v: Vec<(u32, f32)> = Vec::with_capacity(counts.len());
         for &(t, n) in counts {
-            let c = n as f32;
-            v.push((t, (1.0 + c.ln()) * idf[t as usize]));
+            // Most terms occur once in a unit: ln 1 is exactly 0, and 1 times the weight is
+            // the weight, without a call to `logf`.
+            let tf = if n == 1 { 1.0 } else { 1.0 + (n as f32).ln() };
+            v.push((t, tf * idf[t as usize]));
         }
         let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -1985,6 +1987,33 @@ mod tests {
             }
         }
         assert!(shared > 1000);
+    }
+
+    /// A term frequency of one weighs its term by its IDF alone, as `1 + ln 1` does.
+    #[test]
+    fn a_single_occurrence_weighs_as_one_plus_its_log() {
+        assert_eq!((1.0f32).ln().to_bits(), 0.0f32.to_bits());
+        let vocab = std::sync::Arc::new(Vocab::default());
+        let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
+        for _ in 0..2000 {
+            let idf: Vec<f32> = (0..4).map(|_| (rng.next() % 1000) as f32 / 97.0).collect();
+            let counts: Vec<(u32, u32)> =
+                (0..4).map(|t| (t, 1 + (rng.next() % 3) as u32)).collect();
+            let v = Vector::from_ids(&counts, &idf, &vocab);
+            let plain: Vec<f32> = counts
+                .iter()
+                .map(|&(t, n)| (1.0 + (n as f32).ln()) * idf[t as usize])
+                .collect();
+            let norm = plain.iter().map(|x| x * x).sum::<f32>().sqrt();
+            for (k, &(_, w)) in v.terms.iter().enumerate() {
+                let want = if norm > 0.0 {
+                    plain[k] / norm
+                } else {
+                    plain[k]
+                };
+                assert_eq!(w.to_bits(), want.to_bits());
+            }
+        }
     }
 
     #[test]
