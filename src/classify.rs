@@ -55,8 +55,6 @@ struct Act {
     nondenial: bool,
     respond: bool,
     wrongdoing: bool,
-    /// Entities mentioned outside the speaker mention, in order.
-    targets: Vec<usize>,
     /// Parties named as the source of what is rejected ("made by X", "X's allegations").
     named_accusers: Vec<String>,
     /// "against X" in a rebuttal: the responder itself.
@@ -70,6 +68,18 @@ struct Act {
     /// An accusation of falsehood ("accused the paper of a ‘campaign of falsehoods’"): it
     /// answers the target's own charges when the target has made any.
     falsity: bool,
+}
+
+impl Act {
+    /// Entities mentioned outside the speaker mention, in order: read from the mentions
+    /// when asked (two passes ask), not kept in a list of every act's own.
+    fn targets<'a>(&self, att: &'a Attributed) -> impl Iterator<Item = usize> + 'a {
+        let speaker = self.speaker;
+        att.mentions[self.si]
+            .iter()
+            .map(|m| m.1)
+            .filter(move |&e| e != speaker)
+    }
 }
 
 fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> bool {
@@ -117,17 +127,16 @@ fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> b
 
 /// "urged both sides to ...", "called on all parties to ...": an appeal, not an accusation.
 fn even_handed(toks: &[Token], c: &CueHit) -> bool {
-    let after: Vec<&str> = toks[c.tok + c.len..toks.len().min(c.tok + c.len + 3)]
-        .iter()
-        .map(|t| t.norm.as_str())
-        .collect();
+    // The next two words, as a pair rather than a list of each cue's own.
+    let after = &toks[c.tok + c.len..toks.len().min(c.tok + c.len + 3)];
+    let word = |k: usize| after.get(k).map(|t| t.norm.as_str());
     matches!(
-        after.as_slice(),
-        ["both", ..]
-            | ["all", "parties", ..]
-            | ["all", "sides", ..]
-            | ["the", "two", ..]
-            | ["each", "side", ..]
+        (word(0), word(1)),
+        (Some("both"), _)
+            | (Some("all"), Some("parties"))
+            | (Some("all"), Some("sides"))
+            | (Some("the"), Some("two"))
+            | (Some("each"), Some("side"))
     )
 }
 
@@ -298,11 +307,6 @@ pub fn classify(
             cues.iter()
                 .any(|c| c.tok == v && lex.cues[c.entry].class == CueClass::Accuse)
         });
-        let targets: Vec<usize> = att.mentions[si]
-            .iter()
-            .map(|m| m.1)
-            .filter(|&e| e != speaker)
-            .collect();
         let mut named_accusers = Vec::new();
         let mut against = None;
         for (i, t) in toks.iter().enumerate() {
@@ -496,7 +500,6 @@ pub fn classify(
             falsity: frame_accuses && class(CueClass::Rebut),
             cues,
             wrongdoing,
-            targets,
             named_accusers,
             against,
             speech,
@@ -581,7 +584,7 @@ pub fn classify(
                 continue;
             }
             let mut ts: Vec<&String> = Vec::new();
-            for &t in &act.targets {
+            for t in act.targets(att) {
                 for tp in party_of(att, inferred, t, 0) {
                     if !p.contains(tp) && !ts.contains(&tp) {
                         ts.push(tp);
@@ -722,9 +725,8 @@ pub fn classify(
             continue;
         }
         let tparties: Vec<&String> = act
-            .targets
-            .iter()
-            .flat_map(|&t| party_of(att, &inferred, t, 0))
+            .targets(att)
+            .flat_map(|t| party_of(att, &inferred, t, 0))
             .filter(|tp| !p.contains(tp))
             .collect();
         let resp = if p.len() == 1 {
@@ -1044,6 +1046,56 @@ pub fn classify(
 mod tests {
     use super::*;
 
+    /// `even_handed` answers as matching the list of the next words, over generated
+    /// sentences of appeal words and cues anywhere in them.
+    #[test]
+    fn even_handed_matches_the_word_list() {
+        let words = [
+            "both", "all", "parties", "sides", "the", "two", "each", "side", "x",
+        ];
+        let mut rng = crate::testrng::XorShift(0x2545_F491_4F6C_DD1D);
+        for _ in 0..4000 {
+            let n = 1 + (rng.next() % 7) as usize;
+            let toks: Vec<Token> = (0..n)
+                .map(|_| token(words[(rng.next() % words.len() as u64) as usize]))
+                .collect();
+            let tok = (rng.next() % n as u64) as usize;
+            let len = 1 + (rng.next() % (n - tok) as u64) as usize;
+            let c = CueHit {
+                tok,
+                len,
+                entry: 0,
+                in_quote: false,
+                as_verb: true,
+            };
+            let after: Vec<&str> = toks[c.tok + c.len..toks.len().min(c.tok + c.len + 3)]
+                .iter()
+                .map(|t| t.norm.as_str())
+                .collect();
+            let plain = matches!(
+                after.as_slice(),
+                ["both", ..]
+                    | ["all", "parties", ..]
+                    | ["all", "sides", ..]
+                    | ["the", "two", ..]
+                    | ["each", "side", ..]
+            );
+            assert_eq!(even_handed(&toks, &c), plain, "{:?} {tok} {len}", after);
+        }
+    }
+
+    fn token(w: &str) -> Token {
+        Token {
+            start: 0,
+            end: 0,
+            norm: w.into(),
+            cap: false,
+            poss: false,
+            hyphen: false,
+            classes: 0,
+        }
+    }
+
     /// `wrongdoing_after` answers as the plain scan for every start token, over generated
     /// sentences of wrongdoing words, phrase words, their near misses and plain words.
     #[test]
@@ -1075,18 +1127,7 @@ mod tests {
             let text: Vec<&str> = (0..n)
                 .map(|_| words[(rng.next() % words.len() as u64) as usize])
                 .collect();
-            let toks: Vec<Token> = text
-                .iter()
-                .map(|w| Token {
-                    start: 0,
-                    end: 0,
-                    norm: (*w).into(),
-                    cap: false,
-                    poss: false,
-                    hyphen: false,
-                    classes: 0,
-                })
-                .collect();
+            let toks: Vec<Token> = text.iter().map(|w| token(w)).collect();
             for t in 0..n + 2 {
                 assert_eq!(
                     wrongdoing_after(&toks, t, &lex),
