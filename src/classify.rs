@@ -61,8 +61,8 @@ struct Act {
     against: Option<String>,
     /// Speaks on the record here (reporting verb or attributed quote).
     speech: bool,
-    /// Entities at the start of the reported content (its likely subject).
-    zone: Vec<usize>,
+    /// Where the reported content starts (its likely subject): see [`Act::zone_entities`].
+    zone: Zone,
     /// "described X as Y", "called X ‘Z’": a verdict, rebuttal or criticism by side.
     evaluative: bool,
     /// An accusation of falsehood ("accused the paper of a ‘campaign of falsehoods’"): it
@@ -70,7 +70,31 @@ struct Act {
     falsity: bool,
 }
 
+/// Token ranges at the start of reported content: after the frame verb, and after a later
+/// "and said" of the same speaker.
+#[derive(Debug, Clone, Copy, Default)]
+struct Zone {
+    first: (usize, usize),
+    second: Option<(usize, usize)>,
+}
+
+impl Zone {
+    fn holds(&self, t: usize) -> bool {
+        (t >= self.first.0 && t < self.first.1) || self.second.is_some_and(|(a, b)| t >= a && t < b)
+    }
+}
+
 impl Act {
+    /// Entities mentioned in the zone other than the speaker, in order: read from the
+    /// mentions when the one pass that needs them asks.
+    fn zone_entities<'a>(&self, att: &'a Attributed) -> impl Iterator<Item = usize> + 'a {
+        let (speaker, zone) = (self.speaker, self.zone);
+        att.mentions[self.si]
+            .iter()
+            .filter(move |&&(t, e)| zone.holds(t) && e != speaker)
+            .map(|&(_, e)| e)
+    }
+
     /// Entities mentioned outside the speaker mention, in order: read from the mentions
     /// when asked (two passes ask), not kept in a list of every act's own.
     fn targets<'a>(&self, att: &'a Attributed) -> impl Iterator<Item = usize> + 'a {
@@ -261,7 +285,12 @@ fn party_of<'a>(
 }
 
 fn join(p: &[String]) -> String {
-    p.join(" + ")
+    // Most sides are one party, and joining a list of one still sizes and copies it piece
+    // by piece.
+    match p {
+        [one] => one.clone(),
+        _ => p.join(" + "),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -275,7 +304,7 @@ pub fn classify(
     chars: &CharIndex,
 ) -> Classified {
     let ctx = crate::attribute::Ctx { text, lex };
-    let mut acts: Vec<Act> = Vec::new();
+    let mut acts: Vec<Act> = Vec::with_capacity(att.attributions.len());
     // Whether each speaker's name has a court word, worked out at its first statement: a
     // speaker makes many, and folding its name for each was 0.4 % of a run.
     let mut court_named: Vec<Option<bool>> = vec![None; att.entities.len()];
@@ -405,15 +434,11 @@ pub fn classify(
                 (z, z + 8)
             })
             .next();
-        let in_zone = |t: usize| {
-            (t >= zone_start && t < zone_end) || second_zone.is_some_and(|(a, b)| t >= a && t < b)
+        let zone = Zone {
+            first: (zone_start, zone_end),
+            second: second_zone,
         };
-        // Parties the reported content is about (its first words): "said that China had ...".
-        let zone_parties: Vec<usize> = att.mentions[si]
-            .iter()
-            .filter(|&&(t, e)| in_zone(t) && e != speaker)
-            .map(|&(_, e)| e)
-            .collect();
+        let in_zone = |t: usize| zone.holds(t);
         // Only words after the first such mention can make it one, so the sentence is read
         // for wrongdoing words from there, and not at all when nobody else is its subject:
         // reading every speaker's sentence for them was a third of classifying.
@@ -504,7 +529,7 @@ pub fn classify(
             against,
             speech,
             evaluative,
-            zone: zone_parties,
+            zone,
         });
     }
 
@@ -714,7 +739,7 @@ pub fn classify(
         .collect();
 
     // Roles.
-    let mut units = Vec::new();
+    let mut units = Vec::with_capacity(acts.len());
     let first_claim: Vec<Option<usize>> = vec![None; disputes.len()];
     let mut first_claim = first_claim;
     let mut cued_rebuttal: Vec<bool> = vec![false; disputes.len()];
@@ -724,11 +749,13 @@ pub fn classify(
         if p.is_empty() {
             continue;
         }
-        let tparties: Vec<&String> = act
-            .targets(att)
-            .flat_map(|t| party_of(att, &inferred, t, 0))
-            .filter(|tp| !p.contains(tp))
-            .collect();
+        // The targets' parties other than the speaker's own, read where a branch asks rather
+        // than listed for every act.
+        let tparties = || {
+            act.targets(att)
+                .flat_map(|t| party_of(att, &inferred, t, 0))
+                .filter(|tp| !p.contains(tp))
+        };
         let resp = if p.len() == 1 {
             disputes.iter().position(|d| d.responder == p[0])
         } else {
@@ -762,7 +789,7 @@ pub fn classify(
                     kind_of(CueClass::Rebut).unwrap_or(("rejection".into(), 0))
                 } else if act.nondenial {
                     kind_of(CueClass::NonDenial).unwrap_or(("non-denial response".into(), 0))
-                } else if act.accuse && tparties.iter().any(|&t| disputes[d].accusers.contains(t)) {
+                } else if act.accuse && tparties().any(|t| disputes[d].accusers.contains(t)) {
                     (
                         "counter-accusation".into(),
                         kind_of(CueClass::Accuse).map(|k| k.1).unwrap_or(0),
@@ -786,7 +813,7 @@ pub fn classify(
             }
             if (act.accuse || act.wrongdoing)
                 && (begun_here || act.falsity)
-                && tparties.iter().any(|&t| disputes[d].accusers.contains(t))
+                && tparties().any(|t| disputes[d].accusers.contains(t))
             {
                 let tok = kind_of(CueClass::Accuse).map(|k| k.1);
                 decided[ai] = Some((Role::Rebuttal, d, "counter-accusation".into(), tok));
@@ -794,14 +821,14 @@ pub fn classify(
             }
         }
         // Claims: the speaker accuses the responder of a dispute it is an accuser in.
-        let acc_disputes: Vec<usize> = (0..disputes.len())
-            .filter(|&d| p.iter().all(|x| disputes[d].accusers.contains(x)))
-            .collect();
         if act.accuse || (act.wrongdoing && act.speech) || act.evaluative {
+            let acc_disputes: Vec<usize> = (0..disputes.len())
+                .filter(|&d| p.iter().all(|x| disputes[d].accusers.contains(x)))
+                .collect();
             let target_d = acc_disputes
                 .iter()
                 .copied()
-                .find(|&d| tparties.contains(&&disputes[d].responder))
+                .find(|&d| tparties().any(|t| *t == disputes[d].responder))
                 .or_else(|| (acc_disputes.len() == 1 && act.accuse).then(|| acc_disputes[0]));
             if let Some(d) = target_d {
                 let (kind, tok) = kind_of(CueClass::Accuse)
@@ -845,10 +872,10 @@ pub fn classify(
         if answering {
             continue;
         }
+        // Parties the reported content is about (its first words): "said that China had ...".
         let zp: Vec<&String> = act
-            .zone
-            .iter()
-            .flat_map(|&e| party_of(att, &inferred, e, 0))
+            .zone_entities(att)
+            .flat_map(|e| party_of(att, &inferred, e, 0))
             .collect();
         // ... and an accuser *reporting* or *alleging* states a claim whatever its subject
         let reporting = reports(act, att);
@@ -1045,6 +1072,17 @@ pub fn classify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn join_matches_the_slice_join() {
+        for p in [
+            &[][..],
+            &["India".to_string()],
+            &["A".into(), "B".into(), "".into()],
+        ] {
+            assert_eq!(join(p), p.join(" + "));
+        }
+    }
 
     /// `even_handed` answers as matching the list of the next words, over generated
     /// sentences of appeal words and cues anywhere in them.
