@@ -182,19 +182,27 @@ fn negated(toks: &[Token], c: &CueHit) -> bool {
 
 /// Whether a wrongdoing word or phrase starts after token `t` (see
 /// [`Lexicon::is_wrongdoing`], [`Lexicon::wrongdoing_phrase_at`]).
-fn wrongdoing_after(toks: &[Token], t: usize, lex: &Lexicon) -> bool {
+fn wrongdoing_after<'a>(
+    toks: &'a [Token],
+    t: usize,
+    lex: &Lexicon,
+    norms: &mut Vec<&'a str>,
+) -> bool {
     let tail = toks.get(t + 1..).unwrap_or_default();
-    // The phrase test takes the words as a list; it is built at the first word that may
-    // start a phrase, and most sentences have none.
-    let mut norms: Option<Vec<&str>> = None;
+    // The phrase test takes the words as a list: listed into the caller's buffer at the
+    // first word that may start a phrase (a one-byte word always may).
+    let mut listed = false;
     tail.iter().enumerate().any(|(i, tok)| {
         let w = tok.norm.as_str();
         lex.may_start_wrongdoing(w)
-            && (lex.is_wrongdoing(w)
-                || lex.wrongdoing_phrase_at(
-                    &norms.get_or_insert_with(|| tail.iter().map(|x| x.norm.as_str()).collect())
-                        [i..],
-                ))
+            && (lex.is_wrongdoing(w) || {
+                if !listed {
+                    norms.clear();
+                    norms.extend(tail.iter().map(|x| x.norm.as_str()));
+                    listed = true;
+                }
+                lex.wrongdoing_phrase_at(&norms[i..])
+            })
     })
 }
 
@@ -299,6 +307,17 @@ fn party_of<'a>(
     std::slice::from_ref(&e.name)
 }
 
+/// Inserts the names `set` lacks. Most are in it already (each act of a side names the
+/// same accusers), and cloning every name only to find that out was a fifth of building
+/// the disputes.
+fn add_missing<'s>(set: &mut BTreeSet<String>, names: impl IntoIterator<Item = &'s String>) {
+    for n in names {
+        if !set.contains(n) {
+            set.insert(n.clone());
+        }
+    }
+}
+
 fn join(p: &[String]) -> String {
     // Most sides are one party, and joining a list of one still sizes and copies it piece
     // by piece.
@@ -320,6 +339,8 @@ pub fn classify(
 ) -> Classified {
     let ctx = crate::attribute::Ctx { text, lex };
     let mut acts: Vec<Act> = Vec::with_capacity(att.attributions.len());
+    // The words of a sentence's tail, for the wrongdoing phrase test (one list per article).
+    let mut norms_buf: Vec<&str> = Vec::new();
     // Whether each speaker's name has a court word, worked out at its first statement: a
     // speaker makes many, and folding its name for each was 0.4 % of a run.
     let mut court_named: Vec<Option<bool>> = vec![None; att.entities.len()];
@@ -469,7 +490,8 @@ pub fn classify(
             })
             .map(|&(t, _)| t)
             .min();
-        let wrongdoing = first_other.is_some_and(|t| wrongdoing_after(toks, t, lex));
+        let wrongdoing =
+            first_other.is_some_and(|t| wrongdoing_after(toks, t, lex, &mut norms_buf));
         let speech =
             a.verb.is_some() || !info.speech_quotes.is_empty() || !info.fragment_quotes.is_empty();
         // "described the deployments as “routine exercises”", "called the interference
@@ -601,11 +623,10 @@ pub fn classify(
                     disputes.len() - 1
                 }
             };
-            for a in &act.named_accusers {
-                if *a != p[0] {
-                    disputes[idx].accusers.insert(a.clone());
-                }
-            }
+            add_missing(
+                &mut disputes[idx].accusers,
+                act.named_accusers.iter().filter(|a| **a != p[0]),
+            );
         }
         // The sentence of each party's first answer.
         // Fx-hashed: SipHash of each name (twice per act) was an eighth of building.
@@ -682,14 +703,14 @@ pub fn classify(
                     disputes.len() - 1
                 }
             };
-            disputes[idx].accusers.extend(p.iter().cloned());
+            add_missing(&mut disputes[idx].accusers, p);
         }
         // A party that answers although every accusation against it was read as a counter-
         // charge in another dispute ("Belgrade has always denied ...") still has accusers.
         for d in disputes.iter_mut().filter(|d| d.accusers.is_empty()) {
             for (_, _, p, ts) in &edges {
                 if ts.contains(&&d.responder) && !p.contains(&d.responder) {
-                    d.accusers.extend(p.iter().cloned());
+                    add_missing(&mut d.accusers, *p);
                 }
             }
         }
@@ -711,8 +732,7 @@ pub fn classify(
                     && !party_of(att, inferred, a.speaker, 0).contains(&d.responder)
             });
             if let Some(a) = reporter {
-                d.accusers
-                    .extend(party_of(att, inferred, a.speaker, 0).iter().cloned());
+                add_missing(&mut d.accusers, party_of(att, inferred, a.speaker, 0));
             }
         }
         disputes.retain(|d| !d.accusers.is_empty());
@@ -1109,6 +1129,28 @@ mod tests {
     }
 
     #[test]
+    fn add_missing_matches_extend() {
+        let names: Vec<String> = ["A", "B", "C", "D", ""]
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        let mut rng = crate::testrng::XorShift(0x5DEE_CE66_D1CE_4E5B);
+        for _ in 0..500 {
+            let mut pick = |n: u64| -> Vec<&String> {
+                (0..rng.next() % n)
+                    .map(|_| &names[(rng.next() % names.len() as u64) as usize])
+                    .collect()
+            };
+            let (start, add) = (pick(5), pick(7));
+            let mut fast: BTreeSet<String> = start.iter().map(|n| n.to_string()).collect();
+            let mut plain = fast.clone();
+            add_missing(&mut fast, add.iter().copied());
+            plain.extend(add.iter().map(|n| n.to_string()));
+            assert_eq!(fast, plain, "{start:?} {add:?}");
+        }
+    }
+
+    #[test]
     fn join_matches_the_slice_join() {
         for p in [
             &[][..],
@@ -1203,7 +1245,7 @@ mod tests {
             let toks: Vec<Token> = text.iter().map(|w| token(w)).collect();
             for t in 0..n + 2 {
                 assert_eq!(
-                    wrongdoing_after(&toks, t, &lex),
+                    wrongdoing_after(&toks, t, &lex, &mut vec!["stale"]),
                     wrongdoing_after_plain(&toks, t, &lex),
                     "{text:?} after {t}"
                 );
