@@ -1042,7 +1042,8 @@ pub fn classify(
     // Each dispute's label once, not twice per unit.
     let labels: Vec<String> = disputes.iter().map(Dispute::label).collect();
     for (ai, act) in acts.iter().enumerate() {
-        let Some((role, d, kind, cue_tok)) = decided[ai].clone() else {
+        // Each decision is read once, here, so its kind moves into the unit.
+        let Some((role, d, kind, cue_tok)) = decided[ai].take() else {
             continue;
         };
         let si = act.si;
@@ -1116,8 +1117,10 @@ pub fn classify(
         side.push_str(side_word);
         side.push_str(": ");
         side.push_str(&party);
-        let mut aliases: Vec<String> = vec![att.entities[act.speaker].name.clone()];
-        aliases.extend(att.entities[act.speaker].descriptors.iter().cloned());
+        let speaker = &att.entities[act.speaker];
+        let mut aliases: Vec<String> = Vec::with_capacity(1 + speaker.descriptors.len());
+        aliases.push(speaker.name.clone());
+        aliases.extend(speaker.descriptors.iter().cloned());
         units.push(Unit {
             article: article_id.to_string(),
             unit_id: crate::text::prefixed_number('s', si + 1),
