@@ -80,31 +80,41 @@ pub const WORDS_COUNTED: usize = 8;
 fn count_words(s: &str, cap: usize) -> usize {
     let bytes = s.as_bytes();
     let mut n = 0;
-    // 1 while the word under way has a letter or digit.
+    // 1 while the word under way has a letter or digit; a word counts at its first one.
     let mut alnum = 0;
+    // Takes a character's class (2 whitespace, 1 letter or digit, 0 other); true at `cap`.
+    let mut step = |class: u8| {
+        let (word_char, space) = (usize::from(class & 1), usize::from(class >> 1));
+        n += word_char & (alnum ^ 1);
+        alnum = (alnum | word_char) & (space ^ 1);
+        n >= cap
+    };
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let class = if b.is_ascii() {
-            i += 1;
-            ASCII_CLASS[b as usize]
-        } else {
-            let c = s[i..].chars().next().unwrap_or(' ');
-            i += c.len_utf8();
-            if c.is_whitespace() {
-                2
-            } else {
-                u8::from(crate::text::is_alnum(c))
+    loop {
+        // A run of ASCII bytes, in a loop of its own: one table look-up each.
+        while let Some(&b) = bytes.get(i) {
+            if !b.is_ascii() {
+                break;
             }
+            i += 1;
+            if step(ASCII_CLASS[usize::from(b & 0x7f)]) {
+                return cap;
+            }
+        }
+        let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
         };
-        let space = usize::from(class >> 1);
-        n += alnum & space;
-        if n >= cap {
+        i += c.len_utf8();
+        let class = if c.is_whitespace() {
+            2
+        } else {
+            u8::from(crate::text::is_alnum(c))
+        };
+        if step(class) {
             return cap;
         }
-        alnum = (alnum | usize::from(class & 1)) & (space ^ 1);
     }
-    n + alnum
+    n.min(cap)
 }
 
 /// The plain count that [`count_words`] is tested against.
