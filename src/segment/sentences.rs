@@ -140,7 +140,10 @@ pub fn split(
     _quotes: &[Quote],
     lex: &Lexicon,
 ) -> Vec<Sentence> {
-    let mut out = Vec::new();
+    // At least a sentence a paragraph, as a rule.
+    let mut out = Vec::with_capacity(paragraphs.len());
+    // Most texts have no '…' (nor any A6 byte): then no paragraph is searched for one.
+    let any_ellipsis = memchr::memchr(0xA6, text.as_bytes()).is_some();
     for p in paragraphs.iter().filter(|p| p.kind == ParaKind::Body) {
         let para = &text[p.start..p.end];
         let mut sent_start = if p.index < 3 {
@@ -156,7 +159,11 @@ pub fn split(
         // steps and searched again only once `k` has passed it: searched afresh at every
         // step, a paragraph of curly quotes with no full stop was scanned to its end once per
         // quote mark (a megabyte of them took seconds).
-        let mut next_ell = ellipsis_from(bytes, 0);
+        let mut next_ell = if any_ellipsis {
+            ellipsis_from(bytes, 0)
+        } else {
+            None
+        };
         let mut next_stop = memchr::memchr3(b'.', b'!', b'?', bytes);
         let mut k = 0;
         while k < bytes.len() {
