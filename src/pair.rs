@@ -909,6 +909,25 @@ fn prepare_article(
     prepare_article_with(units, tokens, an, lex, batch, false)
 }
 
+/// Each term's IDF from its background and article document frequencies (`n` units), as
+/// [`Analyzer::idf_of_counts`] gives it. Most terms share a few document frequencies (outside
+/// the background and in one unit, most of all): each such frequency's IDF is worked out
+/// once, not once per term with a call to `logf` (issue 7).
+fn article_idf(an: &Analyzer, bg_df: &[u32], df: &[u32], n: u32) -> Vec<f32> {
+    let mut known = [None; 64];
+    bg_df
+        .iter()
+        .zip(df)
+        .map(|(&bg, &df)| {
+            let idf = || an.idf_of_counts(bg, df, n);
+            match bg.checked_add(df).and_then(|k| known.get_mut(k as usize)) {
+                Some(slot) => *slot.get_or_insert_with(idf),
+                None => idf(),
+            }
+        })
+        .collect()
+}
+
 /// [`prepare_article`], with every unit prepared if `all` (as it was before units never
 /// scored were left out).
 fn prepare_article_with(
@@ -942,9 +961,7 @@ fn prepare_article_with(
                     df[t as usize] += 1;
                 }
             }
-            (0..vocab.len())
-                .map(|t| an.idf_of_counts(bg_df[t], df[t], units.len() as u32))
-                .collect()
+            article_idf(an, &bg_df, &df, units.len() as u32)
         }
     };
     let vocab = std::sync::Arc::new(vocab);
@@ -1825,6 +1842,30 @@ mod tests {
                 }
                 assert_eq!(top_k_kept(&links, top_k), want, "{links:?} {top_k}");
             }
+        }
+    }
+
+    /// An article's IDFs, each document frequency's worked out once, are the ones worked out
+    /// term by term.
+    #[test]
+    fn article_idf_is_each_terms_idf() {
+        let an = Analyzer::new();
+        let mut rng = crate::testrng::XorShift(0x9E3779B97F4A7C15);
+        for _ in 0..2000 {
+            let len = (rng.next() % 40) as usize;
+            let n = 1 + (rng.next() % 30) as u32;
+            let bg: Vec<u32> = (0..len)
+                .map(|_| [0, 1, 5, 60, 70, 5000][(rng.next() % 6) as usize])
+                .collect();
+            let df: Vec<u32> = (0..len).map(|_| (rng.next() % 5) as u32).collect();
+            let plain: Vec<u32> = (0..len)
+                .map(|t| an.idf_of_counts(bg[t], df[t], n).to_bits())
+                .collect();
+            let fast: Vec<u32> = article_idf(&an, &bg, &df, n)
+                .iter()
+                .map(|x| x.to_bits())
+                .collect();
+            assert_eq!(fast, plain);
         }
     }
 
