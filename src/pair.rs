@@ -1787,13 +1787,7 @@ mod tests {
         let mut next = || rng.next();
         let mut named = 0;
         for _ in 0..5000 {
-            let text: String = (0..next() % 7)
-                .map(|_| {
-                    let w = words[(next() % words.len() as u64) as usize];
-                    let gap = [" ", "  ", "\t", "\n"][(next() % 4) as usize];
-                    [w, gap].concat()
-                })
-                .collect();
+            let text = crate::score::random_words(&mut next, &words, &[" ", "  ", "\t", "\n"], 7);
             let plain = text
                 .split_whitespace()
                 .collect::<Vec<_>>()
@@ -1869,49 +1863,56 @@ mod tests {
         }
     }
 
-    /// Claims of one reference group refer alike to every rebuttal, phrase and all.
-    #[test]
-    fn claims_of_a_reference_group_refer_alike() {
-        let lex = Lexicon::builtin();
-        let an = Analyzer::new();
-        let (mut shared, mut groups_with_party) = (0, 0);
-        for dir in [
-            "data/articles",
-            "data/heldout/articles",
-            "data/blind/articles",
-        ] {
-            for e in std::fs::read_dir(dir).unwrap() {
+    /// The articles of `dirs`, each with the units extracted from it.
+    fn extracted(dirs: &[&str], lex: &Lexicon) -> Vec<(crate::article::Article, Vec<Unit>)> {
+        let paths = dirs.iter().flat_map(|dir| std::fs::read_dir(dir).unwrap());
+        paths
+            .map(|e| {
                 let path = e.unwrap().path();
                 let art = crate::article::Article {
                     id: path.display().to_string(),
                     text: std::fs::read_to_string(&path).unwrap(),
                     ..Default::default()
                 };
-                let units = crate::extract::extract(&art, &lex, &Default::default())
+                let units = crate::extract::extract(&art, lex, &Default::default())
                     .unwrap()
                     .units;
-                let p = prepare_article_with(&units, None, &an, &lex, None, true);
-                let claims: Vec<usize> = (0..units.len())
-                    .filter(|&i| units[i].role == Role::Claim)
-                    .collect();
-                let group = reference_groups(&units, &claims);
-                for (i, u) in units.iter().enumerate() {
-                    assert_eq!(group[i] == usize::MAX, u.role != Role::Claim);
-                }
-                for ri in (0..units.len()).filter(|&i| units[i].role == Role::Rebuttal) {
-                    for &a in &claims {
-                        for &b in &claims {
-                            let of = |c: usize| {
-                                let (s, phrase) =
-                                    reference_by(&units[c], &p[c].aliases, &p[ri].refs);
-                                (s.to_bits(), phrase.to_string())
-                            };
-                            if group[a] == group[b] {
-                                assert_eq!(of(a), of(b), "{}", art.id);
-                                shared += (a != b) as usize;
-                                groups_with_party +=
-                                    (a != b && !units[a].party.is_empty()) as usize;
-                            }
+                (art, units)
+            })
+            .collect()
+    }
+
+    /// Claims of one reference group refer alike to every rebuttal, phrase and all.
+    #[test]
+    fn claims_of_a_reference_group_refer_alike() {
+        let lex = Lexicon::builtin();
+        let an = Analyzer::new();
+        let (mut shared, mut groups_with_party) = (0, 0);
+        let dirs = [
+            "data/articles",
+            "data/heldout/articles",
+            "data/blind/articles",
+        ];
+        for (art, units) in extracted(&dirs, &lex) {
+            let p = prepare_article_with(&units, None, &an, &lex, None, true);
+            let claims: Vec<usize> = (0..units.len())
+                .filter(|&i| units[i].role == Role::Claim)
+                .collect();
+            let group = reference_groups(&units, &claims);
+            for (i, u) in units.iter().enumerate() {
+                assert_eq!(group[i] == usize::MAX, u.role != Role::Claim);
+            }
+            for ri in (0..units.len()).filter(|&i| units[i].role == Role::Rebuttal) {
+                for &a in &claims {
+                    for &b in &claims {
+                        let of = |c: usize| {
+                            let (s, phrase) = reference_by(&units[c], &p[c].aliases, &p[ri].refs);
+                            (s.to_bits(), phrase.to_string())
+                        };
+                        if group[a] == group[b] {
+                            assert_eq!(of(a), of(b), "{}", art.id);
+                            shared += (a != b) as usize;
+                            groups_with_party += (a != b && !units[a].party.is_empty()) as usize;
                         }
                     }
                 }
@@ -1926,38 +1927,29 @@ mod tests {
         let lex = Lexicon::builtin();
         let an = Analyzer::new();
         let mut skipped = 0;
-        for dir in ["data/articles", "data/heldout/articles"] {
-            for e in std::fs::read_dir(dir).unwrap() {
-                let path = e.unwrap().path();
-                let art = crate::article::Article {
-                    id: path.display().to_string(),
-                    text: std::fs::read_to_string(&path).unwrap(),
+        for (art, units) in extracted(&["data/articles", "data/heldout/articles"], &lex) {
+            let units = &units;
+            for idf in [IdfScope::Article, IdfScope::Batch] {
+                let batch = (idf == IdfScope::Batch)
+                    .then(|| batch_df(&units.iter().collect::<Vec<_>>(), &an, &lex));
+                let opts = PairOptions {
+                    idf,
                     ..Default::default()
                 };
-                let ex = crate::extract::extract(&art, &lex, &Default::default()).unwrap();
-                let units = &ex.units;
-                for idf in [IdfScope::Article, IdfScope::Batch] {
-                    let batch = (idf == IdfScope::Batch)
-                        .then(|| batch_df(&units.iter().collect::<Vec<_>>(), &an, &lex));
-                    let opts = PairOptions {
-                        idf,
-                        ..Default::default()
-                    };
-                    let rows = |all: bool| {
-                        let p = prepare_article_with(units, None, &an, &lex, batch.as_ref(), all);
-                        format!("{:?}", pair_article(&art.id, units, &p, &lex, &opts))
-                    };
-                    assert_eq!(rows(false), rows(true), "{}", art.id);
-                }
-                skipped += units
-                    .iter()
-                    .filter(|u| {
-                        !units
-                            .iter()
-                            .any(|o| o.role != u.role && o.dispute_idx == u.dispute_idx)
-                    })
-                    .count();
+                let rows = |all: bool| {
+                    let p = prepare_article_with(units, None, &an, &lex, batch.as_ref(), all);
+                    format!("{:?}", pair_article(&art.id, units, &p, &lex, &opts))
+                };
+                assert_eq!(rows(false), rows(true), "{}", art.id);
             }
+            skipped += units
+                .iter()
+                .filter(|u| {
+                    !units
+                        .iter()
+                        .any(|o| o.role != u.role && o.dispute_idx == u.dispute_idx)
+                })
+                .count();
         }
         assert!(skipped > 0);
     }

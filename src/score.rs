@@ -1717,6 +1717,22 @@ pub(crate) fn score_with_reference(
     }
 }
 
+/// A text of fewer than `most` of `words`, each followed by one of `gaps`, drawn by `next`.
+#[cfg(test)]
+pub(crate) fn random_words(
+    next: &mut impl FnMut() -> u64,
+    words: &[&str],
+    gaps: &[&str],
+    most: u64,
+) -> String {
+    (0..next() % most)
+        .map(|_| {
+            let w = words[(next() % words.len() as u64) as usize];
+            [w, gaps[(next() % gaps.len() as u64) as usize]].concat()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1881,12 +1897,7 @@ mod tests {
         let mut next = || rng.next();
         let mut best = 0;
         for _ in 0..20_000 {
-            let text: String = (0..next() % 9)
-                .map(|_| {
-                    let w = words[(next() % words.len() as u64) as usize];
-                    [w, [" ", ", ", "  ", ".", ""][(next() % 5) as usize]].concat()
-                })
-                .collect();
+            let text = random_words(&mut next, &words, &[" ", ", ", "  ", ".", ""], 9);
             let (fast, plain) = (RefSide::new(&text, &lex), ref_side_plain(&text, &lex));
             assert_eq!(format!("{fast:?}"), format!("{plain:?}"), "{text:?}");
             best += (plain.best.0 > 0.0) as usize;
