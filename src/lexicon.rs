@@ -60,6 +60,12 @@ const ALIAS_START: u64 = 1 << 62;
 /// [`Token::classes`] bit: the classes have been looked up.
 const MARKED: u64 = 1 << 63;
 
+/// [`Token::classes`] bits 26–55: one more than the position in `Lexicon::cue_lists` of the
+/// cues the word starts (0 when it starts none), so that a marked token finds its cues
+/// without a look-up of `cue_index`.
+const CUE_LIST_SHIFT: u32 = 26;
+const CUE_LIST: u64 = ((1 << 30) - 1) << CUE_LIST_SHIFT;
+
 fn alias_words_bits(words: usize) -> u64 {
     (words.min(7) as u64) << ALIAS_WORDS_SHIFT
 }
@@ -103,6 +109,9 @@ pub struct Lexicon {
     pub cues: Vec<CueEntry>,
     /// First token → indices into `cues`, longest cue first.
     pub cue_index: HashMap<String, Vec<usize>>,
+    /// The lists of `cue_index` as [`Lexicon::reindex`] left them, in the order their
+    /// positions were given to the words ([`CUE_LIST`]).
+    cue_lists: Vec<Vec<usize>>,
     pub wrongdoing: Vec<String>,
     pub residue: Vec<String>,
     pub abbrev_never: HashSet<String>,
@@ -508,11 +517,18 @@ impl Lexicon {
             let cues = &self.cues;
             v.sort_by_key(|&i| std::cmp::Reverse(cues[i].tokens.len()));
         }
+        self.cue_lists.clear();
         for (w, v) in &self.cue_index {
             let m = self.word_masks.entry(w.clone()).or_default();
             *m |= CUE_START;
             if v.iter().any(|&i| self.cues[i].tokens.len() == 1) {
                 *m |= SINGLE_CUE;
+            }
+            // A lexicon with more cue words than the bits hold leaves the rest to the map.
+            let n = self.cue_lists.len() as u64 + 1;
+            if n <= CUE_LIST >> CUE_LIST_SHIFT {
+                *m |= n << CUE_LIST_SHIFT;
+                self.cue_lists.push(v.clone());
             }
         }
         self.word_table = WordTable::default();
@@ -549,7 +565,8 @@ impl Lexicon {
     /// The built-in classes `word` is in, as bits (see [`Lexicon::is`]).
     #[inline]
     pub fn word_mask(&self, word: &str) -> u64 {
-        self.all_classes(word) & !(ALIAS_START | SINGLE_CUE | PARTY_WORD | ALIAS_WORDS | CUE_START)
+        self.all_classes(word)
+            & !(ALIAS_START | SINGLE_CUE | PARTY_WORD | ALIAS_WORDS | CUE_START | CUE_LIST)
     }
 
     /// `word_masks[word]`, from the table when the word fits it. Inlined into `mark`'s
@@ -566,8 +583,14 @@ impl Lexicon {
     /// that starts none is answered without a look-up.
     #[inline]
     pub fn cues_at_tok(&self, t: &Token) -> Option<&Vec<usize>> {
-        if t.classes & MARKED != 0 && t.classes & CUE_START == 0 {
-            return None;
+        if t.classes & MARKED != 0 {
+            if t.classes & CUE_START == 0 {
+                return None;
+            }
+            let n = (t.classes & CUE_LIST) >> CUE_LIST_SHIFT;
+            if n != 0 {
+                return self.cue_lists.get(n as usize - 1);
+            }
         }
         self.cue_index.get(t.norm.as_str())
     }
@@ -873,6 +896,40 @@ mod tests {
                 assert_eq!(lex.is_tok(class, p), lex.is(class, &p.norm));
             }
         }
+    }
+
+    #[test]
+    fn marked_cue_lists_match_the_index() {
+        let mut lex = Lexicon::builtin();
+        let check = |lex: &Lexicon| {
+            let words: Vec<String> = lex
+                .cue_index
+                .keys()
+                .flat_map(|w| [w.clone(), format!("{w}s"), w.chars().skip(1).collect()])
+                .chain(["".into(), "zzz".into(), "a".repeat(40)])
+                .collect();
+            for w in words {
+                let mut t = [Token {
+                    start: 0,
+                    end: w.len(),
+                    norm: w.as_str().into(),
+                    cap: false,
+                    poss: false,
+                    hyphen: false,
+                    classes: 0,
+                }];
+                let plain = lex.cues_at_tok(&t[0]).cloned();
+                lex.mark(&mut t);
+                assert_eq!(lex.cues_at_tok(&t[0]).cloned(), plain, "{w:?}");
+                assert_eq!(plain.as_ref(), lex.cue_index.get(w.as_str()), "{w:?}");
+            }
+        };
+        check(&lex);
+        // A configured cue, longer than the table's words, after a reindex.
+        lex.add_cue("counterproductively remonstrated", "rebut", "-", true);
+        lex.add_cue("said firmly", "speech", "-", true);
+        lex.reindex();
+        check(&lex);
     }
 
     #[test]
