@@ -194,21 +194,30 @@ impl<'a> Ctx<'a> {
             .gaz_max_len
             .min(toks.len() - i)
             .min(self.lex.alias_words_tok(&toks[i]));
-        // Multi-word aliases cannot cross punctuation.
-        if let Some(k) = (i + 1..i + max).find(|&k| !self.gap(toks, k).trim().is_empty()) {
+        // Multi-word aliases cannot cross punctuation. Most gaps are one space.
+        if let Some(k) = (i + 1..i + max).find(|&k| {
+            let g = self.gap(toks, k);
+            g != " " && !g.trim().is_empty()
+        }) {
             max = k - i;
         }
         if max == 1 {
             // A one-word key is the word itself: nothing to join.
-            let key = toks[i].norm.as_str();
-            let g = self.lex.gazetteer.get(key)?;
-            // "US" must be written in capitals to be the country, not the pronoun.
-            if key == "us" && self.raw(&toks[i]) != "US" {
-                return None;
-            }
-            return Some((1, g.party.as_str(), g.ptype));
+            return self.gaz_word(toks, i);
         }
         self.gaz_window(toks, i, max)
+    }
+
+    /// The gazetteer entry whose key is token `i`'s word alone, as [`Ctx::gaz_longest`]
+    /// gives it: found from the token's marked classes, without hashing the word.
+    #[inline]
+    fn gaz_word(&self, toks: &[Token], i: usize) -> Option<(usize, &'a str, PartyType)> {
+        let g = self.lex.party_word_entry_tok(&toks[i])?;
+        // "US" must be written in capitals to be the country, not the pronoun.
+        if toks[i].norm == "us" && self.raw(&toks[i]) != "US" {
+            return None;
+        }
+        Some((1, g.party.as_str(), g.ptype))
     }
 
     /// The longest gazetteer key among the norms of the `max` words from `i` joined by
@@ -277,6 +286,9 @@ impl<'a> Ctx<'a> {
     ) -> Option<(usize, &'a str, PartyType)> {
         let max = ends.len();
         for len in (1..=max).rev() {
+            if len == 1 {
+                return self.gaz_word(toks, i);
+            }
             let key = &joined[..ends[len - 1]];
             if let Some(g) = self.lex.gazetteer.get(key) {
                 // "US" must be written in capitals to be the country, not the pronoun.
@@ -3138,5 +3150,50 @@ mod tests {
                 .collect();
             assert_eq!(quoted_tokens(&tokens, &quotes), plain, "{quotes:?}");
         }
+    }
+
+    #[test]
+    fn marked_gazetteer_matches_match_unmarked() {
+        let lex = Lexicon::builtin();
+        // Every alias with its words capitalised, set apart by commas and run together, with
+        // near misses and the pronoun "us" in both cases.
+        let title = |k: &str| -> String {
+            k.split(' ')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut keys: Vec<&String> = lex.gazetteer.keys().collect();
+        keys.sort();
+        let titled: Vec<String> = keys.iter().map(|k| title(k)).collect();
+        let text = format!(
+            "{}. {}. {}s. Us US us U.S. Indo-US Pakistan's. {}",
+            titled.join(", "),
+            titled.join(" "),
+            titled.join("s "),
+            keys.iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let ctx = Ctx {
+            text: &text,
+            lex: &lex,
+        };
+        let plain = tokenize(&text, 0, text.len());
+        let mut marked = plain.clone();
+        lex.mark(&mut marked);
+        let mut found = 0;
+        for i in 0..plain.len() {
+            let want = ctx.gaz_at(&plain, i);
+            found += usize::from(want.is_some());
+            assert_eq!(ctx.gaz_at(&marked, i), want, "{i} {}", plain[i].norm);
+        }
+        assert!(found > keys.len());
     }
 }

@@ -60,11 +60,16 @@ const ALIAS_START: u64 = 1 << 62;
 /// [`Token::classes`] bit: the classes have been looked up.
 const MARKED: u64 = 1 << 63;
 
-/// [`Token::classes`] bits 26–55: one more than the position in `Lexicon::cue_lists` of the
+/// [`Token::classes`] bits 26–39: one more than the position in `Lexicon::cue_lists` of the
 /// cues the word starts (0 when it starts none), so that a marked token finds its cues
 /// without a look-up of `cue_index`.
 const CUE_LIST_SHIFT: u32 = 26;
-const CUE_LIST: u64 = ((1 << 30) - 1) << CUE_LIST_SHIFT;
+const CUE_LIST: u64 = ((1 << 14) - 1) << CUE_LIST_SHIFT;
+/// [`Token::classes`] bits 40–55: one more than the position in `Lexicon::party_entries` of
+/// the word's entry as a one-word gazetteer alias (0 when it is none, or when there were too
+/// many to number), so that a marked token finds its entry without a look-up of `gazetteer`.
+const PARTY_ENTRY_SHIFT: u32 = 40;
+const PARTY_ENTRY: u64 = ((1 << 16) - 1) << PARTY_ENTRY_SHIFT;
 
 fn alias_words_bits(words: usize) -> u64 {
     (words.min(7) as u64) << ALIAS_WORDS_SHIFT
@@ -112,6 +117,9 @@ pub struct Lexicon {
     /// The lists of `cue_index` as [`Lexicon::reindex`] left them, in the order their
     /// positions were given to the words ([`CUE_LIST`]).
     cue_lists: Vec<Vec<usize>>,
+    /// The entries of the one-word keys of `gazetteer`, as numbered in their words' masks
+    /// ([`PARTY_ENTRY`]).
+    party_entries: Vec<GazEntry>,
     pub wrongdoing: Vec<String>,
     pub residue: Vec<String>,
     pub abbrev_never: HashSet<String>,
@@ -431,19 +439,30 @@ impl Lexicon {
         *m = (*m & !ALIAS_WORDS) | ALIAS_START | alias_words_bits(longest);
         let m = *m;
         self.word_table.set(first, m);
+        let entry = GazEntry {
+            party: party.to_string(),
+            ptype: parse_ptype(ptype),
+        };
         if !key.contains(' ') {
             let m = self.word_masks.entry(key.clone()).or_default();
             *m |= PARTY_WORD;
+            Self::number_party_entry(&mut self.party_entries, m, &entry);
             let m = *m;
             self.word_table.set(&key, m);
         }
-        self.gazetteer.insert(
-            key,
-            GazEntry {
-                party: party.to_string(),
-                ptype: parse_ptype(ptype),
-            },
-        );
+        self.gazetteer.insert(key, entry);
+    }
+
+    /// Gives a one-word alias's mask the number of its entry ([`PARTY_ENTRY`]), or puts the
+    /// new entry in the place its number already holds.
+    fn number_party_entry(entries: &mut Vec<GazEntry>, mask: &mut u64, entry: &GazEntry) {
+        let n = (*mask & PARTY_ENTRY) >> PARTY_ENTRY_SHIFT;
+        if n != 0 {
+            entries[n as usize - 1] = entry.clone();
+        } else if entries.len() < (PARTY_ENTRY >> PARTY_ENTRY_SHIFT) as usize {
+            entries.push(entry.clone());
+            *mask |= (entries.len() as u64) << PARTY_ENTRY_SHIFT;
+        }
     }
 
     /// Rebuilds the derived indexes; call after editing `cues` or `wrongdoing`.
@@ -494,8 +513,11 @@ impl Lexicon {
         for (w, &n) in &self.gaz_first {
             *self.word_masks.entry(w.clone()).or_default() |= ALIAS_START | alias_words_bits(n);
         }
-        for k in self.gazetteer.keys().filter(|k| !k.contains(' ')) {
-            *self.word_masks.entry(k.clone()).or_default() |= PARTY_WORD;
+        self.party_entries.clear();
+        for (k, g) in self.gazetteer.iter().filter(|(k, _)| !k.contains(' ')) {
+            let m = self.word_masks.entry(k.clone()).or_default();
+            *m |= PARTY_WORD;
+            Self::number_party_entry(&mut self.party_entries, m, g);
         }
         self.class_shapes = Default::default();
         for (class, set) in &self.words {
@@ -566,7 +588,13 @@ impl Lexicon {
     #[inline]
     pub fn word_mask(&self, word: &str) -> u64 {
         self.all_classes(word)
-            & !(ALIAS_START | SINGLE_CUE | PARTY_WORD | ALIAS_WORDS | CUE_START | CUE_LIST)
+            & !(ALIAS_START
+                | SINGLE_CUE
+                | PARTY_WORD
+                | ALIAS_WORDS
+                | CUE_START
+                | CUE_LIST
+                | PARTY_ENTRY)
     }
 
     /// `word_masks[word]`, from the table when the word fits it. Inlined into `mark`'s
@@ -632,6 +660,22 @@ impl Lexicon {
         } else {
             self.gazetteer.contains_key(t.norm.as_str())
         }
+    }
+
+    /// The token's word's entry as a one-word gazetteer alias (`gazetteer[norm]`), from its
+    /// marked classes when it has them.
+    #[inline]
+    pub fn party_word_entry_tok(&self, t: &Token) -> Option<&GazEntry> {
+        if t.classes & MARKED != 0 {
+            if t.classes & PARTY_WORD == 0 {
+                return None;
+            }
+            let n = (t.classes & PARTY_ENTRY) >> PARTY_ENTRY_SHIFT;
+            if n != 0 {
+                return self.party_entries.get(n as usize - 1);
+            }
+        }
+        self.gazetteer.get(t.norm.as_str())
     }
 
     /// Looks up the classes of each token once ([`Token::classes`]), for the many
