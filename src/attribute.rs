@@ -2170,7 +2170,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         nonresponse[si] = (not_unlisted || lex.any_tok_is("nonresponse_neg", classes[si]))
             && is_nonresponse(&ctx, toks);
         // Register names and countries in reading order so "the country" and "it" resolve.
-        let mut found: Option<(usize, String, (usize, usize))> = None;
+        let mut found: Option<(usize, (usize, usize))> = None;
         if let Some(v) = frame_verb(&ctx, toks, &info.cues) {
             let cue0 = &info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens[0];
             let after_quote = v > 0 && ctx.gap(toks, v).chars().any(crate::text::is_quote_mark);
@@ -2275,11 +2275,11 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                             r.add_descriptor(id, toks[h].norm.clone());
                         }
                     }
-                    let mention = text[toks[a].start..toks[b - 1].end].to_string();
-                    found = Some((id, mention, (a, b)));
+                    found = Some((id, (a, b)));
                 }
             }
-            if let Some((id, mention, span)) = found.clone() {
+            if let Some((id, span)) = found {
+                let mention = text[toks[span.0].start..toks[span.1 - 1].end].to_string();
                 let qt = if !info.speech_quotes.is_empty() {
                     QuoteType::Direct
                 } else if !info.fragment_quotes.is_empty() {
@@ -2338,21 +2338,23 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         if lex.any_tok_is("reference_noun", classes[si]) {
             register_documents(&mut r, toks, q);
         }
-        let skip_span = found.as_ref().map(|f| f.2).unwrap_or((0, 0));
+        let skip_span = found.map(|f| f.1).unwrap_or((0, 0));
         let m = register_mentions(&mut r, toks, skip_span);
         if lex.any_tok_is("doc_noun", classes[si]) {
-            link_documents(&mut r, toks, q, &m, found.as_ref().map(|f| f.0));
+            link_documents(&mut r, toks, q, &m, found.map(|f| f.0));
         }
         mentions.push(m);
     }
     // Pass 2: quotes without a frame in their own sentence take the quote's attribution.
-    let mut last_quote_speaker: Option<(usize, String)> = None;
+    // The speaker, and the sentence whose attribution holds the words that named them: the
+    // words are copied only for the sentences that take them.
+    let mut last_quote_speaker: Option<(usize, usize)> = None;
     for si in 0..n {
         let info = &infos[si];
         if let Some(a) = &attributions[si] {
             // The last speaker on the record, quoted or not: a floating quote after "S said
             // they were surprised." is S's.
-            last_quote_speaker = a.speaker.map(|s| (s, a.mention.clone()));
+            last_quote_speaker = a.speaker.map(|s| (s, si));
             continue;
         }
         if info.speech_quotes.is_empty()
@@ -2367,17 +2369,12 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         // the sentences of one quote are contiguous: look only among its neighbours
         let sibling = (si.saturating_sub(QUOTE_WINDOW)..(si + QUOTE_WINDOW).min(n))
             .filter(|&k| k != si && infos[k].speech_quotes.contains(&qid))
-            .find_map(|k| {
-                attributions[k]
-                    .as_ref()
-                    .filter(|a| a.verb.is_some())
-                    .cloned()
-            });
+            .find(|&k| attributions[k].as_ref().is_some_and(|a| a.verb.is_some()));
         // a paragraph-initial "He said:" in the sentence before
         let colon_intro = si.checked_sub(1).and_then(|p| {
             let ps = &seg.sentences[p];
             let ends_colon = text[ps.start..ps.end].trim_end().ends_with(':');
-            ends_colon.then(|| attributions[p].clone()).flatten()
+            (ends_colon && attributions[p].is_some()).then_some(p)
         });
         let multi = quote.pieces.len() > 1;
         // a quote over several paragraphs is reported as such whoever is found to speak it
@@ -2398,11 +2395,15 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
             };
             (None, floating, 0.6, "floating:inherit")
         };
+        let mention_of = |k: usize| attributions[k].as_ref().map_or("", |a| a.mention.as_str());
         let (speaker, mention) = match att {
-            Some(a) => (a.speaker, a.mention.clone()),
-            None => match &last_quote_speaker {
-                Some((s, m)) => (Some(*s), m.clone()),
-                None => (r.st.last_person_speaker, String::new()),
+            Some(k) => (
+                attributions[k].as_ref().and_then(|a| a.speaker),
+                mention_of(k),
+            ),
+            None => match last_quote_speaker {
+                Some((s, k)) => (Some(s), mention_of(k)),
+                None => (r.st.last_person_speaker, ""),
             },
         };
         if speaker.is_none() {
@@ -2410,14 +2411,14 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         }
         attributions[si] = Some(Attribution {
             speaker,
-            mention: mention.clone(),
+            mention: mention.to_string(),
             quote_type: qt,
             confidence: conf,
             rule: rule.to_string(),
             verb: None,
             speaker_span: None,
         });
-        last_quote_speaker = speaker.map(|s| (s, mention));
+        last_quote_speaker = speaker.map(|s| (s, si));
     }
     let attributions = attributions
         .into_iter()
