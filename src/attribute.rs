@@ -794,7 +794,14 @@ struct Name {
     /// The entity is a person (kinds never change after `add`): the acronym look-up passes
     /// persons over without reading their entities.
     person: bool,
+    /// The built-in word classes of the name's words, a final '.' cut (see
+    /// [`Resolver::name_classes`]), with [`CLASSES_KNOWN`] once worked out: asked only of
+    /// the organisations a description may stand for, and of each many times.
+    classes: std::cell::Cell<u64>,
 }
+
+/// [`Name::classes`] holds the classes (no class takes this bit).
+const CLASSES_KNOWN: u64 = 1 << 63;
 
 impl Name {
     fn new(name: &str) -> Name {
@@ -822,6 +829,7 @@ impl Name {
             bounds: (first_end, start),
             folded,
             person: false,
+            classes: std::cell::Cell::new(0),
         }
     }
 }
@@ -1219,12 +1227,35 @@ impl Resolver<'_, '_> {
     /// its name.
     fn find_described(&self, head: &str, except: usize) -> Option<usize> {
         let bit = word_bit(head);
-        self.recent()
-            .filter(|e| e.id != except && self.names[e.id].bits & bit != 0)
-            .find(|e| {
-                e.descriptors.iter().any(|d| d == head) || has_word(&self.names[e.id].folded, head)
+        // Over the names, newest first as `recent`: the bits pass most over without a look
+        // at their entities.
+        self.names
+            .iter()
+            .enumerate()
+            .rev()
+            .take(RECENT)
+            .filter(|&(id, n)| id != except && n.bits & bit != 0)
+            .find(|&(id, n)| {
+                self.entities[id].descriptors.iter().any(|d| d == head) || has_word(&n.folded, head)
             })
-            .map(|e| e.id)
+            .map(|(id, _)| id)
+    }
+
+    /// The built-in classes ([`Lexicon::word_mask`]) of the words of entity `id`'s folded
+    /// name, each with a final '.' cut, or-ed: a class's bit is set when `lex.is(class, w)`
+    /// holds for one of them.
+    fn name_classes(&self, id: usize) -> u64 {
+        let n = &self.names[id];
+        let known = n.classes.get();
+        if known & CLASSES_KNOWN != 0 {
+            return known;
+        }
+        let lex = self.ctx.lex;
+        let classes = n.folded.split(' ').fold(CLASSES_KNOWN, |m, w| {
+            m | lex.word_mask(w.trim_end_matches('.'))
+        });
+        n.classes.set(classes);
+        classes
     }
 
     /// Gives entity `id` one more descriptor, which must not be among its descriptors yet.
@@ -1252,15 +1283,12 @@ impl Resolver<'_, '_> {
             "like_army",
         ] {
             if lex.is(class, head) {
+                // Built-in classes all: each name's words are looked up once, not once per
+                // description met.
+                let bit = Lexicon::class_mask(class).unwrap_or(0);
                 return self
                     .recent()
-                    .find(|e| {
-                        e.kind == EntityKind::Org
-                            && self.names[e.id]
-                                .folded
-                                .split(' ')
-                                .any(|w| lex.is(class, w.trim_end_matches('.')))
-                    })
+                    .find(|e| e.kind == EntityKind::Org && self.name_classes(e.id) & bit != 0)
                     .map(|e| e.id);
             }
         }
@@ -1280,11 +1308,8 @@ impl Resolver<'_, '_> {
         // Most entities resolved already have a side: the words are gathered only for one
         // that may take a role.
         if self.takes_role(id) {
-            let mut words: Vec<&Token> = toks[a..b].iter().collect();
-            if let Some((x, y)) = appos {
-                words.extend(&toks[x..y]);
-            }
-            self.apply_role(id, &words);
+            let appos = appos.map_or(&[][..], |(x, y)| &toks[x..y]);
+            self.apply_role(id, &toks[a..b], appos);
         }
         Some(id)
     }
@@ -1298,11 +1323,17 @@ impl Resolver<'_, '_> {
             && e.kind != EntityKind::Country
     }
 
-    fn apply_role(&mut self, id: usize, words: &[&Token]) {
+    /// The role named among the words of `words` and then `more`.
+    fn apply_role(&mut self, id: usize, words: &[Token], more: &[Token]) {
         if !self.takes_role(id) {
             return;
         }
-        let has = |set: &[&str]| words.iter().any(|t| set.contains(&t.norm.as_str()));
+        let has = |set: &[&str]| {
+            words
+                .iter()
+                .chain(more)
+                .any(|t| set.contains(&t.norm.as_str()))
+        };
         let role = if has(&["opposition"]) {
             Some("opposition")
         } else if has(&[
@@ -2559,7 +2590,7 @@ fn register_mentions<const PASS_OVER: bool>(
                     vec![t.norm.clone()],
                     true,
                 );
-                r.apply_role(e, &[t]);
+                r.apply_role(e, std::slice::from_ref(t), &[]);
                 out.push((i, e));
             }
         } else if t.cap
@@ -2624,8 +2655,7 @@ fn register_mentions<const PASS_OVER: bool>(
                         .map(|t| t.norm.clone())
                         .collect();
                     let e = r.add(name, EntityKind::Person, parties, desc, false);
-                    let before: Vec<&Token> = toks[i.saturating_sub(3)..i].iter().collect();
-                    r.apply_role(e, &before);
+                    r.apply_role(e, &toks[i.saturating_sub(3)..i], &[]);
                     out.push((i, e));
                 } else if (looks_org(ctx, &toks[i..j])
                     || (i > 0
@@ -2652,7 +2682,7 @@ fn register_mentions<const PASS_OVER: bool>(
                     // "the Ministry of Mines" is the government's side, like "the ministry";
                     // "the Food and Drug Administration" is an agency of its own.
                     if toks[i].norm == "ministry" {
-                        r.apply_role(e, &[&toks[i]]);
+                        r.apply_role(e, std::slice::from_ref(&toks[i]), &[]);
                         r.entities[e].generic = false;
                     }
                     out.push((i, e));
@@ -3031,6 +3061,25 @@ mod tests {
                 .chain(["", "fda", "dfa", "us", "food drug"].map(String::from))
                 .collect();
             assert_eq!(r.find_name(&[]), r.find_name_scan(&[]));
+            for id in 0..r.names.len() {
+                for class in [
+                    "like_regulator",
+                    "like_company",
+                    "like_paper",
+                    "like_body",
+                    "like_army",
+                ] {
+                    let bit = Lexicon::class_mask(class).unwrap_or(0);
+                    let plain = r.names[id]
+                        .folded
+                        .split(' ')
+                        .any(|w| lex.is(class, w.trim_end_matches('.')));
+                    // Asked twice: worked out, then kept.
+                    for _ in 0..2 {
+                        assert_eq!(r.name_classes(id) & bit != 0, plain, "{id} {class}");
+                    }
+                }
+            }
             for w in &words {
                 let one = [w.as_str()];
                 assert_eq!(

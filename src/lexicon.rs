@@ -575,6 +575,12 @@ impl Lexicon {
         }
     }
 
+    /// The bit of a built-in class in [`Lexicon::word_mask`], `None` for any other class.
+    #[inline(always)]
+    pub fn class_mask(class: &str) -> Option<u64> {
+        class_bit(class).map(|b| 1 << b)
+    }
+
     fn is_bit(&self, b: u32, word: &str) -> bool {
         self.class_shapes[b as usize].may_hold(word) && self.word_mask(word) >> b & 1 == 1
     }
