@@ -169,6 +169,18 @@ impl<'a> Ctx<'a> {
         }
         &self.text[toks[i - 1].end..toks[i].start]
     }
+    /// `self.gap(toks, i).contains(',')`, over the gap's bytes: asked of most gaps of a
+    /// sentence's first words, where the slicing of the text and the search cost more than
+    /// the byte or two of a gap.
+    fn comma_at(&self, toks: &[Token], i: usize) -> bool {
+        if i == 0 || i >= toks.len() {
+            return false;
+        }
+        self.text
+            .as_bytes()
+            .get(toks[i - 1].end..toks[i].start)
+            .is_some_and(|g| g.contains(&b','))
+    }
     fn raw<'b>(&'b self, t: &Token) -> &'b str {
         &self.text[t.start..t.end]
     }
@@ -501,6 +513,10 @@ fn skip_back(ctx: &Ctx, toks: &[Token], quoted: &[bool], v: usize) -> usize {
 }
 
 fn has_punct(gap: &str) -> bool {
+    // Most gaps are one byte (a space), an ASCII character: only its own test applies.
+    if let &[b] = gap.as_bytes() {
+        return matches!(b, b',' | b';' | b':' | b'(' | b')' | b'\n' | b'\r' | b'"');
+    }
     gap.chars().any(|c| {
         matches!(c, ',' | ';' | ':' | '(' | ')' | '\n' | '\r')
             || crate::text::is_quote_mark(c)
@@ -523,7 +539,7 @@ fn np_left(
         && !has_punct(ctx.gap(toks, i))
         && (ctx.w(&toks[i - 1], "pronoun_person") || ctx.w(&toks[i - 1], "pronoun_thing"))
         && i >= 2
-        && ctx.gap(toks, i - 1).contains(',')
+        && ctx.comma_at(toks, i - 1)
         && !ctx.gap(toks, i - 1).chars().any(crate::text::is_quote_mark)
     {
         return Some(((i - 1, i), None));
@@ -552,7 +568,7 @@ fn np_left(
             if j == 0 {
                 return None;
             }
-            if ctx.gap(toks, j).contains(',') {
+            if ctx.comma_at(toks, j) {
                 break;
             }
             j -= 1;
@@ -630,10 +646,10 @@ fn initial_subject(
     v: usize,
 ) -> Option<((usize, usize), Option<(usize, usize)>)> {
     let i = skip_back(ctx, toks, quoted, v);
-    if i == 0 || !ctx.gap(toks, i).contains(',') {
+    if i == 0 || !ctx.comma_at(toks, i) {
         return None;
     }
-    let k = (1..i).find(|&k| ctx.gap(toks, k).contains(','))?;
+    let k = (1..i).find(|&k| ctx.comma_at(toks, k))?;
     if k > 6 || i - k > 30 || (0..k).any(|t| quoted[t]) {
         return None;
     }
@@ -698,7 +714,7 @@ fn np_right(ctx: &Ctx, toks: &[Token], quoted: &[bool], from: usize) -> Option<(
 fn leading_np(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Option<(usize, usize)> {
     let mut a = 0;
     // skip a fronted adverbial up to the first comma ("In a statement, the ministry ...")
-    if let Some(c) = (1..toks.len().min(10)).find(|&k| ctx.gap(toks, k).contains(',')) {
+    if let Some(c) = (1..toks.len().min(10)).find(|&k| ctx.comma_at(toks, k)) {
         if !toks[0].cap
             || matches!(
                 toks[0].norm.as_str(),
@@ -1405,11 +1421,12 @@ impl Resolver<'_, '_> {
         }
         // A person speaks for one party: the first one named around them.
         let first_party: Vec<String> = named.first().map(|p| p.to_string()).into_iter().collect();
+        // The alias at the phrase's start, asked three times below.
+        let gaz_s = ctx.gaz_at(toks, s);
         let parties: Vec<String> = {
             // "Pakistan's Ministry of External Affairs": the owner named in front decides,
             // whatever country an institution of that name belongs to elsewhere.
-            let owner = ctx
-                .gaz_at(toks, s)
+            let owner = gaz_s
                 .filter(|g| s + g.0 < b && toks[s + g.0 - 1].poss)
                 .map(|g| g.1);
             match owner {
@@ -1422,7 +1439,7 @@ impl Resolver<'_, '_> {
             }
         };
         // "Greece and Cyprus accused Turkey": two parties speaking together, one side.
-        if let Some((l1, p1, _)) = ctx.gaz_at(toks, s).filter(|g| s + g.0 < b) {
+        if let Some((l1, p1, _)) = gaz_s.filter(|g| s + g.0 < b) {
             let and = s + l1;
             let second = (and + 1..b.min(and + 3))
                 .find(|&k| toks[k].cap)
@@ -1446,7 +1463,7 @@ impl Resolver<'_, '_> {
             }
         }
         // The whole phrase is a party alias ("India", "Islamabad", "Pakistan's government").
-        if let Some((len, party, _)) = ctx.gaz_at(toks, s).filter(|g| s + g.0 <= b) {
+        if let Some((len, party, _)) = gaz_s.filter(|g| s + g.0 <= b) {
             let rest = &toks[s + len..b];
             if rest.is_empty()
                 || rest.iter().all(|t| {
@@ -1839,7 +1856,7 @@ impl Resolver<'_, '_> {
         let fronted = (toks.len() > 2 && toks[0].norm == "in")
             .then(|| ctx.gaz_at(toks, 1))
             .flatten()
-            .filter(|g| ctx.gap(toks, 1 + g.0).contains(','))
+            .filter(|g| ctx.comma_at(toks, 1 + g.0))
             .map(|g| g.1.to_string());
         // "Separately, the Ministry of Defence accused Russian forces of ...": not Russia's
         // ministry; the latest country actor that is not the one the sentence goes on to name.
@@ -2084,7 +2101,7 @@ fn frame_verb(ctx: &Ctx, toks: &[Token], info_cues: &[CueHit]) -> Option<usize> 
         )
     }) {
         (1..toks.len().min(16))
-            .find(|&k| ctx.gap(toks, k).contains(','))
+            .find(|&k| ctx.comma_at(toks, k))
             .unwrap_or(0)
     } else {
         0
@@ -2251,8 +2268,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                         // "... and accused the country of" / "X fined Y, accusing it of": the
                         // subject is the sentence's own
                         let prev = v.checked_sub(1).map(|p| toks[p].norm.as_str());
-                        let participle =
-                            toks[v].norm.ends_with("ing") && ctx.gap(toks, v).contains(',');
+                        let participle = toks[v].norm.ends_with("ing") && ctx.comma_at(toks, v);
                         if matches!(prev, Some("and") | Some("but")) || participle {
                             leading_np(&ctx, toks, q).map(|r| (r, None))
                         } else {
@@ -2277,7 +2293,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                         || ctx.w(&toks[b], "title")
                         || toks[b].poss
                         || name_follows);
-                if appos.is_none() && starts_np && ctx.gap(toks, b).contains(',') && !q[b] {
+                if appos.is_none() && starts_np && ctx.comma_at(toks, b) && !q[b] {
                     let mut e = b;
                     while e < toks.len().min(b + 12)
                         && !q[e]
@@ -2819,7 +2835,7 @@ fn link_documents(
             // statement by X" names the other side's document
             // "hit back in a statement, saying": the adjunct closes right after the noun
             let closes = k + 1 >= toks.len()
-                || (ctx.gap(toks, k + 1).contains(',')
+                || (ctx.comma_at(toks, k + 1)
                     && !matches!(
                         toks[k + 1].norm.as_str(),
                         "by" | "from" | "issued" | "released" | "published"
@@ -2827,7 +2843,7 @@ fn link_documents(
             let framed = det.is_some_and(|j| {
                 j >= 1
                     && toks[j - 1].norm == "in"
-                    && (ctx.gap(toks, j - 1).contains(',') || closes)
+                    && (ctx.comma_at(toks, j - 1) || closes)
                     && toks[j + 1..k]
                         .iter()
                         .all(|t| matches!(t.norm.as_str(), "joint" | "written" | "brief"))
@@ -2847,7 +2863,7 @@ fn link_documents(
     if let Some(sp) = speaker {
         if toks.len() > 3 && toks[0].norm == "in" {
             if let Some(k) = (1..4.min(toks.len()))
-                .find(|&k| ctx.w(&toks[k], "doc_noun") && ctx.gap(toks, k + 1).contains(','))
+                .find(|&k| ctx.w(&toks[k], "doc_noun") && ctx.comma_at(toks, k + 1))
             {
                 let d = doc_for(r, k);
                 if d != sp
@@ -3427,6 +3443,40 @@ mod tests {
             };
             assert_eq!(names(&fast), names(&plain), "{seed}");
             assert!(!fast.entities.is_empty());
+        }
+    }
+
+    #[test]
+    fn gap_tests_answer_as_the_char_walks() {
+        let plain = |gap: &str| {
+            gap.chars().any(|c| {
+                matches!(c, ',' | ';' | ':' | '(' | ')' | '\n' | '\r')
+                    || crate::text::is_quote_mark(c)
+                    || c == '\u{2014}'
+                    || c == '\u{2013}'
+            })
+        };
+        let chars: Vec<char> = (0u8..128)
+            .map(char::from)
+            .chain(['\u{2014}', '\u{2013}', '“', '”', '’', '«', 'é', '\u{A0}'])
+            .collect();
+        for &c in &chars {
+            for &d in &chars[..40] {
+                for g in [c.to_string(), format!("{c}{d}"), format!("{d}{c}")] {
+                    assert_eq!(has_punct(&g), plain(&g), "{g:?}");
+                }
+            }
+        }
+        let lex = Lexicon::builtin();
+        let text = "He said, “no”; it, is (as) — “x”,y ,  z,,w  é,é";
+        let ctx = Ctx { text, lex: &lex };
+        let toks = tokenize(text, 0, text.len());
+        for i in 0..toks.len() + 2 {
+            assert_eq!(
+                ctx.comma_at(&toks, i),
+                ctx.gap(&toks, i).contains(','),
+                "{i}"
+            );
         }
     }
 }
