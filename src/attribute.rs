@@ -381,6 +381,11 @@ fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
+        // Most words start no cue: passed over before anything else is asked of them.
+        if !ctx.lex.may_start_cue_tok(&toks[i]) {
+            i += 1;
+            continue;
+        }
         let mut matched = None;
         // A capitalised word inside a sentence is a name ("United States", "Claims Court"),
         // not a cue; at the start of a sentence or of a quote it may be either.
@@ -2124,6 +2129,26 @@ fn frame_verb(ctx: &Ctx, toks: &[Token], info_cues: &[CueHit]) -> Option<usize> 
         .map(|c| c.tok)
 }
 
+/// The run of `quotes` (sorted, none overlapping the next) that touches the span
+/// `start..end`, stepped to from `from`, which no quote of the run may come before: the
+/// `partition_point`s of the quotes ending by `start` and of those starting before `end`.
+fn quotes_touching(
+    quotes: &[crate::segment::Quote],
+    from: usize,
+    start: usize,
+    end: usize,
+) -> (usize, usize) {
+    let mut lo = from;
+    while lo < quotes.len() && quotes[lo].end() <= start {
+        lo += 1;
+    }
+    let mut hi = lo;
+    while hi < quotes.len() && quotes[hi].start() < end {
+        hi += 1;
+    }
+    (lo, hi)
+}
+
 /// Whether each token starts inside one of the `quotes` (`Quote::contains`).
 fn quoted_tokens(tokens: &[Token], quotes: &[crate::segment::Quote]) -> Vec<bool> {
     // speed (issue 7): tokens come in order of their starts, so the tokens inside a piece
@@ -2181,16 +2206,16 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         let mut tokens = tokenize(text, s.start, s.end);
         classes.push(lex.mark(&mut tokens));
         // Quotes are sorted and never overlap, so those touching this sentence are one
-        // contiguous run: found by binary search, they keep a text full of quote marks linear.
-        // speed (issue 7): searched from the previous sentence's run, most often empty or a
-        // step away, rather than from the first quote of the article.
+        // contiguous run. speed (issue 7): it is stepped to from the previous sentence's
+        // run, most often a step away or none, rather than searched for from the first
+        // quote of the article; each quote is stepped over once, so a text full of quote
+        // marks stays linear.
         if s.start < prev_start {
             from = 0;
         }
         prev_start = s.start;
-        let lo = from + seg.quotes[from..].partition_point(|q| q.end() <= s.start);
+        let (lo, hi) = quotes_touching(&seg.quotes, from, s.start, s.end);
         from = lo;
-        let hi = lo + seg.quotes[lo..].partition_point(|q| q.start() < s.end);
         let near = &seg.quotes[lo..hi];
         let quoted = quoted_tokens(&tokens, near);
         let cues = cue_hits(&ctx, &tokens, &quoted);
@@ -2544,6 +2569,9 @@ fn register_mentions<const PASS_OVER: bool>(
     skip: (usize, usize),
 ) -> Vec<(usize, usize)> {
     let ctx = r.ctx;
+    // Both nouns asked at once.
+    let mention_nouns = Lexicon::class_mask("org_noun").unwrap_or(0)
+        | Lexicon::class_mask("person_noun").unwrap_or(0);
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
@@ -2553,8 +2581,7 @@ fn register_mentions<const PASS_OVER: bool>(
         if PASS_OVER
             && !t.cap
             && !t.hyphen
-            && !ctx.w(t, "org_noun")
-            && !ctx.w(t, "person_noun")
+            && !ctx.lex.in_any_tok(mention_nouns, t)
             && t.norm != "country"
         {
             i += 1;
@@ -3477,6 +3504,43 @@ mod tests {
                 ctx.gap(&toks, i).contains(','),
                 "{i}"
             );
+        }
+    }
+
+    #[test]
+    fn stepped_quote_runs_match_the_binary_searches() {
+        let mut rng = crate::testrng::XorShift(0x2545_F491_4F6C_DD1D);
+        for _ in 0..2_000 {
+            // Sorted quotes, none overlapping the next, of one to three pieces.
+            let mut at = 0;
+            let quotes: Vec<crate::segment::Quote> = (0..rng.next() % 8)
+                .map(|id| crate::segment::Quote {
+                    id: id as usize,
+                    pieces: (0..1 + rng.next() % 3)
+                        .map(|_| {
+                            let a = at + (rng.next() % 5) as usize;
+                            at = a + 1 + (rng.next() % 15) as usize;
+                            (a, at)
+                        })
+                        .collect(),
+                    paragraphs: vec![0],
+                    closed: true,
+                    single: false,
+                    words: 0,
+                })
+                .collect();
+            // Sentences in order, as `attribute` walks them, with its restart.
+            let (mut from, mut start) = (0, 0);
+            for _ in 0..10 {
+                start += (rng.next() % 12) as usize;
+                let end = start + (rng.next() % 25) as usize;
+                let lo = quotes.partition_point(|q| q.end() <= start);
+                let hi = quotes.partition_point(|q| q.start() < end).max(lo);
+                let got = quotes_touching(&quotes, from, start, end);
+                assert_eq!(got, (lo, hi), "{start} {end} {quotes:?}");
+                from = got.0;
+                start = end;
+            }
         }
     }
 }

@@ -629,6 +629,25 @@ impl Lexicon {
         self.cue_index.get(t.norm.as_str())
     }
 
+    /// False when the token is marked and its word starts no cue (then
+    /// [`Lexicon::cues_at_tok`] is `None`).
+    #[inline]
+    pub fn may_start_cue_tok(&self, t: &Token) -> bool {
+        t.classes & MARKED == 0 || t.classes & CUE_START != 0
+    }
+
+    /// Whether the token's word is in one of the built-in classes of `mask` (bits of
+    /// [`Lexicon::class_mask`]): `is_tok` of each class, or-ed, from the marked classes
+    /// when it has them.
+    #[inline]
+    pub fn in_any_tok(&self, mask: u64, t: &Token) -> bool {
+        if t.classes & MARKED != 0 {
+            t.classes & mask != 0
+        } else {
+            self.word_mask(&t.norm) & mask != 0
+        }
+    }
+
     /// The most words of a gazetteer alias that starts with the token's word (0 if none
     /// does), from its marked classes when it has them; `usize::MAX` for seven or more.
     #[inline]
@@ -910,7 +929,18 @@ mod tests {
             }
             assert!(!lex.any_tok_is(class, 0) || class_bit(class).is_none());
         }
+        let classes: Vec<&str> = lex.words.keys().map(String::as_str).collect();
         for (m, p) in toks.iter().zip(&plain) {
+            // Every pair of built-in classes at once, marked and not.
+            for a in &classes {
+                for b in &classes {
+                    let mask =
+                        Lexicon::class_mask(a).unwrap_or(0) | Lexicon::class_mask(b).unwrap_or(0);
+                    let want = lex.is_tok(a, p) || lex.is_tok(b, p);
+                    assert_eq!(lex.in_any_tok(mask, m), want, "{a} {b} {}", p.norm);
+                    assert_eq!(lex.in_any_tok(mask, p), want, "{a} {b} {}", p.norm);
+                }
+            }
             assert_eq!(lex.may_start_alias_tok(m), lex.may_start_alias(&p.norm));
             assert_eq!(lex.single_cue_tok(m), lex.single_cue_tok(p), "{}", p.norm);
             assert_eq!(lex.alias_words_tok(m), lex.alias_words_tok(p), "{}", p.norm);
@@ -969,8 +999,10 @@ mod tests {
                     classes: 0,
                 }];
                 let plain = lex.cues_at_tok(&t[0]).cloned();
+                assert!(lex.may_start_cue_tok(&t[0]));
                 lex.mark(&mut t);
                 assert_eq!(lex.cues_at_tok(&t[0]).cloned(), plain, "{w:?}");
+                assert!(lex.may_start_cue_tok(&t[0]) || plain.is_none(), "{w:?}");
                 assert_eq!(plain.as_ref(), lex.cue_index.get(w.as_str()), "{w:?}");
             }
         };
