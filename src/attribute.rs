@@ -449,9 +449,18 @@ fn person_word(ctx: &Ctx, t: &Token) -> bool {
 /// side, whatever country its name or description mentions.
 fn civil_word(ctx: &Ctx, t: &Token) -> bool {
     let w = t.norm.trim_end_matches('.');
-    ["like_company", "like_paper", "like_ngo"]
-        .iter()
-        .any(|c| ctx.lex.is(c, w))
+    // The three classes in one look-up of the word.
+    let civil = class_mask("like_company") | class_mask("like_paper") | class_mask("like_ngo");
+    ctx.lex.word_mask(w) & civil != 0
+}
+
+/// The bit of a built-in class (all the classes this file names are), folded to a constant
+/// where the name is a literal: `lex.word_mask(w) & class_mask(c) != 0` is `lex.is(c, w)`
+/// with one look-up of the word for any number of classes, where `is` looked the word up
+/// again, and matched a class name not known until run time, for each class of a list.
+#[inline(always)]
+fn class_mask(class: &str) -> u64 {
+    Lexicon::class_mask(class).unwrap_or(0)
 }
 
 fn np_word(ctx: &Ctx, t: &Token) -> bool {
@@ -1295,18 +1304,16 @@ impl Resolver<'_, '_> {
         if matches!(head, "administration" | "office" | "board") {
             return None;
         }
-        let lex = self.ctx.lex;
-        for class in [
-            "like_regulator",
-            "like_company",
-            "like_paper",
-            "like_body",
-            "like_army",
+        let head_classes = self.ctx.lex.word_mask(head);
+        for bit in [
+            class_mask("like_regulator"),
+            class_mask("like_company"),
+            class_mask("like_paper"),
+            class_mask("like_body"),
+            class_mask("like_army"),
         ] {
-            if lex.is(class, head) {
-                // Built-in classes all: each name's words are looked up once, not once per
-                // description met.
-                let bit = Lexicon::class_mask(class).unwrap_or(0);
+            if head_classes & bit != 0 {
+                // Each name's words are looked up once, not once per description met.
                 return self
                     .recent()
                     .find(|e| e.kind == EntityKind::Org && self.name_classes(e.id) & bit != 0)
@@ -1800,12 +1807,19 @@ impl Resolver<'_, '_> {
     /// introduces the organisation the article first only described.
     fn name_described(&mut self, name: &str, norm: &[&str]) -> Option<usize> {
         let lex = self.ctx.lex;
+        // The first of the classes the word is in, by its position in the list.
         let class_of = |w: &str| {
-            ["like_ngo", "like_company", "like_paper", "like_regulator"]
-                .into_iter()
-                .find(|c| lex.is(c, w))
+            let m = lex.word_mask(w);
+            [
+                class_mask("like_ngo"),
+                class_mask("like_company"),
+                class_mask("like_paper"),
+                class_mask("like_regulator"),
+            ]
+            .iter()
+            .position(|&b| m & b != 0)
         };
-        let name_classes: Vec<&str> = norm
+        let name_classes: Vec<usize> = norm
             .iter()
             .filter_map(|w| class_of(w.trim_end_matches('.')))
             .collect();
@@ -2570,8 +2584,7 @@ fn register_mentions<const PASS_OVER: bool>(
 ) -> Vec<(usize, usize)> {
     let ctx = r.ctx;
     // Both nouns asked at once.
-    let mention_nouns = Lexicon::class_mask("org_noun").unwrap_or(0)
-        | Lexicon::class_mask("person_noun").unwrap_or(0);
+    let mention_nouns = class_mask("org_noun") | class_mask("person_noun");
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
@@ -3541,6 +3554,51 @@ mod tests {
                 from = got.0;
                 start = end;
             }
+        }
+    }
+
+    #[test]
+    fn class_masks_answer_as_is() {
+        let lex = Lexicon::builtin();
+        let words: Vec<String> = lex
+            .words
+            .values()
+            .flatten()
+            .flat_map(|w| {
+                [
+                    w.clone(),
+                    format!("{w}."),
+                    format!("{w}s"),
+                    w.chars().skip(1).collect(),
+                ]
+            })
+            .chain(["", ".", "zzz", "group.", "a".repeat(40).as_str()].map(String::from))
+            .collect();
+        let ctx = Ctx {
+            text: "",
+            lex: &lex,
+        };
+        for w in &words {
+            for c in lex.words.keys() {
+                assert_eq!(
+                    lex.word_mask(w) & class_mask(c) != 0,
+                    lex.is(c, w),
+                    "{c} {w}"
+                );
+            }
+            let t = Token {
+                start: 0,
+                end: 0,
+                norm: w.as_str().into(),
+                cap: false,
+                poss: false,
+                hyphen: false,
+                classes: 0,
+            };
+            let plain = ["like_company", "like_paper", "like_ngo"]
+                .iter()
+                .any(|c| lex.is(c, w.trim_end_matches('.')));
+            assert_eq!(civil_word(&ctx, &t), plain, "{w}");
         }
     }
 }
