@@ -454,6 +454,38 @@ fn civil_word(ctx: &Ctx, t: &Token) -> bool {
     ctx.lex.word_mask(w) & civil != 0
 }
 
+/// The norms of a name's tokens, for the name look-ups: on the stack for a name of a few
+/// words, as nearly all are, where a Vec was collected for every name met.
+enum Norms<'t> {
+    Stack([&'t str; 8], usize),
+    Heap(Vec<&'t str>),
+}
+
+impl<'t> Norms<'t> {
+    fn of(toks: &'t [Token]) -> Norms<'t> {
+        let mut buf = [""; 8];
+        match buf.get_mut(..toks.len()) {
+            Some(b) => {
+                for (w, t) in b.iter_mut().zip(toks) {
+                    *w = t.norm.as_str();
+                }
+                Norms::Stack(buf, toks.len())
+            }
+            None => Norms::Heap(toks.iter().map(|t| t.norm.as_str()).collect()),
+        }
+    }
+}
+
+impl<'t> std::ops::Deref for Norms<'t> {
+    type Target = [&'t str];
+    fn deref(&self) -> &[&'t str] {
+        match self {
+            Norms::Stack(buf, n) => &buf[..*n],
+            Norms::Heap(v) => v,
+        }
+    }
+}
+
 /// The bit of a built-in class (all the classes this file names are), folded to a constant
 /// where the name is a literal: `lex.word_mask(w) & class_mask(c) != 0` is `lex.is(c, w)`
 /// with one look-up of the word for any number of classes, where `is` looked the word up
@@ -1432,7 +1464,7 @@ impl Resolver<'_, '_> {
             ctx.each_party_in(toks, x, y, |_, p| named.push(p));
         }
         // A person speaks for one party: the first one named around them.
-        let first_party: Vec<String> = named.first().map(|p| p.to_string()).into_iter().collect();
+        let first_party: Option<&str> = named.first().copied();
         // The alias at the phrase's start, asked three times below.
         let gaz_s = ctx.gaz_at(toks, s);
         let parties: Vec<String> = {
@@ -1464,7 +1496,7 @@ impl Resolver<'_, '_> {
                 {
                     let _ = l2;
                     let name = ctx.text[toks[s].start..toks[b - 1].end].to_string();
-                    let norm: Vec<&str> = toks[s..b].iter().map(|t| t.norm.as_str()).collect();
+                    let norm = Norms::of(&toks[s..b]);
                     if let Some(id) = self.find_name(&norm) {
                         return Some(id);
                     }
@@ -1542,7 +1574,7 @@ impl Resolver<'_, '_> {
         let last_poss = body.last().is_some_and(|t| t.poss);
         if all_cap && institution && body.len() >= 2 && !inner_owner && !last_poss {
             let name = ctx.text[body[0].start..body[body.len() - 1].end].to_string();
-            let norm: Vec<&str> = body.iter().map(|t| t.norm.as_str()).collect();
+            let norm = Norms::of(body);
             if let Some(id) = self.find_name(&norm) {
                 return Some(id);
             }
@@ -1633,7 +1665,7 @@ impl Resolver<'_, '_> {
                 name_end += 1;
             }
             let name = ctx.text[name_toks[0].start..name_end].to_string();
-            let norm: Vec<&str> = name_toks.iter().map(|t| t.norm.as_str()).collect();
+            let norm = Norms::of(name_toks);
             let head_is_noun = re < b && toks[b - 1].norm != name_toks[name_toks.len() - 1].norm;
             if !head_is_noun || re == b {
                 if let Some(id) = self.find_name(&norm) {
@@ -1699,7 +1731,7 @@ impl Resolver<'_, '_> {
                         .chain(name_toks.iter())
                         .any(|t| civil_word(ctx, t));
                 let own_parties = if kind == EntityKind::Person {
-                    first_party.clone()
+                    first_party.map(str::to_string).into_iter().collect()
                 } else if civil {
                     vec![]
                 } else {
@@ -2687,7 +2719,7 @@ fn register_mentions<const PASS_OVER: bool>(
                 }
             }
             if j > i {
-                let norm: Vec<&str> = toks[i..j].iter().map(|t| t.norm.as_str()).collect();
+                let norm = Norms::of(&toks[i..j]);
                 let titled = i > 0 && ctx.w(&toks[i - 1], "title") && toks[i - 1].cap;
                 if let Some(e) = r.find_name(&norm) {
                     out.push((i, e));
@@ -3599,6 +3631,21 @@ mod tests {
                 .iter()
                 .any(|c| lex.is(c, w.trim_end_matches('.')));
             assert_eq!(civil_word(&ctx, &t), plain, "{w}");
+        }
+    }
+
+    #[test]
+    fn stacked_norms_match_the_collected() {
+        let text = (0..20)
+            .map(|k| format!("W{k}"))
+            .collect::<Vec<_>>()
+            .join(" é ");
+        let toks = tokenize(&text, 0, text.len());
+        for a in 0..toks.len() {
+            for b in a..=toks.len() {
+                let plain: Vec<&str> = toks[a..b].iter().map(|t| t.norm.as_str()).collect();
+                assert_eq!(&*Norms::of(&toks[a..b]), &plain[..], "{a} {b}");
+            }
         }
     }
 }
