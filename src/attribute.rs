@@ -339,11 +339,15 @@ impl<'a> Ctx<'a> {
         let mut seen: Vec<&'a str> = Vec::new();
         for part in raw.split('-') {
             if part.chars().next().is_some_and(|c| c.is_uppercase()) {
-                let key = crate::text::fold(part);
-                if key == "us" && part != "US" {
-                    continue;
-                }
-                if let Some(g) = self.lex.gazetteer.get(&key) {
+                // Folded on the stack: only the look-up needs it.
+                let found = crate::text::with_folded(part, |key| {
+                    // "US" must be written in capitals to be the country, not the pronoun.
+                    if key == "us" && part != "US" {
+                        return None;
+                    }
+                    self.lex.gazetteer.get(key)
+                });
+                if let Some(g) = found {
                     if !seen.contains(&g.party.as_str()) {
                         seen.push(g.party.as_str());
                         f(g.party.as_str());
@@ -452,6 +456,19 @@ fn civil_word(ctx: &Ctx, t: &Token) -> bool {
     // The three classes in one look-up of the word.
     let civil = class_mask("like_company") | class_mask("like_paper") | class_mask("like_ngo");
     ctx.lex.word_mask(w) & civil != 0
+}
+
+/// Whether `folded` is `fold(name)`, for an ASCII name (false for any other): folding maps
+/// its bytes one to one.
+fn folds_to(name: &str, folded: &str) -> bool {
+    name.len() == folded.len()
+        && name.is_ascii()
+        && name.bytes().zip(folded.bytes()).all(|(a, b)| {
+            b == match a {
+                b'`' => b'\'',
+                _ => a.to_ascii_lowercase(),
+            }
+        })
 }
 
 /// The norms of a name's tokens, for the name look-ups: on the stack for a name of a few
@@ -1994,8 +2011,13 @@ impl Resolver<'_, '_> {
         self.national_party(id, toks, s, b);
     }
 
-    fn country(&mut self, name: &str, party: &str) -> usize {
-        let known = crate::text::with_folded(name, |key| self.find_name(&[key]));
+    /// `norm`: a folded form the name may have (the norm of its one token), taken for the
+    /// name's own when it is ([`folds_to`]), spared folding the name again.
+    fn country(&mut self, name: &str, norm: Option<&str>, party: &str) -> usize {
+        let known = match norm.filter(|n| folds_to(name, n)) {
+            Some(key) => self.find_name(&[key]),
+            None => crate::text::with_folded(name, |key| self.find_name(&[key])),
+        };
         let id = match known.filter(|&id| self.entities[id].kind == EntityKind::Country) {
             Some(id) => id,
             None => match self.countries.get(party) {
@@ -2642,16 +2664,18 @@ fn register_mentions<const PASS_OVER: bool>(
                 .strip_suffix("’s")
                 .or_else(|| name.strip_suffix("'s"))
                 .unwrap_or(name);
-            let id = r.country(name, party);
+            let norm = (len == 1).then_some(toks[i].norm.as_str());
+            let id = r.country(name, norm, party);
             out.push((i, id));
             i += len;
             continue;
         }
         if toks[i].hyphen {
-            for p in ctx.hyphen_parties(&toks[i]) {
-                let id = r.country(&p, &p);
+            // Each party as the lexicon's string, not a String made for it.
+            ctx.each_hyphen_party(&toks[i], |p| {
+                let id = r.country(p, None, p);
                 out.push((i, id));
-            }
+            });
         }
         let t = &toks[i];
         // "the tabloid", "a British tabloid": one adjective may sit between. Asked only of
@@ -3646,6 +3670,28 @@ mod tests {
                 let plain: Vec<&str> = toks[a..b].iter().map(|t| t.norm.as_str()).collect();
                 assert_eq!(&*Norms::of(&toks[a..b]), &plain[..], "{a} {b}");
             }
+        }
+    }
+
+    #[test]
+    fn folds_to_answers_as_fold() {
+        let pieces = ["a", "B", "`", "'", "’", "é", "É", " ", ".", "US", "s", "Z"];
+        let mut rng = crate::testrng::XorShift(0x1234_5678_9ABC_DEF1);
+        for _ in 0..20_000 {
+            let word = |rng: &mut crate::testrng::XorShift| -> String {
+                (0..rng.next() % 6)
+                    .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
+                    .collect()
+            };
+            let name = word(&mut rng);
+            let other = word(&mut rng);
+            let f = crate::text::fold(&name);
+            assert_eq!(folds_to(&name, &f), name.is_ascii(), "{name:?}");
+            assert_eq!(
+                folds_to(&name, &other),
+                name.is_ascii() && f == other,
+                "{name:?} {other:?}"
+            );
         }
     }
 }
