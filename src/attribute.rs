@@ -994,6 +994,8 @@ struct Resolver<'a, 'b> {
     acronym_filter: Filter,
     /// Party → first country entity standing for it.
     countries: rustc_hash::FxHashMap<String, usize>,
+    /// The most bytes of an acronym held (before renames too).
+    acronym_max: usize,
 }
 
 /// How far back the fuzzy name look-ups search. Articles name a few dozen entities at most
@@ -1080,6 +1082,7 @@ impl Resolver<'_, '_> {
         self.word_filter.add(n.keys.0);
         self.word_filter.add(n.keys.1);
         let a = n.acronym.as_bytes();
+        self.acronym_max = self.acronym_max.max(a.len());
         self.acronym_filter.add(bytes_hash(a));
         for k in 1..a.len().saturating_sub(2) {
             self.acronym_filter.add(bytes_hash(&a[k..]));
@@ -1150,10 +1153,14 @@ impl Resolver<'_, '_> {
         }
         // "Fifth Fleet" for "the U.S. Navy's Fifth Fleet"
         let tail = spaced.as_ref();
-        if let Some(e) = self
-            .recent()
-            .find(|e| e.kind == EntityKind::Org && self.names[e.id].folded.ends_with(tail))
-        {
+        // A name ending with the tail ends with its last word: the hashes of the last words
+        // pass most names over before their strings are compared.
+        let last = word_hash(&tail[tail.rfind(' ').map_or(0, |k| k + 1)..]);
+        if let Some(e) = self.recent().find(|e| {
+            e.kind == EntityKind::Org
+                && self.names[e.id].keys.1 == last
+                && self.names[e.id].folded.ends_with(tail)
+        }) {
             return Some(e.id);
         }
         // a longer mention of a person known by part of the name
@@ -1233,6 +1240,11 @@ impl Resolver<'_, '_> {
         // acronym of an organisation: FO → Foreign Office; "FDA" for "U.S. Food and Drug
         // Administration"
         if w.len() < 2 {
+            return None;
+        }
+        // An ASCII word uppercases to as many bytes, which no acronym held can end with when
+        // they are more than its longest: most words are answered without uppercasing them.
+        if w.is_ascii() && w.len() > self.acronym_max {
             return None;
         }
         with_upper(w, |upper| {
@@ -2355,6 +2367,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         word_filter: Filter::default(),
         acronym_filter: Filter::default(),
         countries: Default::default(),
+        acronym_max: 0,
     };
     let n = infos.len();
     // Whether "not" may be no nonresponse_neg word (a configured lexicon): then no sentence
@@ -3173,6 +3186,7 @@ mod tests {
                 word_filter: Filter::default(),
                 acronym_filter: Filter::default(),
                 countries: Default::default(),
+                acronym_max: 0,
             };
             let count = 1 + pick(90);
             for _ in 0..count {
@@ -3212,6 +3226,14 @@ mod tests {
                 .chain(["", "fda", "dfa", "us", "food drug"].map(String::from))
                 .collect();
             assert_eq!(r.find_name(&[]), r.find_name_scan(&[]));
+            // Every acronym held (the longest among them too) and its tails, as one word.
+            for n in &r.names {
+                let a = n.acronym.to_lowercase();
+                for (k, _) in a.char_indices() {
+                    let one = [&a[k..]];
+                    assert_eq!(r.find_name(&one), r.find_name_scan(&one), "{a:?} {seed}");
+                }
+            }
             for id in 0..r.names.len() {
                 for class in [
                     "like_regulator",
@@ -3552,6 +3574,7 @@ mod tests {
                 word_filter: Filter::default(),
                 acronym_filter: Filter::default(),
                 countries: Default::default(),
+                acronym_max: 0,
             };
             let (mut fast, mut plain) = (resolver(), resolver());
             let mut toks = tokenize(&text, 0, text.len());
