@@ -1045,7 +1045,23 @@ fn has_word(name: &str, word: &str) -> bool {
         .any(|w| w == word.as_bytes())
 }
 
-impl Resolver<'_, '_> {
+impl<'a, 'b> Resolver<'a, 'b> {
+    fn new(ctx: &'a Ctx<'b>) -> Self {
+        Resolver {
+            ctx,
+            // Articles name some twenty entities: room for them up front spares the
+            // regrowths.
+            entities: Vec::with_capacity(32),
+            st: State::default(),
+            names: Vec::with_capacity(32),
+            by_name: Default::default(),
+            word_filter: Filter::default(),
+            acronym_filter: Filter::default(),
+            countries: Default::default(),
+            acronym_max: 0,
+        }
+    }
+
     fn add(
         &mut self,
         name: String,
@@ -2357,18 +2373,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
             fragment_quotes,
         });
     }
-    let mut r = Resolver {
-        ctx: &ctx,
-        // Articles name some twenty entities: room for them up front spares the regrowths.
-        entities: Vec::with_capacity(32),
-        st: State::default(),
-        names: Vec::with_capacity(32),
-        by_name: Default::default(),
-        word_filter: Filter::default(),
-        acronym_filter: Filter::default(),
-        countries: Default::default(),
-        acronym_max: 0,
-    };
+    let mut r = Resolver::new(&ctx);
     let n = infos.len();
     // Whether "not" may be no nonresponse_neg word (a configured lexicon): then no sentence
     // is passed over for lacking one.
@@ -3177,17 +3182,7 @@ mod tests {
         for seed in 1..40u64 {
             let mut rng = crate::testrng::XorShift(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
             let mut pick = |n: usize| (rng.next() % n as u64) as usize;
-            let mut r = Resolver {
-                ctx: &ctx,
-                entities: Vec::new(),
-                st: State::default(),
-                names: Vec::new(),
-                by_name: Default::default(),
-                word_filter: Filter::default(),
-                acronym_filter: Filter::default(),
-                countries: Default::default(),
-                acronym_max: 0,
-            };
+            let mut r = Resolver::new(&ctx);
             let count = 1 + pick(90);
             for _ in 0..count {
                 let words = 1 + pick(3);
@@ -3378,6 +3373,18 @@ mod tests {
         }
     }
 
+    /// A closed double quote of these pieces, for the tests that place quotes at random.
+    fn quote_of(id: usize, pieces: Vec<(usize, usize)>) -> crate::segment::Quote {
+        crate::segment::Quote {
+            id,
+            pieces,
+            paragraphs: vec![0],
+            closed: true,
+            single: false,
+            words: 0,
+        }
+    }
+
     #[test]
     fn quoted_tokens_match_asking_every_quote() {
         let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
@@ -3399,18 +3406,16 @@ mod tests {
                 .collect();
             // Pieces anywhere, in any order, overlapping or empty: the run is found for each.
             let quotes: Vec<crate::segment::Quote> = (0..rng.next() % 4)
-                .map(|id| crate::segment::Quote {
-                    id: id as usize,
-                    pieces: (0..1 + rng.next() % 3)
-                        .map(|_| {
-                            let a = (rng.next() % (at as u64 + 8)) as usize;
-                            (a, a + (rng.next() % 40) as usize)
-                        })
-                        .collect(),
-                    paragraphs: vec![0],
-                    closed: true,
-                    single: false,
-                    words: 0,
+                .map(|id| {
+                    quote_of(
+                        id as usize,
+                        (0..1 + rng.next() % 3)
+                            .map(|_| {
+                                let a = (rng.next() % (at as u64 + 8)) as usize;
+                                (a, a + (rng.next() % 40) as usize)
+                            })
+                            .collect(),
+                    )
                 })
                 .collect();
             let plain: Vec<bool> = tokens
@@ -3491,14 +3496,7 @@ mod tests {
                     (a, p)
                 })
                 .collect();
-            let quote = crate::segment::Quote {
-                id: 0,
-                pieces,
-                paragraphs: vec![0],
-                closed: true,
-                single: false,
-                words: 0,
-            };
+            let quote = quote_of(0, pieces);
             let (lo, hi) = sentences_over(&sentences, &quote);
             for (k, s) in sentences.iter().enumerate() {
                 let holds = quote.pieces.iter().any(|&(a, b)| a < s.end && b > s.start);
@@ -3565,17 +3563,7 @@ mod tests {
                 text: &text,
                 lex: &lex,
             };
-            let resolver = || Resolver {
-                ctx: &ctx,
-                entities: Vec::new(),
-                st: State::default(),
-                names: Vec::new(),
-                by_name: Default::default(),
-                word_filter: Filter::default(),
-                acronym_filter: Filter::default(),
-                countries: Default::default(),
-                acronym_max: 0,
-            };
+            let resolver = || Resolver::new(&ctx);
             let (mut fast, mut plain) = (resolver(), resolver());
             let mut toks = tokenize(&text, 0, text.len());
             lex.mark(&mut toks);
@@ -3663,19 +3651,17 @@ mod tests {
             // Sorted quotes, none overlapping the next, of one to three pieces.
             let mut at = 0;
             let quotes: Vec<crate::segment::Quote> = (0..rng.next() % 8)
-                .map(|id| crate::segment::Quote {
-                    id: id as usize,
-                    pieces: (0..1 + rng.next() % 3)
-                        .map(|_| {
-                            let a = at + (rng.next() % 5) as usize;
-                            at = a + 1 + (rng.next() % 15) as usize;
-                            (a, at)
-                        })
-                        .collect(),
-                    paragraphs: vec![0],
-                    closed: true,
-                    single: false,
-                    words: 0,
+                .map(|id| {
+                    quote_of(
+                        id as usize,
+                        (0..1 + rng.next() % 3)
+                            .map(|_| {
+                                let a = at + (rng.next() % 5) as usize;
+                                at = a + 1 + (rng.next() % 15) as usize;
+                                (a, at)
+                            })
+                            .collect(),
+                    )
                 })
                 .collect();
             // Sentences in order, as `attribute` walks them, with its restart.

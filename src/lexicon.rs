@@ -71,6 +71,23 @@ const CUE_LIST: u64 = ((1 << 14) - 1) << CUE_LIST_SHIFT;
 const PARTY_ENTRY_SHIFT: u32 = 40;
 const PARTY_ENTRY: u64 = ((1 << 16) - 1) << PARTY_ENTRY_SHIFT;
 
+/// What a token's marked classes tell of the item a list numbers in them ([`CUE_LIST`],
+/// [`PARTY_ENTRY`]): none when `flag` is clear, the item when the word has a number, and
+/// `None` (ask the map) when the token is not marked or the word has no number.
+#[inline]
+fn numbered<T>(classes: u64, flag: u64, bits: u64, shift: u32, list: &[T]) -> Option<Option<&T>> {
+    if classes & MARKED == 0 {
+        return None;
+    }
+    if classes & flag == 0 {
+        return Some(None);
+    }
+    match (classes & bits) >> shift {
+        0 => None,
+        n => Some(list.get(n as usize - 1)),
+    }
+}
+
 fn alias_words_bits(words: usize) -> u64 {
     (words.min(7) as u64) << ALIAS_WORDS_SHIFT
 }
@@ -617,16 +634,14 @@ impl Lexicon {
     /// that starts none is answered without a look-up.
     #[inline]
     pub fn cues_at_tok(&self, t: &Token) -> Option<&Vec<usize>> {
-        if t.classes & MARKED != 0 {
-            if t.classes & CUE_START == 0 {
-                return None;
-            }
-            let n = (t.classes & CUE_LIST) >> CUE_LIST_SHIFT;
-            if n != 0 {
-                return self.cue_lists.get(n as usize - 1);
-            }
-        }
-        self.cue_index.get(t.norm.as_str())
+        numbered(
+            t.classes,
+            CUE_START,
+            CUE_LIST,
+            CUE_LIST_SHIFT,
+            &self.cue_lists,
+        )
+        .unwrap_or_else(|| self.cue_index.get(t.norm.as_str()))
     }
 
     /// False when the token is marked and its word starts no cue (then
@@ -691,16 +706,14 @@ impl Lexicon {
     /// marked classes when it has them.
     #[inline]
     pub fn party_word_entry_tok(&self, t: &Token) -> Option<&GazEntry> {
-        if t.classes & MARKED != 0 {
-            if t.classes & PARTY_WORD == 0 {
-                return None;
-            }
-            let n = (t.classes & PARTY_ENTRY) >> PARTY_ENTRY_SHIFT;
-            if n != 0 {
-                return self.party_entries.get(n as usize - 1);
-            }
-        }
-        self.gazetteer.get(t.norm.as_str())
+        numbered(
+            t.classes,
+            PARTY_WORD,
+            PARTY_ENTRY,
+            PARTY_ENTRY_SHIFT,
+            &self.party_entries,
+        )
+        .unwrap_or_else(|| self.gazetteer.get(t.norm.as_str()))
     }
 
     /// Looks up the classes of each token once ([`Token::classes`]), for the many
