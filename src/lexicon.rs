@@ -236,7 +236,7 @@ struct WordTable {
 impl WordTable {
     #[inline]
     fn home(&self, key: (u64, u64), len: u64) -> usize {
-        let h = (key.0 ^ key.1.rotate_left(29) ^ len.wrapping_mul(0xA076_1D64_78BD_642F))
+        let h = (key.0 ^ key.1 ^ len.wrapping_mul(0xA076_1D64_78BD_642F))
             .wrapping_mul(0x9E37_79B9_7F4A_7C15);
         (h >> (64 - self.bits)) as usize
     }
