@@ -16,8 +16,8 @@ use crate::lexicon::{CueClass, Lexicon};
 use crate::segment::Segmented;
 use crate::text::{CharIndex, Token};
 use crate::unit::{Role, Unit};
-use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dispute {
@@ -26,16 +26,21 @@ pub struct Dispute {
 }
 
 impl Dispute {
+    /// "A + B → C": the accusers in order, then the responder. Built piece by piece: the
+    /// formatting machinery and a list of cloned names cost more than the label.
     pub fn label(&self) -> String {
-        format!(
-            "{} → {}",
-            self.accusers
-                .iter()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" + "),
-            self.responder
-        )
+        let len =
+            self.accusers.iter().map(|a| a.len() + 3).sum::<usize>() + self.responder.len() + 5;
+        let mut out = String::with_capacity(len);
+        for (i, a) in self.accusers.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" + ");
+            }
+            out.push_str(a);
+        }
+        out.push_str(" → ");
+        out.push_str(&self.responder);
+        out
     }
 }
 
@@ -56,21 +61,55 @@ struct Act {
     nondenial: bool,
     respond: bool,
     wrongdoing: bool,
-    /// Entities mentioned outside the speaker mention, in order.
-    targets: Vec<usize>,
     /// Parties named as the source of what is rejected ("made by X", "X's allegations").
     named_accusers: Vec<String>,
     /// "against X" in a rebuttal: the responder itself.
     against: Option<String>,
     /// Speaks on the record here (reporting verb or attributed quote).
     speech: bool,
-    /// Entities at the start of the reported content (its likely subject).
-    zone: Vec<usize>,
+    /// Where the reported content starts (its likely subject): see [`Act::zone_entities`].
+    zone: Zone,
     /// "described X as Y", "called X ‘Z’": a verdict, rebuttal or criticism by side.
     evaluative: bool,
     /// An accusation of falsehood ("accused the paper of a ‘campaign of falsehoods’"): it
     /// answers the target's own charges when the target has made any.
     falsity: bool,
+}
+
+/// Token ranges at the start of reported content: after the frame verb, and after a later
+/// "and said" of the same speaker.
+#[derive(Debug, Clone, Copy, Default)]
+struct Zone {
+    first: (usize, usize),
+    second: Option<(usize, usize)>,
+}
+
+impl Zone {
+    fn holds(&self, t: usize) -> bool {
+        (t >= self.first.0 && t < self.first.1) || self.second.is_some_and(|(a, b)| t >= a && t < b)
+    }
+}
+
+impl Act {
+    /// Entities mentioned in the zone other than the speaker, in order: read from the
+    /// mentions when the one pass that needs them asks.
+    fn zone_entities<'a>(&self, att: &'a Attributed) -> impl Iterator<Item = usize> + 'a {
+        let (speaker, zone) = (self.speaker, self.zone);
+        att.mentions[self.si]
+            .iter()
+            .filter(move |&&(t, e)| zone.holds(t) && e != speaker)
+            .map(|&(_, e)| e)
+    }
+
+    /// Entities mentioned outside the speaker mention, in order: read from the mentions
+    /// when asked (two passes ask), not kept in a list of every act's own.
+    fn targets<'a>(&self, att: &'a Attributed) -> impl Iterator<Item = usize> + 'a {
+        let speaker = self.speaker;
+        att.mentions[self.si]
+            .iter()
+            .map(|m| m.1)
+            .filter(move |&e| e != speaker)
+    }
 }
 
 fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> bool {
@@ -118,17 +157,16 @@ fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> b
 
 /// "urged both sides to ...", "called on all parties to ...": an appeal, not an accusation.
 fn even_handed(toks: &[Token], c: &CueHit) -> bool {
-    let after: Vec<&str> = toks[c.tok + c.len..toks.len().min(c.tok + c.len + 3)]
-        .iter()
-        .map(|t| t.norm.as_str())
-        .collect();
+    // The next two words, as a pair rather than a list of each cue's own.
+    let after = &toks[c.tok + c.len..toks.len().min(c.tok + c.len + 3)];
+    let word = |k: usize| after.get(k).map(|t| t.norm.as_str());
     matches!(
-        after.as_slice(),
-        ["both", ..]
-            | ["all", "parties", ..]
-            | ["all", "sides", ..]
-            | ["the", "two", ..]
-            | ["each", "side", ..]
+        (word(0), word(1)),
+        (Some("both"), _)
+            | (Some("all"), Some("parties"))
+            | (Some("all"), Some("sides"))
+            | (Some("the"), Some("two"))
+            | (Some("each"), Some("side"))
     )
 }
 
@@ -142,11 +180,79 @@ fn negated(toks: &[Token], c: &CueHit) -> bool {
     }) && !matches!(toks[c.tok].norm.as_str(), "basis" | "evidence")
 }
 
+/// Whether a wrongdoing word or phrase starts after token `t` (see
+/// [`Lexicon::is_wrongdoing`], [`Lexicon::wrongdoing_phrase_at`]).
+fn wrongdoing_after<'a>(
+    toks: &'a [Token],
+    t: usize,
+    lex: &Lexicon,
+    norms: &mut Vec<&'a str>,
+) -> bool {
+    let tail = toks.get(t + 1..).unwrap_or_default();
+    // The phrase test takes the words as a list: listed into the caller's buffer at the
+    // first word that may start a phrase (a one-byte word always may).
+    // The words that may start one are found by a search of their own (walked in one loop
+    // with the tests, every word paid for the spilled state of the list).
+    let mut listed = false;
+    let mut from = 0;
+    while let Some(i) = next_token(tail, from, |t| lex.may_start_wrongdoing(&t.norm)) {
+        from = i + 1;
+        if lex.is_wrongdoing(&tail[i].norm) {
+            return true;
+        }
+        if !listed {
+            norms.clear();
+            norms.extend(tail.iter().map(|x| x.norm.as_str()));
+            listed = true;
+        }
+        if lex.wrongdoing_phrase_at(&norms[i..]) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The first token from `from` on that `hit` holds for. Kept out of line: inlined into the
+/// loops that act on each hit, the search carried their bookkeeping through every token.
+#[inline(never)]
+fn next_token(toks: &[Token], from: usize, hit: impl Fn(&Token) -> bool) -> Option<usize> {
+    toks.get(from..)?.iter().position(hit).map(|k| from + k)
+}
+
+/// The next token from `from` on that may name an accuser's side: a reference or document
+/// noun ("allegations by X", "X's report"), or "against".
+fn next_naming_token(toks: &[Token], from: usize, lex: &Lexicon) -> Option<usize> {
+    next_token(toks, from, |t| {
+        lex.is_tok("reference_noun", t) || lex.is_tok("doc_noun", t) || t.norm == "against"
+    })
+}
+
+/// The plain reading of [`wrongdoing_after`]: the last wrongdoing word of the sentence
+/// comes after `t`.
+#[cfg(test)]
+fn wrongdoing_after_plain(toks: &[Token], t: usize, lex: &Lexicon) -> bool {
+    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+    let last_wrong = (0..toks.len()).rev().find(|&i| {
+        lex.may_start_wrongdoing(norms[i])
+            && (lex.is_wrongdoing(norms[i]) || lex.wrongdoing_phrase_at(&norms[i..]))
+    });
+    last_wrong.is_some_and(|w| w > t)
+}
+
 pub struct Classified {
     pub units: Vec<Unit>,
     pub disputes: Vec<Dispute>,
-    /// Final party of every entity (for `--explain`).
-    pub parties: Vec<Vec<String>>,
+    /// The sides inferred for generic speakers, behind [`Classified::party`]: listing every
+    /// entity's party for each article was a thirtieth of classifying, and only `--explain`
+    /// reads them.
+    inferred: Vec<Option<Vec<String>>>,
+}
+
+impl Classified {
+    /// Final party of entity `id` of `att` (the attribution this was classified from).
+    pub fn party<'a>(&'a self, att: &'a Attributed, id: usize) -> &'a [String] {
+        party_of(att, &self.inferred, id, 0)
+    }
 }
 
 /// The name a reviewer should see: an unnamed spokesperson or a document speaks in the name
@@ -170,6 +276,21 @@ fn display_speaker(att: &Attributed, id: usize) -> String {
 /// Acts searched on each side for the claim an elaboration continues.
 const ELABORATION_WINDOW: usize = 200;
 
+/// The acts of `window` whose paragraph is within `reach` of `par`, given the paragraph of
+/// every act in reading order (nondecreasing): the window's passes test every act in it
+/// for a paragraph that close, and most are not.
+fn within_paragraphs(
+    act_par: &[usize],
+    window: std::ops::Range<usize>,
+    par: usize,
+    reach: usize,
+) -> std::ops::Range<usize> {
+    let lo = act_par.partition_point(|&p| p + reach < par);
+    let hi = act_par.partition_point(|&p| p <= par + reach);
+    let start = window.start.max(lo);
+    start..window.end.min(hi).max(start)
+}
+
 /// A reporting verb that asserts rather than merely relays ("reported", "claimed").
 fn reports(act: &Act, att: &Attributed) -> bool {
     att.attributions[act.si].verb.is_some_and(|v| {
@@ -189,20 +310,21 @@ fn reports(act: &Act, att: &Attributed) -> bool {
 }
 
 /// The party of an entity: gazetteer/affiliation, else inferred, else its own name.
-/// Lent when the entity or the inference has the list already: the dispute passes ask
-/// for the parties of every act's speaker several times over.
+/// Always lent, from the entity or the inference (a one-name side is a slice of the name):
+/// the dispute passes ask for the parties of every act's speaker several times over, and
+/// building a list of one cloned name for each answer was a tenth of classifying.
 fn party_of<'a>(
     att: &'a Attributed,
     inferred: &'a [Option<Vec<String>>],
     id: usize,
     depth: usize,
-) -> Cow<'a, [String]> {
+) -> &'a [String] {
     let e = &att.entities[id];
     if !e.parties.is_empty() {
-        return Cow::Borrowed(&e.parties);
+        return &e.parties;
     }
     if let Some(p) = &inferred[id] {
-        return Cow::Borrowed(p);
+        return p;
     }
     if let Some(a) = e.affiliation {
         if depth < 4 && a != id {
@@ -213,16 +335,32 @@ fn party_of<'a>(
         }
     }
     if let Some(r) = &e.role_party {
-        return Cow::Owned(vec![r.clone()]);
+        return std::slice::from_ref(r);
     }
     if e.generic {
-        return Cow::Owned(vec![]);
+        return &[];
     }
-    Cow::Owned(vec![e.name.clone()])
+    std::slice::from_ref(&e.name)
+}
+
+/// Inserts the names `set` lacks. Most are in it already (each act of a side names the
+/// same accusers), and cloning every name only to find that out was a fifth of building
+/// the disputes.
+fn add_missing<'s>(set: &mut BTreeSet<String>, names: impl IntoIterator<Item = &'s String>) {
+    for n in names {
+        if !set.contains(n) {
+            set.insert(n.clone());
+        }
+    }
 }
 
 fn join(p: &[String]) -> String {
-    p.join(" + ")
+    // Most sides are one party, and joining a list of one still sizes and copies it piece
+    // by piece.
+    match p {
+        [one] => one.clone(),
+        _ => p.join(" + "),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -236,7 +374,9 @@ pub fn classify(
     chars: &CharIndex,
 ) -> Classified {
     let ctx = crate::attribute::Ctx { text, lex };
-    let mut acts: Vec<Act> = Vec::new();
+    let mut acts: Vec<Act> = Vec::with_capacity(att.attributions.len());
+    // The words of a sentence's tail, for the wrongdoing phrase test (one list per article).
+    let mut norms_buf: Vec<&str> = Vec::new();
     // Whether each speaker's name has a court word, worked out at its first statement: a
     // speaker makes many, and folding its name for each was 0.4 % of a run.
     let mut court_named: Vec<Option<bool>> = vec![None; att.entities.len()];
@@ -252,7 +392,7 @@ pub fn classify(
             att.entities[speaker]
                 .name
                 .split_whitespace()
-                .any(|w| lex.is("court_noun", &crate::text::fold(w)))
+                .any(|w| crate::text::with_folded(w, |f| lex.is("court_noun", f)))
         });
         let cues: Vec<CueHit> = info
             .cues
@@ -268,22 +408,15 @@ pub fn classify(
             cues.iter()
                 .any(|c| c.tok == v && lex.cues[c.entry].class == CueClass::Accuse)
         });
-        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
-        // The last wrongdoing word: "a wrongdoing word after token t" is then t < last, and
-        // one scan serves every mention (a sentence of a million words stays linear).
-        let last_wrong = (0..toks.len()).rev().find(|&i| {
-            lex.may_start_wrongdoing(norms[i])
-                && (lex.is_wrongdoing(norms[i]) || lex.wrongdoing_phrase_at(&norms[i..]))
-        });
-        let wrongdoing = last_wrong.is_some();
-        let targets: Vec<usize> = att.mentions[si]
-            .iter()
-            .map(|m| m.1)
-            .filter(|&e| e != speaker)
-            .collect();
         let mut named_accusers = Vec::new();
         let mut against = None;
-        for (i, t) in toks.iter().enumerate() {
+        // The tokens that can name an accuser are found by a search of their own, and only
+        // they reach the work below: walked in one loop with it, every token paid for the
+        // spilled bookkeeping of its windows (a tenth of classifying).
+        let mut from = 0;
+        while let Some(i) = next_naming_token(toks, from, lex) {
+            from = i + 1;
+            let t = &toks[i];
             if info.quoted[i] {
                 continue;
             }
@@ -379,22 +512,26 @@ pub fn classify(
                 (z, z + 8)
             })
             .next();
-        let in_zone = |t: usize| {
-            (t >= zone_start && t < zone_end) || second_zone.is_some_and(|(a, b)| t >= a && t < b)
+        let zone = Zone {
+            first: (zone_start, zone_end),
+            second: second_zone,
         };
-        // Parties the reported content is about (its first words): "said that China had ...".
-        let zone_parties: Vec<usize> = att.mentions[si]
+        let in_zone = |t: usize| zone.holds(t);
+        // Only words after the first such mention can make it one, so the sentence is read
+        // for wrongdoing words from there, and not at all when nobody else is its subject:
+        // reading every speaker's sentence for them was a third of classifying.
+        let first_other = att.mentions[si]
             .iter()
-            .filter(|&&(t, e)| in_zone(t) && e != speaker)
-            .map(|&(_, e)| e)
-            .collect();
-        let wrongdoing = wrongdoing
-            && att.mentions[si].iter().any(|&(t, e)| {
+            .filter(|&&(t, e)| {
                 let own = &att.entities[speaker].parties;
                 let theirs = &att.entities[e].parties;
                 let same_side = !theirs.is_empty() && theirs.iter().all(|p| own.contains(p));
-                in_zone(t) && e != speaker && !same_side && last_wrong.is_some_and(|w| w > t)
-            });
+                in_zone(t) && e != speaker && !same_side
+            })
+            .map(|&(t, _)| t)
+            .min();
+        let wrongdoing =
+            first_other.is_some_and(|t| wrongdoing_after(toks, t, lex, &mut norms_buf));
         let speech =
             a.verb.is_some() || !info.speech_quotes.is_empty() || !info.fragment_quotes.is_empty();
         // "described the deployments as “routine exercises”", "called the interference
@@ -467,12 +604,11 @@ pub fn classify(
             falsity: frame_accuses && class(CueClass::Rebut),
             cues,
             wrongdoing,
-            targets,
             named_accusers,
             against,
             speech,
             evaluative,
-            zone: zone_parties,
+            zone,
         });
     }
 
@@ -527,35 +663,35 @@ pub fn classify(
                     disputes.len() - 1
                 }
             };
-            for a in &act.named_accusers {
-                if *a != p[0] {
-                    disputes[idx].accusers.insert(a.clone());
-                }
-            }
+            add_missing(
+                &mut disputes[idx].accusers,
+                act.named_accusers.iter().filter(|a| **a != p[0]),
+            );
         }
         // The sentence of each party's first answer.
-        let mut first_answer: HashMap<String, usize> = HashMap::new();
+        // Fx-hashed: SipHash of each name (twice per act) was an eighth of building.
+        let mut first_answer: FxHashMap<&str, usize> = FxHashMap::default();
         for a in acts.iter().filter(|a| a.rebut || a.nondenial || a.respond) {
-            if let [p] = &*party_of(att, inferred, a.speaker, 0) {
-                first_answer.entry(p.clone()).or_insert(a.si);
+            if let [p] = party_of(att, inferred, a.speaker, 0) {
+                first_answer.entry(p.as_str()).or_insert(a.si);
             }
         }
         // Accusation edges: non-responders first, so a responder's accusation against its own
         // accuser is seen as the counter-accusation it is.
-        let mut edges: Vec<(bool, usize, Vec<String>, Vec<String>)> = Vec::new();
+        let mut edges: Vec<(bool, usize, &[String], Vec<&String>)> = Vec::new();
         for (ai, act) in acts.iter().enumerate() {
             if !(act.accuse || (act.wrongdoing && act.speech)) || act.rebut {
                 continue;
             }
-            let p = party_of(att, inferred, act.speaker, 0).into_owned();
+            let p = party_of(att, inferred, act.speaker, 0);
             if p.is_empty() {
                 continue;
             }
-            let mut ts: Vec<String> = Vec::new();
-            for &t in &act.targets {
-                for tp in party_of(att, inferred, t, 0).iter() {
-                    if !p.contains(tp) && !ts.contains(tp) {
-                        ts.push(tp.clone());
+            let mut ts: Vec<&String> = Vec::new();
+            for t in act.targets(att) {
+                for tp in party_of(att, inferred, t, 0) {
+                    if !p.contains(tp) && !ts.contains(&tp) {
+                        ts.push(tp);
                     }
                 }
             }
@@ -563,14 +699,13 @@ pub fn classify(
             // first answer opens the exchange rather than countering it.
             let is_resp = p.len() == 1
                 && find(&disputes, &p[0]).is_some()
-                && first_answer.get(&p[0]).is_some_and(|&s| s < act.si);
+                && first_answer.get(p[0].as_str()).is_some_and(|&s| s < act.si);
             edges.push((is_resp, ai, p, ts));
         }
         // Charges of falsehood come after substantive charges: when the target has accused
         // the speaker of something, the falsehood charge is the answer to it.
         edges.sort_by_key(|e| (e.0, acts[e.1].falsity, e.1));
-        let all_edges = edges.clone();
-        for (_, ai, p, ts) in edges {
+        for &(_, ai, p, ref ts) in &edges {
             let act = &acts[ai];
             // A demand or an accusation verb needs a named target; bare wrongdoing words in
             // someone's speech need it too.
@@ -580,7 +715,7 @@ pub fn classify(
                 None
             };
             let mut chosen = None;
-            for t in &ts {
+            for &t in ts {
                 if let Some(ri) = responder_of_p {
                     if disputes[ri].accusers.contains(t) {
                         chosen = None;
@@ -588,17 +723,17 @@ pub fn classify(
                     }
                 }
                 if find(&disputes, t).is_some() || chosen.is_none() {
-                    chosen = Some(t.clone());
+                    chosen = Some(t);
                     if find(&disputes, t).is_some() {
                         break;
                     }
                 }
             }
             let Some(t) = chosen else { continue };
-            if !act.accuse && find(&disputes, &t).is_none() {
+            if !act.accuse && find(&disputes, t).is_none() {
                 continue; // wrongdoing words alone do not open a dispute
             }
-            let idx = match find(&disputes, &t) {
+            let idx = match find(&disputes, t) {
                 Some(i) => i,
                 None => {
                     disputes.push(Dispute {
@@ -608,14 +743,14 @@ pub fn classify(
                     disputes.len() - 1
                 }
             };
-            disputes[idx].accusers.extend(p);
+            add_missing(&mut disputes[idx].accusers, p);
         }
         // A party that answers although every accusation against it was read as a counter-
         // charge in another dispute ("Belgrade has always denied ...") still has accusers.
         for d in disputes.iter_mut().filter(|d| d.accusers.is_empty()) {
-            for (_, _, p, ts) in &all_edges {
-                if ts.contains(&d.responder) && !p.contains(&d.responder) {
-                    d.accusers.extend(p.iter().cloned());
+            for (_, _, p, ts) in &edges {
+                if ts.contains(&&d.responder) && !p.contains(&d.responder) {
+                    add_missing(&mut d.accusers, *p);
                 }
             }
         }
@@ -625,7 +760,9 @@ pub fn classify(
             let first_answer = acts
                 .iter()
                 .filter(|a| a.rebut || a.nondenial || a.respond)
-                .find(|a| *party_of(att, inferred, a.speaker, 0) == [d.responder.clone()])
+                .find(|a| {
+                    party_of(att, inferred, a.speaker, 0) == std::slice::from_ref(&d.responder)
+                })
                 .map(|a| a.si);
             let Some(si_r) = first_answer else { continue };
             let reporter = acts.iter().find(|a| {
@@ -635,8 +772,7 @@ pub fn classify(
                     && !party_of(att, inferred, a.speaker, 0).contains(&d.responder)
             });
             if let Some(a) = reporter {
-                d.accusers
-                    .extend(party_of(att, inferred, a.speaker, 0).iter().cloned());
+                add_missing(&mut d.accusers, party_of(att, inferred, a.speaker, 0));
             }
         }
         disputes.retain(|d| !d.accusers.is_empty());
@@ -675,28 +811,32 @@ pub fn classify(
         disputes = build(&inferred);
     }
     // Sides are settled from here on: each act's party, computed once for the passes below.
-    let act_party: Vec<Vec<String>> = acts
+    let act_party: Vec<&[String]> = acts
         .iter()
-        .map(|a| party_of(att, &inferred, a.speaker, 0).into_owned())
+        .map(|a| party_of(att, &inferred, a.speaker, 0))
         .collect();
 
+    // The paragraph of each act: nondecreasing, as the acts are in reading order.
+    let act_par: Vec<usize> = acts.iter().map(|a| seg.sentences[a.si].paragraph).collect();
+
     // Roles.
-    let mut units = Vec::new();
+    let mut units = Vec::with_capacity(acts.len());
     let first_claim: Vec<Option<usize>> = vec![None; disputes.len()];
     let mut first_claim = first_claim;
     let mut cued_rebuttal: Vec<bool> = vec![false; disputes.len()];
     let mut decided: Vec<Option<(Role, usize, String, Option<usize>)>> = vec![None; acts.len()];
     for (ai, act) in acts.iter().enumerate() {
-        let p = &act_party[ai];
+        let p = act_party[ai];
         if p.is_empty() {
             continue;
         }
-        let tparties: Vec<String> = act
-            .targets
-            .iter()
-            .flat_map(|&t| party_of(att, &inferred, t, 0).into_owned())
-            .filter(|tp| !p.contains(tp))
-            .collect();
+        // The targets' parties other than the speaker's own, read where a branch asks rather
+        // than listed for every act.
+        let tparties = || {
+            act.targets(att)
+                .flat_map(|t| party_of(att, &inferred, t, 0))
+                .filter(|tp| !p.contains(tp))
+        };
         let resp = if p.len() == 1 {
             disputes.iter().position(|d| d.responder == p[0])
         } else {
@@ -730,7 +870,7 @@ pub fn classify(
                     kind_of(CueClass::Rebut).unwrap_or(("rejection".into(), 0))
                 } else if act.nondenial {
                     kind_of(CueClass::NonDenial).unwrap_or(("non-denial response".into(), 0))
-                } else if act.accuse && tparties.iter().any(|t| disputes[d].accusers.contains(t)) {
+                } else if act.accuse && tparties().any(|t| disputes[d].accusers.contains(t)) {
                     (
                         "counter-accusation".into(),
                         kind_of(CueClass::Accuse).map(|k| k.1).unwrap_or(0),
@@ -754,7 +894,7 @@ pub fn classify(
             }
             if (act.accuse || act.wrongdoing)
                 && (begun_here || act.falsity)
-                && tparties.iter().any(|t| disputes[d].accusers.contains(t))
+                && tparties().any(|t| disputes[d].accusers.contains(t))
             {
                 let tok = kind_of(CueClass::Accuse).map(|k| k.1);
                 decided[ai] = Some((Role::Rebuttal, d, "counter-accusation".into(), tok));
@@ -762,14 +902,14 @@ pub fn classify(
             }
         }
         // Claims: the speaker accuses the responder of a dispute it is an accuser in.
-        let acc_disputes: Vec<usize> = (0..disputes.len())
-            .filter(|&d| p.iter().all(|x| disputes[d].accusers.contains(x)))
-            .collect();
         if act.accuse || (act.wrongdoing && act.speech) || act.evaluative {
+            let acc_disputes: Vec<usize> = (0..disputes.len())
+                .filter(|&d| p.iter().all(|x| disputes[d].accusers.contains(x)))
+                .collect();
             let target_d = acc_disputes
                 .iter()
                 .copied()
-                .find(|&d| tparties.contains(&disputes[d].responder))
+                .find(|&d| tparties().any(|t| *t == disputes[d].responder))
                 .or_else(|| (acc_disputes.len() == 1 && act.accuse).then(|| acc_disputes[0]));
             if let Some(d) = target_d {
                 let (kind, tok) = kind_of(CueClass::Accuse)
@@ -803,20 +943,22 @@ pub fn classify(
         // A party in the middle of answering (its side rebutted within the last two
         // paragraphs) that speaks about its accuser without a cue goes on answering it (the
         // defence below), even if it has charges of its own.
-        let par = seg.sentences[act.si].paragraph;
+        let par = act_par[ai];
         let answering = p.len() == 1
-            && (ai.saturating_sub(ELABORATION_WINDOW)..ai).rev().any(|k| {
-                matches!(decided[k], Some((Role::Rebuttal, _, _, _)))
-                    && par - seg.sentences[acts[k].si].paragraph.min(par) <= 1
-                    && act_party[k] == *p
-            });
+            && within_paragraphs(&act_par, ai.saturating_sub(ELABORATION_WINDOW)..ai, par, 1)
+                .rev()
+                .any(|k| {
+                    matches!(decided[k], Some((Role::Rebuttal, _, _, _)))
+                        && par - act_par[k].min(par) <= 1
+                        && act_party[k] == *p
+                });
         if answering {
             continue;
         }
-        let zp: Vec<String> = act
-            .zone
-            .iter()
-            .flat_map(|&e| party_of(att, &inferred, e, 0).into_owned())
+        // Parties the reported content is about (its first words): "said that China had ...".
+        let zp: Vec<&String> = act
+            .zone_entities(att)
+            .flat_map(|e| party_of(att, &inferred, e, 0))
             .collect();
         // ... and an accuser *reporting* or *alleging* states a claim whatever its subject
         let reporting = reports(act, att);
@@ -825,7 +967,7 @@ pub fn classify(
         let document = att.entities[act.speaker].kind == EntityKind::Document;
         let d = (0..disputes.len()).find(|&d| {
             p.iter().all(|x| disputes[d].accusers.contains(x))
-                && (zp.contains(&disputes[d].responder) || reporting || document)
+                && (zp.contains(&&disputes[d].responder) || reporting || document)
                 && disputes[d].responder != p[0]
         });
         if let Some(d) = d {
@@ -842,18 +984,20 @@ pub fn classify(
             continue;
         }
         let act = &acts[ai];
-        let s_par = seg.sentences[act.si].paragraph;
+        let s_par = act_par[ai];
         // a cued claim of the same side nearby, or the same speaker's claim just before
         // (a quote that runs on over paragraphs)
         // Only acts within two paragraphs can match; acts are in reading order, so a bounded
-        // window around this one holds them (and keeps 10,000 claims linear).
+        // window around this one holds them (and keeps 10,000 claims linear), and within it
+        // the acts of those paragraphs.
         let window =
             ai.saturating_sub(ELABORATION_WINDOW)..(ai + ELABORATION_WINDOW).min(acts.len());
+        let window = within_paragraphs(&act_par, window, s_par, 2);
         let source = window.filter(|&k| k != ai).find(|&k| {
-            let k_par = seg.sentences[acts[k].si].paragraph;
+            let k_par = act_par[k];
             match &decided[k] {
                 Some((Role::Claim, _, _, Some(_))) => {
-                    act_party[k] == act_party[ai] && k_par.abs_diff(s_par) <= 2
+                    k_par.abs_diff(s_par) <= 2 && act_party[k] == act_party[ai]
                 }
                 Some((Role::Claim, _, _, None)) => {
                     acts[k].speaker == act.speaker && k < ai && s_par - k_par.min(s_par) <= 1
@@ -898,7 +1042,8 @@ pub fn classify(
     // Each dispute's label once, not twice per unit.
     let labels: Vec<String> = disputes.iter().map(Dispute::label).collect();
     for (ai, act) in acts.iter().enumerate() {
-        let Some((role, d, kind, cue_tok)) = decided[ai].clone() else {
+        // Each decision is read once, here, so its kind moves into the unit.
+        let Some((role, d, kind, cue_tok)) = decided[ai].take() else {
             continue;
         };
         let si = act.si;
@@ -972,8 +1117,10 @@ pub fn classify(
         side.push_str(side_word);
         side.push_str(": ");
         side.push_str(&party);
-        let mut aliases: Vec<String> = vec![att.entities[act.speaker].name.clone()];
-        aliases.extend(att.entities[act.speaker].descriptors.iter().cloned());
+        let speaker = &att.entities[act.speaker];
+        let mut aliases: Vec<String> = Vec::with_capacity(1 + speaker.descriptors.len());
+        aliases.push(speaker.name.clone());
+        aliases.extend(speaker.descriptors.iter().cloned());
         units.push(Unit {
             article: article_id.to_string(),
             unit_id: crate::text::prefixed_number('s', si + 1),
@@ -1000,12 +1147,186 @@ pub fn classify(
             speaker_aliases: aliases,
         });
     }
-    let parties = (0..att.entities.len())
-        .map(|e| party_of(att, &inferred, e, 0).into_owned())
-        .collect();
     Classified {
         units,
         disputes,
-        parties,
+        inferred,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_matches_the_formatted_join() {
+        for (acc, resp) in [
+            (&[][..], "C"),
+            (&["A"][..], "C"),
+            (&["B", "A", "É"][..], ""),
+        ] {
+            let d = Dispute {
+                responder: resp.into(),
+                accusers: acc.iter().map(|a| a.to_string()).collect(),
+            };
+            let plain = format!(
+                "{} → {}",
+                d.accusers.iter().cloned().collect::<Vec<_>>().join(" + "),
+                d.responder
+            );
+            assert_eq!(d.label(), plain);
+        }
+    }
+
+    #[test]
+    fn add_missing_matches_extend() {
+        let names: Vec<String> = ["A", "B", "C", "D", ""]
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        let mut rng = crate::testrng::XorShift(0x5DEE_CE66_D1CE_4E5B);
+        for _ in 0..500 {
+            let mut pick = |n: u64| -> Vec<&String> {
+                (0..rng.next() % n)
+                    .map(|_| &names[(rng.next() % names.len() as u64) as usize])
+                    .collect()
+            };
+            let (start, add) = (pick(5), pick(7));
+            let mut fast: BTreeSet<String> = start.iter().map(|n| n.to_string()).collect();
+            let mut plain = fast.clone();
+            add_missing(&mut fast, add.iter().copied());
+            plain.extend(add.iter().map(|n| n.to_string()));
+            assert_eq!(fast, plain, "{start:?} {add:?}");
+        }
+    }
+
+    /// `within_paragraphs` keeps exactly the acts of the window within reach, over generated
+    /// paragraph runs, windows and reaches.
+    #[test]
+    fn within_paragraphs_matches_the_window_filter() {
+        let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..3000 {
+            let n = (rng.next() % 12) as usize;
+            let mut par = 0;
+            let act_par: Vec<usize> = (0..n)
+                .map(|_| {
+                    par += (rng.next() % 3) as usize;
+                    par
+                })
+                .collect();
+            let a = (rng.next() % (n as u64 + 2)) as usize;
+            let b = a + (rng.next() % 6) as usize;
+            let window = a.min(n)..b.min(n);
+            let at = (rng.next() % (par as u64 + 4)) as usize;
+            let reach = (rng.next() % 3) as usize;
+            let fast: Vec<usize> = within_paragraphs(&act_par, window.clone(), at, reach).collect();
+            let plain: Vec<usize> = window
+                .filter(|&k| act_par[k].abs_diff(at) <= reach)
+                .collect();
+            assert_eq!(fast, plain, "{act_par:?} {at} {reach}");
+        }
+    }
+
+    #[test]
+    fn join_matches_the_slice_join() {
+        for p in [
+            &[][..],
+            &["India".to_string()],
+            &["A".into(), "B".into(), "".into()],
+        ] {
+            assert_eq!(join(p), p.join(" + "));
+        }
+    }
+
+    /// `even_handed` answers as matching the list of the next words, over generated
+    /// sentences of appeal words and cues anywhere in them.
+    #[test]
+    fn even_handed_matches_the_word_list() {
+        let words = [
+            "both", "all", "parties", "sides", "the", "two", "each", "side", "x",
+        ];
+        let mut rng = crate::testrng::XorShift(0x2545_F491_4F6C_DD1D);
+        for _ in 0..4000 {
+            let n = 1 + (rng.next() % 7) as usize;
+            let toks: Vec<Token> = (0..n)
+                .map(|_| token(words[(rng.next() % words.len() as u64) as usize]))
+                .collect();
+            let tok = (rng.next() % n as u64) as usize;
+            let len = 1 + (rng.next() % (n - tok) as u64) as usize;
+            let c = CueHit {
+                tok,
+                len,
+                entry: 0,
+                in_quote: false,
+                as_verb: true,
+            };
+            let after: Vec<&str> = toks[c.tok + c.len..toks.len().min(c.tok + c.len + 3)]
+                .iter()
+                .map(|t| t.norm.as_str())
+                .collect();
+            let plain = matches!(
+                after.as_slice(),
+                ["both", ..]
+                    | ["all", "parties", ..]
+                    | ["all", "sides", ..]
+                    | ["the", "two", ..]
+                    | ["each", "side", ..]
+            );
+            assert_eq!(even_handed(&toks, &c), plain, "{:?} {tok} {len}", after);
+        }
+    }
+
+    fn token(w: &str) -> Token {
+        Token {
+            start: 0,
+            end: 0,
+            norm: w.into(),
+            cap: false,
+            poss: false,
+            hyphen: false,
+            classes: 0,
+        }
+    }
+
+    /// `wrongdoing_after` answers as the plain scan for every start token, over generated
+    /// sentences of wrongdoing words, phrase words, their near misses and plain words.
+    #[test]
+    fn wrongdoing_after_matches_the_plain_scan() {
+        let lex = Lexicon::builtin();
+        let words = [
+            "war",
+            "crimes",
+            "crime",
+            "covered",
+            "up",
+            "covering",
+            "terrorism",
+            "terror",
+            "the",
+            "said",
+            "india",
+            "wa",
+            "cover",
+            "extremists",
+            "",
+            "t",
+            "up.",
+            "warcrime",
+        ];
+        let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..4000 {
+            let n = (rng.next() % 9) as usize;
+            let text: Vec<&str> = (0..n)
+                .map(|_| words[(rng.next() % words.len() as u64) as usize])
+                .collect();
+            let toks: Vec<Token> = text.iter().map(|w| token(w)).collect();
+            for t in 0..n + 2 {
+                assert_eq!(
+                    wrongdoing_after(&toks, t, &lex, &mut vec!["stale"]),
+                    wrongdoing_after_plain(&toks, t, &lex),
+                    "{text:?} after {t}"
+                );
+            }
+        }
     }
 }

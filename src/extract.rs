@@ -151,7 +151,7 @@ pub fn explain(article: &Article, lex: &Lexicon, hints: &Hints) -> Vec<String> {
             e.id,
             e.name,
             e.kind,
-            c.parties[e.id].join(" + "),
+            c.party(&att, e.id).join(" + "),
             e.affiliation.map(|a| att.entities[a].name.as_str()),
             e.role_party,
             e.descriptors
@@ -174,7 +174,7 @@ pub fn explain(article: &Article, lex: &Lexicon, hints: &Hints) -> Vec<String> {
             None => format!(
                 "no unit: speaker {speaker} (party {}) has no role here [{}]",
                 a.speaker
-                    .map(|e| c.parties[e].join(" + "))
+                    .map(|e| c.party(&att, e).join(" + "))
                     .unwrap_or_default(),
                 a.rule
             ),

@@ -9,7 +9,7 @@
 
 use super::{ParaKind, Paragraph, Quote};
 use crate::lexicon::Lexicon;
-use crate::text::fold;
+use crate::text::with_folded;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sentence {
@@ -56,39 +56,40 @@ fn next_word(rest: &str) -> &str {
 /// Whether a '.' at `pos` (inside `para`) ends a sentence, given the next word.
 fn period_ends(para: &str, pos: usize, next: &str, lex: &Lexicon) -> bool {
     let w = word_before(para, pos);
-    let wf = fold(w.trim_start_matches('.'));
-    if wf.is_empty() {
-        return true;
-    }
-    let next_is_digit = next.chars().next().is_some_and(|c| c.is_ascii_digit());
-    if lex.abbrev_never.contains(&wf) {
-        return false;
-    }
-    if lex.months.contains(&wf) && next_is_digit {
-        return false;
-    }
-    // Initials (J. K. Rowling) — a single capital letter.
-    let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.len() == 1 && letters[0].is_uppercase() && !w.contains('.') {
-        return false;
-    }
-    if w.contains('.') || lex.abbrev_maybe.contains(&wf) {
-        // U.S. / Inc. end a sentence only when a typical sentence opener follows.
-        return lex.sentence_starters.contains(&fold(next));
-    }
-    true
+    // Folded on the stack: the word is only looked up.
+    with_folded(w.trim_start_matches('.'), |wf| {
+        if wf.is_empty() {
+            return true;
+        }
+        let next_is_digit = next.chars().next().is_some_and(|c| c.is_ascii_digit());
+        if lex.abbrev_never.contains(wf) {
+            return false;
+        }
+        if lex.months.contains(wf) && next_is_digit {
+            return false;
+        }
+        // Initials (J. K. Rowling) — a single capital letter.
+        let mut letters = w.chars().filter(|c| c.is_alphabetic());
+        let single_capital =
+            letters.next().is_some_and(char::is_uppercase) && letters.next().is_none();
+        if single_capital && !w.contains('.') {
+            return false;
+        }
+        if w.contains('.') || lex.abbrev_maybe.contains(wf) {
+            // U.S. / Inc. end a sentence only when a typical sentence opener follows.
+            return with_folded(next, |nf| lex.sentence_starters.contains(nf));
+        }
+        true
+    })
 }
 
 /// Wire-copy datelines ("DUBLIN (Agency) — ", "GEORGETOWN, Guyana — "): a place in
 /// capitals, an optional country and bracketed agency, then a dash. The sentence starts after
 /// it, so the place is never read as the subject.
 fn dateline_end(para: &str) -> Option<usize> {
-    let dash = para
-        .char_indices()
-        .take(120)
-        .find(|&(_, c)| matches!(c, '\u{2014}' | '\u{2013}'))
-        .map(|(i, c)| (i, c.len_utf8()))
-        .or_else(|| para.find(" - ").map(|i| (i + 1, 1)))?;
+    let dash = long_dash_in_head(para)
+        .map(|i| (i, 3))
+        .or_else(|| spaced_hyphen(para).map(|i| (i + 1, 1)))?;
     let head = para[..dash.0].trim();
     let place_end = head.find([',', '(']).unwrap_or(head.len());
     let place = head[..place_end].trim();
@@ -105,13 +106,44 @@ fn dateline_end(para: &str) -> Option<usize> {
     (after + skip < para.len()).then_some(after + skip)
 }
 
+/// The byte of the first em or en dash among the first 120 characters of `para`. Both
+/// dashes are E2 80 9x in UTF-8, so only E2 bytes are looked at, and characters are counted
+/// only for a dash past byte 120 (before it, fewer than 120 characters precede it).
+fn long_dash_in_head(para: &str) -> Option<usize> {
+    let bytes = para.as_bytes();
+    memchr::memchr_iter(0xE2, bytes)
+        .take_while(|&i| i < 120 || para[..i].chars().count() < 120)
+        .find(|&i| matches!(bytes.get(i + 1..i + 3), Some([0x80, 0x93 | 0x94])))
+}
+
+/// `para.find(" - ")`, by the hyphens: the string search was a twentieth of segmenting.
+fn spaced_hyphen(para: &str) -> Option<usize> {
+    let bytes = para.as_bytes();
+    memchr::memchr_iter(b'-', bytes)
+        .find(|&i| i > 0 && bytes[i - 1] == b' ' && bytes.get(i + 1) == Some(&b' '))
+        .map(|i| i - 1)
+}
+
+/// The first '…' (E2 80 A6) at or after byte `from`: found by its last byte, which in news
+/// text hardly ever ends another character (curly quotes and dashes end in 80–9F), where
+/// stopping at every E2 byte stopped at every quote mark.
+fn ellipsis_from(bytes: &[u8], from: usize) -> Option<usize> {
+    let tail = bytes.get(from + 2..)?;
+    memchr::memchr_iter(0xA6, tail)
+        .map(|i| from + i)
+        .find(|&p| bytes[p] == 0xE2 && bytes[p + 1] == 0x80)
+}
+
 pub fn split(
     text: &str,
     paragraphs: &[Paragraph],
     _quotes: &[Quote],
     lex: &Lexicon,
 ) -> Vec<Sentence> {
-    let mut out = Vec::new();
+    // At least a sentence a paragraph, as a rule.
+    let mut out = Vec::with_capacity(paragraphs.len());
+    // Most texts have no '…' (nor any A6 byte): then no paragraph is searched for one.
+    let any_ellipsis = memchr::memchr(0xA6, text.as_bytes()).is_some();
     for p in paragraphs.iter().filter(|p| p.kind == ParaKind::Body) {
         let para = &text[p.start..p.end];
         let mut sent_start = if p.index < 3 {
@@ -127,27 +159,28 @@ pub fn split(
         // steps and searched again only once `k` has passed it: searched afresh at every
         // step, a paragraph of curly quotes with no full stop was scanned to its end once per
         // quote mark (a megabyte of them took seconds).
-        let mut next_e2 = memchr::memchr(0xE2, bytes);
+        let mut next_ell = if any_ellipsis {
+            ellipsis_from(bytes, 0)
+        } else {
+            None
+        };
         let mut next_stop = memchr::memchr3(b'.', b'!', b'?', bytes);
         let mut k = 0;
         while k < bytes.len() {
-            if next_e2.is_some_and(|e| e < k) {
-                next_e2 = memchr::memchr(0xE2, &bytes[k..]).map(|i| k + i);
+            if next_ell.is_some_and(|e| e < k) {
+                next_ell = ellipsis_from(bytes, k);
             }
             if next_stop.is_some_and(|e| e < k) {
                 next_stop = memchr::memchr3(b'.', b'!', b'?', &bytes[k..]).map(|i| k + i);
             }
-            let Some(pos) = [next_stop, next_e2].into_iter().flatten().min() else {
-                break;
+            let pos = match (next_stop, next_ell) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(a), None) | (None, Some(a)) => a,
+                (None, None) => break,
             };
-            k = pos;
             let Some(c) = para[pos..].chars().next() else {
                 break;
             };
-            if !matches!(c, '.' | '!' | '?' | '\u{2026}') {
-                k += c.len_utf8();
-                continue;
-            }
             // Swallow runs of terminal punctuation and closing marks.
             let after = pos + c.len_utf8();
             let stop = para[after..]
@@ -210,6 +243,56 @@ mod tests {
             .iter()
             .map(|s| t[s.start..s.end].to_string())
             .collect()
+    }
+
+    /// The byte searches answer as the character walks they replace, over generated text of
+    /// dashes, ellipses, curly quotes, hyphens and other bytes that share their lead or last
+    /// bytes.
+    #[test]
+    fn byte_searches_match_the_character_walks() {
+        let pieces = [
+            "\u{2014}",
+            "\u{2013}",
+            "\u{2026}",
+            "\u{201C}",
+            "\u{201D}",
+            "\u{2012}",
+            "\u{00A6}",
+            "\u{0226}",
+            "\u{20A6}",
+            "-",
+            " ",
+            " - ",
+            ".",
+            "a",
+            "\u{e9}",
+            "abcdefghij",
+        ];
+        let mut rng = crate::testrng::XorShift(0x2545_F491_4F6C_DD1D);
+        for _ in 0..5_000 {
+            let n = (rng.next() % 80) as usize;
+            let para: String = (0..n)
+                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
+                .collect();
+            let plain_dash = para
+                .char_indices()
+                .take(120)
+                .find(|&(_, c)| matches!(c, '\u{2014}' | '\u{2013}'))
+                .map(|(i, _)| i);
+            assert_eq!(long_dash_in_head(&para), plain_dash, "{para:?}");
+            assert_eq!(spaced_hyphen(&para), para.find(" - "), "{para:?}");
+            for from in 0..=para.len() + 1 {
+                let plain_ell = para
+                    .char_indices()
+                    .find(|&(i, c)| i >= from && c == '\u{2026}')
+                    .map(|(i, _)| i);
+                assert_eq!(
+                    ellipsis_from(para.as_bytes(), from),
+                    plain_ell,
+                    "{para:?} {from}"
+                );
+            }
+        }
     }
 
     #[test]
