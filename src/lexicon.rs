@@ -60,6 +60,34 @@ const ALIAS_START: u64 = 1 << 62;
 /// [`Token::classes`] bit: the classes have been looked up.
 const MARKED: u64 = 1 << 63;
 
+/// [`Token::classes`] bits 26–39: one more than the position in `Lexicon::cue_lists` of the
+/// cues the word starts (0 when it starts none), so that a marked token finds its cues
+/// without a look-up of `cue_index`.
+const CUE_LIST_SHIFT: u32 = 26;
+const CUE_LIST: u64 = ((1 << 14) - 1) << CUE_LIST_SHIFT;
+/// [`Token::classes`] bits 40–55: one more than the position in `Lexicon::party_entries` of
+/// the word's entry as a one-word gazetteer alias (0 when it is none, or when there were too
+/// many to number), so that a marked token finds its entry without a look-up of `gazetteer`.
+const PARTY_ENTRY_SHIFT: u32 = 40;
+const PARTY_ENTRY: u64 = ((1 << 16) - 1) << PARTY_ENTRY_SHIFT;
+
+/// What a token's marked classes tell of the item a list numbers in them ([`CUE_LIST`],
+/// [`PARTY_ENTRY`]): none when `flag` is clear, the item when the word has a number, and
+/// `None` (ask the map) when the token is not marked or the word has no number.
+#[inline]
+fn numbered<T>(classes: u64, flag: u64, bits: u64, shift: u32, list: &[T]) -> Option<Option<&T>> {
+    if classes & MARKED == 0 {
+        return None;
+    }
+    if classes & flag == 0 {
+        return Some(None);
+    }
+    match (classes & bits) >> shift {
+        0 => None,
+        n => Some(list.get(n as usize - 1)),
+    }
+}
+
 fn alias_words_bits(words: usize) -> u64 {
     (words.min(7) as u64) << ALIAS_WORDS_SHIFT
 }
@@ -103,6 +131,12 @@ pub struct Lexicon {
     pub cues: Vec<CueEntry>,
     /// First token → indices into `cues`, longest cue first.
     pub cue_index: HashMap<String, Vec<usize>>,
+    /// The lists of `cue_index` as [`Lexicon::reindex`] left them, in the order their
+    /// positions were given to the words ([`CUE_LIST`]).
+    cue_lists: Vec<Vec<usize>>,
+    /// The entries of the one-word keys of `gazetteer`, as numbered in their words' masks
+    /// ([`PARTY_ENTRY`]).
+    party_entries: Vec<GazEntry>,
     pub wrongdoing: Vec<String>,
     pub residue: Vec<String>,
     pub abbrev_never: HashSet<String>,
@@ -203,7 +237,7 @@ pub(crate) struct WordTable {
 impl WordTable {
     #[inline]
     fn home(&self, key: (u64, u64), len: u64) -> usize {
-        let h = (key.0 ^ key.1.rotate_left(29) ^ len.wrapping_mul(0xA076_1D64_78BD_642F))
+        let h = (key.0 ^ key.1 ^ len.wrapping_mul(0xA076_1D64_78BD_642F))
             .wrapping_mul(0x9E37_79B9_7F4A_7C15);
         (h >> (64 - self.bits)) as usize
     }
@@ -429,19 +463,30 @@ impl Lexicon {
         *m = (*m & !ALIAS_WORDS) | ALIAS_START | alias_words_bits(longest);
         let m = *m;
         self.word_table.set(first, m);
+        let entry = GazEntry {
+            party: party.to_string(),
+            ptype: parse_ptype(ptype),
+        };
         if !key.contains(' ') {
             let m = self.word_masks.entry(key.clone()).or_default();
             *m |= PARTY_WORD;
+            Self::number_party_entry(&mut self.party_entries, m, &entry);
             let m = *m;
             self.word_table.set(&key, m);
         }
-        self.gazetteer.insert(
-            key,
-            GazEntry {
-                party: party.to_string(),
-                ptype: parse_ptype(ptype),
-            },
-        );
+        self.gazetteer.insert(key, entry);
+    }
+
+    /// Gives a one-word alias's mask the number of its entry ([`PARTY_ENTRY`]), or puts the
+    /// new entry in the place its number already holds.
+    fn number_party_entry(entries: &mut Vec<GazEntry>, mask: &mut u64, entry: &GazEntry) {
+        let n = (*mask & PARTY_ENTRY) >> PARTY_ENTRY_SHIFT;
+        if n != 0 {
+            entries[n as usize - 1] = entry.clone();
+        } else if entries.len() < (PARTY_ENTRY >> PARTY_ENTRY_SHIFT) as usize {
+            entries.push(entry.clone());
+            *mask |= (entries.len() as u64) << PARTY_ENTRY_SHIFT;
+        }
     }
 
     /// Rebuilds the derived indexes; call after editing `cues` or `wrongdoing`.
@@ -492,8 +537,11 @@ impl Lexicon {
         for (w, &n) in &self.gaz_first {
             *self.word_masks.entry(w.clone()).or_default() |= ALIAS_START | alias_words_bits(n);
         }
-        for k in self.gazetteer.keys().filter(|k| !k.contains(' ')) {
-            *self.word_masks.entry(k.clone()).or_default() |= PARTY_WORD;
+        self.party_entries.clear();
+        for (k, g) in self.gazetteer.iter().filter(|(k, _)| !k.contains(' ')) {
+            let m = self.word_masks.entry(k.clone()).or_default();
+            *m |= PARTY_WORD;
+            Self::number_party_entry(&mut self.party_entries, m, g);
         }
         self.class_shapes = Default::default();
         for (class, set) in &self.words {
@@ -515,11 +563,18 @@ impl Lexicon {
             let cues = &self.cues;
             v.sort_by_key(|&i| std::cmp::Reverse(cues[i].tokens.len()));
         }
+        self.cue_lists.clear();
         for (w, v) in &self.cue_index {
             let m = self.word_masks.entry(w.clone()).or_default();
             *m |= CUE_START;
             if v.iter().any(|&i| self.cues[i].tokens.len() == 1) {
                 *m |= SINGLE_CUE;
+            }
+            // A lexicon with more cue words than the bits hold leaves the rest to the map.
+            let n = self.cue_lists.len() as u64 + 1;
+            if n <= CUE_LIST >> CUE_LIST_SHIFT {
+                *m |= n << CUE_LIST_SHIFT;
+                self.cue_lists.push(v.clone());
             }
         }
         self.word_table = WordTable::default();
@@ -544,6 +599,12 @@ impl Lexicon {
         }
     }
 
+    /// The bit of a built-in class in [`Lexicon::word_mask`], `None` for any other class.
+    #[inline(always)]
+    pub fn class_mask(class: &str) -> Option<u64> {
+        class_bit(class).map(|b| 1 << b)
+    }
+
     fn is_bit(&self, b: u32, word: &str) -> bool {
         self.class_shapes[b as usize].may_hold(word) && self.word_mask(word) >> b & 1 == 1
     }
@@ -556,7 +617,14 @@ impl Lexicon {
     /// The built-in classes `word` is in, as bits (see [`Lexicon::is`]).
     #[inline]
     pub fn word_mask(&self, word: &str) -> u64 {
-        self.all_classes(word) & !(ALIAS_START | SINGLE_CUE | PARTY_WORD | ALIAS_WORDS | CUE_START)
+        self.all_classes(word)
+            & !(ALIAS_START
+                | SINGLE_CUE
+                | PARTY_WORD
+                | ALIAS_WORDS
+                | CUE_START
+                | CUE_LIST
+                | PARTY_ENTRY)
     }
 
     /// `word_masks[word]`, from the table when the word fits it. Inlined into `mark`'s
@@ -573,10 +641,33 @@ impl Lexicon {
     /// that starts none is answered without a look-up.
     #[inline]
     pub fn cues_at_tok(&self, t: &Token) -> Option<&Vec<usize>> {
-        if t.classes & MARKED != 0 && t.classes & CUE_START == 0 {
-            return None;
+        numbered(
+            t.classes,
+            CUE_START,
+            CUE_LIST,
+            CUE_LIST_SHIFT,
+            &self.cue_lists,
+        )
+        .unwrap_or_else(|| self.cue_index.get(t.norm.as_str()))
+    }
+
+    /// False when the token is marked and its word starts no cue (then
+    /// [`Lexicon::cues_at_tok`] is `None`).
+    #[inline]
+    pub fn may_start_cue_tok(&self, t: &Token) -> bool {
+        t.classes & MARKED == 0 || t.classes & CUE_START != 0
+    }
+
+    /// Whether the token's word is in one of the built-in classes of `mask` (bits of
+    /// [`Lexicon::class_mask`]): `is_tok` of each class, or-ed, from the marked classes
+    /// when it has them.
+    #[inline]
+    pub fn in_any_tok(&self, mask: u64, t: &Token) -> bool {
+        if t.classes & MARKED != 0 {
+            t.classes & mask != 0
+        } else {
+            self.word_mask(&t.norm) & mask != 0
         }
-        self.cue_index.get(t.norm.as_str())
     }
 
     /// The most words of a gazetteer alias that starts with the token's word (0 if none
@@ -616,6 +707,20 @@ impl Lexicon {
         } else {
             self.gazetteer.contains_key(t.norm.as_str())
         }
+    }
+
+    /// The token's word's entry as a one-word gazetteer alias (`gazetteer[norm]`), from its
+    /// marked classes when it has them.
+    #[inline]
+    pub fn party_word_entry_tok(&self, t: &Token) -> Option<&GazEntry> {
+        numbered(
+            t.classes,
+            PARTY_WORD,
+            PARTY_ENTRY,
+            PARTY_ENTRY_SHIFT,
+            &self.party_entries,
+        )
+        .unwrap_or_else(|| self.gazetteer.get(t.norm.as_str()))
     }
 
     /// Looks up the classes of each token once ([`Token::classes`]), for the many
@@ -844,7 +949,18 @@ mod tests {
             }
             assert!(!lex.any_tok_is(class, 0) || class_bit(class).is_none());
         }
+        let classes: Vec<&str> = lex.words.keys().map(String::as_str).collect();
         for (m, p) in toks.iter().zip(&plain) {
+            // Every pair of built-in classes at once, marked and not.
+            for a in &classes {
+                for b in &classes {
+                    let mask =
+                        Lexicon::class_mask(a).unwrap_or(0) | Lexicon::class_mask(b).unwrap_or(0);
+                    let want = lex.is_tok(a, p) || lex.is_tok(b, p);
+                    assert_eq!(lex.in_any_tok(mask, m), want, "{a} {b} {}", p.norm);
+                    assert_eq!(lex.in_any_tok(mask, p), want, "{a} {b} {}", p.norm);
+                }
+            }
             assert_eq!(lex.may_start_alias_tok(m), lex.may_start_alias(&p.norm));
             assert_eq!(lex.single_cue_tok(m), lex.single_cue_tok(p), "{}", p.norm);
             assert_eq!(lex.alias_words_tok(m), lex.alias_words_tok(p), "{}", p.norm);
@@ -880,6 +996,42 @@ mod tests {
                 assert_eq!(lex.is_tok(class, p), lex.is(class, &p.norm));
             }
         }
+    }
+
+    #[test]
+    fn marked_cue_lists_match_the_index() {
+        let mut lex = Lexicon::builtin();
+        let check = |lex: &Lexicon| {
+            let words: Vec<String> = lex
+                .cue_index
+                .keys()
+                .flat_map(|w| [w.clone(), format!("{w}s"), w.chars().skip(1).collect()])
+                .chain(["".into(), "zzz".into(), "a".repeat(40)])
+                .collect();
+            for w in words {
+                let mut t = [Token {
+                    start: 0,
+                    end: w.len(),
+                    norm: w.as_str().into(),
+                    cap: false,
+                    poss: false,
+                    hyphen: false,
+                    classes: 0,
+                }];
+                let plain = lex.cues_at_tok(&t[0]).cloned();
+                assert!(lex.may_start_cue_tok(&t[0]));
+                lex.mark(&mut t);
+                assert_eq!(lex.cues_at_tok(&t[0]).cloned(), plain, "{w:?}");
+                assert!(lex.may_start_cue_tok(&t[0]) || plain.is_none(), "{w:?}");
+                assert_eq!(plain.as_ref(), lex.cue_index.get(w.as_str()), "{w:?}");
+            }
+        };
+        check(&lex);
+        // A configured cue, longer than the table's words, after a reindex.
+        lex.add_cue("counterproductively remonstrated", "rebut", "-", true);
+        lex.add_cue("said firmly", "speech", "-", true);
+        lex.reindex();
+        check(&lex);
     }
 
     #[test]
