@@ -766,9 +766,9 @@ impl RowWriter {
                     } else {
                         part_path(&self.path, i + 1)
                     };
-                    t.persist(&p).map_err(|e| Error::Io {
+                    put_in_place(t, &p).map_err(|e| Error::Io {
                         path: p.clone(),
-                        source: e.error,
+                        source: e,
                     })?;
                     written.push(p);
                 }
@@ -871,8 +871,47 @@ pub fn write_output(
         write(&mut buf).map_err(io)?;
         buf.flush().map_err(io)?;
     }
-    tmp.persist(target).map_err(|e| io(e.error))?;
-    Ok(())
+    put_in_place(tmp, target).map_err(io)
+}
+
+/// Moves a finished report from its temporary file to `target`, which readers see replaced
+/// whole or not at all.
+///
+/// On Linux an existing regular file is swapped with the temporary one (`renameat2` with
+/// `RENAME_EXCHANGE`, atomic like a rename) and then deleted from the temporary path. A
+/// plain rename over an existing file makes ext4 (its `auto_da_alloc` default) start writing
+/// the new file's data out at once and wait for the allocation: ~30 ms at the end of a
+/// 10k-article run (114 MB of report), 3 % of its time, paid again at every rerun into the
+/// same file (issue 7). Elsewhere, for a new file, or where the swap is refused, the file
+/// is renamed into place as before.
+fn put_in_place(tmp: tempfile::NamedTempFile, target: impl AsRef<Path>) -> std::io::Result<()> {
+    let target = target.as_ref();
+    #[cfg(target_os = "linux")]
+    if std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_file()) {
+        use std::os::unix::ffi::OsStrExt;
+        let from = std::ffi::CString::new(tmp.path().as_os_str().as_bytes());
+        let to = std::ffi::CString::new(target.as_os_str().as_bytes());
+        if let (Ok(from), Ok(to)) = (from, to) {
+            // SAFETY: two NUL-terminated paths that live across the call; no memory is
+            // handed over.
+            let swapped = unsafe {
+                libc::renameat2(
+                    libc::AT_FDCWD,
+                    from.as_ptr(),
+                    libc::AT_FDCWD,
+                    to.as_ptr(),
+                    libc::RENAME_EXCHANGE,
+                )
+            } == 0;
+            if swapped {
+                // The old report is at the temporary path now: dropping the temporary
+                // file deletes it.
+                drop(tmp);
+                return Ok(());
+            }
+        }
+    }
+    tmp.persist(target).map(|_| ()).map_err(|e| e.error)
 }
 
 pub const UNIT_COLUMNS: [&str; 18] = [
@@ -931,6 +970,50 @@ pub fn units_table(units: &[crate::unit::Unit]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn temp_with(dir: &Path, text: &str) -> tempfile::NamedTempFile {
+        let mut t = tempfile::Builder::new()
+            .prefix(".riposte-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .unwrap();
+        t.write_all(text.as_bytes()).unwrap();
+        t
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// A report replaces an older one whole (swapped in on Linux), lands where there was
+    /// none, and never replaces a directory; no temporary file is left behind.
+    #[test]
+    fn put_in_place_replaces_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let report = d.join("report.csv");
+        put_in_place(temp_with(d, "first\n"), &report).unwrap();
+        assert_eq!(std::fs::read_to_string(&report).unwrap(), "first\n");
+        put_in_place(temp_with(d, "second, longer\n"), &report).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&report).unwrap(),
+            "second, longer\n"
+        );
+        assert_eq!(names_in(d), ["report.csv"]);
+        std::fs::create_dir(d.join("sub")).unwrap();
+        std::fs::write(d.join("sub").join("keep"), "x").unwrap();
+        assert!(put_in_place(temp_with(d, "third\n"), d.join("sub")).is_err());
+        assert_eq!(
+            std::fs::read_to_string(d.join("sub").join("keep")).unwrap(),
+            "x"
+        );
+        assert_eq!(names_in(d), ["report.csv", "sub"]);
+    }
 
     /// Random texts over the bytes that matter to fitting and quoting, through the direct
     /// cell writer and through `text_cell` and the csv writer.
