@@ -324,25 +324,8 @@ impl<'a> Ctx<'a> {
         }
         None
     }
-    /// Parties named inside one hyphenated token: "Indo-US" → India, United States.
-    #[inline]
-    pub fn hyphen_parties(&self, t: &Token) -> Vec<String> {
-        // A '-' written in the word is in its norm too (folding keeps it, and only "'s" is
-        // cut off), and the tokenizer noted it, so most words are answered here, without a
-        // call and a search of the text: this is asked of every word of every sentence.
-        if !t.hyphen {
-            return Vec::new();
-        }
-        self.hyphen_parties_written(t)
-    }
-
-    fn hyphen_parties_written(&self, t: &Token) -> Vec<String> {
-        let mut out = Vec::new();
-        self.each_hyphen_party(t, |p| out.push(p.to_string()));
-        out
-    }
-
-    /// [`Ctx::hyphen_parties`] handed to `f` one by one, as the lexicon's own strings.
+    /// Parties named inside one hyphenated token ("Indo-US" → India, United States), handed
+    /// to `f` one by one as the lexicon's own strings.
     fn each_hyphen_party(&self, t: &Token, mut f: impl FnMut(&'a str)) {
         let raw = self.raw(t);
         if !raw.contains('-') {
@@ -475,12 +458,10 @@ fn civil_word(ctx: &Ctx, t: &Token) -> bool {
 fn folds_to(name: &str, folded: &str) -> bool {
     name.len() == folded.len()
         && name.is_ascii()
-        && name.bytes().zip(folded.bytes()).all(|(a, b)| {
-            b == match a {
-                b'`' => b'\'',
-                _ => a.to_ascii_lowercase(),
-            }
-        })
+        && name
+            .bytes()
+            .zip(folded.bytes())
+            .all(|(a, b)| b == crate::text::fold_ascii(a))
 }
 
 /// The norms of a name's tokens, for the name look-ups: on the stack for a name of a few
@@ -2206,10 +2187,7 @@ fn fold_and_acronym(name: &str) -> (String, String) {
             acronym.push(*b as char);
         }
         after_space = matches!(*b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
-        *b = match *b {
-            b'`' => b'\'',
-            c => c.to_ascii_lowercase(),
-        };
+        *b = crate::text::fold_ascii(*b);
     }
     // ASCII in, ASCII out.
     let folded = String::from_utf8(folded).unwrap_or_default();

@@ -516,7 +516,6 @@ pub fn classify(
             first: (zone_start, zone_end),
             second: second_zone,
         };
-        let in_zone = |t: usize| zone.holds(t);
         // Only words after the first such mention can make it one, so the sentence is read
         // for wrongdoing words from there, and not at all when nobody else is its subject:
         // reading every speaker's sentence for them was a third of classifying.
@@ -526,7 +525,7 @@ pub fn classify(
                 let own = &att.entities[speaker].parties;
                 let theirs = &att.entities[e].parties;
                 let same_side = !theirs.is_empty() && theirs.iter().all(|p| own.contains(p));
-                in_zone(t) && e != speaker && !same_side
+                zone.holds(t) && e != speaker && !same_side
             })
             .map(|&(t, _)| t)
             .min();

@@ -63,7 +63,7 @@ unsafe impl std::alloc::GlobalAlloc for Mimalloc {
 /// Keeps the resident memory close to the live data without paying for it at every free.
 /// Two settings:
 /// - mimalloc returns freed pages after 25 ms instead of its default delay (1 s in its v3,
-///   which the crate builds; 10 ms in v2). Both `pair` runs stream their report through
+///   which `libmimalloc-sys` builds; 10 ms in v2). Both `pair` runs stream their report through
 ///   buffers freed as fast as they fill, and with the default delay the freed pages stayed
 ///   resident (`bench/scale.sh`, 20k × 20k units: 88 MiB; the 10k-article batch: 62–70 MiB).
 ///   Returning them at once (delay 0) kept those at 49 and 26 MiB, but each return is an

@@ -86,13 +86,7 @@ pub struct Row {
 
 /// Stable across runs and versions: derived from the article id and both texts only.
 pub fn pair_id(article: &str, claim_text: &str, rebuttal_text: &str) -> String {
-    let mut buf = Vec::with_capacity(article.len() + claim_text.len() + rebuttal_text.len() + 2);
-    buf.extend_from_slice(article.as_bytes());
-    buf.push(0x1f);
-    buf.extend_from_slice(claim_text.as_bytes());
-    buf.push(0x1f);
-    buf.extend_from_slice(rebuttal_text.as_bytes());
-    pair_id_of_hash(xxhash_rust::xxh3::xxh3_64(&buf))
+    pair_id_of_hash(PairHasher::new(article, claim_text).hash(rebuttal_text))
 }
 
 /// A pair id from its hash: `format!("p{:016x}", h)` by hand, since every row has an id and

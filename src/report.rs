@@ -443,12 +443,10 @@ pub(crate) fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
     }
     // U+2028 and U+2029 are E2 80 A8 and E2 80 A9; E2 also leads curly quotes and dashes,
     // which most news texts have, so only the E2 bytes are looked at, not every window.
-    let done = s.len() - rest.len();
     let separators = separator
         || lead != 0
             && memchr::memchr_iter(0xe2, rest).any(|i| {
-                s.get(done + i + 1) == Some(&0x80)
-                    && matches!(s.get(done + i + 2), Some(0xa8 | 0xa9))
+                rest.get(i + 1) == Some(&0x80) && matches!(rest.get(i + 2), Some(0xa8 | 0xa9))
             });
     (fit != 0 || separators, quote != 0)
 }

@@ -239,7 +239,6 @@ impl Analyzer {
         id
     }
 
-    /// Appends the numbers of the text's content terms ([`Analyzer::terms`]) to `out`.
     /// Appends the numbers of the text's content terms ([`Analyzer::terms`]) to `out`, and
     /// its names ([`Prepared::names`]) to `names` if given.
     fn term_numbers(
@@ -602,7 +601,8 @@ impl Vocab {
 
     /// One vocabulary for the terms of many units, and each unit's distinct terms as ids in
     /// ascending order (= text order) with how often they occur: what [`count_terms`] gives,
-    /// in ids.
+    /// in ids. The plain way the tests hold [`Analyzer::article_terms`] to.
+    #[cfg(test)]
     pub fn intern(units: &[Vec<Term>]) -> (Self, Vec<Vec<(u32, u32)>>) {
         // One word's term is one shared string within a thread's run, so its address names
         // it; two addresses of the same text (the stem cache started over) meet in the sort.

@@ -22,21 +22,21 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
+/// [`fold_char`] of an ASCII character, without its Unicode case tables.
+#[inline]
+pub(crate) fn fold_ascii(b: u8) -> u8 {
+    match b {
+        b'`' => b'\'',
+        _ => b.to_ascii_lowercase(),
+    }
+}
+
 /// Folds a whole string (see [`fold_char`]).
 pub fn fold(s: &str) -> String {
-    // Most text is ASCII, where folding is a byte map; this path is several times faster and
-    // entity look-ups fold names on every mention.
-    if s.is_ascii() {
-        let out = s.to_ascii_lowercase();
-        return if out.contains('`') {
-            out.replace('`', "'")
-        } else {
-            out
-        };
-    }
-    // Mixed text (ASCII with curly quotes and dashes, most news): each run of ASCII is
-    // copied and lowercased whole, and `fold_char` maps only the other characters. Pushed
-    // a character at a time, a unit's text cost ~2,000 instructions to fold (issue 7).
+    // Most text is ASCII, where folding is a byte map: each run of ASCII (all of an ASCII
+    // name, most of a news sentence between its curly quotes and dashes) is copied and
+    // lowercased whole, and `fold_char` maps only the other characters. Pushed a character
+    // at a time, a unit's text cost ~2,000 instructions to fold (issue 7).
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
@@ -86,10 +86,7 @@ pub fn with_folded<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
     match buf.get_mut(..s.len()) {
         Some(b) if s.is_ascii() => {
             for (o, &c) in b.iter_mut().zip(s.as_bytes()) {
-                *o = match c {
-                    b'`' => b'\'',
-                    _ => c.to_ascii_lowercase(),
-                };
+                *o = fold_ascii(c);
             }
             // ASCII in, ASCII out: always valid.
             f(std::str::from_utf8(b).unwrap_or_default())

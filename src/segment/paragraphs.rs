@@ -4,6 +4,7 @@
 use crate::lexicon::Lexicon;
 #[cfg(test)]
 use crate::text::fold;
+use crate::text::fold_ascii;
 use crate::text::trim_range;
 use serde::Serialize;
 
@@ -149,14 +150,6 @@ fn folded_starts_with(t: &str, prefix: &str) -> bool {
         }
     }
     rest.is_empty()
-}
-
-/// [`crate::text::fold_char`] of an ASCII character, without its Unicode case tables.
-fn fold_ascii(b: u8) -> u8 {
-    match b {
-        b'`' => b'\'',
-        _ => b.to_ascii_lowercase(),
-    }
 }
 
 /// Whether the trimmed line `t` starts with a residue entry, folding its first `head`
