@@ -5,7 +5,6 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use riposte::pair::{pair_batch, report_table, PairOptions};
 use riposte::report::{write_table, CsvOptions, Format};
-use riposte::text::CharIndex;
 use riposte::{attribute, classify, segment, Hints, Lexicon};
 use std::hint::black_box;
 
@@ -67,8 +66,7 @@ fn bench(c: &mut Criterion) {
                 .iter()
                 .zip(segs.iter().zip(&atts))
                 .map(|(a, (s, at))| {
-                    let chars = CharIndex::new(&a.text);
-                    classify::classify(&a.id, &a.text, s, at, &lex, &hints, &chars)
+                    classify::classify(&a.id, &a.text, s, at, &lex, &hints)
                         .units
                         .len()
                 })

@@ -14,7 +14,7 @@
 use crate::attribute::{Attributed, CueHit, EntityKind, SentenceInfo};
 use crate::lexicon::{CueClass, Lexicon};
 use crate::segment::Segmented;
-use crate::text::{CharIndex, Token};
+use crate::text::Token;
 use crate::unit::{Role, Unit};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
@@ -60,10 +60,13 @@ struct Act {
     rebut: bool,
     nondenial: bool,
     respond: bool,
+    /// Wrongdoing words about another party; false for an act that accuses, whose
+    /// `accuse || wrongdoing` (all that is asked) it cannot change.
     wrongdoing: bool,
-    /// Parties named as the source of what is rejected ("made by X", "X's allegations").
+    /// Parties named as the source of what is rejected ("made by X", "X's allegations"):
+    /// read only for an act that rebuts, responds or does not deny, and empty for others.
     named_accusers: Vec<String>,
-    /// "against X" in a rebuttal: the responder itself.
+    /// "against X" in a rebuttal: the responder itself (as `named_accusers`).
     against: Option<String>,
     /// Speaks on the record here (reporting verb or attributed quote).
     speech: bool,
@@ -112,7 +115,14 @@ impl Act {
     }
 }
 
-fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> bool {
+/// `subject_court` is asked only for a rejection word: finding out folds the speaker's name,
+/// and most cues are no such word.
+fn is_legal(
+    toks: &[Token],
+    c: &CueHit,
+    lex: &Lexicon,
+    subject_court: &mut impl FnMut() -> bool,
+) -> bool {
     let w = toks[c.tok].norm.as_str();
     let is_w = |cl: &str, t: &Token| lex.is_tok(cl, t);
     if matches!(
@@ -127,7 +137,7 @@ fn is_legal(toks: &[Token], c: &CueHit, lex: &Lexicon, subject_court: bool) -> b
             | "denies"
             | "rejection"
     ) {
-        if subject_court {
+        if subject_court() {
             return true;
         }
         let window = &toks[c.tok + 1..toks.len().min(c.tok + 6)];
@@ -278,7 +288,8 @@ const ELABORATION_WINDOW: usize = 200;
 
 /// The acts of `window` whose paragraph is within `reach` of `par`, given the paragraph of
 /// every act in reading order (nondecreasing): the window's passes test every act in it
-/// for a paragraph that close, and most are not.
+/// for a paragraph that close, and most are not. The plain form of [`Reach::acts`].
+#[cfg(test)]
 fn within_paragraphs(
     act_par: &[usize],
     window: std::ops::Range<usize>,
@@ -289,6 +300,69 @@ fn within_paragraphs(
     let hi = act_par.partition_point(|&p| p <= par + reach);
     let start = window.start.max(lo);
     start..window.end.min(hi).max(start)
+}
+
+/// [`within_paragraphs`] for paragraphs asked in nondecreasing order, as a pass over the
+/// acts asks them: the bounds only move forward, stepped to rather than searched for (the
+/// two binary searches per act were a thirtieth of classifying).
+struct Reach<'a> {
+    act_par: &'a [usize],
+    reach: usize,
+    /// The first act within reach of the last paragraph asked, and the first past it.
+    lo: usize,
+    hi: usize,
+    last: usize,
+}
+
+impl<'a> Reach<'a> {
+    fn new(act_par: &'a [usize], reach: usize) -> Self {
+        Reach {
+            act_par,
+            reach,
+            lo: 0,
+            hi: 0,
+            last: 0,
+        }
+    }
+
+    fn acts(&mut self, window: std::ops::Range<usize>, par: usize) -> std::ops::Range<usize> {
+        if par < self.last {
+            // Asked out of order: start again, so the answer holds whatever the order.
+            (self.lo, self.hi) = (0, 0);
+        }
+        self.last = par;
+        let ap = self.act_par;
+        while self.lo < ap.len() && ap[self.lo] + self.reach < par {
+            self.lo += 1;
+        }
+        self.hi = self.hi.max(self.lo);
+        while self.hi < ap.len() && ap[self.hi] <= par + self.reach {
+            self.hi += 1;
+        }
+        let start = window.start.max(self.lo);
+        start..window.end.min(self.hi).max(start)
+    }
+}
+
+/// Character offsets of byte offsets, counted on from the last one asked: units come in
+/// reading order, so each stretch of the text is counted once (an index of the text's
+/// multi-byte characters cost more to build than all the counting).
+struct CharCount<'t> {
+    text: &'t str,
+    byte: usize,
+    chars: usize,
+}
+
+impl CharCount<'_> {
+    /// The characters before `byte`, a character boundary of the text.
+    fn of(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            (self.byte, self.chars) = (0, 0);
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
 }
 
 /// A reporting verb that asserts rather than merely relays ("reported", "claimed").
@@ -363,7 +437,6 @@ fn join(p: &[String]) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn classify(
     article_id: &str,
     text: &str,
@@ -371,14 +444,14 @@ pub fn classify(
     att: &Attributed,
     lex: &Lexicon,
     hints: &Hints,
-    chars: &CharIndex,
 ) -> Classified {
     let ctx = crate::attribute::Ctx { text, lex };
     let mut acts: Vec<Act> = Vec::with_capacity(att.attributions.len());
     // The words of a sentence's tail, for the wrongdoing phrase test (one list per article).
     let mut norms_buf: Vec<&str> = Vec::new();
-    // Whether each speaker's name has a court word, worked out at its first statement: a
-    // speaker makes many, and folding its name for each was 0.4 % of a run.
+    // Whether each speaker's name has a court word, worked out when a rejection cue of its
+    // first asks: a speaker makes many statements, and folding its name for each was 0.4 %
+    // of a run (and for every speaker, as much again: most say no rejection word).
     let mut court_named: Vec<Option<bool>> = vec![None; att.entities.len()];
     for (si, a) in att.attributions.iter().enumerate() {
         let Some(speaker) = a.speaker else { continue };
@@ -388,18 +461,22 @@ pub fn classify(
         let info: &SentenceInfo = &att.infos[si];
         let toks = &info.tokens;
         let span = a.speaker_span.unwrap_or((0, 0));
-        let subject_court = *court_named[speaker].get_or_insert_with(|| {
-            att.entities[speaker]
-                .name
-                .split_whitespace()
-                .any(|w| crate::text::with_folded(w, |f| lex.is("court_noun", f)))
-        });
+        let mut subject_court = || {
+            *court_named[speaker].get_or_insert_with(|| {
+                att.entities[speaker]
+                    .name
+                    .split_whitespace()
+                    .any(|w| crate::text::with_folded(w, |f| lex.is("court_noun", f)))
+            })
+        };
         let cues: Vec<CueHit> = info
             .cues
             .iter()
             .filter(|c| !(c.tok >= span.0 && c.tok < span.1))
             .filter(|c| {
-                !is_legal(toks, c, lex, subject_court) && !negated(toks, c) && !even_handed(toks, c)
+                !is_legal(toks, c, lex, &mut subject_court)
+                    && !negated(toks, c)
+                    && !even_handed(toks, c)
             })
             .cloned()
             .collect();
@@ -408,80 +485,105 @@ pub fn classify(
             cues.iter()
                 .any(|c| c.tok == v && lex.cues[c.entry].class == CueClass::Accuse)
         });
+        let accuse = class(CueClass::Accuse);
+        let rebut = if frame_accuses {
+            // "accused the paper of publishing “false” figures": the verdict words belong
+            // to the accusation; only a rebuttal verb makes it an answer too
+            cues.iter()
+                .any(|c| lex.cues[c.entry].class == CueClass::Rebut && c.as_verb && !c.in_quote)
+        } else {
+            class(CueClass::Rebut)
+        };
+        let nondenial = class(CueClass::NonDenial);
+        let respond = class(CueClass::Respond);
+        // Who an act answers (the accusers it names, "against X") is read for answers
+        // only: the passes below ask no other act, and searching every speaker's words for
+        // them was a twelfth of classifying.
+        let answers = rebut || nondenial || respond;
         let mut named_accusers = Vec::new();
         let mut against = None;
-        // The tokens that can name an accuser are found by a search of their own, and only
-        // they reach the work below: walked in one loop with it, every token paid for the
-        // spilled bookkeeping of its windows (a tenth of classifying).
-        let mut from = 0;
-        while let Some(i) = next_naming_token(toks, from, lex) {
-            from = i + 1;
-            let t = &toks[i];
-            if info.quoted[i] {
-                continue;
-            }
-            if lex.is_tok("reference_noun", t) || lex.is_tok("doc_noun", t) {
-                // "made by X", "by X", "a warning letter from X"
-                if let Some(by) = (i + 1..toks.len().min(i + 4))
-                    .find(|&k| matches!(toks[k].norm.as_str(), "by" | "from"))
-                {
-                    let end = (by + 1..toks.len())
-                        .find(|&k| {
-                            matches!(
-                                toks[k].norm.as_str(),
-                                "against" | "in" | "on" | "over" | "that" | "of" | "which" | "who"
-                            )
-                        })
-                        .unwrap_or(toks.len());
-                    named_accusers
-                        .extend(ctx.parties_in(toks, by + 1, end).into_iter().map(|x| x.1));
-                    for &(t, e) in &att.mentions[si] {
-                        if t > by && t < end && att.entities[e].kind != EntityKind::Country {
-                            named_accusers.extend(att.entities[e].parties.iter().cloned());
-                            if att.entities[e].parties.is_empty() && !att.entities[e].generic {
-                                named_accusers.push(att.entities[e].name.clone());
-                            }
-                        }
-                    }
+        if answers {
+            // The tokens that can name an accuser are found by a search of their own, and only
+            // they reach the work below: walked in one loop with it, every token paid for the
+            // spilled bookkeeping of its windows (a tenth of classifying).
+            let mut from = 0;
+            while let Some(i) = next_naming_token(toks, from, lex) {
+                from = i + 1;
+                let t = &toks[i];
+                if info.quoted[i] {
+                    continue;
                 }
-                // "allegations in a television documentary": the document's author
-                if lex.is_tok("reference_noun", t)
-                    && toks.get(i + 1).is_some_and(|n| n.norm == "in")
-                {
-                    if let Some(k) =
-                        (i + 2..toks.len().min(i + 6)).find(|&k| lex.is_tok("doc_noun", &toks[k]))
+                if lex.is_tok("reference_noun", t) || lex.is_tok("doc_noun", t) {
+                    // "made by X", "by X", "a warning letter from X"
+                    if let Some(by) = (i + 1..toks.len().min(i + 4))
+                        .find(|&k| matches!(toks[k].norm.as_str(), "by" | "from"))
                     {
-                        let doc = att.entities.iter().find(|e| {
-                            e.kind == EntityKind::Document && e.descriptors.contains(&toks[k].norm)
-                        });
-                        if let Some(author) = doc.and_then(|d| d.affiliation) {
-                            let a = &att.entities[author];
-                            if !a.parties.is_empty() {
-                                named_accusers.extend(a.parties.iter().cloned());
-                            } else if !a.generic {
-                                named_accusers.push(a.name.clone());
+                        let end = (by + 1..toks.len())
+                            .find(|&k| {
+                                matches!(
+                                    toks[k].norm.as_str(),
+                                    "against"
+                                        | "in"
+                                        | "on"
+                                        | "over"
+                                        | "that"
+                                        | "of"
+                                        | "which"
+                                        | "who"
+                                )
+                            })
+                            .unwrap_or(toks.len());
+                        named_accusers
+                            .extend(ctx.parties_in(toks, by + 1, end).into_iter().map(|x| x.1));
+                        for &(t, e) in &att.mentions[si] {
+                            if t > by && t < end && att.entities[e].kind != EntityKind::Country {
+                                named_accusers.extend(att.entities[e].parties.iter().cloned());
+                                if att.entities[e].parties.is_empty() && !att.entities[e].generic {
+                                    named_accusers.push(att.entities[e].name.clone());
+                                }
                             }
                         }
                     }
+                    // "allegations in a television documentary": the document's author
+                    if lex.is_tok("reference_noun", t)
+                        && toks.get(i + 1).is_some_and(|n| n.norm == "in")
+                    {
+                        if let Some(k) = (i + 2..toks.len().min(i + 6))
+                            .find(|&k| lex.is_tok("doc_noun", &toks[k]))
+                        {
+                            let doc = att.entities.iter().find(|e| {
+                                e.kind == EntityKind::Document
+                                    && e.descriptors.contains(&toks[k].norm)
+                            });
+                            if let Some(author) = doc.and_then(|d| d.affiliation) {
+                                let a = &att.entities[author];
+                                if !a.parties.is_empty() {
+                                    named_accusers.extend(a.parties.iter().cloned());
+                                } else if !a.generic {
+                                    named_accusers.push(a.name.clone());
+                                }
+                            }
+                        }
+                    }
+                    // "India's allegations", "US allegations"
+                    for k in i.saturating_sub(3)..i {
+                        if let Some((_, p, _)) = ctx.gaz_at(toks, k) {
+                            named_accusers.push(p.to_string());
+                        }
+                    }
                 }
-                // "India's allegations", "US allegations"
-                for k in i.saturating_sub(3)..i {
-                    if let Some((_, p, _)) = ctx.gaz_at(toks, k) {
-                        named_accusers.push(p.to_string());
+                if t.norm == "against" {
+                    if let Some((_, p, _)) = (i + 1 < toks.len())
+                        .then(|| ctx.gaz_at(toks, i + 1))
+                        .flatten()
+                    {
+                        against = Some(p.to_string());
                     }
                 }
             }
-            if t.norm == "against" {
-                if let Some((_, p, _)) = (i + 1 < toks.len())
-                    .then(|| ctx.gaz_at(toks, i + 1))
-                    .flatten()
-                {
-                    against = Some(p.to_string());
-                }
-            }
+            named_accusers.sort();
+            named_accusers.dedup();
         }
-        named_accusers.sort();
-        named_accusers.dedup();
         // Wrongdoing words make an allegation only when a party other than the speaker is
         // the subject of the reported content ("India says X-based group orchestrated ...").
         let zone_start = match a.verb {
@@ -519,18 +621,20 @@ pub fn classify(
         // Only words after the first such mention can make it one, so the sentence is read
         // for wrongdoing words from there, and not at all when nobody else is its subject:
         // reading every speaker's sentence for them was a third of classifying.
-        let first_other = att.mentions[si]
-            .iter()
-            .filter(|&&(t, e)| {
-                let own = &att.entities[speaker].parties;
-                let theirs = &att.entities[e].parties;
-                let same_side = !theirs.is_empty() && theirs.iter().all(|p| own.contains(p));
-                zone.holds(t) && e != speaker && !same_side
-            })
-            .map(|&(t, _)| t)
-            .min();
-        let wrongdoing =
-            first_other.is_some_and(|t| wrongdoing_after(toks, t, lex, &mut norms_buf));
+        // And every pass asks `accuse || wrongdoing`: an act that accuses is not read at all.
+        let wrongdoing = !accuse && {
+            let first_other = att.mentions[si]
+                .iter()
+                .filter(|&&(t, e)| {
+                    let own = &att.entities[speaker].parties;
+                    let theirs = &att.entities[e].parties;
+                    let same_side = !theirs.is_empty() && theirs.iter().all(|p| own.contains(p));
+                    zone.holds(t) && e != speaker && !same_side
+                })
+                .map(|&(t, _)| t)
+                .min();
+            first_other.is_some_and(|t| wrongdoing_after(toks, t, lex, &mut norms_buf))
+        };
         let speech =
             a.verb.is_some() || !info.speech_quotes.is_empty() || !info.fragment_quotes.is_empty();
         // "described the deployments as “routine exercises”", "called the interference
@@ -552,54 +656,49 @@ pub fn classify(
                 .is_none_or(|t| t.norm != "on" && t.norm != "for")
                 && (v + 1..toks.len().min(v + 8)).any(|k| toks[k].norm == "as" || info.quoted[k])
         });
-        // "hit back at a British tabloid": whoever is answered is an accuser
-        for c in &cues {
-            let cl = lex.cues[c.entry].class;
-            if matches!(cl, CueClass::Rebut | CueClass::Respond)
-                && toks
-                    .get(c.tok + c.len)
-                    .is_some_and(|t| t.norm == "at" || t.norm == "to")
-            {
-                // "hit back at a British tabloid": the tabloid, not Britain
-                let window: Vec<usize> = att.mentions[si]
-                    .iter()
-                    .filter(|&&(t, _)| t > c.tok + c.len && t <= c.tok + c.len + 5)
-                    .map(|&(_, e)| e)
-                    .collect();
-                let has_org = window
-                    .iter()
-                    .any(|&e| att.entities[e].kind != EntityKind::Country);
-                for &e in &window {
-                    if has_org && att.entities[e].kind == EntityKind::Country {
-                        continue;
-                    }
-                    {
-                        let ent = &att.entities[e];
-                        if !ent.parties.is_empty() {
-                            named_accusers.extend(ent.parties.iter().cloned());
-                        } else if !ent.generic {
-                            named_accusers.push(ent.name.clone());
+        if answers {
+            // "hit back at a British tabloid": whoever is answered is an accuser
+            for c in &cues {
+                let cl = lex.cues[c.entry].class;
+                if matches!(cl, CueClass::Rebut | CueClass::Respond)
+                    && toks
+                        .get(c.tok + c.len)
+                        .is_some_and(|t| t.norm == "at" || t.norm == "to")
+                {
+                    // "hit back at a British tabloid": the tabloid, not Britain
+                    let window: Vec<usize> = att.mentions[si]
+                        .iter()
+                        .filter(|&&(t, _)| t > c.tok + c.len && t <= c.tok + c.len + 5)
+                        .map(|&(_, e)| e)
+                        .collect();
+                    let has_org = window
+                        .iter()
+                        .any(|&e| att.entities[e].kind != EntityKind::Country);
+                    for &e in &window {
+                        if has_org && att.entities[e].kind == EntityKind::Country {
+                            continue;
+                        }
+                        {
+                            let ent = &att.entities[e];
+                            if !ent.parties.is_empty() {
+                                named_accusers.extend(ent.parties.iter().cloned());
+                            } else if !ent.generic {
+                                named_accusers.push(ent.name.clone());
+                            }
                         }
                     }
                 }
             }
+            named_accusers.sort();
+            named_accusers.dedup();
         }
-        named_accusers.sort();
-        named_accusers.dedup();
         acts.push(Act {
             si,
             speaker,
-            accuse: class(CueClass::Accuse),
-            rebut: if frame_accuses {
-                // "accused the paper of publishing “false” figures": the verdict words belong
-                // to the accusation; only a rebuttal verb makes it an answer too
-                cues.iter()
-                    .any(|c| lex.cues[c.entry].class == CueClass::Rebut && c.as_verb && !c.in_quote)
-            } else {
-                class(CueClass::Rebut)
-            },
-            nondenial: class(CueClass::NonDenial),
-            respond: class(CueClass::Respond),
+            accuse,
+            rebut,
+            nondenial,
+            respond,
             falsity: frame_accuses && class(CueClass::Rebut),
             cues,
             wrongdoing,
@@ -930,6 +1029,7 @@ pub fn classify(
     }
     // An accuser on the record about the party it accuses ("the DFA said that two China
     // Coast Guard ships had ...") states the accusation, cue word or not.
+    let mut reach1 = Reach::new(&act_par, 1);
     for ai in 0..acts.len() {
         if decided[ai].is_some() || !acts[ai].speech {
             continue;
@@ -944,7 +1044,8 @@ pub fn classify(
         // defence below), even if it has charges of its own.
         let par = act_par[ai];
         let answering = p.len() == 1
-            && within_paragraphs(&act_par, ai.saturating_sub(ELABORATION_WINDOW)..ai, par, 1)
+            && reach1
+                .acts(ai.saturating_sub(ELABORATION_WINDOW)..ai, par)
                 .rev()
                 .any(|k| {
                     matches!(decided[k], Some((Role::Rebuttal, _, _, _)))
@@ -978,6 +1079,7 @@ pub fn classify(
     }
     // Elaboration: what the speaker of a cued claim goes on to say on the record, nearby,
     // states the same accusation in detail ("Its controls were not fit for purpose").
+    let mut reach2 = Reach::new(&act_par, 2);
     for ai in 0..acts.len() {
         if decided[ai].is_some() || !acts[ai].speech {
             continue;
@@ -991,7 +1093,7 @@ pub fn classify(
         // the acts of those paragraphs.
         let window =
             ai.saturating_sub(ELABORATION_WINDOW)..(ai + ELABORATION_WINDOW).min(acts.len());
-        let window = within_paragraphs(&act_par, window, s_par, 2);
+        let window = reach2.acts(window, s_par);
         let source = window.filter(|&k| k != ai).find(|&k| {
             let k_par = act_par[k];
             match &decided[k] {
@@ -1038,6 +1140,11 @@ pub fn classify(
             decided[ai] = Some((Role::Rebuttal, d, conf_kind.into(), None));
         }
     }
+    let mut chars = CharCount {
+        text,
+        byte: 0,
+        chars: 0,
+    };
     // Each dispute's label once, not twice per unit.
     let labels: Vec<String> = disputes.iter().map(Dispute::label).collect();
     for (ai, act) in acts.iter().enumerate() {
@@ -1133,8 +1240,8 @@ pub fn classify(
             quote_type: a.quote_type.as_str().to_string(),
             cue,
             text: text[s.start..s.end].to_string(),
-            start: chars.char_of(s.start),
-            end: chars.char_of(s.end),
+            start: chars.of(s.start),
+            end: chars.of(s.end),
             paragraph: s.paragraph + 1,
             sentence: si + 1,
             confidence: (confidence.clamp(0.05, 0.99) * 100.0).round() / 100.0,
@@ -1223,6 +1330,72 @@ mod tests {
                 .filter(|&k| act_par[k].abs_diff(at) <= reach)
                 .collect();
             assert_eq!(fast, plain, "{act_par:?} {at} {reach}");
+        }
+    }
+
+    /// `Reach::acts` answers as `within_paragraphs` over generated paragraph runs, asked
+    /// mostly in order (as the passes ask) and now and then out of it.
+    #[test]
+    fn reach_matches_within_paragraphs() {
+        let mut rng = crate::testrng::XorShift(0x2545_F491_4F6C_DD1D);
+        for _ in 0..2000 {
+            let n = (rng.next() % 14) as usize;
+            let mut par = 0;
+            let act_par: Vec<usize> = (0..n)
+                .map(|_| {
+                    par += (rng.next() % 3) as usize;
+                    par
+                })
+                .collect();
+            let reach = (rng.next() % 3) as usize;
+            let mut r = Reach::new(&act_par, reach);
+            let mut at = 0;
+            for _ in 0..12 {
+                if rng.next() % 8 == 0 {
+                    at = (rng.next() % (par as u64 + 4)) as usize;
+                } else {
+                    at += (rng.next() % 2) as usize;
+                }
+                let a = (rng.next() % (n as u64 + 2)) as usize;
+                let b = a + (rng.next() % 6) as usize;
+                let window = a.min(n)..b.min(n);
+                assert_eq!(
+                    r.acts(window.clone(), at),
+                    within_paragraphs(&act_par, window, at, reach),
+                    "{act_par:?} {at} {reach}"
+                );
+            }
+        }
+    }
+
+    /// `CharCount::of` counts the characters before each boundary asked, in order or not,
+    /// over generated text of one- to four-byte characters.
+    #[test]
+    fn char_count_matches_counting_from_the_start() {
+        let pieces = ["a", " ", "\u{e9}", "\u{201C}", "\u{1F600}", "bc"];
+        let mut rng = crate::testrng::XorShift(0x5DEE_CE66_D1CE_4E5B);
+        for _ in 0..2000 {
+            let text: String = (0..rng.next() % 20)
+                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
+                .collect();
+            let bounds: Vec<usize> = (0..=text.len())
+                .filter(|&b| text.is_char_boundary(b))
+                .collect();
+            let mut count = CharCount {
+                text: &text,
+                byte: 0,
+                chars: 0,
+            };
+            let mut at = 0;
+            for _ in 0..10 {
+                at = if rng.next() % 6 == 0 {
+                    (rng.next() % bounds.len() as u64) as usize
+                } else {
+                    (at + (rng.next() % 3) as usize).min(bounds.len() - 1)
+                };
+                let b = bounds[at];
+                assert_eq!(count.of(b), text[..b].chars().count(), "{text:?} {b}");
+            }
         }
     }
 

@@ -6,7 +6,6 @@ use crate::classify::{self, Dispute, Hints};
 use crate::error::InputIssue;
 use crate::lexicon::Lexicon;
 use crate::segment;
-use crate::text::CharIndex;
 use crate::unit::Unit;
 
 /// Above this many sentences an article is reported rather than processed half-way.
@@ -78,8 +77,7 @@ pub fn extract_with(
         ));
     }
     let mut att = attribute::attribute(&article.text, &seg, lex);
-    let chars = CharIndex::new(&article.text);
-    let c = classify::classify(&article.id, &article.text, &seg, &att, lex, hints, &chars);
+    let c = classify::classify(&article.id, &article.text, &seg, &att, lex, hints);
     if c.units.len() > limits.max_units {
         return Err(InputIssue::error(
             &article.origin,
@@ -142,8 +140,7 @@ pub fn explain(article: &Article, lex: &Lexicon, hints: &Hints) -> Vec<String> {
         }
     }
     let att = attribute::attribute(&article.text, &seg, lex);
-    let chars = CharIndex::new(&article.text);
-    let c = classify::classify(&article.id, &article.text, &seg, &att, lex, hints, &chars);
+    let c = classify::classify(&article.id, &article.text, &seg, &att, lex, hints);
     for e in &att.entities {
         out.push(format!(
             "{} entity e{}: {:?} {:?} party={} affiliation={:?} role={:?} descriptors={:?}",

@@ -173,7 +173,7 @@ pub struct Lexicon {
     wrong_phrases_by_byte: Vec<Vec<usize>>,
     /// Some wrongdoing word is empty, so every word starts with one.
     wrong_word_empty: bool,
-    /// The first two bytes of every wrongdoing word and phrase's first word (see
+    /// The beginnings of every wrongdoing word and phrase's first word (see
     /// [`Lexicon::may_start_wrongdoing`]).
     wrong_heads: WordHeads,
     /// Per built-in class ([`class_bit`]): the byte lengths (63 standing for 63 or more) and
@@ -769,10 +769,10 @@ impl Lexicon {
     }
 
     /// False when `norm` can neither be a wrongdoing word nor start a wrongdoing phrase
-    /// ([`Lexicon::is_wrongdoing`], [`Lexicon::wrongdoing_phrase_at`]): its first two bytes
-    /// begin none of them. Classify asks both of every token of a speaker's sentence, from
-    /// the end until one matches; the candidate loops behind them mispredicted on almost
-    /// every token, and this one bit test turns most tokens away (issue 7).
+    /// ([`Lexicon::is_wrongdoing`], [`Lexicon::wrongdoing_phrase_at`]): its first bytes begin
+    /// none of them ([`WordHeads`]). Classify asks both of every token of a speaker's
+    /// sentence, from the end until one matches; the candidate loops behind them
+    /// mispredicted on almost every token, and these bit tests turn most tokens away (issue 7).
     #[inline]
     pub fn may_start_wrongdoing(&self, norm: &str) -> bool {
         self.wrong_heads.may_start(norm)
@@ -822,13 +822,21 @@ impl Lexicon {
     }
 }
 
-/// Which two-byte beginnings the words of a prefix list have. A word that begins with none
-/// of them starts with no word of the list. A one-byte word stands for every pair it
-/// begins; an empty word, or a word asked about that is shorter than two bytes, leaves the
-/// answer to the full check.
+/// Which beginnings the words of a prefix list have. First the first two bytes, in a table
+/// of every pair (a one-byte word stands for every pair it begins; a word asked about that
+/// is shorter than two bytes passes): one bit test turns most words away. Then each list
+/// word's first four bytes, or all of a shorter one, hashed with their length into a bit
+/// table: a word asked about starts a word of the list only if one of its own beginnings of
+/// those lengths is in it. Two bytes alone were too few: "the" and "in" began "theft" and
+/// "incursion", and their full checks were half of finding wrongdoing words (issue 7). An
+/// empty word in the list leaves every answer to the full check; hash collisions only let
+/// a word through to it.
 #[derive(Debug, Clone)]
 struct WordHeads {
-    bits: Box<[u64; 1024]>,
+    pairs: Box<[u64; 1024]>,
+    bits: [u64; 64],
+    /// Bit `k` (1 to 4): some word's beginning is `k` bytes long.
+    lens: u8,
     any: bool,
 }
 
@@ -836,7 +844,9 @@ impl Default for WordHeads {
     /// Before [`Lexicon::reindex`]: every word may start one.
     fn default() -> Self {
         WordHeads {
-            bits: Box::new([0; 1024]),
+            pairs: Box::new([0; 1024]),
+            bits: [0; 64],
+            lens: 0,
             any: true,
         }
     }
@@ -845,32 +855,69 @@ impl Default for WordHeads {
 impl WordHeads {
     fn of<'a>(words: impl Iterator<Item = &'a str>) -> WordHeads {
         let mut h = WordHeads {
-            bits: Box::new([0; 1024]),
+            pairs: Box::new([0; 1024]),
+            bits: [0; 64],
+            lens: 0,
             any: false,
         };
         for w in words {
             match *w.as_bytes() {
-                [] => h.any = true,
-                [a] => (0..256).for_each(|b| h.set(a as usize * 256 + b)),
-                [a, b, ..] => h.set(a as usize * 256 + b as usize),
+                [] => {}
+                [a] => (0..256).for_each(|b| h.set_pair(a as usize * 256 + b)),
+                [a, b, ..] => h.set_pair(a as usize * 256 + b as usize),
+            }
+            let head = &w.as_bytes()[..w.len().min(4)];
+            if head.is_empty() {
+                h.any = true;
+            } else {
+                h.lens |= 1 << head.len();
+                let i = Self::slot(head);
+                h.bits[i / 64] |= 1 << (i % 64);
             }
         }
         h
     }
 
-    fn set(&mut self, i: usize) {
-        self.bits[i / 64] |= 1 << (i % 64);
+    fn set_pair(&mut self, i: usize) {
+        self.pairs[i / 64] |= 1 << (i % 64);
+    }
+
+    /// The table bit of a beginning of one to four bytes.
+    #[inline]
+    fn slot(head: &[u8]) -> usize {
+        let v = match *head {
+            [a, b, c, d] => u32::from_le_bytes([a, b, c, d]),
+            _ => head.iter().rev().fold(0, |v, &x| v << 8 | u32::from(x)),
+        };
+        let key = u64::from(v) | (head.len() as u64) << 32;
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
     }
 
     #[inline]
     fn may_start(&self, word: &str) -> bool {
-        match *word.as_bytes() {
-            [a, b, ..] => {
-                let i = a as usize * 256 + b as usize;
-                self.any || self.bits[i / 64] >> (i % 64) & 1 == 1
-            }
-            _ => true,
+        if self.any {
+            return true;
         }
+        let bytes = word.as_bytes();
+        if let [a, b, ..] = *bytes {
+            let i = a as usize * 256 + b as usize;
+            if self.pairs[i / 64] >> (i % 64) & 1 == 0 {
+                return false;
+            }
+        }
+        let mut lens = self.lens;
+        while lens != 0 {
+            let k = lens.trailing_zeros() as usize;
+            if k > bytes.len() {
+                break;
+            }
+            let i = Self::slot(&bytes[..k]);
+            if self.bits[i / 64] >> (i % 64) & 1 == 1 {
+                return true;
+            }
+            lens &= lens - 1;
+        }
+        false
     }
 }
 
@@ -1185,5 +1232,34 @@ mod tests {
                 assert_eq!(lex.wrongdoing_phrase_at(win), slow, "{win:?}");
             }
         }
+    }
+
+    /// `WordHeads` never turns away a word that starts a word of the list, over generated
+    /// lists (empty, one-byte and multi-byte words among them) and words made of their
+    /// pieces, and turns most others away.
+    #[test]
+    fn word_heads_keep_every_word_a_list_word_starts() {
+        let pieces = [
+            "t", "h", "e", "ft", "in", "war", "\u{e9}", "x", "terr", "cover",
+        ];
+        let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
+        let mut pick = |n: u64| -> String {
+            (0..rng.next() % n)
+                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
+                .collect()
+        };
+        let (mut asked, mut away) = (0, 0);
+        for _ in 0..300 {
+            let list: Vec<String> = (0..1 + pick(4).len() % 6).map(|_| pick(4)).collect();
+            let heads = WordHeads::of(list.iter().map(String::as_str));
+            for _ in 0..100 {
+                let w = pick(6);
+                let starts = list.iter().any(|x| w.starts_with(x.as_str()));
+                assert!(heads.may_start(&w) || !starts, "{list:?} {w:?}");
+                asked += usize::from(!starts);
+                away += usize::from(!heads.may_start(&w));
+            }
+        }
+        assert!(away > asked / 4, "{away} of {asked}");
     }
 }
