@@ -22,6 +22,38 @@ pub struct Segmented {
     pub warnings: Vec<InputIssue>,
 }
 
+/// Whether byte `b` is a character of its own (ASCII) that trimming keeps (not whitespace).
+fn solid(b: u8) -> bool {
+    b.is_ascii() && !matches!(b, b' ' | b'\t'..=b'\r')
+}
+
+/// [`crate::text::trim_range`], told from the end characters for most ranges (a line or
+/// sentence starts with a letter and ends with a stop or a closing quote mark): trimming
+/// every line and sentence from both ends was a tenth of segmenting.
+#[inline]
+fn trim_quick(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let b = text.as_bytes();
+    if start < end && solid(b[start]) {
+        let last = b[end - 1];
+        if solid(last)
+            || (!last.is_ascii()
+                && text[start..end]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| !c.is_whitespace()))
+        {
+            return (start, end);
+        }
+    }
+    crate::text::trim_range(text, start, end)
+}
+
+/// `s.trim()` by [`trim_quick`].
+fn trim_str(s: &str) -> &str {
+    let (a, b) = trim_quick(s, 0, s.len());
+    &s[a..b]
+}
+
 pub fn segment(article_id: &str, text: &str, lex: &Lexicon) -> Segmented {
     let paragraphs = paragraphs::split(text, lex);
     let (quotes, warnings) = quotes::find(article_id, text, &paragraphs);
@@ -31,5 +63,40 @@ pub fn segment(article_id: &str, text: &str, lex: &Lexicon) -> Segmented {
         quotes,
         sentences,
         warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `trim_quick` answers as `trim_range` for every range of character boundaries, and
+    /// `trim_str` as `trim`, over generated text of ASCII and Unicode spaces, control bytes
+    /// and letters.
+    #[test]
+    fn quick_trims_match_the_plain_ones() {
+        let pieces = [
+            " ", "\t", "\n", "\r", "\u{b}", "\u{1c}", "\u{85}", "\u{a0}", "\u{2003}", "a", ".",
+            "\u{e9}", "\u{201D}",
+        ];
+        let mut rng = crate::testrng::XorShift(0x5DEE_CE66_D1CE_4E5B);
+        for _ in 0..3_000 {
+            let text: String = (0..rng.next() % 7)
+                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
+                .collect();
+            assert_eq!(trim_str(&text), text.trim(), "{text:?}");
+            let bounds: Vec<usize> = (0..=text.len())
+                .filter(|&b| text.is_char_boundary(b))
+                .collect();
+            for &s in &bounds {
+                for &e in bounds.iter().filter(|&&e| e >= s) {
+                    assert_eq!(
+                        trim_quick(&text, s, e),
+                        crate::text::trim_range(&text, s, e),
+                        "{text:?} {s} {e}"
+                    );
+                }
+            }
+        }
     }
 }

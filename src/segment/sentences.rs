@@ -36,6 +36,29 @@ fn is_opener(c: char) -> bool {
 /// The word right before byte `pos` (which holds a '.'), including inner dots: "U.S", "Mr".
 fn word_before(para: &str, pos: usize) -> &str {
     let head = &para[..pos];
+    // ASCII letters, digits and dots by their bytes; a multi-byte character leaves the rest
+    // to the character walk.
+    let bytes = head.as_bytes();
+    let mut i = bytes.len();
+    while i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.') {
+        i -= 1;
+    }
+    if i == 0 || bytes[i - 1].is_ascii() {
+        return &head[i..];
+    }
+    let start = head[..i]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(crate::text::is_alnum(c) || c == '.'))
+        .map(|(i, c)| i + c.len_utf8())
+        .unwrap_or(0);
+    &head[start..]
+}
+
+/// The character walk that [`word_before`] is tested against.
+#[cfg(test)]
+fn word_before_plain(para: &str, pos: usize) -> &str {
+    let head = &para[..pos];
     let start = head
         .char_indices()
         .rev()
@@ -65,7 +88,8 @@ fn period_ends(para: &str, pos: usize, next: &str, lex: &Lexicon) -> bool {
         if lex.abbrev_never.contains(wf) {
             return false;
         }
-        if lex.months.contains(wf) && next_is_digit {
+        // The month list is looked up only before a digit.
+        if next_is_digit && lex.months.contains(wf) {
             return false;
         }
         // Initials (J. K. Rowling) — a single capital letter.
@@ -213,8 +237,12 @@ pub fn split(
 }
 
 fn push(out: &mut Vec<Sentence>, text: &str, p: &Paragraph, s: usize, e: usize) {
-    let (s, e) = crate::text::trim_range(text, p.start + s, p.start + e);
-    if s < e && text[s..e].chars().any(crate::text::is_alnum) {
+    let (s, e) = super::trim_quick(text, p.start + s, p.start + e);
+    // A first letter or digit answers without the character walk.
+    if s < e
+        && (text.as_bytes()[s].is_ascii_alphanumeric()
+            || text[s..e].chars().any(crate::text::is_alnum))
+    {
         out.push(Sentence {
             index: out.len(),
             paragraph: p.index,
@@ -290,6 +318,28 @@ mod tests {
                     ellipsis_from(para.as_bytes(), from),
                     plain_ell,
                     "{para:?} {from}"
+                );
+            }
+        }
+    }
+
+    /// `word_before` answers as the character walk at every '.', over generated text of
+    /// ASCII and other letters, digits, dots, spaces and punctuation.
+    #[test]
+    fn word_before_matches_the_character_walk() {
+        let pieces = [
+            "a", "Z", "7", ".", " ", ",", "\u{e9}", "\u{4e2d}", "\u{2014}", "\u{201C}", "U.S",
+        ];
+        let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..5_000 {
+            let para: String = (0..rng.next() % 16)
+                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
+                .collect();
+            for (pos, _) in para.match_indices('.') {
+                assert_eq!(
+                    word_before(&para, pos),
+                    word_before_plain(&para, pos),
+                    "{para:?} {pos}"
                 );
             }
         }
