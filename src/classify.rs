@@ -55,7 +55,9 @@ pub struct Hints {
 struct Act {
     si: usize,
     speaker: usize,
-    cues: Vec<CueHit>,
+    /// The act's cues (those that count): its range of the article's list of them, one list
+    /// for every act rather than one each.
+    cues: std::ops::Range<usize>,
     accuse: bool,
     rebut: bool,
     nondenial: bool,
@@ -447,6 +449,7 @@ pub fn classify(
 ) -> Classified {
     let ctx = crate::attribute::Ctx { text, lex };
     let mut acts: Vec<Act> = Vec::with_capacity(att.attributions.len());
+    let mut cue_hits: Vec<CueHit> = Vec::new();
     // The words of a sentence's tail, for the wrongdoing phrase test (one list per article).
     let mut norms_buf: Vec<&str> = Vec::new();
     // Whether each speaker's name has a court word, worked out when a rejection cue of its
@@ -469,17 +472,20 @@ pub fn classify(
                     .any(|w| crate::text::with_folded(w, |f| lex.is("court_noun", f)))
             })
         };
-        let cues: Vec<CueHit> = info
-            .cues
-            .iter()
-            .filter(|c| !(c.tok >= span.0 && c.tok < span.1))
-            .filter(|c| {
-                !is_legal(toks, c, lex, &mut subject_court)
-                    && !negated(toks, c)
-                    && !even_handed(toks, c)
-            })
-            .cloned()
-            .collect();
+        let first_cue = cue_hits.len();
+        cue_hits.extend(
+            info.cues
+                .iter()
+                .filter(|c| !(c.tok >= span.0 && c.tok < span.1))
+                .filter(|c| {
+                    !is_legal(toks, c, lex, &mut subject_court)
+                        && !negated(toks, c)
+                        && !even_handed(toks, c)
+                })
+                .cloned(),
+        );
+        let cue_range = first_cue..cue_hits.len();
+        let cues = &cue_hits[cue_range.clone()];
         // The classes of the cues, as bits: asked five times, each a walk of the cues.
         let classes = cues
             .iter()
@@ -662,7 +668,7 @@ pub fn classify(
         });
         if answers {
             // "hit back at a British tabloid": whoever is answered is an accuser
-            for c in &cues {
+            for c in cues {
                 let cl = lex.cues[c.entry].class;
                 if matches!(cl, CueClass::Rebut | CueClass::Respond)
                     && toks
@@ -704,7 +710,7 @@ pub fn classify(
             nondenial,
             respond,
             falsity: frame_accuses && class(CueClass::Rebut),
-            cues,
+            cues: cue_range,
             wrongdoing,
             named_accusers,
             against,
@@ -780,7 +786,9 @@ pub fn classify(
         }
         // Accusation edges: non-responders first, so a responder's accusation against its own
         // accuser is seen as the counter-accusation it is.
-        let mut edges: Vec<(bool, usize, &[String], Vec<&String>)> = Vec::new();
+        // Each edge's target parties are its range of one list for every edge.
+        let mut edges: Vec<(bool, usize, &[String], std::ops::Range<usize>)> = Vec::new();
+        let mut targets: Vec<&String> = Vec::new();
         for (ai, act) in acts.iter().enumerate() {
             if !(act.accuse || (act.wrongdoing && act.speech)) || act.rebut {
                 continue;
@@ -789,11 +797,11 @@ pub fn classify(
             if p.is_empty() {
                 continue;
             }
-            let mut ts: Vec<&String> = Vec::new();
+            let first = targets.len();
             for t in act.targets(att) {
                 for tp in party_of(att, inferred, t, 0) {
-                    if !p.contains(tp) && !ts.contains(&tp) {
-                        ts.push(tp);
+                    if !p.contains(tp) && !targets[first..].contains(&tp) {
+                        targets.push(tp);
                     }
                 }
             }
@@ -802,12 +810,13 @@ pub fn classify(
             let is_resp = p.len() == 1
                 && find(&disputes, &p[0]).is_some()
                 && first_answer.get(p[0].as_str()).is_some_and(|&s| s < act.si);
-            edges.push((is_resp, ai, p, ts));
+            edges.push((is_resp, ai, p, first..targets.len()));
         }
         // Charges of falsehood come after substantive charges: when the target has accused
         // the speaker of something, the falsehood charge is the answer to it.
         edges.sort_by_key(|e| (e.0, acts[e.1].falsity, e.1));
         for &(_, ai, p, ref ts) in &edges {
+            let ts = &targets[ts.clone()];
             let act = &acts[ai];
             // A demand or an accusation verb needs a named target; bare wrongdoing words in
             // someone's speech need it too.
@@ -851,7 +860,7 @@ pub fn classify(
         // charge in another dispute ("Belgrade has always denied ...") still has accusers.
         for d in disputes.iter_mut().filter(|d| d.accusers.is_empty()) {
             for (_, _, p, ts) in &edges {
-                if ts.contains(&&d.responder) && !p.contains(&d.responder) {
+                if targets[ts.clone()].contains(&&d.responder) && !p.contains(&d.responder) {
                     add_missing(&mut d.accusers, *p);
                 }
             }
@@ -946,7 +955,7 @@ pub fn classify(
             None
         };
         let kind_of = |cl: CueClass| -> Option<(String, usize)> {
-            act.cues
+            cue_hits[act.cues.clone()]
                 .iter()
                 .filter(|c| lex.cues[c.entry].class == cl)
                 .min_by_key(|c| (c.in_quote, !c.as_verb, c.tok))
@@ -1061,19 +1070,26 @@ pub fn classify(
             continue;
         }
         // Parties the reported content is about (its first words): "said that China had ...".
-        let zp: Vec<&String> = act
-            .zone_entities(att)
-            .flat_map(|e| party_of(att, &inferred, e, 0))
-            .collect();
+        // Listed only when a dispute of the speaker's side asks (the tests below answer
+        // alike in any order).
+        let mut zp: Option<Vec<&String>> = None;
         // ... and an accuser *reporting* or *alleging* states a claim whatever its subject
         let reporting = reports(act, att);
         // ... and so does the accuser's document (a warning letter, a report): its findings
         // are the accusation, whatever their grammatical subject ("inspectors had found").
         let document = att.entities[act.speaker].kind == EntityKind::Document;
         let d = (0..disputes.len()).find(|&d| {
-            p.iter().all(|x| disputes[d].accusers.contains(x))
-                && (zp.contains(&&disputes[d].responder) || reporting || document)
-                && disputes[d].responder != p[0]
+            disputes[d].responder != p[0]
+                && p.iter().all(|x| disputes[d].accusers.contains(x))
+                && (reporting
+                    || document
+                    || zp
+                        .get_or_insert_with(|| {
+                            act.zone_entities(att)
+                                .flat_map(|e| party_of(att, &inferred, e, 0))
+                                .collect()
+                        })
+                        .contains(&&disputes[d].responder))
         });
         if let Some(d) = d {
             decided[ai] = Some((Role::Claim, d, "allegation".into(), None));
@@ -1163,8 +1179,7 @@ pub fn classify(
         let info = &att.infos[si];
         let p = &act_party[ai];
         let cue = match cue_tok {
-            Some(t) => act
-                .cues
+            Some(t) => cue_hits[act.cues.clone()]
                 .iter()
                 .find(|c| c.tok == t)
                 .map(|c| {
