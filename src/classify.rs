@@ -1382,23 +1382,33 @@ mod tests {
         }
     }
 
+    /// The paragraphs of up to `most` acts in reading order (nondecreasing), and the last.
+    fn act_paragraphs(rng: &mut crate::testrng::XorShift, most: u64) -> (Vec<usize>, usize) {
+        let mut par = 0;
+        let act_par = (0..rng.next() % most)
+            .map(|_| {
+                par += (rng.next() % 3) as usize;
+                par
+            })
+            .collect();
+        (act_par, par)
+    }
+
+    /// A window of acts out of `n`, starting anywhere up to past the end.
+    fn act_window(rng: &mut crate::testrng::XorShift, n: usize) -> std::ops::Range<usize> {
+        let a = (rng.next() % (n as u64 + 2)) as usize;
+        let b = a + (rng.next() % 6) as usize;
+        a.min(n)..b.min(n)
+    }
+
     /// `within_paragraphs` keeps exactly the acts of the window within reach, over generated
     /// paragraph runs, windows and reaches.
     #[test]
     fn within_paragraphs_matches_the_window_filter() {
         let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..3000 {
-            let n = (rng.next() % 12) as usize;
-            let mut par = 0;
-            let act_par: Vec<usize> = (0..n)
-                .map(|_| {
-                    par += (rng.next() % 3) as usize;
-                    par
-                })
-                .collect();
-            let a = (rng.next() % (n as u64 + 2)) as usize;
-            let b = a + (rng.next() % 6) as usize;
-            let window = a.min(n)..b.min(n);
+            let (act_par, par) = act_paragraphs(&mut rng, 12);
+            let window = act_window(&mut rng, act_par.len());
             let at = (rng.next() % (par as u64 + 4)) as usize;
             let reach = (rng.next() % 3) as usize;
             let fast: Vec<usize> = within_paragraphs(&act_par, window.clone(), at, reach).collect();
@@ -1415,14 +1425,7 @@ mod tests {
     fn reach_matches_within_paragraphs() {
         let mut rng = crate::testrng::XorShift(0x2545_F491_4F6C_DD1D);
         for _ in 0..2000 {
-            let n = (rng.next() % 14) as usize;
-            let mut par = 0;
-            let act_par: Vec<usize> = (0..n)
-                .map(|_| {
-                    par += (rng.next() % 3) as usize;
-                    par
-                })
-                .collect();
+            let (act_par, par) = act_paragraphs(&mut rng, 14);
             let reach = (rng.next() % 3) as usize;
             let mut r = Reach::new(&act_par, reach);
             let mut at = 0;
@@ -1432,9 +1435,7 @@ mod tests {
                 } else {
                     at += (rng.next() % 2) as usize;
                 }
-                let a = (rng.next() % (n as u64 + 2)) as usize;
-                let b = a + (rng.next() % 6) as usize;
-                let window = a.min(n)..b.min(n);
+                let window = act_window(&mut rng, act_par.len());
                 assert_eq!(
                     r.acts(window.clone(), at),
                     within_paragraphs(&act_par, window, at, reach),

@@ -46,26 +46,24 @@ fn word_before(para: &str, pos: usize) -> &str {
     if i == 0 || bytes[i - 1].is_ascii() {
         return &head[i..];
     }
-    let start = head[..i]
-        .char_indices()
+    &head[word_start(&head[..i])..]
+}
+
+/// Where the word (letters, digits, inner dots) that ends `head` starts, by the walk back
+/// over its characters.
+fn word_start(head: &str) -> usize {
+    head.char_indices()
         .rev()
         .find(|&(_, c)| !(crate::text::is_alnum(c) || c == '.'))
         .map(|(i, c)| i + c.len_utf8())
-        .unwrap_or(0);
-    &head[start..]
+        .unwrap_or(0)
 }
 
 /// The character walk that [`word_before`] is tested against.
 #[cfg(test)]
 fn word_before_plain(para: &str, pos: usize) -> &str {
     let head = &para[..pos];
-    let start = head
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| !(crate::text::is_alnum(c) || c == '.'))
-        .map(|(i, c)| i + c.len_utf8())
-        .unwrap_or(0);
-    &head[start..]
+    &head[word_start(head)..]
 }
 
 fn next_word(rest: &str) -> &str {
