@@ -82,12 +82,22 @@ fn classify_line_with(line: &str, lex: &Lexicon, heads: &ResidueHeads) -> ParaKi
     let residue = match t.chars().next() {
         // An ASCII first character folds to one byte, and the entries are told apart by
         // their first byte without a slice compare each.
+        // So does an ASCII second character: compared too before the entry is folded
+        // against, it turns away most lines that share an entry's first letter ("A ...",
+        // "S ...": most of the calls).
         Some(c0) if c0.is_ascii() => {
             let f0 = fold_ascii(c0 as u8);
+            let f1 = t
+                .as_bytes()
+                .get(1)
+                .filter(|b| b.is_ascii())
+                .map(|&b| fold_ascii(b));
             heads.may_start(f0)
-                && lex.residue.iter().any(|r| match r.as_bytes().first() {
-                    None => true,
-                    Some(&b) => b == f0 && folded_starts_with(t, r),
+                && lex.residue.iter().any(|r| match *r.as_bytes() {
+                    [] => true,
+                    [b, ..] if b != f0 => false,
+                    [_, r1, ..] if f1.is_some_and(|f1| f1 != r1) => false,
+                    _ => folded_starts_with(t, r),
                 })
         }
         Some(c0) => {
