@@ -29,8 +29,10 @@ fn solid(b: u8) -> bool {
 
 /// [`crate::text::trim_range`], told from the end characters for most ranges (a line or
 /// sentence starts with a letter and ends with a stop or a closing quote mark): trimming
-/// every line and sentence from both ends was a tenth of segmenting.
-#[inline]
+/// every line and sentence from both ends was a tenth of segmenting. Always inlined: left to
+/// the compiler it was a call for every line and sentence, and the call cost as much as the
+/// quick answer (segment 9.98 -> 9.66 M instructions for 200 articles).
+#[inline(always)]
 fn trim_quick(text: &str, start: usize, end: usize) -> (usize, usize) {
     let b = text.as_bytes();
     if start < end && solid(b[start]) {

@@ -179,6 +179,24 @@ fn count_words_plain(s: &str) -> usize {
         .count()
 }
 
+/// The quote mark (", « », ‘ ’ “ ” „) whose first byte is at `at`, if one is.
+fn quote_mark_at(bytes: &[u8], at: usize) -> Option<char> {
+    match bytes.get(at..)? {
+        [b'"', ..] => Some('"'),
+        [0xC2, 0xAB, ..] => Some('\u{AB}'),
+        [0xC2, 0xBB, ..] => Some('\u{BB}'),
+        [0xE2, 0x80, third, ..] => match third {
+            0x98 => Some('\u{2018}'),
+            0x99 => Some('\u{2019}'),
+            0x9C => Some('\u{201C}'),
+            0x9D => Some('\u{201D}'),
+            0x9E => Some('\u{201E}'),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Whether a paragraph starts with an opening mark (the re-open of a continued quote).
 fn reopens(text: &str, p: &Paragraph) -> bool {
     let first = text[p.start..p.end].chars().next();
@@ -233,13 +251,13 @@ pub fn find(
             if skip_first && off == 0 {
                 continue;
             }
-            let Some(c) = para[off..].chars().next() else {
+            // Only a quote mark changes anything below, told by its bytes (C2 and E2 are
+            // always lead bytes), and a single mark only at the top level, a closing one only
+            // after an opening one: the other characters of those lead bytes (dashes,
+            // apostrophes, no-break spaces) go without being decoded or their neighbours read.
+            let Some(c) = quote_mark_at(para.as_bytes(), off) else {
                 continue;
             };
-            // Only a quote mark changes anything below, and a single mark only at the top
-            // level, a closing one only after an opening one: the other characters of those
-            // lead bytes (dashes, apostrophes, no-break spaces) go without reading their
-            // neighbours.
             let matters = c == '"'
                 || open_double(c)
                 || close_double(c)
@@ -458,6 +476,30 @@ mod tests {
                     count_words_plain(&t).min(cap),
                     "{t:?} {cap}"
                 );
+            }
+        }
+    }
+
+    /// `quote_mark_at` finds the quote marks as decoding the character there and asking
+    /// whether it is one, at every lead byte memchr stops at, over generated text of the
+    /// marks and of other characters with their lead bytes.
+    #[test]
+    fn quote_mark_at_matches_decoding() {
+        let pieces = [
+            "\"", "\u{AB}", "\u{BB}", "\u{A0}", "\u{C2}", "\u{2018}", "\u{2019}", "\u{201C}",
+            "\u{201D}", "\u{201E}", "\u{201F}", "\u{2014}", "\u{2026}", "\u{20AC}", "a", "'",
+        ];
+        let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..3_000 {
+            let text: String = (0..rng.next() % 8)
+                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
+                .collect();
+            for off in memchr::memchr3_iter(b'"', 0xC2, 0xE2, text.as_bytes()) {
+                let plain = text[off..]
+                    .chars()
+                    .next()
+                    .filter(|&c| crate::text::is_quote_mark(c));
+                assert_eq!(quote_mark_at(text.as_bytes(), off), plain, "{text:?} {off}");
             }
         }
     }

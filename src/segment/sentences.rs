@@ -224,7 +224,15 @@ pub fn split(
                 // this end; such an end closes nothing (slicing it panicked).
                 if ends && end > sent_start {
                     push(&mut out, text, p, sent_start, end);
+                    // The next one starts after the spaces, which `push` would trim anyway:
+                    // a sentence starting on a letter is then trimmed by its end bytes alone.
                     sent_start = end;
+                    while bytes
+                        .get(sent_start)
+                        .is_some_and(|&b| matches!(b, b' ' | b'\t'..=b'\r'))
+                    {
+                        sent_start += 1;
+                    }
                 }
             }
             k = end;
@@ -234,6 +242,9 @@ pub fn split(
     out
 }
 
+/// Inlined into the splitting loop: called for every sentence, the call and the trim in it
+/// cost as much as the work (segment 9.66 -> 9.56 M instructions for 200 articles).
+#[inline(always)]
 fn push(out: &mut Vec<Sentence>, text: &str, p: &Paragraph, s: usize, e: usize) {
     let (s, e) = super::trim_quick(text, p.start + s, p.start + e);
     // A first letter or digit answers without the character walk.
