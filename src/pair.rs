@@ -959,6 +959,8 @@ fn prepare_article_with(
         }
     };
     let vocab = std::sync::Arc::new(vocab);
+    // A speaker's aliases, folded once for all its claims.
+    let mut aliases: Vec<(&[String], std::sync::Arc<[crate::score::RefAlias]>)> = Vec::new();
     units
         .iter()
         .zip(&counts)
@@ -971,7 +973,15 @@ fn prepare_article_with(
                     .iter()
                     .any(|o| o.role != u.role && o.dispute_idx == u.dispute_idx);
             if scored {
-                prepare_as(u, c, nm, &vocab, &idf, lex, Some(u.role))
+                prepare_as(u, c, nm, &vocab, &idf, lex, Some(u.role), || {
+                    let mine = &u.speaker_aliases[..];
+                    if let Some(known) = aliases.iter().find(|a| a.0 == mine) {
+                        return known.1.clone();
+                    }
+                    let folded: std::sync::Arc<[_]> = crate::score::RefAlias::of(u, lex).into();
+                    aliases.push((mine, folded.clone()));
+                    folded
+                })
             } else {
                 Prepared::default()
             }
