@@ -9,6 +9,7 @@
 // Short-lived tuples inside one stage read better inline than as named aliases.
 #![allow(clippy::type_complexity)]
 
+pub mod alloc;
 pub mod article;
 pub mod attribute;
 pub mod benchdata;
