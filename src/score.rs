@@ -129,6 +129,9 @@ struct TermTable {
     /// Scratch of [`Analyzer::article_terms`]: each term's place among an article's distinct
     /// terms, [`NO_TERM`] outside one.
     local: Vec<u32>,
+    /// The words kept as names ([`Prepared::names`]), each shared by all its mentions: a
+    /// `String` for each was a hundredth of pairing (issue 7).
+    names: Vec<Term>,
 }
 
 #[derive(Clone, Copy)]
@@ -141,9 +144,14 @@ struct WordEntry {
     party: bool,
     /// [`NO_TERM`] until the word is first kept as a term.
     term: u32,
+    /// [`NO_NAME`] until the word is first kept as a name: its place in [`TermTable::names`].
+    name: u32,
 }
 
 const NO_TERM: u32 = u32::MAX;
+/// The bits a [`WordEntry::name`] is packed in, all set for none.
+const NAME_BITS: u32 = 28;
+const NO_NAME: u32 = (1 << NAME_BITS) - 1;
 
 impl WordEntry {
     /// As a [`crate::lexicon::WordTable`] holds it: never 0, which is a word not met.
@@ -153,6 +161,7 @@ impl WordEntry {
             | (self.not_content as u64) << 33
             | (self.party as u64) << 34
             | 1 << 35
+            | (self.name as u64) << 36
     }
 
     fn unpack(v: u64) -> Self {
@@ -161,6 +170,7 @@ impl WordEntry {
             function: v >> 32 & 1 == 1,
             not_content: v >> 33 & 1 == 1,
             party: v >> 34 & 1 == 1,
+            name: (v >> 36) as u32 & NO_NAME,
         }
     }
 }
@@ -248,7 +258,7 @@ impl Analyzer {
         toks: &[crate::text::Token],
         lex: &Lexicon,
         out: &mut Vec<u32>,
-        mut names: Option<&mut Vec<String>>,
+        mut names: Option<&mut Vec<Term>>,
     ) {
         // Multi-word party names ("Addis Ababa", "United States") are out for the same
         // reason as one-word ones below.
@@ -275,6 +285,7 @@ impl Analyzer {
                             || lex.is_tok("reference_noun", t),
                         party: lex.party_word_tok(t),
                         term: NO_TERM,
+                        name: NO_NAME,
                     };
                     table.set_word(n, e);
                     e
@@ -282,7 +293,15 @@ impl Analyzer {
             };
             if name && !e.function {
                 if let Some(names) = names.as_deref_mut() {
-                    names.push(t.norm.clone());
+                    if e.name == NO_NAME && table.names.len() < NO_NAME as usize {
+                        e.name = table.names.len() as u32;
+                        table.names.push(Term::from(n));
+                        table.set_word(n, e);
+                    }
+                    names.push(match table.names.get(e.name as usize) {
+                        Some(known) => known.clone(),
+                        None => Term::from(n),
+                    });
                 }
             }
             // Party names are on both sides of every exchange; the side gate already uses
@@ -336,7 +355,7 @@ impl Analyzer {
 
     /// [`Analyzer::terms`] and the names [`prepare`] keeps, from one tokenisation of the
     /// text: pairing needs both for every unit, and tokenising twice was a twentieth of a run.
-    pub fn terms_and_names(&self, text: &str, lex: &Lexicon) -> (Vec<Term>, Vec<String>) {
+    pub fn terms_and_names(&self, text: &str, lex: &Lexicon) -> (Vec<Term>, Vec<Term>) {
         self.terms_and_names_of(text, &tokenize(text, 0, text.len()), lex)
     }
 
@@ -347,7 +366,7 @@ impl Analyzer {
         text: &str,
         toks: &[crate::text::Token],
         lex: &Lexicon,
-    ) -> (Vec<Term>, Vec<String>) {
+    ) -> (Vec<Term>, Vec<Term>) {
         self.with_terms(|table| {
             let (mut ids, mut names) = (Vec::new(), Vec::new());
             self.term_numbers(table, text, toks, lex, &mut ids, Some(&mut names));
@@ -360,11 +379,11 @@ impl Analyzer {
     }
 
     /// Capitalised words that are not sentence-initial, as [`Prepared::names`] keeps them.
-    fn names_of(&self, toks: &[crate::text::Token]) -> Vec<String> {
+    fn names_of(&self, toks: &[crate::text::Token]) -> Vec<Term> {
         toks.iter()
             .skip(1)
             .filter(|t| t.cap && t.norm.len() > 2 && !self.function_words.contains(t.norm.as_str()))
-            .map(|t| t.norm.clone())
+            .map(|t| Term::from(t.norm.as_str()))
             .collect()
     }
 
@@ -428,16 +447,16 @@ impl Analyzer {
             for (r, &x) in vocab.iter().enumerate() {
                 local[distinct[x as usize] as usize] = r as u32;
             }
+            for g in &mut seen {
+                *g = local[*g as usize];
+            }
             let mut start = 0;
             let counts = ends
                 .iter()
                 .map(|&end| {
-                    let mut ids: Vec<u32> = seen[start..end]
-                        .iter()
-                        .map(|&g| local[g as usize])
-                        .collect();
+                    let ids = &mut seen[start..end];
                     start = end;
-                    run_counts(&mut ids)
+                    run_counts(ids)
                 })
                 .collect();
             for &g in &distinct {
@@ -526,7 +545,7 @@ pub(crate) struct ArticleTerms {
     /// Per term id, its background document frequency.
     pub bg_df: Vec<u32>,
     /// Per unit, its names.
-    pub names: Vec<Vec<String>>,
+    pub names: Vec<Vec<Term>>,
 }
 
 /// `n` distinct texts (by number) in text order, given each one's [`text_prefix`] and a
@@ -847,7 +866,7 @@ impl VectorProbe<'_> {
 pub struct Prepared {
     pub vector: Vector,
     /// Capitalised words that are not sentence-initial: names and key phrases.
-    pub names: Vec<String>,
+    pub names: Vec<Term>,
     /// Folded text, for reference phrases.
     pub folded: String,
     /// The content words (the vector's terms) joined by spaces, ready for Sørensen–Dice.
@@ -1159,7 +1178,7 @@ pub fn prepare_with_terms<K: DfKey, S: BuildHasher>(
 pub fn prepare_parts<K: DfKey, S: BuildHasher>(
     u: &Unit,
     terms: Vec<Term>,
-    names: Vec<String>,
+    names: Vec<Term>,
     an: &Analyzer,
     lex: &Lexicon,
     batch_df: &HashMap<K, u32, S>,
@@ -1186,7 +1205,7 @@ pub fn prepare_parts<K: DfKey, S: BuildHasher>(
 pub(crate) fn prepare_as(
     u: &Unit,
     counts: &[(u32, u32)],
-    names: Vec<String>,
+    names: Vec<Term>,
     vocab: &std::sync::Arc<Vocab>,
     idf: &[f32],
     lex: &Lexicon,
@@ -1693,9 +1712,9 @@ pub fn jaro_winkler_with(a: &str, side: &JaroSide) -> f64 {
 /// How well the names of a claim (`a` of them) meet those of a rebuttal (`b`): for each claim
 /// name the best Jaro–Winkler against the rebuttal's names, averaged. `sim(i, j)` is the
 /// similarity of claim name `i` and rebuttal name `j`, which a caller may have cached.
-pub fn name_similarity(
-    a: &[String],
-    b: &[String],
+pub fn name_similarity<A, B>(
+    a: &[A],
+    b: &[B],
     mut sim: impl FnMut(usize, usize) -> f64,
 ) -> Option<f32> {
     name_similarity_by(a, b, |i| best_match(b.len(), |j| sim(i, j)))
@@ -1718,9 +1737,9 @@ pub fn best_match(n: usize, mut sim: impl FnMut(usize) -> f64) -> f64 {
 
 /// [`name_similarity`] from each claim name's [`best_match`] against the rebuttal's names,
 /// `best(i)`, which a caller may have kept from another claim with the same name.
-pub fn name_similarity_by(
-    a: &[String],
-    b: &[String],
+pub fn name_similarity_by<A, B>(
+    a: &[A],
+    b: &[B],
     mut best: impl FnMut(usize) -> f64,
 ) -> Option<f32> {
     if a.is_empty() || b.is_empty() {
@@ -1830,7 +1849,7 @@ mod tests {
         let mut rng = crate::testrng::XorShift(0x9E3779B97F4A7C15);
         let mut next = || rng.next();
         let mut table = TermTable::default();
-        let mut plain: HashMap<String, (bool, bool, bool, u32)> = HashMap::new();
+        let mut plain: HashMap<String, (bool, bool, bool, u32, u32)> = HashMap::new();
         for _ in 0..20_000 {
             let len = (next() % 24) as usize;
             let w: String = (0..len)
@@ -1838,7 +1857,7 @@ mod tests {
                 .collect();
             let got = table
                 .word(&w)
-                .map(|e| (e.function, e.not_content, e.party, e.term));
+                .map(|e| (e.function, e.not_content, e.party, e.term, e.name));
             assert_eq!(got, plain.get(&w).copied(), "{w:?}");
             let bits = next();
             let e = WordEntry {
@@ -1850,9 +1869,14 @@ mod tests {
                 } else {
                     (bits >> 32) as u32 % 5000
                 },
+                name: if bits & 16 == 16 {
+                    NO_NAME
+                } else {
+                    (bits >> 40) as u32 % 5000
+                },
             };
             table.set_word(&w, e);
-            plain.insert(w, (e.function, e.not_content, e.party, e.term));
+            plain.insert(w, (e.function, e.not_content, e.party, e.term, e.name));
         }
         assert_eq!(table.word_count(), plain.len());
         assert!(!table.long_words.is_empty());
