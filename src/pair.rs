@@ -1080,8 +1080,17 @@ const CUE: usize = 5;
 const QUOTE_TYPE: usize = 6;
 const RULE: usize = 7;
 
+/// Distinct values of a column whose cells [`ArticleCells::new`] keeps for copying: beyond
+/// them (an article of many speakers) the others are encoded each time.
+const KNOWN_CELLS_MAX: usize = 16;
+
 impl ArticleCells {
-    fn new(article: &str, units: &[Unit], explain: bool, opts: &crate::report::CsvOptions) -> Self {
+    fn new<'a>(
+        article: &str,
+        units: &'a [Unit],
+        explain: bool,
+        opts: &crate::report::CsvOptions,
+    ) -> Self {
         let mut buf = Vec::with_capacity(
             article.len() + units.iter().map(|u| u.text.len() + 128).sum::<usize>(),
         );
@@ -1089,10 +1098,39 @@ impl ArticleCells {
         let article_end = buf.len();
         let mut ends = Vec::with_capacity(units.len());
         let mut starts = Vec::with_capacity(units.len());
+        // Speakers, sides, kinds, disputes, cues and quote types come from a few values an
+        // article uses again and again: each value's cell is encoded once per column and
+        // copied after that (checking each again was a fiftieth of a run, issue 7).
+        let mut known: [Vec<(&str, usize, usize)>; 6] = Default::default();
+        let mut cell = |buf: &mut Vec<u8>, column: usize, s: &'a str| {
+            // An empty cell (most cues) is nothing to write.
+            if s.is_empty() {
+                return;
+            }
+            let seen = &mut known[column];
+            match seen.iter().find(|c| c.0 == s) {
+                Some(&(_, from, to)) => buf.extend_from_within(from..to),
+                None => {
+                    let from = buf.len();
+                    crate::report::push_text_csv(buf, s, opts);
+                    if seen.len() < KNOWN_CELLS_MAX {
+                        seen.push((s, from, buf.len()));
+                    }
+                }
+            }
+        };
+        let d = opts.delimiter;
         for u in units {
             starts.push(buf.len());
             let mut e = [0; UNIT_PARTS];
-            push_unit_csv(&mut buf, u, opts);
+            // The five cells `push_unit_csv` writes.
+            crate::report::push_text_csv(&mut buf, &u.unit_id, opts);
+            for (column, s) in [&u.speaker, &u.side, &u.kind].into_iter().enumerate() {
+                buf.push(d);
+                cell(&mut buf, column, s);
+            }
+            buf.push(d);
+            crate::report::push_text_csv(&mut buf, &u.text, opts);
             e[HEAD] = buf.len();
             crate::report::push_int(&mut buf, u.start as i64);
             e[START] = buf.len();
@@ -1100,11 +1138,11 @@ impl ArticleCells {
             e[END] = buf.len();
             crate::report::push_int(&mut buf, u.paragraph as i64);
             e[PARAGRAPH] = buf.len();
-            crate::report::push_text_csv(&mut buf, &u.dispute, opts);
+            cell(&mut buf, 3, &u.dispute);
             e[DISPUTE] = buf.len();
-            crate::report::push_text_csv(&mut buf, &u.cue, opts);
+            cell(&mut buf, 4, &u.cue);
             e[CUE] = buf.len();
-            crate::report::push_text_csv(&mut buf, &u.quote_type, opts);
+            cell(&mut buf, 5, &u.quote_type);
             e[QUOTE_TYPE] = buf.len();
             if explain {
                 crate::report::push_text_csv(&mut buf, &u.rule, opts);
