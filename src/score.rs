@@ -1287,14 +1287,14 @@ pub struct Score {
     pub reference_phrase: String,
 }
 
-/// `w.trim_end_matches("'s")` without building a substring searcher per call: `reference`
-/// runs it for every word of the rebuttal for every claim it is scored against (issue 7).
+/// `w.trim_end_matches("'s")`, as the tests' plain readings of a rebuttal take its words.
 #[cfg(test)]
 fn trim_poss(w: &str) -> &str {
     &w[..trimmed_len(w.as_bytes())]
 }
 
-/// The length of `w` less its trailing `'s`es ([`trim_poss`]), by bytes.
+/// The length of `w` less its trailing `'s`es (`w.trim_end_matches("'s")`), by bytes:
+/// without building a substring searcher per call, as [`RefSide::new`] trims every word.
 fn trimmed_len(mut w: &[u8]) -> usize {
     while let [rest @ .., b'\'', b's'] = w {
         w = rest;
@@ -1666,13 +1666,20 @@ pub fn jaro_winkler_with(a: &str, side: &JaroSide) -> f64 {
         // is the lowest bit of (occurrences & window & unflagged).
         let (mut a_flags, mut b_flags) = (0u64, 0u64);
         let mut matches = 0usize;
+        // The window of byte i of `a` is bytes i - range ..= i + range of `b`: its bounds as
+        // masks, moved one bit a byte rather than made from shifts of each byte's bounds
+        // (names meet names for every rebuttal, issue 7). An empty window is no mask.
+        let ones = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+        let all_b = ones(bl);
+        let (mut below_hi, mut below_lo) = (ones(bl.min(range + 1)), 0u64);
         for (i, &x) in a.iter().enumerate() {
-            let (lo, hi) = (i.saturating_sub(range), bl.min(i + range + 1));
-            if lo >= hi {
-                continue;
+            if i > 0 {
+                below_hi = (below_hi << 1 | 1) & all_b;
+                if i > range {
+                    below_lo = below_lo << 1 | 1;
+                }
             }
-            let below_hi = if hi == 64 { u64::MAX } else { (1u64 << hi) - 1 };
-            let window = below_hi & !((1u64 << lo) - 1);
+            let window = below_hi & !below_lo;
             let free = at[x as usize] & window & !b_flags;
             if free != 0 {
                 a_flags |= 1 << i;
@@ -2288,6 +2295,7 @@ mod tests {
         }
     }
 
+    /// Possessives trimmed on bytes are the repeated strips of `'s` from the text.
     #[test]
     fn possessives_trim_as_repeated_suffix_strips() {
         let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
@@ -2392,9 +2400,6 @@ mod tests {
         }
     }
 
-    /// An article's vocabulary gives each unit what [`count_terms`] gives, in ids: terms
-    /// long and short, alike in their first eight bytes or more, and the same text in
-    /// different strings (a stem cache that started over).
     /// Texts put in order by their prefixes' leading bits and then by comparison come in
     /// plain text order, among them texts alike in their first eight bytes and more.
     #[test]
@@ -2439,6 +2444,9 @@ mod tests {
         }
     }
 
+    /// An article's vocabulary gives each unit what [`count_terms`] gives, in ids: terms
+    /// long and short, alike in their first eight bytes or more, and the same text in
+    /// different strings (a stem cache that started over).
     #[test]
     fn interned_terms_count_as_count_terms() {
         let words = [
