@@ -583,7 +583,11 @@ fn pair_rows_at(
     // Each distinct name of the article as a number: a claim name's best match against a
     // rebuttal's names is worked out once per rebuttal, however many of its candidate claims
     // use that name (names were a third of scoring, issue 7).
-    let mut name_ids: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    // A name is told by its shared string, not hashed as text: a word's name is one string
+    // in a thread's table ([`Prepared::names`]). Two strings of one text would only be two
+    // numbers of the same name, whose matches are the same.
+    let mut name_ids: rustc_hash::FxHashMap<*const u8, usize> = Default::default();
+    let mut name_of: Vec<&str> = Vec::new();
     let unit_name_ids: Vec<Vec<usize>> = prepared
         .iter()
         .map(|p| {
@@ -591,16 +595,14 @@ fn pair_rows_at(
                 .iter()
                 .map(|n| {
                     let next = name_ids.len();
-                    *name_ids.entry(n.as_ref()).or_insert(next)
+                    *name_ids.entry(n.as_ptr()).or_insert_with(|| {
+                        name_of.push(n);
+                        next
+                    })
                 })
                 .collect()
         })
         .collect();
-    let distinct_names = name_ids.len();
-    let mut name_of = vec![""; distinct_names];
-    for (n, &id) in &name_ids {
-        name_of[id] = n;
-    }
     let best_names = NAME_MEMO.with(|m| match m.try_borrow_mut() {
         Ok(mut m) => best_names_of(&name_of, &unit_name_ids, units, &rebuttals, &claims, &mut m),
         Err(_) => best_names_of(
@@ -2008,6 +2010,37 @@ mod tests {
                 .count();
         }
         assert!(skipped > 0);
+    }
+
+    /// Names are told apart by their shared strings: with every name a string of its own
+    /// (as a stem cache that started over would make some), an article pairs the same.
+    #[test]
+    fn names_in_strings_of_their_own_pair_alike() {
+        let lex = Lexicon::builtin();
+        let an = Analyzer::new();
+        let opts = PairOptions::default();
+        let mut names = 0;
+        for e in std::fs::read_dir("data/articles").unwrap() {
+            let path = e.unwrap().path();
+            let art = crate::article::Article {
+                id: path.display().to_string(),
+                text: std::fs::read_to_string(&path).unwrap(),
+                ..Default::default()
+            };
+            let ex = crate::extract::extract(&art, &lex, &Default::default()).unwrap();
+            let shared = prepare_article(&ex.units, None, &an, &lex, None);
+            let mut own = shared.clone();
+            for p in &mut own {
+                for n in &mut p.names {
+                    *n = Term::from(&**n);
+                    names += 1;
+                }
+            }
+            let rows =
+                |p: &[Prepared]| format!("{:?}", pair_article(&art.id, &ex.units, p, &lex, &opts));
+            assert_eq!(rows(&own), rows(&shared), "{}", art.id);
+        }
+        assert!(names > 50);
     }
 
     #[test]

@@ -952,6 +952,10 @@ pub struct DiceKey {
     /// `squeezed`'s: a claim meets several rebuttals' tables, and reading them off the bytes
     /// each time cost more. Two keys of which one is ASCII can only share such bigrams.
     buckets: Vec<u16>,
+    /// For a key compared with many probed ones (a claim), each of `buckets` with how many
+    /// times it has occurred up to there, `bucket | n << 16` ([`DiceKey::count_occurrences`]);
+    /// empty otherwise.
+    occurrences: Vec<u32>,
     ascii: bool,
 }
 
@@ -1001,6 +1005,7 @@ impl DiceKey {
             squeezed,
             bigrams: Vec::new(),
             buckets,
+            occurrences: Vec::new(),
             ascii: true,
         }
     }
@@ -1022,12 +1027,43 @@ impl DiceKey {
             squeezed: squeezed.into_bytes(),
             bigrams,
             buckets,
+            occurrences: Vec::new(),
             ascii: false,
         }
     }
 
     fn is_ascii(&self) -> bool {
         self.ascii
+    }
+
+    /// Keeps [`DiceKey::occurrences`], for a key that [`DiceProbe::similarity`] will meet
+    /// again and again: its `n`-th occurrence of a bigram is common with a probed key that has
+    /// `n` or more of it, so the common bigrams are counted without taking them from the
+    /// probe's table and putting them back (most of the cost of comparing, issue 7).
+    pub(crate) fn count_occurrences(mut self) -> Self {
+        // More occurrences of one bigram than the bits hold: compared bigram by bigram.
+        if self.buckets.len() >= 1 << 16 {
+            return self;
+        }
+        let run = |counts: &mut [u32], buckets: &[u16]| {
+            let occurrences = buckets
+                .iter()
+                .map(|&b| {
+                    let n = &mut counts[b as usize];
+                    *n += 1;
+                    b as u32 | *n << 16
+                })
+                .collect();
+            for &b in buckets {
+                counts[b as usize] = 0;
+            }
+            occurrences
+        };
+        self.occurrences = DICE_TABLE.with(|t| match t.try_borrow_mut() {
+            Ok(mut t) => run(&mut t.0, &self.buckets),
+            Err(_) => run(&mut vec![0; DICE_BUCKETS], &self.buckets),
+        });
+        self
     }
 
     /// The bigrams, sorted.
@@ -1132,6 +1168,14 @@ impl DiceProbe<'_> {
         if !key.is_ascii() && !other.is_ascii() {
             return key.similarity(other);
         }
+        if !other.occurrences.is_empty() {
+            let common = other
+                .occurrences
+                .iter()
+                .filter(|&&o| self.counts[(o & 0xffff) as usize] >= o >> 16)
+                .count();
+            return key.ratio(other, common);
+        }
         let mut common = 0usize;
         for &b in &other.buckets {
             let n = &mut self.counts[b as usize];
@@ -1223,6 +1267,12 @@ pub(crate) fn prepare_as(
         let mut squeezed = String::with_capacity(words.clone().map(str::len).sum());
         words.for_each(|w| squeezed.push_str(w));
         DiceKey::of_squeezed(squeezed)
+    };
+    // A claim meets every rebuttal of its dispute, each probed.
+    let dice = if role == Some(Role::Claim) {
+        dice.count_occurrences()
+    } else {
+        dice
     };
     let as_rebuttal = role != Some(Role::Claim);
     let folded = if as_rebuttal {
@@ -2667,15 +2717,20 @@ mod tests {
         for (k, probed) in keys.iter().enumerate() {
             let pk = DiceKey::new(probed);
             let others: Vec<&String> = keys.iter().skip(k % 7).step_by(11).collect();
-            let got: Vec<f64> = pk.probe(|p| {
+            // Compared bigram by bigram, and by their occurrences.
+            let got: Vec<(f64, f64)> = pk.probe(|p| {
                 others
                     .iter()
-                    .map(|o| p.similarity(&DiceKey::new(o)))
+                    .map(|o| {
+                        let counted = DiceKey::new(o).count_occurrences();
+                        (p.similarity(&DiceKey::new(o)), p.similarity(&counted))
+                    })
                     .collect()
             });
-            for (o, g) in others.iter().zip(got) {
+            for (o, (g, c)) in others.iter().zip(got) {
                 let plain = pk.similarity(&DiceKey::new(o));
                 assert_eq!(g.to_bits(), plain.to_bits(), "{probed:?} vs {o:?}");
+                assert_eq!(c.to_bits(), plain.to_bits(), "{probed:?} vs {o:?}");
                 assert_eq!(g, strsim::sorensen_dice(probed, o), "{probed:?} vs {o:?}");
             }
             DICE_TABLE.with(|t| {
