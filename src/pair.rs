@@ -2020,14 +2020,7 @@ mod tests {
         let an = Analyzer::new();
         let opts = PairOptions::default();
         let mut names = 0;
-        for e in std::fs::read_dir("data/articles").unwrap() {
-            let path = e.unwrap().path();
-            let art = crate::article::Article {
-                id: path.display().to_string(),
-                text: std::fs::read_to_string(&path).unwrap(),
-                ..Default::default()
-            };
-            let ex = crate::extract::extract(&art, &lex, &Default::default()).unwrap();
+        for (art, ex) in crate::score::extracted_articles("data/articles", &lex) {
             let shared = prepare_article(&ex.units, None, &an, &lex, None);
             let mut own = shared.clone();
             for p in &mut own {

@@ -682,6 +682,22 @@ impl Vocab {
         (Vocab { terms, spaced }, counts)
     }
 
+    /// [`Vocab::of_counts`], shared, with each term's [`Analyzer::idf`].
+    fn with_idf<K: DfKey, S: BuildHasher>(
+        counts: &[(Term, u32)],
+        an: &Analyzer,
+        batch_df: &HashMap<K, u32, S>,
+        batch_n: u32,
+    ) -> (std::sync::Arc<Self>, Vec<(u32, u32)>, Vec<f32>) {
+        let (vocab, ids) = Vocab::of_counts(counts);
+        let idf = vocab
+            .terms
+            .iter()
+            .map(|t| an.idf(t, batch_df, batch_n))
+            .collect();
+        (std::sync::Arc::new(vocab), ids, idf)
+    }
+
     /// The vocabulary of one unit's [`count_terms`], whose ids are its places there.
     fn of_counts(counts: &[(Term, u32)]) -> (Self, Vec<(u32, u32)>) {
         let terms: Vec<Term> = counts.iter().map(|t| t.0.clone()).collect();
@@ -733,13 +749,8 @@ impl Vector {
         batch_df: &HashMap<K, u32, S>,
         batch_n: u32,
     ) -> Self {
-        let (vocab, ids) = Vocab::of_counts(counts);
-        let idf: Vec<f32> = vocab
-            .terms
-            .iter()
-            .map(|t| an.idf(t, batch_df, batch_n))
-            .collect();
-        Self::from_ids(&ids, &idf, &std::sync::Arc::new(vocab))
+        let (vocab, ids, idf) = Vocab::with_idf(counts, an, batch_df, batch_n);
+        Self::from_ids(&ids, &idf, &vocab)
     }
 
     /// The vector of a unit's distinct term ids in `vocab` with their counts (ascending ids),
@@ -1228,13 +1239,7 @@ pub fn prepare_parts<K: DfKey, S: BuildHasher>(
     batch_df: &HashMap<K, u32, S>,
     batch_n: u32,
 ) -> Prepared {
-    let (vocab, ids) = Vocab::of_counts(&count_terms(&terms));
-    let idf: Vec<f32> = vocab
-        .terms
-        .iter()
-        .map(|t| an.idf(t, batch_df, batch_n))
-        .collect();
-    let vocab = std::sync::Arc::new(vocab);
+    let (vocab, ids, idf) = Vocab::with_idf(&count_terms(&terms), an, batch_df, batch_n);
     prepare_as(u, &ids, names, &vocab, &idf, lex, None, || {
         RefAlias::of(u, lex).into()
     })
@@ -1820,20 +1825,6 @@ pub fn score_with_names(
     } else {
         c.dice.similarity(&r.dice) as f32
     };
-    score_with_parts(claim, c, rebuttal, r, w, names, dice)
-}
-
-/// [`score_with_names`] with the Sørensen–Dice similarity of the contents too, which a caller
-/// may have worked out with a [`DiceProbe`] (0.0 when either content is empty).
-pub fn score_with_parts(
-    claim: &Unit,
-    c: &Prepared,
-    rebuttal: &Unit,
-    r: &Prepared,
-    w: &Weights,
-    names: Option<f32>,
-    dice: f32,
-) -> Score {
     let reference = reference_by(claim, &c.aliases, &r.refs);
     let cosine = c.vector.cosine_top(&r.vector, SHARED_KEPT);
     score_with_reference(claim, rebuttal, w, names, dice, reference, cosine)
@@ -1842,9 +1833,11 @@ pub fn score_with_parts(
 /// Shared terms a score keeps ([`Score::shared`]).
 pub(crate) const SHARED_KEPT: usize = 5;
 
-/// [`score_with_parts`] with the [`reference_by`] of the claim too, which a caller may have
-/// kept from another claim of the same speaker, and the cosine of the claim's vector with
-/// the rebuttal's and their [`SHARED_KEPT`] top shared terms ([`Vector::cosine_top`]).
+/// [`score_with_names`] from its parts, which a caller may have worked out otherwise: the
+/// Sørensen–Dice similarity of the contents (0.0 when either is empty; with a [`DiceProbe`]),
+/// the claim's [`reference_by`] (kept from another claim of the same speaker), and the cosine
+/// of the claim's vector with the rebuttal's and their [`SHARED_KEPT`] top shared terms
+/// ([`Vector::cosine_top`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn score_with_reference(
     claim: &Unit,
@@ -1877,6 +1870,27 @@ pub(crate) fn score_with_reference(
         shared,
         reference_phrase,
     }
+}
+
+/// Each article file of `dir`, read and extracted (for tests on real articles).
+#[cfg(test)]
+pub(crate) fn extracted_articles(
+    dir: &str,
+    lex: &Lexicon,
+) -> Vec<(crate::article::Article, crate::extract::Extraction)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            let art = crate::article::Article {
+                id: path.display().to_string(),
+                text: std::fs::read_to_string(&path).unwrap(),
+                ..Default::default()
+            };
+            let ex = crate::extract::extract(&art, lex, &Default::default()).unwrap();
+            (art, ex)
+        })
+        .collect()
 }
 
 /// A text of fewer than `most` of `words`, each followed by one of `gaps`, drawn by `next`.
@@ -2581,19 +2595,11 @@ mod tests {
     fn article_terms_are_each_units_counted_terms() {
         let an = Analyzer::new();
         let lex = Lexicon::builtin();
-        let mut articles = Vec::new();
-        for dir in ["data/articles", "data/heldout/articles"] {
-            for e in std::fs::read_dir(dir).unwrap() {
-                let path = e.unwrap().path();
-                let art = crate::article::Article {
-                    id: path.display().to_string(),
-                    text: std::fs::read_to_string(&path).unwrap(),
-                    ..Default::default()
-                };
-                let ex = crate::extract::extract(&art, &lex, &Default::default()).unwrap();
-                articles.push((ex.units, ex.unit_tokens));
-            }
-        }
+        let articles: Vec<_> = ["data/articles", "data/heldout/articles"]
+            .into_iter()
+            .flat_map(|dir| extracted_articles(dir, &lex))
+            .map(|(_, ex)| (ex.units, ex.unit_tokens))
+            .collect();
         for round in 0..2 {
             if round == 1 {
                 let many: String = (0..STEM_CACHE_MAX + 10)
