@@ -119,9 +119,9 @@ impl<K: std::borrow::Borrow<str> + std::hash::Hash + Eq> DfKey for K {}
 /// term, and numbered terms let an article's vocabulary be gathered without hashing them again.
 #[derive(Default)]
 struct TermTable {
-    /// The words met, by [`WordEntry::pack`]: one look-up per token of every unit, and hashing
-    /// each as a string and comparing it with `memcmp` was most of the cost of `terms`
-    /// (issue 7). Words too long for it are in `long_words`.
+    /// The words met, by their packed [`WordEntry`]: one look-up per token of every unit, and
+    /// hashing each as a string and comparing it with `memcmp` was most of the cost of
+    /// `terms` (issue 7). Words too long for it are in `long_words`.
     words: crate::lexicon::WordTable,
     long_words: rustc_hash::FxHashMap<String, WordEntry>,
     terms: Vec<TermInfo>,
@@ -134,19 +134,11 @@ struct TermTable {
     names: Vec<Term>,
 }
 
+/// What a [`TermTable`] knows of a word, packed as its [`crate::lexicon::WordTable`] holds it
+/// (never 0, which is a word not met), each part read where it is asked: unpacking every part
+/// of every token's entry cost more than the few read (issue 7).
 #[derive(Clone, Copy)]
-struct WordEntry {
-    /// A grammar word (no name either).
-    function: bool,
-    /// Not a word, a grammar word, a one-word cue or a reference noun.
-    not_content: bool,
-    /// A one-word party name (not content when capitalised).
-    party: bool,
-    /// [`NO_TERM`] until the word is first kept as a term.
-    term: u32,
-    /// [`NO_NAME`] until the word is first kept as a name: its place in [`TermTable::names`].
-    name: u32,
-}
+struct WordEntry(u64);
 
 const NO_TERM: u32 = u32::MAX;
 /// The bits a [`WordEntry::name`] is packed in, all set for none.
@@ -154,24 +146,49 @@ const NAME_BITS: u32 = 28;
 const NO_NAME: u32 = (1 << NAME_BITS) - 1;
 
 impl WordEntry {
-    /// As a [`crate::lexicon::WordTable`] holds it: never 0, which is a word not met.
-    fn pack(self) -> u64 {
-        self.term as u64
-            | (self.function as u64) << 32
-            | (self.not_content as u64) << 33
-            | (self.party as u64) << 34
-            | 1 << 35
-            | (self.name as u64) << 36
+    /// A word first met, neither term nor name yet.
+    fn new(function: bool, not_content: bool, party: bool) -> Self {
+        WordEntry(
+            NO_TERM as u64
+                | (function as u64) << 32
+                | (not_content as u64) << 33
+                | (party as u64) << 34
+                | 1 << 35
+                | (NO_NAME as u64) << 36,
+        )
     }
 
-    fn unpack(v: u64) -> Self {
-        WordEntry {
-            term: v as u32,
-            function: v >> 32 & 1 == 1,
-            not_content: v >> 33 & 1 == 1,
-            party: v >> 34 & 1 == 1,
-            name: (v >> 36) as u32 & NO_NAME,
-        }
+    /// A grammar word (no name either).
+    fn function(self) -> bool {
+        self.0 >> 32 & 1 == 1
+    }
+
+    /// Not a word, a grammar word, a one-word cue or a reference noun.
+    fn not_content(self) -> bool {
+        self.0 >> 33 & 1 == 1
+    }
+
+    /// A one-word party name (not content when capitalised).
+    fn party(self) -> bool {
+        self.0 >> 34 & 1 == 1
+    }
+
+    /// [`NO_TERM`] until the word is first kept as a term.
+    fn term(self) -> u32 {
+        self.0 as u32
+    }
+
+    /// [`NO_NAME`] until the word is first kept as a name: its place in [`TermTable::names`].
+    fn name(self) -> u32 {
+        (self.0 >> 36) as u32 & NO_NAME
+    }
+
+    fn with_term(self, term: u32) -> Self {
+        WordEntry(self.0 & !(u32::MAX as u64) | term as u64)
+    }
+
+    fn with_name(self, name: u32) -> Self {
+        WordEntry(self.0 & !((NO_NAME as u64) << 36) | ((name & NO_NAME) as u64) << 36)
     }
 }
 
@@ -179,13 +196,13 @@ impl TermTable {
     fn word(&self, w: &str) -> Option<WordEntry> {
         match self.words.get(w) {
             Some(0) => None,
-            Some(v) => Some(WordEntry::unpack(v)),
+            Some(v) => Some(WordEntry(v)),
             None => self.long_words.get(w).copied(),
         }
     }
 
     fn set_word(&mut self, w: &str, e: WordEntry) {
-        if !self.words.set(w, e.pack()) {
+        if !self.words.set(w, e.0) {
             self.long_words.insert(w.to_string(), e);
         }
     }
@@ -277,28 +294,26 @@ impl Analyzer {
                     // What the lexicon says of a token depends on its word alone (its marked
                     // classes are the word's), so it is asked once per word.
                     let function = self.function_words.contains(n);
-                    let e = WordEntry {
+                    let e = WordEntry::new(
                         function,
-                        not_content: !t.is_word()
+                        !t.is_word()
                             || function
                             || lex.single_cue_tok(t)
                             || lex.is_tok("reference_noun", t),
-                        party: lex.party_word_tok(t),
-                        term: NO_TERM,
-                        name: NO_NAME,
-                    };
+                        lex.party_word_tok(t),
+                    );
                     table.set_word(n, e);
                     e
                 }
             };
-            if name && !e.function {
+            if name && !e.function() {
                 if let Some(names) = names.as_deref_mut() {
-                    if e.name == NO_NAME && table.names.len() < NO_NAME as usize {
-                        e.name = table.names.len() as u32;
+                    if e.name() == NO_NAME && table.names.len() < NO_NAME as usize {
+                        e = e.with_name(table.names.len() as u32);
                         table.names.push(Term::from(n));
                         table.set_word(n, e);
                     }
-                    names.push(match table.names.get(e.name as usize) {
+                    names.push(match table.names.get(e.name() as usize) {
                         Some(known) => known.clone(),
                         None => Term::from(n),
                     });
@@ -306,14 +321,14 @@ impl Analyzer {
             }
             // Party names are on both sides of every exchange; the side gate already uses
             // them, and as content they would make every claim look alike.
-            if !term || e.not_content || (t.cap && e.party) {
+            if !term || e.not_content() || (t.cap && e.party()) {
                 continue;
             }
-            if e.term == NO_TERM {
-                e.term = self.term_number(&mut table.terms, &mut table.by_text, n);
+            if e.term() == NO_TERM {
+                e = e.with_term(self.term_number(&mut table.terms, &mut table.by_text, n));
                 table.set_word(n, e);
             }
-            out.push(e.term);
+            out.push(e.term());
         }
     }
 
@@ -1928,26 +1943,25 @@ mod tests {
                 .collect();
             let got = table
                 .word(&w)
-                .map(|e| (e.function, e.not_content, e.party, e.term, e.name));
+                .map(|e| (e.function(), e.not_content(), e.party(), e.term(), e.name()));
             assert_eq!(got, plain.get(&w).copied(), "{w:?}");
             let bits = next();
-            let e = WordEntry {
-                function: bits & 1 == 1,
-                not_content: bits & 2 == 2,
-                party: bits & 4 == 4,
-                term: if bits & 8 == 8 {
-                    NO_TERM
-                } else {
-                    (bits >> 32) as u32 % 5000
-                },
-                name: if bits & 16 == 16 {
-                    NO_NAME
-                } else {
-                    (bits >> 40) as u32 % 5000
-                },
+            let (function, not_content, party) = (bits & 1 == 1, bits & 2 == 2, bits & 4 == 4);
+            let term = if bits & 8 == 8 {
+                NO_TERM
+            } else {
+                (bits >> 32) as u32 % 5000
             };
+            let name = if bits & 16 == 16 {
+                NO_NAME
+            } else {
+                (bits >> 40) as u32 % 5000
+            };
+            let e = WordEntry::new(function, not_content, party)
+                .with_term(term)
+                .with_name(name);
             table.set_word(&w, e);
-            plain.insert(w, (e.function, e.not_content, e.party, e.term, e.name));
+            plain.insert(w, (function, not_content, party, term, name));
         }
         assert_eq!(table.word_count(), plain.len());
         assert!(!table.long_words.is_empty());
