@@ -272,8 +272,10 @@ impl<'a> Ctx<'a> {
             n += t.norm.len();
             ends[k] = n;
         }
-        // Norms and spaces: valid UTF-8, each end on a character boundary.
-        let joined = std::str::from_utf8(&buf[..n]).ok()?;
+        // SAFETY: whole norms (each a `str`) and ASCII spaces: valid UTF-8, each end on a
+        // character boundary. Checked again, it was a call for each capitalised word that
+        // starts an alias.
+        let joined = unsafe { std::str::from_utf8_unchecked(&buf[..n]) };
         self.gaz_longest(toks, i, joined, &ends[..max])
     }
 
@@ -1139,8 +1141,9 @@ impl<'a, 'b> Resolver<'a, 'b> {
                         buf[at + 1..at + 1 + w.len()].copy_from_slice(w.as_bytes());
                         at += 1 + w.len();
                     }
-                    // Words and spaces: valid UTF-8.
-                    std::str::from_utf8(&buf[..n]).unwrap_or_default().into()
+                    // SAFETY: whole words (each a `str`) after ASCII spaces: valid UTF-8.
+                    // Checked again, it was a call for each name of several words.
+                    unsafe { std::str::from_utf8_unchecked(&buf[..n]) }.into()
                 }
                 _ => [" ", &name_norm.join(" ")].concat().into(),
             };
@@ -2179,18 +2182,22 @@ fn fold_and_acronym(name: &str) -> (String, String) {
     if !name.is_ascii() {
         return (crate::text::fold(name), acronym_chars(name));
     }
-    let mut folded = name.as_bytes().to_vec();
     let mut acronym = String::new();
     let mut after_space = true;
-    for b in &mut folded {
+    let mut backquote = false;
+    for &b in name.as_bytes() {
         if after_space && b.is_ascii_uppercase() {
-            acronym.push(*b as char);
+            acronym.push(b as char);
         }
-        after_space = matches!(*b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
-        *b = crate::text::fold_ascii(*b);
+        after_space = matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+        backquote |= b == b'`';
     }
-    // ASCII in, ASCII out.
-    let folded = String::from_utf8(folded).unwrap_or_default();
+    // Lowercased as a `String`, where folding a byte vector took a UTF-8 check to make it
+    // one.
+    let mut folded = name.to_ascii_lowercase();
+    if backquote {
+        folded = folded.replace('`', "'");
+    }
     (folded, acronym)
 }
 
