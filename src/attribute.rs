@@ -379,7 +379,8 @@ impl<'a> Ctx<'a> {
 }
 
 fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
-    let mut out = Vec::new();
+    // Asked only of sentences with a word that starts a cue: most have one.
+    let mut out = Vec::with_capacity(2);
     let mut i = 0;
     while i < toks.len() {
         // Most words start no cue: passed over before anything else is asked of them.
@@ -2182,7 +2183,9 @@ fn fold_and_acronym(name: &str) -> (String, String) {
     if !name.is_ascii() {
         return (crate::text::fold(name), acronym_chars(name));
     }
-    let mut acronym = String::new();
+    // Room up front: a name has capitals, and the first push would go through the
+    // vector's growth path.
+    let mut acronym = String::with_capacity(8);
     let mut after_space = true;
     let mut backquote = false;
     for &b in name.as_bytes() {
@@ -2327,7 +2330,8 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     let mut prev_start = 0;
     for s in &seg.sentences {
         let mut tokens = tokenize(text, s.start, s.end);
-        classes.push(lex.mark(&mut tokens));
+        let all = lex.mark(&mut tokens);
+        classes.push(all);
         // Quotes are sorted and never overlap, so those touching this sentence are one
         // contiguous run. speed (issue 7): it is stepped to from the previous sentence's
         // run, most often a step away or none, rather than searched for from the first
@@ -2341,7 +2345,12 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         from = lo;
         let near = &seg.quotes[lo..hi];
         let quoted = quoted_tokens(&tokens, near);
-        let cues = cue_hits(&ctx, &tokens, &quoted);
+        // A sentence none of whose words starts a cue is not walked for cues.
+        let cues = if lex.any_tok_may_start_cue(all) {
+            cue_hits(&ctx, &tokens, &quoted)
+        } else {
+            Vec::new()
+        };
         let mut speech_quotes = Vec::new();
         let mut fragment_quotes = Vec::new();
         for q in near {

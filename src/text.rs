@@ -377,10 +377,10 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
             run_start = j + lj;
             j += lj + ln;
         }
-        let word = &slice[tok_start..j];
-        let wb = word.as_bytes();
         let mut poss = false;
         let norm = if seen & MULTI == 0 {
+            // Bytes, not a `str`: an ASCII word needs no character bounds checked.
+            let wb = &bytes[tok_start..j];
             let len = wb.len();
             let at = start + tok_start;
             if len > 2 && wb[len - 2] == b'\'' && (wb[len - 1] | 0x20) == b's' {
@@ -393,7 +393,7 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
                 ascii_norm(text.as_bytes(), at, len, seen & UPPER != 0)
             }
         } else {
-            let mut norm = fold(word);
+            let mut norm = fold(&slice[tok_start..j]);
             if norm.ends_with("'s") && norm.len() > 2 {
                 norm.truncate(norm.len() - 2);
                 poss = true;
