@@ -237,28 +237,28 @@ static BYTE_CLASS: [u8; 256] = {
 /// again were as much as the rest of making its token (issue 7).
 #[inline(always)]
 fn ascii_norm(text: &[u8], at: usize, len: usize, upper: bool) -> String {
-    let lower = |x: u64| if upper { lowercase_ascii8(x) } else { x };
-    let eight = |k: usize| {
-        text.get(k..k + 8)
-            .and_then(|b| b.try_into().ok())
-            .map(u64::from_le_bytes)
+    // The sixteen bytes from the word's start, checked to be in the text once: only the
+    // last words of a text, and words over 16 bytes, are copied as they stand.
+    let Some(b) = text.get(at..at + 16).filter(|_| len <= 16) else {
+        return ascii_norm_copied(&text[at..at + len], upper);
     };
-    let mut v = match (len, eight(at)) {
-        (0..=8, Some(lo)) => {
-            let mut v = Vec::with_capacity(8);
-            v.extend_from_slice(&lower(lo).to_le_bytes());
-            v
+    let eight = |k: usize| {
+        let x = u64::from_le_bytes(b[k..k + 8].try_into().unwrap_or_default());
+        if upper {
+            lowercase_ascii8(x)
+        } else {
+            x
         }
-        (9..=16, Some(lo)) => match eight(at + 8) {
-            Some(hi) => {
-                let mut v = Vec::with_capacity(16);
-                v.extend_from_slice(&lower(lo).to_le_bytes());
-                v.extend_from_slice(&lower(hi).to_le_bytes());
-                v
-            }
-            None => return ascii_norm_copied(&text[at..at + len], upper),
-        },
-        _ => return ascii_norm_copied(&text[at..at + len], upper),
+    };
+    let mut v = if len <= 8 {
+        let mut v = Vec::with_capacity(8);
+        v.extend_from_slice(&eight(0).to_le_bytes());
+        v
+    } else {
+        let mut v = Vec::with_capacity(16);
+        v.extend_from_slice(&eight(0).to_le_bytes());
+        v.extend_from_slice(&eight(8).to_le_bytes());
+        v
     };
     v.truncate(len);
     debug_assert!(v.is_ascii());
