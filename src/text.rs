@@ -331,6 +331,9 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
         // Where the run of alphanumerics that ends at `j` starts (a joiner ends a run).
         let mut run_start = tok_start;
         let mut hyphen = false;
+        // The word ends on a byte that is no part of any word (a space, mostly): the walk
+        // goes on past it, where it would have come back to look at it again.
+        let mut gap_after = false;
         loop {
             let mut k = GAP;
             while j < n {
@@ -343,6 +346,7 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
             }
             // Most words end at a space or a punctuation mark that joins nothing.
             if j >= n || k == GAP {
+                gap_after = j < n;
                 break;
             }
             let (cj, lj) = char_at(slice, j);
@@ -387,7 +391,8 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
                 poss = true;
                 ascii_norm(text.as_bytes(), at, len - 2, seen & UPPER != 0)
             } else {
-                if (wb[len - 1] | 0x20) == b's' {
+                // A word that ends on a gap byte is followed by no apostrophe.
+                if !gap_after && (wb[len - 1] | 0x20) == b's' {
                     poss = trailing_apostrophe(slice, j);
                 }
                 ascii_norm(text.as_bytes(), at, len, seen & UPPER != 0)
@@ -415,7 +420,7 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
             hyphen,
             classes: 0,
         });
-        pos = j;
+        pos = j + usize::from(gap_after);
     }
     out
 }
