@@ -2023,11 +2023,10 @@ impl<'a, 'b> Resolver<'a, 'b> {
         appos: Option<(usize, usize)>,
     ) {
         let ctx = self.ctx;
-        let mut cands: Vec<usize> = (s..run_start).collect();
-        if let Some((x, y)) = appos {
-            cands.extend(x..y);
-        }
-        for k in cands {
+        // The words before the name, then the apposition's: walked as ranges, where both
+        // were collected into a vector for every person named.
+        let (x, y) = appos.unwrap_or((0, 0));
+        for k in (s..run_start).chain(x..y) {
             // "the group's director", "deputy council leader X": a description of an
             // organisation named before
             if !toks[k].cap && ctx.w(&toks[k], "org_noun") {
@@ -2039,12 +2038,12 @@ impl<'a, 'b> Resolver<'a, 'b> {
             if !toks[k].cap || (ctx.w(&toks[k], "title") && !ctx.w(&toks[k], "org_noun")) {
                 continue;
             }
-            let pair_key: Vec<&str> = toks[k..(k + 2).min(toks.len())]
-                .iter()
-                .filter(|t| t.cap)
-                .map(|t| t.norm.as_str())
-                .collect();
-            if pair_key.len() == 2 {
+            // The word and the next, both capitalised (this one is).
+            let pair_key = [
+                toks[k].norm.as_str(),
+                toks.get(k + 1).map_or("", |t| t.norm.as_str()),
+            ];
+            if toks.get(k + 1).is_some_and(|t| t.cap) {
                 if let Some(org) = self
                     .find_name(&pair_key)
                     .filter(|&o| o != id && self.entities[o].kind != EntityKind::Person)
