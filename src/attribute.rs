@@ -272,8 +272,10 @@ impl<'a> Ctx<'a> {
             n += t.norm.len();
             ends[k] = n;
         }
-        // Norms and spaces: valid UTF-8, each end on a character boundary.
-        let joined = std::str::from_utf8(&buf[..n]).ok()?;
+        // SAFETY: whole norms (each a `str`) and ASCII spaces: valid UTF-8, each end on a
+        // character boundary. Checked again, it was a call for each capitalised word that
+        // starts an alias.
+        let joined = unsafe { std::str::from_utf8_unchecked(&buf[..n]) };
         self.gaz_longest(toks, i, joined, &ends[..max])
     }
 
@@ -377,7 +379,8 @@ impl<'a> Ctx<'a> {
 }
 
 fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
-    let mut out = Vec::new();
+    // Asked only of sentences with a word that starts a cue: most have one.
+    let mut out = Vec::with_capacity(2);
     let mut i = 0;
     while i < toks.len() {
         // Most words start no cue: passed over before anything else is asked of them.
@@ -1139,8 +1142,9 @@ impl<'a, 'b> Resolver<'a, 'b> {
                         buf[at + 1..at + 1 + w.len()].copy_from_slice(w.as_bytes());
                         at += 1 + w.len();
                     }
-                    // Words and spaces: valid UTF-8.
-                    std::str::from_utf8(&buf[..n]).unwrap_or_default().into()
+                    // SAFETY: whole words (each a `str`) after ASCII spaces: valid UTF-8.
+                    // Checked again, it was a call for each name of several words.
+                    unsafe { std::str::from_utf8_unchecked(&buf[..n]) }.into()
                 }
                 _ => [" ", &name_norm.join(" ")].concat().into(),
             };
@@ -2019,11 +2023,10 @@ impl<'a, 'b> Resolver<'a, 'b> {
         appos: Option<(usize, usize)>,
     ) {
         let ctx = self.ctx;
-        let mut cands: Vec<usize> = (s..run_start).collect();
-        if let Some((x, y)) = appos {
-            cands.extend(x..y);
-        }
-        for k in cands {
+        // The words before the name, then the apposition's: walked as ranges, where both
+        // were collected into a vector for every person named.
+        let (x, y) = appos.unwrap_or((0, 0));
+        for k in (s..run_start).chain(x..y) {
             // "the group's director", "deputy council leader X": a description of an
             // organisation named before
             if !toks[k].cap && ctx.w(&toks[k], "org_noun") {
@@ -2035,12 +2038,12 @@ impl<'a, 'b> Resolver<'a, 'b> {
             if !toks[k].cap || (ctx.w(&toks[k], "title") && !ctx.w(&toks[k], "org_noun")) {
                 continue;
             }
-            let pair_key: Vec<&str> = toks[k..(k + 2).min(toks.len())]
-                .iter()
-                .filter(|t| t.cap)
-                .map(|t| t.norm.as_str())
-                .collect();
-            if pair_key.len() == 2 {
+            // The word and the next, both capitalised (this one is).
+            let pair_key = [
+                toks[k].norm.as_str(),
+                toks.get(k + 1).map_or("", |t| t.norm.as_str()),
+            ];
+            if toks.get(k + 1).is_some_and(|t| t.cap) {
                 if let Some(org) = self
                     .find_name(&pair_key)
                     .filter(|&o| o != id && self.entities[o].kind != EntityKind::Person)
@@ -2179,18 +2182,24 @@ fn fold_and_acronym(name: &str) -> (String, String) {
     if !name.is_ascii() {
         return (crate::text::fold(name), acronym_chars(name));
     }
-    let mut folded = name.as_bytes().to_vec();
-    let mut acronym = String::new();
+    // Room up front: a name has capitals, and the first push would go through the
+    // vector's growth path.
+    let mut acronym = String::with_capacity(8);
     let mut after_space = true;
-    for b in &mut folded {
+    let mut backquote = false;
+    for &b in name.as_bytes() {
         if after_space && b.is_ascii_uppercase() {
-            acronym.push(*b as char);
+            acronym.push(b as char);
         }
-        after_space = matches!(*b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
-        *b = crate::text::fold_ascii(*b);
+        after_space = matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+        backquote |= b == b'`';
     }
-    // ASCII in, ASCII out.
-    let folded = String::from_utf8(folded).unwrap_or_default();
+    // Lowercased as a `String`, where folding a byte vector took a UTF-8 check to make it
+    // one.
+    let mut folded = name.to_ascii_lowercase();
+    if backquote {
+        folded = folded.replace('`', "'");
+    }
     (folded, acronym)
 }
 
@@ -2320,7 +2329,8 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     let mut prev_start = 0;
     for s in &seg.sentences {
         let mut tokens = tokenize(text, s.start, s.end);
-        classes.push(lex.mark(&mut tokens));
+        let all = lex.mark(&mut tokens);
+        classes.push(all);
         // Quotes are sorted and never overlap, so those touching this sentence are one
         // contiguous run. speed (issue 7): it is stepped to from the previous sentence's
         // run, most often a step away or none, rather than searched for from the first
@@ -2334,7 +2344,12 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
         from = lo;
         let near = &seg.quotes[lo..hi];
         let quoted = quoted_tokens(&tokens, near);
-        let cues = cue_hits(&ctx, &tokens, &quoted);
+        // A sentence none of whose words starts a cue is not walked for cues.
+        let cues = if lex.any_tok_may_start_cue(all) {
+            cue_hits(&ctx, &tokens, &quoted)
+        } else {
+            Vec::new()
+        };
         let mut speech_quotes = Vec::new();
         let mut fragment_quotes = Vec::new();
         for q in near {

@@ -943,14 +943,17 @@ pub fn classify(
         disputes.retain(|d| !d.accusers.is_empty());
         disputes
     };
-    let mut disputes = build(&inferred);
+    // Built when first asked for below (as it was before any side changed there), and again
+    // only if sides changed: building it twice was most of the cost of disputes (issue 7).
+    let mut first: Option<Vec<Dispute>> = None;
     // Generic speakers that rebut without "against X": the single dispute's responder.
     let mut changed = false;
     for act in &acts {
         if (act.rebut || act.nondenial || act.respond)
             && party_of(att, &inferred, act.speaker, 0).is_empty()
         {
-            let cand: Vec<&Dispute> = disputes
+            let cand: Vec<&Dispute> = first
+                .get_or_insert_with(|| build(&inferred))
                 .iter()
                 .filter(|d| {
                     act.named_accusers.is_empty()
@@ -972,9 +975,10 @@ pub fn classify(
             changed = true;
         }
     }
-    if changed {
-        disputes = build(&inferred);
-    }
+    let disputes = match first {
+        Some(d) if !changed => d,
+        _ => build(&inferred),
+    };
     // Sides are settled from here on: each act's party, computed once for the passes below.
     let act_party: Vec<&[String]> = acts
         .iter()

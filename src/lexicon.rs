@@ -748,6 +748,13 @@ impl Lexicon {
         }
     }
 
+    /// Whether some token whose classes or-ed to `all` ([`Lexicon::mark`]) starts a cue: false
+    /// only when none does ([`Lexicon::may_start_cue_tok`] of each).
+    #[inline]
+    pub fn any_tok_may_start_cue(&self, all: u64) -> bool {
+        all & CUE_START != 0
+    }
+
     /// [`Lexicon::is`] for a token's word, from its marked classes when it has them.
     #[inline]
     pub fn is_tok(&self, class: &str, t: &Token) -> bool {

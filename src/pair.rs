@@ -336,13 +336,24 @@ fn answered_source(units: &[Unit], ci: usize, r: &Unit, claims: &[usize]) -> boo
 /// Whether a rebuttal's folded text names the claim it answers ("the allegations of
 /// supporting extremist activities"): a reference noun, then "of" or "that".
 fn names_its_claim(folded: &str, lex: &Lexicon) -> bool {
-    let mut words = folded.split_whitespace();
-    let mut prev = words.next();
-    // The word test first: it spares most look-ups of the lexicon.
-    words.any(|w| {
-        let named = matches!(w, "of" | "that") && prev.is_some_and(|p| lex.is("reference_noun", p));
-        prev = Some(w);
-        named
+    // Each "of" or "that" standing as a word (whitespace or the text's ends either side), and
+    // the word before it: found from their first bytes, as splitting the whole text into
+    // words cost ten times more (issue 7).
+    let bytes = folded.as_bytes();
+    memchr::memchr2_iter(b'o', b't', bytes).any(|i| {
+        let w = if bytes[i] == b'o' { "of" } else { "that" };
+        let before = &folded[..i];
+        folded[i..].starts_with(w)
+            && folded[i + w.len()..]
+                .chars()
+                .next()
+                .is_none_or(char::is_whitespace)
+            && before.chars().next_back().is_none_or(char::is_whitespace)
+            && before
+                .trim_end()
+                .rsplit(char::is_whitespace)
+                .next()
+                .is_some_and(|p| !p.is_empty() && lex.is("reference_noun", p))
     })
 }
 
@@ -539,14 +550,17 @@ fn reference_groups(units: &[Unit], claims: &[usize]) -> Vec<usize> {
     units
         .iter()
         .map(|u| {
-            match claims.iter().position(|&k| {
-                let o = &units[k];
-                o.party.is_empty() == u.party.is_empty()
-                    && (u.party.is_empty() || o.speaker_aliases == u.speaker_aliases)
-            }) {
-                Some(k) if u.role == Role::Claim => k,
-                _ => usize::MAX,
+            if u.role != Role::Claim {
+                return usize::MAX;
             }
+            claims
+                .iter()
+                .position(|&k| {
+                    let o = &units[k];
+                    o.party.is_empty() == u.party.is_empty()
+                        && (u.party.is_empty() || o.speaker_aliases == u.speaker_aliases)
+                })
+                .unwrap_or(usize::MAX)
         })
         .collect()
 }
@@ -569,7 +583,11 @@ fn pair_rows_at(
     // Each distinct name of the article as a number: a claim name's best match against a
     // rebuttal's names is worked out once per rebuttal, however many of its candidate claims
     // use that name (names were a third of scoring, issue 7).
-    let mut name_ids: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    // A name is told by its shared string, not hashed as text: a word's name is one string
+    // in a thread's table ([`Prepared::names`]). Two strings of one text would only be two
+    // numbers of the same name, whose matches are the same.
+    let mut name_ids: rustc_hash::FxHashMap<*const u8, usize> = Default::default();
+    let mut name_of: Vec<&str> = Vec::new();
     let unit_name_ids: Vec<Vec<usize>> = prepared
         .iter()
         .map(|p| {
@@ -577,16 +595,14 @@ fn pair_rows_at(
                 .iter()
                 .map(|n| {
                     let next = name_ids.len();
-                    *name_ids.entry(n.as_str()).or_insert(next)
+                    *name_ids.entry(n.as_ptr()).or_insert_with(|| {
+                        name_of.push(n);
+                        next
+                    })
                 })
                 .collect()
         })
         .collect();
-    let distinct_names = name_ids.len();
-    let mut name_of = vec![""; distinct_names];
-    for (n, &id) in &name_ids {
-        name_of[id] = n;
-    }
     let best_names = NAME_MEMO.with(|m| match m.try_borrow_mut() {
         Ok(mut m) => best_names_of(&name_of, &unit_name_ids, units, &rebuttals, &claims, &mut m),
         Err(_) => best_names_of(
@@ -959,6 +975,8 @@ fn prepare_article_with(
         }
     };
     let vocab = std::sync::Arc::new(vocab);
+    // A speaker's aliases, folded once for all its claims.
+    let mut aliases: Vec<(&[String], std::sync::Arc<[crate::score::RefAlias]>)> = Vec::new();
     units
         .iter()
         .zip(&counts)
@@ -971,7 +989,15 @@ fn prepare_article_with(
                     .iter()
                     .any(|o| o.role != u.role && o.dispute_idx == u.dispute_idx);
             if scored {
-                prepare_as(u, c, nm, &vocab, &idf, lex, Some(u.role))
+                prepare_as(u, c, nm, &vocab, &idf, lex, Some(u.role), || {
+                    let mine = &u.speaker_aliases[..];
+                    if let Some(known) = aliases.iter().find(|a| a.0 == mine) {
+                        return known.1.clone();
+                    }
+                    let folded: std::sync::Arc<[_]> = crate::score::RefAlias::of(u, lex).into();
+                    aliases.push((mine, folded.clone()));
+                    folded
+                })
             } else {
                 Prepared::default()
             }
@@ -1056,8 +1082,17 @@ const CUE: usize = 5;
 const QUOTE_TYPE: usize = 6;
 const RULE: usize = 7;
 
+/// Distinct values of a column whose cells [`ArticleCells::new`] keeps for copying: beyond
+/// them (an article of many speakers) the others are encoded each time.
+const KNOWN_CELLS_MAX: usize = 16;
+
 impl ArticleCells {
-    fn new(article: &str, units: &[Unit], explain: bool, opts: &crate::report::CsvOptions) -> Self {
+    fn new<'a>(
+        article: &str,
+        units: &'a [Unit],
+        explain: bool,
+        opts: &crate::report::CsvOptions,
+    ) -> Self {
         let mut buf = Vec::with_capacity(
             article.len() + units.iter().map(|u| u.text.len() + 128).sum::<usize>(),
         );
@@ -1065,10 +1100,39 @@ impl ArticleCells {
         let article_end = buf.len();
         let mut ends = Vec::with_capacity(units.len());
         let mut starts = Vec::with_capacity(units.len());
+        // Speakers, sides, kinds, disputes, cues and quote types come from a few values an
+        // article uses again and again: each value's cell is encoded once per column and
+        // copied after that (checking each again was a fiftieth of a run, issue 7).
+        let mut known: [Vec<(&str, usize, usize)>; 6] = Default::default();
+        let mut cell = |buf: &mut Vec<u8>, column: usize, s: &'a str| {
+            // An empty cell (most cues) is nothing to write.
+            if s.is_empty() {
+                return;
+            }
+            let seen = &mut known[column];
+            match seen.iter().find(|c| c.0 == s) {
+                Some(&(_, from, to)) => buf.extend_from_within(from..to),
+                None => {
+                    let from = buf.len();
+                    crate::report::push_text_csv(buf, s, opts);
+                    if seen.len() < KNOWN_CELLS_MAX {
+                        seen.push((s, from, buf.len()));
+                    }
+                }
+            }
+        };
+        let d = opts.delimiter;
         for u in units {
             starts.push(buf.len());
             let mut e = [0; UNIT_PARTS];
-            push_unit_csv(&mut buf, u, opts);
+            // The five cells `push_unit_csv` writes.
+            crate::report::push_text_csv(&mut buf, &u.unit_id, opts);
+            for (column, s) in [&u.speaker, &u.side, &u.kind].into_iter().enumerate() {
+                buf.push(d);
+                cell(&mut buf, column, s);
+            }
+            buf.push(d);
+            crate::report::push_text_csv(&mut buf, &u.text, opts);
             e[HEAD] = buf.len();
             crate::report::push_int(&mut buf, u.start as i64);
             e[START] = buf.len();
@@ -1076,11 +1140,11 @@ impl ArticleCells {
             e[END] = buf.len();
             crate::report::push_int(&mut buf, u.paragraph as i64);
             e[PARAGRAPH] = buf.len();
-            crate::report::push_text_csv(&mut buf, &u.dispute, opts);
+            cell(&mut buf, 3, &u.dispute);
             e[DISPUTE] = buf.len();
-            crate::report::push_text_csv(&mut buf, &u.cue, opts);
+            cell(&mut buf, 4, &u.cue);
             e[CUE] = buf.len();
-            crate::report::push_text_csv(&mut buf, &u.quote_type, opts);
+            cell(&mut buf, 5, &u.quote_type);
             e[QUOTE_TYPE] = buf.len();
             if explain {
                 crate::report::push_text_csv(&mut buf, &u.rule, opts);
@@ -1946,6 +2010,30 @@ mod tests {
                 .count();
         }
         assert!(skipped > 0);
+    }
+
+    /// Names are told apart by their shared strings: with every name a string of its own
+    /// (as a stem cache that started over would make some), an article pairs the same.
+    #[test]
+    fn names_in_strings_of_their_own_pair_alike() {
+        let lex = Lexicon::builtin();
+        let an = Analyzer::new();
+        let opts = PairOptions::default();
+        let mut names = 0;
+        for (art, ex) in crate::score::extracted_articles("data/articles", &lex) {
+            let shared = prepare_article(&ex.units, None, &an, &lex, None);
+            let mut own = shared.clone();
+            for p in &mut own {
+                for n in &mut p.names {
+                    *n = Term::from(&**n);
+                    names += 1;
+                }
+            }
+            let rows =
+                |p: &[Prepared]| format!("{:?}", pair_article(&art.id, &ex.units, p, &lex, &opts));
+            assert_eq!(rows(&own), rows(&shared), "{}", art.id);
+        }
+        assert!(names > 50);
     }
 
     #[test]

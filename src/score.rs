@@ -119,9 +119,9 @@ impl<K: std::borrow::Borrow<str> + std::hash::Hash + Eq> DfKey for K {}
 /// term, and numbered terms let an article's vocabulary be gathered without hashing them again.
 #[derive(Default)]
 struct TermTable {
-    /// The words met, by [`WordEntry::pack`]: one look-up per token of every unit, and hashing
-    /// each as a string and comparing it with `memcmp` was most of the cost of `terms`
-    /// (issue 7). Words too long for it are in `long_words`.
+    /// The words met, by their packed [`WordEntry`]: one look-up per token of every unit, and
+    /// hashing each as a string and comparing it with `memcmp` was most of the cost of
+    /// `terms` (issue 7). Words too long for it are in `long_words`.
     words: crate::lexicon::WordTable,
     long_words: rustc_hash::FxHashMap<String, WordEntry>,
     terms: Vec<TermInfo>,
@@ -129,39 +129,66 @@ struct TermTable {
     /// Scratch of [`Analyzer::article_terms`]: each term's place among an article's distinct
     /// terms, [`NO_TERM`] outside one.
     local: Vec<u32>,
+    /// The words kept as names ([`Prepared::names`]), each shared by all its mentions: a
+    /// `String` for each was a hundredth of pairing (issue 7).
+    names: Vec<Term>,
 }
 
+/// What a [`TermTable`] knows of a word, packed as its [`crate::lexicon::WordTable`] holds it
+/// (never 0, which is a word not met), each part read where it is asked: unpacking every part
+/// of every token's entry cost more than the few read (issue 7).
 #[derive(Clone, Copy)]
-struct WordEntry {
-    /// A grammar word (no name either).
-    function: bool,
-    /// Not a word, a grammar word, a one-word cue or a reference noun.
-    not_content: bool,
-    /// A one-word party name (not content when capitalised).
-    party: bool,
-    /// [`NO_TERM`] until the word is first kept as a term.
-    term: u32,
-}
+struct WordEntry(u64);
 
 const NO_TERM: u32 = u32::MAX;
+/// The bits a [`WordEntry::name`] is packed in, all set for none.
+const NAME_BITS: u32 = 28;
+const NO_NAME: u32 = (1 << NAME_BITS) - 1;
 
 impl WordEntry {
-    /// As a [`crate::lexicon::WordTable`] holds it: never 0, which is a word not met.
-    fn pack(self) -> u64 {
-        self.term as u64
-            | (self.function as u64) << 32
-            | (self.not_content as u64) << 33
-            | (self.party as u64) << 34
-            | 1 << 35
+    /// A word first met, neither term nor name yet.
+    fn new(function: bool, not_content: bool, party: bool) -> Self {
+        WordEntry(
+            NO_TERM as u64
+                | (function as u64) << 32
+                | (not_content as u64) << 33
+                | (party as u64) << 34
+                | 1 << 35
+                | (NO_NAME as u64) << 36,
+        )
     }
 
-    fn unpack(v: u64) -> Self {
-        WordEntry {
-            term: v as u32,
-            function: v >> 32 & 1 == 1,
-            not_content: v >> 33 & 1 == 1,
-            party: v >> 34 & 1 == 1,
-        }
+    /// A grammar word (no name either).
+    fn function(self) -> bool {
+        self.0 >> 32 & 1 == 1
+    }
+
+    /// Not a word, a grammar word, a one-word cue or a reference noun.
+    fn not_content(self) -> bool {
+        self.0 >> 33 & 1 == 1
+    }
+
+    /// A one-word party name (not content when capitalised).
+    fn party(self) -> bool {
+        self.0 >> 34 & 1 == 1
+    }
+
+    /// [`NO_TERM`] until the word is first kept as a term.
+    fn term(self) -> u32 {
+        self.0 as u32
+    }
+
+    /// [`NO_NAME`] until the word is first kept as a name: its place in [`TermTable::names`].
+    fn name(self) -> u32 {
+        (self.0 >> 36) as u32 & NO_NAME
+    }
+
+    fn with_term(self, term: u32) -> Self {
+        WordEntry(self.0 & !(u32::MAX as u64) | term as u64)
+    }
+
+    fn with_name(self, name: u32) -> Self {
+        WordEntry(self.0 & !((NO_NAME as u64) << 36) | ((name & NO_NAME) as u64) << 36)
     }
 }
 
@@ -169,13 +196,13 @@ impl TermTable {
     fn word(&self, w: &str) -> Option<WordEntry> {
         match self.words.get(w) {
             Some(0) => None,
-            Some(v) => Some(WordEntry::unpack(v)),
+            Some(v) => Some(WordEntry(v)),
             None => self.long_words.get(w).copied(),
         }
     }
 
     fn set_word(&mut self, w: &str, e: WordEntry) {
-        if !self.words.set(w, e.pack()) {
+        if !self.words.set(w, e.0) {
             self.long_words.insert(w.to_string(), e);
         }
     }
@@ -248,7 +275,7 @@ impl Analyzer {
         toks: &[crate::text::Token],
         lex: &Lexicon,
         out: &mut Vec<u32>,
-        mut names: Option<&mut Vec<String>>,
+        mut names: Option<&mut Vec<Term>>,
     ) {
         // Multi-word party names ("Addis Ababa", "United States") are out for the same
         // reason as one-word ones below.
@@ -267,34 +294,41 @@ impl Analyzer {
                     // What the lexicon says of a token depends on its word alone (its marked
                     // classes are the word's), so it is asked once per word.
                     let function = self.function_words.contains(n);
-                    let e = WordEntry {
+                    let e = WordEntry::new(
                         function,
-                        not_content: !t.is_word()
+                        !t.is_word()
                             || function
                             || lex.single_cue_tok(t)
                             || lex.is_tok("reference_noun", t),
-                        party: lex.party_word_tok(t),
-                        term: NO_TERM,
-                    };
+                        lex.party_word_tok(t),
+                    );
                     table.set_word(n, e);
                     e
                 }
             };
-            if name && !e.function {
+            if name && !e.function() {
                 if let Some(names) = names.as_deref_mut() {
-                    names.push(t.norm.clone());
+                    if e.name() == NO_NAME && table.names.len() < NO_NAME as usize {
+                        e = e.with_name(table.names.len() as u32);
+                        table.names.push(Term::from(n));
+                        table.set_word(n, e);
+                    }
+                    names.push(match table.names.get(e.name() as usize) {
+                        Some(known) => known.clone(),
+                        None => Term::from(n),
+                    });
                 }
             }
             // Party names are on both sides of every exchange; the side gate already uses
             // them, and as content they would make every claim look alike.
-            if !term || e.not_content || (t.cap && e.party) {
+            if !term || e.not_content() || (t.cap && e.party()) {
                 continue;
             }
-            if e.term == NO_TERM {
-                e.term = self.term_number(&mut table.terms, &mut table.by_text, n);
+            if e.term() == NO_TERM {
+                e = e.with_term(self.term_number(&mut table.terms, &mut table.by_text, n));
                 table.set_word(n, e);
             }
-            out.push(e.term);
+            out.push(e.term());
         }
     }
 
@@ -336,7 +370,7 @@ impl Analyzer {
 
     /// [`Analyzer::terms`] and the names [`prepare`] keeps, from one tokenisation of the
     /// text: pairing needs both for every unit, and tokenising twice was a twentieth of a run.
-    pub fn terms_and_names(&self, text: &str, lex: &Lexicon) -> (Vec<Term>, Vec<String>) {
+    pub fn terms_and_names(&self, text: &str, lex: &Lexicon) -> (Vec<Term>, Vec<Term>) {
         self.terms_and_names_of(text, &tokenize(text, 0, text.len()), lex)
     }
 
@@ -347,7 +381,7 @@ impl Analyzer {
         text: &str,
         toks: &[crate::text::Token],
         lex: &Lexicon,
-    ) -> (Vec<Term>, Vec<String>) {
+    ) -> (Vec<Term>, Vec<Term>) {
         self.with_terms(|table| {
             let (mut ids, mut names) = (Vec::new(), Vec::new());
             self.term_numbers(table, text, toks, lex, &mut ids, Some(&mut names));
@@ -360,11 +394,11 @@ impl Analyzer {
     }
 
     /// Capitalised words that are not sentence-initial, as [`Prepared::names`] keeps them.
-    fn names_of(&self, toks: &[crate::text::Token]) -> Vec<String> {
+    fn names_of(&self, toks: &[crate::text::Token]) -> Vec<Term> {
         toks.iter()
             .skip(1)
             .filter(|t| t.cap && t.norm.len() > 2 && !self.function_words.contains(t.norm.as_str()))
-            .map(|t| t.norm.clone())
+            .map(|t| Term::from(t.norm.as_str()))
             .collect()
     }
 
@@ -418,26 +452,26 @@ impl Analyzer {
                 }
             }
             let info = |x: u32| &terms[distinct[x as usize] as usize];
-            let rank = text_ranks(
+            let vocab = text_order(
                 distinct.len(),
                 |x| info(x).prefix,
                 |x, y| info(x).text.cmp(&info(y).text),
             );
-            let mut vocab = vec![None; distinct.len()];
-            for (x, &r) in rank.iter().enumerate() {
-                vocab[r as usize] = Some(x as u32);
+            // Each term's place in the article's vocabulary, where its place among the
+            // article's terms was.
+            for (r, &x) in vocab.iter().enumerate() {
+                local[distinct[x as usize] as usize] = r as u32;
             }
-            let vocab: Vec<u32> = vocab.into_iter().flatten().collect();
+            for g in &mut seen {
+                *g = local[*g as usize];
+            }
             let mut start = 0;
             let counts = ends
                 .iter()
                 .map(|&end| {
-                    let mut ids: Vec<u32> = seen[start..end]
-                        .iter()
-                        .map(|&g| rank[local[g as usize] as usize])
-                        .collect();
+                    let ids = &mut seen[start..end];
                     start = end;
-                    run_counts(&mut ids)
+                    run_counts(ids)
                 })
                 .collect();
             for &g in &distinct {
@@ -526,33 +560,45 @@ pub(crate) struct ArticleTerms {
     /// Per term id, its background document frequency.
     pub bg_df: Vec<u32>,
     /// Per unit, its names.
-    pub names: Vec<Vec<String>>,
+    pub names: Vec<Vec<Term>>,
 }
 
-/// The place in text order of each of `n` distinct texts, given each one's [`text_prefix`]
-/// and a comparison of two of them: by the prefixes as numbers, then by the whole texts where
-/// those are alike (comparing the texts throughout was most of the cost).
-fn text_ranks(
+/// `n` distinct texts (by number) in text order, given each one's [`text_prefix`] and a
+/// comparison of two of them: by the prefixes as numbers, then by the whole texts where those
+/// are alike (comparing the texts throughout was most of the cost).
+fn text_order(
     n: usize,
     prefix: impl Fn(u32) -> u64,
     cmp: impl Fn(u32, u32) -> std::cmp::Ordering,
 ) -> Vec<u32> {
-    let mut order: Vec<(u64, u32)> = (0..n as u32).map(|x| (prefix(x), x)).collect();
-    // Ties are put in order below.
-    order.sort_unstable_by_key(|o| o.0);
+    // Each text's number in the low bits of its prefix, sorted as plain numbers: sorting
+    // pairs by their prefix cost an article a sixtieth of a run (issue 7). Texts alike in
+    // the bits kept are put in order below.
+    const LOW: u32 = 20;
+    if n >= 1 << LOW {
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.sort_unstable_by(|&x, &y| prefix(x).cmp(&prefix(y)).then_with(|| cmp(x, y)));
+        return order;
+    }
+    let mut keys: Vec<u64> = (0..n as u32)
+        .map(|x| prefix(x) >> LOW << LOW | x as u64)
+        .collect();
+    keys.sort_unstable();
     let mut i = 0;
-    while i < order.len() {
-        let j = i + order[i..].iter().take_while(|o| o.0 == order[i].0).count();
+    while i < keys.len() {
+        let j = i + keys[i..]
+            .iter()
+            .take_while(|&&k| k >> LOW == keys[i] >> LOW)
+            .count();
         if j - i > 1 {
-            order[i..j].sort_unstable_by(|x, y| cmp(x.1, y.1));
+            let mask = (1 << LOW) - 1;
+            keys[i..j].sort_unstable_by(|&x, &y| cmp((x & mask) as u32, (y & mask) as u32));
         }
         i = j;
     }
-    let mut rank = vec![0u32; n];
-    for (r, &(_, x)) in order.iter().enumerate() {
-        rank[x as usize] = r as u32;
-    }
-    rank
+    keys.iter()
+        .map(|&k| (k & ((1 << LOW) - 1)) as u32)
+        .collect()
 }
 
 /// Sorts `ids` and counts the runs: each distinct id, ascending, with how often it occurs.
@@ -621,15 +667,11 @@ impl Vocab {
             }
             seen.push(id);
         }
-        let rank = text_ranks(
+        let by_rank = text_order(
             distinct.len(),
             |x| text_prefix(distinct[x as usize]),
             |x, y| distinct[x as usize].cmp(distinct[y as usize]),
         );
-        let mut by_rank = vec![0u32; distinct.len()];
-        for (x, &r) in rank.iter().enumerate() {
-            by_rank[r as usize] = x as u32;
-        }
         let mut id = vec![0u32; distinct.len()];
         let mut terms: Vec<Term> = Vec::with_capacity(distinct.len());
         for &x in &by_rank {
@@ -653,6 +695,22 @@ impl Vocab {
             .collect();
         let spaced = terms.iter().any(|t| has_whitespace(t));
         (Vocab { terms, spaced }, counts)
+    }
+
+    /// [`Vocab::of_counts`], shared, with each term's [`Analyzer::idf`].
+    fn with_idf<K: DfKey, S: BuildHasher>(
+        counts: &[(Term, u32)],
+        an: &Analyzer,
+        batch_df: &HashMap<K, u32, S>,
+        batch_n: u32,
+    ) -> (std::sync::Arc<Self>, Vec<(u32, u32)>, Vec<f32>) {
+        let (vocab, ids) = Vocab::of_counts(counts);
+        let idf = vocab
+            .terms
+            .iter()
+            .map(|t| an.idf(t, batch_df, batch_n))
+            .collect();
+        (std::sync::Arc::new(vocab), ids, idf)
     }
 
     /// The vocabulary of one unit's [`count_terms`], whose ids are its places there.
@@ -706,13 +764,8 @@ impl Vector {
         batch_df: &HashMap<K, u32, S>,
         batch_n: u32,
     ) -> Self {
-        let (vocab, ids) = Vocab::of_counts(counts);
-        let idf: Vec<f32> = vocab
-            .terms
-            .iter()
-            .map(|t| an.idf(t, batch_df, batch_n))
-            .collect();
-        Self::from_ids(&ids, &idf, &std::sync::Arc::new(vocab))
+        let (vocab, ids, idf) = Vocab::with_idf(counts, an, batch_df, batch_n);
+        Self::from_ids(&ids, &idf, &vocab)
     }
 
     /// The vector of a unit's distinct term ids in `vocab` with their counts (ascending ids),
@@ -839,7 +892,7 @@ impl VectorProbe<'_> {
 pub struct Prepared {
     pub vector: Vector,
     /// Capitalised words that are not sentence-initial: names and key phrases.
-    pub names: Vec<String>,
+    pub names: Vec<Term>,
     /// Folded text, for reference phrases.
     pub folded: String,
     /// The content words (the vector's terms) joined by spaces, ready for Sørensen–Dice.
@@ -848,8 +901,9 @@ pub struct Prepared {
     has_content: bool,
     /// The unit as a rebuttal for [`reference`]: its words, found once.
     pub refs: RefSide,
-    /// The unit's speaker aliases as a claim for [`reference`], folded once.
-    pub aliases: Vec<RefAlias>,
+    /// The unit's speaker aliases as a claim for [`reference`], folded once (and once for
+    /// all the claims of a speaker in an article).
+    pub aliases: std::sync::Arc<[RefAlias]>,
 }
 
 impl Prepared {
@@ -924,6 +978,10 @@ pub struct DiceKey {
     /// `squeezed`'s: a claim meets several rebuttals' tables, and reading them off the bytes
     /// each time cost more. Two keys of which one is ASCII can only share such bigrams.
     buckets: Vec<u16>,
+    /// For a key compared with many probed ones (a claim), each of `buckets` with how many
+    /// times it has occurred up to there, `bucket | n << 16` ([`DiceKey::count_occurrences`]);
+    /// empty otherwise.
+    occurrences: Vec<u32>,
     ascii: bool,
 }
 
@@ -973,6 +1031,7 @@ impl DiceKey {
             squeezed,
             bigrams: Vec::new(),
             buckets,
+            occurrences: Vec::new(),
             ascii: true,
         }
     }
@@ -994,12 +1053,43 @@ impl DiceKey {
             squeezed: squeezed.into_bytes(),
             bigrams,
             buckets,
+            occurrences: Vec::new(),
             ascii: false,
         }
     }
 
     fn is_ascii(&self) -> bool {
         self.ascii
+    }
+
+    /// Keeps [`DiceKey::occurrences`], for a key that [`DiceProbe::similarity`] will meet
+    /// again and again: its `n`-th occurrence of a bigram is common with a probed key that has
+    /// `n` or more of it, so the common bigrams are counted without taking them from the
+    /// probe's table and putting them back (most of the cost of comparing, issue 7).
+    pub(crate) fn count_occurrences(mut self) -> Self {
+        // More occurrences of one bigram than the bits hold: compared bigram by bigram.
+        if self.buckets.len() >= 1 << 16 {
+            return self;
+        }
+        let run = |counts: &mut [u32], buckets: &[u16]| {
+            let occurrences = buckets
+                .iter()
+                .map(|&b| {
+                    let n = &mut counts[b as usize];
+                    *n += 1;
+                    b as u32 | *n << 16
+                })
+                .collect();
+            for &b in buckets {
+                counts[b as usize] = 0;
+            }
+            occurrences
+        };
+        self.occurrences = DICE_TABLE.with(|t| match t.try_borrow_mut() {
+            Ok(mut t) => run(&mut t.0, &self.buckets),
+            Err(_) => run(&mut vec![0; DICE_BUCKETS], &self.buckets),
+        });
+        self
     }
 
     /// The bigrams, sorted.
@@ -1104,6 +1194,14 @@ impl DiceProbe<'_> {
         if !key.is_ascii() && !other.is_ascii() {
             return key.similarity(other);
         }
+        if !other.occurrences.is_empty() {
+            let common = other
+                .occurrences
+                .iter()
+                .filter(|&&o| self.counts[(o & 0xffff) as usize] >= o >> 16)
+                .count();
+            return key.ratio(other, common);
+        }
         let mut common = 0usize;
         for &b in &other.buckets {
             let n = &mut self.counts[b as usize];
@@ -1150,34 +1248,33 @@ pub fn prepare_with_terms<K: DfKey, S: BuildHasher>(
 pub fn prepare_parts<K: DfKey, S: BuildHasher>(
     u: &Unit,
     terms: Vec<Term>,
-    names: Vec<String>,
+    names: Vec<Term>,
     an: &Analyzer,
     lex: &Lexicon,
     batch_df: &HashMap<K, u32, S>,
     batch_n: u32,
 ) -> Prepared {
-    let (vocab, ids) = Vocab::of_counts(&count_terms(&terms));
-    let idf: Vec<f32> = vocab
-        .terms
-        .iter()
-        .map(|t| an.idf(t, batch_df, batch_n))
-        .collect();
-    prepare_as(u, &ids, names, &std::sync::Arc::new(vocab), &idf, lex, None)
+    let (vocab, ids, idf) = Vocab::with_idf(&count_terms(&terms), an, batch_df, batch_n);
+    prepare_as(u, &ids, names, &vocab, &idf, lex, None, || {
+        RefAlias::of(u, lex).into()
+    })
 }
 
 /// [`prepare_parts`] from the unit's distinct term ids in `vocab` with their counts, `idf`
 /// holding each id's inverse document frequency, for a unit that is only ever scored in its
 /// own role (`Some`), as pairing scores claims against rebuttals: a claim's rebuttal side
 /// (`folded`, `refs`) and a rebuttal's claim side (`aliases`) are left empty, since nothing
-/// reads them.
+/// reads them. `aliases` gives the unit's [`RefAlias::of`].
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn prepare_as(
     u: &Unit,
     counts: &[(u32, u32)],
-    names: Vec<String>,
+    names: Vec<Term>,
     vocab: &std::sync::Arc<Vocab>,
     idf: &[f32],
     lex: &Lexicon,
     role: Option<crate::unit::Role>,
+    aliases: impl FnOnce() -> std::sync::Arc<[RefAlias]>,
 ) -> Prepared {
     use crate::unit::Role;
     let vector = Vector::from_ids(counts, idf, vocab);
@@ -1190,6 +1287,12 @@ pub(crate) fn prepare_as(
         let mut squeezed = String::with_capacity(words.clone().map(str::len).sum());
         words.for_each(|w| squeezed.push_str(w));
         DiceKey::of_squeezed(squeezed)
+    };
+    // A claim meets every rebuttal of its dispute, each probed.
+    let dice = if role == Some(Role::Claim) {
+        dice.count_occurrences()
+    } else {
+        dice
     };
     let as_rebuttal = role != Some(Role::Claim);
     let folded = if as_rebuttal {
@@ -1211,9 +1314,9 @@ pub(crate) fn prepare_as(
             RefSide::default()
         },
         aliases: if role != Some(Role::Rebuttal) {
-            RefAlias::of(u, lex)
+            aliases()
         } else {
-            Vec::new()
+            Default::default()
         },
         folded,
     }
@@ -1254,13 +1357,19 @@ pub struct Score {
     pub reference_phrase: String,
 }
 
-/// `w.trim_end_matches("'s")` without building a substring searcher per call: `reference`
-/// runs it for every word of the rebuttal for every claim it is scored against (issue 7).
-fn trim_poss(mut w: &str) -> &str {
-    while let Some(r) = w.strip_suffix("'s") {
-        w = r;
+/// `w.trim_end_matches("'s")`, as the tests' plain readings of a rebuttal take its words.
+#[cfg(test)]
+fn trim_poss(w: &str) -> &str {
+    &w[..trimmed_len(w.as_bytes())]
+}
+
+/// The length of `w` less its trailing `'s`es (`w.trim_end_matches("'s")`), by bytes:
+/// without building a substring searcher per call, as [`RefSide::new`] trims every word.
+fn trimmed_len(mut w: &[u8]) -> usize {
+    while let [rest @ .., b'\'', b's'] = w {
+        w = rest;
     }
-    w
+    w.len()
 }
 
 /// A rebuttal's folded text split as [`reference`] reads it, with what does not depend on the
@@ -1287,6 +1396,11 @@ fn word_spans(text: &str) -> Vec<(usize, usize)> {
     // A word and its gap take five or six bytes of news text.
     let mut words = Vec::with_capacity(text.len() / 4 + 1);
     let bytes = text.as_bytes();
+    #[cfg(target_arch = "x86_64")]
+    if bytes.is_ascii() {
+        ascii_word_spans(bytes, &mut words);
+        return words;
+    }
     // Whether the char at `i` is a word's, and its length.
     let at = |i: usize| -> (bool, usize) {
         let b = bytes[i];
@@ -1321,6 +1435,65 @@ fn word_spans(text: &str) -> Vec<(usize, usize)> {
     }
 }
 
+/// [`word_spans`] of an ASCII text, from where its words start and end as bits, 64 bytes at
+/// a time: byte by byte, the words were half the cost of a rebuttal's [`RefSide`] (issue 7).
+#[cfg(target_arch = "x86_64")]
+fn ascii_word_spans(bytes: &[u8], words: &mut Vec<(usize, usize)>) {
+    // Whether the byte before the chunk is a word's, and where the word it is in starts.
+    let (mut carry, mut start) = (0u64, 0);
+    for (c, chunk) in bytes.chunks(64).enumerate() {
+        let m = if let Ok(full) = <&[u8; 64]>::try_from(chunk) {
+            word_bits(full)
+        } else {
+            // Padded with a byte of no word, which ends a word running to the end.
+            let mut padded = [0u8; 64];
+            padded[..chunk.len()].copy_from_slice(chunk);
+            word_bits(&padded)
+        };
+        let before = m << 1 | carry;
+        let starts = m & !before;
+        let mut edges = starts | (!m & before);
+        while edges != 0 {
+            let i = edges.trailing_zeros() as usize;
+            if starts >> i & 1 == 1 {
+                start = 64 * c + i;
+            } else {
+                words.push((start + 1, 64 * c + i + 1));
+            }
+            edges &= edges - 1;
+        }
+        carry = m >> 63;
+    }
+    if carry == 1 {
+        words.push((start + 1, bytes.len() + 1));
+    }
+}
+
+/// Which of 64 ASCII bytes are [`WORD_BYTES`], as bits (SSE2 is part of every x86_64).
+#[cfg(target_arch = "x86_64")]
+fn word_bits(chunk: &[u8; 64]) -> u64 {
+    use core::arch::x86_64::*;
+    let mut m = 0u64;
+    // SAFETY: SSE2 is baseline on x86_64, and each load reads 16 of the 64 bytes. The bytes
+    // are ASCII, so the signed comparisons order them as unsigned ones would.
+    unsafe {
+        let at = |b: u8| _mm_set1_epi8(b as i8);
+        for k in 0..4 {
+            let v = _mm_loadu_si128(chunk.as_ptr().add(16 * k) as *const __m128i);
+            let within = |v: __m128i, lo: u8, hi: u8| {
+                _mm_and_si128(_mm_cmpgt_epi8(v, at(lo - 1)), _mm_cmplt_epi8(v, at(hi + 1)))
+            };
+            let digit = within(v, b'0', b'9');
+            // A letter of either case is a lowercase one with the 0x20 bit set.
+            let letter = within(_mm_or_si128(v, at(0x20)), b'a', b'z');
+            let marks = _mm_or_si128(_mm_cmpeq_epi8(v, at(b'-')), _mm_cmpeq_epi8(v, at(b'\'')));
+            let word = _mm_or_si128(_mm_or_si128(digit, letter), marks);
+            m |= (_mm_movemask_epi8(word) as u16 as u64) << (16 * k);
+        }
+    }
+    m
+}
+
 /// The ASCII bytes of words ([`word_spans`]): letters, digits, `-` and `'`.
 const WORD_BYTES: [bool; 128] = {
     let mut t = [false; 128];
@@ -1347,8 +1520,10 @@ impl RefSide {
         let mut best = (0.0f32, (0, 0), (0, 0));
         let mut sources = Vec::new();
         let mut before = (0, 0);
+        // Words are compared as bytes: slicing the text at each was most of the cost.
+        let bytes = padded.as_bytes();
         for (i, &(s, e)) in words.iter().enumerate() {
-            let trimmed = (s, s + trim_poss(&padded[s..e]).len());
+            let trimmed = (s, s + trimmed_len(&bytes[s..e]));
             if lex.is("reference_noun", &padded[trimmed.0..trimmed.1]) {
                 let prev = if i > 0 { words[i - 1] } else { (0, 0) };
                 let strength = if matches!(
@@ -1366,7 +1541,7 @@ impl RefSide {
                     sources.push(before);
                 }
             }
-            if i > 0 && &padded[before.0..before.1] == "by" {
+            if i > 0 && &bytes[before.0..before.1] == b"by" {
                 sources.push(trimmed);
             }
             before = trimmed;
@@ -1561,13 +1736,20 @@ pub fn jaro_winkler_with(a: &str, side: &JaroSide) -> f64 {
         // is the lowest bit of (occurrences & window & unflagged).
         let (mut a_flags, mut b_flags) = (0u64, 0u64);
         let mut matches = 0usize;
+        // The window of byte i of `a` is bytes i - range ..= i + range of `b`: its bounds as
+        // masks, moved one bit a byte rather than made from shifts of each byte's bounds
+        // (names meet names for every rebuttal, issue 7). An empty window is no mask.
+        let ones = |n: usize| if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
+        let all_b = ones(bl);
+        let (mut below_hi, mut below_lo) = (ones(bl.min(range + 1)), 0u64);
         for (i, &x) in a.iter().enumerate() {
-            let (lo, hi) = (i.saturating_sub(range), bl.min(i + range + 1));
-            if lo >= hi {
-                continue;
+            if i > 0 {
+                below_hi = (below_hi << 1 | 1) & all_b;
+                if i > range {
+                    below_lo = below_lo << 1 | 1;
+                }
             }
-            let below_hi = if hi == 64 { u64::MAX } else { (1u64 << hi) - 1 };
-            let window = below_hi & !((1u64 << lo) - 1);
+            let window = below_hi & !below_lo;
             let free = at[x as usize] & window & !b_flags;
             if free != 0 {
                 a_flags |= 1 << i;
@@ -1607,9 +1789,9 @@ pub fn jaro_winkler_with(a: &str, side: &JaroSide) -> f64 {
 /// How well the names of a claim (`a` of them) meet those of a rebuttal (`b`): for each claim
 /// name the best Jaro–Winkler against the rebuttal's names, averaged. `sim(i, j)` is the
 /// similarity of claim name `i` and rebuttal name `j`, which a caller may have cached.
-pub fn name_similarity(
-    a: &[String],
-    b: &[String],
+pub fn name_similarity<A, B>(
+    a: &[A],
+    b: &[B],
     mut sim: impl FnMut(usize, usize) -> f64,
 ) -> Option<f32> {
     name_similarity_by(a, b, |i| best_match(b.len(), |j| sim(i, j)))
@@ -1632,9 +1814,9 @@ pub fn best_match(n: usize, mut sim: impl FnMut(usize) -> f64) -> f64 {
 
 /// [`name_similarity`] from each claim name's [`best_match`] against the rebuttal's names,
 /// `best(i)`, which a caller may have kept from another claim with the same name.
-pub fn name_similarity_by(
-    a: &[String],
-    b: &[String],
+pub fn name_similarity_by<A, B>(
+    a: &[A],
+    b: &[B],
     mut best: impl FnMut(usize) -> f64,
 ) -> Option<f32> {
     if a.is_empty() || b.is_empty() {
@@ -1658,20 +1840,6 @@ pub fn score_with_names(
     } else {
         c.dice.similarity(&r.dice) as f32
     };
-    score_with_parts(claim, c, rebuttal, r, w, names, dice)
-}
-
-/// [`score_with_names`] with the Sørensen–Dice similarity of the contents too, which a caller
-/// may have worked out with a [`DiceProbe`] (0.0 when either content is empty).
-pub fn score_with_parts(
-    claim: &Unit,
-    c: &Prepared,
-    rebuttal: &Unit,
-    r: &Prepared,
-    w: &Weights,
-    names: Option<f32>,
-    dice: f32,
-) -> Score {
     let reference = reference_by(claim, &c.aliases, &r.refs);
     let cosine = c.vector.cosine_top(&r.vector, SHARED_KEPT);
     score_with_reference(claim, rebuttal, w, names, dice, reference, cosine)
@@ -1680,9 +1848,11 @@ pub fn score_with_parts(
 /// Shared terms a score keeps ([`Score::shared`]).
 pub(crate) const SHARED_KEPT: usize = 5;
 
-/// [`score_with_parts`] with the [`reference_by`] of the claim too, which a caller may have
-/// kept from another claim of the same speaker, and the cosine of the claim's vector with
-/// the rebuttal's and their [`SHARED_KEPT`] top shared terms ([`Vector::cosine_top`]).
+/// [`score_with_names`] from its parts, which a caller may have worked out otherwise: the
+/// Sørensen–Dice similarity of the contents (0.0 when either is empty; with a [`DiceProbe`]),
+/// the claim's [`reference_by`] (kept from another claim of the same speaker), and the cosine
+/// of the claim's vector with the rebuttal's and their [`SHARED_KEPT`] top shared terms
+/// ([`Vector::cosine_top`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn score_with_reference(
     claim: &Unit,
@@ -1717,6 +1887,27 @@ pub(crate) fn score_with_reference(
     }
 }
 
+/// Each article file of `dir`, read and extracted (for tests on real articles).
+#[cfg(test)]
+pub(crate) fn extracted_articles(
+    dir: &str,
+    lex: &Lexicon,
+) -> Vec<(crate::article::Article, crate::extract::Extraction)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            let art = crate::article::Article {
+                id: path.display().to_string(),
+                text: std::fs::read_to_string(&path).unwrap(),
+                ..Default::default()
+            };
+            let ex = crate::extract::extract(&art, lex, &Default::default()).unwrap();
+            (art, ex)
+        })
+        .collect()
+}
+
 /// A text of fewer than `most` of `words`, each followed by one of `gaps`, drawn by `next`.
 #[cfg(test)]
 pub(crate) fn random_words(
@@ -1744,7 +1935,7 @@ mod tests {
         let mut rng = crate::testrng::XorShift(0x9E3779B97F4A7C15);
         let mut next = || rng.next();
         let mut table = TermTable::default();
-        let mut plain: HashMap<String, (bool, bool, bool, u32)> = HashMap::new();
+        let mut plain: HashMap<String, (bool, bool, bool, u32, u32)> = HashMap::new();
         for _ in 0..20_000 {
             let len = (next() % 24) as usize;
             let w: String = (0..len)
@@ -1752,21 +1943,25 @@ mod tests {
                 .collect();
             let got = table
                 .word(&w)
-                .map(|e| (e.function, e.not_content, e.party, e.term));
+                .map(|e| (e.function(), e.not_content(), e.party(), e.term(), e.name()));
             assert_eq!(got, plain.get(&w).copied(), "{w:?}");
             let bits = next();
-            let e = WordEntry {
-                function: bits & 1 == 1,
-                not_content: bits & 2 == 2,
-                party: bits & 4 == 4,
-                term: if bits & 8 == 8 {
-                    NO_TERM
-                } else {
-                    (bits >> 32) as u32 % 5000
-                },
+            let (function, not_content, party) = (bits & 1 == 1, bits & 2 == 2, bits & 4 == 4);
+            let term = if bits & 8 == 8 {
+                NO_TERM
+            } else {
+                (bits >> 32) as u32 % 5000
             };
+            let name = if bits & 16 == 16 {
+                NO_NAME
+            } else {
+                (bits >> 40) as u32 % 5000
+            };
+            let e = WordEntry::new(function, not_content, party)
+                .with_term(term)
+                .with_name(name);
             table.set_word(&w, e);
-            plain.insert(w, (e.function, e.not_content, e.party, e.term));
+            plain.insert(w, (function, not_content, party, term, name));
         }
         assert_eq!(table.word_count(), plain.len());
         assert!(!table.long_words.is_empty());
@@ -2178,6 +2373,24 @@ mod tests {
         }
     }
 
+    /// Possessives trimmed on bytes are the repeated strips of `'s` from the text.
+    #[test]
+    fn possessives_trim_as_repeated_suffix_strips() {
+        let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
+        let mut next = || rng.next();
+        let pieces = ["'", "s", "'s", "a", "\u{e9}", "S"];
+        for _ in 0..5_000 {
+            let w: String = (0..next() % 8)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let mut plain = w.as_str();
+            while let Some(r) = plain.strip_suffix("'s") {
+                plain = r;
+            }
+            assert_eq!(trim_poss(&w), plain, "{w:?}");
+        }
+    }
+
     #[test]
     fn word_spans_are_the_char_walk() {
         let plain = |text: &str| {
@@ -2210,6 +2423,19 @@ mod tests {
                 .collect();
             assert_eq!(word_spans(&t), plain(&t), "{t:?}");
         }
+        // ASCII texts, read 64 bytes at a time: words across and up to every chunk's end,
+        // and every ASCII byte.
+        let ascii = [
+            "ab", "Z9", " ", "-", "'", ",", "\t", "x", "@", "[", "`", "{", "/", ":", "\u{7f}", "\0",
+        ];
+        for _ in 0..20_000 {
+            let t: String = (0..next() % 90)
+                .map(|_| ascii[(next() % ascii.len() as u64) as usize])
+                .collect();
+            assert_eq!(word_spans(&t), plain(&t), "{t:?}");
+        }
+        let every: String = (0u8..128).map(char::from).collect();
+        assert_eq!(word_spans(&every), plain(&every));
     }
 
     #[test]
@@ -2249,6 +2475,50 @@ mod tests {
                 });
                 assert_eq!(r.names_source(a), walk, "{t:?} {a:?}");
             }
+        }
+    }
+
+    /// Texts put in order by their prefixes' leading bits and then by comparison come in
+    /// plain text order, among them texts alike in their first eight bytes and more.
+    #[test]
+    fn text_order_is_the_sorted_order() {
+        let mut rng = crate::testrng::XorShift(0x2545F4914F6CDD1D);
+        let mut next = || rng.next();
+        let pieces = [
+            "a",
+            "b",
+            "government",
+            "governmen",
+            "\u{e9}",
+            "z",
+            "\u{1}",
+            " ",
+        ];
+        for _ in 0..2_000 {
+            let mut texts: Vec<String> = (0..next() % 40)
+                .map(|_| {
+                    (0..next() % 5)
+                        .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                        .collect()
+                })
+                .collect();
+            texts.sort();
+            texts.dedup();
+            // In an order of their own, not the sorted one.
+            let n = texts.len();
+            let shuffled: Vec<&String> = (0..n).map(|k| &texts[(k * 7 + 3) % n]).collect();
+            if n > 0 && (7 % n == 0 || n % 7 == 0) {
+                continue;
+            }
+            let got: Vec<&String> = text_order(
+                n,
+                |x| text_prefix(shuffled[x as usize]),
+                |x, y| shuffled[x as usize].cmp(shuffled[y as usize]),
+            )
+            .iter()
+            .map(|&x| shuffled[x as usize])
+            .collect();
+            assert_eq!(got, texts.iter().collect::<Vec<_>>());
         }
     }
 
@@ -2339,19 +2609,11 @@ mod tests {
     fn article_terms_are_each_units_counted_terms() {
         let an = Analyzer::new();
         let lex = Lexicon::builtin();
-        let mut articles = Vec::new();
-        for dir in ["data/articles", "data/heldout/articles"] {
-            for e in std::fs::read_dir(dir).unwrap() {
-                let path = e.unwrap().path();
-                let art = crate::article::Article {
-                    id: path.display().to_string(),
-                    text: std::fs::read_to_string(&path).unwrap(),
-                    ..Default::default()
-                };
-                let ex = crate::extract::extract(&art, &lex, &Default::default()).unwrap();
-                articles.push((ex.units, ex.unit_tokens));
-            }
-        }
+        let articles: Vec<_> = ["data/articles", "data/heldout/articles"]
+            .into_iter()
+            .flat_map(|dir| extracted_articles(dir, &lex))
+            .map(|(_, ex)| (ex.units, ex.unit_tokens))
+            .collect();
         for round in 0..2 {
             if round == 1 {
                 let many: String = (0..STEM_CACHE_MAX + 10)
@@ -2475,15 +2737,20 @@ mod tests {
         for (k, probed) in keys.iter().enumerate() {
             let pk = DiceKey::new(probed);
             let others: Vec<&String> = keys.iter().skip(k % 7).step_by(11).collect();
-            let got: Vec<f64> = pk.probe(|p| {
+            // Compared bigram by bigram, and by their occurrences.
+            let got: Vec<(f64, f64)> = pk.probe(|p| {
                 others
                     .iter()
-                    .map(|o| p.similarity(&DiceKey::new(o)))
+                    .map(|o| {
+                        let counted = DiceKey::new(o).count_occurrences();
+                        (p.similarity(&DiceKey::new(o)), p.similarity(&counted))
+                    })
                     .collect()
             });
-            for (o, g) in others.iter().zip(got) {
+            for (o, (g, c)) in others.iter().zip(got) {
                 let plain = pk.similarity(&DiceKey::new(o));
                 assert_eq!(g.to_bits(), plain.to_bits(), "{probed:?} vs {o:?}");
+                assert_eq!(c.to_bits(), plain.to_bits(), "{probed:?} vs {o:?}");
                 assert_eq!(g, strsim::sorensen_dice(probed, o), "{probed:?} vs {o:?}");
             }
             DICE_TABLE.with(|t| {

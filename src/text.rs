@@ -39,6 +39,9 @@ pub fn fold(s: &str) -> String {
     // at a time, a unit's text cost ~2,000 instructions to fold (issue 7).
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
+    // One search of the whole text for a backquote, where one for each run between
+    // non-ASCII characters cost more than the lowercasing.
+    let backquote = memchr::memchr(b'`', b).is_some();
     let mut i = 0;
     while i < b.len() {
         let run = ascii_run(&b[i..]);
@@ -47,7 +50,7 @@ pub fn fold(s: &str) -> String {
             let from = out.len();
             out.push_str(&s[i..i + run]);
             out[from..].make_ascii_lowercase();
-            if out[from..].contains('`') {
+            if backquote && out[from..].contains('`') {
                 let tail = out.split_off(from);
                 out.push_str(&tail.replace('`', "'"));
             }
@@ -88,8 +91,9 @@ pub fn with_folded<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
             for (o, &c) in b.iter_mut().zip(s.as_bytes()) {
                 *o = fold_ascii(c);
             }
-            // ASCII in, ASCII out: always valid.
-            f(std::str::from_utf8(b).unwrap_or_default())
+            // SAFETY: ASCII in, ASCII out (`fold_ascii`): valid UTF-8. Checked again, it was
+            // a call for each name looked up.
+            f(unsafe { std::str::from_utf8_unchecked(b) })
         }
         _ => f(&fold(s)),
     }
@@ -225,14 +229,67 @@ static BYTE_CLASS: [u8; 256] = {
 };
 
 /// An ASCII word as [`fold`] gives it: the word itself, lowercased only when it holds an
-/// uppercase letter (`upper`).
-#[inline]
-fn ascii_norm(word: &str, upper: bool) -> String {
-    let mut s = String::from(word);
+/// uppercase letter (`upper`). The word is `text[at..at + len]`.
+///
+/// A word of up to 16 bytes is read from the text as one or two 8-byte integers (bytes
+/// after the word come along and are cut off), lowercased eight bytes at a time and stored
+/// whole: copying it with `memcpy`, lowercasing it byte by byte and checking it is UTF-8
+/// again were as much as the rest of making its token (issue 7).
+#[inline(always)]
+fn ascii_norm(text: &[u8], at: usize, len: usize, upper: bool) -> String {
+    // The sixteen bytes from the word's start, checked to be in the text once: only the
+    // last words of a text, and words over 16 bytes, are copied as they stand.
+    let Some(b) = text.get(at..at + 16).filter(|_| len <= 16) else {
+        return ascii_norm_copied(&text[at..at + len], upper);
+    };
+    let eight = |k: usize| {
+        let x = u64::from_le_bytes(b[k..k + 8].try_into().unwrap_or_default());
+        if upper {
+            lowercase_ascii8(x)
+        } else {
+            x
+        }
+    };
+    let mut v = if len <= 8 {
+        let mut v = Vec::with_capacity(8);
+        v.extend_from_slice(&eight(0).to_le_bytes());
+        v
+    } else {
+        let mut v = Vec::with_capacity(16);
+        v.extend_from_slice(&eight(0).to_le_bytes());
+        v.extend_from_slice(&eight(8).to_le_bytes());
+        v
+    };
+    v.truncate(len);
+    debug_assert!(v.is_ascii());
+    // SAFETY: the first `len` bytes are the word's, ASCII (the tokenizer's walk met no byte
+    // of 0x80 or more in it), and lowercasing leaves ASCII bytes ASCII: valid UTF-8.
+    unsafe { String::from_utf8_unchecked(v) }
+}
+
+/// [`ascii_norm`] of a word copied as it stands: one too long for two integers, or at the
+/// end of the text.
+#[cold]
+fn ascii_norm_copied(word: &[u8], upper: bool) -> String {
+    let mut s = String::from_utf8_lossy(word).into_owned();
     if upper {
         s.make_ascii_lowercase();
     }
     s
+}
+
+/// Each byte of `x` below 0x80 lowercased as `u8::to_ascii_lowercase` does; the others
+/// left as they are.
+#[inline]
+fn lowercase_ascii8(x: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Per byte, with no carry into the next: the high bit of `b + 0x3F` is set from 'A' on,
+    // that of `b + 0x25` from one past 'Z' on.
+    let from_a = (x & LOW7) + 0x3F3F_3F3F_3F3F_3F3F;
+    let past_z = (x & LOW7) + 0x2525_2525_2525_2525;
+    let upper = from_a & !past_z & !x & HIGH;
+    x | (upper >> 2)
 }
 
 /// Splits `text[range]` into word tokens with offsets into `text`.
@@ -274,6 +331,9 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
         // Where the run of alphanumerics that ends at `j` starts (a joiner ends a run).
         let mut run_start = tok_start;
         let mut hyphen = false;
+        // The word ends on a byte that is no part of any word (a space, mostly): the walk
+        // goes on past it, where it would have come back to look at it again.
+        let mut gap_after = false;
         loop {
             let mut k = GAP;
             while j < n {
@@ -286,6 +346,7 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
             }
             // Most words end at a space or a punctuation mark that joins nothing.
             if j >= n || k == GAP {
+                gap_after = j < n;
                 break;
             }
             let (cj, lj) = char_at(slice, j);
@@ -320,22 +381,24 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
             run_start = j + lj;
             j += lj + ln;
         }
-        let word = &slice[tok_start..j];
-        let wb = word.as_bytes();
         let mut poss = false;
         let norm = if seen & MULTI == 0 {
+            // Bytes, not a `str`: an ASCII word needs no character bounds checked.
+            let wb = &bytes[tok_start..j];
             let len = wb.len();
+            let at = start + tok_start;
             if len > 2 && wb[len - 2] == b'\'' && (wb[len - 1] | 0x20) == b's' {
                 poss = true;
-                ascii_norm(&word[..len - 2], seen & UPPER != 0)
+                ascii_norm(text.as_bytes(), at, len - 2, seen & UPPER != 0)
             } else {
-                if (wb[len - 1] | 0x20) == b's' {
+                // A word that ends on a gap byte is followed by no apostrophe.
+                if !gap_after && (wb[len - 1] | 0x20) == b's' {
                     poss = trailing_apostrophe(slice, j);
                 }
-                ascii_norm(word, seen & UPPER != 0)
+                ascii_norm(text.as_bytes(), at, len, seen & UPPER != 0)
             }
         } else {
-            let mut norm = fold(word);
+            let mut norm = fold(&slice[tok_start..j]);
             if norm.ends_with("'s") && norm.len() > 2 {
                 norm.truncate(norm.len() - 2);
                 poss = true;
@@ -357,7 +420,7 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
             hyphen,
             classes: 0,
         });
-        pos = j;
+        pos = j + usize::from(gap_after);
     }
     out
 }
@@ -700,6 +763,46 @@ mod tests {
         let t =
             "Pakistan\u{2019}s FO said the U.S. and one-sided countries\u{2019} claims' a.b.cd.";
         assert_eq!(tokenize(t, 0, t.len()), tokenize_reference(t, 0, t.len()));
+    }
+
+    #[test]
+    fn eight_byte_lowercasing_lowercases_each_ascii_byte() {
+        let mut rng = crate::testrng::XorShift(0x2545_F491_4F6C_DD1D);
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let mut bytes = rng.next().to_le_bytes();
+                bytes[pos] = b;
+                let got = lowercase_ascii8(u64::from_le_bytes(bytes)).to_le_bytes();
+                for (k, (&g, &x)) in got.iter().zip(&bytes).enumerate() {
+                    let want = if x < 0x80 { x.to_ascii_lowercase() } else { x };
+                    assert_eq!(g, want, "{bytes:?} byte {k}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_norms_read_by_integers_match_the_copied() {
+        let alphabet = b"aZqM09'-.&` @[`{z";
+        let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..200 {
+            let len = (rng.next() % 40) as usize;
+            let text: Vec<u8> = (0..len)
+                .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize])
+                .collect();
+            for at in 0..text.len() {
+                for n in 1..=(text.len() - at).min(20) {
+                    for upper in [false, true] {
+                        assert_eq!(
+                            ascii_norm(&text, at, n, upper),
+                            ascii_norm_copied(&text[at..at + n], upper),
+                            "{:?} {at} {n}",
+                            std::str::from_utf8(&text)
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
