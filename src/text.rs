@@ -513,64 +513,6 @@ impl Iterator for Words<'_> {
     }
 }
 
-/// Converts byte offsets to character offsets in one pass per article.
-///
-/// Only the non-ASCII characters are recorded (news text has a few curly quotes and dashes
-/// per paragraph): a byte offset is a character offset less the extra bytes of the
-/// multi-byte characters before it. A table of every character's offset cost more than the
-/// rest of classification (issue 7).
-pub struct CharIndex {
-    /// Each multi-byte character: (byte offset, length in bytes, extra bytes of it and of
-    /// every multi-byte character before it), in order.
-    multi: Vec<(usize, usize, usize)>,
-    len: usize,
-    chars: usize,
-}
-
-impl CharIndex {
-    pub fn new(text: &str) -> Self {
-        let mut multi = Vec::new();
-        let mut extra = 0;
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] < 0x80 {
-                i += ascii_run(&bytes[i..]);
-                continue;
-            }
-            let n = text[i..].chars().next().map_or(1, char::len_utf8);
-            extra += n - 1;
-            multi.push((i, n, extra));
-            i += n;
-        }
-        CharIndex {
-            multi,
-            len: text.len(),
-            chars: text.len() - extra,
-        }
-    }
-
-    /// The character at byte `byte`; for a byte inside a character, one past that character
-    /// (the binary search over all boundaries this replaces gave that); past the end, one
-    /// more than the number of characters.
-    pub fn char_of(&self, byte: usize) -> usize {
-        if byte > self.len {
-            return self.chars + 1;
-        }
-        let k = self.multi.partition_point(|m| m.0 < byte);
-        let Some(&(start, n, extra)) = k.checked_sub(1).map(|k| &self.multi[k]) else {
-            return byte;
-        };
-        if byte < start + n {
-            // Inside the character at `start`, whose index is `start` less the extra bytes
-            // before it.
-            start - (extra - (n - 1)) + 1
-        } else {
-            byte - extra
-        }
-    }
-}
-
 /// The decimal digits of `n`, right-aligned in the buffer: they are `buf[first..]`.
 pub(crate) fn decimal_digits(mut n: u64) -> ([u8; 20], usize) {
     let mut digits = [0u8; 20];
@@ -806,33 +748,6 @@ mod tests {
     }
 
     #[test]
-    fn char_index_answers_as_a_table_of_every_boundary() {
-        for t in [
-            "plain ascii text",
-            "“ab” c",
-            "",
-            "é",
-            "a—b ‘c’ 中文 x",
-            "\u{10348}z",
-            // Multi-byte characters on and across the eight-byte steps of the ASCII skip.
-            "abcdefgh“ijklmnop”qrstuvwxyz é0123456789abcdef中",
-            "abcdefg“hijklmno中pqrstuv\u{10348}wxyzabcdefghijklmnopé",
-            "0123456789012345678901234567890123456789",
-        ] {
-            let fast = CharIndex::new(t);
-            let mut bounds: Vec<usize> = t.char_indices().map(|(i, _)| i).collect();
-            bounds.push(t.len());
-            for b in 0..t.len() + 5 {
-                let slow = match bounds.binary_search(&b) {
-                    Ok(i) => i,
-                    Err(i) => i,
-                };
-                assert_eq!(fast.char_of(b), slow, "{t:?} byte {b}");
-            }
-        }
-    }
-
-    #[test]
     fn ascii_fast_path_folds_like_fold_char() {
         let all: String = (0u8..128).map(char::from).collect();
         let slow: String = all.chars().map(fold_char).collect();
@@ -940,14 +855,5 @@ mod tests {
             let slow = letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase());
             assert_eq!(tok.is_acronym(t), slow, "{}", &t[tok.start..tok.end]);
         }
-    }
-
-    #[test]
-    fn char_index_counts_chars() {
-        let t = "“ab” c";
-        let ci = CharIndex::new(t);
-        assert_eq!(ci.char_of(0), 0);
-        assert_eq!(ci.char_of(3), 1);
-        assert_eq!(ci.char_of(t.len()), 6);
     }
 }
