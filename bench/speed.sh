@@ -49,12 +49,19 @@ measure() {
     [ "$n" -ge 100000 ] && runs=$RUNS_LARGE
     local tf
     tf=$(mktemp)
+    local t0 t1
     for _ in $(seq "$runs"); do
-        /usr/bin/time -f '%e %U %S %M' -o "$tf" -a "$@" > /dev/null 2> "$OUT/last-stderr.txt" || {
+        # Wall time to the microsecond: `time`'s %e has 10 ms steps, and the floor on the 1k
+        # corpus takes about that long.
+        t0=$(date +%s.%N)
+        /usr/bin/time -f '%U %S %M' -o "$tf.one" "$@" > /dev/null 2> "$OUT/last-stderr.txt" || {
             echo "failed: $*" >&2
             tail -5 "$OUT/last-stderr.txt" >&2
         }
+        t1=$(date +%s.%N)
+        echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }') $(tail -1 "$tf.one")" >> "$tf"
     done
+    rm -f "$tf.one"
     python3 - "$tf" "$tool" "$n" "$layout" "$threads" "$bytes" "$runs" >> "$TSV" <<'PY'
 import sys
 f, tool, n, layout, threads, nbytes, runs = sys.argv[1:]
@@ -65,7 +72,7 @@ print("\t".join([tool, n, layout, threads, "%.3f" % med[0], "%.3f" % med[1],
                  str(max(r[2] for r in rows)), nbytes, runs]))
 PY
     rm -f "$tf"
-    tail -1 "$TSV" | awk -F'\t' '{printf "  %-14s N=%-7s %-5s t=%s  wall %7.2fs  cpu %7.2fs  %6.0f MB RSS\n", $1, $2, $3, $4, $5, $6, $7/1024}'
+    tail -1 "$TSV" | awk -F'\t' '{printf "  %-14s N=%-7s %-5s t=%s  wall %7.3fs  cpu %7.2fs  %6.0f MB RSS\n", $1, $2, $3, $4, $5, $6, $7/1024}'
 }
 
 for n in $SIZES; do
@@ -106,8 +113,10 @@ print("|---|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     tool, n, layout, t, wall, cpu, rss, nbytes, runs = r
     n, wall, cpu = int(n), float(wall), float(cpu)
-    print("| %s | %s | %s | %s | %.2f | %.2f | %s | %s | %.1f | %.0f | %s |" % (
-        tool, f"{n:,}", layout, t, wall, cpu, f"{n / wall:,.0f}", f"{n / cpu:,.0f}",
+        # CPU times come in `time`'s 10 ms steps: a run shorter than a step shows 0.
+    per = lambda x: f"{n / x:,.0f}" if x > 0 else "–"
+    print("| %s | %s | %s | %s | %.3f | %.2f | %s | %s | %.1f | %.0f | %s |" % (
+        tool, f"{n:,}", layout, t, wall, cpu, per(wall), per(cpu),
         int(nbytes) / 1e6 / wall, int(rss) / 1024, runs))
 print()
 print("| N | input | threads | riposte wall s | × floor (wall) | × floor (CPU) | vs plain, same procs (wall) | vs spaCy 2 procs (wall) | 1→2 threads |")
@@ -121,10 +130,10 @@ for (tool, n, layout, t), r in sorted(R.items(), key=lambda kv: (kv[0][1], kv[0]
     sp = R.get(("spacy", n, "files", 2))
     one = R.get(("riposte", n, layout, 1))
     cell = lambda x: x if x else "–"
-    print("| %s | %s | %d | %.2f | %s | %s | %s | %s | %s |" % (
+    print("| %s | %s | %d | %.3f | %s | %s | %s | %s | %s |" % (
         f"{n:,}", layout, t, wall,
         cell(fl and "%.1f×" % (wall / float(fl[4]))),
-        cell(fl and "%.1f×" % (cpu / float(fl[5]))),
+        cell(fl and float(fl[5]) > 0 and "%.1f×" % (cpu / float(fl[5]))),
         cell(pl and "%.2f× as fast" % (float(pl[4]) / wall)),
         cell(sp and "%.0f× as fast" % (float(sp[4]) / wall)),
         cell(t == 2 and one and "%.2f×" % (float(one[4]) / wall))))
