@@ -113,7 +113,7 @@ print("|---|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     tool, n, layout, t, wall, cpu, rss, nbytes, runs = r
     n, wall, cpu = int(n), float(wall), float(cpu)
-        # CPU times come in `time`'s 10 ms steps: a run shorter than a step shows 0.
+    # CPU times come in `time`'s 10 ms steps: a run shorter than a step shows 0.
     per = lambda x: f"{n / x:,.0f}" if x > 0 else "–"
     print("| %s | %s | %s | %s | %.3f | %.2f | %s | %s | %.1f | %.0f | %s |" % (
         tool, f"{n:,}", layout, t, wall, cpu, per(wall), per(cpu),

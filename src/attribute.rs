@@ -173,23 +173,14 @@ impl<'a> Ctx<'a> {
     /// sentence's first words, where the slicing of the text and the search cost more than
     /// the byte or two of a gap.
     fn comma_at(&self, toks: &[Token], i: usize) -> bool {
-        if i == 0 || i >= toks.len() {
-            return false;
-        }
-        self.text
-            .as_bytes()
-            .get(toks[i - 1].end..toks[i].start)
-            .is_some_and(has_comma)
+        has_comma(gap_bytes(self.text, toks, i))
     }
 
     /// `has_punct(self.gap(toks, i))`, a one-byte gap (a space, nearly always) answered by
     /// its byte without slicing the text to a str.
     fn punct_at(&self, toks: &[Token], i: usize) -> bool {
-        if i == 0 || i >= toks.len() {
-            return false;
-        }
-        match self.text.as_bytes().get(toks[i - 1].end..toks[i].start) {
-            Some(&[b]) => ascii_punct(b),
+        match gap_bytes(self.text, toks, i) {
+            &[b] => ascii_punct(b),
             _ => has_punct(self.gap(toks, i)),
         }
     }
@@ -310,21 +301,14 @@ impl<'a> Ctx<'a> {
         joined: &str,
         ends: &[usize],
     ) -> Option<(usize, &'a str, PartyType)> {
-        let max = ends.len();
-        for len in (1..=max).rev() {
-            if len == 1 {
-                return self.gaz_word(toks, i);
-            }
-            let key = &joined[..ends[len - 1]];
-            if let Some(g) = self.lex.gazetteer.get(key) {
-                // "US" must be written in capitals to be the country, not the pronoun.
-                if key == "us" && self.raw(&toks[i]) != "US" {
-                    continue;
-                }
+        // A key of two words or more is never "us", which `gaz_word` holds to capitals.
+        for len in (2..=ends.len()).rev() {
+            if let Some(g) = self.lex.gazetteer.get(&joined[..ends[len - 1]]) {
                 return Some((len, g.party.as_str(), g.ptype));
             }
         }
-        None
+        // An empty window (the word starts no alias) has no one-word key either.
+        (!ends.is_empty()).then(|| self.gaz_word(toks, i)).flatten()
     }
     /// Parties named inside one hyphenated token ("Indo-US" → India, United States), handed
     /// to `f` one by one as the lexicon's own strings.
@@ -594,12 +578,21 @@ fn ascii_punct(b: u8) -> bool {
 /// `has_punct(name_gap(ctx, toks, i))`: a one-byte gap is answered by its byte (an
 /// apostrophe, which the name gap would drop, is no punctuation either).
 fn name_punct_at(ctx: &Ctx, toks: &[Token], i: usize) -> bool {
-    if i > 0 && i < toks.len() {
-        if let Some(&[b]) = ctx.text.as_bytes().get(toks[i - 1].end..toks[i].start) {
-            return ascii_punct(b);
-        }
+    match gap_bytes(ctx.text, toks, i) {
+        &[b] => ascii_punct(b),
+        _ => has_punct(name_gap(ctx, toks, i)),
     }
-    has_punct(name_gap(ctx, toks, i))
+}
+
+/// The bytes of `text` between tokens `i - 1` and `i`; none before the first token or past
+/// the last (nor for tokens out of order).
+fn gap_bytes<'t>(text: &'t str, toks: &[Token], i: usize) -> &'t [u8] {
+    if i == 0 || i >= toks.len() {
+        return &[];
+    }
+    text.as_bytes()
+        .get(toks[i - 1].end..toks[i].start)
+        .unwrap_or_default()
 }
 
 fn has_punct(gap: &str) -> bool {

@@ -1923,20 +1923,9 @@ mod tests {
 
     /// The articles of `dirs`, each with the units extracted from it.
     fn extracted(dirs: &[&str], lex: &Lexicon) -> Vec<(crate::article::Article, Vec<Unit>)> {
-        let paths = dirs.iter().flat_map(|dir| std::fs::read_dir(dir).unwrap());
-        paths
-            .map(|e| {
-                let path = e.unwrap().path();
-                let art = crate::article::Article {
-                    id: path.display().to_string(),
-                    text: std::fs::read_to_string(&path).unwrap(),
-                    ..Default::default()
-                };
-                let units = crate::extract::extract(&art, lex, &Default::default())
-                    .unwrap()
-                    .units;
-                (art, units)
-            })
+        dirs.iter()
+            .flat_map(|dir| crate::score::extracted_articles(dir, lex))
+            .map(|(art, ex)| (art, ex.units))
             .collect()
     }
 

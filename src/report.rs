@@ -393,11 +393,9 @@ pub(crate) fn cell_needs(s: &[u8], delimiter: u8) -> (bool, bool) {
     #[cfg(target_arch = "x86_64")]
     if s.len() >= 18 {
         let wide = wide_needs(s, delimiter);
+        // A pair of spaces across the end of the blocks was seen there: the last block is
+        // also read one byte on.
         (fit, quote, separator) = (wide.fit as u64, wide.quote as u64, wide.separator);
-        // Carried as the words below mark a space: the top bit of the last byte.
-        if wide.space_last {
-            prev_space = 0x80 << 56;
-        }
         rest = &s[wide.done..];
     }
     let mut word = |w: u64| {
@@ -458,8 +456,6 @@ struct WideNeeds {
     quote: bool,
     /// A line or paragraph separator starts among the bytes looked at.
     separator: bool,
-    /// The last byte looked at is a space (a pair may straddle the end).
-    space_last: bool,
     /// Bytes looked at.
     done: usize,
 }
@@ -508,7 +504,6 @@ fn wide_needs(s: &[u8], delimiter: u8) -> WideNeeds {
             fit: _mm_movemask_epi8(fit) != 0,
             quote: _mm_movemask_epi8(quote) != 0,
             separator: _mm_movemask_epi8(sep) != 0,
-            space_last: blocks > 0 && s[16 * blocks - 1] == b' ',
             done: 16 * blocks,
         }
     }

@@ -442,7 +442,7 @@ impl Vocab {
         }
     }
 
-    /// A vocabulary's term ids (as the tests' `Vocab::intern` gives them) without bigrams, analysing each distinct word once. Term ids come
+    /// [`Vocab::intern`] without bigrams, analysing each distinct word once. Term ids come
     /// out in the same first-seen order, so vectors and sums are the same to the bit.
     fn intern_words<'a>(
         &mut self,

@@ -575,6 +575,7 @@ fn text_order(
     // pairs by their prefix cost an article a sixtieth of a run (issue 7). Texts alike in
     // the bits kept are put in order below.
     const LOW: u32 = 20;
+    const MASK: u64 = (1 << LOW) - 1;
     if n >= 1 << LOW {
         let mut order: Vec<u32> = (0..n as u32).collect();
         order.sort_unstable_by(|&x, &y| prefix(x).cmp(&prefix(y)).then_with(|| cmp(x, y)));
@@ -591,14 +592,11 @@ fn text_order(
             .take_while(|&&k| k >> LOW == keys[i] >> LOW)
             .count();
         if j - i > 1 {
-            let mask = (1 << LOW) - 1;
-            keys[i..j].sort_unstable_by(|&x, &y| cmp((x & mask) as u32, (y & mask) as u32));
+            keys[i..j].sort_unstable_by(|&x, &y| cmp((x & MASK) as u32, (y & MASK) as u32));
         }
         i = j;
     }
-    keys.iter()
-        .map(|&k| (k & ((1 << LOW) - 1)) as u32)
-        .collect()
+    keys.iter().map(|&k| (k & MASK) as u32).collect()
 }
 
 /// Sorts `ids` and counts the runs: each distinct id, ascending, with how often it occurs.

@@ -50,16 +50,16 @@ pub fn fold(s: &str) -> String {
             let from = out.len();
             out.push_str(&s[i..i + run]);
             out[from..].make_ascii_lowercase();
-            if backquote && out[from..].contains('`') {
-                let tail = out.split_off(from);
-                out.push_str(&tail.replace('`', "'"));
-            }
             i += run;
         }
         if let Some(c) = s[i..].chars().next() {
             out.push(fold_char(c));
             i += c.len_utf8();
         }
+    }
+    // `fold_char` makes no backquote: any in `out` is one of the text's own.
+    if backquote {
+        out = out.replace('`', "'");
     }
     out
 }
@@ -250,6 +250,8 @@ fn ascii_norm(text: &[u8], at: usize, len: usize, upper: bool) -> String {
             x
         }
     };
+    // Two arms, each with a capacity and copies of a constant size: one arm with a
+    // computed capacity and a conditional second copy cost 0.8 M more per 200 articles.
     let mut v = if len <= 8 {
         let mut v = Vec::with_capacity(8);
         v.extend_from_slice(&eight(0).to_le_bytes());

@@ -6,6 +6,7 @@
 
 use super::Paragraph;
 use crate::error::InputIssue;
+use crate::text::{is_close_double, is_open_double};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quote {
@@ -44,13 +45,6 @@ impl Quote {
             && (inner.contains(['.', '!', '?', ','])
                 || inner.chars().next().is_some_and(|c| c.is_uppercase()))
     }
-}
-
-fn open_double(c: char) -> bool {
-    matches!(c, '\u{201C}' | '\u{201E}' | '\u{00AB}')
-}
-fn close_double(c: char) -> bool {
-    matches!(c, '\u{201D}' | '\u{00BB}')
 }
 
 /// For each ASCII byte: 2 if it is whitespace (as `char::is_whitespace`), 1 if it is a
@@ -200,7 +194,7 @@ fn quote_mark_at(bytes: &[u8], at: usize) -> Option<char> {
 /// Whether a paragraph starts with an opening mark (the re-open of a continued quote).
 fn reopens(text: &str, p: &Paragraph) -> bool {
     let first = text[p.start..p.end].chars().next();
-    matches!(first, Some(c) if open_double(c) || c == '"')
+    matches!(first, Some(c) if is_open_double(c) || c == '"')
 }
 
 pub fn find(
@@ -259,8 +253,8 @@ pub fn find(
                 continue;
             };
             let matters = c == '"'
-                || open_double(c)
-                || close_double(c)
+                || is_open_double(c)
+                || is_close_double(c)
                 || (open.is_none()
                     && (c == '\u{2018}' || (c == '\u{2019}' && single_open.is_some())));
             if !matters {
@@ -270,9 +264,10 @@ pub fn find(
             let prev = para[..off].chars().next_back();
             let next = para[off + c.len_utf8()..].chars().next();
             let german_open = open.is_some_and(|o| text[o..].starts_with('\u{201E}'));
-            let is_close =
-                close_double(c) || (c == '"' && open.is_some()) || (c == '\u{201C}' && german_open);
-            let is_open = (open_double(c) && !(c == '\u{201C}' && german_open))
+            let is_close = is_close_double(c)
+                || (c == '"' && open.is_some())
+                || (c == '\u{201C}' && german_open);
+            let is_open = (is_open_double(c) && !(c == '\u{201C}' && german_open))
                 || (c == '"' && open.is_none());
             if open.is_some() && is_close {
                 let o = open.take().unwrap_or(pos);

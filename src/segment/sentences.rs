@@ -177,7 +177,7 @@ pub fn split(
         // The bytes in between are skipped unread, where collecting and walking every
         // character of every paragraph cost more than the decisions (issue 7).
         let bytes = para.as_bytes();
-        // The next E2 byte and the next '.', '!' or '?' at or after `k`, each kept between
+        // The next '…' and the next '.', '!' or '?' at or after `k`, each kept between
         // steps and searched again only once `k` has passed it: searched afresh at every
         // step, a paragraph of curly quotes with no full stop was scanned to its end once per
         // quote mark (a megabyte of them took seconds).
