@@ -638,6 +638,36 @@ pub fn classify(
                     }
                 }
             }
+            // "hit back at a British tabloid": whoever is answered is an accuser
+            for c in cues {
+                let cl = lex.cues[c.entry].class;
+                if matches!(cl, CueClass::Rebut | CueClass::Respond)
+                    && toks
+                        .get(c.tok + c.len)
+                        .is_some_and(|t| t.norm == "at" || t.norm == "to")
+                {
+                    // "hit back at a British tabloid": the tabloid, not Britain
+                    let window: Vec<usize> = att.mentions[si]
+                        .iter()
+                        .filter(|&&(t, _)| t > c.tok + c.len && t <= c.tok + c.len + 5)
+                        .map(|&(_, e)| e)
+                        .collect();
+                    let has_org = window
+                        .iter()
+                        .any(|&e| att.entities[e].kind != EntityKind::Country);
+                    for &e in &window {
+                        if has_org && att.entities[e].kind == EntityKind::Country {
+                            continue;
+                        }
+                        let ent = &att.entities[e];
+                        if !ent.parties.is_empty() {
+                            named_accusers.extend(ent.parties.iter().cloned());
+                        } else if !ent.generic {
+                            named_accusers.push(ent.name.clone());
+                        }
+                    }
+                }
+            }
             named_accusers.sort();
             named_accusers.dedup();
         }
@@ -713,42 +743,6 @@ pub fn classify(
                 .is_none_or(|t| t.norm != "on" && t.norm != "for")
                 && (v + 1..toks.len().min(v + 8)).any(|k| toks[k].norm == "as" || info.quoted[k])
         });
-        if answers {
-            // "hit back at a British tabloid": whoever is answered is an accuser
-            for c in cues {
-                let cl = lex.cues[c.entry].class;
-                if matches!(cl, CueClass::Rebut | CueClass::Respond)
-                    && toks
-                        .get(c.tok + c.len)
-                        .is_some_and(|t| t.norm == "at" || t.norm == "to")
-                {
-                    // "hit back at a British tabloid": the tabloid, not Britain
-                    let window: Vec<usize> = att.mentions[si]
-                        .iter()
-                        .filter(|&&(t, _)| t > c.tok + c.len && t <= c.tok + c.len + 5)
-                        .map(|&(_, e)| e)
-                        .collect();
-                    let has_org = window
-                        .iter()
-                        .any(|&e| att.entities[e].kind != EntityKind::Country);
-                    for &e in &window {
-                        if has_org && att.entities[e].kind == EntityKind::Country {
-                            continue;
-                        }
-                        {
-                            let ent = &att.entities[e];
-                            if !ent.parties.is_empty() {
-                                named_accusers.extend(ent.parties.iter().cloned());
-                            } else if !ent.generic {
-                                named_accusers.push(ent.name.clone());
-                            }
-                        }
-                    }
-                }
-            }
-            named_accusers.sort();
-            named_accusers.dedup();
-        }
         acts.push(Act {
             si,
             speaker,

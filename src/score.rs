@@ -1005,7 +1005,7 @@ impl DiceKey {
             // Content words are nearly always ASCII: bytes are chars, and a bigram is a
             // pair of adjacent bytes.
             let mut squeezed: Vec<u8> = Vec::with_capacity(s.len());
-            squeezed.extend(s.bytes().filter(|b| !matches!(b, b' ' | b'\t'..=b'\r')));
+            squeezed.extend(s.bytes().filter(|&b| !crate::text::is_ascii_space(b)));
             return Self::of_ascii(squeezed);
         }
         Self::of_chars(s.chars().filter(|c| !c.is_whitespace()).collect())

@@ -31,6 +31,14 @@ pub(crate) fn fold_ascii(b: u8) -> u8 {
     }
 }
 
+/// An ASCII byte that `char::is_whitespace` answers yes for: space, tab, line feed,
+/// vertical tab, form feed, carriage return (`u8::is_ascii_whitespace` leaves out the
+/// vertical tab).
+#[inline]
+pub(crate) const fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
+}
+
 /// Folds a whole string (see [`fold_char`]).
 pub fn fold(s: &str) -> String {
     // Most text is ASCII, where folding is a byte map: each run of ASCII (all of an ASCII

@@ -24,7 +24,7 @@ pub struct Segmented {
 
 /// Whether byte `b` is a character of its own (ASCII) that trimming keeps (not whitespace).
 fn solid(b: u8) -> bool {
-    b.is_ascii() && !matches!(b, b' ' | b'\t'..=b'\r')
+    b.is_ascii() && !crate::text::is_ascii_space(b)
 }
 
 /// [`crate::text::trim_range`], told from the end characters for most ranges (a line or

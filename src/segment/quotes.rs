@@ -54,7 +54,7 @@ const ASCII_CLASS: [u8; 128] = {
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
-        t[b] = if matches!(c, b' ' | b'\t'..=b'\r') {
+        t[b] = if crate::text::is_ascii_space(c) {
             2
         } else {
             c.is_ascii_alphanumeric() as u8

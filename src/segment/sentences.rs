@@ -229,7 +229,7 @@ pub fn split(
                     sent_start = end;
                     while bytes
                         .get(sent_start)
-                        .is_some_and(|&b| matches!(b, b' ' | b'\t'..=b'\r'))
+                        .is_some_and(|&b| crate::text::is_ascii_space(b))
                     {
                         sent_start += 1;
                     }
