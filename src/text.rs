@@ -367,13 +367,12 @@ fn ascii_norm(normed: &Normed, at: usize, len: usize) -> &str {
     unsafe { normed.lower.get_unchecked(at..at + len) }
 }
 
-/// Splits `text[range]` into word tokens with offsets into `text`.
+/// Splits `text[range]` of the [`Normed`] text into word tokens with offsets into `text`.
 ///
 /// Walks the bytes once, decoding only non-ASCII characters: every stage tokenises every
 /// sentence, and collecting the characters of each slice first was most of its cost (issue 7).
-/// The walk also notes whether a word is all ASCII and holds an uppercase letter, so most
-/// words are copied as they stand for their `norm`, without a second pass to check or
-/// lowercase them (a tenth of a run went to tokenising).
+/// The walk also notes whether a word is all ASCII, so that most words' norms are the
+/// lowercased text's bytes, without a second pass to check or lowercase them.
 pub fn tokenize<'a>(normed: &'a Normed, start: usize, end: usize) -> Vec<Token<'a>> {
     let text = normed.text.as_str();
     let slice = &text[start..end];
@@ -401,9 +400,9 @@ pub fn tokenize<'a>(normed: &'a Normed, start: usize, end: usize) -> Vec<Token<'
         };
         let tok_start = pos;
         let mut j = pos + cl;
-        // The classes of the word's bytes, or-ed: MULTI for any non-ASCII, UPPER for any
-        // uppercase ASCII letter.
-        let mut seen = k0;
+        // Whether the word holds a non-ASCII character. (Its case needs no note: an ASCII
+        // word's norm is the lowercased text's bytes whatever they are.)
+        let mut multi = k0 == MULTI;
         // Where the run of alphanumerics that ends at `j` starts (a joiner ends a run).
         let mut run_start = tok_start;
         let mut hyphen = false;
@@ -417,7 +416,6 @@ pub fn tokenize<'a>(normed: &'a Normed, start: usize, end: usize) -> Vec<Token<'
                 if k & (LOWER | UPPER) == 0 {
                     break;
                 }
-                seen |= k;
                 j += 1;
             }
             // Most words end at a space or a punctuation mark that joins nothing.
@@ -427,7 +425,7 @@ pub fn tokenize<'a>(normed: &'a Normed, start: usize, end: usize) -> Vec<Token<'
             }
             let (cj, lj) = char_at(slice, j);
             if lj > 1 && is_alnum(cj) {
-                seen |= MULTI;
+                multi = true;
                 j += lj;
                 continue;
             }
@@ -449,16 +447,12 @@ pub fn tokenize<'a>(normed: &'a Normed, start: usize, end: usize) -> Vec<Token<'
             }
             // The joiners that fold to '-'.
             hyphen |= matches!(cj, '-' | '\u{2010}' | '\u{2011}');
-            seen |= if lj > 1 || ln > 1 {
-                MULTI
-            } else {
-                BYTE_CLASS[bytes[j + 1] as usize]
-            };
+            multi |= lj > 1 || ln > 1;
             run_start = j + lj;
             j += lj + ln;
         }
         let mut poss = false;
-        let norm = if seen & MULTI == 0 {
+        let norm = if !multi {
             // Bytes, not a `str`: an ASCII word needs no character bounds checked.
             let wb = &bytes[tok_start..j];
             let len = wb.len();
