@@ -645,6 +645,13 @@ trait JsonText: Sized {
     fn with_room(room: usize) -> Self;
     fn push_piece(&mut self, s: &str);
     fn push_char(&mut self, c: char);
+    /// Takes in the plain bytes of `line` from `i` (after an escape) up to the next stop
+    /// (see [`string_stop`]), and returns where that is.
+    fn run(&mut self, line: &str, i: usize) -> Option<usize> {
+        let k = string_stop(line.as_bytes(), i)?;
+        self.push_piece(line.get(i..k)?);
+        Some(k)
+    }
     /// The string is complete.
     fn done(&mut self) {}
     /// The article's text and its facts.
@@ -665,6 +672,55 @@ impl JsonText for String {
     }
     fn push_char(&mut self, c: char) {
         self.push(c);
+    }
+    /// Copies each block of sixteen bytes as it is scanned, and keeps the bytes up to the
+    /// stop: a text is a hundred-byte piece between each two `\n` escapes, and a search
+    /// and then a copy of each piece read every byte twice and paid for a call to `memcpy`
+    /// (three quarters of decoding a text).
+    #[cfg(target_arch = "x86_64")]
+    fn run(&mut self, line: &str, mut i: usize) -> Option<usize> {
+        use core::arch::x86_64::*;
+        let b = line.as_bytes();
+        // SAFETY: the bytes kept are those of `line` from `i` to a stop, which is ASCII, so
+        // they end at a character boundary and the string stays UTF-8 (bytes past its
+        // length may be written, not kept). Room: the string has room for the rest of the
+        // line (made sure of first; `with_room` gave it already, as an escape stands for no
+        // more bytes than its own), and each block written takes as many bytes of the line
+        // as of the room, so a block at the string's end fits while `i + 16` is within the
+        // line.
+        unsafe {
+            let out = self.as_mut_vec();
+            if out.capacity() - out.len() < b.len() - i {
+                out.reserve(b.len() - i);
+            }
+            let (dst, mut len) = (out.as_mut_ptr(), out.len());
+            let quote = _mm_set1_epi8(b'"' as i8);
+            let backslash = _mm_set1_epi8(b'\\' as i8);
+            let below = _mm_set1_epi8(0x1f);
+            while i + 16 <= b.len() {
+                let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
+                _mm_storeu_si128(dst.add(len) as *mut __m128i, v);
+                let control = _mm_cmpeq_epi8(_mm_min_epu8(v, below), v);
+                let stops = _mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                    control,
+                );
+                let bits = _mm_movemask_epi8(stops) as u32;
+                if bits != 0 {
+                    let t = bits.trailing_zeros() as usize;
+                    out.set_len(len + t);
+                    return Some(i + t);
+                }
+                len += 16;
+                i += 16;
+            }
+            let k = i + b[i..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+            std::ptr::copy_nonoverlapping(b.as_ptr().add(i), dst.add(len), k - i);
+            out.set_len(len + k - i);
+            Some(k)
+        }
     }
     fn done(&mut self) {
         if self.capacity() > 2 * self.len() + 64 {
@@ -750,25 +806,19 @@ fn json_string<T: JsonText>(line: &str, start: usize) -> Option<(T, usize)> {
         h.iter()
             .try_fold(0u32, |v, &c| Some(v * 16 + (c as char).to_digit(16)?))
     };
-    // `None` until the first escape.
-    let mut out: Option<T> = None;
     let mut i = start + 1;
+    let mut k = string_stop(b, i)?;
+    if b[k] < 0x20 {
+        return None;
+    }
+    // `i` follows a quote and `k` is at one or at an escape: both are character bounds.
+    if b[k] == b'"' {
+        return Some((T::whole(&line[i..k]), k + 1));
+    }
+    let mut out = T::with_room(b.len() - i);
+    out.push_piece(&line[i..k]);
     loop {
-        let k = string_stop(b, i)?;
-        if b[k] < 0x20 {
-            return None;
-        }
-        // `i` follows a quote or an escape and `k` is at one: both are character bounds.
-        if b[k] == b'"' && out.is_none() {
-            return Some((T::whole(&line[i..k]), k + 1));
-        }
-        let o = out.get_or_insert_with(|| T::with_room(b.len() - i));
-        o.push_piece(&line[i..k]);
-        if b[k] == b'"' {
-            o.done();
-            return out.map(|o| (o, k + 1));
-        }
-        let out = o;
+        // At an escape.
         i = k + 2;
         match *b.get(k + 1)? {
             b'"' => out.push_char('"'),
@@ -799,6 +849,14 @@ fn json_string<T: JsonText>(line: &str, start: usize) -> Option<(T, usize)> {
                 out.push_char(c);
             }
             _ => return None,
+        }
+        k = out.run(line, i)?;
+        if b[k] < 0x20 {
+            return None;
+        }
+        if b[k] == b'"' {
+            out.done();
+            return Some((out, k + 1));
         }
     }
 }
@@ -2036,6 +2094,7 @@ mod tests {
             "trailing backslash \\",
             r"ends\n",
             r" \t\n",
+            "a longer run of words, \u{201c}curly\u{201d} \u{e9}\u{e9}, to cross blocks of sixteen bytes",
         ];
         let others = [
             "12",
