@@ -694,18 +694,10 @@ impl JsonText for String {
                 out.reserve(b.len() - i);
             }
             let (dst, mut len) = (out.as_mut_ptr(), out.len());
-            let quote = _mm_set1_epi8(b'"' as i8);
-            let backslash = _mm_set1_epi8(b'\\' as i8);
-            let below = _mm_set1_epi8(0x1f);
             while i + 16 <= b.len() {
                 let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
                 _mm_storeu_si128(dst.add(len) as *mut __m128i, v);
-                let control = _mm_cmpeq_epi8(_mm_min_epu8(v, below), v);
-                let stops = _mm_or_si128(
-                    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                    control,
-                );
-                let bits = _mm_movemask_epi8(stops) as u32;
+                let bits = stop_mask(v);
                 if bits != 0 {
                     let t = bits.trailing_zeros() as usize;
                     out.set_len(len + t);
@@ -760,6 +752,22 @@ impl JsonText for TextFacts {
     }
 }
 
+/// The bytes of `v` that end a run of a JSON string's plain bytes (see [`string_stop`]), as
+/// bits.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn stop_mask(v: core::arch::x86_64::__m128i) -> u32 {
+    use core::arch::x86_64::*;
+    // SAFETY: SSE2 is baseline on x86_64.
+    unsafe {
+        // A control byte is its own minimum with 0x1F, unsigned.
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
+    }
+}
+
 /// The first byte of `b` at or after `i` that ends a run of a JSON string's plain bytes: a
 /// quote, a backslash or a control byte (below 0x20, which JSON forbids raw). Sixteen bytes
 /// at a time with SSE2 (part of every x86_64): a search for the quote and the backslash and
@@ -770,18 +778,8 @@ fn string_stop(b: &[u8], mut i: usize) -> Option<usize> {
     // SAFETY: SSE2 is baseline on x86_64; each load reads bytes i..i+16, inside `b`.
     unsafe {
         use core::arch::x86_64::*;
-        let quote = _mm_set1_epi8(b'"' as i8);
-        let backslash = _mm_set1_epi8(b'\\' as i8);
-        let below = _mm_set1_epi8(0x1f);
         while i + 16 <= b.len() {
-            let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
-            // A control byte is its own minimum with 0x1F, unsigned.
-            let control = _mm_cmpeq_epi8(_mm_min_epu8(v, below), v);
-            let stops = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                control,
-            );
-            let bits = _mm_movemask_epi8(stops) as u32;
+            let bits = stop_mask(_mm_loadu_si128(b.as_ptr().add(i) as *const __m128i));
             if bits != 0 {
                 return Some(i + bits.trailing_zeros() as usize);
             }
