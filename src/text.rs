@@ -182,11 +182,21 @@ pub struct Normed {
     wide: Bump,
 }
 
+/// `text` with its ASCII letters lowercased, and a gap byte after it: the tokenizer's scan of
+/// a word stops there without testing for the end at every byte.
+fn lowered(text: &str) -> String {
+    let mut lower = String::with_capacity(text.len() + 1);
+    lower.push_str(text);
+    lower.make_ascii_lowercase();
+    lower.push('\0');
+    lower
+}
+
 impl Normed {
     pub fn new(text: &str) -> Normed {
         Normed {
             text: text.to_string(),
-            lower: text.to_ascii_lowercase(),
+            lower: lowered(text),
             wide: Bump::new(),
         }
     }
@@ -359,7 +369,7 @@ static BYTE_CLASS: [u8; 256] = {
 #[inline(always)]
 fn ascii_norm(normed: &Normed, at: usize, len: usize) -> &str {
     debug_assert!(normed.text.as_bytes()[at..at + len].is_ascii());
-    debug_assert_eq!(normed.lower.len(), normed.text.len());
+    debug_assert_eq!(normed.lower.len(), normed.text.len() + 1);
     // SAFETY: `lower` is the text with A-Z lowercased, byte for byte, so its bytes of
     // `at..at + len` are ASCII as the text's are (the tokenizer's walk met no byte of 0x80 or
     // more in the word): both ends are character bounds. Checked again, the slicing was a
@@ -371,12 +381,18 @@ fn ascii_norm(normed: &Normed, at: usize, len: usize) -> &str {
 ///
 /// Walks the bytes once, decoding only non-ASCII characters: every stage tokenises every
 /// sentence, and collecting the characters of each slice first was most of its cost (issue 7).
-/// The walk also notes whether a word is all ASCII, so that most words' norms are the
-/// lowercased text's bytes, without a second pass to check or lowercase them.
+/// Most words are ASCII letters and digits up to a space or a mark that joins nothing: the
+/// walk takes those itself, over the lowercased text, whose closing gap byte stops the scan of
+/// a word without a test of the slice's end at every byte; its other words (those that start
+/// with a non-ASCII character or meet a joiner or one) go to [`word_at`], out of the loop, so
+/// that what it keeps does not crowd the loop's registers.
 pub fn tokenize<'a>(normed: &'a Normed, start: usize, end: usize) -> Vec<Token<'a>> {
     let text = normed.text.as_str();
     let slice = &text[start..end];
     let bytes = slice.as_bytes();
+    let lower = normed.lower.as_bytes();
+    debug_assert_eq!(lower.len(), text.len() + 1);
+    debug_assert_eq!(BYTE_CLASS[lower[text.len()] as usize], GAP);
     let n = bytes.len();
     // A word and the gap after it take five or six bytes of news text: a quarter of the
     // bytes is room enough that the vector is almost never regrown.
@@ -388,111 +404,152 @@ pub fn tokenize<'a>(normed: &'a Normed, start: usize, end: usize) -> Vec<Token<'
             pos += 1;
             continue;
         }
-        let (c, cl) = if k0 == MULTI {
-            let (c, cl) = char_at(slice, pos);
-            if !is_alnum(c) {
-                pos += cl;
+        if k0 != MULTI {
+            let at = start + pos;
+            let mut e = at + 1;
+            // SAFETY: `lower` ends with a gap byte past the text, which stops the scan: `e`
+            // stays within `lower`.
+            while BYTE_CLASS[unsafe { *lower.get_unchecked(e) } as usize] & (LOWER | UPPER) != 0 {
+                e += 1;
+            }
+            // A word that runs on past the slice ends with it; one that ends on a gap byte
+            // within it has no possessive, no hyphen, no non-ASCII character.
+            let ends_slice = e >= start + n;
+            if ends_slice || BYTE_CLASS[lower[e] as usize] == GAP {
+                let e = e.min(start + n);
+                out.push(Token {
+                    start: at,
+                    end: e,
+                    norm: ascii_norm(normed, at, e - at),
+                    cap: k0 == UPPER,
+                    poss: false,
+                    hyphen: false,
+                    classes: 0,
+                });
+                pos = e - start + 1;
                 continue;
             }
-            (c, cl)
+            pos = word_at(normed, start, end, pos, e - start, &mut out);
         } else {
-            (bytes[pos] as char, 1)
-        };
-        let tok_start = pos;
-        let mut j = pos + cl;
-        // Whether the word holds a non-ASCII character. (Its case needs no note: an ASCII
-        // word's norm is the lowercased text's bytes whatever they are.)
-        let mut multi = k0 == MULTI;
-        // Where the run of alphanumerics that ends at `j` starts (a joiner ends a run).
-        let mut run_start = tok_start;
-        let mut hyphen = false;
-        // The word ends on a byte that is no part of any word (a space, mostly): the walk
-        // goes on past it, where it would have come back to look at it again.
-        let mut gap_after = false;
-        loop {
-            let mut k = GAP;
-            while j < n {
-                k = BYTE_CLASS[bytes[j] as usize];
-                if k & (LOWER | UPPER) == 0 {
-                    break;
-                }
-                j += 1;
-            }
-            // Most words end at a space or a punctuation mark that joins nothing.
-            if j >= n || k == GAP {
-                gap_after = j < n;
-                break;
-            }
-            let (cj, lj) = char_at(slice, j);
-            if lj > 1 && is_alnum(cj) {
-                multi = true;
-                j += lj;
-                continue;
-            }
-            if !is_joiner(cj) || j + lj >= n {
-                break;
-            }
-            let (cn, ln) = char_at(slice, j + lj);
-            if !is_alnum(cn) {
-                break;
-            }
-            // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
-            if cj == '.' {
-                let after = j + lj + ln;
-                let next_single = after >= n || !is_alnum(char_at(slice, after).0);
-                let run_single = run_start + char_at(slice, run_start).1 == j;
-                if !run_single || !next_single {
-                    break;
-                }
-            }
-            // The joiners that fold to '-'.
-            hyphen |= matches!(cj, '-' | '\u{2010}' | '\u{2011}');
-            multi |= lj > 1 || ln > 1;
-            run_start = j + lj;
-            j += lj + ln;
+            pos = word_at(normed, start, end, pos, pos, &mut out);
         }
-        let mut poss = false;
-        let norm = if !multi {
-            // Bytes, not a `str`: an ASCII word needs no character bounds checked.
-            let wb = &bytes[tok_start..j];
-            let len = wb.len();
-            let at = start + tok_start;
-            if len > 2 && wb[len - 2] == b'\'' && (wb[len - 1] | 0x20) == b's' {
-                poss = true;
-                ascii_norm(normed, at, len - 2)
-            } else {
-                // A word that ends on a gap byte is followed by no apostrophe.
-                if !gap_after && (wb[len - 1] | 0x20) == b's' {
-                    poss = trailing_apostrophe(slice, j);
-                }
-                ascii_norm(normed, at, len)
-            }
-        } else {
-            let mut norm = fold(&slice[tok_start..j]);
-            if norm.ends_with("'s") && norm.len() > 2 {
-                norm.truncate(norm.len() - 2);
-                poss = true;
-            } else if norm.ends_with('s') {
-                poss = trailing_apostrophe(slice, j);
-            }
-            &*normed.wide.alloc_str(&norm)
-        };
-        out.push(Token {
-            start: start + tok_start,
-            end: start + j,
-            norm,
-            cap: if k0 == MULTI {
-                c.is_uppercase()
-            } else {
-                k0 == UPPER
-            },
-            poss,
-            hyphen,
-            classes: 0,
-        });
-        pos = j + usize::from(gap_after);
     }
     out
+}
+
+/// The word of `text[start..end]` of `normed` that starts at byte `pos` of the slice, pushed
+/// to `out`, if the character there is alphanumeric; and where the walk goes on. The word's
+/// characters up to byte `j` are known to be alphanumerics (`j` may be `pos`).
+#[inline(never)]
+fn word_at<'a>(
+    normed: &'a Normed,
+    start: usize,
+    end: usize,
+    pos: usize,
+    j: usize,
+    out: &mut Vec<Token<'a>>,
+) -> usize {
+    let slice = &normed.text[start..end];
+    let bytes = slice.as_bytes();
+    let n = bytes.len();
+    let k0 = BYTE_CLASS[bytes[pos] as usize];
+    let (c, cl) = char_at(slice, pos);
+    if !is_alnum(c) {
+        return pos + cl;
+    }
+    let tok_start = pos;
+    let mut j = j.max(pos + cl);
+    // Whether the word holds a non-ASCII character. (Its case needs no note: an ASCII
+    // word's norm is the lowercased text's bytes whatever they are.)
+    let mut multi = k0 == MULTI;
+    // Where the run of alphanumerics that ends at `j` starts (a joiner ends a run).
+    let mut run_start = tok_start;
+    let mut hyphen = false;
+    // The word ends on a byte that is no part of any word (a space, mostly): the walk
+    // goes on past it, where it would have come back to look at it again.
+    let mut gap_after = false;
+    loop {
+        let mut k = GAP;
+        while j < n {
+            k = BYTE_CLASS[bytes[j] as usize];
+            if k & (LOWER | UPPER) == 0 {
+                break;
+            }
+            j += 1;
+        }
+        // Most words end at a space or a punctuation mark that joins nothing.
+        if j >= n || k == GAP {
+            gap_after = j < n;
+            break;
+        }
+        let (cj, lj) = char_at(slice, j);
+        if lj > 1 && is_alnum(cj) {
+            multi = true;
+            j += lj;
+            continue;
+        }
+        if !is_joiner(cj) || j + lj >= n {
+            break;
+        }
+        let (cn, ln) = char_at(slice, j + lj);
+        if !is_alnum(cn) {
+            break;
+        }
+        // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
+        if cj == '.' {
+            let after = j + lj + ln;
+            let next_single = after >= n || !is_alnum(char_at(slice, after).0);
+            let run_single = run_start + char_at(slice, run_start).1 == j;
+            if !run_single || !next_single {
+                break;
+            }
+        }
+        // The joiners that fold to '-'.
+        hyphen |= matches!(cj, '-' | '\u{2010}' | '\u{2011}');
+        multi |= lj > 1 || ln > 1;
+        run_start = j + lj;
+        j += lj + ln;
+    }
+    let mut poss = false;
+    let norm = if !multi {
+        // Bytes, not a `str`: an ASCII word needs no character bounds checked.
+        let wb = &bytes[tok_start..j];
+        let len = wb.len();
+        let at = start + tok_start;
+        if len > 2 && wb[len - 2] == b'\'' && (wb[len - 1] | 0x20) == b's' {
+            poss = true;
+            ascii_norm(normed, at, len - 2)
+        } else {
+            // A word that ends on a gap byte is followed by no apostrophe.
+            if !gap_after && (wb[len - 1] | 0x20) == b's' {
+                poss = trailing_apostrophe(slice, j);
+            }
+            ascii_norm(normed, at, len)
+        }
+    } else {
+        let mut norm = fold(&slice[tok_start..j]);
+        if norm.ends_with("'s") && norm.len() > 2 {
+            norm.truncate(norm.len() - 2);
+            poss = true;
+        } else if norm.ends_with('s') {
+            poss = trailing_apostrophe(slice, j);
+        }
+        &*normed.wide.alloc_str(&norm)
+    };
+    out.push(Token {
+        start: start + tok_start,
+        end: start + j,
+        norm,
+        cap: if k0 == MULTI {
+            c.is_uppercase()
+        } else {
+            k0 == UPPER
+        },
+        poss,
+        hyphen,
+        classes: 0,
+    });
+    j + usize::from(gap_after)
 }
 
 /// Whether a word ending in s just before byte `j` of `slice` is a plural possessive:
@@ -768,6 +825,13 @@ mod tests {
             assert_eq!(
                 tokenize(&padded, 2, 2 + s.len()),
                 tokenize_reference(&pad, 2, 2 + s.len(), &arena),
+                "{s:?}"
+            );
+            // Words that run on past the slice's ends.
+            let glued = format!("x{s}y");
+            assert_eq!(
+                tokenize(&Normed::new(&glued), 1, 1 + s.len()),
+                tokenize_reference(&glued, 1, 1 + s.len(), &arena),
                 "{s:?}"
             );
             // The tokenizer's own walk draws the words where `words` does.
