@@ -10,6 +10,7 @@
 use crate::lexicon::{CueClass, Lexicon, PartyType};
 use crate::segment::Segmented;
 use crate::text::{tokenize, Normed, Token};
+use bumpalo::Bump;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -877,11 +878,14 @@ fn name_bits(folded: &str) -> u64 {
 
 /// An entity's name as the look-ups compare it, worked out once per name: `find_name` and
 /// `find_descriptor_except` ask these of every recent entity on every mention.
-struct Name {
+///
+/// Its strings are in the resolver's arena: a name's two `String`s and the map's copy of
+/// the folded one were some 200 instructions of allocating and freeing per name (issue 7).
+struct Name<'n> {
     /// The folded name.
-    folded: String,
+    folded: &'n str,
     /// [`acronym_chars`] of the name as written.
-    acronym: String,
+    acronym: &'n str,
     /// Where the first word of `folded` ends and its last word starts ([`word_bounds`]).
     bounds: (usize, usize),
     /// [`word_hash`] of the first and of the last word: the one-word look-ups compare these
@@ -903,9 +907,9 @@ struct Name {
 /// [`Name::classes`] holds the classes (no class takes this bit).
 const CLASSES_KNOWN: u64 = 1 << 63;
 
-impl Name {
-    fn new(name: &str) -> Name {
-        let (folded, acronym) = fold_and_acronym(name);
+impl<'n> Name<'n> {
+    fn new(arena: &'n Bump, name: &str) -> Name<'n> {
+        let (folded, acronym) = fold_and_acronym(arena, name);
         // One walk over the words gives the bounds, the hashes and the bits: the name is
         // split at each space as `split(' ')` splits it.
         let mut bits = 0;
@@ -963,11 +967,13 @@ struct Resolver<'a, 'b> {
     ctx: &'a Ctx<'b>,
     entities: Vec<Entity>,
     st: State,
+    /// Where the names' strings are.
+    arena: &'a Bump,
     /// Every entity's name as the look-ups compare it, kept in step with renames (see
     /// `rename`) and new descriptors (see [`Name::bits`]).
-    names: Vec<Name>,
+    names: Vec<Name<'a>>,
     /// Folded name → newest entity of that name, for the exact look-up.
-    by_name: rustc_hash::FxHashMap<String, usize>,
+    by_name: rustc_hash::FxHashMap<&'a str, usize>,
     /// [`Filter`] of the first and last words of every name held (before renames too), by
     /// [`word_hash`]: a word none of them hashes as has no one-word match in `find_word`.
     word_filter: Filter,
@@ -1028,9 +1034,10 @@ fn has_word(name: &str, word: &str) -> bool {
 }
 
 impl<'a, 'b> Resolver<'a, 'b> {
-    fn new(ctx: &'a Ctx<'b>) -> Self {
+    fn new(ctx: &'a Ctx<'b>, arena: &'a Bump) -> Self {
         Resolver {
             ctx,
+            arena,
             // Articles name some twenty entities: room for them up front spares the
             // regrowths.
             entities: Vec::with_capacity(32),
@@ -1053,10 +1060,10 @@ impl<'a, 'b> Resolver<'a, 'b> {
         generic: bool,
     ) -> usize {
         let id = self.entities.len();
-        let mut n = Name::new(&name);
+        let mut n = Name::new(self.arena, &name);
         n.bits = descriptors.iter().fold(n.bits, |m, d| m | word_bit(d));
         n.person = kind == EntityKind::Person;
-        self.by_name.insert(n.folded.clone(), id);
+        self.by_name.insert(n.folded, id);
         self.filter_name(&n);
         self.names.push(n);
         if kind == EntityKind::Country && parties.len() == 1 {
@@ -1092,12 +1099,12 @@ impl<'a, 'b> Resolver<'a, 'b> {
     }
 
     fn rename(&mut self, id: usize, name: String) {
-        let mut n = Name::new(&name);
+        let mut n = Name::new(self.arena, &name);
         // The old name's bits stay: a bit set in vain only costs a string comparison, and
         // the descriptors' bits are among them.
         n.bits |= self.names[id].bits;
         n.person = self.names[id].person;
-        self.by_name.insert(n.folded.clone(), id);
+        self.by_name.insert(n.folded, id);
         self.filter_name(&n);
         self.names[id] = n;
         self.entities[id].name = name;
@@ -1167,7 +1174,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
             .find(|e| {
                 e.kind == EntityKind::Person && {
                     let en = &self.names[e.id].folded;
-                    en.ends_with(joined) || joined.ends_with(en.as_str())
+                    en.ends_with(joined) || joined.ends_with(*en)
                 }
             })
             .map(|e| e.id)
@@ -1339,7 +1346,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
             if let Some(e) = self.recent().find(|e| {
                 e.kind == EntityKind::Person && {
                     let en = &self.names[e.id].folded;
-                    en.ends_with(joined.as_ref()) || joined.ends_with(en.as_str())
+                    en.ends_with(joined.as_ref()) || joined.ends_with(*en)
                 }
             }) {
                 return Some(e.id);
@@ -1365,7 +1372,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
             .take(RECENT)
             .filter(|&(id, n)| id != except && n.bits & bit != 0)
             .find(|&(id, n)| {
-                self.entities[id].descriptors.iter().any(|d| d == head) || has_word(&n.folded, head)
+                self.entities[id].descriptors.iter().any(|d| d == head) || has_word(n.folded, head)
             })
             .map(|(id, _)| id)
     }
@@ -1878,7 +1885,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
             let org = self
                 .recent()
                 .filter(|e| e.kind == EntityKind::Org && !e.generic && e.id != id)
-                .filter(|e| contains_word_run(&window, &self.names[e.id].folded))
+                .filter(|e| contains_word_run(&window, self.names[e.id].folded))
                 .max_by_key(|e| self.names[e.id].folded.len())
                 .map(|e| e.id);
             if let Some(org) = org {
@@ -2165,29 +2172,33 @@ fn written_name(ctx: &Ctx, first: &Token, last: &Token) -> String {
 /// an ASCII name in one walk over its bytes, whose words start after ASCII whitespace (as
 /// `char::is_whitespace` has it, vertical tab included), where the split and the collecting
 /// of chars were a fifth of adding an entity.
-fn fold_and_acronym(name: &str) -> (String, String) {
+fn fold_and_acronym<'n>(arena: &'n Bump, name: &str) -> (&'n str, &'n str) {
     if !name.is_ascii() {
-        return (crate::text::fold(name), acronym_chars(name));
+        let folded = arena.alloc_str(&crate::text::fold(name));
+        return (folded, arena.alloc_str(&acronym_chars(name)));
     }
-    // Room up front: a name has capitals, and the first push would go through the
-    // vector's growth path.
-    let mut acronym = String::with_capacity(8);
+    // One walk folds the copy in place and collects the acronym into room for the most
+    // it can hold (the arena's spare bytes cost nothing to give back).
+    let folded = arena.alloc_slice_copy(name.as_bytes());
+    let acronym = arena.alloc_slice_fill_copy(name.len(), 0u8);
+    let mut len = 0;
     let mut after_space = true;
-    let mut backquote = false;
-    for &b in name.as_bytes() {
+    for b in folded.iter_mut() {
         if after_space && b.is_ascii_uppercase() {
-            acronym.push(b as char);
+            acronym[len] = *b;
+            len += 1;
         }
-        after_space = matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
-        backquote |= b == b'`';
+        after_space = crate::text::is_ascii_space(*b);
+        *b = crate::text::fold_ascii(*b);
     }
-    // Lowercased as a `String`, where folding a byte vector took a UTF-8 check to make it
-    // one.
-    let mut folded = name.to_ascii_lowercase();
-    if backquote {
-        folded = folded.replace('`', "'");
+    // SAFETY: ASCII in, ASCII out (`fold_ascii`; the acronym's bytes are the name's):
+    // valid UTF-8.
+    unsafe {
+        (
+            std::str::from_utf8_unchecked(folded),
+            std::str::from_utf8_unchecked(&acronym[..len]),
+        )
     }
-    (folded, acronym)
 }
 
 /// The first letters of a name's capitalised words, over chars, for any name.
@@ -2357,7 +2368,8 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
             fragment_quotes,
         });
     }
-    let mut r = Resolver::new(&ctx);
+    let arena = Bump::new();
+    let mut r = Resolver::new(&ctx, &arena);
     let n = infos.len();
     // Whether "not" may be no nonresponse_neg word (a configured lexicon): then no sentence
     // is passed over for lacking one.
@@ -3103,7 +3115,8 @@ mod tests {
             let name: String = (0..len)
                 .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
                 .collect();
-            let n = Name::new(&name);
+            let arena = Bump::new();
+            let n = Name::new(&arena, &name);
             let f = crate::text::fold(&name);
             assert_eq!(n.folded, f, "{name:?}");
             assert_eq!(n.bounds, word_bounds(&f), "{name:?}");
@@ -3164,7 +3177,8 @@ mod tests {
         for seed in 1..40u64 {
             let mut rng = crate::testrng::XorShift(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
             let mut pick = |n: usize| (rng.next() % n as u64) as usize;
-            let mut r = Resolver::new(&ctx);
+            let arena = Bump::new();
+            let mut r = Resolver::new(&ctx, &arena);
             let count = 1 + pick(90);
             for _ in 0..count {
                 let words = 1 + pick(3);
@@ -3547,8 +3561,11 @@ mod tests {
                 text: &text,
                 lex: &lex,
             };
-            let resolver = || Resolver::new(&ctx);
-            let (mut fast, mut plain) = (resolver(), resolver());
+            let (arena, plain_arena) = (Bump::new(), Bump::new());
+            let (mut fast, mut plain) = (
+                Resolver::new(&ctx, &arena),
+                Resolver::new(&ctx, &plain_arena),
+            );
             let normed = crate::text::Normed::new(&text);
             let mut toks = tokenize(&normed, 0, text.len());
             lex.mark(&mut toks);
