@@ -109,14 +109,18 @@ impl SentenceInfo<'_> {
     }
 }
 
+///
+/// Its strings borrow the [`Normed`] text that [`attribute`] was given (the mention is of
+/// the text, a frame rule is in its arena): a `String` of each was two allocations and two
+/// frees per attributed sentence (issue 7).
 #[derive(Debug, Clone)]
-pub struct Attribution {
+pub struct Attribution<'a> {
     pub speaker: Option<usize>,
     /// The words that named the speaker ("he", "the spokesperson").
-    pub mention: String,
+    pub mention: &'a str,
     pub quote_type: QuoteType,
     pub confidence: f32,
-    pub rule: String,
+    pub rule: &'a str,
     /// Token index of the reporting verb inside this sentence, when the frame is here.
     pub verb: Option<usize>,
     /// Token range of the speaker mention inside this sentence.
@@ -128,7 +132,7 @@ pub struct Attribution {
 #[derive(Debug, Clone, Default)]
 pub struct Attributed<'a> {
     pub infos: Vec<SentenceInfo<'a>>,
-    pub attributions: Vec<Attribution>,
+    pub attributions: Vec<Attribution<'a>>,
     pub entities: Vec<Entity>,
     /// Sentences holding a non-response ("did not respond", "declined to comment").
     pub nonresponse: Vec<bool>,
@@ -2368,8 +2372,9 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
             fragment_quotes,
         });
     }
-    let arena = Bump::new();
-    let mut r = Resolver::new(&ctx, &arena);
+    let mut r = Resolver::new(&ctx, normed.arena());
+    // Where each frame rule is put together before it is copied to the arena.
+    let mut rule_buf = String::new();
     let n = infos.len();
     // Whether "not" may be no nonresponse_neg word (a configured lexicon): then no sentence
     // is passed over for lacking one.
@@ -2494,7 +2499,7 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
                 }
             }
             if let Some((id, span)) = found {
-                let mention = text[toks[span.0].start..toks[span.1 - 1].end].to_string();
+                let mention = &text[toks[span.0].start..toks[span.1 - 1].end];
                 let qt = if !info.speech_quotes.is_empty() {
                     QuoteType::Direct
                 } else if !info.fragment_quotes.is_empty() {
@@ -2512,7 +2517,8 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
                     confidence: if pron { 0.8 } else { 0.9 },
                     rule: {
                         let cue = &info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens;
-                        let mut rule = String::with_capacity(48);
+                        let rule = &mut rule_buf;
+                        rule.clear();
                         rule.push_str("frame:");
                         for (k, t) in cue.iter().enumerate() {
                             if k > 0 {
@@ -2523,7 +2529,7 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
                         if pron {
                             rule.push_str(";pronoun");
                         }
-                        rule
+                        normed.arena().alloc_str(rule)
                     },
                     verb: Some(v),
                     speaker_span: Some(span),
@@ -2620,7 +2626,7 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
             };
             (None, floating, 0.6, "floating:inherit")
         };
-        let mention_of = |k: usize| attributions[k].as_ref().map_or("", |a| a.mention.as_str());
+        let mention_of = |k: usize| attributions[k].as_ref().map_or("", |a| a.mention);
         let (speaker, mention) = match att {
             Some(k) => (
                 attributions[k].as_ref().and_then(|a| a.speaker),
@@ -2636,10 +2642,10 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
         }
         attributions[si] = Some(Attribution {
             speaker,
-            mention: mention.to_string(),
+            mention,
             quote_type: qt,
             confidence: conf,
-            rule: rule.to_string(),
+            rule,
             verb: None,
             speaker_span: None,
         });
@@ -2650,10 +2656,10 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
         .map(|a| {
             a.unwrap_or(Attribution {
                 speaker: None,
-                mention: String::new(),
+                mention: "",
                 quote_type: QuoteType::Indirect,
                 confidence: 0.0,
-                rule: String::new(),
+                rule: "",
                 verb: None,
                 speaker_span: None,
             })

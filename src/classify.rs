@@ -1273,7 +1273,7 @@ pub fn classify(
         };
         let mut rule = String::with_capacity(a.rule.len() + labels[d].len() + cue.len() + 96);
         for piece in [
-            a.rule.as_str(),
+            a.rule,
             "; speaker=",
             speaker_kind,
             "; ",
@@ -1321,7 +1321,7 @@ pub fn classify(
             role,
             kind,
             speaker: display_speaker(att, act.speaker),
-            speaker_mention: a.mention.clone(),
+            speaker_mention: a.mention.to_string(),
             side,
             party,
             dispute: labels[d].clone(),

@@ -204,6 +204,12 @@ impl Normed {
     pub fn text(&self) -> &str {
         &self.text
     }
+
+    /// An arena for strings that live as long as the text: the norms of its non-ASCII words,
+    /// and what stages keep with its tokens.
+    pub fn arena(&self) -> &Bump {
+        &self.wide
+    }
 }
 
 /// Token lists kept together with the [`Normed`] text their norms borrow: an article's units'
