@@ -419,21 +419,58 @@ thread_local! {
     static NAME_MEMO: std::cell::RefCell<NameMemo> = Default::default();
 }
 
-/// Names as numbers, and the similarity of each pair of them worked out so far.
-#[derive(Default)]
+/// Names as numbers, and the similarities of pairs of them met lately.
 struct NameMemo {
     ids: rustc_hash::FxHashMap<String, u32>,
-    /// By the pair of ids, `a << 32 | b`: the similarity of name `a` to name `b`.
-    jw: rustc_hash::FxHashMap<u64, f64>,
+    /// By the pair of ids `a << 32 | b`, in a slot of its own by its hash: the similarity of
+    /// name `a` to name `b` ([`NO_PAIR`] for an empty slot). A pair whose slot another takes
+    /// is worked out again when next met: a map of every pair met cost a lookup four times
+    /// the slot's and grew with the run (issue 7).
+    jw: Vec<(u64, f64)>,
+    /// `jw` has `1 << bits` slots.
+    bits: u32,
 }
 
-/// Names and pairs a thread's [`NameMemo`] keeps before it starts over, so odd input cannot
-/// grow it without bound.
+/// A [`NameMemo::jw`] slot no pair is in (ids are below [`NAME_MEMO_MAX`]).
+const NO_PAIR: u64 = u64::MAX;
+
+/// Slots of a thread's [`NameMemo::jw`] (as a power of two): half a megabyte, room for the
+/// name pairs of a few thousand articles.
+const NAME_PAIR_BITS: u32 = 15;
+
+impl Default for NameMemo {
+    fn default() -> Self {
+        NameMemo::with_bits(NAME_PAIR_BITS)
+    }
+}
+
+impl NameMemo {
+    fn with_bits(bits: u32) -> Self {
+        NameMemo {
+            ids: Default::default(),
+            jw: vec![(NO_PAIR, 0.0); 1 << bits],
+            bits,
+        }
+    }
+
+    /// The similarity of the names of the pair `key`, `sim()` if it is not kept.
+    fn similarity(&mut self, key: u64, sim: impl FnOnce() -> f64) -> f64 {
+        let at = key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits);
+        let slot = &mut self.jw[at as usize];
+        if slot.0 != key {
+            *slot = (key, sim());
+        }
+        slot.1
+    }
+}
+
+/// Names a thread's [`NameMemo`] keeps before it starts over, so odd input cannot grow it
+/// without bound (and ids stay below 32 bits).
 const NAME_MEMO_MAX: usize = 1 << 16;
-const NAME_PAIRS_MAX: usize = 1 << 20;
 
 /// For each rebuttal, each claim name's [`best_match`] among the rebuttal's names (by the
-/// article's name ids, `name_of`), for the claims of its dispute; NaN where not needed.
+/// article's name ids, `name_of`), for the claims of its dispute; NaN where not needed. One
+/// list for all rebuttals, `name_of.len()` to each, in the order of `rebuttals`.
 fn best_names_of(
     name_of: &[&str],
     unit_name_ids: &[Vec<usize>],
@@ -441,10 +478,10 @@ fn best_names_of(
     rebuttals: &[usize],
     claims: &[usize],
     memo: &mut NameMemo,
-) -> Vec<Vec<f64>> {
-    if memo.ids.len() + name_of.len() > NAME_MEMO_MAX || memo.jw.len() > NAME_PAIRS_MAX {
+) -> Vec<f64> {
+    if memo.ids.len() + name_of.len() > NAME_MEMO_MAX {
         memo.ids.clear();
-        memo.jw.clear();
+        memo.jw.fill((NO_PAIR, 0.0));
     }
     let global: Vec<u64> = name_of
         .iter()
@@ -458,49 +495,44 @@ fn best_names_of(
         })
         .collect();
     let mut sides: Vec<Option<JaroSide>> = (0..name_of.len()).map(|_| None).collect();
-    rebuttals
-        .iter()
-        .map(|&ri| {
-            let mut best_of = vec![f64::NAN; name_of.len()];
-            // A rebuttal's distinct names: its best match is the same over them.
-            let mut theirs: Vec<usize> = Vec::with_capacity(unit_name_ids[ri].len());
-            for &b in &unit_name_ids[ri] {
-                if !theirs.contains(&b) {
-                    theirs.push(b);
+    let n = name_of.len();
+    let mut best = vec![f64::NAN; n * rebuttals.len()];
+    let mut theirs: Vec<usize> = Vec::new();
+    for (best_of, &ri) in best.chunks_exact_mut(n.max(1)).zip(rebuttals) {
+        // A rebuttal's distinct names: its best match is the same over them.
+        theirs.clear();
+        for &b in &unit_name_ids[ri] {
+            if !theirs.contains(&b) {
+                theirs.push(b);
+            }
+        }
+        if theirs.is_empty() {
+            continue;
+        }
+        // A name the rebuttal uses itself matches exactly, and nothing beats 1.0: the
+        // names claim and rebuttal share are most of those looked up (issue 7).
+        for &b in &theirs {
+            best_of[b] = 1.0;
+        }
+        let dispute = units[ri].dispute_idx;
+        for &ci in claims
+            .iter()
+            .filter(|&&ci| units[ci].dispute_idx == dispute)
+        {
+            for &a in &unit_name_ids[ci] {
+                if best_of[a].is_nan() {
+                    best_of[a] = best_match(theirs.len(), |k| {
+                        let b = theirs[k];
+                        memo.similarity(global[a] << 32 | global[b], || {
+                            let side = sides[b].get_or_insert_with(|| JaroSide::new(name_of[b]));
+                            jaro_winkler_with(name_of[a], side)
+                        })
+                    });
                 }
             }
-            if theirs.is_empty() {
-                return best_of;
-            }
-            // A name the rebuttal uses itself matches exactly, and nothing beats 1.0: the
-            // names claim and rebuttal share are most of those looked up (issue 7).
-            for &b in &theirs {
-                best_of[b] = 1.0;
-            }
-            let dispute = units[ri].dispute_idx;
-            for &ci in claims
-                .iter()
-                .filter(|&&ci| units[ci].dispute_idx == dispute)
-            {
-                for &a in &unit_name_ids[ci] {
-                    if best_of[a].is_nan() {
-                        best_of[a] = best_match(theirs.len(), |k| {
-                            let b = theirs[k];
-                            *memo
-                                .jw
-                                .entry(global[a] << 32 | global[b])
-                                .or_insert_with(|| {
-                                    let side =
-                                        sides[b].get_or_insert_with(|| JaroSide::new(name_of[b]));
-                                    jaro_winkler_with(name_of[a], side)
-                                })
-                        });
-                    }
-                }
-            }
-            best_of
-        })
-        .collect()
+        }
+    }
+    best
 }
 
 /// Which links (claim, rebuttal, total) are among their claim's `top_k` best, ties to the
@@ -611,15 +643,16 @@ fn pair_rows_at(
             units,
             &rebuttals,
             &claims,
-            &mut NameMemo::default(),
+            &mut NameMemo::with_bits(6),
         ),
     });
     let ref_group = reference_groups(units, &claims);
     // (claim index, rebuttal index, score, basis, rule)
     let per_rebuttal: Vec<Vec<Link>> = rebuttals
         .par_iter()
-        .zip(best_names.par_iter())
-        .map(|(&ri, best_of)| {
+        .enumerate()
+        .map(|(k, &ri)| {
+            let best_of = &best_names[k * name_of.len()..(k + 1) * name_of.len()];
             let r = &units[ri];
             let cands: Vec<usize> = claims
                 .iter()
@@ -1753,7 +1786,7 @@ mod tests {
             "ministry",
             "x\u{e9}",
         ];
-        let mut memo = NameMemo::default();
+        let mut memo = NameMemo::with_bits(3);
         for article in 0..300 {
             let n = (next() % 9) as usize;
             let mut units: Vec<Unit> = (0..n)
@@ -1798,8 +1831,8 @@ mod tests {
                 .collect();
             if article % 50 == 0 {
                 // Full: it starts over.
-                memo.jw
-                    .extend((0..NAME_PAIRS_MAX as u64 + 1).map(|k| (k << 40, 0.5)));
+                memo.ids
+                    .extend((0..NAME_MEMO_MAX as u32).map(|k| (format!("n{k}"), k)));
             }
             let got = best_names_of(
                 &name_of,
@@ -1818,7 +1851,7 @@ mod tests {
                         let want = best_match(names[ri].len(), |b| {
                             crate::score::jaro_winkler(name, names[ri][b])
                         });
-                        let have = got[k][unit_name_ids[ci][a]];
+                        let have = got[k * ids.len() + unit_name_ids[ci][a]];
                         assert_eq!(have.to_bits(), want.to_bits(), "{name} in {:?}", names[ri]);
                     }
                 }
