@@ -106,10 +106,22 @@ pub(crate) fn pair_id_of_hash(h: u64) -> String {
 /// makes its ids with that one, which costs it less there).
 fn pair_id_bytes(h: u64) -> [u8; 17] {
     let mut id = [b'p'; 17];
-    for (k, d) in id[1..].iter_mut().enumerate() {
-        *d = b"0123456789abcdef"[(h >> (4 * (15 - k))) as usize & 15];
-    }
+    id[1..9].copy_from_slice(&hex_digits((h >> 32) as u32));
+    id[9..].copy_from_slice(&hex_digits(h as u32));
     id
+}
+
+/// The eight lowercase hex digits of `x`, most significant first, each nibble moved into a
+/// byte of its own and made a digit all at once: a table look-up per digit was a fiftieth of
+/// writing a row (issue 7).
+fn hex_digits(x: u32) -> [u8; 8] {
+    let mut v = x as u64;
+    v = (v | v << 16) & 0x0000_FFFF_0000_FFFF;
+    v = (v | v << 8) & 0x00FF_00FF_00FF_00FF;
+    v = (v | v << 4) & 0x0F0F_0F0F_0F0F_0F0F;
+    // 1 in each byte whose nibble is 10 or more (adding 6 carries it into bit 4).
+    let letters = (v + 0x0606_0606_0606_0606) >> 4 & 0x0101_0101_0101_0101;
+    (v + 0x3030_3030_3030_3030 + letters * (b'a' - b'0' - 10) as u64).to_be_bytes()
 }
 
 /// [`pair_id`]'s hashes for one claim, its part of the hashed bytes laid down once.
@@ -189,7 +201,7 @@ fn confidence(total: f32, blanket: bool, reference: f32, c: &Unit, r: &Unit) -> 
 
 /// The parts of the evidence, "; " between them. Pieced together in one string: `format!`
 /// for each part and a join was a hundredth of a run (issue 7).
-fn evidence(s: &Score, rule: &str) -> String {
+fn evidence(s: &Score, rule: &str, digits: &mut Vec<u8>) -> String {
     let mut out = String::with_capacity(rule.len() + s.reference_phrase.len() + 96);
     if !rule.is_empty() {
         out.push_str("rule: ");
@@ -212,10 +224,11 @@ fn evidence(s: &Score, rule: &str) -> String {
         out.push_str("\u{201d}; ");
     }
     out.push_str("order ");
-    // The digits without the formatter, which cost more than the rest of the evidence.
-    let mut order = Vec::with_capacity(8);
-    crate::report::push_fixed(&mut order, s.order, 2);
-    out.push_str(std::str::from_utf8(&order).unwrap_or_default());
+    // The digits without the formatter, which cost more than the rest of the evidence. They
+    // are ASCII (as the formatter's are), each byte its char.
+    digits.clear();
+    crate::report::push_fixed(digits, s.order, 2);
+    out.extend(digits.iter().map(|&b| char::from(b)));
     out
 }
 
@@ -289,10 +302,20 @@ mod formatting_tests {
                             reference_phrase: phrase.into(),
                             ..Default::default()
                         };
-                        assert_eq!(evidence(&s, rule), evidence_reference(&s, rule));
+                        let got = evidence(&s, rule, &mut vec![b'x']);
+                        assert_eq!(got, evidence_reference(&s, rule));
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn hex_digits_are_the_formatted_ones() {
+        let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
+        let special = [0, u64::MAX, 0x0123_4567_89ab_cdef, 0xa0a0_9f9f_0a0a_f9f9];
+        for h in special.into_iter().chain((0..10_000).map(|_| rng.next())) {
+            assert_eq!(pair_id_bytes(h), format!("p{h:016x}").as_bytes(), "{h:x}");
         }
     }
 
@@ -840,7 +863,7 @@ fn pair_rows_at(
             keep[k - 1]
         });
     }
-    let mut rows = Vec::new();
+    let (mut rows, mut digits) = (Vec::new(), Vec::new());
     for &ci in &claims {
         let c = &units[ci];
         let mut hasher = PairHasher::new(article, &c.text);
@@ -876,7 +899,7 @@ fn pair_rows_at(
                 confidence: confidence(s.total, basis == "blanket", s.reference, c, r),
                 claim: Some(ci),
                 rebuttal: Some(ri),
-                evidence: evidence(&s, rule),
+                evidence: evidence(&s, rule, &mut digits),
                 score: Some(s),
             });
         }
@@ -1104,16 +1127,16 @@ struct ArticleCells {
 }
 
 /// A unit's parts in [`ArticleCells`]: its five head cells (id, speaker, side, kind, text,
-/// delimited), start, end, paragraph, dispute, cue, quote type and rule.
-const UNIT_PARTS: usize = 8;
+/// delimited), its start and end (delimited: they are side by side in a row, and copied as
+/// one), paragraph, dispute, cue, quote type and rule.
+const UNIT_PARTS: usize = 7;
 const HEAD: usize = 0;
-const START: usize = 1;
-const END: usize = 2;
-const PARAGRAPH: usize = 3;
-const DISPUTE: usize = 4;
-const CUE: usize = 5;
-const QUOTE_TYPE: usize = 6;
-const RULE: usize = 7;
+const SPAN: usize = 1;
+const PARAGRAPH: usize = 2;
+const DISPUTE: usize = 3;
+const CUE: usize = 4;
+const QUOTE_TYPE: usize = 5;
+const RULE: usize = 6;
 
 /// Distinct values of a column whose cells [`ArticleCells::new`] keeps for copying: beyond
 /// them (an article of many speakers) the others are encoded each time.
@@ -1168,9 +1191,9 @@ impl ArticleCells {
             crate::report::push_text_csv(&mut buf, &u.text, opts);
             e[HEAD] = buf.len();
             crate::report::push_int(&mut buf, u.start as i64);
-            e[START] = buf.len();
+            buf.push(d);
             crate::report::push_int(&mut buf, u.end as i64);
-            e[END] = buf.len();
+            e[SPAN] = buf.len();
             crate::report::push_int(&mut buf, u.paragraph as i64);
             e[PARAGRAPH] = buf.len();
             cell(&mut buf, 3, &u.dispute);
@@ -1272,8 +1295,11 @@ impl ArticleCells {
         num(out, |s| s.fuzzy);
         num(out, |s| s.reference);
         for u in [r.claim, r.rebuttal] {
-            part(out, u, START);
-            part(out, u, END);
+            match u {
+                Some(u) => part(out, Some(u), SPAN),
+                // Two empty cells.
+                None => out.extend_from_slice(&[d; 2]),
+            }
         }
         out.extend_from_slice(&[d; 2]);
         num(out, |s| s.order);

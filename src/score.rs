@@ -423,7 +423,10 @@ impl Analyzer {
         lex: &Lexicon,
     ) -> ArticleTerms {
         self.with_terms(|table| {
-            let mut seen: Vec<u32> = Vec::new();
+            // Room for every token's term: grown as they came, the list was copied over and
+            // over.
+            let tokens_in = |t: &[Vec<crate::text::Token>]| t.iter().map(Vec::len).sum();
+            let mut seen: Vec<u32> = Vec::with_capacity(tokens.map_or(0, tokens_in));
             let mut ends: Vec<usize> = Vec::with_capacity(units.len());
             let mut names = Vec::with_capacity(units.len());
             for (k, u) in units.iter().enumerate() {
@@ -1799,7 +1802,8 @@ pub fn jaro_winkler_with(a: &str, side: &JaroSide) -> f64 {
                 }
             }
             let window = below_hi & !below_lo;
-            let free = at[x as usize] & window & !b_flags;
+            // `a` is ASCII: the mask keeps `x` as it is, and spares a bounds check.
+            let free = at[x as usize & 127] & window & !b_flags;
             if free != 0 {
                 a_flags |= 1 << i;
                 b_flags |= 1 << free.trailing_zeros();
