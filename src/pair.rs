@@ -677,11 +677,13 @@ fn pair_rows_at(
         .map(|(k, &ri)| {
             let best_of = &best_names[k * name_of.len()..(k + 1) * name_of.len()];
             let r = &units[ri];
-            let cands: Vec<usize> = claims
-                .iter()
-                .copied()
-                .filter(|&ci| units[ci].dispute_idx == r.dispute_idx)
-                .collect();
+            let mut cands: Vec<usize> = Vec::with_capacity(claims.len());
+            cands.extend(
+                claims
+                    .iter()
+                    .copied()
+                    .filter(|&ci| units[ci].dispute_idx == r.dispute_idx),
+            );
             if cands.is_empty() {
                 return vec![];
             }
@@ -847,7 +849,9 @@ fn pair_rows_at(
                 .collect()
         })
         .collect();
-    let mut links: Vec<Link> = per_rebuttal.into_iter().flatten().collect();
+    // Lists sized at once: grown as they came, they were copied over and over.
+    let mut links: Vec<Link> = Vec::with_capacity(per_rebuttal.iter().map(Vec::len).sum());
+    links.extend(per_rebuttal.into_iter().flatten());
     // top-k per claim
     if opts.top_k > 0 {
         let keep = top_k_kept(
@@ -863,11 +867,14 @@ fn pair_rows_at(
             keep[k - 1]
         });
     }
-    let (mut rows, mut digits) = (Vec::new(), Vec::new());
+    // A row for each link kept, and at most one for each claim and rebuttal without any.
+    let mut rows = Vec::with_capacity(links.len() + claims.len() + rebuttals.len());
+    let mut digits = Vec::new();
     for &ci in &claims {
         let c = &units[ci];
         let mut hasher = PairHasher::new(article, &c.text);
-        let mut mine: Vec<usize> = (0..links.len()).filter(|&k| links[k].0 == ci).collect();
+        let mut mine: Vec<usize> = Vec::with_capacity(links.len());
+        mine.extend((0..links.len()).filter(|&k| links[k].0 == ci));
         if mine.is_empty() {
             rows.push(RowAt {
                 pair_id: hasher.hash(""),
@@ -1159,7 +1166,8 @@ impl ArticleCells {
         // Speakers, sides, kinds, disputes, cues and quote types come from a few values an
         // article uses again and again: each value's cell is encoded once per column and
         // copied after that (checking each again was a fiftieth of a run, issue 7).
-        let mut known: [Vec<(&str, usize, usize)>; 6] = Default::default();
+        let mut known: [Vec<(&str, usize, usize)>; 6] =
+            std::array::from_fn(|_| Vec::with_capacity(KNOWN_CELLS_MAX));
         let mut cell = |buf: &mut Vec<u8>, column: usize, s: &'a str| {
             // An empty cell (most cues) is nothing to write.
             if s.is_empty() {

@@ -89,17 +89,17 @@ impl Default for Analyzer {
 }
 
 /// Folds a stem to its word family (extremist → extrem, denial → deni).
-fn family(stem: &str) -> String {
+fn family(stem: &str) -> &str {
     for suf in [
         "ists", "ist", "isms", "ism", "ical", "ic", "al", "ity", "ment",
     ] {
         if let Some(base) = stem.strip_suffix(suf) {
             if base.chars().count() >= 4 {
-                return base.to_string();
+                return base;
             }
         }
     }
-    stem.to_string()
+    stem
 }
 
 /// A content term ([`Analyzer::terms`]), shared: the same word's term is in many units, in
@@ -250,8 +250,9 @@ impl Analyzer {
         by_text: &mut rustc_hash::FxHashMap<Term, u32>,
         word: &str,
     ) -> u32 {
-        let stem = family(&self.stemmer.stem(word));
-        if let Some(&id) = by_text.get(stem.as_str()) {
+        let stemmed = self.stemmer.stem(word);
+        let stem = family(&stemmed);
+        if let Some(&id) = by_text.get(stem) {
             return id;
         }
         let id = terms.len() as u32;
@@ -288,8 +289,10 @@ impl Analyzer {
             if !name && !term {
                 continue;
             }
-            let mut e = match table.word(n) {
-                Some(e) => e,
+            // An entry new or changed is put back in the table once, when the token is done:
+            // twice for a word first met as a term cost a hundredth of pairing (issue 7).
+            let (mut e, mut changed) = match table.word(n) {
+                Some(e) => (e, false),
                 None => {
                     // What the lexicon says of a token depends on its word alone (its marked
                     // classes are the word's), so it is asked once per word.
@@ -302,8 +305,7 @@ impl Analyzer {
                             || lex.is_tok("reference_noun", t),
                         lex.party_word_tok(t),
                     );
-                    table.set_word(n, e);
-                    e
+                    (e, true)
                 }
             };
             if name && !e.function() {
@@ -311,7 +313,7 @@ impl Analyzer {
                     if e.name() == NO_NAME && table.names.len() < NO_NAME as usize {
                         e = e.with_name(table.names.len() as u32);
                         table.names.push(Term::from(n));
-                        table.set_word(n, e);
+                        changed = true;
                     }
                     names.push(match table.names.get(e.name() as usize) {
                         Some(known) => known.clone(),
@@ -322,10 +324,16 @@ impl Analyzer {
             // Party names are on both sides of every exchange; the side gate already uses
             // them, and as content they would make every claim look alike.
             if !term || e.not_content() || (t.cap && e.party()) {
+                if changed {
+                    table.set_word(n, e);
+                }
                 continue;
             }
             if e.term() == NO_TERM {
                 e = e.with_term(self.term_number(&mut table.terms, &mut table.by_text, n));
+                changed = true;
+            }
+            if changed {
                 table.set_word(n, e);
             }
             out.push(e.term());
@@ -447,7 +455,7 @@ impl Analyzer {
             if local.len() < terms.len() {
                 local.resize(terms.len(), NO_TERM);
             }
-            let mut distinct: Vec<u32> = Vec::new();
+            let mut distinct: Vec<u32> = Vec::with_capacity(seen.len());
             for &g in &seen {
                 if local[g as usize] == NO_TERM {
                     local[g as usize] = distinct.len() as u32;
@@ -2669,7 +2677,7 @@ mod tests {
                     && !lex.is_tok("reference_noun", t)
                     && (!t.cap || !lex.party_word_tok(t))
             })
-            .map(|t| family(&an.stemmer.stem(&t.norm)))
+            .map(|t| family(&an.stemmer.stem(&t.norm)).to_string())
             .collect()
     }
 
