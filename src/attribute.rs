@@ -3367,7 +3367,6 @@ mod tests {
         crate::segment::Quote {
             id,
             pieces,
-            paragraphs: vec![0],
             closed: true,
             single: false,
             words: 0,

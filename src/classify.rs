@@ -15,8 +15,9 @@ use crate::attribute::{Attributed, CueHit, EntityKind, SentenceInfo};
 use crate::lexicon::{CueClass, Lexicon};
 use crate::segment::Segmented;
 use crate::text::Token;
-use crate::unit::{Role, Unit};
+use crate::unit::{Role, Shared, Unit};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dispute {
@@ -1217,8 +1218,12 @@ pub fn classify(
         byte: 0,
         chars: 0,
     };
-    // Each dispute's label once, not twice per unit.
-    let labels: Vec<String> = disputes.iter().map(Dispute::label).collect();
+    // Each dispute's label once, not twice per unit; it, the article id, a party and a
+    // speaker's names are shared by the units that have them, not copied into each.
+    let labels: Vec<Shared> = disputes.iter().map(|d| d.label().into()).collect();
+    let article: Shared = article_id.into();
+    let mut parties: Vec<(&[String], Shared)> = Vec::new();
+    let mut names: Vec<Option<Arc<[String]>>> = vec![None; att.entities.len()];
     for (ai, act) in acts.iter().enumerate() {
         // Each decision is read once, here, so its kind moves into the unit.
         let Some((role, d, kind, cue_tok)) = decided[ai].take() else {
@@ -1292,17 +1297,29 @@ pub fn classify(
         if standing {
             rule.push_str("; standing position (background)");
         }
-        let party = join(p);
+        let party = match parties.iter().find(|(q, _)| q == p) {
+            Some((_, party)) => party.clone(),
+            None => {
+                let party = Shared::from(join(p));
+                parties.push((p, party.clone()));
+                party
+            }
+        };
         let mut side = String::with_capacity(side_word.len() + 2 + party.len());
         side.push_str(side_word);
         side.push_str(": ");
         side.push_str(&party);
-        let speaker = &att.entities[act.speaker];
-        let mut aliases: Vec<String> = Vec::with_capacity(1 + speaker.descriptors.len());
-        aliases.push(speaker.name.clone());
-        aliases.extend(speaker.descriptors.iter().cloned());
+        let aliases = names[act.speaker]
+            .get_or_insert_with(|| {
+                let speaker = &att.entities[act.speaker];
+                std::iter::once(&speaker.name)
+                    .chain(&speaker.descriptors)
+                    .cloned()
+                    .collect()
+            })
+            .clone();
         units.push(Unit {
-            article: article_id.to_string(),
+            article: article.clone(),
             unit_id: crate::text::prefixed_number('s', si + 1),
             role,
             kind,
@@ -1311,7 +1328,7 @@ pub fn classify(
             side,
             party,
             dispute: labels[d].clone(),
-            quote_type: a.quote_type.as_str().to_string(),
+            quote_type: a.quote_type.as_str().into(),
             cue,
             text: text[s.start..s.end].to_string(),
             start: chars.of(s.start),

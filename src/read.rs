@@ -276,6 +276,19 @@ impl Iterator for Discover {
 /// Binary data (NUL bytes outside UTF-16) is refused. Every repair is reported with the byte
 /// offset (from the start of the input, BOM included) of the first bad sequence; `strict`
 /// turns repairs into errors.
+/// `std::str::from_utf8(b).ok()`, checked by encoding_rs, which hands inputs of 64 bytes or
+/// more to simdutf8 (AVX2 or SSE 4.2, as the CPU has them): std's check goes a word at a
+/// time only through ASCII, and news text has a curly quote or a dash every few words. Every
+/// line of a JSON Lines input is checked twice (issue 7).
+fn utf8(b: &[u8]) -> Option<&str> {
+    if encoding_rs::Encoding::utf8_valid_up_to(b) == b.len() {
+        // SAFETY: checked to be UTF-8 just above.
+        Some(unsafe { std::str::from_utf8_unchecked(b) })
+    } else {
+        None
+    }
+}
+
 pub fn decode(
     bytes: &[u8],
     display: &str,
@@ -358,6 +371,9 @@ fn decode_8bit(
                 base + pos
             ),
         ));
+    }
+    if let Some(s) = utf8(bytes) {
+        return Ok((s.to_string(), None));
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok((s.to_string(), None)),
@@ -546,25 +562,31 @@ fn sniff(bytes: &[u8]) -> Format {
 }
 
 fn push_article(batch: &mut Batch, art: Article, opts: &ReadOptions) {
+    let facts = TextFacts::of(&art.text);
+    push_judged(batch, art, facts, opts);
+}
+
+/// [`push_article`] judging the text by `facts`, which are the text's own unless the text
+/// was left out (a plan's first pass, which keeps only ids).
+fn push_judged(batch: &mut Batch, art: Article, facts: TextFacts, opts: &ReadOptions) {
     if !opts.owns(&art.id) {
         return;
     }
     // one input (file, line or record) given to this worker
     batch.given += 1;
-    if art.text.trim().is_empty() {
+    if facts.blank {
         batch
             .issues
             .push(InputIssue::error(&art.origin, None, "empty", "empty text"));
         batch.failed += 1;
-    } else if art.text.len() > opts.max_article_bytes {
+    } else if facts.len > opts.max_article_bytes {
         batch.issues.push(InputIssue::error(
             &art.origin,
             None,
             "too-large",
             format!(
                 "{} bytes exceeds --max-article-bytes {}",
-                art.text.len(),
-                opts.max_article_bytes
+                facts.len, opts.max_article_bytes
             ),
         ));
         batch.failed += 1;
@@ -595,10 +617,185 @@ fn skip_json_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// What judging an article's text asks of it (see [`push_judged`]): its length and whether
+/// it is blank (`trim().is_empty()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TextFacts {
+    len: usize,
+    blank: bool,
+}
+
+impl TextFacts {
+    fn of(text: &str) -> Self {
+        TextFacts {
+            len: text.len(),
+            blank: text.trim().is_empty(),
+        }
+    }
+}
+
+/// Where a decoded JSON string goes: built as a `String`, or only measured
+/// ([`TextFacts`]) where the plan's first pass needs no more of an article's text than
+/// that. Building every text there only to drop it was a copy of the whole input.
+trait JsonText: Sized {
+    /// A string without escapes.
+    fn whole(s: &str) -> Self;
+    /// An empty string, to hold the decoded pieces of one with escapes: `room` bytes at
+    /// most (decoding never lengthens).
+    fn with_room(room: usize) -> Self;
+    fn push_piece(&mut self, s: &str);
+    fn push_char(&mut self, c: char);
+    /// Takes in the plain bytes of `line` from `i` (after an escape) up to the next stop
+    /// (see [`string_stop`]), and returns where that is.
+    fn run(&mut self, line: &str, i: usize) -> Option<usize> {
+        let k = string_stop(line.as_bytes(), i)?;
+        self.push_piece(line.get(i..k)?);
+        Some(k)
+    }
+    /// The string is complete.
+    fn done(&mut self) {}
+    /// The article's text and its facts.
+    fn text(self) -> (String, TextFacts);
+    /// A member other than the text (title, date, source), if kept.
+    fn field(self) -> Option<String>;
+}
+
+impl JsonText for String {
+    fn whole(s: &str) -> Self {
+        s.to_string()
+    }
+    fn with_room(room: usize) -> Self {
+        String::with_capacity(room)
+    }
+    fn push_piece(&mut self, s: &str) {
+        self.push_str(s);
+    }
+    fn push_char(&mut self, c: char) {
+        self.push(c);
+    }
+    /// Copies each block of sixteen bytes as it is scanned, and keeps the bytes up to the
+    /// stop: a text is a hundred-byte piece between each two `\n` escapes, and a search
+    /// and then a copy of each piece read every byte twice and paid for a call to `memcpy`
+    /// (three quarters of decoding a text).
+    #[cfg(target_arch = "x86_64")]
+    fn run(&mut self, line: &str, mut i: usize) -> Option<usize> {
+        use core::arch::x86_64::*;
+        let b = line.as_bytes();
+        // SAFETY: the bytes kept are those of `line` from `i` to a stop, which is ASCII, so
+        // they end at a character boundary and the string stays UTF-8 (bytes past its
+        // length may be written, not kept). Room: the string has room for the rest of the
+        // line (made sure of first; `with_room` gave it already, as an escape stands for no
+        // more bytes than its own), and each block written takes as many bytes of the line
+        // as of the room, so a block at the string's end fits while `i + 16` is within the
+        // line.
+        unsafe {
+            let out = self.as_mut_vec();
+            if out.capacity() - out.len() < b.len() - i {
+                out.reserve(b.len() - i);
+            }
+            let (dst, mut len) = (out.as_mut_ptr(), out.len());
+            while i + 16 <= b.len() {
+                let v = _mm_loadu_si128(b.as_ptr().add(i) as *const __m128i);
+                _mm_storeu_si128(dst.add(len) as *mut __m128i, v);
+                let bits = stop_mask(v);
+                if bits != 0 {
+                    let t = bits.trailing_zeros() as usize;
+                    out.set_len(len + t);
+                    return Some(i + t);
+                }
+                len += 16;
+                i += 16;
+            }
+            let k = i + b[i..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+            std::ptr::copy_nonoverlapping(b.as_ptr().add(i), dst.add(len), k - i);
+            out.set_len(len + k - i);
+            Some(k)
+        }
+    }
+    fn done(&mut self) {
+        if self.capacity() > 2 * self.len() + 64 {
+            self.shrink_to_fit();
+        }
+    }
+    fn text(self) -> (String, TextFacts) {
+        let facts = TextFacts::of(&self);
+        (self, facts)
+    }
+    fn field(self) -> Option<String> {
+        Some(self)
+    }
+}
+
+impl JsonText for TextFacts {
+    fn whole(s: &str) -> Self {
+        TextFacts::of(s)
+    }
+    fn with_room(_: usize) -> Self {
+        TextFacts::of("")
+    }
+    fn push_piece(&mut self, s: &str) {
+        self.len += s.len();
+        // Once a character is not whitespace, the rest need not be read.
+        self.blank = self.blank && s.trim().is_empty();
+    }
+    fn push_char(&mut self, c: char) {
+        self.len += c.len_utf8();
+        self.blank = self.blank && c.is_whitespace();
+    }
+    fn text(self) -> (String, TextFacts) {
+        (String::new(), self)
+    }
+    fn field(self) -> Option<String> {
+        None
+    }
+}
+
+/// The bytes of `v` that end a run of a JSON string's plain bytes (see [`string_stop`]), as
+/// bits.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn stop_mask(v: core::arch::x86_64::__m128i) -> u32 {
+    use core::arch::x86_64::*;
+    // SAFETY: SSE2 is baseline on x86_64.
+    unsafe {
+        // A control byte is its own minimum with 0x1F, unsigned.
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
+    }
+}
+
+/// The first byte of `b` at or after `i` that ends a run of a JSON string's plain bytes: a
+/// quote, a backslash or a control byte (below 0x20, which JSON forbids raw). Sixteen bytes
+/// at a time with SSE2 (part of every x86_64): a search for the quote and the backslash and
+/// a check of the bytes before it for control bytes read every byte twice, and most strings
+/// are pieces of a hundred bytes between `\n` escapes, where the calls cost as much.
+fn string_stop(b: &[u8], mut i: usize) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is baseline on x86_64; each load reads bytes i..i+16, inside `b`.
+    unsafe {
+        use core::arch::x86_64::*;
+        while i + 16 <= b.len() {
+            let bits = stop_mask(_mm_loadu_si128(b.as_ptr().add(i) as *const __m128i));
+            if bits != 0 {
+                return Some(i + bits.trailing_zeros() as usize);
+            }
+            i += 16;
+        }
+    }
+    b.get(i..)?
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map(|p| i + p)
+}
+
 /// The JSON string that starts at byte `start` of `line` (at its opening quote), decoded,
 /// and the byte after its closing quote. `None` for a byte JSON forbids in a string, an
 /// unknown escape or a surrogate escape that is not a pair: cases left to serde_json.
-fn json_string(line: &str, start: usize) -> Option<(String, usize)> {
+fn json_string<T: JsonText>(line: &str, start: usize) -> Option<(T, usize)> {
     let b = line.as_bytes();
     if b.get(start) != Some(&b'"') {
         return None;
@@ -607,39 +804,29 @@ fn json_string(line: &str, start: usize) -> Option<(String, usize)> {
         h.iter()
             .try_fold(0u32, |v, &c| Some(v * 16 + (c as char).to_digit(16)?))
     };
-    let mut out = String::new();
     let mut i = start + 1;
+    let mut k = string_stop(b, i)?;
+    if b[k] < 0x20 {
+        return None;
+    }
+    // `i` follows a quote and `k` is at one or at an escape: both are character bounds.
+    if b[k] == b'"' {
+        return Some((T::whole(&line[i..k]), k + 1));
+    }
+    let mut out = T::with_room(b.len() - i);
+    out.push_piece(&line[i..k]);
     loop {
-        let k = i + memchr::memchr2(b'"', b'\\', &b[i..])?;
-        // Without an early exit the check runs sixteen bytes at a time.
-        if b[i..k].iter().fold(false, |bad, &c| bad | (c < 0x20)) {
-            return None;
-        }
-        if b[k] == b'"' && out.is_empty() {
-            return Some((line[i..k].to_string(), k + 1));
-        }
-        if out.is_empty() {
-            // Decoding never lengthens: one allocation for the rest of the line at most.
-            out.reserve(b.len() - i);
-        }
-        // `i` follows a quote or an escape and `k` is at one: both are character bounds.
-        out.push_str(&line[i..k]);
-        if b[k] == b'"' {
-            if out.capacity() > 2 * out.len() + 64 {
-                out.shrink_to_fit();
-            }
-            return Some((out, k + 1));
-        }
+        // At an escape.
         i = k + 2;
         match *b.get(k + 1)? {
-            b'"' => out.push('"'),
-            b'\\' => out.push('\\'),
-            b'/' => out.push('/'),
-            b'b' => out.push('\u{8}'),
-            b'f' => out.push('\u{c}'),
-            b'n' => out.push('\n'),
-            b'r' => out.push('\r'),
-            b't' => out.push('\t'),
+            b'"' => out.push_char('"'),
+            b'\\' => out.push_char('\\'),
+            b'/' => out.push_char('/'),
+            b'b' => out.push_char('\u{8}'),
+            b'f' => out.push_char('\u{c}'),
+            b'n' => out.push_char('\n'),
+            b'r' => out.push_char('\r'),
+            b't' => out.push_char('\t'),
             b'u' => {
                 let hi = hex4(b.get(k + 2..k + 6)?)?;
                 i = k + 6;
@@ -657,9 +844,17 @@ fn json_string(line: &str, start: usize) -> Option<(String, usize)> {
                     // A lone low surrogate has no char.
                     char::from_u32(hi)?
                 };
-                out.push(c);
+                out.push_char(c);
             }
             _ => return None,
+        }
+        k = out.run(line, i)?;
+        if b[k] < 0x20 {
+            return None;
+        }
+        if b[k] == b'"' {
+            out.done();
+            return Some((out, k + 1));
         }
     }
 }
@@ -670,14 +865,17 @@ fn json_string(line: &str, start: usize) -> Option<(String, usize)> {
 /// keys, anything `json_string` leaves alone, malformed JSON), which the Value way reads as
 /// before. Parsing every line into a Value a byte at a time and copying the text out of it
 /// was most of reading, and every line is read twice (the plan's first pass and its batch).
-fn simple_record(line: &str) -> Option<[Option<String>; 5]> {
+/// The id is always decoded; the other four as `T` asks.
+#[allow(clippy::type_complexity)]
+fn simple_record<T: JsonText>(line: &str) -> Option<(Option<String>, [Option<T>; 4])> {
     let b = line.as_bytes();
     let mut i = skip_json_ws(b, 0);
     if b.get(i) != Some(&b'{') {
         return None;
     }
     i = skip_json_ws(b, i + 1);
-    let mut fields: [Option<String>; 5] = Default::default();
+    let mut id: Option<String> = None;
+    let mut fields: [Option<T>; 4] = [None, None, None, None];
     loop {
         if b.get(i) != Some(&b'"') {
             return None;
@@ -691,15 +889,28 @@ fn simple_record(line: &str) -> Option<[Option<String>; 5]> {
             b"source" => 4,
             _ => return None,
         };
-        if b[key_end] != b'"' || fields[slot].is_some() {
+        let taken = if slot == 0 {
+            id.is_some()
+        } else {
+            fields[slot - 1].is_some()
+        };
+        if b[key_end] != b'"' || taken {
             return None;
         }
         i = skip_json_ws(b, key_end + 1);
         if b.get(i) != Some(&b':') {
             return None;
         }
-        let (value, next) = json_string(line, skip_json_ws(b, i + 1))?;
-        fields[slot] = Some(value);
+        let at = skip_json_ws(b, i + 1);
+        let next = if slot == 0 {
+            let (value, next) = json_string(line, at)?;
+            id = Some(value);
+            next
+        } else {
+            let (value, next) = json_string(line, at)?;
+            fields[slot - 1] = Some(value);
+            next
+        };
         i = skip_json_ws(b, next);
         match b.get(i) {
             Some(b',') => i = skip_json_ws(b, i + 1),
@@ -707,17 +918,33 @@ fn simple_record(line: &str) -> Option<[Option<String>; 5]> {
             _ => return None,
         }
     }
-    (skip_json_ws(b, i + 1) == b.len()).then_some(fields)
+    (skip_json_ws(b, i + 1) == b.len()).then_some((id, fields))
 }
 
 fn jsonl_line(line: &str, lineno: usize, display: &str, opts: &ReadOptions, batch: &mut Batch) {
+    jsonl_line_as::<String>(line, lineno, display, opts, batch);
+}
+
+/// [`jsonl_line`], with the text (and title, date and source) of a line [`simple_record`]
+/// reads kept as `T` keeps them: the issues and counts are the same either way, and an
+/// article without its text is all the plan's first pass needs.
+fn jsonl_line_as<T: JsonText>(
+    line: &str,
+    lineno: usize,
+    display: &str,
+    opts: &ReadOptions,
+    batch: &mut Batch,
+) {
     if line.trim().is_empty() {
         return;
     }
     let origin = format!("{display}:{lineno}");
-    if let Some([id, Some(text), title, date, source]) = simple_record(line) {
-        let fields = [title, date, source];
-        push_record(batch, opts, display, lineno, origin, id, text, fields);
+    if let Some((id, [Some(text), title, date, source])) = simple_record::<T>(line) {
+        let (text, facts) = text.text();
+        let fields = [title, date, source].map(|f| f.and_then(T::field));
+        push_record(
+            batch, opts, display, lineno, origin, id, text, facts, fields,
+        );
         return;
     }
     jsonl_value(line, lineno, origin, display, opts, batch)
@@ -784,6 +1011,7 @@ fn jsonl_value(
         json_str(&v, "source"),
     ];
     let id = json_str(&v, "id");
+    let facts = TextFacts::of(text);
     push_record(
         batch,
         opts,
@@ -792,6 +1020,7 @@ fn jsonl_value(
         origin,
         id,
         text.to_string(),
+        facts,
         fields,
     );
 }
@@ -807,6 +1036,7 @@ fn push_record(
     origin: String,
     id: Option<String>,
     text: String,
+    facts: TextFacts,
     [title, date, source]: [Option<String>; 3],
 ) {
     let (id, named) = match id {
@@ -832,7 +1062,7 @@ fn push_record(
         source,
         origin,
     };
-    push_article(batch, art, opts);
+    push_judged(batch, art, facts, opts);
 }
 
 fn load_csv(text: &str, display: &str, opts: &ReadOptions, batch: &mut Batch) {
@@ -966,9 +1196,9 @@ pub fn read_jsonl_batch(
         }
         let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let line = match std::str::from_utf8(raw) {
-            Ok(s) => std::borrow::Cow::Borrowed(s),
-            Err(_) => {
+        let line = match utf8(raw) {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => {
                 // Decoded line by line: the whole stream is never in memory to judge at once.
                 let origin = format!("{display}:{lineno}");
                 match decode(raw, display, opts) {
@@ -1130,7 +1360,6 @@ impl Plan {
     }
 
     fn next_in_order(&mut self, size: usize, opts: &ReadOptions) -> Vec<Loc> {
-        use std::io::BufRead;
         let mut items = Vec::new();
         let c = &mut self.cursor;
         while items.len() < size {
@@ -1162,22 +1391,14 @@ impl Plan {
             let next = if let Some(a) = c.held.pop_front() {
                 Some(Loc::Held(Box::new(a)))
             } else if let Some((r, lineno)) = &mut c.lines {
-                let mut buf = Vec::new();
-                match r.read_until(b'\n', &mut buf) {
-                    Ok(n) if n > 0 => {
-                        *lineno += 1;
-                        let (start, end) = line_bounds(&buf, *lineno);
-                        // The first pass found every line plain UTF-8; a file changed since
-                        // then loses the line rather than the run.
-                        buf.truncate(end);
-                        buf.drain(..start);
-                        String::from_utf8(buf)
-                            .ok()
-                            .map(|l| Loc::Raw(src.display.clone(), l, *lineno))
-                            .or(Some(Loc::Text(usize::MAX)))
-                    }
-                    _ => None,
-                }
+                next_line(r, *lineno + 1).map(|line| {
+                    *lineno += 1;
+                    // The first pass found every line plain UTF-8; a file changed since
+                    // then loses the line rather than the run.
+                    line.map_or(Loc::Text(usize::MAX), |l| {
+                        Loc::Raw(src.display.clone(), l, *lineno)
+                    })
+                })
             } else {
                 None
             };
@@ -1264,6 +1485,43 @@ fn line_bounds(buf: &[u8], lineno: usize) -> (usize, usize) {
     (start, end.max(start))
 }
 
+/// Line `lineno` of `r`, the next, as `str::lines` gives it (see [`line_bounds`]): `None`
+/// at the end or on an error, `Some(None)` if it is not UTF-8. Copied once, into a string
+/// of its size: read with `read_until` into a buffer grown from nothing, a line was copied
+/// over about a dozen times, and std's search for its end goes a word at a time.
+fn next_line(r: &mut std::io::BufReader<std::fs::File>, lineno: usize) -> Option<Option<String>> {
+    use std::io::BufRead;
+    let own = |bytes: &[u8]| {
+        let (start, end) = line_bounds(bytes, lineno);
+        utf8(&bytes[start..end]).map(str::to_owned)
+    };
+    // The line so far, when it runs past the reader's buffer.
+    let mut long = Vec::new();
+    loop {
+        let buf = match r.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        };
+        if buf.is_empty() {
+            return (!long.is_empty()).then(|| own(&long));
+        }
+        if let Some(i) = memchr::memchr(b'\n', buf) {
+            let line = if long.is_empty() {
+                own(&buf[..=i])
+            } else {
+                long.extend_from_slice(&buf[..=i]);
+                own(&long)
+            };
+            r.consume(i + 1);
+            return Some(line);
+        }
+        let n = buf.len();
+        long.extend_from_slice(buf);
+        r.consume(n);
+    }
+}
+
 fn read_line_at(src: &Source, off: u64, len: usize) -> std::io::Result<String> {
     use std::io::Seek;
     let Some(p) = &src.path else {
@@ -1273,70 +1531,57 @@ fn read_line_at(src: &Source, off: u64, len: usize) -> std::io::Result<String> {
     let mut f = std::fs::File::open(p)?;
     f.seek(std::io::SeekFrom::Start(off))?;
     f.read_exact(&mut buf)?;
+    if utf8(&buf).is_some() {
+        // SAFETY: checked to be UTF-8 just above.
+        return Ok(unsafe { String::from_utf8_unchecked(buf) });
+    }
     String::from_utf8(buf).map_err(std::io::Error::other)
 }
 
-/// Whether a JSON Lines file can be read line by line with the result of decoding it whole:
-/// plain UTF-8 (a leading BOM aside) with no NUL byte (which makes [`decode`] refuse it).
-fn plain_utf8_lines(p: &Path) -> std::io::Result<bool> {
-    use std::io::Read;
-    // Checked a megabyte at a time: a line break cannot fall inside a UTF-8 sequence, so the
-    // file is valid line by line exactly when it is valid whole (a BOM is valid UTF-8, and a
-    // UTF-16 BOM is not). Line by line, with std's scalar line search, this was a serial
-    // stretch at the start of every streamed run (issue 7).
-    let mut f = std::fs::File::open(p)?;
-    let mut buf = vec![0u8; 1 << 20];
-    // The bytes of a sequence cut by the end of the last read, moved to the front.
-    let mut carry = 0;
-    loop {
-        let n = match f.read(&mut buf[carry..]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if n == 0 {
-            return Ok(carry == 0);
-        }
-        let data = &buf[..carry + n];
-        if memchr::memchr(0, &data[carry..]).is_some() {
-            return Ok(false);
-        }
-        carry = match std::str::from_utf8(data) {
-            Ok(_) => 0,
-            Err(e) if e.error_len().is_none() => {
-                let valid = e.valid_up_to();
-                let cut = data.len() - valid;
-                buf.copy_within(valid..valid + cut, 0);
-                cut
-            }
-            Err(_) => return Ok(false),
-        };
-    }
+/// What the first pass made of a JSON Lines file.
+enum JsonlPass {
+    /// Plain UTF-8: its articles (handed to the sink) and problems.
+    Plain(usize),
+    /// Not plain UTF-8 (see [`plan_jsonl`]): it is judged whole, as `read_inputs` does. If
+    /// some of its articles already went to the sink, the first pass starts again.
+    NotPlain { sunk: bool },
 }
 
-/// The first pass over a plain UTF-8 JSON Lines file (see [`plain_utf8_lines`]): every line
-/// is parsed once for its id and its problems, and each article is handed to `sink` as
-/// (id, origin, offset) without its text. Returns the number of articles.
+/// The first pass over a JSON Lines file that can be read line by line with the result of
+/// decoding it whole: plain UTF-8 (a leading BOM aside) with no NUL byte (which makes
+/// [`decode`] refuse it). Every line is parsed once for its id and its problems, and each
+/// article is handed to `sink` as (id, origin, offset) without its text. The file is checked
+/// a chunk at a time as it is parsed: the chunks end at line ends, and a line break cannot
+/// fall inside a UTF-8 sequence, so they are valid exactly when the file is (a BOM is valid
+/// UTF-8, and a UTF-16 BOM is not). Checked in a pass of its own before this one, and each
+/// line again here, the file was read three times over (issue 7).
 fn plan_jsonl(
     src: &Source,
     si: usize,
     opts: &ReadOptions,
     acc: &mut Batch,
     sink: &mut dyn FnMut(Planned),
-) -> std::io::Result<usize> {
+) -> std::io::Result<JsonlPass> {
+    // Lines are parsed in parallel a few megabytes at a time and handed to `sink` in file
+    // order. Parsed one by one, this pass was a serial stretch at the start of every run,
+    // with one core idle (issue 7); the chunk bounds the memory it holds. Tests take
+    // small chunks, so that their files span several.
+    let chunk_size: usize = if cfg!(test) { 1 << 12 } else { 1 << 22 };
     use rayon::prelude::*;
     use std::io::BufRead;
     let Some(p) = &src.path else {
-        return Ok(0);
+        return Ok(JsonlPass::NotPlain { sunk: false });
     };
-    // Lines are parsed in parallel a few megabytes at a time and handed to `sink` in file
-    // order. Parsed one by one, this pass was a serial stretch at the start of every run,
-    // with one core idle (issue 7); the chunk bounds the memory it holds.
-    const CHUNK: usize = 1 << 22;
-    let mut r = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(p)?);
+    let f = std::fs::File::open(p)?;
+    // Sized for the file, and for the rest of a chunk's last line (up to 64 KiB): grown from
+    // nothing, the first chunk was copied over as it grew (a fifth of this pass), and sized
+    // without that rest, a chunk of a file over 4 MiB was doubled for it (2.5 MiB more peak
+    // memory in a run of 10,000 articles).
+    let size = f.metadata().map_or(0, |m| m.len());
+    let mut r = std::io::BufReader::with_capacity(1 << 16, f);
     let (mut off, mut lineno, mut articles) = (0u64, 0usize, 0usize);
     let mut lines = Batch::default();
-    let mut chunk = Vec::new();
+    let mut chunk = Vec::with_capacity(size.min(chunk_size as u64) as usize + (1 << 16));
     // (start in `chunk`, length with its line end, line number)
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
     let mut eof = false;
@@ -1345,12 +1590,16 @@ fn plan_jsonl(
         spans.clear();
         // A block, then the rest of its last line; its lines found with SIMD (std's
         // `read_until` searches a line at a time, a word at a time).
-        let got = std::io::Read::read_to_end(&mut (&mut r).take(CHUNK as u64), &mut chunk)?;
-        if got < CHUNK {
+        let got = std::io::Read::read_to_end(&mut (&mut r).take(chunk_size as u64), &mut chunk)?;
+        if got < chunk_size {
             eof = true;
         } else {
             r.read_until(b'\n', &mut chunk)?;
         }
+        let text = match utf8(&chunk) {
+            Some(text) if memchr::memchr(0, &chunk).is_none() => text,
+            _ => return Ok(JsonlPass::NotPlain { sunk: articles > 0 }),
+        };
         let mut at = 0;
         for end in memchr::memchr_iter(b'\n', &chunk)
             .map(|i| i + 1)
@@ -1362,19 +1611,23 @@ fn plan_jsonl(
                 at = end;
             }
         }
-        let parsed: Vec<std::io::Result<((usize, usize), Batch)>> = spans
+        let parsed: Vec<((usize, usize), Batch)> = spans
             .par_iter()
             .map(|&(at, n, no)| {
-                let buf = &chunk[at..at + n];
-                let (start, end) = line_bounds(buf, no);
-                let line = std::str::from_utf8(&buf[start..end]).map_err(std::io::Error::other)?;
+                let (start, end) = line_bounds(&chunk[at..at + n], no);
                 let mut b = Batch::default();
-                jsonl_line(line, no, &src.display, opts, &mut b);
-                Ok(((start, end), b))
+                // Only the id and the problems are kept, not the text.
+                jsonl_line_as::<TextFacts>(
+                    &text[at + start..at + end],
+                    no,
+                    &src.display,
+                    opts,
+                    &mut b,
+                );
+                ((start, end), b)
             })
             .collect();
-        for (&(_, n, no), p) in spans.iter().zip(parsed) {
-            let ((start, end), mut b) = p?;
+        for (&(_, n, no), ((start, end), mut b)) in spans.iter().zip(parsed) {
             for a in b.articles.drain(..) {
                 articles += 1;
                 sink(Planned {
@@ -1392,7 +1645,7 @@ fn plan_jsonl(
     acc.issues.append(&mut lines.issues);
     acc.failed += lines.failed;
     acc.given += lines.given;
-    Ok(articles)
+    Ok(JsonlPass::Plain(articles))
 }
 
 /// Whether [`plan_inputs`] can stream these inputs: files and directories only (standard
@@ -1407,6 +1660,9 @@ pub fn can_plan(inputs: &[String]) -> bool {
 /// One first pass over the inputs, walked afresh: every article (text files unread, by
 /// their path) handed to `sink` in load order, with the accounting of what could not be
 /// used. The sources are kept in `keep` if given (an index refers to them by number).
+/// False if a JSON Lines file turned out not to be plain UTF-8 after some of its articles
+/// went to `sink`: the pass must be made again (with that file now in `whole`).
+#[must_use]
 fn first_pass(
     inputs: &[String],
     whole: &mut rustc_hash::FxHashSet<usize>,
@@ -1414,7 +1670,7 @@ fn first_pass(
     acc: &mut Batch,
     mut keep: Option<&mut Vec<Source>>,
     sink: &mut dyn FnMut(Planned),
-) {
+) -> bool {
     let mut si = 0;
     for r in Discover::new(inputs) {
         let src = match r {
@@ -1430,14 +1686,18 @@ fn first_pass(
                 continue;
             }
         };
-        plan_source(&src, si, whole, opts, acc, sink);
+        if !plan_source(&src, si, whole, opts, acc, sink) {
+            return false;
+        }
         if let Some(k) = keep.as_deref_mut() {
             k.push(src);
         }
         si += 1;
     }
+    true
 }
 
+/// False if the pass must start again (see [`first_pass`]).
 fn plan_source(
     src: &Source,
     si: usize,
@@ -1445,7 +1705,7 @@ fn plan_source(
     opts: &ReadOptions,
     acc: &mut Batch,
     sink: &mut dyn FnMut(Planned),
-) {
+) -> bool {
     if src.format == Format::Text {
         if opts.owns(&src.id) {
             sink(Planned {
@@ -1454,15 +1714,12 @@ fn plan_source(
                 loc: Loc::Text(si),
             });
         }
-        return;
+        return true;
     }
-    let plain = src
-        .path
-        .as_deref()
-        .is_some_and(|p| plain_utf8_lines(p).unwrap_or(false));
     let before = (acc.given, acc.failed);
-    match plain.then(|| plan_jsonl(src, si, opts, acc, sink)) {
-        Some(Ok(articles)) => {
+    let pass = (!whole.contains(&si)).then(|| plan_jsonl(src, si, opts, acc, sink));
+    match pass {
+        Some(Ok(JsonlPass::Plain(articles))) => {
             // As `load` accounts for a file that gave no record.
             let untouched = articles == 0 && acc.failed == before.1;
             if acc.given == before.0 && !(opts.shard.is_some() && untouched) {
@@ -1477,6 +1734,10 @@ fn plan_source(
                     acc.failed += 1;
                 }
             }
+        }
+        Some(Ok(JsonlPass::NotPlain { sunk: true })) => {
+            whole.insert(si);
+            return false;
         }
         // Not plain UTF-8, or unreadable: judged whole, exactly as `read_inputs`.
         _ => {
@@ -1495,6 +1756,7 @@ fn plan_source(
             }
         }
     }
+    true
 }
 
 /// The first pass of a streamed run: walks the inputs, reads JSON Lines files for their ids
@@ -1507,34 +1769,39 @@ pub fn plan_inputs(inputs: &[String], opts: &ReadOptions) -> Option<Plan> {
     if !can_plan(inputs) {
         return None;
     }
+    // Sources found not plain UTF-8 stay so for every pass made.
     let mut whole = rustc_hash::FxHashSet::default();
-    let mut acc = Batch::default();
-    let (mut count, mut ordered) = (0usize, true);
-    let mut last: Option<(String, String)> = None;
-    first_pass(inputs, &mut whole, opts, &mut acc, None, &mut |p| {
-        count += 1;
-        if let Some((id, origin)) = &last {
-            if (id.as_str(), origin.as_str()) > (p.id.as_str(), p.origin.as_str()) {
-                ordered = false;
+    let (mut acc, mut count, mut ordered);
+    loop {
+        (acc, count, ordered) = (Batch::default(), 0usize, true);
+        let mut last: Option<(String, String)> = None;
+        let settled = first_pass(inputs, &mut whole, opts, &mut acc, None, &mut |p| {
+            count += 1;
+            if let Some((id, origin)) = &last {
+                if (id.as_str(), origin.as_str()) > (p.id.as_str(), p.origin.as_str()) {
+                    ordered = false;
+                }
             }
+            last = Some((p.id, p.origin));
+        });
+        if settled {
+            break;
         }
-        last = Some((p.id, p.origin));
-    });
+    }
     let mut sources = Vec::new();
     let index = if ordered {
         None
     } else {
-        acc = Batch::default();
-        whole.clear();
-        let mut planned = Vec::new();
-        first_pass(
-            inputs,
-            &mut whole,
-            opts,
-            &mut acc,
-            Some(&mut sources),
-            &mut |p| planned.push(p),
-        );
+        let mut planned;
+        loop {
+            (acc, planned, sources) = (Batch::default(), Vec::new(), Vec::new());
+            let keep = Some(&mut sources);
+            if first_pass(inputs, &mut whole, opts, &mut acc, keep, &mut |p| {
+                planned.push(p)
+            }) {
+                break;
+            }
+        }
         // The stable sort of `read_inputs`, on the same keys in the same load order.
         planned.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.origin.cmp(&b.origin)));
         count = planned.len();
@@ -1563,11 +1830,13 @@ pub fn plan_inputs(inputs: &[String], opts: &ReadOptions) -> Option<Plan> {
 mod tests {
     use super::*;
 
-    /// `plain_utf8_lines` reads a megabyte at a time; around that bound (a sequence cut in
-    /// two, a bad byte or a NUL just past it, a cut sequence at the end) it answers as the
-    /// line-by-line check it replaced.
+    /// The first pass checks a JSON Lines file a chunk at a time (4 KiB under test); around
+    /// a chunk's end (a sequence cut in two, a bad byte or a NUL just past it, a cut
+    /// sequence at the end) it judges a file plain exactly as a check of each line would,
+    /// and a file found not plain after some of its articles were planned (the pass made
+    /// again) is planned as `read_inputs` reads it.
     #[test]
-    fn plain_utf8_check_answers_as_line_by_line() {
+    fn chunked_plain_check_answers_as_line_by_line() {
         let by_lines = |b: &[u8]| {
             b.split_inclusive(|&c| c == b'\n')
                 .enumerate()
@@ -1580,7 +1849,31 @@ mod tests {
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.jsonl");
-        let bound = 1 << 20;
+        let src = Source {
+            path: Some(path.clone()),
+            display: "f.jsonl".into(),
+            id: "f".into(),
+            format: Format::Jsonl,
+        };
+        let opts = ReadOptions::default();
+        let plain = || {
+            let mut acc = Batch::default();
+            let (mut planned, mut issues) = (0, 0);
+            let pass = plan_jsonl(&src, 0, &opts, &mut acc, &mut |_| planned += 1).unwrap();
+            issues += acc.issues.len();
+            match pass {
+                JsonlPass::Plain(n) => {
+                    assert_eq!(n, planned);
+                    true
+                }
+                JsonlPass::NotPlain { sunk } => {
+                    assert_eq!((sunk, issues), (planned > 0, 0));
+                    false
+                }
+            }
+        };
+        let record = b"{\"id\": \"a\", \"text\": \"T.\"}\n";
+        let bound = 1 << 12;
         for at in [bound - 3, bound - 2, bound - 1, bound, bound + 1] {
             for tail in [
                 &b"\xF0\x9F\x98\x80 ok\n"[..],
@@ -1589,19 +1882,15 @@ mod tests {
                 b"\xFF\n",
                 b"\xE2\x80",
             ] {
-                let mut b = b"{\"id\": \"a\"}\n".repeat(at / 12);
+                let mut b = record.repeat(at / record.len());
                 b.resize(at, b'x');
                 b.extend_from_slice(tail);
-                b.extend_from_slice("more “text”\n".as_bytes());
+                b.extend_from_slice("more \u{201c}text\u{201d}\n".as_bytes());
                 if tail == b"\xE2\x80" {
                     b.truncate(at + 2);
                 }
                 std::fs::write(&path, &b).unwrap();
-                assert_eq!(
-                    plain_utf8_lines(&path).unwrap(),
-                    by_lines(&b),
-                    "{at} {tail:?}"
-                );
+                assert_eq!(plain(), by_lines(&b), "{at} {tail:?}");
             }
         }
         for small in [
@@ -1611,11 +1900,157 @@ mod tests {
             b"a\n\xC3",
         ] {
             std::fs::write(&path, small).unwrap();
-            assert_eq!(
-                plain_utf8_lines(&path).unwrap(),
-                by_lines(small),
-                "{small:?}"
-            );
+            assert_eq!(plain(), by_lines(small), "{small:?}");
+        }
+        // Articles out of order (an index), then in order, each file with a bad byte in a
+        // later chunk: planned afresh, with that file judged whole.
+        for ordered in [false, true] {
+            let mut b = Vec::new();
+            for i in 0..400 {
+                let id = if ordered { i } else { (i * 7) % 400 };
+                b.extend_from_slice(
+                    format!("{{\"id\": \"k{id:03}\", \"text\": \"T.\"}}\n").as_bytes(),
+                );
+            }
+            b.extend_from_slice(b"{\"id\": \"z\", \"text\": \"caf\xE9\"}\n");
+            std::fs::write(&path, &b).unwrap();
+            assert!(!plain());
+            let inputs = vec![path.display().to_string()];
+            let whole = read_inputs(&inputs, &opts);
+            let mut plan = plan_inputs(&inputs, &opts).unwrap();
+            assert_eq!(plan.indexed(), !ordered);
+            let (mut got, mut failed, mut given) = (Vec::new(), plan.failed, plan.given);
+            let issues = std::mem::take(&mut plan.issues);
+            while let Some(b) = plan.next_batch(64, &opts) {
+                failed += b.failed;
+                given += b.given;
+                got.extend(b.articles);
+            }
+            assert_eq!(got, whole.articles);
+            assert_eq!(format!("{issues:?}"), format!("{:?}", whole.issues));
+            assert_eq!((failed, given), (whole.failed, whole.given));
+        }
+    }
+
+    /// `utf8` answers as `std::str::from_utf8`, and encoding_rs's valid prefix is std's,
+    /// over generated bytes of every length around the 64 bytes where encoding_rs hands
+    /// over to SIMD: valid characters of each length, cut sequences, surrogates, overlong
+    /// forms, code points past U+10FFFF and stray continuation bytes.
+    #[test]
+    fn utf8_check_matches_std() {
+        let pieces: [&[u8]; 14] = [
+            b"a",
+            b"text ",
+            "\u{e9}".as_bytes(),
+            "\u{201c}".as_bytes(),
+            "\u{1F600}".as_bytes(),
+            b"\xE2\x80",
+            b"\xF0\x9F\x98",
+            b"\xED\xA0\x80",
+            b"\xC0\xAF",
+            b"\xE0\x80\xAF",
+            b"\xF4\x90\x80\x80",
+            b"\x80",
+            b"\xFF",
+            b"\x00",
+        ];
+        let mut rng = crate::testrng::XorShift(0x07f8_7f8a);
+        for _ in 0..30_000 {
+            let rare = 1 + rng.next() % 60;
+            let mut b = Vec::new();
+            while b.len() < (rng.next() % 150) as usize {
+                let k = if rng.next() % rare == 0 {
+                    (rng.next() % pieces.len() as u64) as usize
+                } else {
+                    (rng.next() % 5) as usize
+                };
+                b.extend_from_slice(pieces[k]);
+            }
+            let std = std::str::from_utf8(&b);
+            assert_eq!(utf8(&b), std.ok(), "{b:?}");
+            let up_to = std.map_or_else(|e| e.valid_up_to(), |s| s.len());
+            assert_eq!(encoding_rs::Encoding::utf8_valid_up_to(&b), up_to, "{b:?}");
+        }
+    }
+
+    /// `string_stop` finds the byte a search for the quote and the backslash and a check of
+    /// the bytes before it for control bytes find, from any start, over generated bytes
+    /// around the sixteen-byte blocks.
+    #[test]
+    fn string_stop_matches_the_plain_search() {
+        let plain = |b: &[u8], i: usize| {
+            b[i..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .map(|p| i + p)
+        };
+        let bytes = [
+            b'a', b' ', b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xe2, 0xff, b'\n',
+        ];
+        let mut rng = crate::testrng::XorShift(0x570b_5709);
+        for _ in 0..20_000 {
+            let len = (rng.next() % 70) as usize;
+            let rare = 1 + rng.next() % 40;
+            let b: Vec<u8> = (0..len)
+                .map(|_| {
+                    if rng.next() % rare == 0 {
+                        bytes[(rng.next() % bytes.len() as u64) as usize]
+                    } else {
+                        b'a' + (rng.next() % 3) as u8
+                    }
+                })
+                .collect();
+            for i in 0..=len {
+                assert_eq!(string_stop(&b, i), plain(&b, i), "{b:?} {i}");
+            }
+        }
+    }
+
+    /// `next_line` gives the lines `read_until` and `line_bounds` give, over generated
+    /// files with lines longer than the reader's buffer, CRLF and bare CR, a BOM, bytes
+    /// that are not UTF-8 and a last line with no line break.
+    #[test]
+    fn next_line_matches_read_until() {
+        use std::io::BufRead;
+        let pieces: [&[u8]; 9] = [
+            b"a",
+            b"bc",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b"\xEF\xBB\xBF",
+            b"\xFF",
+            "\u{201c}".as_bytes(),
+            b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.jsonl");
+        let mut rng = crate::testrng::XorShift(0x0011_44e5);
+        for _ in 0..500 {
+            let b: Vec<u8> = (0..rng.next() % 40)
+                .flat_map(|_| {
+                    pieces[(rng.next() % pieces.len() as u64) as usize]
+                        .iter()
+                        .copied()
+                })
+                .collect();
+            std::fs::write(&path, &b).unwrap();
+            let open = || std::io::BufReader::with_capacity(8, std::fs::File::open(&path).unwrap());
+            let (mut fast, mut slow) = (open(), open());
+            for lineno in 1.. {
+                let mut buf = Vec::new();
+                let want = match slow.read_until(b'\n', &mut buf) {
+                    Ok(n) if n > 0 => {
+                        let (start, end) = line_bounds(&buf, lineno);
+                        Some(String::from_utf8(buf[start..end].to_vec()).ok())
+                    }
+                    _ => None,
+                };
+                assert_eq!(next_line(&mut fast, lineno), want, "{b:?} {lineno}");
+                if want.is_none() {
+                    break;
+                }
+            }
         }
     }
 
@@ -1657,6 +2092,9 @@ mod tests {
             "",
             " ",
             "trailing backslash \\",
+            r"ends\n",
+            r" \t\n",
+            "a longer run of words, \u{201c}curly\u{201d} \u{e9}\u{e9}, to cross blocks of sixteen bytes",
         ];
         let others = [
             "12",
@@ -1732,15 +2170,23 @@ mod tests {
                 4 => format!("[{body}]"),
                 _ => format!("{}{{{}{body}{}}}{}", gap(r), gap(r), gap(r), gap(r)),
             };
-            fast_lines += usize::from(simple_record(&line).is_some());
+            fast_lines += usize::from(simple_record::<String>(&line).is_some());
             for opts in [&opts_all, &opts_shard, &small] {
-                let (mut fast, mut slow) = (Batch::default(), Batch::default());
+                let (mut fast, mut slow, mut plan) =
+                    (Batch::default(), Batch::default(), Batch::default());
                 jsonl_line(&line, case + 1, "f.jsonl", opts, &mut fast);
+                jsonl_line_as::<TextFacts>(&line, case + 1, "f.jsonl", opts, &mut plan);
                 if !line.trim().is_empty() {
                     let origin = format!("f.jsonl:{}", case + 1);
                     jsonl_value(&line, case + 1, origin, "f.jsonl", opts, &mut slow);
                 }
                 assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{line:?}");
+                // Read for the plan (no text kept): the same ids, issues and counts.
+                let ids = |b: &Batch| {
+                    let ids: Vec<_> = b.articles.iter().map(|a| (&a.id, &a.origin)).collect();
+                    format!("{ids:?} {:?} {} {}", b.issues, b.failed, b.given)
+                };
+                assert_eq!(ids(&plan), ids(&slow), "{line:?}");
                 articles += slow.articles.len();
                 issues += slow.issues.len();
             }

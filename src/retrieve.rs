@@ -36,16 +36,16 @@ impl Item {
         let n = text.chars().count();
         Item {
             unit: Unit {
-                article: String::new(),
+                article: Default::default(),
                 unit_id: id.to_string(),
                 role,
                 kind: "unit".into(),
                 speaker: String::new(),
                 speaker_mention: String::new(),
                 side: side_name(role).into(),
-                party: String::new(),
-                dispute: String::new(),
-                quote_type: String::new(),
+                party: Default::default(),
+                dispute: Default::default(),
+                quote_type: Default::default(),
                 cue: String::new(),
                 text: text.to_string(),
                 start: 0,
@@ -58,7 +58,7 @@ impl Item {
                 speaker_entity: 0,
                 byte_start: 0,
                 byte_end: text.len(),
-                speaker_aliases: Vec::new(),
+                speaker_aliases: Default::default(),
             },
             group: None,
             position: None,
@@ -1838,7 +1838,9 @@ struct Link {
 }
 
 fn article_of(c: &Item) -> String {
-    c.group.clone().unwrap_or_else(|| c.unit.article.clone())
+    c.group
+        .clone()
+        .unwrap_or_else(|| c.unit.article.to_string())
 }
 
 /// A claim's rows: one per kept match, or one `unanswered` row.
@@ -2145,7 +2147,7 @@ pub fn document_items(id: &str, text: &str, role: Role, lex: &Lexicon) -> Vec<It
             let t = &text[s.start..s.end];
             let mut it = Item::unit(&format!("{id}:s{}", k + 1), t, role);
             let u = &mut it.unit;
-            u.article = id.to_string();
+            u.article = id.into();
             u.kind = "sentence".into();
             u.rule = "document sentence".into();
             u.start = char_at(s.start);
@@ -2201,11 +2203,11 @@ fn jsonl_item(
         }
     };
     let mut it = Item::unit(&id, t, role);
-    it.unit.article = stem.to_string();
+    it.unit.article = stem.into();
     it.unit.sentence = lineno;
     it.group = json_str(&v, "group");
     if let Some(g) = &it.group {
-        it.unit.dispute = g.clone();
+        it.unit.dispute = g.as_str().into();
     }
     it.context = json_str(&v, "title").unwrap_or_default();
     Ok((it, warning))
@@ -2310,7 +2312,7 @@ pub fn read_side(inputs: &[String], role: Role, opts: &ReadOptions, lex: &Lexico
         for a in batch.articles {
             if src.format == Format::Csv {
                 let mut it = Item::unit(&a.id, &a.text, role);
-                it.unit.article = src.id.clone();
+                it.unit.article = src.id.as_str().into();
                 side.items.push(it);
             } else {
                 side.items.extend(document_items(&a.id, &a.text, role, lex));

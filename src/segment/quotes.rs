@@ -13,7 +13,6 @@ pub struct Quote {
     pub id: usize,
     /// One byte range per paragraph the quote covers, marks included.
     pub pieces: Vec<(usize, usize)>,
-    pub paragraphs: Vec<usize>,
     /// False when no closing mark was found.
     pub closed: bool,
     /// Single-mark quote (‘...’), used in UK style for fragments and headlines.
@@ -202,10 +201,12 @@ pub fn find(
     text: &str,
     paragraphs: &[Paragraph],
 ) -> (Vec<Quote>, Vec<InputIssue>) {
-    let mut quotes: Vec<Quote> = Vec::new();
+    // A quote for every other paragraph, as a rule: grown from empty, the list was regrown
+    // (and its quotes copied) twice or thrice in every article.
+    let mut quotes: Vec<Quote> = Vec::with_capacity(paragraphs.len() / 2 + 1);
     let mut warnings = Vec::new();
-    // An open double quote carried across paragraphs: (pieces so far, paragraphs, piece start).
-    let mut carry: Option<(Vec<(usize, usize)>, Vec<usize>)> = None;
+    // An open double quote carried across paragraphs: its pieces so far.
+    let mut carry: Option<Vec<(usize, usize)>> = None;
     // Newline offsets, once: counting from the start of the text for every warning made a
     // megabyte of stray quote marks quadratic.
     // Found at the first warning: most articles have none.
@@ -220,12 +221,12 @@ pub fn find(
         let para = &text[p.start..p.end];
         let mut open: Option<usize> = None; // byte offset of the opening mark in this paragraph
         let mut single_open: Option<usize> = None;
-        if let Some((_, _)) = &carry {
+        if carry.is_some() {
             if reopens(text, p) {
                 open = Some(p.start);
             } else {
                 // Previous paragraph never closed and this one does not re-open: end it there.
-                let (pieces, paras) = carry.take().unwrap_or_default();
+                let pieces = carry.take().unwrap_or_default();
                 let at = pieces.last().map(|x| x.0).unwrap_or(p.start);
                 warnings.push(InputIssue::warning(
                     article_id,
@@ -233,7 +234,7 @@ pub fn find(
                     "unbalanced-quote",
                     format!("quote opened at byte {at} is never closed"),
                 ));
-                push(&mut quotes, text, pieces, paras, false, false);
+                push(&mut quotes, text, pieces, false, false);
             }
         }
         let skip_first = open.is_some();
@@ -272,8 +273,8 @@ pub fn find(
             if open.is_some() && is_close {
                 let o = open.take().unwrap_or(pos);
                 let end = pos + c.len_utf8();
-                let (pieces, paras) = with_piece(carry.take(), (o, end), pi);
-                push(&mut quotes, text, pieces, paras, true, false);
+                let pieces = with_piece(carry.take(), (o, end));
+                push(&mut quotes, text, pieces, true, false);
                 continue;
             }
             if is_open {
@@ -285,8 +286,8 @@ pub fn find(
                         "unbalanced-quote",
                         format!("quote opened at byte {o} is not closed before another opens"),
                     ));
-                    let (pieces, paras) = with_piece(carry.take(), (o, pos), pi);
-                    push(&mut quotes, text, pieces, paras, false, false);
+                    let pieces = with_piece(carry.take(), (o, pos));
+                    push(&mut quotes, text, pieces, false, false);
                 }
                 open = Some(pos);
                 single_open = None;
@@ -317,15 +318,15 @@ pub fn find(
                     // `s’ ` may be a plural possessive; only accept if the span is plausible.
                     let o = single_open.take().unwrap_or(pos);
                     let end = pos + c.len_utf8();
-                    push(&mut quotes, text, vec![(o, end)], vec![pi], true, true);
+                    push(&mut quotes, text, vec![(o, end)], true, true);
                 }
             }
         }
         if let Some(o) = open {
-            let (pieces, paras) = with_piece(carry.take(), (o, p.end), pi);
+            let pieces = with_piece(carry.take(), (o, p.end));
             let next_reopens = paragraphs.get(pi + 1).is_some_and(|np| reopens(text, np));
             if next_reopens {
-                carry = Some((pieces, paras));
+                carry = Some(pieces);
             } else {
                 warnings.push(InputIssue::warning(
                     article_id,
@@ -333,12 +334,12 @@ pub fn find(
                     "unbalanced-quote",
                     format!("quote opened at byte {o} is never closed"),
                 ));
-                push(&mut quotes, text, pieces, paras, false, false);
+                push(&mut quotes, text, pieces, false, false);
             }
         }
     }
-    if let Some((pieces, paras)) = carry {
-        push(&mut quotes, text, pieces, paras, false, false);
+    if let Some(pieces) = carry {
+        push(&mut quotes, text, pieces, false, false);
     }
     quotes.sort_by_key(|q| q.start());
     for (i, q) in quotes.iter_mut().enumerate() {
@@ -347,22 +348,16 @@ pub fn find(
     (quotes, cap_warnings(article_id, warnings))
 }
 
-/// The pieces and paragraphs of a quote carried from earlier paragraphs, if any, with one
-/// more piece in paragraph `pi`. Most quotes are one piece, and a list of one made at its
-/// size cost half as much as one grown from empty (issue 7).
-#[allow(clippy::type_complexity)]
-fn with_piece(
-    carry: Option<(Vec<(usize, usize)>, Vec<usize>)>,
-    piece: (usize, usize),
-    pi: usize,
-) -> (Vec<(usize, usize)>, Vec<usize>) {
+/// The pieces of a quote carried from earlier paragraphs, if any, with one more. Most
+/// quotes are one piece, and a list of one made at its size cost half as much as one grown
+/// from empty (issue 7).
+fn with_piece(carry: Option<Vec<(usize, usize)>>, piece: (usize, usize)) -> Vec<(usize, usize)> {
     match carry {
-        Some((mut pieces, mut paras)) => {
+        Some(mut pieces) => {
             pieces.push(piece);
-            paras.push(pi);
-            (pieces, paras)
+            pieces
         }
-        None => (vec![piece], vec![pi]),
+        None => vec![piece],
     }
 }
 
@@ -391,7 +386,6 @@ fn push(
     quotes: &mut Vec<Quote>,
     text: &str,
     pieces: Vec<(usize, usize)>,
-    paragraphs: Vec<usize>,
     closed: bool,
     single: bool,
 ) {
@@ -408,7 +402,6 @@ fn push(
     quotes.push(Quote {
         id: quotes.len(),
         pieces,
-        paragraphs,
         closed,
         single,
         words,
