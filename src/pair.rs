@@ -689,6 +689,7 @@ fn pair_rows_at(
             }
             let rp = &prepared[ri];
             let mut refs: Vec<(usize, (f32, &str))> = Vec::new();
+            let mut shared = Vec::new();
             let mut scored: Vec<(usize, Score)> = rp.dice.probe(|dice| {
                 rp.vector.probe(|vector| {
                     cands
@@ -712,7 +713,7 @@ fn pair_rows_at(
                                     found
                                 }
                             };
-                            let cosine = vector.cosine_top(&c.vector, SHARED_KEPT);
+                            let cosine = vector.cosine_top(&c.vector, SHARED_KEPT, &mut shared);
                             let s =
                                 score_with_reference(&units[ci], r, w, names, d, reference, cosine);
                             (ci, s)

@@ -469,9 +469,18 @@ impl Analyzer {
                 |x, y| info(x).text.cmp(&info(y).text),
             );
             // Each term's place in the article's vocabulary, where its place among the
-            // article's terms was.
+            // article's terms was; and the vocabulary's texts and background frequencies, in
+            // the same pass over it.
+            let n = vocab.len();
+            let (mut texts, mut bg_df, mut spaced) =
+                (Vec::with_capacity(n), Vec::with_capacity(n), false);
             for (r, &x) in vocab.iter().enumerate() {
-                local[distinct[x as usize] as usize] = r as u32;
+                let g = distinct[x as usize] as usize;
+                local[g] = r as u32;
+                let t = &terms[g];
+                texts.push(t.text.clone());
+                bg_df.push(t.bg_df);
+                spaced |= t.spaced;
             }
             for g in &mut seen {
                 *g = local[*g as usize];
@@ -491,10 +500,10 @@ impl Analyzer {
                 local[g as usize] = NO_TERM;
             }
             ArticleTerms {
-                bg_df: vocab.iter().map(|&x| info(x).bg_df).collect(),
+                bg_df,
                 vocab: Vocab {
-                    terms: vocab.iter().map(|&x| info(x).text.clone()).collect(),
-                    spaced: vocab.iter().any(|&x| info(x).spaced),
+                    terms: texts,
+                    spaced,
                 },
                 counts,
                 names,
@@ -862,18 +871,18 @@ impl Vector {
                 }
             }
         }
-        (sum.min(1.0), self.top_terms(shared, k))
+        (sum.min(1.0), self.top_terms(&mut shared, k))
     }
 
     /// The first `k` of the shared terms (place in `self`, contribution), largest first.
-    fn top_terms(&self, mut shared: Vec<(usize, f32)>, k: usize) -> Vec<String> {
+    fn top_terms(&self, shared: &mut [(usize, f32)], k: usize) -> Vec<String> {
         // Most pairs scored share no term.
         if shared.is_empty() {
             return Vec::new();
         }
         // A vector's terms are distinct and in text order, so their places order ties as
-        // their texts do.
-        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        // their texts do (and, all distinct, leave an unstable sort no ties to break).
+        shared.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         shared
             .iter()
             .take(k)
@@ -905,14 +914,20 @@ impl VectorProbe<'_> {
     /// `other.cosine_top(probed, k)`: for a vector of the same vocabulary, each of its terms
     /// looked up in the table instead of walking both lists side by side (a fiftieth of
     /// pairing, issue 7). Its terms come in ascending ids as the walk meets them, so the
-    /// contributions are added in the same order.
-    pub(crate) fn cosine_top(&self, other: &Vector, k: usize) -> (f32, Vec<String>) {
+    /// contributions are added in the same order. `shared` is scratch: a list for each pair
+    /// that shares a term cost more than finding them.
+    pub(crate) fn cosine_top(
+        &self,
+        other: &Vector,
+        k: usize,
+        shared: &mut Vec<(usize, f32)>,
+    ) -> (f32, Vec<String>) {
         let mine = self.vector;
         if !std::sync::Arc::ptr_eq(&mine.vocab, &other.vocab) {
             return other.cosine_top(mine, k);
         }
         let mut sum = 0.0;
-        let mut shared: Vec<(usize, f32)> = Vec::new();
+        shared.clear();
         for (i, &(t, w)) in other.terms.iter().enumerate() {
             let j = self.at.get(t as usize).copied().unwrap_or(0);
             if j != 0 {
@@ -2244,7 +2259,8 @@ mod tests {
                 r.probe(|p| {
                     for c in vectors.iter().chain([&other]) {
                         for k in [0, 1, 3, 5] {
-                            let (want, got) = (c.cosine_top(r, k), p.cosine_top(c, k));
+                            let (want, got) =
+                                (c.cosine_top(r, k), p.cosine_top(c, k, &mut vec![(9, 0.5)]));
                             assert_eq!(want.0.to_bits(), got.0.to_bits());
                             assert_eq!(want.1, got.1);
                             shared += want.1.len();
