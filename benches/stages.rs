@@ -23,10 +23,14 @@ fn bench(c: &mut Criterion) {
         .iter()
         .map(|a| segment::segment(&a.origin, &a.text, &lex))
         .collect();
-    let atts: Vec<_> = articles
+    let normed: Vec<_> = articles
+        .iter()
+        .map(|a| riposte::text::Normed::new(&a.text))
+        .collect();
+    let atts: Vec<_> = normed
         .iter()
         .zip(&segs)
-        .map(|(a, s)| attribute::attribute(&a.text, s, &lex))
+        .map(|(n, s)| attribute::attribute(n, s, &lex))
         .collect();
     let units: Vec<(String, Vec<riposte::Unit>)> = articles
         .iter()
@@ -61,7 +65,10 @@ fn bench(c: &mut Criterion) {
             articles
                 .iter()
                 .zip(&segs)
-                .map(|(a, s)| attribute::attribute(&a.text, s, &lex).entities.len())
+                .map(|(a, s)| {
+                    let normed = riposte::text::Normed::new(&a.text);
+                    attribute::attribute(&normed, s, &lex).entities.len()
+                })
                 .sum::<usize>()
         })
     });

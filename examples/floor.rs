@@ -35,7 +35,10 @@ fn main() {
     let words: usize = batch
         .articles
         .par_iter()
-        .map(|a| riposte::text::tokenize(&a.text, 0, a.text.len()).len())
+        .map(|a| {
+            let normed = riposte::text::Normed::new(&a.text);
+            riposte::text::tokenize(&normed, 0, a.text.len()).len()
+        })
         .sum();
     eprintln!(
         "floor: {} articles, {} words, {:.3}s",

@@ -9,7 +9,7 @@
 
 use crate::lexicon::{CueClass, Lexicon, PartyType};
 use crate::segment::Segmented;
-use crate::text::{tokenize, Token};
+use crate::text::{tokenize, Normed, Token};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,8 +76,8 @@ pub struct CueHit {
 
 /// Tokens and cues of one sentence.
 #[derive(Debug, Clone)]
-pub struct SentenceInfo {
-    pub tokens: Vec<Token>,
+pub struct SentenceInfo<'a> {
+    pub tokens: Vec<Token<'a>>,
     pub quoted: Vec<bool>,
     pub cues: Vec<CueHit>,
     /// Speech quotes (not scare quotes) overlapping the sentence.
@@ -86,7 +86,7 @@ pub struct SentenceInfo {
     pub fragment_quotes: Vec<usize>,
 }
 
-impl SentenceInfo {
+impl SentenceInfo<'_> {
     /// The lexicon entry of the cue starting at token `tok` (the frame verb, usually).
     pub fn cue_at<'l>(&self, tok: usize, lex: &'l Lexicon) -> Option<&'l crate::lexicon::CueEntry> {
         self.cues
@@ -122,9 +122,11 @@ pub struct Attribution {
     pub speaker_span: Option<(usize, usize)>,
 }
 
+/// What attribution found in an article; the tokens' norms borrow the [`Normed`] text
+/// [`attribute`] was given.
 #[derive(Debug, Clone, Default)]
-pub struct Attributed {
-    pub infos: Vec<SentenceInfo>,
+pub struct Attributed<'a> {
+    pub infos: Vec<SentenceInfo<'a>>,
     pub attributions: Vec<Attribution>,
     pub entities: Vec<Entity>,
     /// Sentences holding a non-response ("did not respond", "declined to comment").
@@ -286,7 +288,7 @@ impl<'a> Ctx<'a> {
             if !joined.is_empty() {
                 joined.push(' ');
             }
-            joined.push_str(&t.norm);
+            joined.push_str(t.norm);
             ends.push(joined.len());
         }
         self.gaz_longest(toks, i, &joined, &ends)
@@ -399,7 +401,7 @@ fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
                 p.poss
                     || ctx.w(p, "determiner")
                     || matches!(
-                        p.norm.as_str(),
+                        p.norm,
                         "of" | "such"
                             | "these"
                             | "those"
@@ -464,11 +466,11 @@ impl<'t> Norms<'t> {
         match buf.get_mut(..toks.len()) {
             Some(b) => {
                 for (w, t) in b.iter_mut().zip(toks) {
-                    *w = t.norm.as_str();
+                    *w = t.norm;
                 }
                 Norms::Stack(buf, toks.len())
             }
-            None => Norms::Heap(toks.iter().map(|t| t.norm.as_str()).collect()),
+            None => Norms::Heap(toks.iter().map(|t| t.norm).collect()),
         }
     }
 }
@@ -500,7 +502,7 @@ fn np_word(ctx: &Ctx, t: &Token) -> bool {
         | class_mask("org_noun")
         | class_mask("doc_noun")
         | class_mask("joint_word");
-    t.cap || t.poss || ctx.lex.in_any_tok(classes, t) || person_word(ctx, t) || np_filler(&t.norm)
+    t.cap || t.poss || ctx.lex.in_any_tok(classes, t) || person_word(ctx, t) || np_filler(t.norm)
 }
 
 /// Words outside the classes that a noun phrase takes (numerals, "official", "ruling").
@@ -673,7 +675,7 @@ fn np_left(
             && !quoted[k]
             && (ctx.w(&toks[k - 1], "determiner") || toks[k - 1].cap || toks[k - 1].poss)
             && toks[k].norm.chars().all(|c| c.is_alphabetic() || c == '-')
-            && !ctx.lex.cue_index.contains_key(&toks[k].norm)
+            && !ctx.lex.cue_index.contains_key(toks[k].norm)
     };
     while i > 0 && !quoted[i - 1] && (np_word(ctx, &toks[i - 1]) || (i < end && modifier(i - 1))) {
         let g = name_gap(ctx, toks, i);
@@ -683,7 +685,7 @@ fn np_left(
         i -= 1;
         // "Ministry of External Affairs", "India and the United States"
         if i > 1
-            && matches!(toks[i - 1].norm.as_str(), "of" | "and" | "for")
+            && matches!(toks[i - 1].norm, "of" | "and" | "for")
             && toks[i - 2].cap
             && !quoted[i - 2]
             && !ctx.punct_at(toks, i)
@@ -697,7 +699,7 @@ fn np_left(
     }
     // "The Russian embassy in London": the head is the embassy, not the city.
     if i >= 2
-        && matches!(toks[i - 1].norm.as_str(), "in" | "at")
+        && matches!(toks[i - 1].norm, "in" | "at")
         && (ctx.w(&toks[i - 2], "org_noun")
             || ctx.w(&toks[i - 2], "person_noun")
             // "Analysts in New Delhi", "Diplomats in Addis Ababa"
@@ -711,7 +713,7 @@ fn np_left(
         return Some(((k, i - 1), appos));
     }
     // A leading "and"/"of" means we stopped inside a phrase; drop it.
-    while i < end && matches!(toks[i].norm.as_str(), "and" | "of" | "for") {
+    while i < end && matches!(toks[i].norm, "and" | "of" | "for") {
         i += 1;
     }
     (i < end).then_some(((i, end), appos))
@@ -747,7 +749,7 @@ fn initial_subject(
         let word = np_word(ctx, &toks[t])
             || (t > 0 && toks[t].norm.chars().all(|c| c.is_alphabetic() || c == '-'));
         let inside = t + 1 == k || !ctx.punct_at(toks, t + 1);
-        word && inside && !ctx.lex.cue_index.contains_key(&toks[t].norm)
+        word && inside && !ctx.lex.cue_index.contains_key(toks[t].norm)
     });
     (opens && names && all_np).then_some(((0, k), Some((k, i))))
 }
@@ -762,7 +764,7 @@ fn np_right(ctx: &Ctx, toks: &[Token], quoted: &[bool], from: usize) -> Option<(
             && i > from
             && (i + 1..toks.len().min(i + 3)).any(|k| noun(&toks[k]) && !quoted[k])
             && !matches!(
-                toks[i].norm.as_str(),
+                toks[i].norm,
                 "of" | "on" | "in" | "for" | "that" | "to" | "and"
             );
         if !np_word(ctx, &toks[i]) && !modifier {
@@ -773,7 +775,7 @@ fn np_right(ctx: &Ctx, toks: &[Token], quoted: &[bool], from: usize) -> Option<(
         }
         i += 1;
         if i + 1 < toks.len()
-            && matches!(toks[i].norm.as_str(), "of" | "and" | "for")
+            && matches!(toks[i].norm, "of" | "and" | "for")
             && toks[i + 1].cap
             && !ctx.punct_at(toks, i)
         {
@@ -799,7 +801,7 @@ fn leading_np(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Option<(usize, usiz
     if let Some(c) = (1..toks.len().min(10)).find(|&k| ctx.comma_at(toks, k)) {
         if !toks[0].cap
             || matches!(
-                toks[0].norm.as_str(),
+                toks[0].norm,
                 "in" | "on"
                     | "responding"
                     | "reacting"
@@ -991,7 +993,7 @@ fn looks_org(ctx: &Ctx, toks: &[Token]) -> bool {
         ctx.w(t, "org_noun")
             || ctx.w(t, "company_suffix")
             || matches!(
-                t.norm.as_str(),
+                t.norm,
                 "inc"
                     | "corp"
                     | "ltd"
@@ -1453,12 +1455,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
         if !self.takes_role(id) {
             return;
         }
-        let has = |set: &[&str]| {
-            words
-                .iter()
-                .chain(more)
-                .any(|t| set.contains(&t.norm.as_str()))
-        };
+        let has = |set: &[&str]| words.iter().chain(more).any(|t| set.contains(&t.norm));
         let role = if has(&["opposition"]) {
             Some("opposition")
         } else if has(&[
@@ -1577,7 +1574,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
             if rest.is_empty()
                 || rest.iter().all(|t| {
                     matches!(
-                        t.norm.as_str(),
+                        t.norm,
                         "government"
                             | "administration"
                             | "authorities"
@@ -1618,14 +1615,14 @@ impl<'a, 'b> Resolver<'a, 'b> {
         // "Office of the U.S. Trade Representative", "Ministry of the Interior"
         let all_cap = body.iter().enumerate().all(|(k, t)| {
             t.cap
-                || matches!(t.norm.as_str(), "of" | "for" | "and")
+                || matches!(t.norm, "of" | "for" | "and")
                 || (t.norm == "the" && k > 0 && body[k - 1].norm == "of")
         });
         // The organisation word ends the name or heads an "of"/"for" phrase; "Chief Cabinet
         // Secretary Hiroshi Kanzaki" is a person.
         let institution = body.iter().enumerate().any(|(k, t)| {
             ctx.w(t, "org_noun")
-                && (k + 1 == body.len() || matches!(body[k + 1].norm.as_str(), "of" | "for"))
+                && (k + 1 == body.len() || matches!(body[k + 1].norm, "of" | "for"))
         });
         // "Amalgamated Transit Workers’ Union": a plural possessive inside the name is part of
         // it, not an owner in front of it.
@@ -1647,7 +1644,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
                 && body.iter().all(|t| {
                     ctx.w(t, "title")
                         || ctx.w(t, "org_noun")
-                        || matches!(t.norm.as_str(), "of" | "for" | "and")
+                        || matches!(t.norm, "of" | "for" | "and")
                 });
             if !generic {
                 if let Some(id) = self.name_described(&name, &norm) {
@@ -1709,7 +1706,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
                         .filter(|t| !t.cap && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun"))),
                 )
                 .filter(|t| !person || ctx.w(t, "person_noun"))
-                .map(|t| t.norm.clone())
+                .map(|t| t.norm.to_string())
                 .collect()
         };
         if let Some(re) = run_end {
@@ -1723,7 +1720,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
             }
             let mut name_end = name_toks[name_toks.len() - 1].end;
             // keep the dot of "Inc." / "Ltd." / "Jr." as the article wrote it
-            let last = &name_toks[name_toks.len() - 1].norm;
+            let last = name_toks[name_toks.len() - 1].norm;
             if ctx.text[name_end..].starts_with('.')
                 && (ctx.lex.abbrev_maybe.contains(last) || ctx.lex.abbrev_never.contains(last))
             {
@@ -1779,7 +1776,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
                             || ctx.w(t, "org_noun")
                             || t.norm == "of"
                             || matches!(
-                                t.norm.as_str(),
+                                t.norm,
                                 "affairs" | "external" | "home" | "office" | "ministry"
                             )
                     });
@@ -1817,10 +1814,10 @@ impl<'a, 'b> Resolver<'a, 'b> {
             .find(|t| ctx.w(t, "person_noun") || ctx.w(t, "org_noun") || ctx.w(t, "doc_noun"))?;
         // "a State Department spokesperson" introduces someone new; "the spokesperson" is
         // the one already met.
-        let indefinite = s > a && matches!(toks[s - 1].norm.as_str(), "a" | "an" | "another");
+        let indefinite = s > a && matches!(toks[s - 1].norm, "a" | "an" | "another");
         let introduces = indefinite && ctx.w(head, "person_noun");
         if !introduces {
-            if let Some(id) = self.find_descriptor(&head.norm) {
+            if let Some(id) = self.find_descriptor(head.norm) {
                 return Some(id);
             }
         }
@@ -1845,13 +1842,13 @@ impl<'a, 'b> Resolver<'a, 'b> {
         // state bodies, not of groups, companies or newspapers
         let civil = civil_word(ctx, head);
         let parties = if civil { vec![] } else { parties };
-        let id = self.add(name, kind, parties, vec![head.norm.clone()], true);
+        let id = self.add(name, kind, parties, vec![head.norm.to_string()], true);
         // "a ministry spokesperson" speaks for the ministry named before
         if kind == EntityKind::Person {
             if let Some(org) = body
                 .iter()
                 .filter(|t| ctx.w(t, "org_noun") && t.norm != head.norm)
-                .find_map(|t| self.find_descriptor_except(&t.norm, id))
+                .find_map(|t| self.find_descriptor_except(t.norm, id))
             {
                 self.entities[id].affiliation = Some(org);
             }
@@ -1869,7 +1866,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
             && self.entities[id].affiliation.is_none()
             && toks
                 .get(b)
-                .is_some_and(|t| matches!(t.norm.as_str(), "for" | "of" | "at"))
+                .is_some_and(|t| matches!(t.norm, "for" | "of" | "at"))
             && b + 1 < toks.len()
         {
             let end = toks.len().min(b + 10);
@@ -1890,8 +1887,8 @@ impl<'a, 'b> Resolver<'a, 'b> {
         }
         // "the military's public relations directorate" speaks for the military
         if let Some(owner) = body.iter().filter(|t| t.poss).find_map(|t| {
-            self.find_descriptor_except(&t.norm, id)
-                .or_else(|| self.find_name(&[t.norm.as_str()]))
+            self.find_descriptor_except(t.norm, id)
+                .or_else(|| self.find_name(&[t.norm]))
         }) {
             if owner != id {
                 self.entities[id].affiliation = Some(owner);
@@ -2023,7 +2020,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
             // "the group's director", "deputy council leader X": a description of an
             // organisation named before
             if !toks[k].cap && ctx.w(&toks[k], "org_noun") {
-                if let Some(org) = self.find_descriptor_except(&toks[k].norm, id) {
+                if let Some(org) = self.find_descriptor_except(toks[k].norm, id) {
                     self.entities[id].affiliation = Some(org);
                     break;
                 }
@@ -2032,10 +2029,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
                 continue;
             }
             // The word and the next, both capitalised (this one is).
-            let pair_key = [
-                toks[k].norm.as_str(),
-                toks.get(k + 1).map_or("", |t| t.norm.as_str()),
-            ];
+            let pair_key = [toks[k].norm, toks.get(k + 1).map_or("", |t| t.norm)];
             if toks.get(k + 1).is_some_and(|t| t.cap) {
                 if let Some(org) = self
                     .find_name(&pair_key)
@@ -2046,7 +2040,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
                 }
             }
             if let Some(org) = self
-                .find_name(&[toks[k].norm.as_str()])
+                .find_name(&[toks[k].norm])
                 .filter(|&o| o != id && self.entities[o].kind != EntityKind::Person)
             {
                 self.entities[id].affiliation = Some(org);
@@ -2160,7 +2154,7 @@ fn written_name(ctx: &Ctx, first: &Token, last: &Token) -> String {
         return trimmed.to_string();
     }
     if ctx.text[end..].starts_with('.')
-        && (ctx.lex.abbrev_maybe.contains(&last.norm) || ctx.lex.abbrev_never.contains(&last.norm))
+        && (ctx.lex.abbrev_maybe.contains(last.norm) || ctx.lex.abbrev_never.contains(last.norm))
     {
         end += 1;
     }
@@ -2210,7 +2204,7 @@ fn frame_verb(ctx: &Ctx, toks: &[Token], info_cues: &[CueHit]) -> Option<usize> 
     // "In a statement posted on its channel, it said ...": a fronted phrase holds no frame
     let fronted_end = if toks.first().is_some_and(|t| {
         matches!(
-            t.norm.as_str(),
+            t.norm,
             "in" | "at"
                 | "on"
                 | "after"
@@ -2234,7 +2228,7 @@ fn frame_verb(ctx: &Ctx, toks: &[Token], info_cues: &[CueHit]) -> Option<usize> 
         .filter(|c| c.tok >= fronted_end || ctx.lex.cues[c.entry].class != CueClass::Speech)
         .filter(|c| !c.in_quote && (c.as_verb || ctx.lex.cues[c.entry].tokens[0] == "according"))
         .find(|c| {
-            let prev = c.tok.checked_sub(1).map(|p| toks[p].norm.as_str());
+            let prev = c.tok.checked_sub(1).map(|p| toks[p].norm);
             // "Trump was also asked ...": a passive speech verb without "by" has no speaker
             let aux = (1..=3).take_while(|&k| c.tok >= k).find(|&k| {
                 !ctx.w(&toks[c.tok - k], "skip") || ctx.w(&toks[c.tok - k], "passive_aux")
@@ -2311,7 +2305,8 @@ fn is_nonresponse(ctx: &Ctx, toks: &[Token]) -> bool {
     })
 }
 
-pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
+pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attributed<'a> {
+    let text = normed.text();
     let ctx = Ctx { text, lex };
     let mut infos = Vec::with_capacity(seg.sentences.len());
     // Each sentence's token classes or-ed (see `Lexicon::mark`).
@@ -2321,7 +2316,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
     let mut from = 0;
     let mut prev_start = 0;
     for s in &seg.sentences {
-        let mut tokens = tokenize(text, s.start, s.end);
+        let mut tokens = tokenize(normed, s.start, s.end);
         let all = lex.mark(&mut tokens);
         classes.push(all);
         // Quotes are sorted and never overlap, so those touching this sentence are one
@@ -2406,7 +2401,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                     .or_else(|| {
                         // "... and accused the country of" / "X fined Y, accusing it of": the
                         // subject is the sentence's own
-                        let prev = v.checked_sub(1).map(|p| toks[p].norm.as_str());
+                        let prev = v.checked_sub(1).map(|p| toks[p].norm);
                         let participle = toks[v].norm.ends_with("ing") && ctx.comma_at(toks, v);
                         if matches!(prev, Some("and") | Some("but")) || participle {
                             leading_np(&ctx, toks, q).map(|r| (r, None))
@@ -2437,8 +2432,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                     while e < toks.len().min(b + 12)
                         && !q[e]
                         && (e == b || !ctx.punct_at(toks, e))
-                        && (np_word(&ctx, &toks[e])
-                            || matches!(toks[e].norm.as_str(), "for" | "of" | "at"))
+                        && (np_word(&ctx, &toks[e]) || matches!(toks[e].norm, "for" | "of" | "at"))
                     {
                         e += 1;
                     }
@@ -2458,7 +2452,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                     let names = toks[k..y].iter().filter(|t| !ctx.w(t, "title")).count();
                     let lead_in = k == x
                         || (!ctx.w(&toks[k - 1], "determiner")
-                            && !matches!(toks[k - 1].norm.as_str(), "for" | "of" | "at" | "in"));
+                            && !matches!(toks[k - 1].norm, "for" | "of" | "at" | "in"));
                     if y - k >= 2 && names >= 2 && lead_in {
                         ((k, y), Some((a, b)))
                     } else {
@@ -2472,14 +2466,16 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
                     // "The spokesperson for India's Ministry of External Affairs": the
                     // organisation speaks, and "the spokesperson" later is still its voice.
                     let head = a.checked_sub(2).filter(|&h| {
-                        matches!(toks[h + 1].norm.as_str(), "for" | "of")
+                        matches!(toks[h + 1].norm, "for" | "of")
                             && ctx.w(&toks[h], "person_noun")
                             && !toks[h].cap
                     });
                     if let Some(h) = head {
                         let e = &r.entities[id];
-                        if e.kind == EntityKind::Org && !e.descriptors.contains(&toks[h].norm) {
-                            r.add_descriptor(id, toks[h].norm.clone());
+                        if e.kind == EntityKind::Org
+                            && !e.descriptors.iter().any(|d| d == toks[h].norm)
+                        {
+                            r.add_descriptor(id, toks[h].norm.to_string());
                         }
                     }
                     found = Some((id, (a, b)));
@@ -2667,7 +2663,7 @@ pub fn attribute(text: &str, seg: &Segmented, lex: &Lexicon) -> Attributed {
 fn det_before(ctx: &Ctx, toks: &[Token], i: usize) -> bool {
     (i > 0 && ctx.w(&toks[i - 1], "determiner"))
         || (i > 1
-            && matches!(toks[i - 2].norm.as_str(), "the" | "a" | "an")
+            && matches!(toks[i - 2].norm, "the" | "a" | "an")
             && !toks[i].cap
             && !ctx.punct_at(toks, i))
 }
@@ -2710,7 +2706,7 @@ fn register_mentions<const PASS_OVER: bool>(
                 .strip_suffix("’s")
                 .or_else(|| name.strip_suffix("'s"))
                 .unwrap_or(name);
-            let norm = (len == 1).then_some(toks[i].norm.as_str());
+            let norm = (len == 1).then_some(toks[i].norm);
             let id = r.country(name, norm, party);
             out.push((i, id));
             i += len;
@@ -2737,15 +2733,15 @@ fn register_mentions<const PASS_OVER: bool>(
             && toks.get(i + 1).is_none_or(|n| !ctx.w(n, "org_noun"))
             && det_before(ctx, toks, i)
         {
-            if let Some(e) = r.find_descriptor(&t.norm) {
+            if let Some(e) = r.find_descriptor(t.norm) {
                 out.push((i, e));
             } else if ctx.w(t, "org_noun") && !t.poss {
                 // "accused the government of ...": a target the article never named otherwise
                 let e = r.add(
-                    t.norm.clone(),
+                    t.norm.to_string(),
                     EntityKind::Org,
                     vec![],
-                    vec![t.norm.clone()],
+                    vec![t.norm.to_string()],
                     true,
                 );
                 r.apply_role(e, std::slice::from_ref(t), &[]);
@@ -2754,7 +2750,7 @@ fn register_mentions<const PASS_OVER: bool>(
         } else if t.cap
             && !ctx.w(t, "title")
             && !ctx.w(t, "determiner")
-            && (i > 0 || !ctx.lex.sentence_starters.contains(&t.norm))
+            && (i > 0 || !ctx.lex.sentence_starters.contains(t.norm))
         {
             let mut j = i;
             while j < toks.len()
@@ -2779,7 +2775,7 @@ fn register_mentions<const PASS_OVER: bool>(
                     && !ctx.punct_at(toks, j)
                     && !ctx.punct_at(toks, j + 1)
                     && ctx.gaz_at(toks, j + 1).is_none()
-                    && match toks[j].norm.as_str() {
+                    && match toks[j].norm {
                         "of" => toks[i..j].iter().any(|t| ctx.w(t, "org_noun")),
                         "and" => toks[i..j].iter().any(|t| t.norm == "of"),
                         _ => false,
@@ -2810,7 +2806,7 @@ fn register_mentions<const PASS_OVER: bool>(
                     let desc: Vec<String> = toks[i.saturating_sub(3)..i]
                         .iter()
                         .filter(|t| ctx.w(t, "person_noun"))
-                        .map(|t| t.norm.clone())
+                        .map(|t| t.norm.to_string())
                         .collect();
                     let e = r.add(name, EntityKind::Person, parties, desc, false);
                     r.apply_role(e, &toks[i.saturating_sub(3)..i], &[]);
@@ -2866,7 +2862,7 @@ fn link_documents(
 ) {
     let ctx = r.ctx;
     let doc_for = |r: &mut Resolver, k: usize| -> usize {
-        let head = toks[k].norm.clone();
+        let head = toks[k].norm.to_string();
         match r
             .find_descriptor(&head)
             .filter(|&d| r.entities[d].kind == EntityKind::Document)
@@ -2890,14 +2886,14 @@ fn link_documents(
         // "a report by X", or "The documentary, ..., broadcast on Thursday by X"
         let by = toks
             .get(k + 1)
-            .is_some_and(|t| matches!(t.norm.as_str(), "by" | "from"))
+            .is_some_and(|t| matches!(t.norm, "by" | "from"))
             .then_some(k + 1)
             .or_else(|| {
                 (k + 2..toks.len().min(k + 14)).find(|&j| {
                     toks[j].norm == "by"
                         && toks[k + 1..j].iter().any(|t| {
                             matches!(
-                                t.norm.as_str(),
+                                t.norm,
                                 "broadcast"
                                     | "published"
                                     | "released"
@@ -2933,14 +2929,11 @@ fn link_documents(
             continue;
         }
         let issued = matches!(
-            toks[k - 2].norm.as_str(),
+            toks[k - 2].norm,
             "issued" | "released" | "published" | "posted"
         ) || (k >= 3
             && ctx.w(&toks[k - 1], "title")
-            && matches!(
-                toks[k - 3].norm.as_str(),
-                "issued" | "released" | "published"
-            ));
+            && matches!(toks[k - 3].norm, "issued" | "released" | "published"));
         if !issued {
             continue;
         }
@@ -2972,14 +2965,14 @@ fn link_documents(
             }
             let det = (k - 2..k)
                 .rev()
-                .find(|&j| matches!(toks[j].norm.as_str(), "a" | "an" | "its" | "their"));
+                .find(|&j| matches!(toks[j].norm, "a" | "an" | "its" | "their"));
             // an adjunct set off by a comma; "rejected the accusations in a joint
             // statement by X" names the other side's document
             // "hit back in a statement, saying": the adjunct closes right after the noun
             let closes = k + 1 >= toks.len()
                 || (ctx.comma_at(toks, k + 1)
                     && !matches!(
-                        toks[k + 1].norm.as_str(),
+                        toks[k + 1].norm,
                         "by" | "from" | "issued" | "released" | "published"
                     ));
             let framed = det.is_some_and(|j| {
@@ -2988,7 +2981,7 @@ fn link_documents(
                     && (ctx.comma_at(toks, j - 1) || closes)
                     && toks[j + 1..k]
                         .iter()
-                        .all(|t| matches!(t.norm.as_str(), "joint" | "written" | "brief"))
+                        .all(|t| matches!(t.norm, "joint" | "written" | "brief"))
             });
             if framed {
                 let d = doc_for(r, k);
@@ -3030,7 +3023,7 @@ fn register_documents(r: &mut Resolver, toks: &[Token], q: &[bool]) {
         let Some(by) = by else { continue };
         let accusers: Vec<String> = {
             let end = (by + 1..toks.len())
-                .find(|&k| matches!(toks[k].norm.as_str(), "against" | "in" | "on" | "over"))
+                .find(|&k| matches!(toks[k].norm, "against" | "in" | "on" | "over"))
                 .unwrap_or(toks.len());
             let mut p: Vec<String> = ctx
                 .parties_in(toks, by + 1, end)
@@ -3057,7 +3050,7 @@ fn register_documents(r: &mut Resolver, toks: &[Token], q: &[bool]) {
                     .map(|t| ctx.raw(t))
                     .collect::<Vec<_>>()
                     .join(" ");
-                let head = toks[e].norm.clone();
+                let head = toks[e].norm.to_string();
                 if r.find_descriptor(&head).is_none() {
                     r.add(
                         name,
@@ -3278,7 +3271,8 @@ mod tests {
                     Cccccccccccccccccccccccccccccccccccccccc Dddddddddddddddddddddddddddddddddddddd \
                     Eeeeeeeeeeeeeeeeeeeeeeeee United Arab Emirates";
         let ctx = Ctx { text, lex: &lex };
-        let toks = tokenize(text, 0, text.len());
+        let normed = crate::text::Normed::new(text);
+        let toks = tokenize(&normed, 0, text.len());
         for i in 0..toks.len() {
             for max in 1..=(toks.len() - i).min(10) {
                 assert_eq!(
@@ -3309,7 +3303,8 @@ mod tests {
             "Not be reached",
         ] {
             let ctx = Ctx { text: t, lex: &lex };
-            let mut toks = tokenize(t, 0, t.len());
+            let normed = crate::text::Normed::new(t);
+            let mut toks = tokenize(&normed, 0, t.len());
             let all = lex.mark(&mut toks);
             if is_nonresponse(&ctx, &toks) {
                 assert!(lex.any_tok_is("nonresponse_neg", all), "{t}");
@@ -3384,7 +3379,7 @@ mod tests {
                     Token {
                         start: at,
                         end: at + 1,
-                        norm: "w".into(),
+                        norm: "w",
                         cap: false,
                         poss: false,
                         hyphen: false,
@@ -3447,7 +3442,8 @@ mod tests {
             text: &text,
             lex: &lex,
         };
-        let plain = tokenize(&text, 0, text.len());
+        let normed = crate::text::Normed::new(&text);
+        let plain = tokenize(&normed, 0, text.len());
         let mut marked = plain.clone();
         lex.mark(&mut marked);
         let mut found = 0;
@@ -3553,7 +3549,8 @@ mod tests {
             };
             let resolver = || Resolver::new(&ctx);
             let (mut fast, mut plain) = (resolver(), resolver());
-            let mut toks = tokenize(&text, 0, text.len());
+            let normed = crate::text::Normed::new(&text);
+            let mut toks = tokenize(&normed, 0, text.len());
             lex.mark(&mut toks);
             // Sentences of a few words to a few dozen, each with a speaker span or none.
             let mut a = 0;
@@ -3613,7 +3610,8 @@ mod tests {
              People's'Party Jones' Own Co:Ltd.(X)Y\n\"Z\"–Q"
         );
         let ctx = Ctx { text, lex: &lex };
-        let toks = tokenize(text, 0, text.len());
+        let normed = crate::text::Normed::new(text);
+        let toks = tokenize(&normed, 0, text.len());
         for i in 0..toks.len() + 2 {
             assert_eq!(
                 ctx.comma_at(&toks, i),
@@ -3699,7 +3697,7 @@ mod tests {
             let t = Token {
                 start: 0,
                 end: 0,
-                norm: w.as_str().into(),
+                norm: w.as_str(),
                 cap: false,
                 poss: false,
                 hyphen: false,
@@ -3718,10 +3716,11 @@ mod tests {
             .map(|k| format!("W{k}"))
             .collect::<Vec<_>>()
             .join(" é ");
-        let toks = tokenize(&text, 0, text.len());
+        let normed = crate::text::Normed::new(&text);
+        let toks = tokenize(&normed, 0, text.len());
         for a in 0..toks.len() {
             for b in a..=toks.len() {
-                let plain: Vec<&str> = toks[a..b].iter().map(|t| t.norm.as_str()).collect();
+                let plain: Vec<&str> = toks[a..b].iter().map(|t| t.norm).collect();
                 assert_eq!(&*Norms::of(&toks[a..b]), &plain[..], "{a} {b}");
             }
         }
@@ -3773,9 +3772,10 @@ mod tests {
                 || ctx.w(t, "org_noun")
                 || ctx.w(t, "doc_noun")
                 || ctx.w(t, "joint_word")
-                || np_filler(&t.norm)
+                || np_filler(t.norm)
         };
-        let unmarked = tokenize(&text, 0, text.len());
+        let normed = crate::text::Normed::new(&text);
+        let unmarked = tokenize(&normed, 0, text.len());
         let mut marked = unmarked.clone();
         lex.mark(&mut marked);
         let mut some = 0;

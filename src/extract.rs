@@ -41,7 +41,7 @@ pub struct Extraction {
     /// Each unit's words as attribution tokenised them (and the lexicon marked them), with
     /// offsets into the unit's `text`: `tokenize(&u.text, 0, u.text.len())`. Pairing reuses
     /// them rather than tokenising every unit again (issue 7).
-    pub unit_tokens: Vec<Vec<crate::text::Token>>,
+    pub unit_tokens: crate::text::TokenLists,
 }
 
 pub fn extract(article: &Article, lex: &Lexicon, hints: &Hints) -> Result<Extraction, InputIssue> {
@@ -76,8 +76,37 @@ pub fn extract_with(
             ),
         ));
     }
-    let mut att = attribute::attribute(&article.text, &seg, lex);
-    let c = classify::classify(&article.id, &article.text, &seg, &att, lex, hints);
+    // The tokens of a unit's sentence, with offsets into the unit's text (a unit is one
+    // sentence: `u.sentence` counts from 1, `u.byte_start` is where it starts), are kept for
+    // pairing; a sentence's tokens are moved out unless another unit needs them too.
+    let normed = crate::text::Normed::new(&article.text);
+    let (unit_tokens, c) = crate::text::TokenLists::keep(normed, |normed| {
+        let mut att = attribute::attribute(normed, &seg, lex);
+        let c = classify::classify(&article.id, &article.text, &seg, &att, lex, hints);
+        let mut uses = vec![0usize; att.infos.len()];
+        for u in &c.units {
+            uses[u.sentence - 1] += 1;
+        }
+        let lists = c
+            .units
+            .iter()
+            .map(|u| {
+                let si = u.sentence - 1;
+                uses[si] -= 1;
+                let mut toks = if uses[si] == 0 {
+                    std::mem::take(&mut att.infos[si].tokens)
+                } else {
+                    att.infos[si].tokens.clone()
+                };
+                for t in &mut toks {
+                    t.start -= u.byte_start;
+                    t.end -= u.byte_start;
+                }
+                toks
+            })
+            .collect();
+        (lists, c)
+    });
     if c.units.len() > limits.max_units {
         return Err(InputIssue::error(
             &article.origin,
@@ -90,30 +119,6 @@ pub fn extract_with(
             ),
         ));
     }
-    // A unit is one sentence (`u.sentence` counts from 1, `u.byte_start` is where it
-    // starts); a sentence's tokens are moved out unless another unit needs them too.
-    let mut uses = vec![0usize; att.infos.len()];
-    for u in &c.units {
-        uses[u.sentence - 1] += 1;
-    }
-    let unit_tokens = c
-        .units
-        .iter()
-        .map(|u| {
-            let si = u.sentence - 1;
-            uses[si] -= 1;
-            let mut toks = if uses[si] == 0 {
-                std::mem::take(&mut att.infos[si].tokens)
-            } else {
-                att.infos[si].tokens.clone()
-            };
-            for t in &mut toks {
-                t.start -= u.byte_start;
-                t.end -= u.byte_start;
-            }
-            toks
-        })
-        .collect();
     Ok(Extraction {
         units: c.units,
         disputes: c.disputes,
@@ -139,7 +144,8 @@ pub fn explain(article: &Article, lex: &Lexicon, hints: &Hints) -> Vec<String> {
             ));
         }
     }
-    let att = attribute::attribute(&article.text, &seg, lex);
+    let normed = crate::text::Normed::new(&article.text);
+    let att = attribute::attribute(&normed, &seg, lex);
     let c = classify::classify(&article.id, &article.text, &seg, &att, lex, hints);
     for e in &att.entities {
         out.push(format!(

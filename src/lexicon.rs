@@ -373,7 +373,8 @@ fn parse_ptype(s: &str) -> PartyType {
 
 /// Folds an alias into the token form the matcher sees ("U.S." → "u.s").
 pub fn alias_key(alias: &str) -> String {
-    crate::text::tokenize(alias, 0, alias.len())
+    let normed = crate::text::Normed::new(alias);
+    crate::text::tokenize(&normed, 0, alias.len())
         .into_iter()
         .map(|t| t.norm)
         .collect::<Vec<_>>()
@@ -648,7 +649,7 @@ impl Lexicon {
             CUE_LIST_SHIFT,
             &self.cue_lists,
         )
-        .unwrap_or_else(|| self.cue_index.get(t.norm.as_str()))
+        .unwrap_or_else(|| self.cue_index.get(t.norm))
     }
 
     /// False when the token is marked and its word starts no cue (then
@@ -666,7 +667,7 @@ impl Lexicon {
         if t.classes & MARKED != 0 {
             t.classes & mask != 0
         } else {
-            self.word_mask(&t.norm) & mask != 0
+            self.word_mask(t.norm) & mask != 0
         }
     }
 
@@ -677,7 +678,7 @@ impl Lexicon {
         let n = if t.classes & MARKED != 0 {
             ((t.classes & ALIAS_WORDS) >> ALIAS_WORDS_SHIFT) as usize
         } else {
-            self.gaz_first.get(t.norm.as_str()).map_or(0, |&n| n.min(7))
+            self.gaz_first.get(t.norm).map_or(0, |&n| n.min(7))
         };
         if n == 7 {
             usize::MAX
@@ -693,7 +694,7 @@ impl Lexicon {
             t.classes & SINGLE_CUE != 0
         } else {
             self.cue_index
-                .get(t.norm.as_str())
+                .get(t.norm)
                 .is_some_and(|c| c.iter().any(|&i| self.cues[i].tokens.len() == 1))
         }
     }
@@ -705,7 +706,7 @@ impl Lexicon {
         if t.classes & MARKED != 0 {
             t.classes & PARTY_WORD != 0
         } else {
-            self.gazetteer.contains_key(t.norm.as_str())
+            self.gazetteer.contains_key(t.norm)
         }
     }
 
@@ -720,7 +721,7 @@ impl Lexicon {
             PARTY_ENTRY_SHIFT,
             &self.party_entries,
         )
-        .unwrap_or_else(|| self.gazetteer.get(t.norm.as_str()))
+        .unwrap_or_else(|| self.gazetteer.get(t.norm))
     }
 
     /// Looks up the classes of each token once ([`Token::classes`]), for the many
@@ -732,7 +733,7 @@ impl Lexicon {
     pub fn mark(&self, toks: &mut [Token]) -> u64 {
         let mut all = 0;
         for t in toks {
-            t.classes = self.all_classes(&t.norm) | MARKED;
+            t.classes = self.all_classes(t.norm) | MARKED;
             all |= t.classes;
         }
         all
@@ -760,7 +761,7 @@ impl Lexicon {
     pub fn is_tok(&self, class: &str, t: &Token) -> bool {
         match class_bit(class) {
             Some(b) if t.classes & MARKED != 0 => t.classes >> b & 1 == 1,
-            _ => self.is(class, &t.norm),
+            _ => self.is(class, t.norm),
         }
     }
 
@@ -771,7 +772,7 @@ impl Lexicon {
         if t.classes & MARKED != 0 {
             t.classes & ALIAS_START != 0
         } else {
-            self.may_start_alias(&t.norm)
+            self.may_start_alias(t.norm)
         }
     }
 
@@ -987,7 +988,8 @@ mod tests {
         assert!(!lex.is("no_such_class", "he"));
         let t = "He said the Foreign Ministry of Pakistan and the U.S. envoy's report, denied \
                  accused India rejected Islamabad claims of the United States, Addis Ababa";
-        let mut toks = crate::text::tokenize(t, 0, t.len());
+        let normed = crate::text::Normed::new(t);
+        let mut toks = crate::text::tokenize(&normed, 0, t.len());
         let plain = toks.clone();
         let all = lex.mark(&mut toks);
         for class in lex
@@ -1015,26 +1017,21 @@ mod tests {
                     assert_eq!(lex.in_any_tok(mask, p), want, "{a} {b} {}", p.norm);
                 }
             }
-            assert_eq!(lex.may_start_alias_tok(m), lex.may_start_alias(&p.norm));
+            assert_eq!(lex.may_start_alias_tok(m), lex.may_start_alias(p.norm));
             assert_eq!(lex.single_cue_tok(m), lex.single_cue_tok(p), "{}", p.norm);
             assert_eq!(lex.alias_words_tok(m), lex.alias_words_tok(p), "{}", p.norm);
-            assert_eq!(
-                lex.cues_at_tok(m),
-                lex.cue_index.get(p.norm.as_str()),
-                "{}",
-                p.norm
-            );
+            assert_eq!(lex.cues_at_tok(m), lex.cue_index.get(p.norm), "{}", p.norm);
             let longest = lex
                 .gazetteer
                 .keys()
-                .filter(|k| k.split(' ').next() == Some(p.norm.as_str()))
+                .filter(|k| k.split(' ').next() == Some(p.norm))
                 .map(|k| k.split(' ').count())
                 .max()
                 .unwrap_or(0);
             let want = if longest >= 7 { usize::MAX } else { longest };
             assert_eq!(lex.alias_words_tok(p), want, "{}", p.norm);
             assert_eq!(lex.party_word_tok(m), lex.party_word_tok(p), "{}", p.norm);
-            assert_eq!(lex.may_start_alias_tok(p), lex.may_start_alias(&p.norm));
+            assert_eq!(lex.may_start_alias_tok(p), lex.may_start_alias(p.norm));
             for class in lex
                 .words
                 .keys()
@@ -1043,11 +1040,11 @@ mod tests {
             {
                 assert_eq!(
                     lex.is_tok(class, m),
-                    lex.is(class, &p.norm),
+                    lex.is(class, p.norm),
                     "{class} {}",
                     p.norm
                 );
-                assert_eq!(lex.is_tok(class, p), lex.is(class, &p.norm));
+                assert_eq!(lex.is_tok(class, p), lex.is(class, p.norm));
             }
         }
     }
@@ -1066,7 +1063,7 @@ mod tests {
                 let mut t = [Token {
                     start: 0,
                     end: w.len(),
-                    norm: w.as_str().into(),
+                    norm: w.as_str(),
                     cap: false,
                     poss: false,
                     hyphen: false,

@@ -975,7 +975,7 @@ pub fn pair_batch_with(
 /// or else from the article's own units.
 fn prepare_article(
     units: &[Unit],
-    tokens: Option<&[Vec<crate::text::Token>]>,
+    tokens: Option<&crate::text::TokenLists>,
     an: &Analyzer,
     lex: &Lexicon,
     batch: Option<&(HashMap<Term, u32>, u32)>,
@@ -1006,7 +1006,7 @@ fn article_idf(an: &Analyzer, bg_df: &[u32], df: &[u32], n: u32) -> Vec<f32> {
 /// scored were left out).
 fn prepare_article_with(
     units: &[Unit],
-    tokens: Option<&[Vec<crate::text::Token>]>,
+    tokens: Option<&crate::text::TokenLists>,
     an: &Analyzer,
     lex: &Lexicon,
     batch: Option<&(HashMap<Term, u32>, u32)>,
@@ -1078,7 +1078,7 @@ fn prepare_article_with(
 pub fn pair_encode_article(
     id: &str,
     units: &[Unit],
-    tokens: Option<&[Vec<crate::text::Token>]>,
+    tokens: Option<&crate::text::TokenLists>,
     an: &Analyzer,
     lex: &Lexicon,
     opts: &PairOptions,

@@ -377,9 +377,10 @@ fn starts_multi(w: &str, multi_first: &FastSet<String>) -> bool {
 
 /// The tokenizer's own reading of [`starts_multi`].
 fn multi_first_of(w: &str, multi_first: &FastSet<String>) -> bool {
-    let tok = crate::text::tokenize(w, 0, w.len());
+    let normed = crate::text::Normed::new(w);
+    let tok = crate::text::tokenize(&normed, 0, w.len());
     tok.first()
-        .is_some_and(|t| t.cap && multi_first.contains(t.norm.as_str()))
+        .is_some_and(|t| t.cap && multi_first.contains(t.norm))
 }
 
 /// [`in_multi_party`] for `ws`, the [`words`] of `text`, tokenising only a few words from
@@ -392,6 +393,7 @@ fn multi_party_words(text: &str, ws: &[&str], starts: &[bool], lex: &Lexicon) ->
     let ctx = crate::attribute::Ctx { text, lex };
     let at = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
     let mut flags = vec![false; ws.len()];
+    let normed = crate::text::Normed::new(text);
     let mut k = 0;
     while k < ws.len() {
         if starts[k] {
@@ -399,7 +401,7 @@ fn multi_party_words(text: &str, ws: &[&str], starts: &[bool], lex: &Lexicon) ->
             let to = ws
                 .get(k + lex.gaz_max_len)
                 .map_or(text.len(), |w| at(w) + w.len());
-            let toks = crate::text::tokenize(text, at(ws[k]), to);
+            let toks = crate::text::tokenize(&normed, at(ws[k]), to);
             if let Some((len, _, _)) = ctx.gaz_at(&toks, 0) {
                 if len > 1 {
                     flags[k..(k + len).min(ws.len())].fill(true);
@@ -416,7 +418,8 @@ fn multi_party_words(text: &str, ws: &[&str], starts: &[bool], lex: &Lexicon) ->
 /// Which words of `text` (as [`words`] lists them) lie inside a multi-word party name, found
 /// exactly as [`Analyzer::terms`] finds them.
 fn in_multi_party(text: &str, lex: &Lexicon) -> Vec<bool> {
-    let toks = crate::text::tokenize(text, 0, text.len());
+    let normed = crate::text::Normed::new(text);
+    let toks = crate::text::tokenize(&normed, 0, text.len());
     crate::score::in_multi_word_party(text, &toks, lex)
 }
 
@@ -2717,10 +2720,11 @@ mod tests {
         words(&text, &mut ws);
         let mut starts = 0;
         for w in ws {
-            let tok = crate::text::tokenize(w, 0, w.len());
+            let normed = crate::text::Normed::new(w);
+            let tok = crate::text::tokenize(&normed, 0, w.len());
             let exact = tok
                 .first()
-                .is_some_and(|t| t.cap && cache.multi_first.contains(t.norm.as_str()));
+                .is_some_and(|t| t.cap && cache.multi_first.contains(t.norm));
             assert_eq!(starts_multi(w, &cache.multi_first), exact, "{w}");
             starts += usize::from(exact);
         }
@@ -2762,7 +2766,8 @@ mod tests {
         for t in &texts {
             let mut w = Vec::new();
             words(t, &mut w);
-            let spans: Vec<&str> = crate::text::tokenize(t, 0, t.len())
+            let normed = crate::text::Normed::new(t);
+            let spans: Vec<&str> = crate::text::tokenize(&normed, 0, t.len())
                 .iter()
                 .map(|k| &t[k.start..k.end])
                 .collect();

@@ -282,7 +282,7 @@ impl Analyzer {
         // reason as one-word ones below.
         let in_party = in_multi_word_party(text, toks, lex);
         for (k, (t, party)) in toks.iter().zip(in_party).enumerate() {
-            let n = t.norm.as_str();
+            let n = t.norm;
             // Capitalised words that are not sentence-initial.
             let name = k > 0 && t.cap && n.len() > 2 && names.is_some();
             let term = !party && (n != "us" || text[t.start..t.end].starts_with("US"));
@@ -365,7 +365,8 @@ impl Analyzer {
 
     /// Content terms of a text: folded, stemmed, family-folded; cue words and grammar words out.
     pub fn terms(&self, text: &str, lex: &Lexicon) -> Vec<String> {
-        self.terms_of(text, &tokenize(text, 0, text.len()), lex)
+        let normed = crate::text::Normed::new(text);
+        self.terms_of(text, &tokenize(&normed, 0, text.len()), lex)
             .iter()
             .map(|t| t.to_string())
             .collect()
@@ -373,13 +374,15 @@ impl Analyzer {
 
     /// [`Analyzer::terms`] as shared [`Term`]s.
     pub fn shared_terms(&self, text: &str, lex: &Lexicon) -> Vec<Term> {
-        self.terms_of(text, &tokenize(text, 0, text.len()), lex)
+        let normed = crate::text::Normed::new(text);
+        self.terms_of(text, &tokenize(&normed, 0, text.len()), lex)
     }
 
     /// [`Analyzer::terms`] and the names [`prepare`] keeps, from one tokenisation of the
     /// text: pairing needs both for every unit, and tokenising twice was a twentieth of a run.
     pub fn terms_and_names(&self, text: &str, lex: &Lexicon) -> (Vec<Term>, Vec<Term>) {
-        self.terms_and_names_of(text, &tokenize(text, 0, text.len()), lex)
+        let normed = crate::text::Normed::new(text);
+        self.terms_and_names_of(text, &tokenize(&normed, 0, text.len()), lex)
     }
 
     /// [`Analyzer::terms_and_names`] from the text's tokens, `tokenize(text, 0, text.len())`
@@ -405,8 +408,8 @@ impl Analyzer {
     fn names_of(&self, toks: &[crate::text::Token]) -> Vec<Term> {
         toks.iter()
             .skip(1)
-            .filter(|t| t.cap && t.norm.len() > 2 && !self.function_words.contains(t.norm.as_str()))
-            .map(|t| Term::from(t.norm.as_str()))
+            .filter(|t| t.cap && t.norm.len() > 2 && !self.function_words.contains(t.norm))
+            .map(|t| Term::from(t.norm))
             .collect()
     }
 
@@ -427,22 +430,23 @@ impl Analyzer {
     pub(crate) fn article_terms(
         &self,
         units: &[Unit],
-        tokens: Option<&[Vec<crate::text::Token>]>,
+        tokens: Option<&crate::text::TokenLists>,
         lex: &Lexicon,
     ) -> ArticleTerms {
         self.with_terms(|table| {
             // Room for every token's term: grown as they came, the list was copied over and
             // over.
-            let tokens_in = |t: &[Vec<crate::text::Token>]| t.iter().map(Vec::len).sum();
+            let tokens_in = |t: &crate::text::TokenLists| t.lists().iter().map(Vec::len).sum();
             let mut seen: Vec<u32> = Vec::with_capacity(tokens.map_or(0, tokens_in));
             let mut ends: Vec<usize> = Vec::with_capacity(units.len());
             let mut names = Vec::with_capacity(units.len());
             for (k, u) in units.iter().enumerate() {
-                let fresh;
+                let (normed, fresh);
                 let toks = match tokens {
-                    Some(t) => &t[k][..],
+                    Some(t) => &t.lists()[k][..],
                     None => {
-                        fresh = tokenize(&u.text, 0, u.text.len());
+                        normed = crate::text::Normed::new(&u.text);
+                        fresh = tokenize(&normed, 0, u.text.len());
                         &fresh[..]
                     }
                 };
@@ -1312,7 +1316,8 @@ pub fn prepare_with_terms<K: DfKey, S: BuildHasher>(
     batch_df: &HashMap<K, u32, S>,
     batch_n: u32,
 ) -> Prepared {
-    let names = an.names_of(&tokenize(&u.text, 0, u.text.len()));
+    let normed = crate::text::Normed::new(&u.text);
+    let names = an.names_of(&tokenize(&normed, 0, u.text.len()));
     prepare_parts(u, terms, names, an, lex, batch_df, batch_n)
 }
 
@@ -2675,7 +2680,8 @@ mod tests {
     /// [`Analyzer::terms`] as it was written before the thread's table: the grammar-word
     /// test, the lexicon's tests and the stemmer, one token at a time.
     fn terms_plain(an: &Analyzer, text: &str, lex: &Lexicon) -> Vec<String> {
-        let toks = tokenize(text, 0, text.len());
+        let normed = crate::text::Normed::new(text);
+        let toks = tokenize(&normed, 0, text.len());
         let in_party = in_multi_word_party(text, &toks, lex);
         toks.iter()
             .zip(in_party)
@@ -2683,7 +2689,7 @@ mod tests {
             .map(|(t, _)| t)
             .filter(|t| t.is_word())
             .filter(|t| {
-                let n = t.norm.as_str();
+                let n = t.norm;
                 let raw = &text[t.start..t.end];
                 if n == "us" && !raw.starts_with("US") {
                     return false;
@@ -2693,7 +2699,7 @@ mod tests {
                     && !lex.is_tok("reference_noun", t)
                     && (!t.cap || !lex.party_word_tok(t))
             })
-            .map(|t| family(&an.stemmer.stem(&t.norm)).to_string())
+            .map(|t| family(&an.stemmer.stem(t.norm)).to_string())
             .collect()
     }
 
@@ -2717,7 +2723,7 @@ mod tests {
                 assert!(an.terms(&many, &lex).len() > STEM_CACHE_MAX);
             }
             for (units, tokens) in &articles {
-                for toks in [None, Some(&tokens[..])] {
+                for toks in [None, Some(tokens)] {
                     let got = an.article_terms(units, toks, &lex);
                     let all: Vec<&str> = got.vocab.terms.iter().map(|t| t.as_ref()).collect();
                     assert!(all.windows(2).all(|w| w[0] < w[1]), "{all:?}");
@@ -2728,7 +2734,8 @@ mod tests {
                         let (terms, names) = an.terms_and_names(&u.text, &lex);
                         let strings: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
                         assert_eq!(strings, terms_plain(&an, &u.text, &lex), "{}", u.text);
-                        let toks = tokenize(&u.text, 0, u.text.len());
+                        let normed = crate::text::Normed::new(&u.text);
+                        let toks = tokenize(&normed, 0, u.text.len());
                         assert_eq!(names, an.names_of(&toks), "{}", u.text);
                         let want: Vec<(String, u32)> = count_terms(&terms)
                             .into_iter()

@@ -3,6 +3,8 @@
 //! Folding is for matching only: offsets always point into the original text, so what a
 //! reviewer sees in the report is exactly what the article said.
 
+use bumpalo::Bump;
+
 /// Folds typographic variants to one ASCII form and lowercases. Used only for comparisons.
 pub fn fold_char(c: char) -> char {
     match c {
@@ -128,11 +130,15 @@ pub fn is_quote_mark(c: char) -> bool {
 
 /// A word of the original text. `norm` is folded, lowercased and has a possessive `'s`
 /// removed; `start..end` covers the word as written (possessive included).
+///
+/// The norm is borrowed from the [`Normed`] text the token was drawn from: a `String` for
+/// each word was a third of all the allocations of a run, and freeing them most of dropping
+/// an article's attribution (issue 7).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
+pub struct Token<'a> {
     pub start: usize,
     pub end: usize,
-    pub norm: String,
+    pub norm: &'a str,
     /// First letter is uppercase.
     pub cap: bool,
     /// Written with a possessive `'s` / `’s` (or a bare trailing apostrophe after s).
@@ -145,7 +151,7 @@ pub struct Token {
     pub classes: u64,
 }
 
-impl Token {
+impl Token<'_> {
     pub fn is_word(&self) -> bool {
         self.norm.chars().any(|c| c.is_alphabetic())
     }
@@ -163,6 +169,118 @@ impl Token {
             }
         }
         letters >= 2
+    }
+}
+
+/// A text and what the norms of its tokens borrow: the text with its ASCII letters
+/// lowercased (every byte where it was, so an ASCII word's norm is the same bytes of it), and
+/// an arena for the norms of the other words. The text is a copy, so that tokens kept with
+/// it ([`TokenLists`]) borrow nothing else.
+pub struct Normed {
+    text: String,
+    lower: String,
+    wide: Bump,
+}
+
+impl Normed {
+    pub fn new(text: &str) -> Normed {
+        Normed {
+            text: text.to_string(),
+            lower: text.to_ascii_lowercase(),
+            wide: Bump::new(),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Token lists kept together with the [`Normed`] text their norms borrow: an article's units'
+/// tokens, which pairing reads after extraction ([`crate::extract::Extraction::unit_tokens`]).
+/// Copying the norms out, and the tokens back for pairing, cost 3.5 M instructions per
+/// 200 articles (issue 7).
+#[derive(Default)]
+pub struct TokenLists {
+    /// Borrow `normed` (the `'static` is never handed out: see [`TokenLists::lists`]).
+    /// Declared first, so dropped before it.
+    lists: Vec<Vec<Token<'static>>>,
+    normed: Option<Normed>,
+}
+
+impl TokenLists {
+    /// The lists `f` makes of tokens of `normed`, kept with it, and what else `f` returns.
+    ///
+    /// `f` is given the text for any lifetime `'a`, so the tokens it returns can borrow
+    /// nothing but it (or static data): nothing that may be gone before the lists are.
+    pub fn keep<R>(
+        normed: Normed,
+        f: impl for<'a> FnOnce(&'a Normed) -> (Vec<Vec<Token<'a>>>, R),
+    ) -> (TokenLists, R) {
+        let (lists, r) = f(&normed);
+        // SAFETY: the tokens borrow only `normed` (see above): its strings and the arena's
+        // chunks are on the heap, where moving `normed` into the lists leaves them, and they
+        // are never changed or freed while the lists hold the tokens (`normed` is not handed
+        // out mutably, and the tokens are dropped first). The lists hand the tokens out
+        // borrowed from themselves only.
+        let lists =
+            unsafe { std::mem::transmute::<Vec<Vec<Token<'_>>>, Vec<Vec<Token<'static>>>>(lists) };
+        let normed = Some(normed);
+        (TokenLists { lists, normed }, r)
+    }
+
+    /// The token lists, borrowed from `self`.
+    pub fn lists(&self) -> &[Vec<Token<'_>>] {
+        &self.lists
+    }
+
+    pub fn len(&self) -> usize {
+        self.lists.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lists.is_empty()
+    }
+}
+
+impl std::fmt::Debug for TokenLists {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.lists()).finish()
+    }
+}
+
+impl Clone for TokenLists {
+    /// A copy with norms of its own: the copied tokens borrow the copied text.
+    fn clone(&self) -> TokenLists {
+        let Some(normed) = &self.normed else {
+            return TokenLists::default();
+        };
+        let copy = Normed {
+            text: normed.text.clone(),
+            lower: normed.lower.clone(),
+            wide: Bump::new(),
+        };
+        TokenLists::keep(copy, |n| {
+            let lists = self
+                .lists()
+                .iter()
+                .map(|toks| {
+                    toks.iter()
+                        .map(|t| Token {
+                            start: t.start,
+                            end: t.end,
+                            norm: &*n.wide.alloc_str(t.norm),
+                            cap: t.cap,
+                            poss: t.poss,
+                            hyphen: t.hyphen,
+                            classes: t.classes,
+                        })
+                        .collect()
+                })
+                .collect();
+            (lists, ())
+        })
+        .0
     }
 }
 
@@ -236,80 +354,27 @@ static BYTE_CLASS: [u8; 256] = {
     t
 };
 
-/// An ASCII word as [`fold`] gives it: the word itself, lowercased only when it holds an
-/// uppercase letter (`upper`). The word is `text[at..at + len]`.
-///
-/// A word of up to 16 bytes is read from the text as one or two 8-byte integers (bytes
-/// after the word come along and are cut off), lowercased eight bytes at a time and stored
-/// whole: copying it with `memcpy`, lowercasing it byte by byte and checking it is UTF-8
-/// again were as much as the rest of making its token (issue 7).
+/// An ASCII word as [`fold`] gives it: the word lowercased, the same bytes of the lowercased
+/// text. The word is `text[at..at + len]`, all ASCII.
 #[inline(always)]
-fn ascii_norm(text: &[u8], at: usize, len: usize, upper: bool) -> String {
-    // The sixteen bytes from the word's start, checked to be in the text once: only the
-    // last words of a text, and words over 16 bytes, are copied as they stand.
-    let Some(b) = text.get(at..at + 16).filter(|_| len <= 16) else {
-        return ascii_norm_copied(&text[at..at + len], upper);
-    };
-    let eight = |k: usize| {
-        let x = u64::from_le_bytes(b[k..k + 8].try_into().unwrap_or_default());
-        if upper {
-            lowercase_ascii8(x)
-        } else {
-            x
-        }
-    };
-    // Two arms, each with a capacity and copies of a constant size: one arm with a
-    // computed capacity and a conditional second copy cost 0.8 M more per 200 articles.
-    let mut v = if len <= 8 {
-        let mut v = Vec::with_capacity(8);
-        v.extend_from_slice(&eight(0).to_le_bytes());
-        v
-    } else {
-        let mut v = Vec::with_capacity(16);
-        v.extend_from_slice(&eight(0).to_le_bytes());
-        v.extend_from_slice(&eight(8).to_le_bytes());
-        v
-    };
-    v.truncate(len);
-    debug_assert!(v.is_ascii());
-    // SAFETY: the first `len` bytes are the word's, ASCII (the tokenizer's walk met no byte
-    // of 0x80 or more in it), and lowercasing leaves ASCII bytes ASCII: valid UTF-8.
-    unsafe { String::from_utf8_unchecked(v) }
+fn ascii_norm(normed: &Normed, at: usize, len: usize) -> &str {
+    debug_assert!(normed.text.as_bytes()[at..at + len].is_ascii());
+    debug_assert_eq!(normed.lower.len(), normed.text.len());
+    // SAFETY: `lower` is the text with A-Z lowercased, byte for byte, so its bytes of
+    // `at..at + len` are ASCII as the text's are (the tokenizer's walk met no byte of 0x80 or
+    // more in the word): both ends are character bounds. Checked again, the slicing was a
+    // tenth of making the token.
+    unsafe { normed.lower.get_unchecked(at..at + len) }
 }
 
-/// [`ascii_norm`] of a word copied as it stands: one too long for two integers, or at the
-/// end of the text.
-#[cold]
-fn ascii_norm_copied(word: &[u8], upper: bool) -> String {
-    let mut s = String::from_utf8_lossy(word).into_owned();
-    if upper {
-        s.make_ascii_lowercase();
-    }
-    s
-}
-
-/// Each byte of `x` below 0x80 lowercased as `u8::to_ascii_lowercase` does; the others
-/// left as they are.
-#[inline]
-fn lowercase_ascii8(x: u64) -> u64 {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Per byte, with no carry into the next: the high bit of `b + 0x3F` is set from 'A' on,
-    // that of `b + 0x25` from one past 'Z' on.
-    let from_a = (x & LOW7) + 0x3F3F_3F3F_3F3F_3F3F;
-    let past_z = (x & LOW7) + 0x2525_2525_2525_2525;
-    let upper = from_a & !past_z & !x & HIGH;
-    x | (upper >> 2)
-}
-
-/// Splits `text[range]` into word tokens with offsets into `text`.
+/// Splits `text[range]` of the [`Normed`] text into word tokens with offsets into `text`.
 ///
 /// Walks the bytes once, decoding only non-ASCII characters: every stage tokenises every
 /// sentence, and collecting the characters of each slice first was most of its cost (issue 7).
-/// The walk also notes whether a word is all ASCII and holds an uppercase letter, so most
-/// words are copied as they stand for their `norm`, without a second pass to check or
-/// lowercase them (a tenth of a run went to tokenising).
-pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
+/// The walk also notes whether a word is all ASCII, so that most words' norms are the
+/// lowercased text's bytes, without a second pass to check or lowercase them.
+pub fn tokenize<'a>(normed: &'a Normed, start: usize, end: usize) -> Vec<Token<'a>> {
+    let text = normed.text.as_str();
     let slice = &text[start..end];
     let bytes = slice.as_bytes();
     let n = bytes.len();
@@ -335,9 +400,9 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
         };
         let tok_start = pos;
         let mut j = pos + cl;
-        // The classes of the word's bytes, or-ed: MULTI for any non-ASCII, UPPER for any
-        // uppercase ASCII letter.
-        let mut seen = k0;
+        // Whether the word holds a non-ASCII character. (Its case needs no note: an ASCII
+        // word's norm is the lowercased text's bytes whatever they are.)
+        let mut multi = k0 == MULTI;
         // Where the run of alphanumerics that ends at `j` starts (a joiner ends a run).
         let mut run_start = tok_start;
         let mut hyphen = false;
@@ -351,7 +416,6 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
                 if k & (LOWER | UPPER) == 0 {
                     break;
                 }
-                seen |= k;
                 j += 1;
             }
             // Most words end at a space or a punctuation mark that joins nothing.
@@ -361,7 +425,7 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
             }
             let (cj, lj) = char_at(slice, j);
             if lj > 1 && is_alnum(cj) {
-                seen |= MULTI;
+                multi = true;
                 j += lj;
                 continue;
             }
@@ -383,29 +447,25 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
             }
             // The joiners that fold to '-'.
             hyphen |= matches!(cj, '-' | '\u{2010}' | '\u{2011}');
-            seen |= if lj > 1 || ln > 1 {
-                MULTI
-            } else {
-                BYTE_CLASS[bytes[j + 1] as usize]
-            };
+            multi |= lj > 1 || ln > 1;
             run_start = j + lj;
             j += lj + ln;
         }
         let mut poss = false;
-        let norm = if seen & MULTI == 0 {
+        let norm = if !multi {
             // Bytes, not a `str`: an ASCII word needs no character bounds checked.
             let wb = &bytes[tok_start..j];
             let len = wb.len();
             let at = start + tok_start;
             if len > 2 && wb[len - 2] == b'\'' && (wb[len - 1] | 0x20) == b's' {
                 poss = true;
-                ascii_norm(text.as_bytes(), at, len - 2, seen & UPPER != 0)
+                ascii_norm(normed, at, len - 2)
             } else {
                 // A word that ends on a gap byte is followed by no apostrophe.
                 if !gap_after && (wb[len - 1] | 0x20) == b's' {
                     poss = trailing_apostrophe(slice, j);
                 }
-                ascii_norm(text.as_bytes(), at, len, seen & UPPER != 0)
+                ascii_norm(normed, at, len)
             }
         } else {
             let mut norm = fold(&slice[tok_start..j]);
@@ -415,7 +475,7 @@ pub fn tokenize(text: &str, start: usize, end: usize) -> Vec<Token> {
             } else if norm.ends_with('s') {
                 poss = trailing_apostrophe(slice, j);
             }
-            norm
+            &*normed.wide.alloc_str(&norm)
         };
         out.push(Token {
             start: start + tok_start,
@@ -567,7 +627,12 @@ mod tests {
 
     /// The tokenizer as it was before the byte walk, kept as the specification.
     /// Splits `text[range]` into word tokens with offsets into `text`.
-    fn tokenize_reference(text: &str, start: usize, end: usize) -> Vec<Token> {
+    fn tokenize_reference<'a>(
+        text: &'a str,
+        start: usize,
+        end: usize,
+        arena: &'a Bump,
+    ) -> Vec<Token<'a>> {
         let slice = &text[start..end];
         let mut out = Vec::new();
         let chars: Vec<(usize, char)> = slice.char_indices().collect();
@@ -631,7 +696,7 @@ mod tests {
                 start: start + tok_start,
                 end: start + tok_end,
                 hyphen: norm.contains('-'),
-                norm,
+                norm: arena.alloc_str(&norm),
                 cap,
                 poss,
                 classes: 0,
@@ -694,19 +759,20 @@ mod tests {
                 .map(|_| pieces[(next() % pieces.len() as u64) as usize])
                 .collect();
             let pad = format!("x {s} y");
+            let (normed, padded, arena) = (Normed::new(&s), Normed::new(&pad), Bump::new());
             assert_eq!(
-                tokenize(&s, 0, s.len()),
-                tokenize_reference(&s, 0, s.len()),
+                tokenize(&normed, 0, s.len()),
+                tokenize_reference(&s, 0, s.len(), &arena),
                 "{s:?}"
             );
             assert_eq!(
-                tokenize(&pad, 2, 2 + s.len()),
-                tokenize_reference(&pad, 2, 2 + s.len()),
+                tokenize(&padded, 2, 2 + s.len()),
+                tokenize_reference(&pad, 2, 2 + s.len(), &arena),
                 "{s:?}"
             );
             // The tokenizer's own walk draws the words where `words` does.
             let walked: Vec<(usize, usize)> = words(&s).map(|(a, b, _)| (a, b)).collect();
-            let drawn: Vec<(usize, usize)> = tokenize(&s, 0, s.len())
+            let drawn: Vec<(usize, usize)> = tokenize(&normed, 0, s.len())
                 .iter()
                 .map(|t| (t.start, t.end))
                 .collect();
@@ -714,47 +780,38 @@ mod tests {
         }
         let t =
             "Pakistan\u{2019}s FO said the U.S. and one-sided countries\u{2019} claims' a.b.cd.";
-        assert_eq!(tokenize(t, 0, t.len()), tokenize_reference(t, 0, t.len()));
+        let arena = Bump::new();
+        assert_eq!(
+            tokenize(&Normed::new(t), 0, t.len()),
+            tokenize_reference(t, 0, t.len(), &arena)
+        );
     }
 
+    /// Kept token lists, and copies of them, give back the tokens kept.
     #[test]
-    fn eight_byte_lowercasing_lowercases_each_ascii_byte() {
-        let mut rng = crate::testrng::XorShift(0x2545_F491_4F6C_DD1D);
-        for b in 0..=255u8 {
-            for pos in 0..8 {
-                let mut bytes = rng.next().to_le_bytes();
-                bytes[pos] = b;
-                let got = lowercase_ascii8(u64::from_le_bytes(bytes)).to_le_bytes();
-                for (k, (&g, &x)) in got.iter().zip(&bytes).enumerate() {
-                    let want = if x < 0x80 { x.to_ascii_lowercase() } else { x };
-                    assert_eq!(g, want, "{bytes:?} byte {k}");
-                }
+    fn kept_token_lists_give_back_the_kept_tokens() {
+        let t = "Pakistan’s FO said the U.S. and Côte d’Ivoire’s one-sided ÉCLAT claims. Ab cd";
+        // Owned, to outlive the tokens: (start, end, norm, cap, poss, hyphen, classes).
+        let owned = |t: &Token| {
+            let n = t.norm.to_string();
+            (t.start, t.end, n, t.cap, t.poss, t.hyphen, t.classes)
+        };
+        let mut want = Vec::new();
+        let (kept, ()) = TokenLists::keep(Normed::new(t), |n| {
+            let toks = tokenize(n, 0, t.len());
+            let lists = vec![toks[..5].to_vec(), toks[3..].to_vec(), Vec::new()];
+            for l in &lists {
+                want.push(l.iter().map(owned).collect::<Vec<_>>());
             }
+            (lists, ())
+        });
+        let copy = kept.clone();
+        drop(kept);
+        assert_eq!(copy.len(), want.len());
+        for (got, w) in copy.lists().iter().zip(&want) {
+            assert_eq!(&got.iter().map(owned).collect::<Vec<_>>(), w);
         }
-    }
-
-    #[test]
-    fn ascii_norms_read_by_integers_match_the_copied() {
-        let alphabet = b"aZqM09'-.&` @[`{z";
-        let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
-        for _ in 0..200 {
-            let len = (rng.next() % 40) as usize;
-            let text: Vec<u8> = (0..len)
-                .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize])
-                .collect();
-            for at in 0..text.len() {
-                for n in 1..=(text.len() - at).min(20) {
-                    for upper in [false, true] {
-                        assert_eq!(
-                            ascii_norm(&text, at, n, upper),
-                            ascii_norm_copied(&text[at..at + n], upper),
-                            "{:?} {at} {n}",
-                            std::str::from_utf8(&text)
-                        );
-                    }
-                }
-            }
-        }
+        assert!(TokenLists::default().clone().is_empty());
     }
 
     #[test]
@@ -767,8 +824,9 @@ mod tests {
     #[test]
     fn tokens_keep_offsets_and_possessives() {
         let t = "Pakistan’s FO said the U.S. and one-sided countries’ claims.";
-        let toks = tokenize(t, 0, t.len());
-        let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+        let normed = Normed::new(t);
+        let toks = tokenize(&normed, 0, t.len());
+        let norms: Vec<&str> = toks.iter().map(|t| t.norm).collect();
         assert_eq!(
             norms,
             [
@@ -857,7 +915,7 @@ mod tests {
     #[test]
     fn acronyms_are_words_of_two_or_more_uppercase_letters() {
         let t = "FO MEA ISPR U.S. A Fo fO 9/11 É.U. ÉU x-Y X-Y’S 12 AB3 ǅZ";
-        for tok in tokenize(t, 0, t.len()) {
+        for tok in tokenize(&Normed::new(t), 0, t.len()) {
             let letters: Vec<char> = t[tok.start..tok.end]
                 .chars()
                 .filter(|c| c.is_alphabetic())
