@@ -279,9 +279,18 @@ impl Analyzer {
         mut names: Option<&mut Vec<Term>>,
     ) {
         // Multi-word party names ("Addis Ababa", "United States") are out for the same
-        // reason as one-word ones below.
-        let in_party = in_multi_word_party(text, toks, lex);
-        for (k, (t, party)) in toks.iter().zip(in_party).enumerate() {
+        // reason as one-word ones below: found as [`in_multi_word_party`] finds them, asking
+        // at each token past the last name found, in the walk over the tokens (a list of
+        // flags for each unit was a hundredth of pairing, issue 7).
+        let ctx = crate::attribute::Ctx { text, lex };
+        let mut party_end = 0;
+        for (k, t) in toks.iter().enumerate() {
+            if k >= party_end {
+                if let Some((len, _, _)) = ctx.gaz_at(toks, k).filter(|g| g.0 > 1) {
+                    party_end = k + len;
+                }
+            }
+            let party = k < party_end;
             let n = t.norm;
             // Capitalised words that are not sentence-initial.
             let name = k > 0 && t.cap && n.len() > 2 && names.is_some();
