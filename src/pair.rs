@@ -106,10 +106,22 @@ pub(crate) fn pair_id_of_hash(h: u64) -> String {
 /// makes its ids with that one, which costs it less there).
 fn pair_id_bytes(h: u64) -> [u8; 17] {
     let mut id = [b'p'; 17];
-    for (k, d) in id[1..].iter_mut().enumerate() {
-        *d = b"0123456789abcdef"[(h >> (4 * (15 - k))) as usize & 15];
-    }
+    id[1..9].copy_from_slice(&hex_digits((h >> 32) as u32));
+    id[9..].copy_from_slice(&hex_digits(h as u32));
     id
+}
+
+/// The eight lowercase hex digits of `x`, most significant first, each nibble moved into a
+/// byte of its own and made a digit all at once: a table look-up per digit was a fiftieth of
+/// writing a row (issue 7).
+fn hex_digits(x: u32) -> [u8; 8] {
+    let mut v = x as u64;
+    v = (v | v << 16) & 0x0000_FFFF_0000_FFFF;
+    v = (v | v << 8) & 0x00FF_00FF_00FF_00FF;
+    v = (v | v << 4) & 0x0F0F_0F0F_0F0F_0F0F;
+    // 1 in each byte whose nibble is 10 or more (adding 6 carries it into bit 4).
+    let letters = (v + 0x0606_0606_0606_0606) >> 4 & 0x0101_0101_0101_0101;
+    (v + 0x3030_3030_3030_3030 + letters * (b'a' - b'0' - 10) as u64).to_be_bytes()
 }
 
 /// [`pair_id`]'s hashes for one claim, its part of the hashed bytes laid down once.
@@ -189,7 +201,7 @@ fn confidence(total: f32, blanket: bool, reference: f32, c: &Unit, r: &Unit) -> 
 
 /// The parts of the evidence, "; " between them. Pieced together in one string: `format!`
 /// for each part and a join was a hundredth of a run (issue 7).
-fn evidence(s: &Score, rule: &str) -> String {
+fn evidence(s: &Score, rule: &str, digits: &mut Vec<u8>) -> String {
     let mut out = String::with_capacity(rule.len() + s.reference_phrase.len() + 96);
     if !rule.is_empty() {
         out.push_str("rule: ");
@@ -212,10 +224,11 @@ fn evidence(s: &Score, rule: &str) -> String {
         out.push_str("\u{201d}; ");
     }
     out.push_str("order ");
-    // The digits without the formatter, which cost more than the rest of the evidence.
-    let mut order = Vec::with_capacity(8);
-    crate::report::push_fixed(&mut order, s.order, 2);
-    out.push_str(std::str::from_utf8(&order).unwrap_or_default());
+    // The digits without the formatter, which cost more than the rest of the evidence. They
+    // are ASCII (as the formatter's are), each byte its char.
+    digits.clear();
+    crate::report::push_fixed(digits, s.order, 2);
+    out.extend(digits.iter().map(|&b| char::from(b)));
     out
 }
 
@@ -289,10 +302,20 @@ mod formatting_tests {
                             reference_phrase: phrase.into(),
                             ..Default::default()
                         };
-                        assert_eq!(evidence(&s, rule), evidence_reference(&s, rule));
+                        let got = evidence(&s, rule, &mut vec![b'x']);
+                        assert_eq!(got, evidence_reference(&s, rule));
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn hex_digits_are_the_formatted_ones() {
+        let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
+        let special = [0, u64::MAX, 0x0123_4567_89ab_cdef, 0xa0a0_9f9f_0a0a_f9f9];
+        for h in special.into_iter().chain((0..10_000).map(|_| rng.next())) {
+            assert_eq!(pair_id_bytes(h), format!("p{h:016x}").as_bytes(), "{h:x}");
         }
     }
 
@@ -419,21 +442,58 @@ thread_local! {
     static NAME_MEMO: std::cell::RefCell<NameMemo> = Default::default();
 }
 
-/// Names as numbers, and the similarity of each pair of them worked out so far.
-#[derive(Default)]
+/// Names as numbers, and the similarities of pairs of them met lately.
 struct NameMemo {
     ids: rustc_hash::FxHashMap<String, u32>,
-    /// By the pair of ids, `a << 32 | b`: the similarity of name `a` to name `b`.
-    jw: rustc_hash::FxHashMap<u64, f64>,
+    /// By the pair of ids `a << 32 | b`, in a slot of its own by its hash: the similarity of
+    /// name `a` to name `b` ([`NO_PAIR`] for an empty slot). A pair whose slot another takes
+    /// is worked out again when next met: a map of every pair met cost a lookup four times
+    /// the slot's and grew with the run (issue 7).
+    jw: Vec<(u64, f64)>,
+    /// `jw` has `1 << bits` slots.
+    bits: u32,
 }
 
-/// Names and pairs a thread's [`NameMemo`] keeps before it starts over, so odd input cannot
-/// grow it without bound.
+/// A [`NameMemo::jw`] slot no pair is in (ids are below [`NAME_MEMO_MAX`]).
+const NO_PAIR: u64 = u64::MAX;
+
+/// Slots of a thread's [`NameMemo::jw`] (as a power of two): half a megabyte, room for the
+/// name pairs of a few thousand articles.
+const NAME_PAIR_BITS: u32 = 15;
+
+impl Default for NameMemo {
+    fn default() -> Self {
+        NameMemo::with_bits(NAME_PAIR_BITS)
+    }
+}
+
+impl NameMemo {
+    fn with_bits(bits: u32) -> Self {
+        NameMemo {
+            ids: Default::default(),
+            jw: vec![(NO_PAIR, 0.0); 1 << bits],
+            bits,
+        }
+    }
+
+    /// The similarity of the names of the pair `key`, `sim()` if it is not kept.
+    fn similarity(&mut self, key: u64, sim: impl FnOnce() -> f64) -> f64 {
+        let at = key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits);
+        let slot = &mut self.jw[at as usize];
+        if slot.0 != key {
+            *slot = (key, sim());
+        }
+        slot.1
+    }
+}
+
+/// Names a thread's [`NameMemo`] keeps before it starts over, so odd input cannot grow it
+/// without bound (and ids stay below 32 bits).
 const NAME_MEMO_MAX: usize = 1 << 16;
-const NAME_PAIRS_MAX: usize = 1 << 20;
 
 /// For each rebuttal, each claim name's [`best_match`] among the rebuttal's names (by the
-/// article's name ids, `name_of`), for the claims of its dispute; NaN where not needed.
+/// article's name ids, `name_of`), for the claims of its dispute; NaN where not needed. One
+/// list for all rebuttals, `name_of.len()` to each, in the order of `rebuttals`.
 fn best_names_of(
     name_of: &[&str],
     unit_name_ids: &[Vec<usize>],
@@ -441,10 +501,10 @@ fn best_names_of(
     rebuttals: &[usize],
     claims: &[usize],
     memo: &mut NameMemo,
-) -> Vec<Vec<f64>> {
-    if memo.ids.len() + name_of.len() > NAME_MEMO_MAX || memo.jw.len() > NAME_PAIRS_MAX {
+) -> Vec<f64> {
+    if memo.ids.len() + name_of.len() > NAME_MEMO_MAX {
         memo.ids.clear();
-        memo.jw.clear();
+        memo.jw.fill((NO_PAIR, 0.0));
     }
     let global: Vec<u64> = name_of
         .iter()
@@ -458,49 +518,44 @@ fn best_names_of(
         })
         .collect();
     let mut sides: Vec<Option<JaroSide>> = (0..name_of.len()).map(|_| None).collect();
-    rebuttals
-        .iter()
-        .map(|&ri| {
-            let mut best_of = vec![f64::NAN; name_of.len()];
-            // A rebuttal's distinct names: its best match is the same over them.
-            let mut theirs: Vec<usize> = Vec::with_capacity(unit_name_ids[ri].len());
-            for &b in &unit_name_ids[ri] {
-                if !theirs.contains(&b) {
-                    theirs.push(b);
+    let n = name_of.len();
+    let mut best = vec![f64::NAN; n * rebuttals.len()];
+    let mut theirs: Vec<usize> = Vec::new();
+    for (best_of, &ri) in best.chunks_exact_mut(n.max(1)).zip(rebuttals) {
+        // A rebuttal's distinct names: its best match is the same over them.
+        theirs.clear();
+        for &b in &unit_name_ids[ri] {
+            if !theirs.contains(&b) {
+                theirs.push(b);
+            }
+        }
+        if theirs.is_empty() {
+            continue;
+        }
+        // A name the rebuttal uses itself matches exactly, and nothing beats 1.0: the
+        // names claim and rebuttal share are most of those looked up (issue 7).
+        for &b in &theirs {
+            best_of[b] = 1.0;
+        }
+        let dispute = units[ri].dispute_idx;
+        for &ci in claims
+            .iter()
+            .filter(|&&ci| units[ci].dispute_idx == dispute)
+        {
+            for &a in &unit_name_ids[ci] {
+                if best_of[a].is_nan() {
+                    best_of[a] = best_match(theirs.len(), |k| {
+                        let b = theirs[k];
+                        memo.similarity(global[a] << 32 | global[b], || {
+                            let side = sides[b].get_or_insert_with(|| JaroSide::new(name_of[b]));
+                            jaro_winkler_with(name_of[a], side)
+                        })
+                    });
                 }
             }
-            if theirs.is_empty() {
-                return best_of;
-            }
-            // A name the rebuttal uses itself matches exactly, and nothing beats 1.0: the
-            // names claim and rebuttal share are most of those looked up (issue 7).
-            for &b in &theirs {
-                best_of[b] = 1.0;
-            }
-            let dispute = units[ri].dispute_idx;
-            for &ci in claims
-                .iter()
-                .filter(|&&ci| units[ci].dispute_idx == dispute)
-            {
-                for &a in &unit_name_ids[ci] {
-                    if best_of[a].is_nan() {
-                        best_of[a] = best_match(theirs.len(), |k| {
-                            let b = theirs[k];
-                            *memo
-                                .jw
-                                .entry(global[a] << 32 | global[b])
-                                .or_insert_with(|| {
-                                    let side =
-                                        sides[b].get_or_insert_with(|| JaroSide::new(name_of[b]));
-                                    jaro_winkler_with(name_of[a], side)
-                                })
-                        });
-                    }
-                }
-            }
-            best_of
-        })
-        .collect()
+        }
+    }
+    best
 }
 
 /// Which links (claim, rebuttal, total) are among their claim's `top_k` best, ties to the
@@ -611,26 +666,30 @@ fn pair_rows_at(
             units,
             &rebuttals,
             &claims,
-            &mut NameMemo::default(),
+            &mut NameMemo::with_bits(6),
         ),
     });
     let ref_group = reference_groups(units, &claims);
     // (claim index, rebuttal index, score, basis, rule)
     let per_rebuttal: Vec<Vec<Link>> = rebuttals
         .par_iter()
-        .zip(best_names.par_iter())
-        .map(|(&ri, best_of)| {
+        .enumerate()
+        .map(|(k, &ri)| {
+            let best_of = &best_names[k * name_of.len()..(k + 1) * name_of.len()];
             let r = &units[ri];
-            let cands: Vec<usize> = claims
-                .iter()
-                .copied()
-                .filter(|&ci| units[ci].dispute_idx == r.dispute_idx)
-                .collect();
+            let mut cands: Vec<usize> = Vec::with_capacity(claims.len());
+            cands.extend(
+                claims
+                    .iter()
+                    .copied()
+                    .filter(|&ci| units[ci].dispute_idx == r.dispute_idx),
+            );
             if cands.is_empty() {
                 return vec![];
             }
             let rp = &prepared[ri];
             let mut refs: Vec<(usize, (f32, &str))> = Vec::new();
+            let mut shared = Vec::new();
             let mut scored: Vec<(usize, Score)> = rp.dice.probe(|dice| {
                 rp.vector.probe(|vector| {
                     cands
@@ -654,7 +713,7 @@ fn pair_rows_at(
                                     found
                                 }
                             };
-                            let cosine = vector.cosine_top(&c.vector, SHARED_KEPT);
+                            let cosine = vector.cosine_top(&c.vector, SHARED_KEPT, &mut shared);
                             let s =
                                 score_with_reference(&units[ci], r, w, names, d, reference, cosine);
                             (ci, s)
@@ -791,7 +850,9 @@ fn pair_rows_at(
                 .collect()
         })
         .collect();
-    let mut links: Vec<Link> = per_rebuttal.into_iter().flatten().collect();
+    // Lists sized at once: grown as they came, they were copied over and over.
+    let mut links: Vec<Link> = Vec::with_capacity(per_rebuttal.iter().map(Vec::len).sum());
+    links.extend(per_rebuttal.into_iter().flatten());
     // top-k per claim
     if opts.top_k > 0 {
         let keep = top_k_kept(
@@ -807,11 +868,14 @@ fn pair_rows_at(
             keep[k - 1]
         });
     }
-    let mut rows = Vec::new();
+    // A row for each link kept, and at most one for each claim and rebuttal without any.
+    let mut rows = Vec::with_capacity(links.len() + claims.len() + rebuttals.len());
+    let mut digits = Vec::new();
     for &ci in &claims {
         let c = &units[ci];
         let mut hasher = PairHasher::new(article, &c.text);
-        let mut mine: Vec<usize> = (0..links.len()).filter(|&k| links[k].0 == ci).collect();
+        let mut mine: Vec<usize> = Vec::with_capacity(links.len());
+        mine.extend((0..links.len()).filter(|&k| links[k].0 == ci));
         if mine.is_empty() {
             rows.push(RowAt {
                 pair_id: hasher.hash(""),
@@ -843,7 +907,7 @@ fn pair_rows_at(
                 confidence: confidence(s.total, basis == "blanket", s.reference, c, r),
                 claim: Some(ci),
                 rebuttal: Some(ri),
-                evidence: evidence(&s, rule),
+                evidence: evidence(&s, rule, &mut digits),
                 score: Some(s),
             });
         }
@@ -1071,16 +1135,16 @@ struct ArticleCells {
 }
 
 /// A unit's parts in [`ArticleCells`]: its five head cells (id, speaker, side, kind, text,
-/// delimited), start, end, paragraph, dispute, cue, quote type and rule.
-const UNIT_PARTS: usize = 8;
+/// delimited), its start and end (delimited: they are side by side in a row, and copied as
+/// one), paragraph, dispute, cue, quote type and rule.
+const UNIT_PARTS: usize = 7;
 const HEAD: usize = 0;
-const START: usize = 1;
-const END: usize = 2;
-const PARAGRAPH: usize = 3;
-const DISPUTE: usize = 4;
-const CUE: usize = 5;
-const QUOTE_TYPE: usize = 6;
-const RULE: usize = 7;
+const SPAN: usize = 1;
+const PARAGRAPH: usize = 2;
+const DISPUTE: usize = 3;
+const CUE: usize = 4;
+const QUOTE_TYPE: usize = 5;
+const RULE: usize = 6;
 
 /// Distinct values of a column whose cells [`ArticleCells::new`] keeps for copying: beyond
 /// them (an article of many speakers) the others are encoded each time.
@@ -1103,7 +1167,8 @@ impl ArticleCells {
         // Speakers, sides, kinds, disputes, cues and quote types come from a few values an
         // article uses again and again: each value's cell is encoded once per column and
         // copied after that (checking each again was a fiftieth of a run, issue 7).
-        let mut known: [Vec<(&str, usize, usize)>; 6] = Default::default();
+        let mut known: [Vec<(&str, usize, usize)>; 6] =
+            std::array::from_fn(|_| Vec::with_capacity(KNOWN_CELLS_MAX));
         let mut cell = |buf: &mut Vec<u8>, column: usize, s: &'a str| {
             // An empty cell (most cues) is nothing to write.
             if s.is_empty() {
@@ -1135,9 +1200,9 @@ impl ArticleCells {
             crate::report::push_text_csv(&mut buf, &u.text, opts);
             e[HEAD] = buf.len();
             crate::report::push_int(&mut buf, u.start as i64);
-            e[START] = buf.len();
+            buf.push(d);
             crate::report::push_int(&mut buf, u.end as i64);
-            e[END] = buf.len();
+            e[SPAN] = buf.len();
             crate::report::push_int(&mut buf, u.paragraph as i64);
             e[PARAGRAPH] = buf.len();
             cell(&mut buf, 3, &u.dispute);
@@ -1239,8 +1304,11 @@ impl ArticleCells {
         num(out, |s| s.fuzzy);
         num(out, |s| s.reference);
         for u in [r.claim, r.rebuttal] {
-            part(out, u, START);
-            part(out, u, END);
+            match u {
+                Some(u) => part(out, Some(u), SPAN),
+                // Two empty cells.
+                None => out.extend_from_slice(&[d; 2]),
+            }
         }
         out.extend_from_slice(&[d; 2]);
         num(out, |s| s.order);
@@ -1753,7 +1821,7 @@ mod tests {
             "ministry",
             "x\u{e9}",
         ];
-        let mut memo = NameMemo::default();
+        let mut memo = NameMemo::with_bits(3);
         for article in 0..300 {
             let n = (next() % 9) as usize;
             let mut units: Vec<Unit> = (0..n)
@@ -1798,8 +1866,8 @@ mod tests {
                 .collect();
             if article % 50 == 0 {
                 // Full: it starts over.
-                memo.jw
-                    .extend((0..NAME_PAIRS_MAX as u64 + 1).map(|k| (k << 40, 0.5)));
+                memo.ids
+                    .extend((0..NAME_MEMO_MAX as u32).map(|k| (format!("n{k}"), k)));
             }
             let got = best_names_of(
                 &name_of,
@@ -1818,7 +1886,7 @@ mod tests {
                         let want = best_match(names[ri].len(), |b| {
                             crate::score::jaro_winkler(name, names[ri][b])
                         });
-                        let have = got[k][unit_name_ids[ci][a]];
+                        let have = got[k * ids.len() + unit_name_ids[ci][a]];
                         assert_eq!(have.to_bits(), want.to_bits(), "{name} in {:?}", names[ri]);
                     }
                 }

@@ -89,17 +89,17 @@ impl Default for Analyzer {
 }
 
 /// Folds a stem to its word family (extremist → extrem, denial → deni).
-fn family(stem: &str) -> String {
+fn family(stem: &str) -> &str {
     for suf in [
         "ists", "ist", "isms", "ism", "ical", "ic", "al", "ity", "ment",
     ] {
         if let Some(base) = stem.strip_suffix(suf) {
             if base.chars().count() >= 4 {
-                return base.to_string();
+                return base;
             }
         }
     }
-    stem.to_string()
+    stem
 }
 
 /// A content term ([`Analyzer::terms`]), shared: the same word's term is in many units, in
@@ -250,8 +250,9 @@ impl Analyzer {
         by_text: &mut rustc_hash::FxHashMap<Term, u32>,
         word: &str,
     ) -> u32 {
-        let stem = family(&self.stemmer.stem(word));
-        if let Some(&id) = by_text.get(stem.as_str()) {
+        let stemmed = self.stemmer.stem(word);
+        let stem = family(&stemmed);
+        if let Some(&id) = by_text.get(stem) {
             return id;
         }
         let id = terms.len() as u32;
@@ -278,9 +279,18 @@ impl Analyzer {
         mut names: Option<&mut Vec<Term>>,
     ) {
         // Multi-word party names ("Addis Ababa", "United States") are out for the same
-        // reason as one-word ones below.
-        let in_party = in_multi_word_party(text, toks, lex);
-        for (k, (t, party)) in toks.iter().zip(in_party).enumerate() {
+        // reason as one-word ones below: found as [`in_multi_word_party`] finds them, asking
+        // at each token past the last name found, in the walk over the tokens (a list of
+        // flags for each unit was a hundredth of pairing, issue 7).
+        let ctx = crate::attribute::Ctx { text, lex };
+        let mut party_end = 0;
+        for (k, t) in toks.iter().enumerate() {
+            if k >= party_end {
+                if let Some((len, _, _)) = ctx.gaz_at(toks, k).filter(|g| g.0 > 1) {
+                    party_end = k + len;
+                }
+            }
+            let party = k < party_end;
             let n = t.norm;
             // Capitalised words that are not sentence-initial.
             let name = k > 0 && t.cap && n.len() > 2 && names.is_some();
@@ -288,8 +298,10 @@ impl Analyzer {
             if !name && !term {
                 continue;
             }
-            let mut e = match table.word(n) {
-                Some(e) => e,
+            // An entry new or changed is put back in the table once, when the token is done:
+            // twice for a word first met as a term cost a hundredth of pairing (issue 7).
+            let (mut e, mut changed) = match table.word(n) {
+                Some(e) => (e, false),
                 None => {
                     // What the lexicon says of a token depends on its word alone (its marked
                     // classes are the word's), so it is asked once per word.
@@ -302,8 +314,7 @@ impl Analyzer {
                             || lex.is_tok("reference_noun", t),
                         lex.party_word_tok(t),
                     );
-                    table.set_word(n, e);
-                    e
+                    (e, true)
                 }
             };
             if name && !e.function() {
@@ -311,7 +322,7 @@ impl Analyzer {
                     if e.name() == NO_NAME && table.names.len() < NO_NAME as usize {
                         e = e.with_name(table.names.len() as u32);
                         table.names.push(Term::from(n));
-                        table.set_word(n, e);
+                        changed = true;
                     }
                     names.push(match table.names.get(e.name() as usize) {
                         Some(known) => known.clone(),
@@ -322,10 +333,16 @@ impl Analyzer {
             // Party names are on both sides of every exchange; the side gate already uses
             // them, and as content they would make every claim look alike.
             if !term || e.not_content() || (t.cap && e.party()) {
+                if changed {
+                    table.set_word(n, e);
+                }
                 continue;
             }
             if e.term() == NO_TERM {
                 e = e.with_term(self.term_number(&mut table.terms, &mut table.by_text, n));
+                changed = true;
+            }
+            if changed {
                 table.set_word(n, e);
             }
             out.push(e.term());
@@ -426,7 +443,10 @@ impl Analyzer {
         lex: &Lexicon,
     ) -> ArticleTerms {
         self.with_terms(|table| {
-            let mut seen: Vec<u32> = Vec::new();
+            // Room for every token's term: grown as they came, the list was copied over and
+            // over.
+            let tokens_in = |t: &crate::text::TokenLists| t.lists().iter().map(Vec::len).sum();
+            let mut seen: Vec<u32> = Vec::with_capacity(tokens.map_or(0, tokens_in));
             let mut ends: Vec<usize> = Vec::with_capacity(units.len());
             let mut names = Vec::with_capacity(units.len());
             for (k, u) in units.iter().enumerate() {
@@ -448,7 +468,7 @@ impl Analyzer {
             if local.len() < terms.len() {
                 local.resize(terms.len(), NO_TERM);
             }
-            let mut distinct: Vec<u32> = Vec::new();
+            let mut distinct: Vec<u32> = Vec::with_capacity(seen.len());
             for &g in &seen {
                 if local[g as usize] == NO_TERM {
                     local[g as usize] = distinct.len() as u32;
@@ -462,30 +482,41 @@ impl Analyzer {
                 |x, y| info(x).text.cmp(&info(y).text),
             );
             // Each term's place in the article's vocabulary, where its place among the
-            // article's terms was.
+            // article's terms was; and the vocabulary's texts and background frequencies, in
+            // the same pass over it.
+            let n = vocab.len();
+            let (mut texts, mut bg_df, mut spaced) =
+                (Vec::with_capacity(n), Vec::with_capacity(n), false);
             for (r, &x) in vocab.iter().enumerate() {
-                local[distinct[x as usize] as usize] = r as u32;
+                let g = distinct[x as usize] as usize;
+                local[g] = r as u32;
+                let t = &terms[g];
+                texts.push(t.text.clone());
+                bg_df.push(t.bg_df);
+                spaced |= t.spaced;
             }
             for g in &mut seen {
                 *g = local[*g as usize];
             }
             let mut start = 0;
+            let (mut bits, mut count) =
+                (vec![0u64; vocab.len().div_ceil(64)], vec![0; vocab.len()]);
             let counts = ends
                 .iter()
                 .map(|&end| {
-                    let ids = &mut seen[start..end];
+                    let ids = &seen[start..end];
                     start = end;
-                    run_counts(ids)
+                    id_counts(ids, &mut bits, &mut count)
                 })
                 .collect();
             for &g in &distinct {
                 local[g as usize] = NO_TERM;
             }
             ArticleTerms {
-                bg_df: vocab.iter().map(|&x| info(x).bg_df).collect(),
+                bg_df,
                 vocab: Vocab {
-                    terms: vocab.iter().map(|&x| info(x).text.clone()).collect(),
-                    spaced: vocab.iter().any(|&x| info(x).spaced),
+                    terms: texts,
+                    spaced,
                 },
                 counts,
                 names,
@@ -603,7 +634,34 @@ fn text_order(
     keys.iter().map(|&k| (k & MASK) as u32).collect()
 }
 
+/// [`run_counts`] of ids below `64 * bits.len()` and `count.len()`, without sorting them: each
+/// id's bit is set and its occurrences counted, then the bits are read in order. `bits` and
+/// `count` are all zero before and after. Sorting each unit's terms was a sixtieth of a run
+/// (issue 7).
+fn id_counts(ids: &[u32], bits: &mut [u64], count: &mut [u32]) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(ids.len());
+    // The words of `bits` the ids fall in.
+    let (mut lo, mut hi) = (usize::MAX, 0);
+    for &id in ids {
+        let w = id as usize / 64;
+        bits[w] |= 1 << (id % 64);
+        count[id as usize] += 1;
+        lo = lo.min(w);
+        hi = hi.max(w);
+    }
+    for w in lo..=hi.min(bits.len().saturating_sub(1)) {
+        let mut b = std::mem::take(&mut bits[w]);
+        while b != 0 {
+            let id = w * 64 + b.trailing_zeros() as usize;
+            out.push((id as u32, std::mem::take(&mut count[id])));
+            b &= b - 1;
+        }
+    }
+    out
+}
+
 /// Sorts `ids` and counts the runs: each distinct id, ascending, with how often it occurs.
+#[cfg(test)]
 fn run_counts(ids: &mut [u32]) -> Vec<(u32, u32)> {
     ids.sort_unstable();
     let mut out: Vec<(u32, u32)> = Vec::with_capacity(ids.len());
@@ -826,18 +884,18 @@ impl Vector {
                 }
             }
         }
-        (sum.min(1.0), self.top_terms(shared, k))
+        (sum.min(1.0), self.top_terms(&mut shared, k))
     }
 
     /// The first `k` of the shared terms (place in `self`, contribution), largest first.
-    fn top_terms(&self, mut shared: Vec<(usize, f32)>, k: usize) -> Vec<String> {
+    fn top_terms(&self, shared: &mut [(usize, f32)], k: usize) -> Vec<String> {
         // Most pairs scored share no term.
         if shared.is_empty() {
             return Vec::new();
         }
         // A vector's terms are distinct and in text order, so their places order ties as
-        // their texts do.
-        shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        // their texts do (and, all distinct, leave an unstable sort no ties to break).
+        shared.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         shared
             .iter()
             .take(k)
@@ -869,14 +927,20 @@ impl VectorProbe<'_> {
     /// `other.cosine_top(probed, k)`: for a vector of the same vocabulary, each of its terms
     /// looked up in the table instead of walking both lists side by side (a fiftieth of
     /// pairing, issue 7). Its terms come in ascending ids as the walk meets them, so the
-    /// contributions are added in the same order.
-    pub(crate) fn cosine_top(&self, other: &Vector, k: usize) -> (f32, Vec<String>) {
+    /// contributions are added in the same order. `shared` is scratch: a list for each pair
+    /// that shares a term cost more than finding them.
+    pub(crate) fn cosine_top(
+        &self,
+        other: &Vector,
+        k: usize,
+        shared: &mut Vec<(usize, f32)>,
+    ) -> (f32, Vec<String>) {
         let mine = self.vector;
         if !std::sync::Arc::ptr_eq(&mine.vocab, &other.vocab) {
             return other.cosine_top(mine, k);
         }
         let mut sum = 0.0;
-        let mut shared: Vec<(usize, f32)> = Vec::new();
+        shared.clear();
         for (i, &(t, w)) in other.terms.iter().enumerate() {
             let j = self.at.get(t as usize).copied().unwrap_or(0);
             if j != 0 {
@@ -996,11 +1060,30 @@ fn dice_bucket(w: &[u8]) -> u16 {
     (w[0] as u16) << 7 | w[1] as u16
 }
 
+/// A count for each bucket of a [`DiceProbe`]'s table: as an array, its slots
+/// ([`dice_slot`]) need no bounds check, which was a third of comparing (issue 7).
+type DiceCounts = [u32; DICE_BUCKETS];
+
+/// A table of [`DiceCounts`], all zero.
+fn dice_counts() -> Box<DiceCounts> {
+    vec![0; DICE_BUCKETS]
+        .into_boxed_slice()
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("the table has DICE_BUCKETS counts"))
+}
+
+/// The slot of bucket `b` (of two 7-bit chars, so below [`DICE_BUCKETS`]) or of an
+/// occurrence `b | n << 16` ([`DiceKey::occurrences`]).
+#[inline]
+fn dice_slot(b: u32) -> usize {
+    b as usize & (DICE_BUCKETS - 1)
+}
+
 thread_local! {
     /// A [`DiceProbe`]'s bigram counts (all zero between probes) and the slots a comparison
     /// took from them.
-    static DICE_TABLE: std::cell::RefCell<(Vec<u32>, Vec<u16>)> =
-        std::cell::RefCell::new((vec![0; DICE_BUCKETS], Vec::new()));
+    static DICE_TABLE: std::cell::RefCell<(Box<DiceCounts>, Vec<u16>)> =
+        std::cell::RefCell::new((dice_counts(), Vec::new()));
 }
 
 impl DiceKey {
@@ -1073,23 +1156,23 @@ impl DiceKey {
         if self.buckets.len() >= 1 << 16 {
             return self;
         }
-        let run = |counts: &mut [u32], buckets: &[u16]| {
+        let run = |counts: &mut DiceCounts, buckets: &[u16]| {
             let occurrences = buckets
                 .iter()
                 .map(|&b| {
-                    let n = &mut counts[b as usize];
+                    let n = &mut counts[dice_slot(b.into())];
                     *n += 1;
                     b as u32 | *n << 16
                 })
                 .collect();
             for &b in buckets {
-                counts[b as usize] = 0;
+                counts[dice_slot(b.into())] = 0;
             }
             occurrences
         };
         self.occurrences = DICE_TABLE.with(|t| match t.try_borrow_mut() {
             Ok(mut t) => run(&mut t.0, &self.buckets),
-            Err(_) => run(&mut vec![0; DICE_BUCKETS], &self.buckets),
+            Err(_) => run(&mut dice_counts(), &self.buckets),
         });
         self
     }
@@ -1145,9 +1228,9 @@ impl DiceKey {
     /// Runs `f` with this key's bigrams counted in a table, for comparing many keys with it
     /// (a rebuttal meets every claim of its dispute) without sorting anyone's bigrams.
     pub fn probe<R>(&self, f: impl FnOnce(&mut DiceProbe) -> R) -> R {
-        let run = |counts: &mut [u32], taken: &mut Vec<u16>| {
+        let run = |counts: &mut DiceCounts, taken: &mut Vec<u16>| {
             for &b in &self.buckets {
-                counts[b as usize] += 1;
+                counts[dice_slot(b.into())] += 1;
             }
             f(&mut DiceProbe {
                 key: self,
@@ -1158,12 +1241,12 @@ impl DiceKey {
         DICE_TABLE.with(|t| match t.try_borrow_mut() {
             Ok(mut t) => {
                 /// Empties the thread's table after the probe, even one that panicked.
-                struct Clear<'t>(&'t DiceKey, &'t mut (Vec<u32>, Vec<u16>));
+                struct Clear<'t>(&'t DiceKey, &'t mut (Box<DiceCounts>, Vec<u16>));
                 impl Drop for Clear<'_> {
                     fn drop(&mut self) {
                         let (counts, taken) = &mut *self.1;
                         for &b in &self.0.buckets {
-                            counts[b as usize] = 0;
+                            counts[dice_slot(b.into())] = 0;
                         }
                         taken.clear();
                     }
@@ -1172,7 +1255,7 @@ impl DiceKey {
                 let (counts, taken) = &mut *clear.1;
                 run(counts, taken)
             }
-            Err(_) => run(&mut vec![0; DICE_BUCKETS], &mut Vec::new()),
+            Err(_) => run(&mut dice_counts(), &mut Vec::new()),
         })
     }
 }
@@ -1180,7 +1263,7 @@ impl DiceKey {
 /// A [`DiceKey`] with its bigrams counted in a table ([`DiceKey::probe`]).
 pub struct DiceProbe<'a> {
     key: &'a DiceKey,
-    counts: &'a mut [u32],
+    counts: &'a mut DiceCounts,
     taken: &'a mut Vec<u16>,
 }
 
@@ -1200,13 +1283,13 @@ impl DiceProbe<'_> {
             let common = other
                 .occurrences
                 .iter()
-                .filter(|&&o| self.counts[(o & 0xffff) as usize] >= o >> 16)
+                .filter(|&&o| self.counts[dice_slot(o)] >= o >> 16)
                 .count();
             return key.ratio(other, common);
         }
         let mut common = 0usize;
         for &b in &other.buckets {
-            let n = &mut self.counts[b as usize];
+            let n = &mut self.counts[dice_slot(b.into())];
             if *n > 0 {
                 *n -= 1;
                 common += 1;
@@ -1214,7 +1297,7 @@ impl DiceProbe<'_> {
             }
         }
         for &b in self.taken.iter() {
-            self.counts[b as usize] += 1;
+            self.counts[dice_slot(b.into())] += 1;
         }
         self.taken.clear();
         key.ratio(other, common)
@@ -1582,6 +1665,8 @@ pub struct RefAlias {
     /// `" " + folded`: the alias starting a word of the padded rebuttal.
     needle: String,
     doc_noun: bool,
+    /// `folded` has a space (a name of several words), asked for every rebuttal.
+    spaced: bool,
 }
 
 impl RefAlias {
@@ -1595,6 +1680,7 @@ impl RefAlias {
                     alias: alias.clone(),
                     needle: [" ", folded.as_str()].concat(),
                     doc_noun: lex.is("doc_noun", &folded),
+                    spaced: folded.contains(' '),
                     folded,
                 }
             })
@@ -1646,14 +1732,14 @@ pub(crate) fn reference_by<'a>(
                     (w0 == "joint" && w1 == a)
                         || (w0 == a && matches!(w1, "issued" | "released" | "by" | "from"))
                 });
-            let as_source = a.contains(' ') || document_source || r.names_source(a);
+            let as_source = al.spaced || document_source || r.names_source(a);
             if as_source && r.padded.contains(al.needle.as_str()) {
                 // A longer name ("the joint statement") pins the source down better than a
                 // party name the rebuttal may mention for other reasons.
                 let is_generic = matches!(a, "statement" | "report" | "ministry" | "government");
                 let s = if is_generic {
                     0.9
-                } else if a.contains(' ') {
+                } else if al.spaced {
                     1.0
                 } else {
                     0.95
@@ -1753,7 +1839,8 @@ pub fn jaro_winkler_with(a: &str, side: &JaroSide) -> f64 {
                 }
             }
             let window = below_hi & !below_lo;
-            let free = at[x as usize] & window & !b_flags;
+            // `a` is ASCII: the mask keeps `x` as it is, and spares a bounds check.
+            let free = at[x as usize & 127] & window & !b_flags;
             if free != 0 {
                 a_flags |= 1 << i;
                 b_flags |= 1 << free.trailing_zeros();
@@ -2186,7 +2273,8 @@ mod tests {
                 r.probe(|p| {
                     for c in vectors.iter().chain([&other]) {
                         for k in [0, 1, 3, 5] {
-                            let (want, got) = (c.cosine_top(r, k), p.cosine_top(c, k));
+                            let (want, got) =
+                                (c.cosine_top(r, k), p.cosine_top(c, k, &mut vec![(9, 0.5)]));
                             assert_eq!(want.0.to_bits(), got.0.to_bits());
                             assert_eq!(want.1, got.1);
                             shared += want.1.len();
@@ -2391,6 +2479,24 @@ mod tests {
                 plain = r;
             }
             assert_eq!(trim_poss(&w), plain, "{w:?}");
+        }
+    }
+
+    #[test]
+    fn ids_counted_by_their_bits_are_the_sorted_runs() {
+        let mut rng = crate::testrng::XorShift(0x2545_F491_4F6C_DD1D);
+        let mut next = || rng.next();
+        for _ in 0..2000 {
+            let v = 1 + (next() % 300) as usize;
+            let (mut bits, mut count) = (vec![0u64; v.div_ceil(64)], vec![0u32; v]);
+            for _ in 0..4 {
+                let mut ids: Vec<u32> = (0..next() % 40)
+                    .map(|_| (next() % v as u64) as u32)
+                    .collect();
+                let got = id_counts(&ids, &mut bits, &mut count);
+                assert_eq!(got, run_counts(&mut ids));
+                assert!(bits.iter().all(|&b| b == 0) && count.iter().all(|&n| n == 0));
+            }
         }
     }
 
@@ -2602,7 +2708,7 @@ mod tests {
                     && !lex.is_tok("reference_noun", t)
                     && (!t.cap || !lex.party_word_tok(t))
             })
-            .map(|t| family(&an.stemmer.stem(t.norm)))
+            .map(|t| family(&an.stemmer.stem(t.norm)).to_string())
             .collect()
     }
 
