@@ -2906,10 +2906,12 @@ fn link_documents(
             }
         }
     };
-    for k in 0..toks.len() {
-        if q[k] || !ctx.w(&toks[k], "doc_noun") {
-            continue;
-        }
+    // The sentence's unquoted document nouns, found once for the three walks below, each of
+    // which went over every token asking for them.
+    let docs: Vec<usize> = (0..toks.len())
+        .filter(|&k| !q[k] && ctx.w(&toks[k], "doc_noun"))
+        .collect();
+    for &k in &docs {
         // "a report by X", or "The documentary, ..., broadcast on Thursday by X"
         let by = toks
             .get(k + 1)
@@ -2951,10 +2953,7 @@ fn link_documents(
         }
     }
     // "X issued a statement rejecting ...": the statement is X's
-    for k in 2..toks.len() {
-        if q[k] || !ctx.w(&toks[k], "doc_noun") {
-            continue;
-        }
+    for &k in docs.iter().filter(|&&k| k >= 2) {
         let issued = matches!(
             toks[k - 2].norm,
             "issued" | "released" | "published" | "posted"
@@ -2986,10 +2985,7 @@ fn link_documents(
     // "X accused Y ..., in a joint statement issued after ...": the document is the
     // speaker's, wherever the adjunct stands in the sentence.
     if let Some(sp) = speaker {
-        for k in 2..toks.len() {
-            if q[k] || !ctx.w(&toks[k], "doc_noun") {
-                continue;
-            }
+        for &k in docs.iter().filter(|&&k| k >= 2) {
             let det = (k - 2..k)
                 .rev()
                 .find(|&j| matches!(toks[j].norm, "a" | "an" | "its" | "their"));
