@@ -494,22 +494,11 @@ fn word_at<'a>(
             j += lj;
             continue;
         }
-        if !is_joiner(cj) || j + lj >= n {
+        let Some(ln) = joins(slice, j, cj, lj, || {
+            run_start + char_at(slice, run_start).1 == j
+        }) else {
             break;
-        }
-        let (cn, ln) = char_at(slice, j + lj);
-        if !is_alnum(cn) {
-            break;
-        }
-        // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
-        if cj == '.' {
-            let after = j + lj + ln;
-            let next_single = after >= n || !is_alnum(char_at(slice, after).0);
-            let run_single = run_start + char_at(slice, run_start).1 == j;
-            if !run_single || !next_single {
-                break;
-            }
-        }
+        };
         // The joiners that fold to '-'.
         hyphen |= matches!(cj, '-' | '\u{2010}' | '\u{2011}');
         multi |= lj > 1 || ln > 1;
@@ -556,6 +545,36 @@ fn word_at<'a>(
         classes: 0,
     });
     j + usize::from(gap_after)
+}
+
+/// Whether `cj`, the character of `lj` bytes at byte `j` of `slice` after a word's
+/// alphanumerics, joins the word on over the alphanumeric after it, and that one's length
+/// if so. A dot joins only single letters (U.S, a.m) so sentence ends stay separate:
+/// `run_single` tells whether the run of alphanumerics before it is one character.
+#[inline]
+fn joins(
+    slice: &str,
+    j: usize,
+    cj: char,
+    lj: usize,
+    run_single: impl FnOnce() -> bool,
+) -> Option<usize> {
+    let n = slice.len();
+    if !is_joiner(cj) || j + lj >= n {
+        return None;
+    }
+    let (cn, ln) = char_at(slice, j + lj);
+    if !is_alnum(cn) {
+        return None;
+    }
+    if cj == '.' {
+        let after = j + lj + ln;
+        let next_single = after >= n || !is_alnum(char_at(slice, after).0);
+        if !run_single() || !next_single {
+            return None;
+        }
+    }
+    Some(ln)
 }
 
 /// Whether a word ending in s just before byte `j` of `slice` is a plural possessive:
@@ -620,21 +639,9 @@ impl Iterator for Words<'_> {
                     run += 1;
                     continue;
                 }
-                if !is_joiner(cj) || j + lj >= n {
+                let Some(ln) = joins(slice, j, cj, lj, || run == 1) else {
                     break;
-                }
-                let (cn, ln) = char_at(slice, j + lj);
-                if !is_alnum(cn) {
-                    break;
-                }
-                // A dot joins only single letters (U.S, a.m) so sentence ends stay separate.
-                if cj == '.' {
-                    let after = j + lj + ln;
-                    let next_single = after >= n || !is_alnum(char_at(slice, after).0);
-                    if run != 1 || !next_single {
-                        break;
-                    }
-                }
+                };
                 j += lj + ln;
                 run = 1;
             }
