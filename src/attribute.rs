@@ -883,8 +883,10 @@ fn name_bits(folded: &str) -> u64 {
 /// An entity's name as the look-ups compare it, worked out once per name: `find_name` and
 /// `find_descriptor_except` ask these of every recent entity on every mention.
 ///
-/// Its strings are in the resolver's arena: a name's two `String`s and the map's copy of
-/// the folded one were some 200 instructions of allocating and freeing per name (issue 7).
+/// Its strings are in the arena of the article's [`crate::text::Normed`] text (they live as
+/// long as it, until the extraction is dropped after pairing): a name's two `String`s and
+/// the map's copy of the folded one were some 200 instructions of allocating and freeing
+/// per name (issue 7).
 struct Name<'n> {
     /// The folded name.
     folded: &'n str,
@@ -971,7 +973,7 @@ struct Resolver<'a, 'b> {
     ctx: &'a Ctx<'b>,
     entities: Vec<Entity>,
     st: State,
-    /// Where the names' strings are.
+    /// Where the names' strings are: the article's `Normed` text's arena.
     arena: &'a Bump,
     /// Every entity's name as the look-ups compare it, kept in step with renames (see
     /// `rename`) and new descriptors (see [`Name::bits`]).
@@ -3312,7 +3314,7 @@ mod tests {
                     Eeeeeeeeeeeeeeeeeeeeeeeee United Arab Emirates";
         let ctx = Ctx { text, lex: &lex };
         let normed = crate::text::Normed::new(text);
-        let toks = tokenize(&normed, 0, text.len());
+        let toks = normed.tokens();
         for i in 0..toks.len() {
             for max in 1..=(toks.len() - i).min(10) {
                 assert_eq!(
@@ -3344,7 +3346,7 @@ mod tests {
         ] {
             let ctx = Ctx { text: t, lex: &lex };
             let normed = crate::text::Normed::new(t);
-            let mut toks = tokenize(&normed, 0, t.len());
+            let mut toks = normed.tokens();
             let all = lex.mark(&mut toks);
             if is_nonresponse(&ctx, &toks) {
                 assert!(lex.any_tok_is("nonresponse_neg", all), "{t}");
@@ -3483,7 +3485,7 @@ mod tests {
             lex: &lex,
         };
         let normed = crate::text::Normed::new(&text);
-        let plain = tokenize(&normed, 0, text.len());
+        let plain = normed.tokens();
         let mut marked = plain.clone();
         lex.mark(&mut marked);
         let mut found = 0;
@@ -3593,7 +3595,7 @@ mod tests {
                 Resolver::new(&ctx, &plain_arena),
             );
             let normed = crate::text::Normed::new(&text);
-            let mut toks = tokenize(&normed, 0, text.len());
+            let mut toks = normed.tokens();
             lex.mark(&mut toks);
             // Sentences of a few words to a few dozen, each with a speaker span or none.
             let mut a = 0;
@@ -3654,7 +3656,7 @@ mod tests {
         );
         let ctx = Ctx { text, lex: &lex };
         let normed = crate::text::Normed::new(text);
-        let toks = tokenize(&normed, 0, text.len());
+        let toks = normed.tokens();
         for i in 0..toks.len() + 2 {
             assert_eq!(
                 ctx.comma_at(&toks, i),
@@ -3760,7 +3762,7 @@ mod tests {
             .collect::<Vec<_>>()
             .join(" é ");
         let normed = crate::text::Normed::new(&text);
-        let toks = tokenize(&normed, 0, text.len());
+        let toks = normed.tokens();
         for a in 0..toks.len() {
             for b in a..=toks.len() {
                 let plain: Vec<&str> = toks[a..b].iter().map(|t| t.norm).collect();
@@ -3818,7 +3820,7 @@ mod tests {
                 || np_filler(t.norm)
         };
         let normed = crate::text::Normed::new(&text);
-        let unmarked = tokenize(&normed, 0, text.len());
+        let unmarked = normed.tokens();
         let mut marked = unmarked.clone();
         lex.mark(&mut marked);
         let mut some = 0;

@@ -39,8 +39,8 @@ pub struct Extraction {
     pub warnings: Vec<InputIssue>,
     pub sentences: usize,
     /// Each unit's words as attribution tokenised them (and the lexicon marked them), with
-    /// offsets into the unit's `text`: `tokenize(&u.text, 0, u.text.len())`. Pairing reuses
-    /// them rather than tokenising every unit again (issue 7).
+    /// offsets into the unit's `text`; their norms borrow the article's `Normed` text, which
+    /// the lists keep. Pairing reuses them rather than tokenising every unit again (issue 7).
     pub unit_tokens: crate::text::TokenLists,
 }
 

@@ -374,7 +374,8 @@ fn parse_ptype(s: &str) -> PartyType {
 /// Folds an alias into the token form the matcher sees ("U.S." → "u.s").
 pub fn alias_key(alias: &str) -> String {
     let normed = crate::text::Normed::new(alias);
-    crate::text::tokenize(&normed, 0, alias.len())
+    normed
+        .tokens()
         .into_iter()
         .map(|t| t.norm)
         .collect::<Vec<_>>()
@@ -989,7 +990,7 @@ mod tests {
         let t = "He said the Foreign Ministry of Pakistan and the U.S. envoy's report, denied \
                  accused India rejected Islamabad claims of the United States, Addis Ababa";
         let normed = crate::text::Normed::new(t);
-        let mut toks = crate::text::tokenize(&normed, 0, t.len());
+        let mut toks = normed.tokens();
         let plain = toks.clone();
         let all = lex.mark(&mut toks);
         for class in lex

@@ -272,10 +272,6 @@ impl Iterator for Discover {
     }
 }
 
-/// Decodes bytes: UTF-8 (BOM stripped), UTF-16 with BOM, else Windows-1252 with a warning.
-/// Binary data (NUL bytes outside UTF-16) is refused. Every repair is reported with the byte
-/// offset (from the start of the input, BOM included) of the first bad sequence; `strict`
-/// turns repairs into errors.
 /// `std::str::from_utf8(b).ok()`, checked by encoding_rs, which hands inputs of 64 bytes or
 /// more to simdutf8 (AVX2 or SSE 4.2, as the CPU has them): std's check goes a word at a
 /// time only through ASCII, and news text has a curly quote or a dash every few words. Every
@@ -289,6 +285,10 @@ fn utf8(b: &[u8]) -> Option<&str> {
     }
 }
 
+/// Decodes bytes: UTF-8 (BOM stripped), UTF-16 with BOM, else Windows-1252 with a warning.
+/// Binary data (NUL bytes outside UTF-16) is refused. Every repair is reported with the byte
+/// offset (from the start of the input, BOM included) of the first bad sequence; `strict`
+/// turns repairs into errors.
 pub fn decode(
     bytes: &[u8],
     display: &str,
@@ -375,6 +375,8 @@ fn decode_8bit(
     if let Some(s) = utf8(bytes) {
         return Ok((s.to_string(), None));
     }
+    // Not UTF-8 (found above by the fast check): std's check says where the first bad
+    // sequence is, for the report. Its `Ok` arm is kept for a check that disagrees.
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok((s.to_string(), None)),
         Err(e) => {
@@ -706,9 +708,8 @@ impl JsonText for String {
                 len += 16;
                 i += 16;
             }
-            let k = i + b[i..]
-                .iter()
-                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+            // Fewer than sixteen bytes are left: string_stop's byte-wise tail.
+            let k = string_stop(b, i)?;
             std::ptr::copy_nonoverlapping(b.as_ptr().add(i), dst.add(len), k - i);
             out.set_len(len + k - i);
             Some(k)
@@ -1590,11 +1591,26 @@ fn plan_jsonl(
         spans.clear();
         // A block, then the rest of its last line; its lines found with SIMD (std's
         // `read_until` searches a line at a time, a word at a time).
-        let got = std::io::Read::read_to_end(&mut (&mut r).take(chunk_size as u64), &mut chunk)?;
+        // A read that fails after some of the file's articles were handed on starts the pass
+        // again with the file judged whole (and its error reported there), as for a file
+        // found not plain late: an error returned here would have it loaded whole on top of
+        // the articles already handed on.
+        let failed = |e: std::io::Error| {
+            if articles > 0 {
+                Ok(JsonlPass::NotPlain { sunk: true })
+            } else {
+                Err(e)
+            }
+        };
+        let got =
+            match std::io::Read::read_to_end(&mut (&mut r).take(chunk_size as u64), &mut chunk) {
+                Ok(got) => got,
+                Err(e) => return failed(e),
+            };
         if got < chunk_size {
             eof = true;
-        } else {
-            r.read_until(b'\n', &mut chunk)?;
+        } else if let Err(e) = r.read_until(b'\n', &mut chunk) {
+            return failed(e);
         }
         let text = match utf8(&chunk) {
             Some(text) if memchr::memchr(0, &chunk).is_none() => text,

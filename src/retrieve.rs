@@ -378,7 +378,7 @@ fn starts_multi(w: &str, multi_first: &FastSet<String>) -> bool {
 /// The tokenizer's own reading of [`starts_multi`].
 fn multi_first_of(w: &str, multi_first: &FastSet<String>) -> bool {
     let normed = crate::text::Normed::new(w);
-    let tok = crate::text::tokenize(&normed, 0, w.len());
+    let tok = normed.tokens();
     tok.first()
         .is_some_and(|t| t.cap && multi_first.contains(t.norm))
 }
@@ -419,7 +419,7 @@ fn multi_party_words(text: &str, ws: &[&str], starts: &[bool], lex: &Lexicon) ->
 /// exactly as [`Analyzer::terms`] finds them.
 fn in_multi_party(text: &str, lex: &Lexicon) -> Vec<bool> {
     let normed = crate::text::Normed::new(text);
-    let toks = crate::text::tokenize(&normed, 0, text.len());
+    let toks = normed.tokens();
     crate::score::in_multi_word_party(text, &toks, lex)
 }
 
@@ -2721,7 +2721,7 @@ mod tests {
         let mut starts = 0;
         for w in ws {
             let normed = crate::text::Normed::new(w);
-            let tok = crate::text::tokenize(&normed, 0, w.len());
+            let tok = normed.tokens();
             let exact = tok
                 .first()
                 .is_some_and(|t| t.cap && cache.multi_first.contains(t.norm));
@@ -2767,10 +2767,7 @@ mod tests {
             let mut w = Vec::new();
             words(t, &mut w);
             let normed = crate::text::Normed::new(t);
-            let spans: Vec<&str> = crate::text::tokenize(&normed, 0, t.len())
-                .iter()
-                .map(|k| &t[k.start..k.end])
-                .collect();
+            let spans: Vec<&str> = normed.tokens().iter().map(|k| &t[k.start..k.end]).collect();
             assert_eq!(w, spans);
             let party = in_multi_party(t, &lex);
             let by_word: Vec<String> = w

@@ -10,7 +10,6 @@
 //! - order: a weak prior that answers follow accusations, nearby.
 
 use crate::lexicon::Lexicon;
-use crate::text::tokenize;
 use crate::unit::Unit;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
@@ -375,7 +374,7 @@ impl Analyzer {
     /// Content terms of a text: folded, stemmed, family-folded; cue words and grammar words out.
     pub fn terms(&self, text: &str, lex: &Lexicon) -> Vec<String> {
         let normed = crate::text::Normed::new(text);
-        self.terms_of(text, &tokenize(&normed, 0, text.len()), lex)
+        self.terms_of(text, &normed.tokens(), lex)
             .iter()
             .map(|t| t.to_string())
             .collect()
@@ -384,17 +383,17 @@ impl Analyzer {
     /// [`Analyzer::terms`] as shared [`Term`]s.
     pub fn shared_terms(&self, text: &str, lex: &Lexicon) -> Vec<Term> {
         let normed = crate::text::Normed::new(text);
-        self.terms_of(text, &tokenize(&normed, 0, text.len()), lex)
+        self.terms_of(text, &normed.tokens(), lex)
     }
 
     /// [`Analyzer::terms`] and the names [`prepare`] keeps, from one tokenisation of the
     /// text: pairing needs both for every unit, and tokenising twice was a twentieth of a run.
     pub fn terms_and_names(&self, text: &str, lex: &Lexicon) -> (Vec<Term>, Vec<Term>) {
         let normed = crate::text::Normed::new(text);
-        self.terms_and_names_of(text, &tokenize(&normed, 0, text.len()), lex)
+        self.terms_and_names_of(text, &normed.tokens(), lex)
     }
 
-    /// [`Analyzer::terms_and_names`] from the text's tokens, `tokenize(text, 0, text.len())`
+    /// [`Analyzer::terms_and_names`] from the text's tokens, `Normed::new(text).tokens()`
     /// made (and perhaps marked by the lexicon) earlier.
     pub fn terms_and_names_of(
         &self,
@@ -455,7 +454,7 @@ impl Analyzer {
                     Some(t) => &t.lists()[k][..],
                     None => {
                         normed = crate::text::Normed::new(&u.text);
-                        fresh = tokenize(&normed, 0, u.text.len());
+                        fresh = normed.tokens();
                         &fresh[..]
                     }
                 };
@@ -1326,7 +1325,7 @@ pub fn prepare_with_terms<K: DfKey, S: BuildHasher>(
     batch_n: u32,
 ) -> Prepared {
     let normed = crate::text::Normed::new(&u.text);
-    let names = an.names_of(&tokenize(&normed, 0, u.text.len()));
+    let names = an.names_of(&normed.tokens());
     prepare_parts(u, terms, names, an, lex, batch_df, batch_n)
 }
 
@@ -2690,7 +2689,7 @@ mod tests {
     /// test, the lexicon's tests and the stemmer, one token at a time.
     fn terms_plain(an: &Analyzer, text: &str, lex: &Lexicon) -> Vec<String> {
         let normed = crate::text::Normed::new(text);
-        let toks = tokenize(&normed, 0, text.len());
+        let toks = normed.tokens();
         let in_party = in_multi_word_party(text, &toks, lex);
         toks.iter()
             .zip(in_party)
@@ -2744,7 +2743,7 @@ mod tests {
                         let strings: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
                         assert_eq!(strings, terms_plain(&an, &u.text, &lex), "{}", u.text);
                         let normed = crate::text::Normed::new(&u.text);
-                        let toks = tokenize(&normed, 0, u.text.len());
+                        let toks = normed.tokens();
                         assert_eq!(names, an.names_of(&toks), "{}", u.text);
                         let want: Vec<(String, u32)> = count_terms(&terms)
                             .into_iter()

@@ -174,7 +174,8 @@ impl Token<'_> {
 
 /// A text and what the norms of its tokens borrow: the text with its ASCII letters
 /// lowercased (every byte where it was, so an ASCII word's norm is the same bytes of it), and
-/// an arena for the norms of the other words. The text is a copy, so that tokens kept with
+/// an arena for the norms of the other words (and for attribution's names and rules, see
+/// [`Normed::arena`]). The text is a copy, so that tokens kept with
 /// it ([`TokenLists`]) borrow nothing else.
 pub struct Normed {
     text: String,
@@ -203,6 +204,11 @@ impl Normed {
 
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The tokens of the whole text.
+    pub fn tokens(&self) -> Vec<Token<'_>> {
+        tokenize(self, 0, self.text.len())
     }
 
     /// An arena for strings that live as long as the text: the norms of its non-ASCII words,
