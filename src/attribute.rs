@@ -2317,6 +2317,10 @@ fn sentences_over(
 }
 
 /// "did not respond", "declined to comment", "could not be reached".
+///
+/// Out of line (as `link_documents`, `register_documents` and `frame`): asked of few
+/// sentences, and inlined into `attribute` its code sat among what every sentence runs.
+#[inline(never)]
 fn is_nonresponse(ctx: &Ctx, toks: &[Token]) -> bool {
     toks.windows(2).enumerate().any(|(i, w)| {
         let neg = ctx.w(&w[0], "nonresponse_neg")
@@ -2401,153 +2405,20 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
         nonresponse[si] = (not_unlisted || lex.any_tok_is("nonresponse_neg", classes[si]))
             && is_nonresponse(&ctx, toks);
         // Register names and countries in reading order so "the country" and "it" resolve.
-        let mut found: Option<(usize, (usize, usize))> = None;
-        if let Some(v) = frame_verb(&ctx, toks, &info.cues) {
-            let cue0 = &info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens[0];
-            let after_quote = v > 0 && ctx.gap(toks, v).chars().any(crate::text::is_quote_mark);
-            let aux = (1..=3)
-                .take_while(|&k| v >= k)
-                .find(|&k| !ctx.w(&toks[v - k], "skip") || ctx.w(&toks[v - k], "passive_aux"));
-            let passive = aux.is_some_and(|k| ctx.w(&toks[v - k], "passive_aux"))
-                && toks.get(v + 1).is_some_and(|t| t.norm == "by");
-            let span = if cue0 == "according" {
-                np_right(&ctx, toks, q, v + 2).map(|r| (r, None))
-            } else if passive {
-                np_right(&ctx, toks, q, v + 2).map(|r| (r, None))
-            } else if after_quote || v == 0 {
-                np_right(
-                    &ctx,
-                    toks,
-                    q,
-                    v + info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens.len(),
-                )
-                .map(|r| (r, None))
-                .or_else(|| np_left(&ctx, toks, q, v))
-            } else {
-                np_left(&ctx, toks, q, v)
-                    .or_else(|| initial_subject(&ctx, toks, q, v))
-                    .or_else(|| {
-                        // "... and accused the country of" / "X fined Y, accusing it of": the
-                        // subject is the sentence's own
-                        let prev = v.checked_sub(1).map(|p| toks[p].norm);
-                        let participle = toks[v].norm.ends_with("ing") && ctx.comma_at(toks, v);
-                        if matches!(prev, Some("and") | Some("but")) || participle {
-                            leading_np(&ctx, toks, q).map(|r| (r, None))
-                        } else {
-                            None
-                        }
-                    })
-            };
-            let span = span.map(|((a, b), appos)| {
-                // ", a spokesman for the U.S. Navy," — only a noun phrase, never a clause
-                // ", a spokesman for X," or a name in apposition ("minister, Roselyn Baptiste,")
-                let name_follows = b + 1 < toks.len()
-                    && toks[b].cap
-                    && toks[b + 1].cap
-                    && toks[b..]
-                        .iter()
-                        .zip(b..)
-                        .take_while(|(t, k)| t.cap && (*k == b || !ctx.punct_at(toks, *k)))
-                        .count()
-                        >= 2;
-                let starts_np = b < toks.len()
-                    && (ctx.w(&toks[b], "determiner")
-                        || ctx.w(&toks[b], "title")
-                        || toks[b].poss
-                        || name_follows);
-                if appos.is_none() && starts_np && ctx.comma_at(toks, b) && !q[b] {
-                    let mut e = b;
-                    while e < toks.len().min(b + 12)
-                        && !q[e]
-                        && (e == b || !ctx.punct_at(toks, e))
-                        && (np_word(&ctx, &toks[e]) || matches!(toks[e].norm, "for" | "of" | "at"))
-                    {
-                        e += 1;
-                    }
-                    ((a, b), Some((b, e)))
-                } else {
-                    ((a, b), appos)
-                }
-            });
-            // "the association's president, former world champion Lotte Vermeulen,": the
-            // name that ends the apposition is the speaker, the description its apposition.
-            let span = span.map(|((a, b), appos)| match appos {
-                Some((x, y)) if toks[a..b].iter().any(|t| person_word(&ctx, t)) => {
-                    let mut k = y;
-                    while k > x && toks[k - 1].cap && !q[k - 1] {
-                        k -= 1;
-                    }
-                    let names = toks[k..y].iter().filter(|t| !ctx.w(t, "title")).count();
-                    let lead_in = k == x
-                        || (!ctx.w(&toks[k - 1], "determiner")
-                            && !matches!(toks[k - 1].norm, "for" | "of" | "at" | "in"));
-                    if y - k >= 2 && names >= 2 && lead_in {
-                        ((k, y), Some((a, b)))
-                    } else {
-                        ((a, b), appos)
-                    }
-                }
-                _ => ((a, b), appos),
-            });
-            if let Some(((a, b), appos)) = span {
-                if let Some(id) = r.resolve(toks, a, b, appos) {
-                    // "The spokesperson for India's Ministry of External Affairs": the
-                    // organisation speaks, and "the spokesperson" later is still its voice.
-                    let head = a.checked_sub(2).filter(|&h| {
-                        matches!(toks[h + 1].norm, "for" | "of")
-                            && ctx.w(&toks[h], "person_noun")
-                            && !toks[h].cap
-                    });
-                    if let Some(h) = head {
-                        let e = &r.entities[id];
-                        if e.kind == EntityKind::Org
-                            && !e.descriptors.iter().any(|d| d == toks[h].norm)
-                        {
-                            r.add_descriptor(id, toks[h].norm.to_string());
-                        }
-                    }
-                    found = Some((id, (a, b)));
-                }
-            }
-            if let Some((id, span)) = found {
-                let mention = &text[toks[span.0].start..toks[span.1 - 1].end];
-                let qt = if !info.speech_quotes.is_empty() {
-                    QuoteType::Direct
-                } else if !info.fragment_quotes.is_empty() {
-                    QuoteType::Mixed
-                } else {
-                    QuoteType::Indirect
-                };
-                let pron = span.1 - span.0 == 1
-                    && (ctx.w(&toks[span.0], "pronoun_person")
-                        || ctx.w(&toks[span.0], "pronoun_thing"));
-                attributions[si] = Some(Attribution {
-                    speaker: Some(id),
-                    mention,
-                    quote_type: qt,
-                    confidence: if pron { 0.8 } else { 0.9 },
-                    rule: {
-                        let cue = &info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens;
-                        let rule = &mut rule_buf;
-                        rule.clear();
-                        rule.push_str("frame:");
-                        for (k, t) in cue.iter().enumerate() {
-                            if k > 0 {
-                                rule.push(' ');
-                            }
-                            rule.push_str(t);
-                        }
-                        if pron {
-                            rule.push_str(";pronoun");
-                        }
-                        normed.arena().alloc_str(rule)
-                    },
-                    verb: Some(v),
-                    speaker_span: Some(span),
-                });
-                r.note(id, true);
-            }
-        }
+        // Out of line, as the rare steps below: the loop every sentence runs through stays
+        // small in the instruction cache (about half the sentences have a frame).
+        let found = match frame_verb(&ctx, toks, &info.cues) {
+            Some(v) => frame(
+                &mut r,
+                info,
+                v,
+                si,
+                normed,
+                &mut rule_buf,
+                &mut attributions,
+            ),
+            None => None,
+        };
         // Outside the frame, subjects and countries still shape later resolution.
         if found.is_none() {
             if let Some((a, b)) = leading_np(&ctx, toks, q) {
@@ -2685,6 +2556,168 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
     }
 }
 
+/// The attribution of sentence `si` from its frame verb `v`: the speaker and the words that
+/// named them, noted in `attributions[si]`.
+#[inline(never)]
+fn frame<'a>(
+    r: &mut Resolver,
+    info: &SentenceInfo,
+    v: usize,
+    si: usize,
+    normed: &'a Normed,
+    rule_buf: &mut String,
+    attributions: &mut [Option<Attribution<'a>>],
+) -> Option<(usize, (usize, usize))> {
+    let ctx = r.ctx;
+    let lex = ctx.lex;
+    let text = normed.text();
+    let toks = &info.tokens;
+    let q = &info.quoted;
+    let mut found: Option<(usize, (usize, usize))> = None;
+    let cue0 = &info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens[0];
+    let after_quote = v > 0 && ctx.gap(toks, v).chars().any(crate::text::is_quote_mark);
+    let aux = (1..=3)
+        .take_while(|&k| v >= k)
+        .find(|&k| !ctx.w(&toks[v - k], "skip") || ctx.w(&toks[v - k], "passive_aux"));
+    let passive = aux.is_some_and(|k| ctx.w(&toks[v - k], "passive_aux"))
+        && toks.get(v + 1).is_some_and(|t| t.norm == "by");
+    let span = if cue0 == "according" {
+        np_right(ctx, toks, q, v + 2).map(|r| (r, None))
+    } else if passive {
+        np_right(ctx, toks, q, v + 2).map(|r| (r, None))
+    } else if after_quote || v == 0 {
+        np_right(
+            ctx,
+            toks,
+            q,
+            v + info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens.len(),
+        )
+        .map(|r| (r, None))
+        .or_else(|| np_left(ctx, toks, q, v))
+    } else {
+        np_left(ctx, toks, q, v)
+            .or_else(|| initial_subject(ctx, toks, q, v))
+            .or_else(|| {
+                // "... and accused the country of" / "X fined Y, accusing it of": the
+                // subject is the sentence's own
+                let prev = v.checked_sub(1).map(|p| toks[p].norm);
+                let participle = toks[v].norm.ends_with("ing") && ctx.comma_at(toks, v);
+                if matches!(prev, Some("and") | Some("but")) || participle {
+                    leading_np(ctx, toks, q).map(|r| (r, None))
+                } else {
+                    None
+                }
+            })
+    };
+    let span = span.map(|((a, b), appos)| {
+        // ", a spokesman for the U.S. Navy," — only a noun phrase, never a clause
+        // ", a spokesman for X," or a name in apposition ("minister, Roselyn Baptiste,")
+        let name_follows = b + 1 < toks.len()
+            && toks[b].cap
+            && toks[b + 1].cap
+            && toks[b..]
+                .iter()
+                .zip(b..)
+                .take_while(|(t, k)| t.cap && (*k == b || !ctx.punct_at(toks, *k)))
+                .count()
+                >= 2;
+        let starts_np = b < toks.len()
+            && (ctx.w(&toks[b], "determiner")
+                || ctx.w(&toks[b], "title")
+                || toks[b].poss
+                || name_follows);
+        if appos.is_none() && starts_np && ctx.comma_at(toks, b) && !q[b] {
+            let mut e = b;
+            while e < toks.len().min(b + 12)
+                && !q[e]
+                && (e == b || !ctx.punct_at(toks, e))
+                && (np_word(ctx, &toks[e]) || matches!(toks[e].norm, "for" | "of" | "at"))
+            {
+                e += 1;
+            }
+            ((a, b), Some((b, e)))
+        } else {
+            ((a, b), appos)
+        }
+    });
+    // "the association's president, former world champion Lotte Vermeulen,": the
+    // name that ends the apposition is the speaker, the description its apposition.
+    let span = span.map(|((a, b), appos)| match appos {
+        Some((x, y)) if toks[a..b].iter().any(|t| person_word(ctx, t)) => {
+            let mut k = y;
+            while k > x && toks[k - 1].cap && !q[k - 1] {
+                k -= 1;
+            }
+            let names = toks[k..y].iter().filter(|t| !ctx.w(t, "title")).count();
+            let lead_in = k == x
+                || (!ctx.w(&toks[k - 1], "determiner")
+                    && !matches!(toks[k - 1].norm, "for" | "of" | "at" | "in"));
+            if y - k >= 2 && names >= 2 && lead_in {
+                ((k, y), Some((a, b)))
+            } else {
+                ((a, b), appos)
+            }
+        }
+        _ => ((a, b), appos),
+    });
+    if let Some(((a, b), appos)) = span {
+        if let Some(id) = r.resolve(toks, a, b, appos) {
+            // "The spokesperson for India's Ministry of External Affairs": the
+            // organisation speaks, and "the spokesperson" later is still its voice.
+            let head = a.checked_sub(2).filter(|&h| {
+                matches!(toks[h + 1].norm, "for" | "of")
+                    && ctx.w(&toks[h], "person_noun")
+                    && !toks[h].cap
+            });
+            if let Some(h) = head {
+                let e = &r.entities[id];
+                if e.kind == EntityKind::Org && !e.descriptors.iter().any(|d| d == toks[h].norm) {
+                    r.add_descriptor(id, toks[h].norm.to_string());
+                }
+            }
+            found = Some((id, (a, b)));
+        }
+    }
+    if let Some((id, span)) = found {
+        let mention = &text[toks[span.0].start..toks[span.1 - 1].end];
+        let qt = if !info.speech_quotes.is_empty() {
+            QuoteType::Direct
+        } else if !info.fragment_quotes.is_empty() {
+            QuoteType::Mixed
+        } else {
+            QuoteType::Indirect
+        };
+        let pron = span.1 - span.0 == 1
+            && (ctx.w(&toks[span.0], "pronoun_person") || ctx.w(&toks[span.0], "pronoun_thing"));
+        attributions[si] = Some(Attribution {
+            speaker: Some(id),
+            mention,
+            quote_type: qt,
+            confidence: if pron { 0.8 } else { 0.9 },
+            rule: {
+                let cue = &info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens;
+                let rule = &mut *rule_buf;
+                rule.clear();
+                rule.push_str("frame:");
+                for (k, t) in cue.iter().enumerate() {
+                    if k > 0 {
+                        rule.push(' ');
+                    }
+                    rule.push_str(t);
+                }
+                if pron {
+                    rule.push_str(";pronoun");
+                }
+                normed.arena().alloc_str(rule)
+            },
+            verb: Some(v),
+            speaker_span: Some(span),
+        });
+        r.note(id, true);
+    }
+    found
+}
+
 /// A determiner just before token `i`, or two before it with one adjective between. Out of
 /// line: `register_mentions` asks it of few words, and inlined (as a closure) its set-up was
 /// paid on every word.
@@ -2702,6 +2735,10 @@ fn det_before(ctx: &Ctx, toks: &[Token], i: usize) -> bool {
 ///
 /// `PASS_OVER` passes over at once the words none of its steps can act on; off only in the
 /// test that holds it against the walk through every step.
+///
+/// Out of line, with its rare additions in [`add_titled`] and [`add_org`]: inlined, it made
+/// `attribute`'s per-sentence loop some 10 KB larger in the instruction cache.
+#[inline(never)]
 fn register_mentions<const PASS_OVER: bool>(
     r: &mut Resolver,
     toks: &[Token],
@@ -2819,26 +2856,7 @@ fn register_mentions<const PASS_OVER: bool>(
                 if let Some(e) = r.find_name(&norm) {
                     out.push((i, e));
                 } else if titled && j - i >= 2 && !looks_org(ctx, &toks[i..j]) {
-                    // "US President Donald Trump": a person, of the party named just before.
-                    let name = ctx.text[toks[i].start..toks[j - 1].end].to_string();
-                    let name = name
-                        .strip_suffix("’s")
-                        .or_else(|| name.strip_suffix("'s"))
-                        .unwrap_or(&name)
-                        .to_string();
-                    let mut parties: Vec<String> = ctx
-                        .parties_in(toks, i.saturating_sub(4), i)
-                        .into_iter()
-                        .map(|x| x.1)
-                        .collect();
-                    parties.dedup();
-                    let desc: Vec<String> = toks[i.saturating_sub(3)..i]
-                        .iter()
-                        .filter(|t| ctx.w(t, "person_noun"))
-                        .map(|t| t.norm.to_string())
-                        .collect();
-                    let e = r.add(name, EntityKind::Person, parties, desc, false);
-                    r.apply_role(e, &toks[i.saturating_sub(3)..i], &[]);
+                    let e = add_titled(r, toks, i, j);
                     out.push((i, e));
                 } else if (looks_org(ctx, &toks[i..j])
                     || (i > 0
@@ -2846,28 +2864,7 @@ fn register_mentions<const PASS_OVER: bool>(
                         && j - i >= 2))
                     && !toks[i..j].iter().all(|t| ctx.w(t, "org_noun"))
                 {
-                    let name = written_name(ctx, &toks[i], &toks[j - 1]);
-                    // "Iran's Islamic Revolutionary Guard Corps", "the Indonesian Nickel Board";
-                    // not "Australia, Coastline Fresh Markets Pty Ltd.": a company is no side.
-                    let company = toks[i..j]
-                        .iter()
-                        .any(|t| ctx.lex.is("like_company", t.norm.trim_end_matches('.')));
-                    let mut parties: Vec<String> = if company {
-                        vec![]
-                    } else {
-                        ctx.parties_in(toks, i.saturating_sub(2), i)
-                            .into_iter()
-                            .map(|x| x.1)
-                            .collect()
-                    };
-                    parties.dedup();
-                    let e = r.add(name, EntityKind::Org, parties, vec![], false);
-                    // "the Ministry of Mines" is the government's side, like "the ministry";
-                    // "the Food and Drug Administration" is an agency of its own.
-                    if toks[i].norm == "ministry" {
-                        r.apply_role(e, std::slice::from_ref(&toks[i]), &[]);
-                        r.entities[e].generic = false;
-                    }
+                    let e = add_org(r, toks, i, j);
                     out.push((i, e));
                 }
                 i = j;
@@ -2879,9 +2876,70 @@ fn register_mentions<const PASS_OVER: bool>(
     out
 }
 
+/// A new person named `toks[i..j]` after a title ("US President Donald Trump"), for
+/// `register_mentions`: out of line, as most names met are known or not a person's.
+#[cold]
+#[inline(never)]
+fn add_titled(r: &mut Resolver, toks: &[Token], i: usize, j: usize) -> usize {
+    let ctx = r.ctx;
+    // "US President Donald Trump": a person, of the party named just before.
+    let name = ctx.text[toks[i].start..toks[j - 1].end].to_string();
+    let name = name
+        .strip_suffix("’s")
+        .or_else(|| name.strip_suffix("'s"))
+        .unwrap_or(&name)
+        .to_string();
+    let mut parties: Vec<String> = ctx
+        .parties_in(toks, i.saturating_sub(4), i)
+        .into_iter()
+        .map(|x| x.1)
+        .collect();
+    parties.dedup();
+    let desc: Vec<String> = toks[i.saturating_sub(3)..i]
+        .iter()
+        .filter(|t| ctx.w(t, "person_noun"))
+        .map(|t| t.norm.to_string())
+        .collect();
+    let e = r.add(name, EntityKind::Person, parties, desc, false);
+    r.apply_role(e, &toks[i.saturating_sub(3)..i], &[]);
+    e
+}
+
+/// A new organisation named `toks[i..j]`, for `register_mentions`: out of line, as
+/// [`add_titled`].
+#[cold]
+#[inline(never)]
+fn add_org(r: &mut Resolver, toks: &[Token], i: usize, j: usize) -> usize {
+    let ctx = r.ctx;
+    let name = written_name(ctx, &toks[i], &toks[j - 1]);
+    // "Iran's Islamic Revolutionary Guard Corps", "the Indonesian Nickel Board";
+    // not "Australia, Coastline Fresh Markets Pty Ltd.": a company is no side.
+    let company = toks[i..j]
+        .iter()
+        .any(|t| ctx.lex.is("like_company", t.norm.trim_end_matches('.')));
+    let mut parties: Vec<String> = if company {
+        vec![]
+    } else {
+        ctx.parties_in(toks, i.saturating_sub(2), i)
+            .into_iter()
+            .map(|x| x.1)
+            .collect()
+    };
+    parties.dedup();
+    let e = r.add(name, EntityKind::Org, parties, vec![], false);
+    // "the Ministry of Mines" is the government's side, like "the ministry";
+    // "the Food and Drug Administration" is an agency of its own.
+    if toks[i].norm == "ministry" {
+        r.apply_role(e, std::slice::from_ref(&toks[i]), &[]);
+        r.entities[e].generic = false;
+    }
+    e
+}
+
 /// A document speaks for whoever issued it: "a report by Frontline Rights Monitor", "a
 /// warning letter from the FDA", "In a 24-page report, the Network said ...". Later "the
 /// report said" then resolves to the document, and its side is its author's.
+#[inline(never)]
 fn link_documents(
     r: &mut Resolver,
     toks: &[Token],
@@ -3037,6 +3095,7 @@ fn link_documents(
     }
 }
 
+#[inline(never)]
 fn register_documents(r: &mut Resolver, toks: &[Token], q: &[bool]) {
     let ctx = r.ctx;
     for i in 0..toks.len() {
