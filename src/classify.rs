@@ -185,54 +185,6 @@ fn is_legal(
     false
 }
 
-/// The plain reading of [`is_legal`]: each sense's word list matched in turn.
-#[cfg(test)]
-fn is_legal_plain(
-    toks: &[Token],
-    c: &CueHit,
-    lex: &Lexicon,
-    subject_court: &mut impl FnMut() -> bool,
-) -> bool {
-    let w = toks[c.tok].norm;
-    let is_w = |cl: &str, t: &Token| lex.is_tok(cl, t);
-    if matches!(
-        w,
-        "rejected"
-            | "rejects"
-            | "reject"
-            | "dismissed"
-            | "dismisses"
-            | "dismiss"
-            | "denied"
-            | "denies"
-            | "rejection"
-    ) {
-        if subject_court() {
-            return true;
-        }
-        let window = &toks[c.tok + 1..toks.len().min(c.tok + 6)];
-        if window.iter().any(|t| is_w("legal_object", t))
-            && !window.iter().any(|t| is_w("reference_noun", t))
-        {
-            return true;
-        }
-    }
-    if c.tok > 0
-        && is_w("passive_aux", &toks[c.tok - 1])
-        && matches!(
-            w,
-            "charged" | "accused" | "indicted" | "convicted" | "sentenced"
-        )
-        && toks.get(c.tok + 1).is_none_or(|t| t.norm != "by")
-    {
-        return true;
-    }
-    if matches!(w, "charged" | "charges") && toks.get(c.tok + 1).is_some_and(|t| t.norm == "with") {
-        return true;
-    }
-    false
-}
-
 /// "urged both sides to ...", "called on all parties to ...": an appeal, not an accusation.
 fn even_handed(toks: &[Token], c: &CueHit) -> bool {
     // The next two words, as a pair rather than a list of each cue's own.
@@ -1705,12 +1657,11 @@ mod tests {
         }
     }
 
-    /// `is_legal`, `negated` and `standing_word` answer as their plain readings over
-    /// generated sentences of the words they look for, near misses and plain words, with a
-    /// cue at every token and the speaker's name a court's or not.
+    /// `negated` and `standing_word` answer as their plain readings over generated
+    /// sentences of the words they look for, near misses and plain words, with a cue at
+    /// every token; `legal_word` tells each sense's words as their lists did.
     #[test]
     fn cue_filters_match_the_plain_ones() {
-        let lex = Lexicon::builtin();
         let words = [
             "rejected",
             "rejects",
@@ -1767,7 +1718,6 @@ mod tests {
                 .collect();
             let toks: Vec<Token> = text.iter().map(|w| token(w)).collect();
             assert_eq!(standing_word(&toks), standing_plain(&toks), "{text:?}");
-            let court = rng.next() % 2 == 0;
             for tok in 0..n {
                 let c = CueHit {
                     tok,
@@ -1781,12 +1731,39 @@ mod tests {
                     negated_plain(&toks, &c),
                     "{text:?} {tok}"
                 );
-                assert_eq!(
-                    is_legal(&toks, &c, &lex, &mut || court),
-                    is_legal_plain(&toks, &c, &lex, &mut || court),
-                    "{text:?} {tok} {court}"
-                );
             }
+        }
+        // `is_legal` asks each sense of the word as the word lists it replaced did.
+        for w in words {
+            let word = legal_word(w);
+            let rejection = matches!(
+                w,
+                "rejected"
+                    | "rejects"
+                    | "reject"
+                    | "dismissed"
+                    | "dismisses"
+                    | "dismiss"
+                    | "denied"
+                    | "denies"
+                    | "rejection"
+            );
+            let passive = matches!(
+                w,
+                "charged" | "accused" | "indicted" | "convicted" | "sentenced"
+            );
+            let charges = matches!(w, "charged" | "charges");
+            assert_eq!(word == LegalWord::Rejection, rejection, "{w}");
+            let (p, ch) = (
+                matches!(word, LegalWord::Passive | LegalWord::Charged),
+                matches!(word, LegalWord::Charged | LegalWord::Charges),
+            );
+            assert_eq!((p, ch), (passive, charges), "{w}");
+            assert_eq!(
+                word == LegalWord::None,
+                !(rejection || passive || charges),
+                "{w}"
+            );
         }
     }
 
