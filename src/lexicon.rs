@@ -182,9 +182,11 @@ pub struct Lexicon {
     class_shapes: [ClassShape; 32],
 }
 
-/// A word of at most 16 bytes as two integers and its length: the first and last four bytes
-/// (eight for a word over eight bytes), or the first, middle and last byte of a word under
-/// four. Together with the length they cover every byte, so equal keys are equal words.
+/// A word of at most 16 bytes as two integers: its bytes, little endian, zero past its end
+/// (the first and last four bytes, or eight for a word over eight bytes, or the first,
+/// middle and last byte of a word under four, each shifted to its place). With the length,
+/// equal keys are equal words. The tokenizer loads the same key at once from the lowercased
+/// text ([`crate::text::Marks::ascii`]).
 #[inline]
 fn short_key(w: &[u8]) -> Option<(u64, u64)> {
     let n = w.len();
@@ -202,11 +204,11 @@ fn short_key(w: &[u8]) -> Option<(u64, u64)> {
     match n {
         0 => Some((0, 0)),
         1..=3 => Some((
-            w[0] as u64 | (w[n / 2] as u64) << 8 | (w[n - 1] as u64) << 16,
+            w[0] as u64 | (w[n / 2] as u64) << (8 * (n / 2)) | (w[n - 1] as u64) << (8 * (n - 1)),
             0,
         )),
-        4..=8 => Some((u32_at(0) | u32_at(n - 4) << 32, 0)),
-        9..=16 => Some((u64_at(0), u64_at(n - 8))),
+        4..=8 => Some((u32_at(0) | u32_at(n - 4) << (8 * (n - 4)), 0)),
+        9..=16 => Some((u64_at(0), u64_at(n - 8) >> (8 * (16 - n)))),
         _ => None,
     }
 }
@@ -257,21 +259,28 @@ impl WordTable {
     #[inline(always)]
     pub(crate) fn get(&self, w: &str) -> Option<u64> {
         let key = short_key(w.as_bytes())?;
+        Some(self.get_key(key, w.len()))
+    }
+
+    /// The classes of the word of `len` bytes (at most 16) whose [`short_key`] is `key`.
+    #[inline(always)]
+    fn get_key(&self, key: (u64, u64), len: usize) -> u64 {
+        debug_assert!(len <= 16);
         if self.used == 0 {
-            return Some(0);
+            return 0;
         }
-        let len = w.len() as u64 + 1;
+        let len = len as u64 + 1;
         let mask = self.tags.len() - 1;
         let (mut i, tag) = self.home(key, len);
         loop {
             let t = self.tags[i];
             if t == 0 {
-                return Some(0);
+                return 0;
             }
             if t == tag {
                 let s = &self.slots[i];
                 if s.key == key && s.len == len {
-                    return Some(s.mask);
+                    return s.mask;
                 }
             }
             i = (i + 1) & mask;
@@ -323,6 +332,24 @@ impl WordTable {
             }
             i = (i + 1) & mask;
         }
+    }
+}
+
+impl crate::text::Marks for Lexicon {
+    #[inline(always)]
+    fn ascii(&self, norm: &str, head: u128) -> u64 {
+        let classes = if norm.len() <= 16 {
+            self.word_table
+                .get_key((head as u64, (head >> 64) as u64), norm.len())
+        } else {
+            self.word_masks.get(norm).copied().unwrap_or(0)
+        };
+        classes | MARKED
+    }
+
+    #[inline(always)]
+    fn word(&self, norm: &str) -> u64 {
+        self.all_classes(norm) | MARKED
     }
 }
 
@@ -756,6 +783,18 @@ impl Lexicon {
         all
     }
 
+    /// The tokens of `normed[start..end]` ([`crate::text::tokenize`]), marked as
+    /// [`Lexicon::mark`] marks them, and their classes or-ed as it returns them: marked as
+    /// they are drawn (see [`crate::text::tokenize_marking`]).
+    pub fn tokenize_marked<'a>(
+        &self,
+        normed: &'a crate::text::Normed,
+        start: usize,
+        end: usize,
+    ) -> (Vec<Token<'a>>, u64) {
+        crate::text::tokenize_marking(normed, start, end, self)
+    }
+
     /// Whether some token whose classes or-ed to `all` ([`Lexicon::mark`]) may be in
     /// `class`: false only when none is (a class outside the built-in ones may always be).
     #[inline]
@@ -965,6 +1004,83 @@ mod tests {
         assert!(lex.abbrev_never.contains("mr"));
         assert!(lex.is("pronoun_person", "he"));
         assert!(lex.is_wrongdoing("terrorism"));
+    }
+
+    /// Tokens marked as they are drawn are the tokens drawn and then marked, over generated
+    /// text of lexicon words and near misses of every length about the sixteen bytes of the
+    /// table's keys and the tokenizer's block, cased, joined and glued.
+    #[test]
+    fn tokens_marked_as_drawn_match_tokens_marked_after() {
+        let mut lex = Lexicon::builtin();
+        lex.add_party("Abcdefghijklmnop", "Sixteen", "country");
+        lex.add_party("Abcdefghijklmnopq", "Seventeen", "country");
+        lex.add_party("Abcdefghijklmno", "Fifteen", "country");
+        lex.reindex();
+        let mut words: Vec<String> = lex.word_masks.keys().cloned().collect();
+        words.sort();
+        let alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        for n in 1..=34 {
+            words.push(alphabet[..n].to_string());
+            words.push(alphabet[n..n + 2].repeat(n / 2 + 1));
+        }
+        let marks = [
+            " ",
+            "  ",
+            ", ",
+            ". ",
+            "'s ",
+            "\u{2019}s ",
+            "s' ",
+            "-",
+            ".",
+            "'",
+            "&",
+            "\n",
+            "\u{201C}",
+            "\u{2014}",
+            "é",
+            "É",
+            "\u{A0}",
+            "\0",
+            "",
+        ];
+        let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..20_000 {
+            let mut s = String::new();
+            for _ in 0..(rng.next() % 10) {
+                let w = &words[(rng.next() % words.len() as u64) as usize];
+                match rng.next() % 4 {
+                    0 => s.push_str(&w.to_uppercase()),
+                    1 => {
+                        let mut c = w.chars();
+                        s.extend(c.next().map(|c| c.to_ascii_uppercase()));
+                        s.push_str(c.as_str());
+                    }
+                    _ => s.push_str(w),
+                }
+                s.push_str(marks[(rng.next() % marks.len() as u64) as usize]);
+            }
+            let normed = crate::text::Normed::new(&s);
+            // The whole text, and slices of it that cut words.
+            let mut cuts = vec![(0, s.len())];
+            for _ in 0..3 {
+                let a = (rng.next() % (s.len() as u64 + 1)) as usize;
+                let b = a + (rng.next() % (s.len() - a + 1) as u64) as usize;
+                if s.is_char_boundary(a) && s.is_char_boundary(b) {
+                    cuts.push((a, b));
+                }
+            }
+            for (a, b) in cuts {
+                let mut after = crate::text::tokenize(&normed, a, b);
+                let all = lex.mark(&mut after);
+                assert_eq!(
+                    lex.tokenize_marked(&normed, a, b),
+                    (after, all),
+                    "{:?}",
+                    &s[a..b]
+                );
+            }
+        }
     }
 
     #[test]
