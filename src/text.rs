@@ -507,9 +507,16 @@ pub(crate) fn tokenize_marking<'a>(
             let at = start + pos;
             let (e, head) = word_run(lower, at);
             // A word that runs on past the slice ends with it; one that ends on a gap byte
-            // within it has no possessive, no hyphen, no non-ASCII character.
+            // within it has no possessive, no hyphen, no non-ASCII character; nor has one
+            // that ends on a joiner other than an apostrophe (a sentence's last word, mostly)
+            // with no letter or digit after it to join.
             let ends_slice = e >= start + n;
-            if ends_slice || BYTE_CLASS[lower[e] as usize] == GAP {
+            if ends_slice
+                || BYTE_CLASS[lower[e] as usize] == GAP
+                || matches!(lower[e], b'.' | b'-' | b'&')
+                    && (e + 1 == start + n
+                        || BYTE_CLASS[lower[e + 1] as usize] & (LOWER | UPPER | MULTI) == 0)
+            {
                 let e = e.min(start + n);
                 let len = e - at;
                 let norm = ascii_norm(normed, at, len);
