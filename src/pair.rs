@@ -620,6 +620,10 @@ fn reference_groups(units: &[Unit], claims: &[usize]) -> Vec<usize> {
         .collect()
 }
 
+/// Claim × rebuttal pairs of an article from which [`pair_rows_at`] scores its rebuttals
+/// in parallel: an article of a few thousand pairs or more, which may be the only one of a run.
+const PARALLEL_PAIRS: usize = 4096;
+
 /// [`pair_article`]'s rows, units by index.
 fn pair_rows_at(
     article: &str,
@@ -671,170 +675,170 @@ fn pair_rows_at(
     });
     let ref_group = reference_groups(units, &claims);
     // (claim index, rebuttal index, score, basis, rule)
-    let per_rebuttal: Vec<Vec<Link>> = rebuttals
-        .par_iter()
-        .enumerate()
-        .map(|(k, &ri)| {
-            let best_of = &best_names[k * name_of.len()..(k + 1) * name_of.len()];
-            let r = &units[ri];
-            let mut cands: Vec<usize> = Vec::with_capacity(claims.len());
-            cands.extend(
-                claims
+    let link_rebuttal = |k: usize, ri: usize, out: &mut Vec<Link>| {
+        let best_of = &best_names[k * name_of.len()..(k + 1) * name_of.len()];
+        let r = &units[ri];
+        let mut cands: Vec<usize> = Vec::with_capacity(claims.len());
+        cands.extend(
+            claims
+                .iter()
+                .copied()
+                .filter(|&ci| units[ci].dispute_idx == r.dispute_idx),
+        );
+        if cands.is_empty() {
+            return;
+        }
+        let rp = &prepared[ri];
+        let mut refs: Vec<(usize, (f32, &str))> = Vec::new();
+        let mut shared = Vec::new();
+        let mut scored: Vec<(usize, Score)> = rp.dice.probe(|dice| {
+            rp.vector.probe(|vector| {
+                cands
                     .iter()
-                    .copied()
-                    .filter(|&ci| units[ci].dispute_idx == r.dispute_idx),
-            );
-            if cands.is_empty() {
-                return vec![];
-            }
-            let rp = &prepared[ri];
-            let mut refs: Vec<(usize, (f32, &str))> = Vec::new();
-            let mut shared = Vec::new();
-            let mut scored: Vec<(usize, Score)> = rp.dice.probe(|dice| {
-                rp.vector.probe(|vector| {
-                    cands
-                        .iter()
-                        .map(|&ci| {
-                            let c = &prepared[ci];
-                            let names = name_similarity_by(&c.names, &rp.names, |a| {
-                                best_of[unit_name_ids[ci][a]]
-                            });
-                            let d = if !c.has_content() || !rp.has_content() {
-                                0.0
-                            } else {
-                                dice.similarity(&c.dice) as f32
-                            };
-                            let group = ref_group[ci];
-                            let reference = match refs.iter().find(|g| g.0 == group) {
-                                Some(g) => g.1,
-                                None => {
-                                    let found = reference_by(&units[ci], &c.aliases, &rp.refs);
-                                    refs.push((group, found));
-                                    found
-                                }
-                            };
-                            let cosine = vector.cosine_top(&c.vector, SHARED_KEPT, &mut shared);
-                            let s =
-                                score_with_reference(&units[ci], r, w, names, d, reference, cosine);
-                            (ci, s)
-                        })
-                        .collect()
-                })
-            });
-            let best_lex = scored.iter().map(|s| s.1.lexical).fold(0.0, f32::max);
-            let best_ref = scored.iter().map(|s| s.1.reference).fold(0.0, f32::max);
-            let content_terms = prepared[ri].vector.terms.len();
-            let cued = !r.cue.is_empty();
-            // 1. blanket
-            // "the allegations of supporting extremist activities" names its claim: specific.
-            // Asked only of a rebuttal that would otherwise be blanket: splitting every
-            // rebuttal into words for it was a sixtieth of a run (issue 7).
-            let blanket = (best_ref >= 0.8 && best_lex < 0.45
-                || best_ref >= 0.6
-                    && cued
-                    && best_lex < 0.15
-                    && matches!(r.kind.as_str(), "rejection" | "dismissal" | "denial"))
-                && !names_its_claim(&prepared[ri].folded, lex);
-            if blanket {
-                let named: Vec<&(usize, Score)> = if best_ref >= 0.9 {
-                    scored
-                        .iter()
-                        .filter(|s| s.1.reference >= best_ref)
-                        .collect()
-                } else {
-                    vec![]
-                };
-                // Like a general answer, a blanket one covers the accusations made before it,
-                // unless it leads the article and answers what the article goes on to report.
-                let lede = r.paragraph <= 2;
-                let named_source = !named.is_empty() && named.len() < scored.len();
-                let targets: Vec<&(usize, Score)> =
-                    if named.is_empty() || named.len() == scored.len() {
-                        scored.iter().collect()
-                    } else {
-                        named
-                    };
-                // A rebuttal naming the source ("the joint statement") answers all of it,
-                // wherever the article reports each claim.
-                let earlier: Vec<&(usize, Score)> = targets
-                    .iter()
-                    .copied()
-                    .filter(|s| lede || named_source || answered_source(units, s.0, r, &claims))
-                    .collect();
-                let targets = if earlier.is_empty() { targets } else { earlier };
-                let rule: Rule = if targets.len() == scored.len() {
-                    "blanket answer to the accusations as a whole".into()
-                } else {
-                    [
-                        "blanket answer to the claims of ",
-                        &units[targets[0].0].speaker,
-                    ]
-                    .concat()
-                    .into()
-                };
-                let targets: Vec<usize> = targets.iter().map(|s| s.0).collect();
-                return targets
-                    .into_iter()
-                    .map(|ci| (ci, ri, take_score(&mut scored, ci), "blanket", rule.clone()))
-                    .collect();
-            }
-            // 2. short denial
-            if cued && content_terms <= 3 {
-                if let Some(ci) = scored
-                    .iter()
-                    .map(|s| s.0)
-                    .filter(|&ci| {
-                        units[ci].sentence < r.sentence
-                            && r.paragraph - units[ci].paragraph.min(r.paragraph) <= 2
+                    .map(|&ci| {
+                        let c = &prepared[ci];
+                        let names = name_similarity_by(&c.names, &rp.names, |a| {
+                            best_of[unit_name_ids[ci][a]]
+                        });
+                        let d = if !c.has_content() || !rp.has_content() {
+                            0.0
+                        } else {
+                            dice.similarity(&c.dice) as f32
+                        };
+                        let group = ref_group[ci];
+                        let reference = match refs.iter().find(|g| g.0 == group) {
+                            Some(g) => g.1,
+                            None => {
+                                let found = reference_by(&units[ci], &c.aliases, &rp.refs);
+                                refs.push((group, found));
+                                found
+                            }
+                        };
+                        let cosine = vector.cosine_top(&c.vector, SHARED_KEPT, &mut shared);
+                        let s = score_with_reference(&units[ci], r, w, names, d, reference, cosine);
+                        (ci, s)
                     })
-                    .max_by_key(|&ci| units[ci].sentence)
-                {
-                    return vec![(
-                        ci,
-                        ri,
-                        take_score(&mut scored, ci),
-                        "specific",
-                        ["short ", &r.kind, " answers the claim just before it"]
-                            .concat()
-                            .into(),
-                    )];
-                }
-            }
-            // 3. specific, when one claim stands out by content; otherwise the rebuttal
-            // answers the dispute's claims together (what annotators and readers do with a
-            // spokesperson's general defence), each link still above the threshold.
-            let best = scored.iter().map(|s| s.1.total).fold(f32::MIN, f32::max);
-            if best < w.min_score.min(w.general_min_score) {
-                return vec![];
-            }
-            // Content decides specificity: the best claim's lexical score must be high
-            // enough and clearly ahead of the runner-up's.
-            let mut by_lex: Vec<f32> = scored.iter().map(|s| s.1.lexical).collect();
-            by_lex.sort_by(|a, b| b.total_cmp(a));
-            let second_lex = by_lex.get(1).copied().unwrap_or(0.0);
-            let stands_out =
-                best_lex >= w.specific_lexical && best_lex - second_lex >= w.specific_gap;
-            if (stands_out || scored.len() == 1) && best >= w.min_score {
-                let best_spec = scored
+                    .collect()
+            })
+        });
+        let best_lex = scored.iter().map(|s| s.1.lexical).fold(0.0, f32::max);
+        let best_ref = scored.iter().map(|s| s.1.reference).fold(0.0, f32::max);
+        let content_terms = prepared[ri].vector.terms.len();
+        let cued = !r.cue.is_empty();
+        // 1. blanket
+        // "the allegations of supporting extremist activities" names its claim: specific.
+        // Asked only of a rebuttal that would otherwise be blanket: splitting every
+        // rebuttal into words for it was a sixtieth of a run (issue 7).
+        let blanket = (best_ref >= 0.8 && best_lex < 0.45
+            || best_ref >= 0.6
+                && cued
+                && best_lex < 0.15
+                && matches!(r.kind.as_str(), "rejection" | "dismissal" | "denial"))
+            && !names_its_claim(&prepared[ri].folded, lex);
+        if blanket {
+            let named: Vec<&(usize, Score)> = if best_ref >= 0.9 {
+                scored
                     .iter()
-                    .filter(|s| s.1.lexical >= best_lex)
-                    .map(|s| s.1.total)
-                    .fold(f32::MIN, f32::max);
-                return scored
+                    .filter(|s| s.1.reference >= best_ref)
+                    .collect()
+            } else {
+                vec![]
+            };
+            // Like a general answer, a blanket one covers the accusations made before it,
+            // unless it leads the article and answers what the article goes on to report.
+            let lede = r.paragraph <= 2;
+            let named_source = !named.is_empty() && named.len() < scored.len();
+            let targets: Vec<&(usize, Score)> = if named.is_empty() || named.len() == scored.len() {
+                scored.iter().collect()
+            } else {
+                named
+            };
+            // A rebuttal naming the source ("the joint statement") answers all of it,
+            // wherever the article reports each claim.
+            let earlier: Vec<&(usize, Score)> = targets
+                .iter()
+                .copied()
+                .filter(|s| lede || named_source || answered_source(units, s.0, r, &claims))
+                .collect();
+            let targets = if earlier.is_empty() { targets } else { earlier };
+            let rule: Rule = if targets.len() == scored.len() {
+                "blanket answer to the accusations as a whole".into()
+            } else {
+                [
+                    "blanket answer to the claims of ",
+                    &units[targets[0].0].speaker,
+                ]
+                .concat()
+                .into()
+            };
+            let targets: Vec<usize> = targets.iter().map(|s| s.0).collect();
+            out.extend(
+                targets
+                    .into_iter()
+                    .map(|ci| (ci, ri, take_score(&mut scored, ci), "blanket", rule.clone())),
+            );
+            return;
+        }
+        // 2. short denial
+        if cued && content_terms <= 3 {
+            if let Some(ci) = scored
+                .iter()
+                .map(|s| s.0)
+                .filter(|&ci| {
+                    units[ci].sentence < r.sentence
+                        && r.paragraph - units[ci].paragraph.min(r.paragraph) <= 2
+                })
+                .max_by_key(|&ci| units[ci].sentence)
+            {
+                out.push((
+                    ci,
+                    ri,
+                    take_score(&mut scored, ci),
+                    "specific",
+                    ["short ", &r.kind, " answers the claim just before it"]
+                        .concat()
+                        .into(),
+                ));
+                return;
+            }
+        }
+        // 3. specific, when one claim stands out by content; otherwise the rebuttal
+        // answers the dispute's claims together (what annotators and readers do with a
+        // spokesperson's general defence), each link still above the threshold.
+        let best = scored.iter().map(|s| s.1.total).fold(f32::MIN, f32::max);
+        if best < w.min_score.min(w.general_min_score) {
+            return;
+        }
+        // Content decides specificity: the best claim's lexical score must be high
+        // enough and clearly ahead of the runner-up's.
+        let mut by_lex: Vec<f32> = scored.iter().map(|s| s.1.lexical).collect();
+        by_lex.sort_by(|a, b| b.total_cmp(a));
+        let second_lex = by_lex.get(1).copied().unwrap_or(0.0);
+        let stands_out = best_lex >= w.specific_lexical && best_lex - second_lex >= w.specific_gap;
+        if (stands_out || scored.len() == 1) && best >= w.min_score {
+            let best_spec = scored
+                .iter()
+                .filter(|s| s.1.lexical >= best_lex)
+                .map(|s| s.1.total)
+                .fold(f32::MIN, f32::max);
+            out.extend(
+                scored
                     .into_iter()
                     .filter(|s| s.1.total >= w.min_score && s.1.total >= best_spec - w.margin)
-                    .map(|(ci, s)| (ci, ri, s, "specific", "".into()))
-                    .collect();
-            }
-            // A general answer covers what was said before it; a lede answer (first
-            // paragraphs) covers the accusations the article goes on to report.
-            let lede = r.paragraph <= 2;
-            let general: Vec<(usize, Score)> = scored
-                .into_iter()
-                .filter(|s| s.1.total >= w.general_min_score)
-                .filter(|s| lede || answered_source(units, s.0, r, &claims))
-                .collect();
-            let top = general.iter().map(|s| s.1.total).fold(0.0, f32::max);
+                    .map(|(ci, s)| (ci, ri, s, "specific", "".into())),
+            );
+            return;
+        }
+        // A general answer covers what was said before it; a lede answer (first
+        // paragraphs) covers the accusations the article goes on to report.
+        let lede = r.paragraph <= 2;
+        let general: Vec<(usize, Score)> = scored
+            .into_iter()
+            .filter(|s| s.1.total >= w.general_min_score)
+            .filter(|s| lede || answered_source(units, s.0, r, &claims))
+            .collect();
+        let top = general.iter().map(|s| s.1.total).fold(0.0, f32::max);
+        out.extend(
             general
                 .into_iter()
                 .filter(|s| s.1.total >= w.general_relative * top)
@@ -846,13 +850,34 @@ fn pair_rows_at(
                         "blanket",
                         "general answer: no single claim stands out".into(),
                     )
-                })
-                .collect()
-        })
-        .collect();
-    // Lists sized at once: grown as they came, they were copied over and over.
-    let mut links: Vec<Link> = Vec::with_capacity(per_rebuttal.iter().map(Vec::len).sum());
-    links.extend(per_rebuttal.into_iter().flatten());
+                }),
+        );
+    };
+    // Rebuttals in parallel only for an article big enough to be worth it: articles are
+    // already paired in parallel, and a parallel loop inside each cost a fortieth of a
+    // streamed run at two threads (issue 7). The links come in the rebuttals' order either
+    // way.
+    let mut links: Vec<Link> = if claims.len() * rebuttals.len() >= PARALLEL_PAIRS {
+        let per_rebuttal: Vec<Vec<Link>> = rebuttals
+            .par_iter()
+            .enumerate()
+            .map(|(k, &ri)| {
+                let mut out = Vec::new();
+                link_rebuttal(k, ri, &mut out);
+                out
+            })
+            .collect();
+        // Sized at once: grown as they came, the list was copied over and over.
+        let mut links = Vec::with_capacity(per_rebuttal.iter().map(Vec::len).sum());
+        links.extend(per_rebuttal.into_iter().flatten());
+        links
+    } else {
+        let mut links = Vec::with_capacity(rebuttals.len() + claims.len());
+        for (k, &ri) in rebuttals.iter().enumerate() {
+            link_rebuttal(k, ri, &mut links);
+        }
+        links
+    };
     // top-k per claim
     if opts.top_k > 0 {
         let keep = top_k_kept(
