@@ -1058,7 +1058,9 @@ impl<'a, 'b> Resolver<'a, 'b> {
             entities: Vec::with_capacity(32),
             st: State::default(),
             names: Vec::with_capacity(32),
-            by_name: Default::default(),
+            // Room for as many names (renames add one each): grown from empty, the map was
+            // rehashed three or four times an article.
+            by_name: rustc_hash::FxHashMap::with_capacity_and_hasher(32, Default::default()),
             word_filter: Filter::default(),
             acronym_filter: Filter::default(),
             countries: Default::default(),
