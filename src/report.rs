@@ -592,7 +592,30 @@ pub(crate) fn push_fixed(out: &mut Vec<u8>, x: f32, digits: u32) {
 
 enum Sink {
     Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>),
+    /// A device, a pipe or a descriptor link ([`writes_through`]): written straight into.
+    Through(std::io::BufWriter<std::fs::File>),
     File(tempfile::NamedTempFile, std::io::BufWriter<std::fs::File>),
+}
+
+/// Whether a report for `path` goes straight into it rather than into a temporary file
+/// renamed over it: `/dev/null`, a named pipe, a terminal, `/dev/stdout` or `/dev/fd/N`.
+/// Renamed over, such a path is replaced by a regular file (as root: `-o /dev/null` once
+/// left the machine without a null device) or the rename fails and the report is lost. A
+/// path under `/dev/` or `/proc/`, or a link to one, counts even when what it leads to is a
+/// regular file (`-o /dev/stdout > report.csv`): the link is not ours to replace.
+pub fn writes_through(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    let special = !meta.is_file() && !meta.is_dir();
+    let system = |p: &Path| p.starts_with("/dev/") || p.starts_with("/proc/");
+    special || system(path) || std::fs::read_link(path).is_ok_and(|l| system(&l))
+}
+
+/// Opens a [`writes_through`] target for writing; appending, so that a regular file reached
+/// through `/dev/stdout` is added to where the shell left it, not overwritten from its start.
+fn open_through(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().append(true).open(path)
 }
 
 /// A CSV or JSONL report written row by row, so that a long report never has to be held in
@@ -668,6 +691,13 @@ impl RowWriter {
             path: path.to_string(),
             source: e,
         };
+        if writes_through(Path::new(path)) {
+            let f = open_through(Path::new(path)).map_err(io)?;
+            return Ok(Sink::Through(std::io::BufWriter::with_capacity(
+                64 << 10,
+                f,
+            )));
+        }
         let dir = Path::new(path)
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -689,6 +719,7 @@ impl RowWriter {
     fn write_bytes(&mut self, b: &[u8]) -> Result<()> {
         let r = match &mut self.sink {
             Some(Sink::Stdout(w)) => w.write_all(b),
+            Some(Sink::Through(w)) => w.write_all(b),
             Some(Sink::File(_, w)) => w.write_all(b),
             None => Ok(()),
         };
@@ -697,7 +728,8 @@ impl RowWriter {
 
     /// Appends one row encoded by [`encode_rows`].
     pub fn push(&mut self, row: &[u8]) -> Result<()> {
-        let split = self.format == Format::Csv && self.path != "-";
+        // Parts are files beside the report: a stream takes every row.
+        let split = self.format == Format::Csv && matches!(self.sink, Some(Sink::File(..)));
         if split && self.in_part == self.opts.max_rows.max(1) {
             let next = Self::open(&self.path)?;
             if let Some(Sink::File(tmp, mut w)) = self.sink.replace(next) {
@@ -747,6 +779,10 @@ impl RowWriter {
                 w.flush().map_err(|e| self.io(e))?;
                 Ok(vec![self.path.clone()])
             }
+            Some(Sink::Through(mut w)) => {
+                w.flush().map_err(|e| self.io(e))?;
+                Ok(vec![self.path.clone()])
+            }
             Some(Sink::File(tmp, mut w)) => {
                 w.flush().map_err(|e| self.io(e))?;
                 drop(w);
@@ -785,7 +821,8 @@ pub fn part_path(path: &str, n: usize) -> String {
 /// Writes a report file and returns the paths written. A CSV with more data rows than a
 /// spreadsheet holds becomes numbered parts, each with the header, because a spreadsheet
 /// would drop the excess without a word; a workbook gets more worksheets instead. Streams
-/// (`-`) and JSON Lines are for programs and are never split.
+/// (`-`, a device or a pipe: [`writes_through`]) and JSON Lines are for programs and are
+/// never split.
 pub fn write_report(
     path: &str,
     table: &Table,
@@ -793,7 +830,11 @@ pub fn write_report(
     opts: &CsvOptions,
 ) -> Result<Vec<String>> {
     let max = opts.max_rows.max(1);
-    if format != Format::Csv || path == "-" || table.rows.len() <= max {
+    if format != Format::Csv
+        || path == "-"
+        || table.rows.len() <= max
+        || writes_through(Path::new(path))
+    {
         write_output(path, |w| write_table(table, format, opts, w))?;
         return Ok(vec![path.to_string()]);
     }
@@ -829,7 +870,8 @@ pub fn is_broken_pipe(e: &std::io::Error) -> bool {
 }
 
 /// Writes to `path` through a temporary file in the same directory, renamed on success, so
-/// an interrupted run never leaves a truncated report. `-` writes to stdout.
+/// an interrupted run never leaves a truncated report. `-` writes to stdout, and a device or
+/// pipe ([`writes_through`]) is written into directly.
 pub fn write_output(
     path: &str,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
@@ -846,14 +888,18 @@ pub fn write_output(
         };
     }
     let target = Path::new(path);
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     let io = |e: std::io::Error| Error::Io {
         path: path.to_string(),
         source: e,
     };
+    if writes_through(target) {
+        let mut w = std::io::BufWriter::new(open_through(target).map_err(io)?);
+        return write(&mut w).and_then(|_| w.flush()).map_err(io);
+    }
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".riposte-")
         .suffix(".tmp")
@@ -981,6 +1027,67 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    /// Reads everything written into a named pipe made in `dir`, while `write` writes to it.
+    #[cfg(target_os = "linux")]
+    fn through_fifo(dir: &Path, write: impl FnOnce(&str)) -> String {
+        use std::os::unix::ffi::OsStrExt;
+        let fifo = dir.join("pipe");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path that lives across the call.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        write(fifo.to_str().unwrap());
+        // Asked before the reader is waited for: a replaced pipe never gets a writer.
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo());
+        reader.join().unwrap()
+    }
+
+    /// A report for a pipe or a device goes into it, whole and unsplit: renamed over it, a
+    /// temporary file replaced `/dev/null` itself (as root) with a regular file.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn reports_for_pipes_are_written_into_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let opts = CsvOptions {
+            bom: false,
+            max_rows: 2,
+            ..CsvOptions::default()
+        };
+        let streamed = through_fifo(d, |path| {
+            assert!(writes_through(Path::new(path)));
+            let mut w = RowWriter::new(path, &["a", "b"], Format::Csv, &opts).unwrap();
+            for row in ["1,x\r\n", "2,y\r\n", "3,z\r\n"] {
+                w.push(row.as_bytes()).unwrap();
+            }
+            assert_eq!(w.finish().unwrap(), [path]);
+        });
+        assert_eq!(streamed, "a,b\r\n1,x\r\n2,y\r\n3,z\r\n");
+        std::fs::remove_file(d.join("pipe")).unwrap();
+        let table = Table {
+            headers: vec!["a"],
+            rows: (1..=3).map(|i| vec![Cell::Text(i.to_string())]).collect(),
+        };
+        let whole = through_fifo(d, |path| {
+            assert_eq!(
+                write_report(path, &table, Format::Csv, &opts).unwrap(),
+                [path]
+            );
+        });
+        assert_eq!(whole, "a\r\n1\r\n2\r\n3\r\n");
+        assert_eq!(names_in(d), ["pipe"]);
+        assert!(writes_through(Path::new("/dev/null")));
+        assert!(!writes_through(&d.join("report.csv")));
+        assert!(!writes_through(d));
     }
 
     /// A report replaces an older one whole (swapped in on Linux), lands where there was

@@ -1039,3 +1039,41 @@ fn pair_streamed_report_does_not_depend_on_batches_threads_or_line_order() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(std::fs::read(&o).unwrap(), expected);
 }
+
+/// `-o` naming a pipe (or `/dev/null`, `/dev/stdout`) writes the report into it: the
+/// temporary file renamed over it had replaced `/dev/null` with a regular file (as root),
+/// and the reader of a pipe got nothing. Both commands, streamed and whole.
+#[cfg(target_os = "linux")]
+#[test]
+fn reports_go_into_a_named_pipe() {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::FileTypeExt;
+    if !pair_available() {
+        return;
+    }
+    for (command, header) in [("pair", "article,pair_id,status"), ("extract", UNIT_HEADER)] {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("report.csv");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path that lives across the call.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        let r = run(&[command, "data/articles", "-o", fifo.to_str().unwrap(), "-q"]);
+        assert_eq!(r.code, 0, "{command}: {}", r.stderr);
+        // Asked before the reader is waited for: a replaced pipe never gets a writer.
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "{command}: the pipe was replaced");
+        let got = reader.join().unwrap();
+        assert!(
+            first_line(&got).starts_with(header),
+            "{command}: {:?}",
+            first_line(&got)
+        );
+        assert!(got.len() > 1000, "{command}: {} bytes", got.len());
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "{command}: files left beside the pipe");
+    }
+}
