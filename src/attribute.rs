@@ -9,7 +9,7 @@
 
 use crate::lexicon::{CueClass, Lexicon, PartyType};
 use crate::segment::Segmented;
-use crate::text::{tokenize, Normed, Token};
+use crate::text::{Normed, Token};
 use bumpalo::Bump;
 use serde::Serialize;
 
@@ -2342,8 +2342,7 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
     let mut from = 0;
     let mut prev_start = 0;
     for s in &seg.sentences {
-        let mut tokens = tokenize(normed, s.start, s.end);
-        let all = lex.mark(&mut tokens);
+        let (tokens, all) = lex.tokenize_marked(normed, s.start, s.end);
         classes.push(all);
         // Quotes are sorted and never overlap, so those touching this sentence are one
         // contiguous run. speed (issue 7): it is stepped to from the previous sentence's

@@ -117,6 +117,33 @@ impl Act {
     }
 }
 
+/// What a cue's word can make of a legal sense: every test of [`is_legal`] asks the word
+/// first, and one match on it turns most cues away (three matches of it, one after the
+/// other, each mispredicted on the cue words: a sixth of classifying was these filters).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LegalWord {
+    None,
+    /// "rejected", "dismissed", "denied": the court or a legal object rejected.
+    Rejection,
+    /// "accused", "indicted": passive legal senses.
+    Passive,
+    /// "charged": passive, and "charged with".
+    Charged,
+    /// "charges": "charges with".
+    Charges,
+}
+
+fn legal_word(w: &str) -> LegalWord {
+    match w {
+        "rejected" | "rejects" | "reject" | "dismissed" | "dismisses" | "dismiss" | "denied"
+        | "denies" | "rejection" => LegalWord::Rejection,
+        "accused" | "indicted" | "convicted" | "sentenced" => LegalWord::Passive,
+        "charged" => LegalWord::Charged,
+        "charges" => LegalWord::Charges,
+        _ => LegalWord::None,
+    }
+}
+
 /// `subject_court` is asked only for a rejection word: finding out folds the speaker's name,
 /// and most cues are no such word.
 fn is_legal(
@@ -125,20 +152,12 @@ fn is_legal(
     lex: &Lexicon,
     subject_court: &mut impl FnMut() -> bool,
 ) -> bool {
-    let w = toks[c.tok].norm;
+    let word = legal_word(toks[c.tok].norm);
+    if word == LegalWord::None {
+        return false;
+    }
     let is_w = |cl: &str, t: &Token| lex.is_tok(cl, t);
-    if matches!(
-        w,
-        "rejected"
-            | "rejects"
-            | "reject"
-            | "dismissed"
-            | "dismisses"
-            | "dismiss"
-            | "denied"
-            | "denies"
-            | "rejection"
-    ) {
+    if word == LegalWord::Rejection {
         if subject_court() {
             return true;
         }
@@ -151,17 +170,16 @@ fn is_legal(
     }
     // "was charged with", "has been accused in" — passive legal senses; with an agent
     // ("was accused by a patient group of ...") it is that agent's accusation
-    if c.tok > 0
+    if matches!(word, LegalWord::Passive | LegalWord::Charged)
+        && c.tok > 0
         && is_w("passive_aux", &toks[c.tok - 1])
-        && matches!(
-            w,
-            "charged" | "accused" | "indicted" | "convicted" | "sentenced"
-        )
         && toks.get(c.tok + 1).is_none_or(|t| t.norm != "by")
     {
         return true;
     }
-    if matches!(w, "charged" | "charges") && toks.get(c.tok + 1).is_some_and(|t| t.norm == "with") {
+    if matches!(word, LegalWord::Charged | LegalWord::Charges)
+        && toks.get(c.tok + 1).is_some_and(|t| t.norm == "with")
+    {
         return true;
     }
     false
@@ -183,6 +201,19 @@ fn even_handed(toks: &[Token], c: &CueHit) -> bool {
 }
 
 fn negated(toks: &[Token], c: &CueHit) -> bool {
+    // A word's first byte turns away all but a few words before the list is matched (a
+    // match on the length first mispredicted on most cues).
+    let negator = |t: &Token| {
+        matches!(t.norm.as_bytes().first(), Some(b'n' | b'w'))
+            && matches!(t.norm, "not" | "n't" | "never" | "no" | "without")
+    };
+    let before = &toks[c.tok.saturating_sub(2)..c.tok];
+    before.iter().any(negator) && !matches!(toks[c.tok].norm, "basis" | "evidence")
+}
+
+/// The plain reading of [`negated`].
+#[cfg(test)]
+fn negated_plain(toks: &[Token], c: &CueHit) -> bool {
     (1..=2).any(|k| {
         c.tok >= k
             && matches!(
@@ -190,6 +221,30 @@ fn negated(toks: &[Token], c: &CueHit) -> bool {
                 "not" | "n't" | "never" | "no" | "without"
             )
     }) && !matches!(toks[c.tok].norm, "basis" | "evidence")
+}
+
+/// Whether a word of the sentence says the position is a standing one ("has repeatedly
+/// denied", "has long rejected"). Each word's length and first byte are one key, compared
+/// with the four words' keys without a branch, and only a word that passes is compared
+/// whole: a match on the length first jumped through a table for every word of every
+/// rebuttal, mispredicted on most (a tenth of classifying).
+fn standing_word(toks: &[Token]) -> bool {
+    const fn key(len: usize, first: u8) -> u32 {
+        (len as u32) << 8 | first as u32
+    }
+    toks.iter().any(|t| {
+        let b = t.norm.as_bytes();
+        let k = key(b.len(), b.first().copied().unwrap_or(0));
+        (k == key(10, b'r')) | (k == key(12, b'c')) | (k == key(4, b'l')) | (k == key(6, b'a'))
+            && matches!(t.norm, "repeatedly" | "consistently" | "long" | "always")
+    })
+}
+
+/// The plain reading of [`standing_word`].
+#[cfg(test)]
+fn standing_plain(toks: &[Token]) -> bool {
+    toks.iter()
+        .any(|t| matches!(t.norm, "repeatedly" | "consistently" | "long" | "always"))
 }
 
 /// Whether a wrongdoing word or phrase starts after token `t` (see
@@ -249,6 +304,34 @@ fn wrongdoing_after_plain(toks: &[Token], t: usize, lex: &Lexicon) -> bool {
             && (lex.is_wrongdoing(norms[i]) || lex.wrongdoing_phrase_at(&norms[i..]))
     });
     last_wrong.is_some_and(|w| w > t)
+}
+
+/// An act's decision as the walks over nearby acts ask it (see `decided` in [`classify`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mark {
+    Undecided,
+    Rebuttal,
+    /// A claim with its cue token.
+    CuedClaim,
+    /// A claim without one.
+    Claim,
+}
+
+impl Mark {
+    fn of(d: &Option<(Role, usize, String, Option<usize>)>) -> Mark {
+        match d {
+            None => Mark::Undecided,
+            Some((Role::Rebuttal, ..)) => Mark::Rebuttal,
+            Some((Role::Claim, _, _, Some(_))) => Mark::CuedClaim,
+            Some((Role::Claim, _, _, None)) => Mark::Claim,
+        }
+    }
+}
+
+/// Whether two sides are the same: most that are were lent by the same entity, and are
+/// told so without comparing their names.
+fn same_party(a: &[String], b: &[String]) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
 }
 
 pub struct Classified {
@@ -714,10 +797,14 @@ pub fn classify(
             let first_other = att.mentions[si]
                 .iter()
                 .filter(|&&(t, e)| {
-                    let own = &att.entities[speaker].parties;
-                    let theirs = &att.entities[e].parties;
-                    let same_side = !theirs.is_empty() && theirs.iter().all(|p| own.contains(p));
-                    zone.holds(t) && e != speaker && !same_side
+                    // The sides compared (names, string by string) only for a mention in the
+                    // zone: most are not.
+                    let same_side = || {
+                        let own = &att.entities[speaker].parties;
+                        let theirs = &att.entities[e].parties;
+                        !theirs.is_empty() && theirs.iter().all(|p| own.contains(p))
+                    };
+                    zone.holds(t) && e != speaker && !same_side()
                 })
                 .map(|&(t, _)| t)
                 .min();
@@ -1095,9 +1182,13 @@ pub fn classify(
     }
     // An accuser on the record about the party it accuses ("the DFA said that two China
     // Coast Guard ships had ...") states the accusation, cue word or not.
+    // Each act's decision as one byte, kept with `decided` from here on, for the walks of the
+    // acts near each one below: walking `decided` read an entry of 56 bytes for every act
+    // passed (the walks were a sixth of classifying).
+    let mut mark: Vec<Mark> = decided.iter().map(Mark::of).collect();
     let mut reach1 = Reach::new(&act_par, 1);
     for ai in 0..acts.len() {
-        if decided[ai].is_some() || !acts[ai].speech {
+        if mark[ai] != Mark::Undecided || !acts[ai].speech {
             continue;
         }
         let act = &acts[ai];
@@ -1114,9 +1205,9 @@ pub fn classify(
                 .acts(ai.saturating_sub(ELABORATION_WINDOW)..ai, par)
                 .rev()
                 .any(|k| {
-                    matches!(decided[k], Some((Role::Rebuttal, _, _, _)))
+                    mark[k] == Mark::Rebuttal
                         && par - act_par[k].min(par) <= 1
-                        && act_party[k] == *p
+                        && same_party(act_party[k], p)
                 });
         if answering {
             continue;
@@ -1145,6 +1236,7 @@ pub fn classify(
         });
         if let Some(d) = d {
             decided[ai] = Some((Role::Claim, d, "allegation".into(), None));
+            mark[ai] = Mark::Claim;
             if first_claim[d].is_none_or(|c| c > act.si) {
                 first_claim[d] = Some(act.si);
             }
@@ -1154,7 +1246,7 @@ pub fn classify(
     // states the same accusation in detail ("Its controls were not fit for purpose").
     let mut reach2 = Reach::new(&act_par, 2);
     for ai in 0..acts.len() {
-        if decided[ai].is_some() || !acts[ai].speech {
+        if mark[ai] != Mark::Undecided || !acts[ai].speech {
             continue;
         }
         let act = &acts[ai];
@@ -1169,11 +1261,11 @@ pub fn classify(
         let window = reach2.acts(window, s_par);
         let source = window.filter(|&k| k != ai).find(|&k| {
             let k_par = act_par[k];
-            match &decided[k] {
-                Some((Role::Claim, _, _, Some(_))) => {
-                    k_par.abs_diff(s_par) <= 2 && act_party[k] == act_party[ai]
+            match mark[k] {
+                Mark::CuedClaim => {
+                    k_par.abs_diff(s_par) <= 2 && same_party(act_party[k], act_party[ai])
                 }
-                Some((Role::Claim, _, _, None)) => {
+                Mark::Claim => {
                     acts[k].speaker == act.speaker && k < ai && s_par - k_par.min(s_par) <= 1
                 }
                 _ => false,
@@ -1187,11 +1279,12 @@ pub fn classify(
                 "criticism"
             };
             decided[ai] = Some((Role::Claim, d, kind.into(), None));
+            mark[ai] = Mark::Claim;
         }
     }
     // Defence: what a responder says on the record once the exchange has begun.
     for (ai, act) in acts.iter().enumerate() {
-        if decided[ai].is_some() || !act.speech {
+        if mark[ai] != Mark::Undecided || !act.speech {
             continue;
         }
         let p = &act_party[ai];
@@ -1253,16 +1346,8 @@ pub fn classify(
         if cue.is_empty() {
             confidence -= 0.15;
         }
-        // Only a rebuttal's rule notes it; claims are half the units. The length and first
-        // byte turn most words away before the string compares (this scan was a fifth of
-        // classify), the length most of them without reading the word.
-        let standing = role == Role::Rebuttal
-            && info.tokens.iter().any(|t| {
-                matches!(
-                    (t.norm.len(), t.norm.as_bytes().first()),
-                    (10, Some(b'r')) | (12, Some(b'c')) | (4, Some(b'l')) | (6, Some(b'a'))
-                ) && matches!(t.norm, "repeatedly" | "consistently" | "long" | "always")
-            });
+        // Only a rebuttal's rule notes it; claims are half the units.
+        let standing = role == Role::Rebuttal && standing_word(&info.tokens);
         // Built piece by piece rather than by `format!`: every unit has a rule, a side and an
         // id, and formatting them was a fiftieth of a run (issue 7).
         let speaker_kind = match att.entities[act.speaker].kind {
@@ -1570,6 +1655,129 @@ mod tests {
             );
             assert_eq!(even_handed(&toks, &c), plain, "{:?} {tok} {len}", after);
         }
+    }
+
+    /// `negated` and `standing_word` answer as their plain readings over generated
+    /// sentences of the words they look for, near misses and plain words, with a cue at
+    /// every token; `legal_word` tells each sense's words as their lists did.
+    #[test]
+    fn cue_filters_match_the_plain_ones() {
+        let words = [
+            "rejected",
+            "rejects",
+            "reject",
+            "dismissed",
+            "dismisses",
+            "dismiss",
+            "denied",
+            "denies",
+            "rejection",
+            "charged",
+            "accused",
+            "indicted",
+            "convicted",
+            "sentenced",
+            "charges",
+            "with",
+            "by",
+            "was",
+            "been",
+            "is",
+            "petition",
+            "appeal",
+            "claims",
+            "report",
+            "allegations",
+            "not",
+            "n't",
+            "never",
+            "no",
+            "without",
+            "nor",
+            "wit",
+            "basis",
+            "evidence",
+            "repeatedly",
+            "consistently",
+            "long",
+            "always",
+            "longer",
+            "alway",
+            "repeatedlx",
+            "r",
+            "",
+            "a",
+            "the",
+            "said",
+        ];
+        let mut rng = crate::testrng::XorShift(0x1405_7B7E_F767_814F);
+        for _ in 0..6000 {
+            let n = 1 + (rng.next() % 9) as usize;
+            let text: Vec<&str> = (0..n)
+                .map(|_| words[(rng.next() % words.len() as u64) as usize])
+                .collect();
+            let toks: Vec<Token> = text.iter().map(|w| token(w)).collect();
+            assert_eq!(standing_word(&toks), standing_plain(&toks), "{text:?}");
+            for tok in 0..n {
+                let c = CueHit {
+                    tok,
+                    len: 1 + (rng.next() % (n - tok) as u64) as usize,
+                    entry: 0,
+                    in_quote: false,
+                    as_verb: true,
+                };
+                assert_eq!(
+                    negated(&toks, &c),
+                    negated_plain(&toks, &c),
+                    "{text:?} {tok}"
+                );
+            }
+        }
+        // `is_legal` asks each sense of the word as the word lists it replaced did.
+        for w in words {
+            let word = legal_word(w);
+            let rejection = matches!(
+                w,
+                "rejected"
+                    | "rejects"
+                    | "reject"
+                    | "dismissed"
+                    | "dismisses"
+                    | "dismiss"
+                    | "denied"
+                    | "denies"
+                    | "rejection"
+            );
+            let passive = matches!(
+                w,
+                "charged" | "accused" | "indicted" | "convicted" | "sentenced"
+            );
+            let charges = matches!(w, "charged" | "charges");
+            assert_eq!(word == LegalWord::Rejection, rejection, "{w}");
+            let (p, ch) = (
+                matches!(word, LegalWord::Passive | LegalWord::Charged),
+                matches!(word, LegalWord::Charged | LegalWord::Charges),
+            );
+            assert_eq!((p, ch), (passive, charges), "{w}");
+            assert_eq!(
+                word == LegalWord::None,
+                !(rejection || passive || charges),
+                "{w}"
+            );
+        }
+    }
+
+    #[test]
+    fn marks_tell_the_decisions_apart() {
+        let d = |role, tok| Some((role, 0, String::new(), tok));
+        assert_eq!(Mark::of(&None), Mark::Undecided);
+        assert_eq!(Mark::of(&d(Role::Rebuttal, None)), Mark::Rebuttal);
+        assert_eq!(Mark::of(&d(Role::Rebuttal, Some(1))), Mark::Rebuttal);
+        assert_eq!(Mark::of(&d(Role::Claim, Some(0))), Mark::CuedClaim);
+        assert_eq!(Mark::of(&d(Role::Claim, None)), Mark::Claim);
+        let (a, b) = (vec!["A".to_string()], vec!["A".to_string()]);
+        assert!(same_party(&a, &a) && same_party(&a, &b) && !same_party(&a, &[]));
+        assert!(!same_party(&a, &["B".to_string()]) && same_party(&[], &[]));
     }
 
     fn token(w: &str) -> Token<'_> {
