@@ -388,8 +388,16 @@ pub fn pair_article(
     lex: &Lexicon,
     opts: &PairOptions,
 ) -> Vec<Row> {
-    pair_rows_at(article, units, prepared, lex, opts)
-        .into_iter()
+    rows_of(
+        article,
+        units,
+        pair_rows_at(article, units, prepared, lex, opts),
+    )
+}
+
+/// [`pair_article`]'s rows from their [`RowAt`]s.
+fn rows_of(article: &str, units: &[Unit], rows: Vec<RowAt>) -> Vec<Row> {
+    rows.into_iter()
         .map(|r| Row {
             article: article.into(),
             pair_id: pair_id_of_hash(r.pair_id),
@@ -632,6 +640,19 @@ fn pair_rows_at(
     lex: &Lexicon,
     opts: &PairOptions,
 ) -> Vec<RowAt> {
+    pair_rows_from(article, units, prepared, lex, opts, PARALLEL_PAIRS)
+}
+
+/// [`pair_rows_at`], rebuttals scored in parallel from `parallel_pairs` claim × rebuttal
+/// pairs.
+fn pair_rows_from(
+    article: &str,
+    units: &[Unit],
+    prepared: &[Prepared],
+    lex: &Lexicon,
+    opts: &PairOptions,
+    parallel_pairs: usize,
+) -> Vec<RowAt> {
     let w = &opts.weights;
     let claims: Vec<usize> = (0..units.len())
         .filter(|&i| units[i].role == Role::Claim)
@@ -857,7 +878,7 @@ fn pair_rows_at(
     // already paired in parallel, and a parallel loop inside each cost a fortieth of a
     // streamed run at two threads (issue 7). The links come in the rebuttals' order either
     // way.
-    let mut links: Vec<Link> = if claims.len() * rebuttals.len() >= PARALLEL_PAIRS {
+    let mut links: Vec<Link> = if claims.len() * rebuttals.len() >= parallel_pairs {
         let per_rebuttal: Vec<Vec<Link>> = rebuttals
             .par_iter()
             .enumerate()
@@ -2092,6 +2113,25 @@ mod tests {
                 .count();
         }
         assert!(skipped > 0);
+    }
+
+    /// Rebuttals scored one after the other make the rows they make scored in parallel.
+    #[test]
+    fn rebuttals_in_turn_pair_as_in_parallel() {
+        let lex = Lexicon::builtin();
+        let an = Analyzer::new();
+        let opts = PairOptions::default();
+        let mut rows = 0;
+        for (art, ex) in crate::score::extracted_articles("data/articles", &lex) {
+            let p = prepare_article(&ex.units, None, &an, &lex, None);
+            let [in_turn, parallel] = [usize::MAX, 0].map(|from| {
+                let at = pair_rows_from(&art.id, &ex.units, &p, &lex, &opts, from);
+                format!("{:?}", rows_of(&art.id, &ex.units, at))
+            });
+            assert_eq!(in_turn, parallel, "{}", art.id);
+            rows += ex.units.len();
+        }
+        assert!(rows > 50);
     }
 
     /// Names are told apart by their shared strings: with every name a string of its own
