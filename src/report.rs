@@ -597,31 +597,65 @@ enum Sink {
     File(tempfile::NamedTempFile, std::io::BufWriter<std::fs::File>),
 }
 
-/// Whether a report for `path` goes straight into it rather than into a temporary file
-/// renamed over it: `/dev/null`, a named pipe, a terminal, `/dev/stdout` or `/dev/fd/N`.
-/// Renamed over, such a path is replaced by a regular file (as root: `-o /dev/null` once
-/// left the machine without a null device) or the rename fails and the report is lost. A
-/// path under `/dev/` or `/proc/`, or a link to one, counts even when what it leads to is a
-/// regular file (`-o /dev/stdout > report.csv`): the link is not ours to replace.
-pub fn writes_through(path: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
+/// The descriptor a path names (`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`, or a link to
+/// one of them), whatever is open on it.
+fn descriptor_of(path: &Path) -> Option<i32> {
+    let named = |p: &Path| -> Option<i32> {
+        let s = p.to_str()?;
+        match s {
+            "/dev/stdin" => return Some(0),
+            "/dev/stdout" => return Some(1),
+            "/dev/stderr" => return Some(2),
+            _ => {}
+        }
+        let fd = s
+            .strip_prefix("/dev/fd/")
+            .or_else(|| s.strip_prefix("/proc/self/fd/"))
+            .or_else(|| {
+                let (pid, fd) = s.strip_prefix("/proc/")?.split_once("/fd/")?;
+                (pid.parse::<u32>().ok()? == std::process::id()).then_some(fd)
+            })?;
+        fd.parse().ok()
     };
-    let special = !meta.is_file() && !meta.is_dir();
-    let system = |p: &Path| p.starts_with("/dev/") || p.starts_with("/proc/");
-    special || system(path) || std::fs::read_link(path).is_ok_and(|l| system(&l))
+    named(path).or_else(|| named(&std::fs::read_link(path).ok()?))
 }
 
-/// Opens a [`writes_through`] target for writing; appending, so that a regular file reached
-/// through `/dev/stdout` is added to where the shell left it, not overwritten from its start.
-fn open_through(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::OpenOptions::new().append(true).open(path)
+/// Whether a report for `path` goes straight into it rather than into a temporary file
+/// renamed over it: a descriptor's path ([`descriptor_of`]), or something that is neither a
+/// regular file nor a directory (`/dev/null`, a named pipe, a terminal). Renamed over, such
+/// a path was replaced by a regular file (as root: `-o /dev/null` once left the machine
+/// without a null device) or the rename failed and the report was lost. A regular file is
+/// replaced whole as always, in `/dev/shm` too.
+pub fn writes_through(path: &Path) -> bool {
+    descriptor_of(path).is_some()
+        || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// The file to write a [`writes_through`] target into, or `None` for a path that takes a
+/// temporary file. A descriptor is written through a duplicate of it, which shares its
+/// position: the report lands where the shell's redirection and the program's other output
+/// put it, not over them (`{ riposte ... -o /dev/stdout; echo next; } > f`). A closed
+/// descriptor is an error, never a file made in its place.
+fn open_through(path: &Path) -> Option<std::io::Result<std::fs::File>> {
+    #[cfg(unix)]
+    if let Some(fd) = descriptor_of(path) {
+        use std::os::fd::FromRawFd;
+        // SAFETY: `dup` returns a new descriptor or -1.
+        let d = unsafe { libc::dup(fd) };
+        return Some(if d < 0 {
+            Err(std::io::Error::last_os_error())
+        } else {
+            // SAFETY: `d` is open, and no one else owns it.
+            Ok(unsafe { std::fs::File::from_raw_fd(d) })
+        });
+    }
+    writes_through(path).then(|| std::fs::OpenOptions::new().write(true).open(path))
 }
 
 /// A CSV or JSONL report written row by row, so that a long report never has to be held in
 /// memory. Files are written atomically and split into parts exactly as [`write_report`]
 /// splits a whole table: the report only becomes `report-part1.csv`, … once a row past
-/// `max_rows` arrives.
+/// `max_rows` arrives. A pipe or a device ([`writes_through`]) is written into, unsplit.
 pub struct RowWriter {
     path: String,
     format: Format,
@@ -691,8 +725,8 @@ impl RowWriter {
             path: path.to_string(),
             source: e,
         };
-        if writes_through(Path::new(path)) {
-            let f = open_through(Path::new(path)).map_err(io)?;
+        if let Some(f) = open_through(Path::new(path)) {
+            let f = f.map_err(io)?;
             return Ok(Sink::Through(std::io::BufWriter::with_capacity(
                 64 << 10,
                 f,
@@ -892,8 +926,8 @@ pub fn write_output(
         path: path.to_string(),
         source: e,
     };
-    if writes_through(target) {
-        let mut w = std::io::BufWriter::new(open_through(target).map_err(io)?);
+    if let Some(f) = open_through(target) {
+        let mut w = std::io::BufWriter::new(f.map_err(io)?);
         return write(&mut w).and_then(|_| w.flush()).map_err(io);
     }
     let dir = target
@@ -1088,6 +1122,16 @@ mod tests {
         assert!(writes_through(Path::new("/dev/null")));
         assert!(!writes_through(&d.join("report.csv")));
         assert!(!writes_through(d));
+        assert_eq!(descriptor_of(Path::new("/dev/stdout")), Some(1));
+        assert_eq!(descriptor_of(Path::new("/dev/fd/5")), Some(5));
+        assert_eq!(descriptor_of(Path::new("/proc/self/fd/3")), Some(3));
+        let own = format!("/proc/{}/fd/4", std::process::id());
+        assert_eq!(descriptor_of(Path::new(&own)), Some(4));
+        assert_eq!(descriptor_of(Path::new("/proc/1/fd/4")), None);
+        // A regular file under /dev is replaced whole like any other, not appended to.
+        if let Ok(shm) = tempfile::NamedTempFile::new_in("/dev/shm") {
+            assert!(!writes_through(shm.path()));
+        }
     }
 
     /// A report replaces an older one whole (swapped in on Linux), lands where there was

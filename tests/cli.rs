@@ -1077,3 +1077,40 @@ fn reports_go_into_a_named_pipe() {
         assert_eq!(left.len(), 1, "{command}: files left beside the pipe");
     }
 }
+
+/// `-o /dev/stdout` with stdout a file: the report goes where the redirection is, and what is
+/// written to stdout after it follows it instead of overwriting it (a second open of the
+/// file had its own position, at 0).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_to_dev_stdout_shares_the_shells_file_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.txt");
+    let script = format!(
+        "{{ echo before; '{}' extract data/articles -o /dev/stdout -q; echo after; }} > '{}'",
+        env!("CARGO_BIN_EXE_riposte"),
+        out.display()
+    );
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(root())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let got = std::fs::read(&out).unwrap();
+    let text = String::from_utf8_lossy(&got);
+    assert!(
+        text.starts_with("before\n"),
+        "{:?}",
+        &text[..40.min(text.len())]
+    );
+    assert!(
+        text.ends_with("after\n"),
+        "ends {:?}",
+        &text[text.len().saturating_sub(40)..]
+    );
+    let report = got.strip_prefix(b"before\n".as_slice()).unwrap();
+    assert_eq!(first_line(report), UNIT_HEADER);
+    assert!(report.len() > 1000);
+}
