@@ -1182,8 +1182,9 @@ pub fn classify(
     }
     // An accuser on the record about the party it accuses ("the DFA said that two China
     // Coast Guard ships had ...") states the accusation, cue word or not.
-    // Each act's decision as one byte, kept with `decided` from here on, for the walks of the
-    // acts near each one below: walking `decided` read an entry of 56 bytes for every act
+    // Each act's decision as one byte, kept with `decided` through the answering and
+    // elaboration passes (the defence pass after them reads only `decided`), for the walks of
+    // the acts near each one below: walking `decided` read an entry of 56 bytes for every act
     // passed (the walks were a sixth of classifying).
     let mut mark: Vec<Mark> = decided.iter().map(Mark::of).collect();
     let mut reach1 = Reach::new(&act_par, 1);

@@ -225,7 +225,9 @@ struct Slot {
 /// Word → classes for the words of up to 16 bytes ([`short_key`]), open addressing with
 /// linear probing. `mark` looks up every token of every sentence: hashing the word as a
 /// string, probing the map and comparing the key with `memcmp` took some 75 instructions a
-/// token, and two loads, a multiply and two comparisons answer here. Longer words are left
+/// token; here a multiply, a load and a compare of the slot's one-byte tag (in an array of its
+/// own, so the many words in no class never touch the slots), and for a match two loads and
+/// two comparisons, answer. Longer words are left
 /// to the map. (Scoring keeps what it knows of each word in one too, 0 for a word it has not
 /// met.)
 ///
@@ -774,6 +776,9 @@ impl Lexicon {
     ///
     /// Returns the classes of all the tokens or-ed ([`Lexicon::any_tok_is`]): a stage that
     /// walks a sentence looking for a word of some class skips the walk when none is there.
+    ///
+    /// Attribution marks its tokens as it draws them ([`Lexicon::tokenize_marked`]); this is
+    /// the plain way, for tokens made otherwise, and the reference the tests hold that to.
     pub fn mark(&self, toks: &mut [Token]) -> u64 {
         let mut all = 0;
         for t in toks {

@@ -400,8 +400,9 @@ fn ascii_norm(normed: &Normed, at: usize, len: usize) -> &str {
 /// Most words are ASCII letters and digits up to a space or a mark that joins nothing: the
 /// walk takes those itself, over the lowercased text, whose closing gap byte stops the scan of
 /// a word without a test of the slice's end at every byte; its other words (those that start
-/// with a non-ASCII character or meet a joiner or one) go to [`word_at`], out of the loop, so
-/// that what it keeps does not crowd the loop's registers.
+/// with a non-ASCII character, or meet a joiner that joins them to more: an apostrophe, or a
+/// dot, hyphen or ampersand with a letter or digit after it) go to [`word_at`], out of the
+/// loop, so that what it keeps does not crowd the loop's registers.
 pub fn tokenize<'a>(normed: &'a Normed, start: usize, end: usize) -> Vec<Token<'a>> {
     tokenize_marking(normed, start, end, &NoMarks).0
 }
