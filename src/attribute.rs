@@ -3182,9 +3182,7 @@ mod tests {
         let mut rng = crate::testrng::XorShift(0x51_7CC1_B727_220A);
         for _ in 0..20_000 {
             let len = (rng.next() % 6) as usize;
-            let w: String = (0..len)
-                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
-                .collect();
+            let w: String = (0..len).map(|_| *rng.pick(&pieces)).collect();
             for suffix in ["'s", "’s", "s", "'", "ss"] {
                 assert_eq!(trim_suffix(&w, suffix), w.trim_end_matches(suffix), "{w:?}");
             }
@@ -3200,9 +3198,7 @@ mod tests {
         let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..20_000 {
             let len = (rng.next() % 7) as usize;
-            let name: String = (0..len)
-                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
-                .collect();
+            let name: String = (0..len).map(|_| *rng.pick(&pieces)).collect();
             let arena = Bump::new();
             let n = Name::new(&arena, &name);
             let f = crate::text::fold(&name);
@@ -3642,7 +3638,7 @@ mod tests {
         for seed in 1..60u64 {
             let mut rng = crate::testrng::XorShift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
             let text: String = (0..200)
-                .map(|_| vocab[(rng.next() % vocab.len() as u64) as usize])
+                .map(|_| *rng.pick(&vocab))
                 .collect::<Vec<_>>()
                 .join(" ");
             let ctx = Ctx {
@@ -3837,9 +3833,7 @@ mod tests {
         let mut rng = crate::testrng::XorShift(0x1234_5678_9ABC_DEF1);
         for _ in 0..20_000 {
             let word = |rng: &mut crate::testrng::XorShift| -> String {
-                (0..rng.next() % 6)
-                    .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
-                    .collect()
+                (0..rng.next() % 6).map(|_| *rng.pick(&pieces)).collect()
             };
             let name = word(&mut rng);
             let other = word(&mut rng);

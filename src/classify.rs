@@ -1467,9 +1467,7 @@ mod tests {
         let mut rng = crate::testrng::XorShift(0x5DEE_CE66_D1CE_4E5B);
         for _ in 0..500 {
             let mut pick = |n: u64| -> Vec<&String> {
-                (0..rng.next() % n)
-                    .map(|_| &names[(rng.next() % names.len() as u64) as usize])
-                    .collect()
+                (0..rng.next() % n).map(|_| rng.pick(&names)).collect()
             };
             let (start, add) = (pick(5), pick(7));
             let mut fast: BTreeSet<String> = start.iter().map(|n| n.to_string()).collect();
@@ -1562,9 +1560,7 @@ mod tests {
         let mut rng = crate::testrng::XorShift(0x2545_F491_4F6C_DD1D);
         for i in 0..400 {
             let n = if i % 50 == 0 { 3000 } else { rng.next() % 60 };
-            let text: String = (0..n)
-                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
-                .collect();
+            let text: String = (0..n).map(|_| *rng.pick(&pieces)).collect();
             assert_eq!(
                 char_count(text.as_bytes()),
                 text.chars().count(),
@@ -1585,9 +1581,7 @@ mod tests {
         let pieces = ["a", " ", "\u{e9}", "\u{201C}", "\u{1F600}", "bc"];
         let mut rng = crate::testrng::XorShift(0x5DEE_CE66_D1CE_4E5B);
         for _ in 0..2000 {
-            let text: String = (0..rng.next() % 20)
-                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
-                .collect();
+            let text: String = (0..rng.next() % 20).map(|_| *rng.pick(&pieces)).collect();
             let bounds: Vec<usize> = (0..=text.len())
                 .filter(|&b| text.is_char_boundary(b))
                 .collect();
@@ -1630,9 +1624,7 @@ mod tests {
         let mut rng = crate::testrng::XorShift(0x2545_F491_4F6C_DD1D);
         for _ in 0..4000 {
             let n = 1 + (rng.next() % 7) as usize;
-            let toks: Vec<Token> = (0..n)
-                .map(|_| token(words[(rng.next() % words.len() as u64) as usize]))
-                .collect();
+            let toks: Vec<Token> = (0..n).map(|_| token(rng.pick::<&str>(&words))).collect();
             let tok = (rng.next() % n as u64) as usize;
             let len = 1 + (rng.next() % (n - tok) as u64) as usize;
             let c = CueHit {
@@ -1714,9 +1706,7 @@ mod tests {
         let mut rng = crate::testrng::XorShift(0x1405_7B7E_F767_814F);
         for _ in 0..6000 {
             let n = 1 + (rng.next() % 9) as usize;
-            let text: Vec<&str> = (0..n)
-                .map(|_| words[(rng.next() % words.len() as u64) as usize])
-                .collect();
+            let text: Vec<&str> = (0..n).map(|_| *rng.pick(&words)).collect();
             let toks: Vec<Token> = text.iter().map(|w| token(w)).collect();
             assert_eq!(standing_word(&toks), standing_plain(&toks), "{text:?}");
             for tok in 0..n {
@@ -1821,9 +1811,7 @@ mod tests {
         let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..4000 {
             let n = (rng.next() % 9) as usize;
-            let text: Vec<&str> = (0..n)
-                .map(|_| words[(rng.next() % words.len() as u64) as usize])
-                .collect();
+            let text: Vec<&str> = (0..n).map(|_| *rng.pick(&words)).collect();
             let toks: Vec<Token> = text.iter().map(|w| token(w)).collect();
             for t in 0..n + 2 {
                 assert_eq!(

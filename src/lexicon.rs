@@ -1053,7 +1053,7 @@ mod tests {
         for _ in 0..20_000 {
             let mut s = String::new();
             for _ in 0..(rng.next() % 10) {
-                let w = &words[(rng.next() % words.len() as u64) as usize];
+                let w = rng.pick(&words);
                 match rng.next() % 4 {
                     0 => s.push_str(&w.to_uppercase()),
                     1 => {
@@ -1063,7 +1063,7 @@ mod tests {
                     }
                     _ => s.push_str(w),
                 }
-                s.push_str(marks[(rng.next() % marks.len() as u64) as usize]);
+                s.push_str(rng.pick::<&str>(&marks));
             }
             let normed = crate::text::Normed::new(&s);
             // The whole text, and slices of it that cut words.
@@ -1256,9 +1256,7 @@ mod tests {
         let alphabet = b"ab'.";
         for _ in 0..50_000 {
             let n = (rng.next() % 18) as usize;
-            let w: String = (0..n)
-                .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize] as char)
-                .collect();
+            let w: String = (0..n).map(|_| *rng.pick(alphabet) as char).collect();
             check(&lex, &w);
         }
         // Parties added after the index was built are seen at once.
@@ -1385,11 +1383,8 @@ mod tests {
             "t", "h", "e", "ft", "in", "war", "\u{e9}", "x", "terr", "cover",
         ];
         let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
-        let mut pick = |n: u64| -> String {
-            (0..rng.next() % n)
-                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
-                .collect()
-        };
+        let mut pick =
+            |n: u64| -> String { (0..rng.next() % n).map(|_| *rng.pick(&pieces)).collect() };
         let (mut asked, mut away) = (0, 0);
         for _ in 0..300 {
             let list: Vec<String> = (0..1 + pick(4).len() % 6).map(|_| pick(4)).collect();

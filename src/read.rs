@@ -2010,7 +2010,7 @@ mod tests {
             let b: Vec<u8> = (0..len)
                 .map(|_| {
                     if rng.next() % rare == 0 {
-                        bytes[(rng.next() % bytes.len() as u64) as usize]
+                        *rng.pick(&bytes)
                     } else {
                         b'a' + (rng.next() % 3) as u8
                     }
@@ -2044,11 +2044,7 @@ mod tests {
         let mut rng = crate::testrng::XorShift(0x0011_44e5);
         for _ in 0..500 {
             let b: Vec<u8> = (0..rng.next() % 40)
-                .flat_map(|_| {
-                    pieces[(rng.next() % pieces.len() as u64) as usize]
-                        .iter()
-                        .copied()
-                })
+                .flat_map(|_| rng.pick(&pieces).iter().copied())
                 .collect();
             std::fs::write(&path, &b).unwrap();
             let open = || std::io::BufReader::with_capacity(8, std::fs::File::open(&path).unwrap());

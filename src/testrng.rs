@@ -11,6 +11,11 @@ impl XorShift {
         self.0 ^= self.0 << 17;
         self.0
     }
+
+    /// One of `xs`, drawn with one step of the generator. `xs` must not be empty.
+    pub(crate) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[(self.next() % xs.len() as u64) as usize]
+    }
 }
 
 /// Knuth's MMIX linear congruential generator; its low bits are weak, so callers take the

@@ -83,9 +83,7 @@ mod tests {
         ];
         let mut rng = crate::testrng::XorShift(0x5DEE_CE66_D1CE_4E5B);
         for _ in 0..3_000 {
-            let text: String = (0..rng.next() % 7)
-                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
-                .collect();
+            let text: String = (0..rng.next() % 7).map(|_| *rng.pick(&pieces)).collect();
             assert_eq!(trim_str(&text), text.trim(), "{text:?}");
             let bounds: Vec<usize> = (0..=text.len())
                 .filter(|&b| text.is_char_boundary(b))

@@ -345,9 +345,7 @@ mod tests {
         ];
         let mut rng = crate::testrng::XorShift(0x2545_F491_4F6C_DD1D);
         for _ in 0..5_000 {
-            let line: String = (0..rng.next() % 6)
-                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
-                .collect();
+            let line: String = (0..rng.next() % 6).map(|_| *rng.pick(&pieces)).collect();
             assert_eq!(is_blank(&line), line.trim().is_empty(), "{line:?}");
         }
     }

@@ -426,8 +426,7 @@ mod tests {
         let bytes = b"09azAZ/:@[`{ \t\n\x0b\x0c\r\x08\x0e\x1f\x00\x7f-.,'";
         let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..20_000 {
-            let chunk: [u8; 8] =
-                std::array::from_fn(|_| bytes[(rng.next() % bytes.len() as u64) as usize]);
+            let chunk: [u8; 8] = std::array::from_fn(|_| *rng.pick(bytes));
             for alnum in [0, 1] {
                 let (mut n, mut state) = (0, alnum);
                 for b in chunk {
@@ -455,9 +454,7 @@ mod tests {
         let mut rng = crate::testrng::XorShift(0x5DEE_CE66_D1CE_4E5B);
         for _ in 0..20_000 {
             let n = (rng.next() % 40) as usize;
-            let t: String = (0..n)
-                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
-                .collect();
+            let t: String = (0..n).map(|_| *rng.pick(&pieces)).collect();
             for cap in 0..12 {
                 assert_eq!(
                     count_words(&t, cap),
@@ -479,9 +476,7 @@ mod tests {
         ];
         let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..3_000 {
-            let text: String = (0..rng.next() % 8)
-                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
-                .collect();
+            let text: String = (0..rng.next() % 8).map(|_| *rng.pick(&pieces)).collect();
             for off in memchr::memchr3_iter(b'"', 0xC2, 0xE2, text.as_bytes()) {
                 let plain = text[off..]
                     .chars()

@@ -308,9 +308,7 @@ mod tests {
         let mut rng = crate::testrng::XorShift(0x2545_F491_4F6C_DD1D);
         for _ in 0..5_000 {
             let n = (rng.next() % 80) as usize;
-            let para: String = (0..n)
-                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
-                .collect();
+            let para: String = (0..n).map(|_| *rng.pick(&pieces)).collect();
             let plain_dash = para
                 .char_indices()
                 .take(120)
@@ -341,9 +339,7 @@ mod tests {
         ];
         let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..5_000 {
-            let para: String = (0..rng.next() % 16)
-                .map(|_| pieces[(rng.next() % pieces.len() as u64) as usize])
-                .collect();
+            let para: String = (0..rng.next() % 16).map(|_| *rng.pick(&pieces)).collect();
             for (pos, _) in para.match_indices('.') {
                 assert_eq!(
                     word_before(&para, pos),
