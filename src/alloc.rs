@@ -56,10 +56,11 @@ unsafe impl std::alloc::GlobalAlloc for Mimalloc {
 
 /// Keeps the resident memory close to the live data without paying for it at every free.
 /// Two settings:
-/// - mimalloc returns freed pages after 25 ms instead of its default delay (1 s in its v3,
-///   which `libmimalloc-sys` builds; 10 ms in v2). Both `pair` runs stream their report through
-///   buffers freed as fast as they fill, and with the default delay the freed pages stayed
-///   resident (`bench/scale.sh`, 20k × 20k units: 88 MiB; the 10k-article batch: 62–70 MiB).
+/// - mimalloc returns freed pages after 25 ms instead of its default delay (10 ms in its
+///   v2, which `Cargo.toml` asks `libmimalloc-sys` for; 1 s in v3). Both `pair` runs stream
+///   their report through buffers freed as fast as they fill, and with v3's default delay
+///   the freed pages stayed resident (`bench/scale.sh`, 20k × 20k units: 88 MiB; the
+///   10k-article batch: 62–70 MiB).
 ///   Returning them at once (delay 0) kept those at 49 and 26 MiB, but each return is an
 ///   `madvise` that flushes the other core's TLB and is paid again as a page fault when the
 ///   page is reused: about 2,900 calls and a tenth of the CPU time of a 10k-article run.
