@@ -3459,7 +3459,7 @@ mod tests {
     fn quote_of(id: usize, pieces: Vec<(usize, usize)>) -> crate::segment::Quote {
         crate::segment::Quote {
             id,
-            pieces,
+            pieces: pieces.into(),
             closed: true,
             single: false,
             words: 0,

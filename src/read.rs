@@ -1271,7 +1271,7 @@ enum Loc {
     Line(usize, u64, usize, usize),
     /// A JSON Lines line read in order (no index): the file's display name, the line and its
     /// number.
-    Raw(String, String, usize),
+    Raw(std::sync::Arc<str>, String, usize),
     /// A JSON Lines file that needed repair (encoding) was decoded whole; its articles are
     /// held, since offsets into the repaired text do not point into the file.
     Held(Box<Article>),
@@ -1293,7 +1293,13 @@ struct Cursor {
     /// The source being read and its number among the sources.
     current: Option<(Source, usize)>,
     next_si: usize,
-    lines: Option<(std::io::BufReader<std::fs::File>, usize)>,
+    /// The open JSON Lines file, the number of its last line read, and its display name
+    /// (shared by its lines: a copy for each was a heap block an article, issue 7).
+    lines: Option<(
+        std::io::BufReader<std::fs::File>,
+        usize,
+        std::sync::Arc<str>,
+    )>,
     held: std::collections::VecDeque<Article>,
 }
 
@@ -1382,22 +1388,23 @@ impl Plan {
                         load(&src, opts, &mut b);
                         c.held = b.articles.into();
                     } else if let Some(p) = &src.path {
-                        c.lines = std::fs::File::open(p)
-                            .ok()
-                            .map(|f| (std::io::BufReader::with_capacity(1 << 16, f), 0));
+                        c.lines = std::fs::File::open(p).ok().map(|f| {
+                            let r = std::io::BufReader::with_capacity(1 << 16, f);
+                            (r, 0, src.display.as_str().into())
+                        });
                     }
                     (src, si)
                 }
             };
             let next = if let Some(a) = c.held.pop_front() {
                 Some(Loc::Held(Box::new(a)))
-            } else if let Some((r, lineno)) = &mut c.lines {
+            } else if let Some((r, lineno, display)) = &mut c.lines {
                 next_line(r, *lineno + 1).map(|line| {
                     *lineno += 1;
                     // The first pass found every line plain UTF-8; a file changed since
                     // then loses the line rather than the run.
                     line.map_or(Loc::Text(usize::MAX), |l| {
-                        Loc::Raw(src.display.clone(), l, *lineno)
+                        Loc::Raw(display.clone(), l, *lineno)
                     })
                 })
             } else {
@@ -1420,51 +1427,57 @@ impl Plan {
     fn load_items(&self, items: Vec<Loc>, opts: &ReadOptions) -> Batch {
         use rayon::prelude::*;
         let sources = &self.sources;
-        let parts: Vec<Batch> = items
+        // Each worker gathers its run of items into one batch, in order, and the runs are
+        // joined in order: a batch of its own for every item (and the list of one article
+        // in it) was two heap blocks an article (issue 7).
+        items
             .into_par_iter()
-            .map(|loc| {
-                let mut b = Batch::default();
-                // Problems of a JSONL line were reported by the first pass, which read the same
-                // bytes; only the article is taken here.
-                let mut quiet = Batch::default();
-                match loc {
-                    Loc::Text(i) => {
-                        if let Some(src) = sources.get(i) {
-                            load(src, opts, &mut b)
+            .fold(
+                || (Batch::default(), Batch::default()),
+                |(mut b, mut quiet), loc| {
+                    // Problems of a JSONL line were reported by the first pass, which read
+                    // the same bytes; only the article is taken here.
+                    match loc {
+                        Loc::Text(i) => {
+                            if let Some(src) = sources.get(i) {
+                                load(src, opts, &mut b)
+                            }
                         }
+                        Loc::Source(src) => load(&src, opts, &mut b),
+                        Loc::Line(i, off, len, lineno) => {
+                            match read_line_at(&sources[i], off, len) {
+                                Ok(line) => {
+                                    jsonl_line(&line, lineno, &sources[i].display, opts, &mut quiet)
+                                }
+                                Err(e) => {
+                                    b.issues.push(InputIssue::error(
+                                        &sources[i].display,
+                                        Some(lineno),
+                                        "unreadable",
+                                        format!("cannot read: {e}"),
+                                    ));
+                                    b.failed += 1;
+                                }
+                            }
+                        }
+                        Loc::Raw(display, line, lineno) => {
+                            jsonl_line(&line, lineno, &display, opts, &mut quiet)
+                        }
+                        Loc::Held(a) => b.articles.push(*a),
                     }
-                    Loc::Source(src) => load(&src, opts, &mut b),
-                    Loc::Line(i, off, len, lineno) => match read_line_at(&sources[i], off, len) {
-                        Ok(line) => {
-                            jsonl_line(&line, lineno, &sources[i].display, opts, &mut quiet)
-                        }
-                        Err(e) => {
-                            b.issues.push(InputIssue::error(
-                                &sources[i].display,
-                                Some(lineno),
-                                "unreadable",
-                                format!("cannot read: {e}"),
-                            ));
-                            b.failed += 1;
-                        }
-                    },
-                    Loc::Raw(display, line, lineno) => {
-                        jsonl_line(&line, lineno, &display, opts, &mut quiet)
-                    }
-                    Loc::Held(a) => b.articles.push(*a),
-                }
-                b.articles.append(&mut quiet.articles);
-                b
+                    b.articles.append(&mut quiet.articles);
+                    quiet.issues.clear();
+                    (b, quiet)
+                },
+            )
+            .map(|(b, _)| b)
+            .reduce(Batch::default, |mut out, mut b| {
+                out.articles.append(&mut b.articles);
+                out.issues.append(&mut b.issues);
+                out.failed += b.failed;
+                out.given += b.given;
+                out
             })
-            .collect();
-        let mut out = Batch::default();
-        for mut b in parts {
-            out.articles.append(&mut b.articles);
-            out.issues.append(&mut b.issues);
-            out.failed += b.failed;
-            out.given += b.given;
-        }
-        out
     }
 }
 

@@ -6,7 +6,7 @@ pub mod quotes;
 pub mod sentences;
 
 pub use paragraphs::{ParaKind, Paragraph};
-pub use quotes::Quote;
+pub use quotes::{Pieces, Quote};
 pub use sentences::Sentence;
 
 use crate::error::InputIssue;

@@ -12,7 +12,7 @@ use crate::text::{is_close_double, is_open_double};
 pub struct Quote {
     pub id: usize,
     /// One byte range per paragraph the quote covers, marks included.
-    pub pieces: Vec<(usize, usize)>,
+    pub pieces: Pieces,
     /// False when no closing mark was found.
     pub closed: bool,
     /// Single-mark quote (‘...’), used in UK style for fragments and headlines.
@@ -43,6 +43,76 @@ impl Quote {
         self.words >= 4
             && (inner.contains(['.', '!', '?', ','])
                 || inner.chars().next().is_some_and(|c| c.is_uppercase()))
+    }
+}
+
+/// A quote's byte ranges, used as a slice of them. Nearly every quote is one piece, held in
+/// place: a list of one for each was ten heap blocks an article (issue 7).
+#[derive(Clone)]
+pub enum Pieces {
+    One([(usize, usize); 1]),
+    Many(Vec<(usize, usize)>),
+}
+
+impl Default for Pieces {
+    fn default() -> Self {
+        Pieces::Many(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Pieces {
+    type Target = [(usize, usize)];
+    fn deref(&self) -> &[(usize, usize)] {
+        match self {
+            Pieces::One(p) => p,
+            Pieces::Many(p) => p,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Pieces {
+    type Item = &'a (usize, usize);
+    type IntoIter = std::slice::Iter<'a, (usize, usize)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl From<Vec<(usize, usize)>> for Pieces {
+    fn from(pieces: Vec<(usize, usize)>) -> Self {
+        match pieces[..] {
+            [one] => Pieces::One([one]),
+            _ => Pieces::Many(pieces),
+        }
+    }
+}
+
+impl Pieces {
+    /// The pieces with one more after them.
+    fn with(self, piece: (usize, usize)) -> Pieces {
+        match self {
+            Pieces::One([first]) => Pieces::Many(vec![first, piece]),
+            Pieces::Many(mut pieces) if !pieces.is_empty() => {
+                pieces.push(piece);
+                Pieces::Many(pieces)
+            }
+            Pieces::Many(_) => Pieces::One([piece]),
+        }
+    }
+}
+
+/// Compared and shown as the slice, however held.
+impl PartialEq for Pieces {
+    fn eq(&self, other: &Pieces) -> bool {
+        self[..] == other[..]
+    }
+}
+
+impl Eq for Pieces {}
+
+impl std::fmt::Debug for Pieces {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
@@ -206,7 +276,7 @@ pub fn find(
     let mut quotes: Vec<Quote> = Vec::with_capacity(paragraphs.len() / 2 + 1);
     let mut warnings = Vec::new();
     // An open double quote carried across paragraphs: its pieces so far.
-    let mut carry: Option<Vec<(usize, usize)>> = None;
+    let mut carry: Option<Pieces> = None;
     // Newline offsets, once: counting from the start of the text for every warning made a
     // megabyte of stray quote marks quadratic.
     // Found at the first warning: most articles have none.
@@ -318,7 +388,7 @@ pub fn find(
                     // `s’ ` may be a plural possessive; only accept if the span is plausible.
                     let o = single_open.take().unwrap_or(pos);
                     let end = pos + c.len_utf8();
-                    push(&mut quotes, text, vec![(o, end)], true, true);
+                    push(&mut quotes, text, Pieces::One([(o, end)]), true, true);
                 }
             }
         }
@@ -348,16 +418,11 @@ pub fn find(
     (quotes, cap_warnings(article_id, warnings))
 }
 
-/// The pieces of a quote carried from earlier paragraphs, if any, with one more. Most
-/// quotes are one piece, and a list of one made at its size cost half as much as one grown
-/// from empty (issue 7).
-fn with_piece(carry: Option<Vec<(usize, usize)>>, piece: (usize, usize)) -> Vec<(usize, usize)> {
+/// The pieces of a quote carried from earlier paragraphs, if any, with one more.
+fn with_piece(carry: Option<Pieces>, piece: (usize, usize)) -> Pieces {
     match carry {
-        Some(mut pieces) => {
-            pieces.push(piece);
-            pieces
-        }
-        None => vec![piece],
+        Some(pieces) => pieces.with(piece),
+        None => Pieces::One([piece]),
     }
 }
 
@@ -382,13 +447,7 @@ fn cap_warnings(article_id: &str, mut warnings: Vec<InputIssue>) -> Vec<InputIss
     warnings
 }
 
-fn push(
-    quotes: &mut Vec<Quote>,
-    text: &str,
-    pieces: Vec<(usize, usize)>,
-    closed: bool,
-    single: bool,
-) {
+fn push(quotes: &mut Vec<Quote>, text: &str, pieces: Pieces, closed: bool, single: bool) {
     if pieces.is_empty() {
         return;
     }
@@ -439,6 +498,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// `Pieces` built piece by piece (as a carried quote grows) or from a list hold, compare
+    /// and show what a plain list does.
+    #[test]
+    fn pieces_hold_what_a_list_holds() {
+        let mut rng = crate::testrng::XorShift(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..2_000 {
+            let list: Vec<(usize, usize)> = (0..1 + rng.next() % 4)
+                .map(|_| (rng.next() as usize % 50, rng.next() as usize % 50))
+                .collect();
+            let mut built = with_piece(None, list[0]);
+            for &p in &list[1..] {
+                built = with_piece(Some(built), p);
+            }
+            assert_eq!(&built[..], &list[..]);
+            assert_eq!(built.iter().count(), (&built).into_iter().count());
+            assert_eq!(built, Pieces::from(list.clone()));
+            assert_eq!(matches!(built, Pieces::One(_)), list.len() == 1);
+            assert_eq!(format!("{built:?}"), format!("{list:?}"));
+        }
+        assert!(Pieces::default().is_empty());
+        assert_eq!(&Pieces::default().with((1, 2))[..], &[(1, 2)]);
     }
 
     /// `count_words` counts as splitting on whitespace and keeping the words with a letter
