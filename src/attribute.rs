@@ -65,7 +65,7 @@ impl QuoteType {
 }
 
 /// A cue word found in a sentence.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct CueHit {
     pub tok: usize,
     pub len: usize,
@@ -76,15 +76,20 @@ pub struct CueHit {
 }
 
 /// Tokens and cues of one sentence.
+///
+/// All but the tokens (which pairing takes over, see `extract`) are in the arena of the
+/// [`Normed`] text [`attribute`] was given: a Vec of each was four allocations and frees per
+/// sentence, some 60 heap blocks an article (issue 7).
 #[derive(Debug, Clone)]
 pub struct SentenceInfo<'a> {
     pub tokens: Vec<Token<'a>>,
-    pub quoted: Vec<bool>,
-    pub cues: Vec<CueHit>,
+    /// Whether each token starts inside a quote.
+    pub quoted: &'a [bool],
+    pub cues: &'a [CueHit],
     /// Speech quotes (not scare quotes) overlapping the sentence.
-    pub speech_quotes: Vec<usize>,
+    pub speech_quotes: &'a [usize],
     /// Fragment quotes overlapping the sentence.
-    pub fragment_quotes: Vec<usize>,
+    pub fragment_quotes: &'a [usize],
 }
 
 impl SentenceInfo<'_> {
@@ -100,7 +105,7 @@ impl SentenceInfo<'_> {
     pub fn frame_words(&self) -> usize {
         self.tokens
             .iter()
-            .zip(&self.quoted)
+            .zip(self.quoted)
             .filter(|(t, q)| !**q && t.is_word())
             .count()
     }
@@ -137,7 +142,8 @@ pub struct Attributed<'a> {
     /// Sentences holding a non-response ("did not respond", "declined to comment").
     pub nonresponse: Vec<bool>,
     /// Entities named in each sentence outside the speaker's own mention: (token, entity).
-    pub mentions: Vec<Vec<(usize, usize)>>,
+    /// In the text's arena, as [`SentenceInfo`]'s lists.
+    pub mentions: Vec<&'a [(usize, usize)]>,
 }
 
 /// Discourse state carried through the article.
@@ -369,9 +375,8 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
-    // Asked only of sentences with a word that starts a cue: most have one.
-    let mut out = Vec::with_capacity(2);
+/// The cues of a sentence, pushed to `out`.
+fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool], out: &mut Vec<CueHit>) {
     let mut i = 0;
     while i < toks.len() {
         // Most words start no cue: passed over before anything else is asked of them.
@@ -430,7 +435,6 @@ fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool]) -> Vec<CueHit> {
             i += 1;
         }
     }
-    out
 }
 
 /// A person noun, also inside a compound ("secretary-general", "editor-in-chief").
@@ -987,7 +991,10 @@ struct Resolver<'a, 'b> {
     /// [`bytes_hash`]: an uppercased word none of them hashes as is no acronym's.
     acronym_filter: Filter,
     /// Party → first country entity standing for it.
-    countries: rustc_hash::FxHashMap<String, usize>,
+    /// Keyed by a copy in the arena: a String key was a heap block per country (issue 7).
+    countries: rustc_hash::FxHashMap<&'a str, usize>,
+    /// `resolve_inner`'s list of the parties a phrase names, kept for the next.
+    named: Vec<&'b str>,
     /// The most bytes of an acronym held (before renames too).
     acronym_max: usize,
 }
@@ -1063,7 +1070,9 @@ impl<'a, 'b> Resolver<'a, 'b> {
             by_name: rustc_hash::FxHashMap::with_capacity_and_hasher(32, Default::default()),
             word_filter: Filter::default(),
             acronym_filter: Filter::default(),
-            countries: Default::default(),
+            // Articles name a few countries: room for them spares the regrowths.
+            countries: rustc_hash::FxHashMap::with_capacity_and_hasher(8, Default::default()),
+            named: Vec::new(),
             acronym_max: 0,
         }
     }
@@ -1083,8 +1092,12 @@ impl<'a, 'b> Resolver<'a, 'b> {
         self.by_name.insert(n.folded, id);
         self.filter_name(&n);
         self.names.push(n);
-        if kind == EntityKind::Country && parties.len() == 1 {
-            self.countries.entry(parties[0].clone()).or_insert(id);
+        if kind == EntityKind::Country
+            && parties.len() == 1
+            && !self.countries.contains_key(parties[0].as_str())
+        {
+            let party = &*self.arena.alloc_str(&parties[0]);
+            self.countries.insert(party, id);
         }
         self.entities.push(Entity {
             role_party: None,
@@ -1455,7 +1468,13 @@ impl<'a, 'b> Resolver<'a, 'b> {
         b: usize,
         appos: Option<(usize, usize)>,
     ) -> Option<usize> {
-        let id = self.resolve_inner(toks, a, b, appos)?;
+        // The parties named, in a list kept from call to call (issue 7: a Vec made for each
+        // phrase was three heap blocks an article).
+        let mut named = std::mem::take(&mut self.named);
+        named.clear();
+        let id = self.resolve_inner(toks, a, b, appos, &mut named);
+        self.named = named;
+        let id = id?;
         // Most entities resolved already have a side: the words are gathered only for one
         // that may take a role.
         if self.takes_role(id) {
@@ -1501,7 +1520,8 @@ impl<'a, 'b> Resolver<'a, 'b> {
             .last_country_actor
             .filter(|_| role == Some("government"))
             .map(|c| self.static_parties(c))
-            .filter(|p| p.len() == 1);
+            .filter(|p| p.len() == 1)
+            .map(<[String]>::to_vec);
         let e = &mut self.entities[id];
         match (role, acting_country) {
             (Some("government"), Some(country)) => e.parties = country,
@@ -1519,6 +1539,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
         a: usize,
         b: usize,
         appos: Option<(usize, usize)>,
+        named: &mut Vec<&'b str>,
     ) -> Option<usize> {
         let ctx = self.ctx;
         let np = &toks[a..b];
@@ -1544,7 +1565,6 @@ impl<'a, 'b> Resolver<'a, 'b> {
         }
         // The parties named in the phrase and its apposition, in order; one walk serves both
         // uses below.
-        let mut named: Vec<&str> = Vec::new();
         ctx.each_party_in(toks, a, b, |_, p| named.push(p));
         if let Some((x, y)) = appos {
             ctx.each_party_in(toks, x, y, |_, p| named.push(p));
@@ -1553,21 +1573,23 @@ impl<'a, 'b> Resolver<'a, 'b> {
         let first_party: Option<&str> = named.first().copied();
         // The alias at the phrase's start, asked three times below.
         let gaz_s = ctx.gaz_at(toks, s);
-        let parties: Vec<String> = {
-            // "Pakistan's Ministry of External Affairs": the owner named in front decides,
-            // whatever country an institution of that name belongs to elsewhere.
-            let owner = gaz_s
-                .filter(|g| s + g.0 < b && toks[s + g.0 - 1].poss)
-                .map(|g| g.1);
-            match owner {
-                Some(o) => vec![o.to_string()],
-                None => {
-                    named.sort_unstable();
-                    named.dedup();
-                    named.iter().map(|p| p.to_string()).collect()
-                }
+        // "Pakistan's Ministry of External Affairs": the owner named in front decides,
+        // whatever country an institution of that name belongs to elsewhere.
+        let owner = gaz_s
+            .filter(|g| s + g.0 < b && toks[s + g.0 - 1].poss)
+            .map(|g| g.1);
+        // Borrowed: copied (`owned`) only where an entity keeps them (issue 7: a Vec of
+        // Strings made for every phrase was some six heap blocks an article).
+        let parties: &[&str] = match &owner {
+            Some(o) => std::slice::from_ref(o),
+            None => {
+                named.sort_unstable();
+                named.dedup();
+                named
             }
         };
+        let owned =
+            |parties: &[&str]| -> Vec<String> { parties.iter().map(|p| p.to_string()).collect() };
         // "Greece and Cyprus accused Turkey": two parties speaking together, one side.
         if let Some((l1, p1, _)) = gaz_s.filter(|g| s + g.0 < b) {
             let and = s + l1;
@@ -1678,7 +1700,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
             // "Ghana Journalists Association": a civil body named after its country is not
             // that country's side.
             let civil = body.iter().any(|t| civil_word(ctx, t));
-            let parties = if civil { vec![] } else { parties };
+            let parties = if civil { vec![] } else { owned(parties) };
             let id = self.add(name, EntityKind::Org, parties, vec![], generic);
             if !civil {
                 self.national_party(id, toks, s, b);
@@ -1714,11 +1736,12 @@ impl<'a, 'b> Resolver<'a, 'b> {
         // The descriptors a name takes: lowercase nouns of the phrase and its apposition. A
         // person is "the spokesperson", never "the alliance": organisation words around a
         // person name the organisation they speak for (see `affiliate`). Made only for a
-        // name, and as Strings only for what an entity keeps.
-        let descriptors = |person: bool| -> Vec<String> {
+        // name, and as Strings only for what an entity keeps (issue 7: a Vec of them made
+        // for every known name was some five heap blocks an article).
+        let descriptors = |person: bool| {
             toks[s..b]
                 .iter()
-                .filter(|t| {
+                .filter(move |t| {
                     !t.cap
                         && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun") || ctx.w(t, "doc_noun"))
                 })
@@ -1727,11 +1750,12 @@ impl<'a, 'b> Resolver<'a, 'b> {
                         .map(|(x, y)| &toks[x..y])
                         .unwrap_or(&[])
                         .iter()
-                        .filter(|t| !t.cap && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun"))),
+                        .filter(move |t| {
+                            !t.cap && (ctx.w(t, "person_noun") || ctx.w(t, "org_noun"))
+                        }),
                 )
-                .filter(|t| !person || ctx.w(t, "person_noun"))
-                .map(|t| t.norm.to_string())
-                .collect()
+                .filter(move |t| !person || ctx.w(t, "person_noun"))
+                .map(|t| t.norm)
         };
         if let Some(re) = run_end {
             // the run must be at the end of the phrase (a head), or followed only by nouns
@@ -1750,28 +1774,29 @@ impl<'a, 'b> Resolver<'a, 'b> {
             {
                 name_end += 1;
             }
-            let name = ctx.text[name_toks[0].start..name_end].to_string();
+            // Copied only where an entity keeps it (issue 7: most names met are known).
+            let name = &ctx.text[name_toks[0].start..name_end];
             let norm = Norms::of(name_toks);
             let head_is_noun = re < b && toks[b - 1].norm != name_toks[name_toks.len() - 1].norm;
             if !head_is_noun || re == b {
                 if let Some(id) = self.find_name(&norm) {
                     let e = &mut self.entities[id];
                     for d in descriptors(e.kind == EntityKind::Person) {
-                        if !e.descriptors.contains(&d) {
-                            self.names[id].bits |= word_bit(&d);
-                            e.descriptors.push(d);
+                        if !e.descriptors.iter().any(|k| k == d) {
+                            self.names[id].bits |= word_bit(d);
+                            e.descriptors.push(d.to_string());
                         }
                     }
                     if e.parties.is_empty() && !parties.is_empty() && e.kind != EntityKind::Country
                     {
-                        e.parties = parties;
+                        e.parties = owned(parties);
                     }
                     // prefer the fullest written form
                     let fuller = name.len() > e.name.len()
                         && e.kind == EntityKind::Person
-                        && crate::text::fold(&name).ends_with(&crate::text::fold(&e.name));
+                        && crate::text::fold(name).ends_with(&crate::text::fold(&e.name));
                     if fuller {
-                        self.rename(id, name);
+                        self.rename(id, name.to_string());
                     }
                     let e = &self.entities[id];
                     if e.kind == EntityKind::Person
@@ -1805,7 +1830,7 @@ impl<'a, 'b> Resolver<'a, 'b> {
                             )
                     });
                 if kind == EntityKind::Org && !generic {
-                    if let Some(id) = self.name_described(&name, &norm) {
+                    if let Some(id) = self.name_described(name, &norm) {
                         return Some(id);
                     }
                 }
@@ -1821,10 +1846,12 @@ impl<'a, 'b> Resolver<'a, 'b> {
                 } else if civil {
                     vec![]
                 } else {
-                    parties.clone()
+                    owned(parties)
                 };
-                let descriptors = descriptors(kind == EntityKind::Person);
-                let id = self.add(name, kind, own_parties, descriptors, generic);
+                let descriptors = descriptors(kind == EntityKind::Person)
+                    .map(str::to_string)
+                    .collect();
+                let id = self.add(name.to_string(), kind, own_parties, descriptors, generic);
                 if kind == EntityKind::Person {
                     self.affiliate(id, toks, s, run_start, b, appos);
                 }
@@ -1852,20 +1879,29 @@ impl<'a, 'b> Resolver<'a, 'b> {
         } else {
             EntityKind::Org
         };
-        let words: Vec<&str> = body
+        let mut words = body
             .iter()
             .filter(|t| !t.cap || ctx.w(t, "org_noun"))
-            .map(|t| trim_suffix(trim_suffix(ctx.raw(t), "’s"), "'s"))
-            .collect();
-        let name = if words.is_empty() {
-            ctx.raw(head).to_string()
-        } else {
-            words.join(" ")
+            .map(|t| trim_suffix(trim_suffix(ctx.raw(t), "’s"), "'s"));
+        // The words joined as `join(" ")` joins them, straight into room for all of them
+        // (issue 7: a Vec of the words was a heap block more for every new description).
+        let name = match words.next() {
+            None => ctx.raw(head).to_string(),
+            Some(first) => {
+                let most = body[body.len() - 1].end - body[0].start + body.len();
+                let mut name = String::with_capacity(most);
+                name.push_str(first);
+                for w in words {
+                    name.push(' ');
+                    name.push_str(w);
+                }
+                name
+            }
         };
         // "A Zambian environmental group" is not Zambia: a demonym makes a party only of
         // state bodies, not of groups, companies or newspapers
         let civil = civil_word(ctx, head);
-        let parties = if civil { vec![] } else { parties };
+        let parties = if civil { vec![] } else { owned(parties) };
         let id = self.add(name, kind, parties, vec![head.norm.to_string()], true);
         // "a ministry spokesperson" speaks for the ministry named before
         if kind == EntityKind::Person {
@@ -1994,33 +2030,29 @@ impl<'a, 'b> Resolver<'a, 'b> {
             .then(|| ctx.gaz_at(toks, 1))
             .flatten()
             .filter(|g| ctx.comma_at(toks, 1 + g.0))
-            .map(|g| g.1.to_string());
+            .map(|g| g.1);
         // "Separately, the Ministry of Defence accused Russian forces of ...": not Russia's
         // ministry; the latest country actor that is not the one the sentence goes on to name.
-        let named_after: Vec<String> = ctx
-            .parties_in(toks, b, toks.len())
-            .into_iter()
-            .map(|x| x.1)
-            .collect();
+        // The parties are compared borrowed: only the one kept is copied (issue 7).
+        let mut named_after: Vec<&str> = Vec::new();
+        ctx.each_party_in(toks, b, toks.len(), |_, p| named_after.push(p));
+        let first_party = |c: usize| self.static_parties(c).first().map(String::as_str);
         let party = fronted.or_else(|| {
-            let latest = self
-                .st
-                .last_country_actor
-                .and_then(|c| self.static_parties(c).first().cloned());
-            if latest.as_ref().is_some_and(|p| named_after.contains(p)) {
+            let latest = self.st.last_country_actor.and_then(first_party);
+            if latest.is_some_and(|p| named_after.contains(&p)) {
                 self.st
                     .country_actors
                     .iter()
                     .rev()
                     .take(RECENT)
-                    .filter_map(|&c| self.static_parties(c).first().cloned())
+                    .filter_map(|&c| first_party(c))
                     .find(|p| !named_after.contains(p))
                     .or(latest)
             } else {
                 latest
             }
         });
-        if let Some(p) = party {
+        if let Some(p) = party.map(str::to_string) {
             self.entities[id].parties = vec![p];
         }
     }
@@ -2101,18 +2133,18 @@ impl<'a, 'b> Resolver<'a, 'b> {
     }
 
     /// Parties known before the dispute stage: the entity's own, else its organisation's.
-    fn static_parties(&self, id: usize) -> Vec<String> {
+    fn static_parties(&self, id: usize) -> &[String] {
         let mut e = &self.entities[id];
         for _ in 0..4 {
             if !e.parties.is_empty() {
-                return e.parties.clone();
+                return &e.parties;
             }
             match e.affiliation {
                 Some(a) if a != e.id => e = &self.entities[a],
                 _ => break,
             }
         }
-        vec![]
+        &[]
     }
 
     fn note(&mut self, id: usize, as_speaker: bool) {
@@ -2290,11 +2322,21 @@ fn quotes_touching(
 }
 
 /// Whether each token starts inside one of the `quotes` (`Quote::contains`).
-fn quoted_tokens(tokens: &[Token], quotes: &[crate::segment::Quote]) -> Vec<bool> {
+///
+/// In `arena`; for the sentences no quote touches (most), a static run of `false`.
+fn quoted_tokens<'a>(
+    arena: &'a Bump,
+    tokens: &[Token],
+    quotes: &[crate::segment::Quote],
+) -> &'a [bool] {
+    static UNQUOTED: [bool; 256] = [false; 256];
+    if quotes.is_empty() && tokens.len() <= UNQUOTED.len() {
+        return &UNQUOTED[..tokens.len()];
+    }
     // speed (issue 7): tokens come in order of their starts, so the tokens inside a piece
     // are one run, found by binary search: asking every quote's pieces about every token
     // was a fortieth of attribution.
-    let mut quoted = vec![false; tokens.len()];
+    let quoted = arena.alloc_slice_fill_copy(tokens.len(), false);
     for &(a, b) in quotes.iter().flat_map(|q| &q.pieces) {
         let mut k = tokens.partition_point(|t| t.start < a);
         while k < tokens.len() && tokens[k].start < b {
@@ -2303,6 +2345,15 @@ fn quoted_tokens(tokens: &[Token], quotes: &[crate::segment::Quote]) -> Vec<bool
         }
     }
     quoted
+}
+
+/// `items` copied to `arena` (an empty list to no place in it).
+fn in_arena<'a, T: Copy>(arena: &'a Bump, items: &[T]) -> &'a [T] {
+    if items.is_empty() {
+        &[]
+    } else {
+        arena.alloc_slice_copy(items)
+    }
 }
 
 /// The sentences that overlap the span of `quote` (from its first piece's start to its last
@@ -2339,8 +2390,11 @@ fn is_nonresponse(ctx: &Ctx, toks: &[Token]) -> bool {
 
 pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attributed<'a> {
     let text = normed.text();
+    let arena = normed.arena();
     let ctx = Ctx { text, lex };
     let mut infos = Vec::with_capacity(seg.sentences.len());
+    // Where a sentence's lists are put together before they are copied to the arena.
+    let (mut cue_buf, mut speech_buf, mut fragment_buf) = (Vec::new(), Vec::new(), Vec::new());
     // Each sentence's token classes or-ed (see `Lexicon::mark`).
     let mut classes = Vec::with_capacity(seg.sentences.len());
     // Where the quotes touching the previous sentence start: sentences come in reading
@@ -2362,45 +2416,46 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
         let (lo, hi) = quotes_touching(&seg.quotes, from, s.start, s.end);
         from = lo;
         let near = &seg.quotes[lo..hi];
-        let quoted = quoted_tokens(&tokens, near);
+        let quoted = quoted_tokens(arena, &tokens, near);
         // A sentence none of whose words starts a cue is not walked for cues.
-        let cues = if lex.any_tok_may_start_cue(all) {
-            cue_hits(&ctx, &tokens, &quoted)
-        } else {
-            Vec::new()
-        };
-        let mut speech_quotes = Vec::new();
-        let mut fragment_quotes = Vec::new();
+        cue_buf.clear();
+        if lex.any_tok_may_start_cue(all) {
+            cue_hits(&ctx, &tokens, quoted, &mut cue_buf);
+        }
+        speech_buf.clear();
+        fragment_buf.clear();
         for q in near {
             if q.pieces.iter().any(|&(a, b)| a < s.end && b > s.start) {
                 if q.is_speech(text) {
-                    speech_quotes.push(q.id);
+                    speech_buf.push(q.id);
                 } else {
-                    fragment_quotes.push(q.id);
+                    fragment_buf.push(q.id);
                 }
             }
         }
         infos.push(SentenceInfo {
             tokens,
             quoted,
-            cues,
-            speech_quotes,
-            fragment_quotes,
+            cues: in_arena(arena, &cue_buf),
+            speech_quotes: in_arena(arena, &speech_buf),
+            fragment_quotes: in_arena(arena, &fragment_buf),
         });
     }
     let mut r = Resolver::new(&ctx, normed.arena());
-    // Where each frame rule is put together before it is copied to the arena.
-    let mut rule_buf = String::new();
+    // Where each frame rule is put together before it is copied to the arena; room for the
+    // longest rules spares its regrowths (issue 7: some three heap blocks an article).
+    let mut rule_buf = String::with_capacity(64);
     let n = infos.len();
     // Whether "not" may be no nonresponse_neg word (a configured lexicon): then no sentence
     // is passed over for lacking one.
     let not_unlisted = !lex.is("nonresponse_neg", "not");
     let mut attributions: Vec<Option<Attribution>> = vec![None; n];
     let mut nonresponse = vec![false; n];
-    let mut mentions: Vec<Vec<(usize, usize)>> = Vec::with_capacity(n);
+    let mut mentions = Vec::with_capacity(n);
+    let (mut mention_buf, mut doc_buf) = (Vec::new(), Vec::new());
     for (si, info) in infos.iter().enumerate() {
         let toks = &info.tokens;
-        let q = &info.quoted;
+        let q = info.quoted;
         // Every non-response holds a nonresponse_neg word, or "not" ("could not be
         // reached"), itself one in the built-in lists.
         nonresponse[si] = (not_unlisted || lex.any_tok_is("nonresponse_neg", classes[si]))
@@ -2408,7 +2463,7 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
         // Register names and countries in reading order so "the country" and "it" resolve.
         // Out of line, as the rare steps below: the loop every sentence runs through stays
         // small in the instruction cache (about half the sentences have a frame).
-        let found = match frame_verb(&ctx, toks, &info.cues) {
+        let found = match frame_verb(&ctx, toks, info.cues) {
             Some(v) => frame(
                 &mut r,
                 info,
@@ -2443,11 +2498,13 @@ pub fn attribute<'a>(normed: &'a Normed, seg: &Segmented, lex: &Lexicon) -> Attr
             register_documents(&mut r, toks, q);
         }
         let skip_span = found.map(|f| f.1).unwrap_or((0, 0));
-        let m = register_mentions::<true>(&mut r, toks, skip_span);
+        mention_buf.clear();
+        register_mentions::<true>(&mut r, toks, skip_span, &mut mention_buf);
         if lex.any_tok_is("doc_noun", classes[si]) {
-            link_documents(&mut r, toks, q, &m, found.map(|f| f.0));
+            let speaker = found.map(|f| f.0);
+            link_documents(&mut r, toks, q, &mention_buf, speaker, &mut doc_buf);
         }
-        mentions.push(m);
+        mentions.push(in_arena(arena, &mention_buf));
     }
     // Pass 2: quotes without a frame in their own sentence take the quote's attribution.
     // The speaker, and the sentence whose attribution holds the words that named them: the
@@ -2573,7 +2630,7 @@ fn frame<'a>(
     let lex = ctx.lex;
     let text = normed.text();
     let toks = &info.tokens;
-    let q = &info.quoted;
+    let q = info.quoted;
     let mut found: Option<(usize, (usize, usize))> = None;
     let cue0 = &info.cue_at(v, lex).unwrap_or(&lex.cues[0]).tokens[0];
     let after_quote = v > 0 && ctx.gap(toks, v).chars().any(crate::text::is_quote_mark);
@@ -2744,11 +2801,11 @@ fn register_mentions<const PASS_OVER: bool>(
     r: &mut Resolver,
     toks: &[Token],
     skip: (usize, usize),
-) -> Vec<(usize, usize)> {
+    out: &mut Vec<(usize, usize)>,
+) {
     let ctx = r.ctx;
     // Both nouns asked at once.
     let mention_nouns = class_mask("org_noun") | class_mask("person_noun");
-    let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
@@ -2874,7 +2931,6 @@ fn register_mentions<const PASS_OVER: bool>(
         }
         i += 1;
     }
-    out
 }
 
 /// A new person named `toks[i..j]` after a title ("US President Donald Trump"), for
@@ -2890,11 +2946,10 @@ fn add_titled(r: &mut Resolver, toks: &[Token], i: usize, j: usize) -> usize {
         .or_else(|| name.strip_suffix("'s"))
         .unwrap_or(&name)
         .to_string();
-    let mut parties: Vec<String> = ctx
-        .parties_in(toks, i.saturating_sub(4), i)
-        .into_iter()
-        .map(|x| x.1)
-        .collect();
+    let mut parties = Vec::new();
+    ctx.each_party_in(toks, i.saturating_sub(4), i, |_, p| {
+        parties.push(p.to_string())
+    });
     parties.dedup();
     let desc: Vec<String> = toks[i.saturating_sub(3)..i]
         .iter()
@@ -2918,14 +2973,12 @@ fn add_org(r: &mut Resolver, toks: &[Token], i: usize, j: usize) -> usize {
     let company = toks[i..j]
         .iter()
         .any(|t| ctx.lex.is("like_company", t.norm.trim_end_matches('.')));
-    let mut parties: Vec<String> = if company {
-        vec![]
-    } else {
-        ctx.parties_in(toks, i.saturating_sub(2), i)
-            .into_iter()
-            .map(|x| x.1)
-            .collect()
-    };
+    let mut parties = Vec::new();
+    if !company {
+        ctx.each_party_in(toks, i.saturating_sub(2), i, |_, p| {
+            parties.push(p.to_string())
+        });
+    }
     parties.dedup();
     let e = r.add(name, EntityKind::Org, parties, vec![], false);
     // "the Ministry of Mines" is the government's side, like "the ministry";
@@ -2947,12 +3000,13 @@ fn link_documents(
     q: &[bool],
     mentions: &[(usize, usize)],
     speaker: Option<usize>,
+    docs: &mut Vec<usize>,
 ) {
     let ctx = r.ctx;
     let doc_for = |r: &mut Resolver, k: usize| -> usize {
-        let head = toks[k].norm.to_string();
+        let head = toks[k].norm;
         match r
-            .find_descriptor(&head)
+            .find_descriptor(head)
             .filter(|&d| r.entities[d].kind == EntityKind::Document)
         {
             Some(d) => d,
@@ -2961,18 +3015,25 @@ fn link_documents(
                 let name = if k > 0 && toks[k - 1].norm == "joint" {
                     format!("joint {head}")
                 } else {
-                    head.clone()
+                    head.to_string()
                 };
-                r.add(name, EntityKind::Document, vec![], vec![head], true)
+                r.add(
+                    name,
+                    EntityKind::Document,
+                    vec![],
+                    vec![head.to_string()],
+                    true,
+                )
             }
         }
     };
     // The sentence's unquoted document nouns, found once for the three walks below, each of
-    // which went over every token asking for them.
-    let docs: Vec<usize> = (0..toks.len())
-        .filter(|&k| !q[k] && ctx.w(&toks[k], "doc_noun"))
-        .collect();
-    for &k in &docs {
+    // which went over every token asking for them; in the caller's list, kept from sentence
+    // to sentence (issue 7: a Vec for each was some five heap blocks an article).
+    docs.clear();
+    docs.extend((0..toks.len()).filter(|&k| !q[k] && ctx.w(&toks[k], "doc_noun")));
+    let docs = &docs[..];
+    for &k in docs {
         // "a report by X", or "The documentary, ..., broadcast on Thursday by X"
         let by = toks
             .get(k + 1)
@@ -3503,7 +3564,8 @@ mod tests {
                 .iter()
                 .map(|t| quotes.iter().any(|q| q.contains(t.start)))
                 .collect();
-            assert_eq!(quoted_tokens(&tokens, &quotes), plain, "{quotes:?}");
+            let arena = Bump::new();
+            assert_eq!(quoted_tokens(&arena, &tokens, &quotes), plain, "{quotes:?}");
         }
     }
 
@@ -3660,11 +3722,10 @@ mod tests {
                 let s = &toks[a..b];
                 let x = (rng.next() % (s.len() as u64 + 1)) as usize;
                 let y = x + (rng.next() % 4) as usize;
-                assert_eq!(
-                    register_mentions::<true>(&mut fast, s, (x, y)),
-                    register_mentions::<false>(&mut plain, s, (x, y)),
-                    "{seed} {a}"
-                );
+                let (mut fast_out, mut plain_out) = (vec![(7, 7)], vec![(7, 7)]);
+                register_mentions::<true>(&mut fast, s, (x, y), &mut fast_out);
+                register_mentions::<false>(&mut plain, s, (x, y), &mut plain_out);
+                assert_eq!(fast_out, plain_out, "{seed} {a}");
                 a = b;
             }
             let names = |r: &Resolver| -> Vec<(String, Vec<String>)> {

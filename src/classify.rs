@@ -676,7 +676,7 @@ pub fn classify(
                             .unwrap_or(toks.len());
                         named_accusers
                             .extend(ctx.parties_in(toks, by + 1, end).into_iter().map(|x| x.1));
-                        for &(t, e) in &att.mentions[si] {
+                        for &(t, e) in att.mentions[si] {
                             if t > by && t < end && att.entities[e].kind != EntityKind::Country {
                                 named_accusers.extend(att.entities[e].parties.iter().cloned());
                                 if att.entities[e].parties.is_empty() && !att.entities[e].generic {
