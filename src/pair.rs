@@ -127,6 +127,8 @@ fn hex_digits(x: u32) -> [u8; 8] {
 /// [`pair_id`]'s hashes for one claim, its part of the hashed bytes laid down once.
 pub(crate) struct PairHasher {
     buf: Vec<u8>,
+    /// Where the article's part of `buf` ends.
+    article: usize,
     prefix: usize,
 }
 
@@ -135,10 +137,24 @@ impl PairHasher {
         let mut buf = Vec::with_capacity(article.len() + claim_text.len() + 512);
         buf.extend_from_slice(article.as_bytes());
         buf.push(0x1f);
+        let article = buf.len();
         buf.extend_from_slice(claim_text.as_bytes());
         buf.push(0x1f);
         let prefix = buf.len();
-        PairHasher { buf, prefix }
+        PairHasher {
+            buf,
+            article,
+            prefix,
+        }
+    }
+
+    /// The hasher of another claim of the same article, in the same buffer: a buffer for
+    /// each claim was a fortieth of pairing's heap blocks (issue 7).
+    pub(crate) fn set_claim(&mut self, claim_text: &str) {
+        self.buf.truncate(self.article);
+        self.buf.extend_from_slice(claim_text.as_bytes());
+        self.buf.push(0x1f);
+        self.prefix = self.buf.len();
     }
 
     /// The hash of the pair id of the claim and `rebuttal_text`.
@@ -199,10 +215,10 @@ fn confidence(total: f32, blanket: bool, reference: f32, c: &Unit, r: &Unit) -> 
     ["low", "medium", "high"][level]
 }
 
-/// The parts of the evidence, "; " between them. Pieced together in one string: `format!`
-/// for each part and a join was a hundredth of a run (issue 7).
-fn evidence(s: &Score, rule: &str, digits: &mut Vec<u8>) -> String {
-    let mut out = String::with_capacity(rule.len() + s.reference_phrase.len() + 96);
+/// The parts of the evidence, "; " between them, appended to `out`. Pieced together in one
+/// string: `format!` for each part and a join was a hundredth of a run (issue 7). A streamed
+/// report writes each row's evidence into one buffer ([`RowAt::evidence`]).
+fn push_evidence(out: &mut String, s: &Score, rule: &str, digits: &mut Vec<u8>) {
     if !rule.is_empty() {
         out.push_str("rule: ");
         out.push_str(rule);
@@ -229,7 +245,6 @@ fn evidence(s: &Score, rule: &str, digits: &mut Vec<u8>) -> String {
     digits.clear();
     crate::report::push_fixed(digits, s.order, 2);
     out.extend(digits.iter().map(|&b| char::from(b)));
-    out
 }
 
 #[cfg(test)]
@@ -289,7 +304,7 @@ mod formatting_tests {
     fn evidence_matches_its_formatted_reference() {
         let shared = [
             vec![],
-            vec!["extrem".to_string()],
+            vec![Term::from("extrem")],
             vec!["a".into(), "b".into()],
         ];
         for rule in ["", "blanket answer to the accusations as a whole"] {
@@ -302,8 +317,24 @@ mod formatting_tests {
                             reference_phrase: phrase.into(),
                             ..Default::default()
                         };
-                        let got = evidence(&s, rule, &mut vec![b'x']);
-                        assert_eq!(got, evidence_reference(&s, rule));
+                        // Appended to what the buffers hold.
+                        let mut got = String::from("x");
+                        push_evidence(&mut got, &s, rule, &mut vec![b'x']);
+                        assert_eq!(got, ["x", &evidence_reference(&s, rule)].concat());
+                        // A row's evidence from its score and rule, and its length bound.
+                        let row = RowAt {
+                            pair_id: 0,
+                            status: Status::Paired,
+                            basis: "",
+                            confidence: "",
+                            claim: None,
+                            rebuttal: None,
+                            score: Some(s.clone()),
+                            note: rule.to_string().into(),
+                        };
+                        let mut buf = EvidenceBuf::default();
+                        assert_eq!(row.evidence(&mut buf), &got[1..]);
+                        assert!(row.evidence_len() >= got.len() - 1);
                     }
                 }
             }
@@ -337,6 +368,14 @@ mod formatting_tests {
             let mut h = PairHasher::new(a, c);
             for r in [r, "a much longer rebuttal text than any before it", "", r] {
                 assert_eq!(pair_id_of_hash(h.hash(r)), pair_id(a, c, r));
+            }
+            // One article's hasher, set to other claims, longer and shorter.
+            let mut h = PairHasher::new(a, "a claim longer than any of the others");
+            for c in [c, "", "another claim", c] {
+                h.set_claim(c);
+                for r in [r, "a much longer rebuttal text than any before it", ""] {
+                    assert_eq!(pair_id_of_hash(h.hash(r)), pair_id(a, c, r));
+                }
             }
         }
     }
@@ -397,6 +436,7 @@ pub fn pair_article(
 
 /// [`pair_article`]'s rows from their [`RowAt`]s.
 fn rows_of(article: &str, units: &[Unit], rows: Vec<RowAt>) -> Vec<Row> {
+    let mut buf = EvidenceBuf::default();
     rows.into_iter()
         .map(|r| Row {
             article: article.into(),
@@ -406,8 +446,8 @@ fn rows_of(article: &str, units: &[Unit], rows: Vec<RowAt>) -> Vec<Row> {
             confidence: r.confidence,
             claim: r.claim.map(|i| units[i].clone()),
             rebuttal: r.rebuttal.map(|i| units[i].clone()),
+            evidence: r.evidence(&mut buf).to_string(),
             score: r.score,
-            evidence: r.evidence,
         })
         .collect()
 }
@@ -424,12 +464,55 @@ struct RowAt {
     claim: Option<usize>,
     rebuttal: Option<usize>,
     score: Option<Score>,
-    evidence: String,
+    /// A paired row's rule (its evidence is made from the rule and the score), or the whole
+    /// evidence of a row without a score: a streamed report writes the evidence from them
+    /// into one buffer ([`RowAt::evidence`]), as a `String` for each row was a twentieth of
+    /// pairing's heap blocks (issue 7).
+    note: Rule,
+}
+
+/// Scratch for writing [`RowAt::evidence`].
+#[derive(Default)]
+struct EvidenceBuf {
+    text: String,
+    digits: Vec<u8>,
 }
 
 impl RowAt {
-    /// The row, `pair_id` its [`RowAt::pair_id`] written out.
-    fn view<'a>(&'a self, article: &'a str, units: &'a [Unit], pair_id: &'a str) -> RowView<'a> {
+    /// The row's evidence, written into `buf` if it is made from the score.
+    fn evidence<'a>(&'a self, buf: &'a mut EvidenceBuf) -> &'a str {
+        match &self.score {
+            Some(s) => {
+                buf.text.clear();
+                push_evidence(&mut buf.text, s, &self.note, &mut buf.digits);
+                &buf.text
+            }
+            None => &self.note,
+        }
+    }
+
+    /// At least the length of [`RowAt::evidence`], for sizing a report's buffer (the fixed
+    /// parts of a made one take under 64 bytes).
+    fn evidence_len(&self) -> usize {
+        match &self.score {
+            Some(s) => {
+                64 + self.note.len()
+                    + s.reference_phrase.len()
+                    + s.shared.iter().map(|t| t.len()).sum::<usize>()
+            }
+            None => self.note.len(),
+        }
+    }
+
+    /// The row, `pair_id` its [`RowAt::pair_id`] written out and `evidence` its
+    /// [`RowAt::evidence`].
+    fn view<'a>(
+        &'a self,
+        article: &'a str,
+        units: &'a [Unit],
+        pair_id: &'a str,
+        evidence: &'a str,
+    ) -> RowView<'a> {
         RowView {
             article,
             pair_id,
@@ -439,7 +522,7 @@ impl RowAt {
             claim: self.claim.map(|i| &units[i]),
             rebuttal: self.rebuttal.map(|i| &units[i]),
             score: self.score.as_ref(),
-            evidence: &self.evidence,
+            evidence,
         }
     }
 }
@@ -504,7 +587,7 @@ const NAME_MEMO_MAX: usize = 1 << 16;
 /// list for all rebuttals, `name_of.len()` to each, in the order of `rebuttals`.
 fn best_names_of(
     name_of: &[&str],
-    unit_name_ids: &[Vec<usize>],
+    unit_name_ids: &UnitNames,
     units: &[Unit],
     rebuttals: &[usize],
     claims: &[usize],
@@ -532,7 +615,7 @@ fn best_names_of(
     for (best_of, &ri) in best.chunks_exact_mut(n.max(1)).zip(rebuttals) {
         // A rebuttal's distinct names: its best match is the same over them.
         theirs.clear();
-        for &b in &unit_name_ids[ri] {
+        for &b in unit_name_ids.of(ri) {
             if !theirs.contains(&b) {
                 theirs.push(b);
             }
@@ -550,7 +633,7 @@ fn best_names_of(
             .iter()
             .filter(|&&ci| units[ci].dispute_idx == dispute)
         {
-            for &a in &unit_name_ids[ci] {
+            for &a in unit_name_ids.of(ci) {
                 if best_of[a].is_nan() {
                     best_of[a] = best_match(theirs.len(), |k| {
                         let b = theirs[k];
@@ -643,12 +726,47 @@ fn pair_rows_at(
     pair_rows_from(article, units, prepared, lex, opts, PARALLEL_PAIRS)
 }
 
+/// An article's units' names as numbers ([`pair_rows_from`]): one list for all units, with
+/// where each unit's end, as a list for each unit was a twentieth of pairing's heap blocks
+/// (issue 7).
+#[derive(Default)]
+struct UnitNames {
+    ids: Vec<usize>,
+    ends: Vec<usize>,
+}
+
+impl UnitNames {
+    /// The name numbers of unit `u`, in the order of its [`Prepared::names`].
+    fn of(&self, u: usize) -> &[usize] {
+        let start = if u == 0 { 0 } else { self.ends[u - 1] };
+        &self.ids[start..self.ends[u]]
+    }
+}
+
+/// The lists [`pair_rows_from`] makes for each rebuttal, kept from one rebuttal to the next
+/// and cleared: made afresh, they were a fifth of pairing's heap blocks (issue 7).
+#[derive(Default)]
+struct RebuttalScratch<'p> {
+    /// The claims of the rebuttal's dispute.
+    cands: Vec<usize>,
+    /// Each reference group's ([`reference_groups`]) reference, once worked out.
+    refs: Vec<(usize, (f32, &'p str))>,
+    /// [`VectorProbe::cosine_top`]'s scratch.
+    shared: Vec<(usize, f32)>,
+    /// Each candidate claim with its score, by claim.
+    scored: Vec<(usize, Score)>,
+    /// The scores' lexical parts, largest first.
+    by_lex: Vec<f32>,
+    /// [`crate::score::Vector::probe`]'s table.
+    probe: Vec<u32>,
+}
+
 /// [`pair_rows_at`], rebuttals scored in parallel from `parallel_pairs` claim × rebuttal
 /// pairs.
-fn pair_rows_from(
+fn pair_rows_from<'p>(
     article: &str,
     units: &[Unit],
-    prepared: &[Prepared],
+    prepared: &'p [Prepared],
     lex: &Lexicon,
     opts: &PairOptions,
     parallel_pairs: usize,
@@ -668,21 +786,22 @@ fn pair_rows_from(
     // numbers of the same name, whose matches are the same.
     let mut name_ids: rustc_hash::FxHashMap<*const u8, usize> = Default::default();
     let mut name_of: Vec<&str> = Vec::new();
-    let unit_name_ids: Vec<Vec<usize>> = prepared
-        .iter()
-        .map(|p| {
-            p.names
-                .iter()
-                .map(|n| {
-                    let next = name_ids.len();
-                    *name_ids.entry(n.as_ptr()).or_insert_with(|| {
-                        name_of.push(n);
-                        next
-                    })
-                })
-                .collect()
-        })
-        .collect();
+    let mut unit_name_ids = UnitNames {
+        ids: Vec::with_capacity(prepared.iter().map(|p| p.names.len()).sum()),
+        ends: Vec::with_capacity(prepared.len()),
+    };
+    for p in prepared {
+        for n in &p.names {
+            let next = name_ids.len();
+            unit_name_ids
+                .ids
+                .push(*name_ids.entry(n.as_ptr()).or_insert_with(|| {
+                    name_of.push(n);
+                    next
+                }));
+        }
+        unit_name_ids.ends.push(unit_name_ids.ids.len());
+    }
     let best_names = NAME_MEMO.with(|m| match m.try_borrow_mut() {
         Ok(mut m) => best_names_of(&name_of, &unit_name_ids, units, &rebuttals, &claims, &mut m),
         Err(_) => best_names_of(
@@ -696,10 +815,18 @@ fn pair_rows_from(
     });
     let ref_group = reference_groups(units, &claims);
     // (claim index, rebuttal index, score, basis, rule)
-    let link_rebuttal = |k: usize, ri: usize, out: &mut Vec<Link>| {
+    let link_rebuttal = |k: usize, ri: usize, out: &mut Vec<Link>, sc: &mut RebuttalScratch<'p>| {
+        let RebuttalScratch {
+            cands,
+            refs,
+            shared,
+            scored,
+            by_lex,
+            probe,
+        } = sc;
         let best_of = &best_names[k * name_of.len()..(k + 1) * name_of.len()];
         let r = &units[ri];
-        let mut cands: Vec<usize> = Vec::with_capacity(claims.len());
+        cands.clear();
         cands.extend(
             claims
                 .iter()
@@ -710,36 +837,33 @@ fn pair_rows_from(
             return;
         }
         let rp = &prepared[ri];
-        let mut refs: Vec<(usize, (f32, &str))> = Vec::new();
-        let mut shared = Vec::new();
-        let mut scored: Vec<(usize, Score)> = rp.dice.probe(|dice| {
-            rp.vector.probe(|vector| {
-                cands
-                    .iter()
-                    .map(|&ci| {
-                        let c = &prepared[ci];
-                        let names = name_similarity_by(&c.names, &rp.names, |a| {
-                            best_of[unit_name_ids[ci][a]]
-                        });
-                        let d = if !c.has_content() || !rp.has_content() {
-                            0.0
-                        } else {
-                            dice.similarity(&c.dice) as f32
-                        };
-                        let group = ref_group[ci];
-                        let reference = match refs.iter().find(|g| g.0 == group) {
-                            Some(g) => g.1,
-                            None => {
-                                let found = reference_by(&units[ci], &c.aliases, &rp.refs);
-                                refs.push((group, found));
-                                found
-                            }
-                        };
-                        let cosine = vector.cosine_top(&c.vector, SHARED_KEPT, &mut shared);
-                        let s = score_with_reference(&units[ci], r, w, names, d, reference, cosine);
-                        (ci, s)
-                    })
-                    .collect()
+        refs.clear();
+        scored.clear();
+        rp.dice.probe(|dice| {
+            rp.vector.probe(probe, |vector| {
+                scored.extend(cands.iter().map(|&ci| {
+                    let c = &prepared[ci];
+                    let names = name_similarity_by(&c.names, &rp.names, |a| {
+                        best_of[unit_name_ids.of(ci)[a]]
+                    });
+                    let d = if !c.has_content() || !rp.has_content() {
+                        0.0
+                    } else {
+                        dice.similarity(&c.dice) as f32
+                    };
+                    let group = ref_group[ci];
+                    let reference = match refs.iter().find(|g| g.0 == group) {
+                        Some(g) => g.1,
+                        None => {
+                            let found = reference_by(&units[ci], &c.aliases, &rp.refs);
+                            refs.push((group, found));
+                            found
+                        }
+                    };
+                    let cosine = vector.cosine_top(&c.vector, SHARED_KEPT, shared);
+                    let s = score_with_reference(&units[ci], r, w, names, d, reference, cosine);
+                    (ci, s)
+                }))
             })
         });
         let best_lex = scored.iter().map(|s| s.1.lexical).fold(0.0, f32::max);
@@ -796,7 +920,7 @@ fn pair_rows_from(
             out.extend(
                 targets
                     .into_iter()
-                    .map(|ci| (ci, ri, take_score(&mut scored, ci), "blanket", rule.clone())),
+                    .map(|ci| (ci, ri, take_score(scored, ci), "blanket", rule.clone())),
             );
             return;
         }
@@ -814,7 +938,7 @@ fn pair_rows_from(
                 out.push((
                     ci,
                     ri,
-                    take_score(&mut scored, ci),
+                    take_score(scored, ci),
                     "specific",
                     ["short ", &r.kind, " answers the claim just before it"]
                         .concat()
@@ -832,7 +956,8 @@ fn pair_rows_from(
         }
         // Content decides specificity: the best claim's lexical score must be high
         // enough and clearly ahead of the runner-up's.
-        let mut by_lex: Vec<f32> = scored.iter().map(|s| s.1.lexical).collect();
+        by_lex.clear();
+        by_lex.extend(scored.iter().map(|s| s.1.lexical));
         by_lex.sort_by(|a, b| b.total_cmp(a));
         let second_lex = by_lex.get(1).copied().unwrap_or(0.0);
         let stands_out = best_lex >= w.specific_lexical && best_lex - second_lex >= w.specific_gap;
@@ -844,7 +969,7 @@ fn pair_rows_from(
                 .fold(f32::MIN, f32::max);
             out.extend(
                 scored
-                    .into_iter()
+                    .drain(..)
                     .filter(|s| s.1.total >= w.min_score && s.1.total >= best_spec - w.margin)
                     .map(|(ci, s)| (ci, ri, s, "specific", "".into())),
             );
@@ -853,15 +978,13 @@ fn pair_rows_from(
         // A general answer covers what was said before it; a lede answer (first
         // paragraphs) covers the accusations the article goes on to report.
         let lede = r.paragraph <= 2;
-        let general: Vec<(usize, Score)> = scored
-            .into_iter()
-            .filter(|s| s.1.total >= w.general_min_score)
-            .filter(|s| lede || answered_source(units, s.0, r, &claims))
-            .collect();
-        let top = general.iter().map(|s| s.1.total).fold(0.0, f32::max);
+        scored.retain(|s| {
+            s.1.total >= w.general_min_score && (lede || answered_source(units, s.0, r, &claims))
+        });
+        let top = scored.iter().map(|s| s.1.total).fold(0.0, f32::max);
         out.extend(
-            general
-                .into_iter()
+            scored
+                .drain(..)
                 .filter(|s| s.1.total >= w.general_relative * top)
                 .map(|(ci, s)| {
                     (
@@ -882,9 +1005,9 @@ fn pair_rows_from(
         let per_rebuttal: Vec<Vec<Link>> = rebuttals
             .par_iter()
             .enumerate()
-            .map(|(k, &ri)| {
+            .map_init(RebuttalScratch::default, |sc, (k, &ri)| {
                 let mut out = Vec::new();
-                link_rebuttal(k, ri, &mut out);
+                link_rebuttal(k, ri, &mut out, sc);
                 out
             })
             .collect();
@@ -894,8 +1017,9 @@ fn pair_rows_from(
         links
     } else {
         let mut links = Vec::with_capacity(rebuttals.len() + claims.len());
+        let mut sc = RebuttalScratch::default();
         for (k, &ri) in rebuttals.iter().enumerate() {
-            link_rebuttal(k, ri, &mut links);
+            link_rebuttal(k, ri, &mut links, &mut sc);
         }
         links
     };
@@ -916,11 +1040,13 @@ fn pair_rows_from(
     }
     // A row for each link kept, and at most one for each claim and rebuttal without any.
     let mut rows = Vec::with_capacity(links.len() + claims.len() + rebuttals.len());
-    let mut digits = Vec::new();
+    // One hasher and one list of a claim's links for the article, not one of each per claim.
+    let mut hasher = PairHasher::new(article, "");
+    let mut mine: Vec<usize> = Vec::with_capacity(links.len());
     for &ci in &claims {
         let c = &units[ci];
-        let mut hasher = PairHasher::new(article, &c.text);
-        let mut mine: Vec<usize> = Vec::with_capacity(links.len());
+        hasher.set_claim(&c.text);
+        mine.clear();
         mine.extend((0..links.len()).filter(|&k| links[k].0 == ci));
         if mine.is_empty() {
             rows.push(RowAt {
@@ -931,7 +1057,7 @@ fn pair_rows_from(
                 claim: Some(ci),
                 rebuttal: None,
                 score: None,
-                evidence: "no rebuttal of this dispute scores above the threshold".into(),
+                note: "no rebuttal of this dispute scores above the threshold".into(),
             });
             continue;
         }
@@ -941,8 +1067,8 @@ fn pair_rows_from(
                 .total_cmp(&a.2.total)
                 .then(units[a.1].sentence.cmp(&units[b.1].sentence))
         });
-        for k in mine {
-            // Each link is one claim's: its score moves into the row.
+        for &k in &mine {
+            // Each link is one claim's: its score and rule move into the row.
             let (_, ri, s, basis, rule) = &mut links[k];
             let (ri, basis, s) = (*ri, *basis, std::mem::take(s));
             let r = &units[ri];
@@ -953,12 +1079,12 @@ fn pair_rows_from(
                 confidence: confidence(s.total, basis == "blanket", s.reference, c, r),
                 claim: Some(ci),
                 rebuttal: Some(ri),
-                evidence: evidence(&s, rule, &mut digits),
                 score: Some(s),
+                note: std::mem::take(rule),
             });
         }
     }
-    let mut no_claim = PairHasher::new(article, "");
+    hasher.set_claim("");
     for &ri in &rebuttals {
         if !links.iter().any(|l| l.1 == ri) {
             let r = &units[ri];
@@ -971,14 +1097,14 @@ fn pair_rows_from(
                 "no claim of its dispute was extracted"
             };
             rows.push(RowAt {
-                pair_id: no_claim.hash(&r.text),
+                pair_id: hasher.hash(&r.text),
                 status: Status::Unmatched,
                 basis: "",
                 confidence: "",
                 claim: None,
                 rebuttal: Some(ri),
                 score: None,
-                evidence: why.into(),
+                note: why.into(),
             });
         }
     }
@@ -1061,12 +1187,12 @@ fn prepare_article_with(
     // Each unit's terms are computed once and serve both the article's document
     // frequencies and its vector; computing them twice was a tenth of a run (issue 7).
     let tokens = tokens.filter(|t| t.len() == units.len());
-    let crate::score::ArticleTerms {
-        vocab,
-        counts,
-        bg_df,
-        names,
-    } = an.article_terms(units, tokens, lex);
+    let mut terms = an.article_terms(units, tokens, lex);
+    let (vocab, bg_df, names) = (
+        std::mem::take(&mut terms.vocab),
+        std::mem::take(&mut terms.bg_df),
+        std::mem::take(&mut terms.names),
+    );
     let idf: Vec<f32> = match batch {
         Some((df, n)) => (0..vocab.len() as u32)
             .map(|t| {
@@ -1076,10 +1202,9 @@ fn prepare_article_with(
             .collect(),
         None => {
             let mut df = vec![0u32; vocab.len()];
-            for unit in &counts {
-                for &(t, _) in unit {
-                    df[t as usize] += 1;
-                }
+            // Each unit's terms are distinct: each counts once for it.
+            for &(t, _) in &terms.counts {
+                df[t as usize] += 1;
             }
             article_idf(an, &bg_df, &df, units.len() as u32)
         }
@@ -1089,9 +1214,10 @@ fn prepare_article_with(
     let mut aliases: Vec<(&[String], std::sync::Arc<[crate::score::RefAlias]>)> = Vec::new();
     units
         .iter()
-        .zip(&counts)
         .zip(names)
-        .map(|((u, c), nm)| {
+        .enumerate()
+        .map(|(k, (u, nm))| {
+            let c = terms.unit_counts(k);
             // A unit with no counterpart in its dispute is never scored; it only counts
             // towards the document frequencies.
             let scored = all
@@ -1104,7 +1230,7 @@ fn prepare_article_with(
                     if let Some(known) = aliases.iter().find(|a| a.0 == mine) {
                         return known.1.clone();
                     }
-                    let folded: std::sync::Arc<[_]> = crate::score::RefAlias::of(u, lex).into();
+                    let folded = crate::score::RefAlias::of(u, lex);
                     aliases.push((mine, folded.clone()));
                     folded
                 })
@@ -1139,10 +1265,17 @@ pub fn pair_encode_article(
     for r in &rows {
         counts[r.status as usize] += 1;
     }
+    let mut evidence = EvidenceBuf::default();
     if format != crate::report::Format::Csv {
         let cells: Vec<Vec<crate::report::Cell>> = rows
             .iter()
-            .map(|r| row_cells(&r.view(id, units, &pair_id_of_hash(r.pair_id)), explain))
+            .map(|r| {
+                let pair_id = pair_id_of_hash(r.pair_id);
+                row_cells(
+                    &r.view(id, units, &pair_id, r.evidence(&mut evidence)),
+                    explain,
+                )
+            })
             .collect();
         let ends = crate::report::encode_rows(&cells, &report_headers(explain), format, csv, out)?;
         return Ok((ends, counts));
@@ -1154,12 +1287,12 @@ pub fn pair_encode_article(
     let unit_len = |u: Option<usize>| u.map_or(0, |u| cells.ends[u][RULE] - cells.starts[u]);
     let need: usize = rows
         .iter()
-        .map(|r| cells.article + unit_len(r.claim) + unit_len(r.rebuttal) + 2 * r.evidence.len())
+        .map(|r| cells.article + unit_len(r.claim) + unit_len(r.rebuttal) + 2 * r.evidence_len())
         .sum();
     out.reserve(need + 160 * rows.len());
     let mut ends = Vec::with_capacity(rows.len());
     for r in &rows {
-        cells.push_row(r, explain, csv, out);
+        cells.push_row(r, explain, csv, &mut evidence, out);
         ends.push(out.len());
     }
     Ok((ends, counts))
@@ -1302,6 +1435,7 @@ impl ArticleCells {
         r: &RowAt,
         explain: bool,
         opts: &crate::report::CsvOptions,
+        evidence: &mut EvidenceBuf,
         out: &mut Vec<u8>,
     ) {
         let d = opts.delimiter;
@@ -1345,7 +1479,7 @@ impl ArticleCells {
             }
         }
         out.push(d);
-        crate::report::push_text_csv(out, &r.evidence, opts);
+        crate::report::push_text_csv(out, r.evidence(evidence), opts);
         num(out, |s| s.lexical);
         num(out, |s| s.fuzzy);
         num(out, |s| s.reference);
@@ -1915,14 +2049,18 @@ mod tests {
                 memo.ids
                     .extend((0..NAME_MEMO_MAX as u32).map(|k| (format!("n{k}"), k)));
             }
-            let got = best_names_of(
-                &name_of,
-                &unit_name_ids,
-                &units,
-                &rebuttals,
-                &claims,
-                &mut memo,
-            );
+            // As pairing lists them: one list, each unit's where the one before ends.
+            let flat = UnitNames {
+                ids: unit_name_ids.concat(),
+                ends: (unit_name_ids.iter())
+                    .scan(0, |end, ids| {
+                        *end += ids.len();
+                        Some(*end)
+                    })
+                    .collect(),
+            };
+            (0..n).for_each(|u| assert_eq!(flat.of(u), unit_name_ids[u]));
+            let got = best_names_of(&name_of, &flat, &units, &rebuttals, &claims, &mut memo);
             for (k, &ri) in rebuttals.iter().enumerate() {
                 for &ci in &claims {
                     if units[ci].dispute_idx != units[ri].dispute_idx || names[ri].is_empty() {

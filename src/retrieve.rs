@@ -1408,7 +1408,10 @@ impl<'a> Engine<'a> {
         let (mut score, shared) = self.score_bare(ci, ri, fuzzy);
         score.shared = shared
             .into_iter()
-            .map(|s| self.vocab[s.0 as usize].replace('_', " "))
+            .map(|s| match &self.vocab[s.0 as usize] {
+                t if t.contains('_') => t.replace('_', " ").into(),
+                t => crate::score::Term::from(t.as_str()),
+            })
             .collect();
         if self.opts.weights.reference > 0.0 {
             score.reference_phrase = self.reference(ci, ri).1;
@@ -1767,7 +1770,7 @@ fn evidence(s: &Score) -> String {
     let mut out = Vec::with_capacity(96);
     push_evidence(
         &mut out,
-        s.shared.iter().map(|t| t.as_str()),
+        s.shared.iter().map(|t| &**t),
         &s.reference_phrase,
         s,
     );
@@ -2817,7 +2820,7 @@ mod tests {
             }
             parts.join("; ")
         };
-        for shared in [vec![], vec!["steel".to_string(), "tariff hike".into()]] {
+        for shared in [vec![], vec!["steel".into(), "tariff hike".into()]] {
             for phrase in ["", "those allegations"] {
                 for (fuzzy, order) in [(0.0, 0.0), (0.125, 0.375), (0.995, 1.0), (0.3333, 0.005)] {
                     let s = Score {

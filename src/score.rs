@@ -500,14 +500,13 @@ impl Analyzer {
             let mut start = 0;
             let (mut bits, mut count) =
                 (vec![0u64; vocab.len().div_ceil(64)], vec![0; vocab.len()]);
-            let counts = ends
-                .iter()
-                .map(|&end| {
-                    let ids = &seen[start..end];
-                    start = end;
-                    id_counts(ids, &mut bits, &mut count)
-                })
-                .collect();
+            let mut counts = Vec::with_capacity(seen.len());
+            let mut count_ends = Vec::with_capacity(ends.len());
+            for &end in &ends {
+                id_counts(&seen[start..end], &mut bits, &mut count, &mut counts);
+                count_ends.push(counts.len());
+                start = end;
+            }
             for &g in &distinct {
                 local[g as usize] = NO_TERM;
             }
@@ -518,6 +517,7 @@ impl Analyzer {
                     spaced,
                 },
                 counts,
+                count_ends,
                 names,
             }
         })
@@ -589,12 +589,24 @@ pub fn count_terms(terms: &[Term]) -> Vec<(Term, u32)> {
 /// An article's terms as [`Analyzer::article_terms`] finds them.
 pub(crate) struct ArticleTerms {
     pub vocab: Vocab,
-    /// Per unit, its distinct terms' ids (ascending) and counts.
-    pub counts: Vec<Vec<(u32, u32)>>,
+    /// Each unit's distinct terms' ids (ascending) and counts ([`ArticleTerms::unit_counts`]),
+    /// one unit after the other: a list for each unit was a sixtieth of pairing's heap blocks
+    /// (issue 7).
+    pub counts: Vec<(u32, u32)>,
+    /// Where each unit's part of `counts` ends.
+    pub count_ends: Vec<usize>,
     /// Per term id, its background document frequency.
     pub bg_df: Vec<u32>,
     /// Per unit, its names.
     pub names: Vec<Vec<Term>>,
+}
+
+impl ArticleTerms {
+    /// Unit `u`'s distinct terms' ids (ascending) with how often each occurs.
+    pub fn unit_counts(&self, u: usize) -> &[(u32, u32)] {
+        let start = if u == 0 { 0 } else { self.count_ends[u - 1] };
+        &self.counts[start..self.count_ends[u]]
+    }
 }
 
 /// `n` distinct texts (by number) in text order, given each one's [`text_prefix`] and a
@@ -633,12 +645,11 @@ fn text_order(
     keys.iter().map(|&k| (k & MASK) as u32).collect()
 }
 
-/// [`run_counts`] of ids below `64 * bits.len()` and `count.len()`, without sorting them: each
-/// id's bit is set and its occurrences counted, then the bits are read in order. `bits` and
-/// `count` are all zero before and after. Sorting each unit's terms was a sixtieth of a run
-/// (issue 7).
-fn id_counts(ids: &[u32], bits: &mut [u64], count: &mut [u32]) -> Vec<(u32, u32)> {
-    let mut out: Vec<(u32, u32)> = Vec::with_capacity(ids.len());
+/// [`run_counts`] of ids below `64 * bits.len()` and `count.len()`, appended to `out`, without
+/// sorting them: each id's bit is set and its occurrences counted, then the bits are read in
+/// order. `bits` and `count` are all zero before and after. Sorting each unit's terms was a
+/// sixtieth of a run (issue 7).
+fn id_counts(ids: &[u32], bits: &mut [u64], count: &mut [u32], out: &mut Vec<(u32, u32)>) {
     // The words of `bits` the ids fall in.
     let (mut lo, mut hi) = (usize::MAX, 0);
     for &id in ids {
@@ -656,7 +667,6 @@ fn id_counts(ids: &[u32], bits: &mut [u64], count: &mut [u32]) -> Vec<(u32, u32)
             b &= b - 1;
         }
     }
-    out
 }
 
 /// Sorts `ids` and counts the runs: each distinct id, ascending, with how often it occurs.
@@ -859,7 +869,7 @@ impl Vector {
 
     /// Cosine and the first `k` shared terms by contribution, largest first (ties by term):
     /// the only ones a score keeps, so the others are never copied.
-    pub fn cosine_top(&self, other: &Vector, k: usize) -> (f32, Vec<String>) {
+    pub fn cosine_top(&self, other: &Vector, k: usize) -> (f32, Vec<Term>) {
         // Ids of one vocabulary (an article's units) compare as their terms do.
         let same = std::sync::Arc::ptr_eq(&self.vocab, &other.vocab);
         let (mut i, mut j) = (0, 0);
@@ -887,7 +897,7 @@ impl Vector {
     }
 
     /// The first `k` of the shared terms (place in `self`, contribution), largest first.
-    fn top_terms(&self, shared: &mut [(usize, f32)], k: usize) -> Vec<String> {
+    fn top_terms(&self, shared: &mut [(usize, f32)], k: usize) -> Vec<Term> {
         // Most pairs scored share no term.
         if shared.is_empty() {
             return Vec::new();
@@ -898,20 +908,33 @@ impl Vector {
         shared
             .iter()
             .take(k)
-            .map(|x| self.term(x.0).to_string())
+            .map(|x| self.vocab.term(self.terms[x.0].0).clone())
             .collect()
     }
 
     /// Runs `f` with this vector's terms placed in a table by id, for comparing many vectors
-    /// of its vocabulary with it (a rebuttal meets every claim of its dispute).
-    pub(crate) fn probe<R>(&self, f: impl FnOnce(&VectorProbe) -> R) -> R {
-        let mut at = vec![0u32; self.vocab.len()];
+    /// of its vocabulary with it (a rebuttal meets every claim of its dispute). The table is
+    /// `at`, all zeros before and after: the caller keeps it from one probe to the next, as a
+    /// table for each was a twentieth of pairing's heap blocks (issue 7).
+    pub(crate) fn probe<R>(&self, at: &mut Vec<u32>, f: impl FnOnce(&VectorProbe) -> R) -> R {
+        if at.len() < self.vocab.len() {
+            at.resize(self.vocab.len(), 0);
+        }
         for (j, &(t, _)) in self.terms.iter().enumerate() {
             if let Some(a) = at.get_mut(t as usize) {
                 *a = j as u32 + 1;
             }
         }
-        f(&VectorProbe { vector: self, at })
+        let r = f(&VectorProbe {
+            vector: self,
+            at: &at[..self.vocab.len()],
+        });
+        for &(t, _) in &self.terms {
+            if let Some(a) = at.get_mut(t as usize) {
+                *a = 0;
+            }
+        }
+        r
     }
 }
 
@@ -919,7 +942,7 @@ impl Vector {
 pub(crate) struct VectorProbe<'a> {
     vector: &'a Vector,
     /// Per id of the vocabulary, 1 + the term's place in `vector`, 0 if it has none.
-    at: Vec<u32>,
+    at: &'a [u32],
 }
 
 impl VectorProbe<'_> {
@@ -933,7 +956,7 @@ impl VectorProbe<'_> {
         other: &Vector,
         k: usize,
         shared: &mut Vec<(usize, f32)>,
-    ) -> (f32, Vec<String>) {
+    ) -> (f32, Vec<Term>) {
         let mine = self.vector;
         if !std::sync::Arc::ptr_eq(&mine.vocab, &other.vocab) {
             return other.cosine_top(mine, k);
@@ -1341,7 +1364,7 @@ pub fn prepare_parts<K: DfKey, S: BuildHasher>(
 ) -> Prepared {
     let (vocab, ids, idf) = Vocab::with_idf(&count_terms(&terms), an, batch_df, batch_n);
     prepare_as(u, &ids, names, &vocab, &idf, lex, None, || {
-        RefAlias::of(u, lex).into()
+        RefAlias::of(u, lex)
     })
 }
 
@@ -1438,7 +1461,9 @@ pub struct Score {
     pub reference: f32,
     pub order: f32,
     pub total: f32,
-    pub shared: Vec<String>,
+    /// The vocabulary's own terms, not a copy of each: a `String` for each was a sixtieth of
+    /// pairing's heap blocks (issue 7).
+    pub shared: Vec<Term>,
     pub reference_phrase: String,
 }
 
@@ -1633,7 +1658,12 @@ impl RefSide {
         }
         let phrase = if best.0 > 0.0 {
             let (prev, w) = (&padded[best.1 .0..best.1 .1], &padded[best.2 .0..best.2 .1]);
-            [prev, " ", w].concat().trim().to_string()
+            // Copied again only if trimmed (the first word has no word before it).
+            let phrase = [prev, " ", w].concat();
+            match phrase.trim() {
+                t if t.len() == phrase.len() => phrase,
+                t => t.to_string(),
+            }
         } else {
             String::new()
         };
@@ -1660,8 +1690,8 @@ impl RefSide {
 #[derive(Debug, Clone)]
 pub struct RefAlias {
     alias: String,
-    folded: String,
-    /// `" " + folded`: the alias starting a word of the padded rebuttal.
+    /// `" "` and the alias folded ([`RefAlias::folded`]): the alias starting a word of the
+    /// padded rebuttal. One string for both was a fiftieth of pairing's heap blocks (issue 7).
     needle: String,
     doc_noun: bool,
     /// `folded` has a space (a name of several words), asked for every rebuttal.
@@ -1669,21 +1699,28 @@ pub struct RefAlias {
 }
 
 impl RefAlias {
-    pub fn of(claim: &Unit, lex: &Lexicon) -> Vec<RefAlias> {
+    /// The claim's aliases, collected straight into the shared list [`Prepared::aliases`]
+    /// keeps (a list made first and copied into it was one more block a speaker).
+    pub fn of(claim: &Unit, lex: &Lexicon) -> std::sync::Arc<[RefAlias]> {
         claim
             .speaker_aliases
             .iter()
             .map(|alias| {
-                let folded = crate::text::fold(alias);
+                let needle = [" ", &crate::text::fold(alias)].concat();
+                let folded = &needle[1..];
                 RefAlias {
                     alias: alias.clone(),
-                    needle: [" ", folded.as_str()].concat(),
-                    doc_noun: lex.is("doc_noun", &folded),
+                    doc_noun: lex.is("doc_noun", folded),
                     spaced: folded.contains(' '),
-                    folded,
+                    needle,
                 }
             })
             .collect()
+    }
+
+    /// The alias folded.
+    fn folded(&self) -> &str {
+        &self.needle[1..]
     }
 }
 
@@ -1716,7 +1753,7 @@ pub(crate) fn reference_by<'a>(
     if !claim.party.is_empty() {
         let n = r.words.len();
         for al in aliases {
-            let a = al.folded.as_str();
+            let a = al.folded();
             if a.len() < 3 {
                 continue;
             }
@@ -1950,7 +1987,7 @@ pub(crate) fn score_with_reference(
     names: Option<f32>,
     dice: f32,
     (reference, phrase): (f32, &str),
-    (lexical, shared): (f32, Vec<String>),
+    (lexical, shared): (f32, Vec<Term>),
 ) -> Score {
     let fuzzy = match names {
         Some(n) => 0.5 * dice + 0.5 * n,
@@ -2268,8 +2305,10 @@ mod tests {
                 &HashMap::<String, u32>::new(),
                 1,
             );
+            // One table for every probe, as pairing keeps it, all zeros between probes.
+            let mut table = Vec::new();
             for r in &vectors {
-                r.probe(|p| {
+                r.probe(&mut table, |p| {
                     for c in vectors.iter().chain([&other]) {
                         for k in [0, 1, 3, 5] {
                             let (want, got) =
@@ -2280,6 +2319,7 @@ mod tests {
                         }
                     }
                 });
+                assert!(table.iter().all(|&x| x == 0));
             }
         }
         assert!(shared > 1000);
@@ -2492,8 +2532,10 @@ mod tests {
                 let mut ids: Vec<u32> = (0..next() % 40)
                     .map(|_| (next() % v as u64) as u32)
                     .collect();
-                let got = id_counts(&ids, &mut bits, &mut count);
-                assert_eq!(got, run_counts(&mut ids));
+                // Appended to what the list holds.
+                let mut got = vec![(7, 7)];
+                id_counts(&ids, &mut bits, &mut count, &mut got);
+                assert_eq!(got[1..], run_counts(&mut ids));
                 assert!(bits.iter().all(|&b| b == 0) && count.iter().all(|&n| n == 0));
             }
         }
@@ -2749,8 +2791,7 @@ mod tests {
                             .into_iter()
                             .map(|(t, n)| (t.to_string(), n))
                             .collect();
-                        let have: Vec<(String, u32)> = got.counts[k]
-                            .iter()
+                        let have: Vec<(String, u32)> = (got.unit_counts(k).iter())
                             .map(|&(t, n)| (got.vocab.term(t).to_string(), n))
                             .collect();
                         assert_eq!(have, want, "{}", u.text);
