@@ -66,7 +66,10 @@ unsafe impl std::alloc::GlobalAlloc for Mimalloc {
 ///   page is reused: about 2,900 calls and a tenth of the CPU time of a 10k-article run.
 ///   At 25 ms a page freed and taken again within a batch stays, and the returns come in
 ///   bulk: 680 calls, CPU time (user + sys) −7 % on the 10k batch and −29 % on the scale
-///   run, for 33–36 and 57 MiB peak, still flat in the number of articles (issue 7). The
+///   run, for 33–36 and 57 MiB peak under v3, still flat in the number of articles (issue
+///   7). Under v2 (session 10) the 10k batch peaks at 28–38 MiB and the scale run at 62;
+///   a delay of 5 or 10 ms measured the same as 25, and 0 trades speed for memory as it did
+///   under v3 (see `Cargo.toml` for what v2 costs in memory). The
 ///   option's number is `mi_option_purge_delay` in `mimalloc.h` (15 in its v2 and v3
 ///   enums); it is set only where that option still reads one of those defaults, so another
 ///   numbering, or a `MIMALLOC_PURGE_DELAY` the user set, is left alone.

@@ -77,9 +77,10 @@ pub struct CueHit {
 
 /// Tokens and cues of one sentence.
 ///
-/// All but the tokens (which pairing takes over, see `extract`) are in the arena of the
-/// [`Normed`] text [`attribute`] was given: a Vec of each was four allocations and frees per
-/// sentence, some 60 heap blocks an article (issue 7).
+/// All but the tokens (which pairing takes over, see `extract`) are borrowed rather than
+/// owned: from the arena of the [`Normed`] text [`attribute`] was given, or, for an empty
+/// list or the flags of an unquoted sentence, from static data. A Vec of each was four
+/// allocations and frees per sentence, some 60 heap blocks an article (issue 7).
 #[derive(Debug, Clone)]
 pub struct SentenceInfo<'a> {
     pub tokens: Vec<Token<'a>>,

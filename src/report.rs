@@ -750,13 +750,18 @@ impl RowWriter {
         ))
     }
 
+    /// Where the rows go, whichever sink holds it; `None` once finished.
+    fn writer(&mut self) -> Option<&mut dyn Write> {
+        match &mut self.sink {
+            Some(Sink::Stdout(w)) => Some(w),
+            Some(Sink::Through(w)) => Some(w),
+            Some(Sink::File(_, w)) => Some(w),
+            None => None,
+        }
+    }
+
     fn write_bytes(&mut self, b: &[u8]) -> Result<()> {
-        let r = match &mut self.sink {
-            Some(Sink::Stdout(w)) => w.write_all(b),
-            Some(Sink::Through(w)) => w.write_all(b),
-            Some(Sink::File(_, w)) => w.write_all(b),
-            None => Ok(()),
-        };
+        let r = self.writer().map_or(Ok(()), |w| w.write_all(b));
         r.map_err(|e| self.io(e))
     }
 
@@ -810,12 +815,9 @@ impl RowWriter {
             .iter()
             .filter_map(|(buf, ends)| Some(std::io::IoSlice::new(&buf[..*ends.last()?])))
             .collect();
-        let r = match &mut self.sink {
-            Some(Sink::Stdout(w)) => write_all_vectored(w, &mut slices),
-            Some(Sink::Through(w)) => write_all_vectored(w, &mut slices),
-            Some(Sink::File(_, w)) => write_all_vectored(w, &mut slices),
-            None => Ok(()),
-        };
+        let r = self
+            .writer()
+            .map_or(Ok(()), |w| write_all_vectored(w, &mut slices));
         r.map_err(|e| self.io(e))?;
         self.in_part += rows;
         self.total += rows;
@@ -875,7 +877,7 @@ impl RowWriter {
 /// `BufWriter` passes a list longer than its buffer straight to the file, flushing what it
 /// held first.
 fn write_all_vectored(
-    w: &mut impl Write,
+    w: &mut (impl Write + ?Sized),
     mut bufs: &mut [std::io::IoSlice<'_>],
 ) -> std::io::Result<()> {
     std::io::IoSlice::advance_slices(&mut bufs, 0);
@@ -1142,6 +1144,78 @@ mod tests {
     /// `push_batch` writes the files `push` writes row by row, parts included, over
     /// generated rows grouped into articles (some with none) and batches, with small and
     /// large rows (past the writer's buffer, written straight from the articles' buffers).
+    /// A writer that takes at most `max` bytes a call, refuses every third call as
+    /// interrupted, and after `stop` bytes takes nothing more: what a pipe or a full disk
+    /// can do to a vectored write.
+    struct Stingy {
+        got: Vec<u8>,
+        max: usize,
+        calls: usize,
+        stop: usize,
+    }
+
+    impl Write for Stingy {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.write_vectored(&[std::io::IoSlice::new(b)])
+        }
+        fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+            self.calls += 1;
+            if self.calls % 3 == 0 {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let mut room = self.max.min(self.stop - self.got.len());
+            let start = self.got.len();
+            for b in bufs {
+                let take = room.min(b.len());
+                self.got.extend_from_slice(&b[..take]);
+                room -= take;
+            }
+            Ok(self.got.len() - start)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// `write_all_vectored` hands every byte over in order whatever each call takes, retries
+    /// an interrupted call, and reports a writer that takes nothing as an error rather than
+    /// looping (issue 7's batched report writes go through it).
+    #[test]
+    fn vectored_writes_survive_short_and_interrupted_calls() {
+        let mut rng = crate::testrng::XorShift(0x5EED_0010_2026_0001);
+        for round in 0..200 {
+            let pieces: Vec<Vec<u8>> = (0..rng.next() % 6)
+                .map(|_| (0..rng.next() % 40).map(|_| rng.next() as u8).collect())
+                .collect();
+            let all: Vec<u8> = pieces.concat();
+            let max = 1 + (rng.next() % 17) as usize;
+            let mut w = Stingy {
+                got: Vec::new(),
+                max,
+                calls: 0,
+                stop: usize::MAX,
+            };
+            let mut slices: Vec<std::io::IoSlice> =
+                pieces.iter().map(|p| std::io::IoSlice::new(p)).collect();
+            write_all_vectored(&mut w, &mut slices).unwrap();
+            assert_eq!(w.got, all, "round {round}, {max} bytes a call");
+            if !all.is_empty() {
+                let stop = (rng.next() as usize) % all.len();
+                let mut w = Stingy {
+                    got: Vec::new(),
+                    max,
+                    calls: 0,
+                    stop,
+                };
+                let mut slices: Vec<std::io::IoSlice> =
+                    pieces.iter().map(|p| std::io::IoSlice::new(p)).collect();
+                let e = write_all_vectored(&mut w, &mut slices).unwrap_err();
+                assert_eq!(e.kind(), std::io::ErrorKind::WriteZero, "round {round}");
+                assert_eq!(w.got, all[..stop], "round {round}");
+            }
+        }
+    }
+
     #[test]
     fn batched_rows_are_written_as_row_by_row() {
         let mut rng = crate::testrng::XorShift(0x0BA7_C4ED_2026_0007);
