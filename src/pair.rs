@@ -726,22 +726,10 @@ fn pair_rows_at(
     pair_rows_from(article, units, prepared, lex, opts, PARALLEL_PAIRS)
 }
 
-/// An article's units' names as numbers ([`pair_rows_from`]): one list for all units, with
-/// where each unit's end, as a list for each unit was a twentieth of pairing's heap blocks
-/// (issue 7).
-#[derive(Default)]
-struct UnitNames {
-    ids: Vec<usize>,
-    ends: Vec<usize>,
-}
-
-impl UnitNames {
-    /// The name numbers of unit `u`, in the order of its [`Prepared::names`].
-    fn of(&self, u: usize) -> &[usize] {
-        let start = if u == 0 { 0 } else { self.ends[u - 1] };
-        &self.ids[start..self.ends[u]]
-    }
-}
+/// An article's units' names as numbers ([`pair_rows_from`]), each unit's in the order of
+/// its [`Prepared::names`]: one list for all units, as a list for each unit was a twentieth
+/// of pairing's heap blocks (issue 7).
+type UnitNames = crate::score::Lists<usize>;
 
 /// The lists [`pair_rows_from`] makes for each rebuttal, kept from one rebuttal to the next
 /// and cleared: made afresh, they were a fifth of pairing's heap blocks (issue 7).
@@ -786,21 +774,19 @@ fn pair_rows_from<'p>(
     // numbers of the same name, whose matches are the same.
     let mut name_ids: rustc_hash::FxHashMap<*const u8, usize> = Default::default();
     let mut name_of: Vec<&str> = Vec::new();
-    let mut unit_name_ids = UnitNames {
-        ids: Vec::with_capacity(prepared.iter().map(|p| p.names.len()).sum()),
-        ends: Vec::with_capacity(prepared.len()),
-    };
+    let mut unit_name_ids =
+        UnitNames::with_capacity(prepared.iter().map(|p| p.names.len()).sum(), prepared.len());
     for p in prepared {
         for n in &p.names {
             let next = name_ids.len();
             unit_name_ids
-                .ids
+                .items
                 .push(*name_ids.entry(n.as_ptr()).or_insert_with(|| {
                     name_of.push(n);
                     next
                 }));
         }
-        unit_name_ids.ends.push(unit_name_ids.ids.len());
+        unit_name_ids.end_list();
     }
     let best_names = NAME_MEMO.with(|m| match m.try_borrow_mut() {
         Ok(mut m) => best_names_of(&name_of, &unit_name_ids, units, &rebuttals, &claims, &mut m),
@@ -1187,12 +1173,12 @@ fn prepare_article_with(
     // Each unit's terms are computed once and serve both the article's document
     // frequencies and its vector; computing them twice was a tenth of a run (issue 7).
     let tokens = tokens.filter(|t| t.len() == units.len());
-    let mut terms = an.article_terms(units, tokens, lex);
-    let (vocab, bg_df, names) = (
-        std::mem::take(&mut terms.vocab),
-        std::mem::take(&mut terms.bg_df),
-        std::mem::take(&mut terms.names),
-    );
+    let crate::score::ArticleTerms {
+        vocab,
+        counts,
+        bg_df,
+        names,
+    } = an.article_terms(units, tokens, lex);
     let idf: Vec<f32> = match batch {
         Some((df, n)) => (0..vocab.len() as u32)
             .map(|t| {
@@ -1203,7 +1189,7 @@ fn prepare_article_with(
         None => {
             let mut df = vec![0u32; vocab.len()];
             // Each unit's terms are distinct: each counts once for it.
-            for &(t, _) in &terms.counts {
+            for &(t, _) in &counts.items {
                 df[t as usize] += 1;
             }
             article_idf(an, &bg_df, &df, units.len() as u32)
@@ -1217,7 +1203,7 @@ fn prepare_article_with(
         .zip(names)
         .enumerate()
         .map(|(k, (u, nm))| {
-            let c = terms.unit_counts(k);
+            let c = counts.of(k);
             // A unit with no counterpart in its dispute is never scored; it only counts
             // towards the document frequencies.
             let scored = all
@@ -2050,15 +2036,11 @@ mod tests {
                     .extend((0..NAME_MEMO_MAX as u32).map(|k| (format!("n{k}"), k)));
             }
             // As pairing lists them: one list, each unit's where the one before ends.
-            let flat = UnitNames {
-                ids: unit_name_ids.concat(),
-                ends: (unit_name_ids.iter())
-                    .scan(0, |end, ids| {
-                        *end += ids.len();
-                        Some(*end)
-                    })
-                    .collect(),
-            };
+            let mut flat = UnitNames::default();
+            for ids in &unit_name_ids {
+                flat.items.extend(ids);
+                flat.end_list();
+            }
             (0..n).for_each(|u| assert_eq!(flat.of(u), unit_name_ids[u]));
             let got = best_names_of(&name_of, &flat, &units, &rebuttals, &claims, &mut memo);
             for (k, &ri) in rebuttals.iter().enumerate() {

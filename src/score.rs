@@ -500,11 +500,10 @@ impl Analyzer {
             let mut start = 0;
             let (mut bits, mut count) =
                 (vec![0u64; vocab.len().div_ceil(64)], vec![0; vocab.len()]);
-            let mut counts = Vec::with_capacity(seen.len());
-            let mut count_ends = Vec::with_capacity(ends.len());
+            let mut counts = Lists::with_capacity(seen.len(), ends.len());
             for &end in &ends {
-                id_counts(&seen[start..end], &mut bits, &mut count, &mut counts);
-                count_ends.push(counts.len());
+                id_counts(&seen[start..end], &mut bits, &mut count, &mut counts.items);
+                counts.end_list();
                 start = end;
             }
             for &g in &distinct {
@@ -517,7 +516,6 @@ impl Analyzer {
                     spaced,
                 },
                 counts,
-                count_ends,
                 names,
             }
         })
@@ -589,23 +587,42 @@ pub fn count_terms(terms: &[Term]) -> Vec<(Term, u32)> {
 /// An article's terms as [`Analyzer::article_terms`] finds them.
 pub(crate) struct ArticleTerms {
     pub vocab: Vocab,
-    /// Each unit's distinct terms' ids (ascending) and counts ([`ArticleTerms::unit_counts`]),
-    /// one unit after the other: a list for each unit was a sixtieth of pairing's heap blocks
+    /// Per unit, its distinct terms' ids (ascending) with how often each occurs: one list
+    /// for all units, as a list for each unit was a sixtieth of pairing's heap blocks
     /// (issue 7).
-    pub counts: Vec<(u32, u32)>,
-    /// Where each unit's part of `counts` ends.
-    pub count_ends: Vec<usize>,
+    pub counts: Lists<(u32, u32)>,
     /// Per term id, its background document frequency.
     pub bg_df: Vec<u32>,
     /// Per unit, its names.
     pub names: Vec<Vec<Term>>,
 }
 
-impl ArticleTerms {
-    /// Unit `u`'s distinct terms' ids (ascending) with how often each occurs.
-    pub fn unit_counts(&self, u: usize) -> &[(u32, u32)] {
-        let start = if u == 0 { 0 } else { self.count_ends[u - 1] };
-        &self.counts[start..self.count_ends[u]]
+/// A list for each of several things (an article's units), kept as one list with where each
+/// one's part ends: a `Vec` for each was a heap block per unit (issue 7).
+#[derive(Debug, Default)]
+pub(crate) struct Lists<T> {
+    /// Every list's items, one list after the other.
+    pub items: Vec<T>,
+    ends: Vec<usize>,
+}
+
+impl<T> Lists<T> {
+    pub fn with_capacity(items: usize, lists: usize) -> Self {
+        Lists {
+            items: Vec::with_capacity(items),
+            ends: Vec::with_capacity(lists),
+        }
+    }
+
+    /// Ends the list being pushed to `items`; the next item starts the next list.
+    pub fn end_list(&mut self) {
+        self.ends.push(self.items.len());
+    }
+
+    /// List `k`.
+    pub fn of(&self, k: usize) -> &[T] {
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.items[start..self.ends[k]]
     }
 }
 
@@ -2791,7 +2808,7 @@ mod tests {
                             .into_iter()
                             .map(|(t, n)| (t.to_string(), n))
                             .collect();
-                        let have: Vec<(String, u32)> = (got.unit_counts(k).iter())
+                        let have: Vec<(String, u32)> = (got.counts.of(k).iter())
                             .map(|&(t, n)| (got.vocab.term(t).to_string(), n))
                             .collect();
                         assert_eq!(have, want, "{}", u.text);
