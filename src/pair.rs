@@ -216,35 +216,32 @@ fn confidence(total: f32, blanket: bool, reference: f32, c: &Unit, r: &Unit) -> 
 }
 
 /// The parts of the evidence, "; " between them, appended to `out`. Pieced together in one
-/// string: `format!` for each part and a join was a hundredth of a run (issue 7). A streamed
-/// report writes each row's evidence into one buffer ([`RowAt::evidence`]).
-fn push_evidence(out: &mut String, s: &Score, rule: &str, digits: &mut Vec<u8>) {
+/// buffer: `format!` for each part and a join was a hundredth of a run (issue 7). A streamed
+/// report writes each row's evidence straight into its CSV ([`RowAt::push_evidence_csv`]).
+fn push_evidence(out: &mut Vec<u8>, s: &Score, rule: &str) {
     if !rule.is_empty() {
-        out.push_str("rule: ");
-        out.push_str(rule);
-        out.push_str("; ");
+        out.extend_from_slice(b"rule: ");
+        out.extend_from_slice(rule.as_bytes());
+        out.extend_from_slice(b"; ");
     }
     if !s.shared.is_empty() {
-        out.push_str("shared: ");
+        out.extend_from_slice(b"shared: ");
         for (k, t) in s.shared.iter().enumerate() {
             if k > 0 {
-                out.push_str(", ");
+                out.extend_from_slice(b", ");
             }
-            out.push_str(t);
+            out.extend_from_slice(t.as_bytes());
         }
-        out.push_str("; ");
+        out.extend_from_slice(b"; ");
     }
     if !s.reference_phrase.is_empty() {
-        out.push_str("reference: \u{201c}");
-        out.push_str(&s.reference_phrase);
-        out.push_str("\u{201d}; ");
+        out.extend_from_slice("reference: \u{201c}".as_bytes());
+        out.extend_from_slice(s.reference_phrase.as_bytes());
+        out.extend_from_slice("\u{201d}; ".as_bytes());
     }
-    out.push_str("order ");
-    // The digits without the formatter, which cost more than the rest of the evidence. They
-    // are ASCII (as the formatter's are), each byte its char.
-    digits.clear();
-    crate::report::push_fixed(digits, s.order, 2);
-    out.extend(digits.iter().map(|&b| char::from(b)));
+    out.extend_from_slice(b"order ");
+    // The digits without the formatter, which cost more than the rest of the evidence.
+    crate::report::push_fixed(out, s.order, 2);
 }
 
 #[cfg(test)]
@@ -317,9 +314,10 @@ mod formatting_tests {
                             reference_phrase: phrase.into(),
                             ..Default::default()
                         };
-                        // Appended to what the buffers hold.
-                        let mut got = String::from("x");
-                        push_evidence(&mut got, &s, rule, &mut vec![b'x']);
+                        // Appended to what the buffer holds.
+                        let mut got = b"x".to_vec();
+                        push_evidence(&mut got, &s, rule);
+                        let got = String::from_utf8(got).unwrap();
                         assert_eq!(got, ["x", &evidence_reference(&s, rule)].concat());
                         // A row's evidence from its score and rule, and its length bound.
                         let row = RowAt {
@@ -337,6 +335,29 @@ mod formatting_tests {
                         assert!(row.evidence_len() >= got.len() - 1);
                     }
                 }
+            }
+        }
+    }
+
+    /// The fixed cells' check by their letters answers as encoding each, for every
+    /// delimiter, and they are the statuses a row has.
+    #[test]
+    fn fixed_cells_verbatim_as_encoded() {
+        for s in [Status::Paired, Status::Unanswered, Status::Unmatched] {
+            assert!(FIXED_CELLS.contains(&s.as_str()));
+        }
+        for delimiter in 0..=255u8 {
+            for keep_newlines in [false, true] {
+                let opts = crate::report::CsvOptions {
+                    delimiter,
+                    keep_newlines,
+                    ..Default::default()
+                };
+                assert_eq!(
+                    fixed_cells_verbatim(&opts),
+                    all_verbatim(FIXED_CELLS, &opts),
+                    "{delimiter}"
+                );
             }
         }
     }
@@ -474,8 +495,7 @@ struct RowAt {
 /// Scratch for writing [`RowAt::evidence`].
 #[derive(Default)]
 struct EvidenceBuf {
-    text: String,
-    digits: Vec<u8>,
+    text: Vec<u8>,
 }
 
 impl RowAt {
@@ -484,10 +504,25 @@ impl RowAt {
         match &self.score {
             Some(s) => {
                 buf.text.clear();
-                push_evidence(&mut buf.text, s, &self.note, &mut buf.digits);
-                &buf.text
+                push_evidence(&mut buf.text, s, &self.note);
+                std::str::from_utf8(&buf.text).expect("evidence is pieced together from strs")
             }
             None => &self.note,
+        }
+    }
+
+    /// [`RowAt::evidence`] as the CSV cell [`crate::report::push_text_csv`] makes of it,
+    /// written in `out` itself: made in a buffer and then encoded from there, it was copied
+    /// once more and scanned for its text's needs apart (issue 7).
+    fn push_evidence_csv(&self, out: &mut Vec<u8>, opts: &crate::report::CsvOptions) {
+        match &self.score {
+            Some(s) => {
+                let at = out.len();
+                out.push(crate::report::IN_PLACE);
+                push_evidence(out, s, &self.note);
+                crate::report::encode_in_place(out, at, opts);
+            }
+            None => crate::report::push_text_csv(out, &self.note, opts),
         }
     }
 
@@ -535,18 +570,34 @@ thread_local! {
 
 /// Names as numbers, and the similarities of pairs of them met lately.
 struct NameMemo {
-    ids: rustc_hash::FxHashMap<String, u32>,
-    /// By the pair of ids `a << 32 | b`, in a slot of its own by its hash: the similarity of
-    /// name `a` to name `b` ([`NO_PAIR`] for an empty slot). A pair whose slot another takes
+    /// A name's number by its shared string's address ([`NameMemo::article_names`]).
+    ids: rustc_hash::FxHashMap<*const u8, u32>,
+    /// The names numbered, by number: held, so that no other string takes the address of one
+    /// while `ids` has it.
+    held: Vec<Term>,
+    /// By number, the name's place among the names of the article being numbered
+    /// ([`NOT_HERE`] outside it).
+    here: Vec<u32>,
+    /// By the pair of ids `a << 32 | b`, in a slot of its own ([`NameMemo::slot`]): the
+    /// similarity of name `a` to name `b` ([`NO_PAIR`] for an empty slot). A pair whose slot another takes
     /// is worked out again when next met: a map of every pair met cost a lookup four times
     /// the slot's and grew with the run (issue 7).
-    jw: Vec<(u64, f64)>,
+    jw: Vec<MemoLine>,
     /// `jw` has `1 << bits` slots.
     bits: u32,
 }
 
+/// Four [`NameMemo::jw`] slots, a cache line: those of the pairs of one name `a` with names
+/// `b` numbered alike but for their last two bits ([`NameMemo::slot`]).
+#[derive(Clone, Copy)]
+#[repr(align(64))]
+struct MemoLine([(u64, f64); 4]);
+
 /// A [`NameMemo::jw`] slot no pair is in (ids are below [`NAME_MEMO_MAX`]).
 const NO_PAIR: u64 = u64::MAX;
+
+/// A [`MemoLine`] of empty slots.
+const NO_PAIRS: MemoLine = MemoLine([(NO_PAIR, 0.0); 4]);
 
 /// Slots of a thread's [`NameMemo::jw`] (as a power of two): half a megabyte, room for the
 /// name pairs of a few thousand articles.
@@ -559,18 +610,75 @@ impl Default for NameMemo {
 }
 
 impl NameMemo {
+    /// A memo of `1 << bits` slots (`bits` at least 2).
     fn with_bits(bits: u32) -> Self {
         NameMemo {
             ids: Default::default(),
-            jw: vec![(NO_PAIR, 0.0); 1 << bits],
+            held: Vec::new(),
+            here: Vec::new(),
+            jw: vec![NO_PAIRS; 1 << (bits - 2)],
             bits,
         }
     }
 
+    /// The article's names as numbers. A name is told by its shared string, not hashed as
+    /// text: a word's name is one string in a thread's table ([`Prepared::names`]), so its
+    /// address is one number for the article and for the memo at once, where a map of each
+    /// article's addresses and one of the memo's texts cost a fiftieth of a run (issue 7).
+    /// Two strings of one text would only be two numbers of the same name, whose matches
+    /// are the same.
+    fn article_names<'p>(&mut self, prepared: &'p [Prepared]) -> ArticleNames<'p> {
+        let total = prepared.iter().map(|p| p.names.len()).sum();
+        if self.held.len() + total > NAME_MEMO_MAX {
+            self.ids.clear();
+            self.held.clear();
+            self.here.clear();
+            self.jw.fill(NO_PAIRS);
+        }
+        let NameMemo {
+            ids, held, here, ..
+        } = self;
+        let mut names = ArticleNames {
+            name_of: Vec::new(),
+            global: Vec::new(),
+            units: UnitNames::with_capacity(total, prepared.len()),
+        };
+        for p in prepared {
+            for n in &p.names {
+                let id = *ids.entry(n.as_ptr()).or_insert_with(|| {
+                    held.push(n.clone());
+                    here.push(NOT_HERE);
+                    held.len() as u32 - 1
+                });
+                let at = &mut here[id as usize];
+                if *at == NOT_HERE {
+                    *at = names.name_of.len() as u32;
+                    names.name_of.push(n);
+                    names.global.push(id as u64);
+                }
+                names.units.items.push(*at as usize);
+            }
+            names.units.end_list();
+        }
+        for &id in &names.global {
+            here[id as usize] = NOT_HERE;
+        }
+        names
+    }
+
+    /// The slot of the pair `key`: its line by the hash of the pair less `b`'s last two bits,
+    /// its place in the line by those bits. A claim name's best match is looked up against
+    /// each of a rebuttal's names, which were mostly numbered together when first met: with
+    /// a line of its own for each pair, nearly every one of those was a cache miss, the run's
+    /// hottest line; so they are a third fewer (issue 7). Pairs fall on the slots as evenly.
+    fn slot(&mut self, key: u64) -> &mut (u64, f64) {
+        let line = (key >> 2).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - (self.bits - 2));
+        &mut self.jw[line as usize].0[(key & 3) as usize]
+    }
+
     /// The similarity of the names of the pair `key`, `sim()` if it is not kept.
     fn similarity(&mut self, key: u64, sim: impl FnOnce() -> f64) -> f64 {
-        let at = key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits);
-        let slot = &mut self.jw[at as usize];
+        let slot = self.slot(key);
         if slot.0 != key {
             *slot = (key, sim());
         }
@@ -578,36 +686,38 @@ impl NameMemo {
     }
 }
 
+/// A [`NameMemo::here`] of a name not in the article.
+const NOT_HERE: u32 = u32::MAX;
+
+/// An article's names as numbers ([`NameMemo::article_names`]).
+struct ArticleNames<'p> {
+    /// Each distinct name, by its number in the article.
+    name_of: Vec<&'p str>,
+    /// Each distinct name's number in the [`NameMemo`].
+    global: Vec<u64>,
+    /// Each unit's names ([`Prepared::names`]) by their numbers in the article, in order.
+    units: UnitNames,
+}
+
 /// Names a thread's [`NameMemo`] keeps before it starts over, so odd input cannot grow it
 /// without bound (and ids stay below 32 bits).
 const NAME_MEMO_MAX: usize = 1 << 16;
 
 /// For each rebuttal, each claim name's [`best_match`] among the rebuttal's names (by the
-/// article's name ids, `name_of`), for the claims of its dispute; NaN where not needed. One
-/// list for all rebuttals, `name_of.len()` to each, in the order of `rebuttals`.
+/// article's numbers of `names`), for the claims of its dispute; NaN where not needed. One
+/// list for all rebuttals, one for each of the article's names, in the order of `rebuttals`.
 fn best_names_of(
-    name_of: &[&str],
-    unit_name_ids: &UnitNames,
+    names: &ArticleNames,
     units: &[Unit],
     rebuttals: &[usize],
     claims: &[usize],
     memo: &mut NameMemo,
 ) -> Vec<f64> {
-    if memo.ids.len() + name_of.len() > NAME_MEMO_MAX {
-        memo.ids.clear();
-        memo.jw.fill((NO_PAIR, 0.0));
-    }
-    let global: Vec<u64> = name_of
-        .iter()
-        .map(|&n| match memo.ids.get(n) {
-            Some(&id) => id as u64,
-            None => {
-                let id = memo.ids.len() as u32;
-                memo.ids.insert(n.to_string(), id);
-                id as u64
-            }
-        })
-        .collect();
+    let ArticleNames {
+        name_of,
+        global,
+        units: unit_name_ids,
+    } = names;
     let mut sides: Vec<Option<JaroSide>> = (0..name_of.len()).map(|_| None).collect();
     let n = name_of.len();
     let mut best = vec![f64::NAN; n * rebuttals.len()];
@@ -769,36 +879,16 @@ fn pair_rows_from<'p>(
     // Each distinct name of the article as a number: a claim name's best match against a
     // rebuttal's names is worked out once per rebuttal, however many of its candidate claims
     // use that name (names were a third of scoring, issue 7).
-    // A name is told by its shared string, not hashed as text: a word's name is one string
-    // in a thread's table ([`Prepared::names`]). Two strings of one text would only be two
-    // numbers of the same name, whose matches are the same.
-    let mut name_ids: rustc_hash::FxHashMap<*const u8, usize> = Default::default();
-    let mut name_of: Vec<&str> = Vec::new();
-    let mut unit_name_ids =
-        UnitNames::with_capacity(prepared.iter().map(|p| p.names.len()).sum(), prepared.len());
-    for p in prepared {
-        for n in &p.names {
-            let next = name_ids.len();
-            unit_name_ids
-                .items
-                .push(*name_ids.entry(n.as_ptr()).or_insert_with(|| {
-                    name_of.push(n);
-                    next
-                }));
-        }
-        unit_name_ids.end_list();
-    }
-    let best_names = NAME_MEMO.with(|m| match m.try_borrow_mut() {
-        Ok(mut m) => best_names_of(&name_of, &unit_name_ids, units, &rebuttals, &claims, &mut m),
-        Err(_) => best_names_of(
-            &name_of,
-            &unit_name_ids,
-            units,
-            &rebuttals,
-            &claims,
-            &mut NameMemo::with_bits(6),
-        ),
+    let best_of_article = |m: &mut NameMemo| {
+        let names = m.article_names(prepared);
+        let best = best_names_of(&names, units, &rebuttals, &claims, m);
+        (names, best)
+    };
+    let (names, best_names) = NAME_MEMO.with(|m| match m.try_borrow_mut() {
+        Ok(mut m) => best_of_article(&mut m),
+        Err(_) => best_of_article(&mut NameMemo::with_bits(6)),
     });
+    let (name_of, unit_name_ids) = (&names.name_of, &names.units);
     let ref_group = reference_groups(units, &claims);
     // (claim index, rebuttal index, score, basis, rule)
     let link_rebuttal = |k: usize, ri: usize, out: &mut Vec<Link>, sc: &mut RebuttalScratch<'p>| {
@@ -1251,8 +1341,8 @@ pub fn pair_encode_article(
     for r in &rows {
         counts[r.status as usize] += 1;
     }
-    let mut evidence = EvidenceBuf::default();
     if format != crate::report::Format::Csv {
+        let mut evidence = EvidenceBuf::default();
         let cells: Vec<Vec<crate::report::Cell>> = rows
             .iter()
             .map(|r| {
@@ -1278,7 +1368,7 @@ pub fn pair_encode_article(
     out.reserve(need + 160 * rows.len());
     let mut ends = Vec::with_capacity(rows.len());
     for r in &rows {
-        cells.push_row(r, explain, csv, &mut evidence, out);
+        cells.push_row(r, explain, csv, out);
         ends.push(out.len());
     }
     Ok((ends, counts))
@@ -1310,6 +1400,30 @@ const DISPUTE: usize = 3;
 const CUE: usize = 4;
 const QUOTE_TYPE: usize = 5;
 const RULE: usize = 6;
+
+/// The cells of a fixed vocabulary a streamed row has: its statuses, confidences, bases, and
+/// pair ids, which are `p` and 16 lowercase hex digits.
+const FIXED_CELLS: [&str; 9] = [
+    "paired",
+    "unanswered",
+    "unmatched",
+    "high",
+    "medium",
+    "low",
+    "specific",
+    "blanket",
+    "p0123456789abcdef",
+];
+
+/// Whether every one of [`FIXED_CELLS`] is written as it is ([`all_verbatim`]). Short
+/// lowercase words need neither fitting nor a formula guard: only a delimiter among their
+/// letters would quote them. Encoding each for every article to see was a two-hundredth of
+/// a run (issue 7).
+fn fixed_cells_verbatim(opts: &crate::report::CsvOptions) -> bool {
+    !FIXED_CELLS
+        .iter()
+        .any(|s| s.as_bytes().contains(&opts.delimiter))
+}
 
 /// Distinct values of a column whose cells [`ArticleCells::new`] keeps for copying: beyond
 /// them (an article of many speakers) the others are encoded each time.
@@ -1382,21 +1496,7 @@ impl ArticleCells {
             e[RULE] = buf.len();
             ends.push(e);
         }
-        // Every pair id is `p` and 16 lowercase hex digits: written as it is if those are.
-        let fixed_verbatim = all_verbatim(
-            [
-                Status::Paired.as_str(),
-                Status::Unanswered.as_str(),
-                Status::Unmatched.as_str(),
-                "high",
-                "medium",
-                "low",
-                "specific",
-                "blanket",
-                "p0123456789abcdef",
-            ],
-            opts,
-        );
+        let fixed_verbatim = fixed_cells_verbatim(opts);
         ArticleCells {
             buf,
             ends,
@@ -1421,7 +1521,6 @@ impl ArticleCells {
         r: &RowAt,
         explain: bool,
         opts: &crate::report::CsvOptions,
-        evidence: &mut EvidenceBuf,
         out: &mut Vec<u8>,
     ) {
         let d = opts.delimiter;
@@ -1465,7 +1564,7 @@ impl ArticleCells {
             }
         }
         out.push(d);
-        crate::report::push_text_csv(out, r.evidence(evidence), opts);
+        r.push_evidence_csv(out, opts);
         num(out, |s| s.lexical);
         num(out, |s| s.fuzzy);
         num(out, |s| s.reference);
@@ -1977,7 +2076,7 @@ mod tests {
     fn remembered_name_matches_are_fresh_ones() {
         let mut rng = crate::testrng::XorShift(0x9E3779B97F4A7C15);
         let mut next = || rng.next();
-        let pool = [
+        let pool: Vec<Term> = [
             "pakistan",
             "india",
             "pakistani",
@@ -1986,7 +2085,9 @@ mod tests {
             "delhi",
             "ministry",
             "x\u{e9}",
-        ];
+        ]
+        .map(Term::from)
+        .into();
         let mut memo = NameMemo::with_bits(3);
         for article in 0..300 {
             let n = (next() % 9) as usize;
@@ -2002,29 +2103,28 @@ mod tests {
                     u
                 })
                 .collect();
-            let names: Vec<Vec<&str>> = (0..n)
+            // Names as pairing has them: one shared string for each, but now and then a
+            // string of its own for a name met before.
+            let prepared: Vec<Prepared> = (0..n)
                 .map(|_| {
-                    (0..next() % 4)
-                        .map(|_| pool[(next() % pool.len() as u64) as usize])
-                        .collect()
-                })
-                .collect();
-            let mut ids: HashMap<&str, usize> = HashMap::new();
-            let unit_name_ids: Vec<Vec<usize>> = names
-                .iter()
-                .map(|ns| {
-                    ns.iter()
-                        .map(|n| {
-                            let next = ids.len();
-                            *ids.entry(n).or_insert(next)
+                    let mut p = Prepared::default();
+                    p.names = (0..next() % 4)
+                        .map(|_| {
+                            let k = (next() % pool.len() as u64) as usize;
+                            if next() % 8 == 0 {
+                                Term::from(&*pool[k])
+                            } else {
+                                pool[k].clone()
+                            }
                         })
-                        .collect()
+                        .collect();
+                    p
                 })
                 .collect();
-            let mut name_of = vec![""; ids.len()];
-            for (n, &id) in &ids {
-                name_of[id] = n;
-            }
+            let names: Vec<Vec<&str>> = prepared
+                .iter()
+                .map(|p| p.names.iter().map(|n| &**n).collect())
+                .collect();
             units.iter_mut().for_each(|u| u.text = "t".into());
             let claims: Vec<usize> = (0..n).filter(|&i| units[i].role == Role::Claim).collect();
             let rebuttals: Vec<usize> = (0..n)
@@ -2032,17 +2132,25 @@ mod tests {
                 .collect();
             if article % 50 == 0 {
                 // Full: it starts over.
-                memo.ids
-                    .extend((0..NAME_MEMO_MAX as u32).map(|k| (format!("n{k}"), k)));
+                let mut p = Prepared::default();
+                p.names = (0..NAME_MEMO_MAX)
+                    .map(|k| Term::from(format!("n{k}")))
+                    .collect();
+                memo.article_names(std::slice::from_ref(&p));
+                assert_eq!(memo.held.len(), NAME_MEMO_MAX);
             }
-            // As pairing lists them: one list, each unit's where the one before ends.
-            let mut flat = UnitNames::default();
-            for ids in &unit_name_ids {
-                flat.items.extend(ids);
-                flat.end_list();
+            let article_names = memo.article_names(&prepared);
+            assert!(memo.here.iter().all(|&h| h == NOT_HERE));
+            for (u, ns) in names.iter().enumerate() {
+                let numbered: Vec<&str> = article_names
+                    .units
+                    .of(u)
+                    .iter()
+                    .map(|&k| article_names.name_of[k])
+                    .collect();
+                assert_eq!(&numbered, ns);
             }
-            (0..n).for_each(|u| assert_eq!(flat.of(u), unit_name_ids[u]));
-            let got = best_names_of(&name_of, &flat, &units, &rebuttals, &claims, &mut memo);
+            let got = best_names_of(&article_names, &units, &rebuttals, &claims, &mut memo);
             for (k, &ri) in rebuttals.iter().enumerate() {
                 for &ci in &claims {
                     if units[ci].dispute_idx != units[ri].dispute_idx || names[ri].is_empty() {
@@ -2052,7 +2160,8 @@ mod tests {
                         let want = best_match(names[ri].len(), |b| {
                             crate::score::jaro_winkler(name, names[ri][b])
                         });
-                        let have = got[k * ids.len() + unit_name_ids[ci][a]];
+                        let have =
+                            got[k * article_names.name_of.len() + article_names.units.of(ci)[a]];
                         assert_eq!(have.to_bits(), want.to_bits(), "{name} in {:?}", names[ri]);
                     }
                 }

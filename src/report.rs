@@ -366,6 +366,38 @@ pub(crate) fn push_text_csv_with(
     }
 }
 
+/// The byte a caller pushes before writing a text for [`encode_in_place`]: the opening
+/// quote, if the cell needs one.
+pub(crate) const IN_PLACE: u8 = b'"';
+
+/// Turns the UTF-8 text written in `out` after byte `at` (an [`IN_PLACE`] the caller pushed)
+/// into the cell [`push_text_csv`] writes for it. Most texts made for a cell (a row's
+/// evidence) need at most the quotes around them: they are left where they are, not built
+/// elsewhere and copied in (issue 7).
+pub(crate) fn encode_in_place(out: &mut Vec<u8>, at: usize, opts: &CsvOptions) {
+    debug_assert_eq!(out[at], IN_PLACE);
+    let text = &out[at + 1..];
+    let needs @ (fit, quote) = cell_needs(text, opts.delimiter);
+    // What `push_text_csv_with` does other than copying and quoting: fitting, the formula
+    // guard and doubling quotes.
+    let as_it_is = text.len() <= MAX_CELL_CHARS
+        && (opts.keep_newlines || !fit)
+        && !matches!(
+            text.first(),
+            Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+        )
+        && !(quote && memchr::memchr(b'"', text).is_some());
+    if !as_it_is {
+        let s = String::from_utf8(out.split_off(at + 1)).expect("the text is UTF-8");
+        out.truncate(at);
+        push_text_csv_with(out, &s, needs, opts);
+    } else if quote {
+        out.push(b'"');
+    } else {
+        out.remove(at);
+    }
+}
+
 /// Appends an integer cell as the csv writer writes `i.to_string()`.
 pub(crate) fn push_int(out: &mut Vec<u8>, i: i64) {
     if i < 0 {
@@ -1356,23 +1388,30 @@ mod tests {
     }
 
     /// Random texts over the bytes that matter to fitting and quoting, through the direct
-    /// cell writer and through `text_cell` and the csv writer.
+    /// cell writer (and written first, then encoded in place) and through `text_cell` and
+    /// the csv writer.
     #[test]
     fn push_text_csv_matches_the_csv_writer() {
         let alphabet = [
             "a", "b", " ", " ", "\n", "\r", "\"", ",", ";", "\t", "'", "x", "y", "=", "-", "@",
-            "\u{e9}", "\u{201c}", "\u{2028}", "\u{2029}", "\u{2026}",
+            "\u{e9}", "\u{201c}", "\u{2028}", "\u{2029}", "\u{2026}", "+",
         ];
         let mut x = 7u64;
         let mut next = || {
             x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             (x >> 33) as usize
         };
-        for _ in 0..20_000 {
-            let len = next() % 40;
-            let t: String = (0..len)
-                .map(|_| alphabet[next() % alphabet.len()])
-                .collect();
+        let mut texts: Vec<String> = (0..20_000)
+            .map(|_| {
+                let len = next() % 40;
+                (0..len)
+                    .map(|_| alphabet[next() % alphabet.len()])
+                    .collect()
+            })
+            .collect();
+        // Too long for a cell: fitted.
+        texts.push("a, b".repeat(MAX_CELL_CHARS / 4 + 1));
+        for t in &texts {
             for keep_newlines in [false, true] {
                 for delimiter in [b',', b';', b'\t', b'\'', b'x'] {
                     let opts = CsvOptions {
@@ -1383,14 +1422,26 @@ mod tests {
                     let mut w = csv::WriterBuilder::new()
                         .delimiter(delimiter)
                         .from_writer(Vec::new());
-                    w.write_record([text_cell(&t, &opts), String::new()])
+                    w.write_record([text_cell(t, &opts), String::new()])
                         .unwrap();
                     let want = w.into_inner().unwrap();
                     let mut got = Vec::new();
-                    push_text_csv(&mut got, &t, &opts);
+                    push_text_csv(&mut got, t, &opts);
                     got.push(delimiter);
                     got.push(b'\n');
                     assert_eq!(got, want, "{t:?} {delimiter} {keep_newlines}");
+                    // The same written first and encoded where it is, after other cells.
+                    let mut got = b"cell,".to_vec();
+                    got.push(IN_PLACE);
+                    got.extend_from_slice(t.as_bytes());
+                    encode_in_place(&mut got, 5, &opts);
+                    got.push(delimiter);
+                    got.push(b'\n');
+                    assert_eq!(
+                        got[5..],
+                        want,
+                        "in place: {t:?} {delimiter} {keep_newlines}"
+                    );
                 }
             }
         }
