@@ -1099,20 +1099,21 @@ fn pair_rows_from<'p>(
         }
         links
     };
-    // top-k per claim
-    if opts.top_k > 0 {
-        let keep = top_k_kept(
-            &links
-                .iter()
-                .map(|l| (l.0, l.1, l.2.total))
-                .collect::<Vec<_>>(),
-            opts.top_k,
-        );
+    // top-k per claim. A claim has at most one link to each rebuttal: with no more
+    // rebuttals than `top_k` (most articles) every link is kept, and sorting them all to
+    // see was a two-hundredth of a run (issue 7).
+    let totals = |links: &[Link]| -> Vec<(usize, usize, f32)> {
+        links.iter().map(|l| (l.0, l.1, l.2.total)).collect()
+    };
+    if opts.top_k > 0 && rebuttals.len() > opts.top_k {
+        let keep = top_k_kept(&totals(&links), opts.top_k);
         let mut k = 0;
         links.retain(|_| {
             k += 1;
             keep[k - 1]
         });
+    } else if cfg!(debug_assertions) && opts.top_k > 0 {
+        assert!(top_k_kept(&totals(&links), opts.top_k).iter().all(|&k| k));
     }
     // A row for each link kept, and at most one for each claim and rebuttal without any.
     let mut rows = Vec::with_capacity(links.len() + claims.len() + rebuttals.len());
@@ -1378,6 +1379,7 @@ pub fn pair_encode_article(
 /// its links and a rebuttal in a row for each claim it answers, and checking their texts
 /// again for every row was a sixth of a `pair` run (issue 7).
 struct ArticleCells {
+    /// The cells, then [`SHORT_PART`] bytes that are none.
     buf: Vec<u8>,
     /// Per unit, where each of its [`UNIT_PARTS`] parts ends in `buf`; the first starts where
     /// the unit's previous part (or the previous unit) ends, at `starts[u]`.
@@ -1424,6 +1426,11 @@ fn fixed_cells_verbatim(opts: &crate::report::CsvOptions) -> bool {
         .iter()
         .any(|s| s.as_bytes().contains(&opts.delimiter))
 }
+
+/// The bytes [`ArticleCells::push_bytes`] copies at once: what most parts of a unit take
+/// but its head (its start and end, paragraph, dispute, cue and quote type), and the
+/// article's cell.
+const SHORT_PART: usize = 32;
 
 /// Distinct values of a column whose cells [`ArticleCells::new`] keeps for copying: beyond
 /// them (an article of many speakers) the others are encoded each time.
@@ -1496,6 +1503,8 @@ impl ArticleCells {
             e[RULE] = buf.len();
             ends.push(e);
         }
+        // Room for a short copy ([`ArticleCells::push_part`]) from the last part.
+        buf.resize(buf.len() + SHORT_PART, 0);
         let fixed_verbatim = fixed_cells_verbatim(opts);
         ArticleCells {
             buf,
@@ -1506,13 +1515,31 @@ impl ArticleCells {
         }
     }
 
-    fn part(&self, u: usize, k: usize) -> &[u8] {
+    /// Appends part `k` of unit `u`.
+    fn push_part(&self, out: &mut Vec<u8>, u: usize, k: usize) {
         let start = if k == 0 {
             self.starts[u]
         } else {
             self.ends[u][k - 1]
         };
-        &self.buf[start..self.ends[u][k]]
+        self.push_bytes(out, start, self.ends[u][k]);
+    }
+
+    /// Appends `buf[from..to]`: up to [`SHORT_PART`] bytes (all but the heads with their
+    /// texts) as a copy of that many, cut back to the part's end. Copied by their lengths,
+    /// known only at run time, a row's dozen short parts were a call to `memcpy` each
+    /// (issue 7).
+    fn push_bytes(&self, out: &mut Vec<u8>, from: usize, to: usize) {
+        if to - from <= SHORT_PART {
+            let at = out.len();
+            let short: &[u8; SHORT_PART] = self.buf[from..from + SHORT_PART]
+                .try_into()
+                .expect("a short part's bytes");
+            out.extend_from_slice(short);
+            out.truncate(at + (to - from));
+        } else {
+            out.extend_from_slice(&self.buf[from..to]);
+        }
     }
 
     /// The row as [`push_row_csv`] writes its [`RowAt::view`].
@@ -1536,7 +1563,7 @@ impl ArticleCells {
         let part = |out: &mut Vec<u8>, u: Option<usize>, k: usize| {
             out.push(d);
             if let Some(u) = u {
-                out.extend_from_slice(self.part(u, k));
+                self.push_part(out, u, k);
             }
         };
         let num = |out: &mut Vec<u8>, f: fn(&Score) -> f32| {
@@ -1545,7 +1572,7 @@ impl ArticleCells {
                 crate::report::push_fixed3(out, f(s) as f64);
             }
         };
-        out.extend_from_slice(&self.buf[..self.article]);
+        self.push_bytes(out, 0, self.article);
         out.push(d);
         if self.fixed_verbatim {
             out.extend_from_slice(&pair_id_bytes(r.pair_id));
