@@ -924,7 +924,8 @@ struct Name<'n> {
 const CLASSES_KNOWN: u64 = 1 << 63;
 
 impl<'n> Name<'n> {
-    fn new(arena: &'n Bump, name: &str) -> Name<'n> {
+    /// The name of an entity of `kind` (kinds never change after [`Resolver::add`]).
+    fn new(arena: &'n Bump, name: &str, kind: EntityKind) -> Name<'n> {
         let (folded, acronym) = fold_and_acronym(arena, name);
         // One walk over the words gives the bounds, the hashes and the bits: the name is
         // split at each space as `split(' ')` splits it.
@@ -948,7 +949,7 @@ impl<'n> Name<'n> {
             bits,
             bounds: (first_end, start),
             folded,
-            kind: EntityKind::Person,
+            kind,
             classes: std::cell::Cell::new(0),
         }
     }
@@ -1092,9 +1093,8 @@ impl<'a, 'b> Resolver<'a, 'b> {
         generic: bool,
     ) -> usize {
         let id = self.entities.len();
-        let mut n = Name::new(self.arena, &name);
+        let mut n = Name::new(self.arena, &name, kind);
         n.bits = descriptors.iter().fold(n.bits, |m, d| m | word_bit(d));
-        n.kind = kind;
         self.by_name.insert(n.folded, id);
         self.filter_name(&n);
         self.names.push(n);
@@ -1135,11 +1135,10 @@ impl<'a, 'b> Resolver<'a, 'b> {
     }
 
     fn rename(&mut self, id: usize, name: String) {
-        let mut n = Name::new(self.arena, &name);
+        let mut n = Name::new(self.arena, &name, self.names[id].kind);
         // The old name's bits stay: a bit set in vain only costs a string comparison, and
         // the descriptors' bits are among them.
         n.bits |= self.names[id].bits;
-        n.kind = self.names[id].kind;
         self.by_name.insert(n.folded, id);
         self.filter_name(&n);
         self.names[id] = n;
@@ -3319,7 +3318,7 @@ mod tests {
         });
         for name in dense.chain(drawn) {
             let arena = Bump::new();
-            let n = Name::new(&arena, &name);
+            let n = Name::new(&arena, &name, EntityKind::Org);
             let f = crate::text::fold(&name);
             assert_eq!(n.folded, f, "{name:?}");
             assert_eq!(n.bounds, word_bounds(&f), "{name:?}");

@@ -212,8 +212,11 @@ fn confidence(total: f32, blanket: bool, reference: f32, c: &Unit, r: &Unit) -> 
     if c.confidence.min(r.confidence) < 0.6 && level > 0 {
         level -= 1;
     }
-    ["low", "medium", "high"][level]
+    CONFIDENCES[level]
 }
+
+/// A row's confidences, lowest first.
+const CONFIDENCES: [&str; 3] = ["low", "medium", "high"];
 
 /// The parts of the evidence, "; " between them, appended to `out`. Pieced together in one
 /// buffer: `format!` for each part and a join was a hundredth of a run (issue 7). A streamed
@@ -345,6 +348,9 @@ mod formatting_tests {
     fn fixed_cells_verbatim_as_encoded() {
         for s in [Status::Paired, Status::Unanswered, Status::Unmatched] {
             assert!(FIXED_CELLS.contains(&s.as_str()));
+        }
+        for s in CONFIDENCES.into_iter().chain(["specific", "blanket"]) {
+            assert!(FIXED_CELLS.contains(&s), "{s}");
         }
         for delimiter in 0..=255u8 {
             for keep_newlines in [false, true] {
@@ -486,9 +492,10 @@ struct RowAt {
     rebuttal: Option<usize>,
     score: Option<Score>,
     /// A paired row's rule (its evidence is made from the rule and the score), or the whole
-    /// evidence of a row without a score: a streamed report writes the evidence from them
-    /// into one buffer ([`RowAt::evidence`]), as a `String` for each row was a twentieth of
-    /// pairing's heap blocks (issue 7).
+    /// evidence of a row without a score. The evidence is made only where it is written:
+    /// straight into its cell for a streamed CSV ([`RowAt::push_evidence_csv`]), into one
+    /// buffer for the other formats ([`RowAt::evidence`]); a `String` for each row was a
+    /// twentieth of pairing's heap blocks (issue 7).
     note: Rule,
 }
 
@@ -578,12 +585,12 @@ struct NameMemo {
     /// By number, the name's place among the names of the article being numbered
     /// ([`NOT_HERE`] outside it).
     here: Vec<u32>,
-    /// By the pair of ids `a << 32 | b`, in a slot of its own ([`NameMemo::slot`]): the
-    /// similarity of name `a` to name `b` ([`NO_PAIR`] for an empty slot). A pair whose slot another takes
-    /// is worked out again when next met: a map of every pair met cost a lookup four times
-    /// the slot's and grew with the run (issue 7).
+    /// By the pair of ids `a << 32 | b`, in its slot ([`NameMemo::slot`]; four slots share a
+    /// cache line, [`MemoLine`]): the similarity of name `a` to name `b` ([`NO_PAIR`] for an
+    /// empty slot). A pair whose slot another takes is worked out again when next met: a map
+    /// of every pair met cost a lookup four times the slot's and grew with the run (issue 7).
     jw: Vec<MemoLine>,
-    /// `jw` has `1 << bits` slots.
+    /// `jw` has `1 << bits` slots, in `1 << (bits - 2)` lines.
     bits: u32,
 }
 
@@ -610,8 +617,13 @@ impl Default for NameMemo {
 }
 
 impl NameMemo {
-    /// A memo of `1 << bits` slots (`bits` at least 2).
+    /// A memo of `1 << bits` slots (`bits` at least 3: [`NameMemo::slot`] shifts by
+    /// `64 - (bits - 2)`, which must be below 64).
     fn with_bits(bits: u32) -> Self {
+        assert!(
+            (3..=40).contains(&bits),
+            "NameMemo bits {bits} out of 3..=40"
+        );
         NameMemo {
             ids: Default::default(),
             held: Vec::new(),
@@ -1443,8 +1455,10 @@ impl ArticleCells {
         explain: bool,
         opts: &crate::report::CsvOptions,
     ) -> Self {
+        // Room for the padding after the last cell too ([`SHORT_PART`]), which would
+        // otherwise grow and copy the whole buffer once more.
         let mut buf = Vec::with_capacity(
-            article.len() + units.iter().map(|u| u.text.len() + 128).sum::<usize>(),
+            article.len() + units.iter().map(|u| u.text.len() + 128).sum::<usize>() + SHORT_PART,
         );
         crate::report::push_text_csv(&mut buf, article, opts);
         let article_end = buf.len();
