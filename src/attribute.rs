@@ -395,8 +395,13 @@ fn cue_hits(ctx: &Ctx, toks: &[Token], quoted: &[bool], out: &mut Vec<CueHit>) {
         if let Some(cands) = cands.filter(|_| !name_like()) {
             for &ci in cands {
                 let c = &ctx.lex.cues[ci];
+                // Its first word is the token's, by which the cues were looked up: compared
+                // from the second on (issue 7: a string comparison less per candidate).
                 if i + c.tokens.len() <= toks.len()
-                    && c.tokens.iter().zip(&toks[i..]).all(|(a, b)| *a == b.norm)
+                    && c.tokens[1..]
+                        .iter()
+                        .zip(&toks[i + 1..])
+                        .all(|(a, b)| *a == b.norm)
                 {
                     matched = Some((ci, c.tokens.len()));
                     break;
@@ -686,7 +691,8 @@ fn np_left(
             && !quoted[k]
             && (ctx.w(&toks[k - 1], "determiner") || toks[k - 1].cap || toks[k - 1].poss)
             && toks[k].norm.chars().all(|c| c.is_alphabetic() || c == '-')
-            && !ctx.lex.cue_index.contains_key(toks[k].norm)
+            // From the token's marked classes, not a hash of its word (issue 7).
+            && ctx.lex.cues_at_tok(&toks[k]).is_none()
     };
     while i > 0 && !quoted[i - 1] && (np_word(ctx, &toks[i - 1]) || (i < end && modifier(i - 1))) {
         let g = name_gap(ctx, toks, i);
@@ -760,7 +766,7 @@ fn initial_subject(
         let word = np_word(ctx, &toks[t])
             || (t > 0 && toks[t].norm.chars().all(|c| c.is_alphabetic() || c == '-'));
         let inside = t + 1 == k || !ctx.punct_at(toks, t + 1);
-        word && inside && !ctx.lex.cue_index.contains_key(toks[t].norm)
+        word && inside && ctx.lex.cues_at_tok(&toks[t]).is_none()
     });
     (opens && names && all_np).then_some(((0, k), Some((k, i))))
 }
