@@ -43,8 +43,25 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("riposte: {e:#}");
+            eprintln!("riposte: {}", one_line(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes on one line, each said once. An I/O error's message already holds
+/// its cause (`path: No such file or directory (os error 2)`), and some causes repeat theirs,
+/// so `{:#}` printed the same OS error two or three times over.
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let said = cause.to_string();
+        if !line.contains(&said) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&said);
+        }
+    }
+    line
 }

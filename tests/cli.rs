@@ -1114,3 +1114,26 @@ fn a_report_to_dev_stdout_shares_the_shells_file_position() {
     assert_eq!(first_line(report), UNIT_HEADER);
     assert!(report.len() > 1000);
 }
+
+#[test]
+fn a_fatal_error_names_its_os_cause_once() {
+    // An unwritable report: the path and the OS error, on one line, each said once (the
+    // error chain printed the OS error two or three times over before).
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("no/such/dir/report.csv");
+    let r = run(&[
+        "pair",
+        "data/articles/cricket-board-report.txt",
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(r.code, 2, "stderr: {}", r.stderr);
+    let line = r.stderr.trim_end();
+    assert!(!line.contains('\n'), "{line}");
+    assert!(
+        line.starts_with("riposte: ") && line.contains("report.csv"),
+        "{line}"
+    );
+    assert_eq!(line.matches("(os error 2)").count(), 1, "{line}");
+}
