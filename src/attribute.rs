@@ -352,9 +352,9 @@ impl<'a> Ctx<'a> {
         }
     }
     /// Every party named in tokens[a..b], in order.
-    pub fn parties_in(&self, toks: &[Token], a: usize, b: usize) -> Vec<(usize, String)> {
+    pub fn parties_in(&self, toks: &[Token], a: usize, b: usize) -> Vec<String> {
         let mut out = Vec::new();
-        self.each_party_in(toks, a, b, |i, p| out.push((i, p.to_string())));
+        self.each_party_in(toks, a, b, |_, p| out.push(p.to_string()));
         out
     }
 
@@ -2991,10 +2991,7 @@ fn add_titled(r: &mut Resolver, toks: &[Token], i: usize, j: usize) -> usize {
         .or_else(|| name.strip_suffix("'s"))
         .unwrap_or(&name)
         .to_string();
-    let mut parties = Vec::new();
-    ctx.each_party_in(toks, i.saturating_sub(4), i, |_, p| {
-        parties.push(p.to_string())
-    });
+    let mut parties = ctx.parties_in(toks, i.saturating_sub(4), i);
     parties.dedup();
     let desc: Vec<String> = toks[i.saturating_sub(3)..i]
         .iter()
@@ -3018,12 +3015,11 @@ fn add_org(r: &mut Resolver, toks: &[Token], i: usize, j: usize) -> usize {
     let company = toks[i..j]
         .iter()
         .any(|t| ctx.lex.is("like_company", t.norm.trim_end_matches('.')));
-    let mut parties = Vec::new();
-    if !company {
-        ctx.each_party_in(toks, i.saturating_sub(2), i, |_, p| {
-            parties.push(p.to_string())
-        });
-    }
+    let mut parties = if company {
+        vec![]
+    } else {
+        ctx.parties_in(toks, i.saturating_sub(2), i)
+    };
     parties.dedup();
     let e = r.add(name, EntityKind::Org, parties, vec![], false);
     // "the Ministry of Mines" is the government's side, like "the ministry";
@@ -3224,11 +3220,7 @@ fn document_by(r: &mut Resolver, toks: &[Token], i: usize) {
         let end = (by + 1..toks.len())
             .find(|&k| matches!(toks[k].norm, "against" | "in" | "on" | "over"))
             .unwrap_or(toks.len());
-        let mut p: Vec<String> = ctx
-            .parties_in(toks, by + 1, end)
-            .into_iter()
-            .map(|x| x.1)
-            .collect();
+        let mut p = ctx.parties_in(toks, by + 1, end);
         p.sort();
         p.dedup();
         p

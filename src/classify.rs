@@ -674,8 +674,7 @@ pub fn classify(
                                 )
                             })
                             .unwrap_or(toks.len());
-                        named_accusers
-                            .extend(ctx.parties_in(toks, by + 1, end).into_iter().map(|x| x.1));
+                        named_accusers.extend(ctx.parties_in(toks, by + 1, end));
                         for &(t, e) in att.mentions[si] {
                             if t > by && t < end && att.entities[e].kind != EntityKind::Country {
                                 named_accusers.extend(att.entities[e].parties.iter().cloned());

@@ -72,7 +72,7 @@ pub struct Predictions {
 fn clean_cell(s: &str) -> String {
     let s = s
         .strip_prefix('\'')
-        .filter(|r| r.starts_with(['=', '+', '-', '@', '\t', '\r']))
+        .filter(|r| r.starts_with(crate::report::FORMULA_LEADS))
         .unwrap_or(s);
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

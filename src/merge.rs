@@ -32,7 +32,7 @@ pub struct Merged {
 /// blocks sort by the article id itself, as the single run did.
 fn unguard(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        Some(rest) if rest.starts_with(crate::report::FORMULA_LEADS) => rest,
         _ => cell,
     }
 }

@@ -121,11 +121,15 @@ pub(crate) fn fit_cell(s: &str, keep_newlines: bool) -> String {
     out
 }
 
+/// What a spreadsheet takes as the start of a formula (OWASP): a text cell starting with
+/// one gets a `'` before it ([`text_cell`]), which the readers of a report take off again.
+pub const FORMULA_LEADS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// Makes a text cell safe to open in a spreadsheet: flattens line breaks, caps the length,
-/// and defuses formula injection (OWASP: a leading = + - @ tab or CR gets a `'`).
+/// and defuses formula injection ([`FORMULA_LEADS`]).
 pub fn text_cell(s: &str, opts: &CsvOptions) -> String {
     let mut out = fit_cell(s, opts.keep_newlines);
-    if out.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if out.starts_with(FORMULA_LEADS) {
         out.insert(0, '\'');
     }
     out
@@ -334,7 +338,7 @@ pub(crate) fn push_text_csv_with(
 ) {
     let d = opts.delimiter;
     let fitted;
-    let s = if s.len() <= MAX_CELL_CHARS && (opts.keep_newlines || !fit) {
+    let s = if fits_as_is(s.len(), fit, opts) {
         s
     } else {
         fitted = fit_cell(s, opts.keep_newlines);
@@ -342,7 +346,7 @@ pub(crate) fn push_text_csv_with(
         fitted.as_str()
     };
     // The formula guard is part of the field the writer sees.
-    let guard = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let guard = s.starts_with(FORMULA_LEADS);
     quote |= guard && d == b'\'';
     if quote {
         out.push(b'"');
@@ -366,6 +370,12 @@ pub(crate) fn push_text_csv_with(
     }
 }
 
+/// Whether a text of `len` bytes and [`cell_needs`]' `fit` goes into its cell unfitted
+/// ([`fit_cell`] would leave it as it is).
+fn fits_as_is(len: usize, fit: bool, opts: &CsvOptions) -> bool {
+    len <= MAX_CELL_CHARS && (opts.keep_newlines || !fit)
+}
+
 /// The byte a caller pushes before writing a text for [`encode_in_place`]: the opening
 /// quote, if the cell needs one.
 pub(crate) const IN_PLACE: u8 = b'"';
@@ -380,12 +390,10 @@ pub(crate) fn encode_in_place(out: &mut Vec<u8>, at: usize, opts: &CsvOptions) {
     let needs @ (fit, quote) = cell_needs(text, opts.delimiter);
     // What `push_text_csv_with` does other than copying and quoting: fitting, the formula
     // guard and doubling quotes.
-    let as_it_is = text.len() <= MAX_CELL_CHARS
-        && (opts.keep_newlines || !fit)
-        && !matches!(
-            text.first(),
-            Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
-        )
+    let as_it_is = fits_as_is(text.len(), fit, opts)
+        && !text
+            .first()
+            .is_some_and(|&b| FORMULA_LEADS.contains(&char::from(b)))
         && !(quote && memchr::memchr(b'"', text).is_some());
     if !as_it_is {
         let s = String::from_utf8(out.split_off(at + 1)).expect("the text is UTF-8");

@@ -61,7 +61,7 @@ impl Sheet {
 /// Removes our formula guard: a `'` put before `= + - @ tab CR` on the way out.
 pub fn unguard(s: &str) -> &str {
     s.strip_prefix('\'')
-        .filter(|r| r.starts_with(['=', '+', '-', '@', '\t', '\r']))
+        .filter(|r| r.starts_with(crate::report::FORMULA_LEADS))
         .unwrap_or(s)
 }
 

@@ -2808,7 +2808,10 @@ mod tests {
                             .into_iter()
                             .map(|(t, n)| (t.to_string(), n))
                             .collect();
-                        let have: Vec<(String, u32)> = (got.counts.of(k).iter())
+                        let have: Vec<(String, u32)> = got
+                            .counts
+                            .of(k)
+                            .iter()
                             .map(|&(t, n)| (got.vocab.term(t).to_string(), n))
                             .collect();
                         assert_eq!(have, want, "{}", u.text);
