@@ -427,11 +427,23 @@ fn decode_8bit(
     }
 }
 
+/// What [`read_bytes`] reads of a file before it asks the file's size.
+const FIRST_READ: usize = 32 << 10;
+
 fn read_bytes(src: &Source) -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     match &src.path {
         Some(p) => {
-            std::fs::File::open(p)?.read_to_end(&mut buf)?;
+            // An article fits the first read, and the read after it finds the end: open, two
+            // reads, close. `File::read_to_end` first asks the file's size and position (statx
+            // and lseek), two calls more for each of a directory's files (issue 7: ~1.5 % of a
+            // run over 10,000 files). A larger file is read on with its size asked.
+            let mut f = std::fs::File::open(p)?;
+            buf.reserve_exact(FIRST_READ);
+            (&mut f).take(FIRST_READ as u64).read_to_end(&mut buf)?;
+            if buf.len() == FIRST_READ {
+                f.read_to_end(&mut buf)?;
+            }
         }
         None => {
             std::io::stdin().lock().read_to_end(&mut buf)?;
@@ -2331,6 +2343,30 @@ mod tests {
     /// Bounded memory without timing anything: every batch holds at most the batch size,
     /// inputs already in report order need no index, and the batches in turn give exactly
     /// the articles, order and accounting of `read_inputs`, indexed or not.
+    #[test]
+    fn files_on_either_side_of_the_first_read_are_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in [
+            0,
+            1,
+            FIRST_READ - 1,
+            FIRST_READ,
+            FIRST_READ + 1,
+            3 * FIRST_READ + 7,
+        ] {
+            let p = dir.path().join(format!("{n}.txt"));
+            let bytes: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            std::fs::write(&p, &bytes).unwrap();
+            let src = Source {
+                path: Some(p),
+                display: n.to_string(),
+                id: n.to_string(),
+                format: Format::Text,
+            };
+            assert_eq!(read_bytes(&src).unwrap(), bytes, "{n} bytes");
+        }
+    }
+
     #[test]
     fn planned_batches_are_bounded_and_in_whole_run_order() {
         let dir = tempfile::tempdir().unwrap();
