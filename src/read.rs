@@ -1594,28 +1594,21 @@ fn plan_jsonl(
     // small chunks, so that their files span several.
     let chunk_size: usize = if cfg!(test) { 1 << 12 } else { 1 << 22 };
     use rayon::prelude::*;
-    use std::io::BufRead;
     let Some(p) = &src.path else {
         return Ok(JsonlPass::NotPlain { sunk: false });
     };
     let f = std::fs::File::open(p)?;
-    // Sized for the file, and for the rest of a chunk's last line (up to 64 KiB): grown from
-    // nothing, the first chunk was copied over as it grew (a fifth of this pass), and sized
-    // without that rest, a chunk of a file over 4 MiB was doubled for it (2.5 MiB more peak
-    // memory in a run of 10,000 articles).
-    let size = f.metadata().map_or(0, |m| m.len());
-    let mut r = std::io::BufReader::with_capacity(1 << 16, f);
+    // Sized for the file: a small file is not given a chunk's worth of fresh pages.
+    let size = f.metadata().map_or(chunk_size as u64, |m| m.len());
     let (mut off, mut lineno, mut articles) = (0u64, 0usize, 0usize);
     let mut lines = Batch::default();
-    let mut chunk = Vec::with_capacity(size.min(chunk_size as u64) as usize + (1 << 16));
+    let mut buf = vec![0u8; (size.min(chunk_size as u64) as usize).max(1 << 10)];
+    // `buf[..have]` holds what was read and not parsed yet: a line cut by the last read.
+    let (mut have, mut read_to, mut eof) = (0usize, 0u64, false);
     // (start in `chunk`, length with its line end, line number)
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-    let mut eof = false;
-    while !eof {
-        chunk.clear();
+    loop {
         spans.clear();
-        // A block, then the rest of its last line; its lines found with SIMD (std's
-        // `read_until` searches a line at a time, a word at a time).
         // A read that fails after some of the file's articles were handed on starts the pass
         // again with the file judged whole (and its error reported there), as for a file
         // found not plain late: an error returned here would have it loaded whole on top of
@@ -1627,22 +1620,36 @@ fn plan_jsonl(
                 Err(e)
             }
         };
-        let got =
-            match std::io::Read::read_to_end(&mut (&mut r).take(chunk_size as u64), &mut chunk) {
+        if !eof {
+            if have == buf.len() {
+                // A line longer than the buffer.
+                buf.resize(buf.len() * 2, 0);
+            }
+            let got = match read_at_once(&f, &mut buf[have..], read_to) {
                 Ok(got) => got,
                 Err(e) => return failed(e),
             };
-        if got < chunk_size {
-            eof = true;
-        } else if let Err(e) = r.read_until(b'\n', &mut chunk) {
-            return failed(e);
+            eof = have + got < buf.len();
+            have += got;
+            read_to += got as u64;
         }
-        let text = match utf8(&chunk) {
-            Some(text) if memchr::memchr(0, &chunk).is_none() => text,
+        // Whole lines only, so that each chunk is valid UTF-8 exactly when the file is; the
+        // lines found with SIMD.
+        let upto = if eof {
+            have
+        } else {
+            match memchr::memrchr(b'\n', &buf[..have]) {
+                Some(i) => i + 1,
+                None => continue,
+            }
+        };
+        let chunk = &buf[..upto];
+        let text = match utf8(chunk) {
+            Some(text) if memchr::memchr(0, chunk).is_none() => text,
             _ => return Ok(JsonlPass::NotPlain { sunk: articles > 0 }),
         };
         let mut at = 0;
-        for end in memchr::memchr_iter(b'\n', &chunk)
+        for end in memchr::memchr_iter(b'\n', chunk)
             .map(|i| i + 1)
             .chain([chunk.len()])
         {
@@ -1682,11 +1689,64 @@ fn plan_jsonl(
             lines.given += b.given;
             off += n as u64;
         }
+        buf.copy_within(upto..have, 0);
+        have -= upto;
+        if eof {
+            break;
+        }
     }
     acc.issues.append(&mut lines.issues);
     acc.failed += lines.failed;
     acc.given += lines.given;
     Ok(JsonlPass::Plain(articles))
+}
+
+/// Fills `buf` from `f` at `off`, short only where the file ends. The pool's threads each
+/// read a piece at once: the copy out of the page cache was most of the first pass over a
+/// JSON Lines file, on one core while the other waited (issue 7).
+fn read_at_once(f: &std::fs::File, buf: &mut [u8], off: u64) -> std::io::Result<usize> {
+    use rayon::prelude::*;
+    let piece = buf
+        .len()
+        .div_ceil(rayon::current_num_threads())
+        // Tests read small files, in pieces all the same.
+        .max(if cfg!(test) { 1 << 8 } else { 1 << 16 });
+    let got: Vec<std::io::Result<usize>> = buf
+        .par_chunks_mut(piece)
+        .enumerate()
+        .map(|(i, part)| read_full_at(f, part, off + (i * piece) as u64))
+        .collect();
+    let mut total = 0;
+    let mut short = false;
+    for (g, part_len) in got.into_iter().zip(buf.chunks(piece).map(<[u8]>::len)) {
+        let g = g?;
+        // A piece read after one that met the end must be empty: otherwise the file grew
+        // while it was read, and what was read is not one piece of it.
+        if short && g > 0 {
+            return Err(std::io::Error::other("the file changed while it was read"));
+        }
+        short |= g < part_len;
+        total += g;
+    }
+    Ok(total)
+}
+
+/// Reads into all of `buf` from `off`, short only at the file's end.
+fn read_full_at(f: &std::fs::File, buf: &mut [u8], off: u64) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(f, &mut buf[got..], off + got as u64);
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(f, &mut buf[got..], off + got as u64);
+        match n {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
 }
 
 /// Whether [`plan_inputs`] may stream these inputs, as far as their names tell: files and
@@ -2364,6 +2424,43 @@ mod tests {
                 format: Format::Text,
             };
             assert_eq!(read_bytes(&src).unwrap(), bytes, "{n} bytes");
+        }
+    }
+
+    /// The first pass reads a JSON Lines file in chunks that end at line ends, carrying a cut
+    /// line over to the next read: lines longer than a chunk, a chunk ending exactly at a line
+    /// end, and a last line with no line end give what reading the file whole gives.
+    #[test]
+    fn planned_lines_cut_anywhere_by_the_reads_are_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = ReadOptions::default();
+        let line = |i: usize, n: usize| {
+            let pad = n.saturating_sub(30);
+            format!("{{\"id\":\"k{i:03}\",\"text\":\"{}.\"}}", "w".repeat(pad))
+        };
+        for (k, lens) in [
+            vec![10, 5000, 20, 9000, 40],
+            vec![1023, 1024, 1025, 4095, 4096, 4097],
+            (0..300).map(|i| 17 + i * 7).collect(),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for last_break in ["", "\n", "\r\n"] {
+                let body: Vec<String> = lens.iter().enumerate().map(|(i, &n)| line(i, n)).collect();
+                let p = dir.path().join(format!("f{k}{}.jsonl", last_break.len()));
+                std::fs::write(&p, body.join("\n") + last_break).unwrap();
+                let inputs = vec![p.display().to_string()];
+                let whole = read_inputs(&inputs, &opts);
+                assert_eq!(whole.articles.len(), lens.len());
+                let mut plan = plan_inputs(&inputs, &opts).unwrap();
+                assert_eq!((plan.len(), plan.indexed()), (lens.len(), false));
+                let mut got = Vec::new();
+                while let Some(b) = plan.next_batch(7, &opts) {
+                    got.extend(b.articles);
+                }
+                assert_eq!(got, whole.articles, "{lens:?} {last_break:?}");
+            }
         }
     }
 
