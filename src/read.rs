@@ -2464,6 +2464,57 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+            ..Default::default()
+        })]
+
+        /// Any mix of records of any length (chunks here are 4 KiB, read in 256-byte
+        /// pieces), blank, broken and non-ASCII lines, in or out of id order, with any line
+        /// ends: the streamed plan gives the articles, problems and accounting of reading the
+        /// file whole.
+        #[test]
+        fn planned_jsonl_reads_as_the_whole_file_does(
+            lines in proptest::collection::vec((0usize..9000, 0u8..6), 0..30),
+            crlf in proptest::bool::ANY,
+            last_break in proptest::bool::ANY,
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let body: Vec<String> = lines
+                .iter()
+                .enumerate()
+                .map(|(i, &(n, kind))| match kind {
+                    0 => String::new(),
+                    1 => format!("not json {}", "x".repeat(n % 100)),
+                    2 => format!("{{\"id\":\"k{i:03}\",\"text\":\"{}\"}}", "é—w ".repeat(n / 6)),
+                    3 => format!("{{\"id\":\"a{i:03}\",\"text\":\"Out of order {}.\"}}", "w".repeat(n)),
+                    _ => format!("{{\"id\":\"k{i:03}\",\"text\":\"{}.\"}}", "w".repeat(n)),
+                })
+                .collect();
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let p = dir.path().join("p.jsonl");
+            std::fs::write(&p, body.join(eol) + if last_break { eol } else { "" }).unwrap();
+            let opts = ReadOptions::default();
+            let inputs = vec![p.display().to_string()];
+            let mut whole = read_inputs(&inputs, &opts);
+            let mut plan = plan_inputs(&inputs, &opts).unwrap();
+            let (mut got, mut issues) = (Vec::new(), std::mem::take(&mut plan.issues));
+            let (mut failed, mut given) = (plan.failed, plan.given);
+            while let Some(mut b) = plan.next_batch(3, &opts) {
+                got.append(&mut b.articles);
+                issues.append(&mut b.issues);
+                failed += b.failed;
+                given += b.given;
+            }
+            issues.sort();
+            whole.issues.sort();
+            proptest::prop_assert_eq!(got, whole.articles);
+            proptest::prop_assert_eq!(issues, whole.issues);
+            proptest::prop_assert_eq!((failed, given), (whole.failed, whole.given));
+        }
+    }
+
     #[test]
     fn planned_batches_are_bounded_and_in_whole_run_order() {
         let dir = tempfile::tempdir().unwrap();
