@@ -1137,3 +1137,68 @@ fn a_fatal_error_names_its_os_cause_once() {
     );
     assert_eq!(line.matches("(os error 2)").count(), 1, "{line}");
 }
+
+/// A named pipe is read once: a streamed run read it for its plan and then waited on it for
+/// ever for the articles. Its report is the report of the same lines in a file.
+#[cfg(unix)]
+#[test]
+fn pair_reads_a_named_pipe_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = "{\"id\":\"p1\",\"text\":\"India accused Pakistan of supporting extremism. \
+                 Pakistan rejected the allegation, its Foreign Office said.\"}\n\
+                 {\"id\":\"p2\",\"text\":\"The union accused the board of hiding losses. \
+                 The board denied the accusation, a spokesman said.\"}\n";
+    let file = dir.path().join("same.jsonl");
+    std::fs::write(&file, lines).unwrap();
+    let fifo = dir.path().join("pipe.jsonl");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: mkfifo is not available");
+        return;
+    }
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, lines))
+    };
+    let (from_pipe, from_file) = (dir.path().join("pipe.csv"), dir.path().join("file.csv"));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_riposte"))
+        .current_dir(root())
+        .args(["pair", "-q", "-o"])
+        .arg(&from_pipe)
+        .arg(&fifo)
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().ok();
+            panic!("riposte still waits on the pipe after 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    writer.join().unwrap().unwrap();
+    assert!(status.success());
+    let r = run(&[
+        "pair",
+        "-q",
+        "-o",
+        from_file.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (a, b) = (
+        std::fs::read(&from_pipe).unwrap(),
+        std::fs::read(&from_file).unwrap(),
+    );
+    assert!(a.len() > 200, "rows expected");
+    // The origin column names the input it came from.
+    assert_eq!(
+        String::from_utf8(a)
+            .unwrap()
+            .replace("pipe.jsonl", "same.jsonl"),
+        String::from_utf8(b).unwrap()
+    );
+}
