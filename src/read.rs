@@ -1757,8 +1757,8 @@ fn read_full_at(f: &std::fs::File, buf: &mut [u8], off: u64) -> std::io::Result<
     Ok(got)
 }
 
-/// Whether [`plan_inputs`] may stream these inputs, as far as their names tell: regular files
-/// and directories only (standard input or a named pipe cannot be read twice: the second pass
+/// Whether [`plan_inputs`] may stream these inputs, judged by each input's name and kind, no
+/// directory walked: regular files and directories only (standard input or a named pipe cannot be read twice: the second pass
 /// waited on the pipe for ever) and no CSV file (records may span lines). A missing path is
 /// left to the first pass to report. A CSV file inside a directory is found by the first
 /// pass's walk, which then gives up the plan: walking a directory here as well cost a walk of
