@@ -70,11 +70,10 @@ pub struct Predictions {
 }
 
 fn clean_cell(s: &str) -> String {
-    let s = s
-        .strip_prefix('\'')
-        .filter(|r| r.starts_with(crate::report::FORMULA_LEADS))
-        .unwrap_or(s);
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::report::unguard(s)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Reads a units CSV or pair report CSV (BOM tolerated).

@@ -7,7 +7,7 @@
 //! byte; it also puts a streamed (input-ordered) JSON Lines report into report order.
 
 use crate::error::{Error, Result};
-use crate::report::{write_output, CsvOptions};
+use crate::report::{unguard, write_output, CsvOptions};
 use crate::shard::Stats;
 
 /// The format of a pair report, recognised from its content.
@@ -26,15 +26,6 @@ pub struct Merged {
     /// CSV: parsed records. JSON Lines: the raw lines, re-emitted untouched.
     pub csv_rows: Vec<csv::StringRecord>,
     pub json_rows: Vec<String>,
-}
-
-/// The spreadsheet guard `report::text_cell` adds before = + - @ tab CR; undone so that
-/// blocks sort by the article id itself, as the single run did.
-fn unguard(cell: &str) -> &str {
-    match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(crate::report::FORMULA_LEADS) => rest,
-        _ => cell,
-    }
 }
 
 fn bad(path: &str, line: usize, message: impl Into<String>) -> Error {
@@ -133,6 +124,8 @@ pub fn merge_reports(paths: &[String]) -> Result<Merged> {
                 }
                 for rec in rdr.records() {
                     let rec = rec?;
+                    // Unguarded, so that blocks sort by the article id itself, as the single
+                    // run did.
                     let key = unguard(rec.get(0).unwrap_or("")).to_string();
                     push_row(&mut blocks, &key, input, merged.csv_rows.len());
                     merged.csv_rows.push(rec);

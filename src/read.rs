@@ -1605,7 +1605,7 @@ fn plan_jsonl(
     let base = (size.min(chunk_size as u64) as usize).max(1 << 10);
     let mut buf = vec![0u8; base];
     // `buf[..have]` holds what was read and not parsed yet: a line cut by the last read.
-    let (mut have, mut read_to, mut eof) = (0usize, 0u64, false);
+    let (mut have, mut read_to) = (0usize, 0u64);
     // (start in `chunk`, length with its line end, line number)
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
     loop {
@@ -1621,22 +1621,19 @@ fn plan_jsonl(
                 Err(e)
             }
         };
-        // Where the bytes read now start: what was carried over holds no line end.
-        let mut from = 0;
-        if !eof {
-            if have == buf.len() {
-                // A line longer than the buffer; the room is given back once it is parsed.
-                buf.resize(buf.len() + buf.len() / 2, 0);
-            }
-            let got = match read_at_once(&f, &mut buf[have..], read_to) {
-                Ok(got) => got,
-                Err(e) => return failed(e),
-            };
-            eof = got == 0 || have + got < buf.len();
-            from = have;
-            have += got;
-            read_to += got as u64;
+        if have == buf.len() {
+            // A line longer than the buffer; the room is given back once it is parsed.
+            buf.resize(buf.len() + buf.len() / 2, 0);
         }
+        let got = match read_at_once(&f, &mut buf[have..], read_to) {
+            Ok(got) => got,
+            Err(e) => return failed(e),
+        };
+        let eof = got == 0 || have + got < buf.len();
+        // Where the bytes just read start: what was carried over holds no line end.
+        let from = have;
+        have += got;
+        read_to += got as u64;
         // Whole lines only, so that each chunk is valid UTF-8 exactly when the file is; the
         // lines found with SIMD.
         let upto = if eof {

@@ -125,6 +125,14 @@ pub(crate) fn fit_cell(s: &str, keep_newlines: bool) -> String {
 /// one gets a `'` before it ([`text_cell`]), which the readers of a report take off again.
 pub const FORMULA_LEADS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
+/// Takes off the guard [`text_cell`] puts before a formula lead; any other leading `'` stays.
+/// The report's readers (merge, review, eval) compare and show cells as they were written.
+pub fn unguard(cell: &str) -> &str {
+    cell.strip_prefix('\'')
+        .filter(|r| r.starts_with(FORMULA_LEADS))
+        .unwrap_or(cell)
+}
+
 /// Makes a text cell safe to open in a spreadsheet: flattens line breaks, caps the length,
 /// and defuses formula injection ([`FORMULA_LEADS`]).
 pub fn text_cell(s: &str, opts: &CsvOptions) -> String {

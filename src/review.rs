@@ -58,12 +58,7 @@ impl Sheet {
     }
 }
 
-/// Removes our formula guard: a `'` put before `= + - @ tab CR` on the way out.
-pub fn unguard(s: &str) -> &str {
-    s.strip_prefix('\'')
-        .filter(|r| r.starts_with(crate::report::FORMULA_LEADS))
-        .unwrap_or(s)
-}
+pub use crate::report::unguard;
 
 /// Reads a reviewed report: `.xlsx` by its extension, anything else as delimited text.
 pub fn read_sheet(path: &str) -> Result<Sheet> {
